@@ -1,0 +1,245 @@
+// Package audit keeps the append-only, hash-chained audit log. Every write
+// in Yingji records who, when, entity, id, action and a before/after summary
+// in the same transaction as the change. Each row's hash covers the previous
+// row's hash, so a changed or deleted row breaks the chain and Verify finds
+// it.
+package audit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"yingji/internal/ids"
+	"yingji/internal/store"
+)
+
+// Actor is who made a change.
+type Actor struct {
+	UserID     string
+	Username   string
+	CountyCode string
+	IP         string
+}
+
+// System is the actor for changes made by the program itself (migrations,
+// demo loading, sweeps).
+func System(county string) Actor {
+	return Actor{UserID: "system", Username: "system", CountyCode: county}
+}
+
+// Entry is one change.
+type Entry struct {
+	Entity   string // e.g. "user", "enterprise"
+	EntityID string
+	Action   string // create | update | delete | login | …
+	Before   any    // nil for create
+	After    any    // nil for delete
+}
+
+// Row is a stored audit row.
+type Row struct {
+	Seq        int64     `json:"seq"`
+	ID         string    `json:"id"`
+	CountyCode string    `json:"county_code"`
+	At         time.Time `json:"at"`
+	UserID     string    `json:"user_id"`
+	Username   string    `json:"username"`
+	Entity     string    `json:"entity"`
+	EntityID   string    `json:"entity_id"`
+	Action     string    `json:"action"`
+	Summary    string    `json:"summary"`
+	IP         string    `json:"ip"`
+	PrevHash   string    `json:"prev_hash"`
+	Hash       string    `json:"hash"`
+}
+
+// Record appends an entry in tx. The head row update serialises concurrent
+// audit writers on both engines.
+func Record(ctx context.Context, tx *store.Tx, now time.Time, a Actor, e Entry) error {
+	summary, err := json.Marshal(map[string]any{"before": e.Before, "after": e.After})
+	if err != nil {
+		return fmt.Errorf("audit summary: %w", err)
+	}
+	var seq int64
+	var prev string
+	// Touch the head first so the row is locked for the rest of the tx.
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1`); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &prev); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	r := Row{
+		Seq: seq, ID: ids.New(), CountyCode: a.CountyCode, At: now.UTC().Truncate(time.Microsecond),
+		UserID: a.UserID, Username: a.Username, Entity: e.Entity, EntityID: e.EntityID,
+		Action: e.Action, Summary: string(summary), IP: a.IP, PrevHash: prev,
+	}
+	r.Hash = hashOf(r)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log
+		(seq, id, county_code, at, user_id, username, entity, entity_id, action, summary, ip, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		r.Seq, r.ID, r.CountyCode, r.At, r.UserID, r.Username, r.Entity, r.EntityID, r.Action, r.Summary, r.IP, r.PrevHash, r.Hash); err != nil {
+		return fmt.Errorf("audit insert: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, r.Hash); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	return nil
+}
+
+func hashOf(r Row) string {
+	h := sha256.New()
+	for _, s := range []string{
+		r.PrevHash, strconv.FormatInt(r.Seq, 10), r.ID, r.CountyCode,
+		r.At.UTC().Format(time.RFC3339Nano), r.UserID, r.Username,
+		r.Entity, r.EntityID, r.Action, r.Summary, r.IP,
+	} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Problem is one break in the chain.
+type Problem struct {
+	Seq    int64
+	Reason string
+}
+
+// Result of Verify.
+type Result struct {
+	Checked  int64
+	Problems []Problem
+}
+
+// OK reports an intact chain.
+func (r Result) OK() bool { return len(r.Problems) == 0 }
+
+// Verify walks the whole log in order and checks every link: a row whose
+// content was changed, a missing row (gap in seq, or a broken link), and a
+// removed tail (head does not match the last row).
+func Verify(ctx context.Context, q store.Querier) (Result, error) {
+	var res Result
+	rows, err := q.QueryContext(ctx, `SELECT seq, id, county_code, at, user_id, username, entity, entity_id, action, summary, ip, prev_hash, hash
+		FROM audit_log ORDER BY seq`)
+	if err != nil {
+		return res, fmt.Errorf("audit verify: %w", err)
+	}
+	defer rows.Close()
+	var prevHash string
+	var prevSeq int64
+	for rows.Next() {
+		var r Row
+		if err := rows.Scan(&r.Seq, &r.ID, &r.CountyCode, &r.At, &r.UserID, &r.Username, &r.Entity, &r.EntityID, &r.Action, &r.Summary, &r.IP, &r.PrevHash, &r.Hash); err != nil {
+			return res, fmt.Errorf("audit verify: %w", err)
+		}
+		res.Checked++
+		if r.Seq != prevSeq+1 {
+			res.Problems = append(res.Problems, Problem{r.Seq, fmt.Sprintf("rows %d…%d are missing", prevSeq+1, r.Seq-1)})
+		} else if r.PrevHash != prevHash {
+			res.Problems = append(res.Problems, Problem{r.Seq, "link to the previous row is broken"})
+		}
+		if hashOf(r) != r.Hash {
+			res.Problems = append(res.Problems, Problem{r.Seq, "row content was changed after it was written"})
+		}
+		prevHash, prevSeq = r.Hash, r.Seq
+	}
+	if err := rows.Err(); err != nil {
+		return res, fmt.Errorf("audit verify: %w", err)
+	}
+	var headSeq int64
+	var headHash string
+	if err := q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
+		return res, fmt.Errorf("audit verify head: %w", err)
+	}
+	if headSeq != prevSeq || headHash != prevHash {
+		res.Problems = append(res.Problems, Problem{prevSeq + 1, fmt.Sprintf("log ends at row %d but %d rows were written", prevSeq, headSeq)})
+	}
+	return res, nil
+}
+
+// Filter selects audit rows for browsing.
+type Filter struct {
+	CountyCode string
+	Entity     string
+	EntityID   string
+	User       string // username fragment
+	Action     string
+	From, To   time.Time // [From, To)
+	Limit      int
+	Offset     int
+}
+
+// List returns matching rows, newest first, and the total count.
+func List(ctx context.Context, q store.Querier, f Filter) ([]Row, int, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.CountyCode != "" {
+		add("county_code = ?", f.CountyCode)
+	}
+	if f.Entity != "" {
+		add("entity = ?", f.Entity)
+	}
+	if f.EntityID != "" {
+		add("entity_id = ?", f.EntityID)
+	}
+	if f.User != "" {
+		add(`username LIKE ? ESCAPE '\'`, store.Like(f.User))
+	}
+	if f.Action != "" {
+		add("action = ?", f.Action)
+	}
+	if !f.From.IsZero() {
+		add("at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		add("at < ?", f.To.UTC())
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM audit_log"+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("audit count: %w", err)
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	args = append(args, f.Limit, f.Offset)
+	rows, err := q.QueryContext(ctx, fmt.Sprintf(`SELECT seq, id, county_code, at, user_id, username, entity, entity_id, action, summary, ip, prev_hash, hash
+		FROM audit_log%s ORDER BY seq DESC LIMIT $%d OFFSET $%d`, cond, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("audit list: %w", err)
+	}
+	defer rows.Close()
+	var out []Row
+	for rows.Next() {
+		var r Row
+		if err := rows.Scan(&r.Seq, &r.ID, &r.CountyCode, &r.At, &r.UserID, &r.Username, &r.Entity, &r.EntityID, &r.Action, &r.Summary, &r.IP, &r.PrevHash, &r.Hash); err != nil {
+			return nil, 0, fmt.Errorf("audit list: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}
+
+// ForEntity returns an entity's change history, oldest first.
+func ForEntity(ctx context.Context, q store.Querier, entity, id string) ([]Row, error) {
+	rows, _, err := List(ctx, q, Filter{Entity: entity, EntityID: id, Limit: 500})
+	for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+		rows[i], rows[j] = rows[j], rows[i]
+	}
+	return rows, err
+}
+

@@ -1,0 +1,86 @@
+package audit_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"yingji/internal/audit"
+	"yingji/internal/store"
+	"yingji/internal/store/storetest"
+)
+
+func write(t *testing.T, db *store.DB, n int) {
+	t.Helper()
+	ctx := context.Background()
+	for i := 0; i < n; i++ {
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			return audit.Record(ctx, tx, time.Now(), audit.Actor{UserID: "u1", Username: "admin", CountyCode: "340000"},
+				audit.Entry{Entity: "user", EntityID: "x", Action: "update", Before: map[string]any{"n": i}, After: map[string]any{"n": i + 1}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestVerifyDetectsChangedDeletedAndTruncatedRows(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		write(t, db, 5)
+		res, err := audit.Verify(ctx, db.R())
+		if err != nil || !res.OK() || res.Checked != 5 {
+			t.Fatalf("fresh chain: %+v %v", res, err)
+		}
+		exec := func(q string) {
+			if err := db.InTx(ctx, func(tx *store.Tx) error { _, err := tx.ExecContext(ctx, q); return err }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		exec(`UPDATE audit_log SET summary = '{"before":null,"after":{"n":99}}' WHERE seq = 2`)
+		res, _ = audit.Verify(ctx, db.R())
+		if res.OK() || res.Problems[0].Seq != 2 || !strings.Contains(res.Problems[0].Reason, "changed") {
+			t.Fatalf("changed row not detected: %+v", res)
+		}
+		exec(`DELETE FROM audit_log WHERE seq = 2`)
+		res, _ = audit.Verify(ctx, db.R())
+		if res.OK() || res.Problems[0].Seq != 3 || !strings.Contains(res.Problems[0].Reason, "missing") {
+			t.Fatalf("deleted row not detected: %+v", res)
+		}
+	})
+}
+
+func TestVerifyDetectsRemovedTail(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		write(t, db, 3)
+		if err := db.InTx(ctx, func(tx *store.Tx) error { _, err := tx.ExecContext(ctx, `DELETE FROM audit_log WHERE seq = 3`); return err }); err != nil {
+			t.Fatal(err)
+		}
+		res, _ := audit.Verify(ctx, db.R())
+		if res.OK() {
+			t.Fatal("removed last row not detected")
+		}
+	})
+}
+
+func TestConcurrentWritersKeepOneChain(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		var wg sync.WaitGroup
+		for w := 0; w < 4; w++ {
+			wg.Add(1)
+			go func() { defer wg.Done(); write(t, db, 10) }()
+		}
+		wg.Wait()
+		res, err := audit.Verify(context.Background(), db.R())
+		if err != nil || !res.OK() || res.Checked != 40 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		rows, total, err := audit.List(context.Background(), db.R(), audit.Filter{User: "adm", Limit: 5})
+		if err != nil || total != 40 || len(rows) != 5 || rows[0].Seq != 40 {
+			t.Fatalf("list: total=%d len=%d err=%v", total, len(rows), err)
+		}
+	})
+}
