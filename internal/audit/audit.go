@@ -242,4 +242,3 @@ func ForEntity(ctx context.Context, q store.Querier, entity, id string) ([]Row, 
 	}
 	return rows, err
 }
-

@@ -56,7 +56,10 @@ func TestVerifyDetectsRemovedTail(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		write(t, db, 3)
-		if err := db.InTx(ctx, func(tx *store.Tx) error { _, err := tx.ExecContext(ctx, `DELETE FROM audit_log WHERE seq = 3`); return err }); err != nil {
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `DELETE FROM audit_log WHERE seq = 3`)
+			return err
+		}); err != nil {
 			t.Fatal(err)
 		}
 		res, _ := audit.Verify(ctx, db.R())
