@@ -1,0 +1,225 @@
+// Package app wires Yingji together: config → store → services → HTTP
+// server and background work. Tests start it on 127.0.0.1:0.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"time"
+
+	"yingji/internal/audit"
+	"yingji/internal/auth"
+	"yingji/internal/config"
+	"yingji/internal/home"
+	"yingji/internal/org"
+	"yingji/internal/store"
+	"yingji/internal/sysadmin"
+	"yingji/internal/web"
+	"yingji/web/static"
+)
+
+// App is a running Yingji.
+type App struct {
+	Cfg     config.Config
+	DB      *store.DB
+	Log     *slog.Logger
+	Now     func() time.Time
+	Org     *org.Service
+	Auth    *auth.Service
+	UI      *web.UI
+	Router  *web.Router
+	Metrics *web.Metrics
+	Handler http.Handler
+
+	// AdminPassword is set when the first start generated the admin's
+	// password (printed once by the CLI).
+	AdminPassword string
+
+	srv *http.Server
+	ln  net.Listener
+}
+
+// Options are the parts tests replace.
+type Options struct {
+	Log *slog.Logger
+	Now func() time.Time
+}
+
+// Open opens and migrates the database, makes sure the county and the
+// admin account exist, and builds the services and the HTTP handler. It
+// does not listen yet.
+func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	db, err := store.Open(ctx, store.Options{DataDir: cfg.DataDir, URL: cfg.DB})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a := &App{Cfg: cfg, DB: db, Log: o.Log, Now: o.Now}
+	a.Org = org.New(db, a.Now)
+	a.Auth = auth.New(db, a.Org, a.Now, auth.Options{})
+	if err := a.bootstrap(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := a.buildHTTP(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// System returns the principal the program itself acts as (CLI verbs,
+// demo loading): an administrator of the county.
+func (a *App) System() *auth.Principal {
+	return &auth.Principal{UserID: "system", Username: "system", DisplayName: "系统", Role: auth.RoleAdmin, CountyCode: a.Cfg.County}
+}
+
+// bootstrap creates the county region and the first administrator on an
+// empty database.
+func (a *App) bootstrap(ctx context.Context) error {
+	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM region WHERE code = $1`, a.Cfg.County).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		_, err := a.Org.SaveRegionTx(ctx, tx, audit.System(a.Cfg.County), org.Region{Code: a.Cfg.County, Kind: "县", Name: a.Cfg.CountyName})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("create county: %w", err)
+	}
+	n, err := a.Auth.CountUsers(ctx)
+	if err != nil {
+		return fmt.Errorf("count users: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	pw := a.Cfg.AdminPassword
+	if pw == "" {
+		pw = auth.GeneratePassword()
+		a.AdminPassword = pw
+	}
+	if _, err := a.Auth.CreateUser(ctx, a.System(), auth.UserInput{Username: "admin", DisplayName: "系统管理员", Role: auth.RoleAdmin, Password: pw}); err != nil {
+		return fmt.Errorf("create admin (check YINGJI_ADMIN_PASSWORD: at least 8 characters with letters and digits): %w", err)
+	}
+	return nil
+}
+
+func (a *App) buildHTTP() error {
+	t, err := web.NewI18n()
+	if err != nil {
+		return err
+	}
+	policy := Policy()
+	ui, err := web.NewUI(t, policy, Nav(), a.Log)
+	if err != nil {
+		return err
+	}
+	if err := ui.AddPages(home.Templates, "templates"); err != nil {
+		return err
+	}
+	if err := ui.AddPages(sysadmin.Templates, "templates"); err != nil {
+		return err
+	}
+	a.UI = ui
+	rt := web.NewRouter(policy, a.Auth, ui)
+	a.Router = rt
+	a.Metrics = web.NewMetrics()
+
+	(&home.Handlers{UI: ui, Auth: a.Auth, Org: a.Org, Secure: a.Cfg.SecureCookies}).Register(rt)
+	(&sysadmin.Handlers{UI: ui, DB: a.DB, Auth: a.Auth, Org: a.Org}).Register(rt)
+
+	staticFiles := http.FileServerFS(static.FS)
+	rt.Handle("GET /static/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		http.StripPrefix("/static/", staticFiles).ServeHTTP(w, r)
+	})
+	rt.Handle("GET /healthz", a.healthz)
+	rt.Handle("GET /metrics", func(w http.ResponseWriter, r *http.Request) { a.Metrics.Write(w) })
+	rt.Handle("GET /api/v1/openapi.json", a.openAPI)
+	if err := rt.Check(); err != nil {
+		return err
+	}
+	a.Handler = web.Observe(ui, a.Metrics, a.Log, web.SecureHeaders(web.CrossOrigin(ui, rt)))
+	return nil
+}
+
+func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.DB.Ping(ctx); err != nil {
+		web.JSON(w, http.StatusServiceUnavailable, map[string]string{"status": "error", "database": err.Error()})
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]string{"status": "ok", "database": string(a.DB.Engine)})
+}
+
+// Listen binds the address. A port in use gives a clear error.
+func (a *App) Listen() error {
+	ln, err := net.Listen("tcp", a.Cfg.Addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("cannot listen on %s: the port is already in use (another Yingji running? choose another with --addr): %w", a.Cfg.Addr, err)
+		}
+		return fmt.Errorf("cannot listen on %s: %w", a.Cfg.Addr, err)
+	}
+	a.ln = ln
+	a.srv = &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+	return nil
+}
+
+// URL is where the app serves (after Listen).
+func (a *App) URL() string {
+	addr := a.ln.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return fmt.Sprintf("http://%s:%d/", host, addr.Port)
+}
+
+// Serve serves HTTP until Shutdown; it returns nil after a clean shutdown.
+func (a *App) Serve() error {
+	if err := a.srv.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Shutdown stops serving, waiting for requests in flight.
+func (a *App) Shutdown(ctx context.Context) error {
+	if a.srv != nil {
+		return a.srv.Shutdown(ctx)
+	}
+	return nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }

@@ -1,0 +1,91 @@
+package app
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+
+	"yingji/internal/web"
+)
+
+// apiSummaries describe the API operations (Chinese / English).
+var apiSummaries = map[string]string{
+	"POST /api/v1/login":       "登录并取得会话 Cookie / Log in, get a session cookie",
+	"GET /api/v1/me":           "当前用户及其数据范围 / The current user and scope",
+	"GET /api/v1/users":        "用户列表（q, role, unit, region, status, page, size） / List users",
+	"POST /api/v1/users":       "新建用户 / Create a user",
+	"GET /api/v1/users/{id}":   "用户详情 / One user",
+	"PUT /api/v1/users/{id}":   "修改用户 / Update a user",
+	"GET /api/v1/regions":      "行政区划（level, parent, q） / Regions in scope",
+	"POST /api/v1/regions":     "新增或修改区划 / Create or rename a region",
+	"GET /api/v1/units":        "单位列表（kind, q） / Units in scope",
+	"POST /api/v1/units":       "新建单位 / Create a unit",
+	"PUT /api/v1/units/{id}":   "修改单位 / Update a unit",
+	"GET /api/v1/audit":        "操作日志（user, entity, entity_id, action, from, to） / Audit log",
+	"GET /api/v1/openapi.json": "本接口说明 / This description",
+}
+
+var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// openAPI describes every registered /api/v1 route (OpenAPI 3.1).
+func (a *App) openAPI(w http.ResponseWriter, r *http.Request) {
+	paths := map[string]map[string]any{}
+	for _, route := range a.Router.Routes() {
+		method, path, ok := strings.Cut(route, " ")
+		if !ok || !strings.HasPrefix(path, "/api/v1/") {
+			continue
+		}
+		op := map[string]any{
+			"summary":     apiSummaries[route],
+			"operationId": strings.ToLower(method) + strings.NewReplacer("/", "_", "{", "", "}", "", ".", "_").Replace(strings.TrimPrefix(path, "/api/v1")),
+			"responses": map[string]any{
+				"200": map[string]any{"description": "OK", "content": map[string]any{"application/json": map[string]any{}}},
+				"400": map[string]any{"description": "格式错误 / Malformed request", "content": errContent},
+				"401": map[string]any{"description": "未登录 / Not logged in", "content": errContent},
+				"403": map[string]any{"description": "无权限 / Forbidden", "content": errContent},
+				"404": map[string]any{"description": "不存在或不在范围内 / Not found or out of scope", "content": errContent},
+				"422": map[string]any{"description": "校验失败 / Validation failed", "content": errContent},
+			},
+		}
+		roles := a.Router.PolicyRoles(route)
+		if len(roles) > 0 {
+			op["x-roles"] = roles
+		}
+		var params []map[string]any
+		for _, m := range pathParam.FindAllStringSubmatch(path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]string{"type": "string"}})
+		}
+		if params != nil {
+			op["parameters"] = params
+		}
+		if method == "POST" || method == "PUT" {
+			op["requestBody"] = map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]string{"type": "object"}}}}
+		}
+		if paths[path] == nil {
+			paths[path] = map[string]any{}
+		}
+		paths[path][strings.ToLower(method)] = op
+	}
+	web.JSON(w, http.StatusOK, map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{"title": "Yingji API", "version": Version,
+			"description": "县应急管理局业务平台接口。认证：请求头 Authorization: Bearer <令牌>（yingji token create），或登录会话 Cookie。 / Authenticate with a bearer token or a session cookie."},
+		"components": map[string]any{
+			"securitySchemes": map[string]any{
+				"bearer":  map[string]any{"type": "http", "scheme": "bearer"},
+				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": web.SessionCookie},
+			},
+			"schemas": map[string]any{"Error": map[string]any{"type": "object", "properties": map[string]any{
+				"error": map[string]string{"type": "string"}, "code": map[string]string{"type": "string"}, "field": map[string]string{"type": "string"},
+				"fields": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{
+					"field": map[string]string{"type": "string"}, "reason": map[string]string{"type": "string"}}}}}}},
+		},
+		"security": []map[string][]string{{"bearer": {}}, {"session": {}}},
+		"paths":    paths,
+	})
+}
+
+var errContent = map[string]any{"application/json": map[string]any{"schema": map[string]string{"$ref": "#/components/schemas/Error"}}}
+
+// Version is the program version (set at build time with -ldflags).
+var Version = "0.1.0-dev"

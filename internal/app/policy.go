@@ -1,0 +1,107 @@
+package app
+
+import (
+	"yingji/internal/auth"
+	"yingji/internal/web"
+)
+
+// Role shorthands for the policy table.
+var (
+	public     = []auth.Role{web.Public}
+	anyone     = web.AnyUser
+	admin      = []auth.Role{auth.RoleAdmin}
+	leaders    = []auth.Role{auth.RoleAdmin, auth.RoleLeader}
+	userReader = []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleTown}
+	// orgReader: everyone but enterprise accounts sees the region tree
+	// and units in their scope.
+	orgReader = []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty,
+		auth.RoleTown, auth.RoleDepartment, auth.RoleReadOnly}
+	// staff: everyone working in the bureau or in a town or department.
+	staff = orgReader
+)
+
+// Policy is the declared route × role table. Every registered route must
+// be here; the route × role test walks it with every role.
+func Policy() web.Policy {
+	return web.Policy{
+		// Public
+		"GET /login":               public,
+		"POST /login":              public,
+		"POST /lang":               public,
+		"GET /healthz":             public,
+		"GET /static/":             public,
+		"GET /api/v1/openapi.json": public,
+		"POST /api/v1/login":       public,
+
+		// Everyone logged in
+		"GET /{$}":                 anyone,
+		"POST /logout":             anyone,
+		"GET /profile":             anyone,
+		"POST /profile/password":   anyone,
+		"POST /profile/logout-all": anyone,
+		"GET /area/{area}":         staff,
+		"GET /api/v1/me":           anyone,
+		"GET /tokens":              anyone,
+		"POST /tokens":             anyone,
+		"POST /tokens/{id}/revoke": anyone,
+
+		// Users
+		"GET /users":                  userReader,
+		"GET /users/new":              admin,
+		"POST /users":                 admin,
+		"GET /users/{id}":             userReader,
+		"GET /users/{id}/edit":        admin,
+		"POST /users/{id}":            admin,
+		"POST /users/{id}/disable":    admin,
+		"POST /users/{id}/enable":     admin,
+		"POST /users/{id}/password":   admin,
+		"POST /users/{id}/logout-all": admin,
+		"GET /api/v1/users":           userReader,
+		"POST /api/v1/users":          admin,
+		"GET /api/v1/users/{id}":      userReader,
+		"PUT /api/v1/users/{id}":      admin,
+
+		// Regions and units
+		"GET /regions":           orgReader,
+		"POST /regions":          admin,
+		"GET /units":             orgReader,
+		"GET /units/new":         admin,
+		"POST /units":            admin,
+		"GET /units/{id}/edit":   admin,
+		"POST /units/{id}":       admin,
+		"GET /api/v1/regions":    orgReader,
+		"POST /api/v1/regions":   admin,
+		"GET /api/v1/units":      orgReader,
+		"POST /api/v1/units":     admin,
+		"PUT /api/v1/units/{id}": admin,
+
+		// Audit and operations
+		"GET /audit":        leaders,
+		"GET /api/v1/audit": leaders,
+		"GET /metrics":      admin,
+	}
+}
+
+// Nav is the left navigation: every area of the bureau's work. Areas not
+// built yet lead to a page that says so.
+func Nav() []web.NavItem {
+	return []web.NavItem{
+		{Key: "home", Label: "nav.home", Path: "/", Icon: "⌂", Built: true},
+		{Key: "enterprises", Label: "nav.enterprises", Path: "/enterprises", Icon: "▦"},
+		{Key: "enforcement", Label: "nav.enforcement", Path: "/enforcement", Icon: "⚖"},
+		{Key: "hazards", Label: "nav.hazards", Path: "/hazards", Icon: "⚠"},
+		{Key: "duty", Label: "nav.duty", Path: "/duty", Icon: "☎"},
+		{Key: "warnings", Label: "nav.warnings", Path: "/warnings", Icon: "⚑"},
+		{Key: "preparedness", Label: "nav.preparedness", Path: "/preparedness", Icon: "⛑"},
+		{Key: "relief", Label: "nav.relief", Path: "/relief", Icon: "❤"},
+		{Key: "campaigns", Label: "nav.campaigns", Path: "/campaigns", Icon: "⌂"},
+		{Key: "reports", Label: "nav.reports", Path: "/reports", Icon: "▤"},
+		{Key: "system", Label: "nav.system", Items: []web.NavItem{
+			{Key: "users", Label: "nav.users", Path: "/users", Built: true},
+			{Key: "units", Label: "nav.units", Path: "/units", Built: true},
+			{Key: "regions", Label: "nav.regions", Path: "/regions", Built: true},
+			{Key: "audit", Label: "nav.audit", Path: "/audit", Built: true},
+			{Key: "tokens", Label: "nav.tokens", Path: "/tokens", Built: true},
+		}},
+	}
+}

@@ -1,0 +1,66 @@
+// Package config reads Yingji's settings from flags and YINGJI_*
+// environment variables (flags win). No globals: Parse returns a value.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+)
+
+// Config is the program's settings.
+type Config struct {
+	Addr          string // listen address, host:port
+	DataDir       string // SQLite file and attachments
+	DB            string // postgres://… ; empty means SQLite in DataDir
+	County        string // 6-digit GB/T 2260 county code of this installation
+	CountyName    string
+	AdminPassword string // for the first admin account; generated when empty
+	Demo          bool   // serve --demo: load the demo county first
+	SecureCookies bool   // set when served over TLS
+	LogLevel      string // debug | info | warn | error
+}
+
+// Getenv is os.Getenv (injected for tests).
+type Getenv func(string) string
+
+var countyRE = regexp.MustCompile(`^[0-9]{6}$`)
+
+// Flags registers the common flags on fs with defaults from the environment.
+func Flags(fs *flag.FlagSet, env Getenv) *Config {
+	c := &Config{}
+	def := func(k, d string) string {
+		if v := env(k); v != "" {
+			return v
+		}
+		return d
+	}
+	fs.StringVar(&c.Addr, "addr", def("YINGJI_ADDR", "127.0.0.1:8080"), "listen address (YINGJI_ADDR)")
+	fs.StringVar(&c.DataDir, "data", def("YINGJI_DATA", "./data"), "data directory for the SQLite database and attachments (YINGJI_DATA)")
+	fs.StringVar(&c.DB, "db", def("YINGJI_DB", ""), "PostgreSQL URL postgres://…; empty: SQLite in the data directory (YINGJI_DB)")
+	fs.StringVar(&c.County, "county", def("YINGJI_COUNTY", "349901"), "6-digit county code (YINGJI_COUNTY)")
+	fs.StringVar(&c.CountyName, "county-name", def("YINGJI_COUNTY_NAME", "示例县"), "county name (YINGJI_COUNTY_NAME)")
+	fs.StringVar(&c.LogLevel, "log-level", def("YINGJI_LOG_LEVEL", "info"), "log level: debug, info, warn, error (YINGJI_LOG_LEVEL)")
+	c.AdminPassword = env("YINGJI_ADMIN_PASSWORD")
+	c.SecureCookies = env("YINGJI_SECURE_COOKIES") == "1" || env("YINGJI_SECURE_COOKIES") == "true"
+	return c
+}
+
+// Validate checks the settings.
+func (c *Config) Validate() error {
+	if !countyRE.MatchString(c.County) {
+		return fmt.Errorf("county code %q must be 6 digits", c.County)
+	}
+	if c.CountyName == "" {
+		return fmt.Errorf("county name is empty")
+	}
+	return nil
+}
+
+// NewFlagSet returns a flag set that reports errors instead of exiting.
+func NewFlagSet(name string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	return fs
+}

@@ -1,0 +1,235 @@
+// Package home serves the login page, the home page, the user's own
+// profile (password, language, log out everywhere) and the placeholder
+// pages of areas of work not built yet.
+package home
+
+import (
+	"context"
+	"embed"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"yingji/internal/auth"
+	"yingji/internal/errs"
+	"yingji/internal/org"
+	"yingji/internal/web"
+)
+
+//go:embed templates/*.html
+var Templates embed.FS
+
+// Stat is one figure on the home page.
+type Stat struct {
+	Label string
+	Value int
+	Link  string
+}
+
+// StatsFunc adds figures to the home page (other domains contribute).
+type StatsFunc func(ctx context.Context, p *auth.Principal) ([]Stat, error)
+
+// Handlers of this package.
+type Handlers struct {
+	UI    *web.UI
+	Auth  *auth.Service
+	Org   *org.Service
+	Stats []StatsFunc
+	// Secure marks cookies Secure (behind TLS).
+	Secure bool
+}
+
+// Register adds the routes.
+func (h *Handlers) Register(rt *web.Router) {
+	rt.Handle("GET /login", h.loginPage)
+	rt.Handle("POST /login", h.login)
+	rt.Handle("POST /logout", h.logout)
+	rt.Handle("POST /lang", h.setLang)
+	rt.Handle("GET /{$}", h.home)
+	rt.Handle("GET /profile", h.profile)
+	rt.Handle("POST /profile/password", h.changePassword)
+	rt.Handle("POST /profile/logout-all", h.logoutAll)
+	rt.Handle("GET /area/{area}", h.area)
+	rt.Handle("GET /api/v1/me", h.me)
+	rt.Handle("POST /api/v1/login", h.apiLogin)
+}
+
+func (h *Handlers) loginPage(w http.ResponseWriter, r *http.Request) {
+	if web.PrincipalFrom(r.Context()) != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	p := h.UI.NewPage(r, "", nil)
+	p.Title = p.T("login.title")
+	p.Form = web.EmptyForm(map[string]string{"next": r.URL.Query().Get("next")})
+	h.UI.Render(w, r, http.StatusOK, "login", p)
+}
+
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	token, _, err := h.Auth.Login(r.Context(), f.Get("username"), r.PostForm.Get("password"), web.ClientIP(r), r.UserAgent())
+	if err != nil {
+		p := h.UI.NewPage(r, "", nil)
+		p.Title = p.T("login.title")
+		delete(f.Values, "password")
+		p.Form = f
+		f.Error = h.UI.Message(p.Lang, err)
+		h.UI.Render(w, r, web.StatusOf(err), "login", p)
+		return
+	}
+	h.setSession(w, token)
+	http.Redirect(w, r, safeNext(f.Get("next")), http.StatusSeeOther)
+}
+
+func (h *Handlers) setSession(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: web.SessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: h.Secure,
+		SameSite: http.SameSiteLaxMode})
+}
+
+func (h *Handlers) logout(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	if err := h.Auth.Logout(r.Context(), p, web.SessionToken(r.Context())); err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: web.SessionCookie, Path: "/", MaxAge: -1, HttpOnly: true})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+func (h *Handlers) setLang(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	lang := f.Get("lang")
+	if lang != "en" {
+		lang = "zh"
+	}
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
+	if p := web.PrincipalFrom(r.Context()); p != nil {
+		if err := h.Auth.SetLang(r.Context(), p, lang); err != nil {
+			h.UI.Error(w, r, err)
+			return
+		}
+	}
+	http.Redirect(w, r, safeNext(f.Get("next")), http.StatusSeeOther)
+}
+
+func (h *Handlers) home(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	page := h.UI.NewPage(r, "", nil)
+	page.Title = page.T("nav.home")
+	page.Active = "home"
+	towns, villages, units, err := h.Org.Counts(r.Context(), p)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	stats := []Stat{
+		{Label: "home.towns", Value: towns, Link: "/regions?level=town"},
+		{Label: "home.villages", Value: villages, Link: "/regions?level=village"},
+		{Label: "home.units", Value: units, Link: "/units"},
+	}
+	for _, f := range h.Stats {
+		more, err := f(r.Context(), p)
+		if err != nil {
+			h.UI.Error(w, r, err)
+			return
+		}
+		stats = append(stats, more...)
+	}
+	page.Data = map[string]any{"Stats": stats}
+	h.UI.Render(w, r, http.StatusOK, "home", page)
+}
+
+func (h *Handlers) profile(w http.ResponseWriter, r *http.Request) {
+	page := h.UI.NewPage(r, "", nil)
+	page.Title = page.T("profile.title")
+	page.Form = web.EmptyForm(nil)
+	h.UI.Render(w, r, http.StatusOK, "profile", page)
+}
+
+func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	f := web.NewForm(r)
+	page := h.UI.NewPage(r, "", nil)
+	page.Title = page.T("profile.title")
+	var err error
+	if r.PostForm.Get("password") != r.PostForm.Get("confirm") {
+		err = errs.Field("confirm", "password.mismatch", nil)
+	} else {
+		err = h.Auth.SetPassword(r.Context(), p, p.UserID, r.PostForm.Get("current"), r.PostForm.Get("password"))
+	}
+	if err != nil {
+		page.Form = web.EmptyForm(nil)
+		page.Form.SetErrors(h.UI, page.Lang, err)
+		h.UI.Render(w, r, web.StatusOf(err), "profile", page)
+		return
+	}
+	_ = f
+	h.UI.Redirect(w, r, "/profile", "profile.password_changed")
+}
+
+func (h *Handlers) logoutAll(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	if err := h.Auth.LogoutEverywhere(r.Context(), p, p.UserID); err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: web.SessionCookie, Path: "/", MaxAge: -1, HttpOnly: true})
+	http.Redirect(w, r, "/login?"+url.Values{"next": {"/"}}.Encode(), http.StatusSeeOther)
+}
+
+// Areas describes the areas of work not built yet and what they will hold.
+var Areas = map[string][]string{
+	"enterprises":  {"area.enterprises.1", "area.enterprises.2", "area.enterprises.3"},
+	"enforcement":  {"area.enforcement.1", "area.enforcement.2", "area.enforcement.3"},
+	"hazards":      {"area.hazards.1", "area.hazards.2", "area.hazards.3"},
+	"duty":         {"area.duty.1", "area.duty.2"},
+	"warnings":     {"area.warnings.1", "area.warnings.2"},
+	"preparedness": {"area.preparedness.1", "area.preparedness.2", "area.preparedness.3"},
+	"relief":       {"area.relief.1", "area.relief.2", "area.relief.3"},
+	"campaigns":    {"area.campaigns.1", "area.campaigns.2"},
+	"reports":      {"area.reports.1", "area.reports.2"},
+}
+
+func (h *Handlers) area(w http.ResponseWriter, r *http.Request) {
+	key := r.PathValue("area")
+	items, ok := Areas[key]
+	if !ok {
+		h.UI.Fail(w, r, http.StatusNotFound, "error.not_found")
+		return
+	}
+	page := h.UI.NewPage(r, "", map[string]any{"Key": key, "Items": items})
+	page.Title = page.T("nav." + key)
+	page.Active = key
+	h.UI.Render(w, r, http.StatusOK, "area", page)
+}
+
+func (h *Handlers) me(w http.ResponseWriter, r *http.Request) {
+	web.JSON(w, http.StatusOK, web.PrincipalFrom(r.Context()))
+}
+
+// apiLogin exchanges a username and password for a session cookie (JSON
+// clients that cannot hold a bearer token use it).
+func (h *Handlers) apiLogin(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.UI.BadJSON(w, r, err)
+		return
+	}
+	token, p, err := h.Auth.Login(r.Context(), in.Username, in.Password, web.ClientIP(r), r.UserAgent())
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	h.setSession(w, token)
+	web.JSON(w, http.StatusOK, p)
+}

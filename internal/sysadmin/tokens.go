@@ -1,0 +1,50 @@
+package sysadmin
+
+import (
+	"net/http"
+
+	"yingji/internal/web"
+)
+
+func (h *Handlers) registerTokens(rt *web.Router) {
+	rt.Handle("GET /tokens", h.tokens)
+	rt.Handle("POST /tokens", h.createToken)
+	rt.Handle("POST /tokens/{id}/revoke", h.revokeToken)
+}
+
+func (h *Handlers) tokensPage(w http.ResponseWriter, r *http.Request, status int, secret string) {
+	list, err := h.Auth.ListTokens(r.Context(), web.PrincipalFrom(r.Context()))
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	page := h.UI.NewPage(r, "", map[string]any{"Tokens": list, "Secret": secret})
+	page.Title = page.T("nav.tokens")
+	page.Active = "tokens"
+	page.Form = web.EmptyForm(nil)
+	h.UI.Render(w, r, status, "tokens", page)
+}
+
+func (h *Handlers) tokens(w http.ResponseWriter, r *http.Request) {
+	h.tokensPage(w, r, http.StatusOK, "")
+}
+
+func (h *Handlers) createToken(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	f := web.NewForm(r)
+	_, secret, err := h.Auth.CreateToken(r.Context(), p, p.UserID, f.Get("name"))
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	// The secret is shown once, on this response only.
+	h.tokensPage(w, r, http.StatusCreated, secret)
+}
+
+func (h *Handlers) revokeToken(w http.ResponseWriter, r *http.Request) {
+	if err := h.Auth.RevokeToken(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id")); err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	h.UI.Redirect(w, r, "/tokens", "token.revoked")
+}

@@ -1,0 +1,83 @@
+package web
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed locales/*.json
+var localeFS embed.FS
+
+// Langs are the supported languages; Chinese is the default.
+var Langs = []string{"zh", "en"}
+
+// I18n translates message IDs. Packages may add their own message files
+// with Add.
+type I18n struct {
+	bundle *i18n.Bundle
+	loc    map[string]*i18n.Localizer
+}
+
+// NewI18n loads the embedded message files.
+func NewI18n() (*I18n, error) {
+	b := i18n.NewBundle(language.Chinese)
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	for _, l := range Langs {
+		data, err := localeFS.ReadFile("locales/" + l + ".json")
+		if err != nil {
+			return nil, fmt.Errorf("locale %s: %w", l, err)
+		}
+		if _, err := b.ParseMessageFileBytes(data, l+".json"); err != nil {
+			return nil, fmt.Errorf("locale %s: %w", l, err)
+		}
+	}
+	t := &I18n{bundle: b, loc: map[string]*i18n.Localizer{}}
+	for _, l := range Langs {
+		t.loc[l] = i18n.NewLocalizer(b, l)
+	}
+	return t, nil
+}
+
+// Add loads more messages for a language (domain packages' own files).
+func (t *I18n) Add(lang string, data []byte) error {
+	_, err := t.bundle.ParseMessageFileBytes(data, lang+".json")
+	return err
+}
+
+// T translates id into lang with template data; an unknown id is
+// returned as it is, so literal text passes through.
+func (t *I18n) T(lang, id string, data map[string]any) string {
+	l, ok := t.loc[lang]
+	if !ok {
+		l = t.loc["zh"]
+	}
+	s, err := l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil || s == "" {
+		return id
+	}
+	return s
+}
+
+// Has reports whether id is a known message.
+func (t *I18n) Has(id string) bool {
+	_, err := t.loc["zh"].Localize(&i18n.LocalizeConfig{MessageID: id})
+	return err == nil
+}
+
+// LangOf picks the request language: the lang cookie, then the user's
+// stored preference, then Chinese. Accept-Language is not followed: the
+// bureau's staff work in Chinese whatever their browser says.
+func LangOf(r *http.Request, pref string) string {
+	if c, err := r.Cookie("lang"); err == nil && (c.Value == "zh" || c.Value == "en") {
+		return c.Value
+	}
+	if pref == "zh" || pref == "en" {
+		return pref
+	}
+	return "zh"
+}

@@ -1,0 +1,361 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"yingji/internal/auth"
+	"yingji/internal/errs"
+)
+
+//go:embed templates/*.html
+var baseTemplates embed.FS
+
+// Shanghai is the zone dates are shown in.
+var Shanghai = time.FixedZone("CST", 8*3600)
+
+// NavItem is an entry of the left navigation.
+type NavItem struct {
+	Key   string
+	Label string // message ID
+	Path  string
+	Icon  string
+	Built bool
+	Items []NavItem
+}
+
+// UI renders pages and errors.
+type UI struct {
+	I18n   *I18n
+	Policy Policy
+	Nav    []NavItem
+	Log    *slog.Logger
+	// Unread returns the user's unread notification count (layout badge).
+	Unread func(r *http.Request, userID string) int
+	base   *template.Template
+	pages  map[string]*template.Template
+}
+
+// NewUI parses the layout and shared partials.
+func NewUI(t *I18n, policy Policy, nav []NavItem, log *slog.Logger) (*UI, error) {
+	base, err := template.New("").Funcs(funcs()).ParseFS(baseTemplates, "templates/_*.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	ui := &UI{I18n: t, Policy: policy, Nav: nav, Log: log, base: base, pages: map[string]*template.Template{}}
+	if err := ui.AddPages(baseTemplates, "templates"); err != nil {
+		return nil, err
+	}
+	return ui, nil
+}
+
+// AddPages parses every page file (not starting with "_") under dir of
+// fsys; a page is named by its file name without ".html", prefixed with
+// nothing, e.g. "users" for templates/users.html.
+func (ui *UI) AddPages(fsys fs.FS, dir string) error {
+	return fs.WalkDir(fsys, dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".html") || strings.HasPrefix(d.Name(), "_") {
+			return err
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(path, dir+"/"), ".html")
+		if _, dup := ui.pages[name]; dup {
+			return fmt.Errorf("page %s defined twice", name)
+		}
+		t, err := ui.base.Clone()
+		if err != nil {
+			return err
+		}
+		if _, err := t.ParseFS(fsys, path); err != nil {
+			return fmt.Errorf("parse %s: %w", path, err)
+		}
+		ui.pages[name] = t
+		return nil
+	})
+}
+
+// Page is what every template receives.
+type Page struct {
+	ui      *UI
+	Title   string
+	Lang    string
+	User    *auth.Principal
+	Active  string
+	Path    string
+	Query   url.Values
+	Flash   string
+	Error   string
+	Data    any
+	Form    *Form
+	Unread  int
+	Request *http.Request
+}
+
+// T translates a message ID; extra arguments are key, value pairs.
+func (p *Page) T(id string, kv ...any) string {
+	var data map[string]any
+	if len(kv) > 1 {
+		data = map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			data[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+	}
+	return p.ui.I18n.T(p.Lang, id, data)
+}
+
+// Role returns the role label.
+func (p *Page) Role(r auth.Role) string { return r.Label(p.Lang) }
+
+// Can reports whether the user may call route ("GET /users").
+func (p *Page) Can(route string) bool {
+	return p.User != nil && p.ui.Policy.Allows(route, p.User.Role)
+}
+
+// NavItems returns the navigation the user may see.
+func (p *Page) NavItems() []NavItem {
+	var out []NavItem
+	for _, n := range p.ui.Nav {
+		if len(n.Items) > 0 {
+			var sub []NavItem
+			for _, s := range n.Items {
+				if p.Can("GET " + s.Path) {
+					sub = append(sub, s)
+				}
+			}
+			if len(sub) > 0 {
+				n.Items = sub
+				out = append(out, n)
+			}
+			continue
+		}
+		if p.Can("GET "+n.Path) || (!n.Built && p.Can("GET /area/{area}")) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// NewPage returns a page for the request.
+func (ui *UI) NewPage(r *http.Request, title string, data any) *Page {
+	p := &Page{ui: ui, Title: title, Lang: Lang(r.Context()), User: PrincipalFrom(r.Context()), Path: r.URL.Path,
+		Query: r.URL.Query(), Data: data, Request: r}
+	if p.User != nil && ui.Unread != nil {
+		p.Unread = ui.Unread(r, p.User.UserID)
+	}
+	if c, err := r.Cookie("flash"); err == nil {
+		if v, err := url.QueryUnescape(c.Value); err == nil {
+			p.Flash = v
+		}
+	}
+	return p
+}
+
+// Render writes page with status. A partial (htmx) request renders only
+// the "content" block.
+func (ui *UI) Render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
+	t, ok := ui.pages[name]
+	if !ok {
+		ui.Log.Error("unknown page", "page", name)
+		http.Error(w, "unknown page "+name, http.StatusInternalServerError)
+		return
+	}
+	if p.Flash != "" {
+		http.SetCookie(w, &http.Cookie{Name: "flash", Path: "/", MaxAge: -1})
+	}
+	block := "layout"
+	if r.Header.Get("HX-Request") != "" && r.Header.Get("HX-Target") != "" && t.Lookup("fragment") != nil {
+		block = "fragment"
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, block, p); err != nil {
+		ui.Log.Error("render", "page", name, "err", err)
+		http.Error(w, "render error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// SetFlash shows a one-time message on the next page.
+func SetFlash(w http.ResponseWriter, msg string) {
+	http.SetCookie(w, &http.Cookie{Name: "flash", Value: url.QueryEscape(msg), Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+// Redirect after a successful form post (303), with a flash message.
+func (ui *UI) Redirect(w http.ResponseWriter, r *http.Request, to, flashID string, kv ...any) {
+	if flashID != "" {
+		p := ui.NewPage(r, "", nil)
+		SetFlash(w, p.T(flashID, kv...))
+	}
+	if r.Header.Get("HX-Request") != "" {
+		w.Header().Set("HX-Redirect", to)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// JSON writes v as JSON.
+func JSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// StatusOf maps an error kind to an HTTP status: the one place this is done.
+func StatusOf(err error) int {
+	switch errs.KindOf(err) {
+	case errs.Invalid:
+		return http.StatusUnprocessableEntity
+	case errs.NotFound:
+		return http.StatusNotFound
+	case errs.Forbidden:
+		return http.StatusForbidden
+	case errs.Unauthorized:
+		return http.StatusUnauthorized
+	case errs.Conflict:
+		return http.StatusConflict
+	case errs.TooMany:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// APIError is the JSON error body.
+type APIError struct {
+	Error  string       `json:"error"`
+	Code   string       `json:"code"`
+	Field  string       `json:"field,omitempty"`
+	Fields []FieldError `json:"fields,omitempty"`
+}
+
+// FieldError is one field's problem in a JSON error body.
+type FieldError struct {
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+// Message localises an error for the user; internal errors are not shown.
+func (ui *UI) Message(lang string, err error) string {
+	e, ok := errs.As(err)
+	if !ok || e.Kind == errs.Internal {
+		return ui.I18n.T(lang, "error.internal", nil)
+	}
+	return ui.I18n.T(lang, e.Message, e.Args)
+}
+
+// Error answers err as HTML or JSON with the mapped status.
+func (ui *UI) Error(w http.ResponseWriter, r *http.Request, err error) {
+	status := StatusOf(err)
+	lang := Lang(r.Context())
+	if status >= 500 {
+		ui.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if IsAPI(r) {
+		body := APIError{Error: ui.Message(lang, err), Code: string(errs.KindOf(err))}
+		for _, fe := range errs.Fields(err) {
+			body.Fields = append(body.Fields, FieldError{Field: fe.Field, Reason: ui.I18n.T(lang, fe.Message, fe.Args)})
+		}
+		if len(body.Fields) > 0 {
+			body.Field = body.Fields[0].Field
+		}
+		JSON(w, status, body)
+		return
+	}
+	ui.fail(w, r, status, ui.Message(lang, err))
+}
+
+// Fail answers with a status and a message ID (404, 403 …).
+func (ui *UI) Fail(w http.ResponseWriter, r *http.Request, status int, msgID string) {
+	lang := Lang(r.Context())
+	msg := ui.I18n.T(lang, msgID, nil)
+	if IsAPI(r) {
+		JSON(w, status, APIError{Error: msg, Code: http.StatusText(status)})
+		return
+	}
+	ui.fail(w, r, status, msg)
+}
+
+func (ui *UI) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	p := ui.NewPage(r, fmt.Sprint(status), map[string]any{"Status": status, "Message": msg})
+	ui.Render(w, r, status, "error", p)
+}
+
+func funcs() template.FuncMap {
+	return template.FuncMap{
+		"date": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				if v.IsZero() {
+					return ""
+				}
+				return v.In(Shanghai).Format("2006-01-02")
+			case *time.Time:
+				if v == nil || v.IsZero() {
+					return ""
+				}
+				return v.In(Shanghai).Format("2006-01-02")
+			}
+			return ""
+		},
+		"datetime": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				if v.IsZero() {
+					return ""
+				}
+				return v.In(Shanghai).Format("2006-01-02 15:04")
+			case *time.Time:
+				if v == nil || v.IsZero() {
+					return ""
+				}
+				return v.In(Shanghai).Format("2006-01-02 15:04")
+			}
+			return ""
+		},
+		"add":  func(a, b int) int { return a + b },
+		"join": strings.Join,
+		"pct": func(done, total int64) int64 {
+			if total <= 0 {
+				return 0
+			}
+			return done * 100 / total
+		},
+		// with replaces one query parameter (filter and pagination links).
+		"qs": func(q url.Values, kv ...any) string {
+			c := url.Values{}
+			for k, v := range q {
+				c[k] = v
+			}
+			for i := 0; i+1 < len(kv); i += 2 {
+				k, v := fmt.Sprint(kv[i]), fmt.Sprint(kv[i+1])
+				if v == "" {
+					c.Del(k)
+				} else {
+					c.Set(k, v)
+				}
+			}
+			if len(c) == 0 {
+				return "?"
+			}
+			return "?" + c.Encode()
+		},
+		"json": func(v any) (template.JS, error) {
+			b, err := json.Marshal(v)
+			return template.JS(b), err
+		},
+	}
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
