@@ -1,0 +1,325 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"yingji/internal/app"
+	"yingji/internal/auth"
+	"yingji/internal/config"
+	"yingji/internal/demo"
+	"yingji/internal/store/storetest"
+	"yingji/internal/web"
+)
+
+// start opens an app with the demo county on SQLite, or on PostgreSQL
+// when pg is true.
+func start(t *testing.T, pg bool) *app.App {
+	t.Helper()
+	ctx := context.Background()
+	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), County: "349901", CountyName: "示例县", AdminPassword: "Admin2022x", LogLevel: "error"}
+	if pg {
+		_, u := storetest.PostgresSchema(t, storetest.PostgresURL(t))
+		cfg.DB = u
+	}
+	a, err := app.Open(ctx, cfg, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if err := demo.Load(ctx, demo.Services{DB: a.DB, Org: a.Org, Auth: a.Auth}, cfg.County, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// tokens returns a bearer token per role, using the demo users.
+func tokens(t *testing.T, a *app.App) map[auth.Role]string {
+	t.Helper()
+	ctx := context.Background()
+	out := map[auth.Role]string{}
+	names := map[auth.Role]string{auth.RoleAdmin: "admin"}
+	for _, u := range demo.Users {
+		names[u.Role] = u.Username
+	}
+	for _, role := range auth.AllRoles {
+		name, ok := names[role]
+		if !ok {
+			t.Fatalf("no demo user for role %s", role)
+		}
+		u, err := a.Auth.FindByUsername(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, secret, err := a.Auth.CreateToken(ctx, a.System(), u.ID, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[role] = secret
+	}
+	return out
+}
+
+// concrete turns a route pattern into a request path.
+func concrete(pattern string) string {
+	r := strings.NewReplacer("{$}", "", "{id}", "01J0NOSUCHRECORD0000000000", "{area}", "hazards")
+	p := r.Replace(pattern)
+	if strings.HasSuffix(p, "/static/") {
+		p += "app.css"
+	}
+	return p
+}
+
+func do(a *app.App, method, path, token string, body io.Reader) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, body)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if strings.HasPrefix(path, "/api/") {
+			req.Header.Set("Content-Type", "application/json")
+		}
+	}
+	rec := httptest.NewRecorder()
+	a.Handler.ServeHTTP(rec, req)
+	return rec
+}
+
+// TestRouteRoleTable walks every registered route with every role and
+// with no login, and checks allow/deny against the declared policy.
+func TestRouteRoleTable(t *testing.T) {
+	a := start(t, false)
+	policy := app.Policy()
+	if missing := a.Router.Missing(); len(missing) > 0 {
+		t.Fatalf("routes missing from the policy table: %v", missing)
+	}
+	routes := a.Router.Routes()
+	registered := map[string]bool{}
+	for _, r := range routes {
+		registered[r] = true
+	}
+	for r := range policy {
+		if !registered[r] {
+			t.Errorf("policy declares %q but no handler is registered", r)
+		}
+	}
+	toks := tokens(t, a)
+	for _, route := range routes {
+		method, pattern, _ := strings.Cut(route, " ")
+		path := concrete(pattern)
+		for _, role := range auth.AllRoles {
+			var body io.Reader
+			if method != http.MethodGet {
+				body = strings.NewReader("")
+			}
+			rec := do(a, method, path, toks[role], body)
+			allowed := policy.Allows(route, role)
+			switch {
+			case allowed && (rec.Code == http.StatusForbidden || (rec.Code == http.StatusUnauthorized && !policy.IsPublic(route))):
+				t.Errorf("%s as %s: got %d, policy allows it", route, role, rec.Code)
+			case !allowed && rec.Code != http.StatusForbidden:
+				t.Errorf("%s as %s: got %d, policy denies it (want 403)", route, role, rec.Code)
+			}
+		}
+		// Without a login: public routes answer, others ask to log in.
+		var body io.Reader
+		if method != http.MethodGet {
+			body = strings.NewReader("")
+		}
+		rec := do(a, method, path, "", body)
+		if policy.IsPublic(route) {
+			if rec.Code == http.StatusForbidden {
+				t.Errorf("%s anonymous: public route answered 403", route)
+			}
+			continue
+		}
+		want := http.StatusSeeOther
+		if strings.HasPrefix(pattern, "/api/") {
+			want = http.StatusUnauthorized
+		}
+		if method != http.MethodGet && !strings.HasPrefix(pattern, "/api/") {
+			// A POST without any cookie is still a same-origin form post here.
+			want = http.StatusSeeOther
+		}
+		if rec.Code != want {
+			t.Errorf("%s anonymous: got %d, want %d", route, rec.Code, want)
+		}
+	}
+}
+
+func TestBadInputAnswers(t *testing.T) {
+	a := start(t, false)
+	toks := tokens(t, a)
+	admin := toks[auth.RoleAdmin]
+
+	// Unknown route: the 404 page, in HTML and in JSON.
+	rec := do(a, "GET", "/no/such/page", admin, nil)
+	if rec.Code != 404 || !strings.Contains(rec.Body.String(), "页面不存在") {
+		t.Fatalf("unknown page: %d %s", rec.Code, rec.Body.String())
+	}
+	rec = do(a, "GET", "/api/v1/nothing", admin, nil)
+	if rec.Code != 404 || !strings.Contains(rec.Header().Get("Content-Type"), "json") {
+		t.Fatalf("unknown API route: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+
+	// Malformed JSON: 400 naming the field and the reason.
+	rec = do(a, "POST", "/api/v1/users", admin, strings.NewReader(`{"username": 12}`))
+	var e web.APIError
+	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || rec.Code != 400 || e.Field != "username" || e.Error == "" {
+		t.Fatalf("type error: %d %s", rec.Code, rec.Body.String())
+	}
+	rec = do(a, "POST", "/api/v1/users", admin, strings.NewReader(`{"username": "x",`))
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "JSON") {
+		t.Fatalf("syntax error: %d %s", rec.Code, rec.Body.String())
+	}
+	rec = do(a, "POST", "/api/v1/users", admin, strings.NewReader(`{"usernam": "x"}`))
+	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || rec.Code != 400 || e.Field != "usernam" {
+		t.Fatalf("unknown field: %d %s", rec.Code, rec.Body.String())
+	}
+	// Valid JSON, invalid values: 422 with every field.
+	rec = do(a, "POST", "/api/v1/users", admin, strings.NewReader(`{"username": "a", "display_name": "", "role": "town", "password": "x"}`))
+	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || rec.Code != 422 || len(e.Fields) < 4 {
+		t.Fatalf("invalid user: %d %s", rec.Code, rec.Body.String())
+	}
+
+	// A cross-origin form post with a session cookie is refused.
+	req := httptest.NewRequest("POST", "/users", strings.NewReader(url.Values{"username": {"evil"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: "whatever"})
+	rec = httptest.NewRecorder()
+	a.Handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden {
+		t.Fatalf("cross-origin post: %d", rec.Code)
+	}
+
+	// Security headers on every page.
+	rec = do(a, "GET", "/login", "", nil)
+	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || rec.Header().Get("X-Frame-Options") != "DENY" {
+		t.Fatalf("security headers missing: %v", rec.Header())
+	}
+}
+
+func TestLoginLogoutWithCookies(t *testing.T) {
+	a := start(t, false)
+	srv := httptest.NewServer(a.Handler)
+	defer srv.Close()
+	jar := newJar()
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := c.PostForm(srv.URL+"/login", url.Values{"username": {"town"}, "password": {"wrong"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 401 || !strings.Contains(string(b), "用户名或密码错误") || !strings.Contains(string(b), `value="town"`) {
+		t.Fatalf("wrong password: %d", res.StatusCode)
+	}
+	res, err = c.PostForm(srv.URL+"/login", url.Values{"username": {"town"}, "password": {demo.Password}, "next": {"/regions"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 303 || res.Header.Get("Location") != "/regions" {
+		t.Fatalf("login: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	res, err = c.Get(srv.URL + "/regions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(b), "城东社区") || strings.Contains(string(b), "弋江社区") {
+		t.Fatalf("town scope on /regions: %d", res.StatusCode)
+	}
+	// An open redirect through next is refused.
+	res, _ = c.PostForm(srv.URL+"/login", url.Values{"username": {"town"}, "password": {demo.Password}, "next": {"//evil.example"}})
+	res.Body.Close()
+	if res.Header.Get("Location") != "/" {
+		t.Fatalf("open redirect: %s", res.Header.Get("Location"))
+	}
+	req, _ := http.NewRequest("POST", srv.URL+"/logout", nil)
+	req.Header.Set("Origin", srv.URL)
+	res, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	res, _ = c.Get(srv.URL + "/regions")
+	res.Body.Close()
+	if res.StatusCode != 303 {
+		t.Fatalf("after logout: %d", res.StatusCode)
+	}
+}
+
+func TestStartupErrors(t *testing.T) {
+	ctx := context.Background()
+	_, err := app.Open(ctx, config.Config{DB: "postgres://u@127.0.0.1:1/db?connect_timeout=2", County: "349901", CountyName: "x"}, app.Options{})
+	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Fatalf("unreachable database: %v", err)
+	}
+	a := start(t, false)
+	ln, err := (&net0{}).listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	a.Cfg.Addr = ln.Addr().String()
+	if err := a.Listen(); err == nil || !strings.Contains(err.Error(), "already in use") {
+		t.Fatalf("port in use: %v", err)
+	}
+}
+
+func TestHealthMetricsOpenAPI(t *testing.T) {
+	a := start(t, false)
+	toks := tokens(t, a)
+	rec := do(a, "GET", "/healthz", "", nil)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"ok"`) {
+		t.Fatalf("healthz: %d %s", rec.Code, rec.Body.String())
+	}
+	rec = do(a, "GET", "/metrics", toks[auth.RoleAdmin], nil)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "yingji_http_requests_total{") {
+		t.Fatalf("metrics: %d %s", rec.Code, rec.Body.String())
+	}
+	rec = do(a, "GET", "/api/v1/openapi.json", "", nil)
+	var doc struct {
+		OpenAPI string                    `json:"openapi"`
+		Paths   map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil || doc.OpenAPI == "" {
+		t.Fatalf("openapi: %v", err)
+	}
+	for _, route := range a.Router.Routes() {
+		method, path, _ := strings.Cut(route, " ")
+		if !strings.HasPrefix(path, "/api/v1/") {
+			continue
+		}
+		if _, ok := doc.Paths[path][strings.ToLower(method)]; !ok {
+			t.Errorf("openapi lacks %s", route)
+		}
+	}
+}
+
+func TestAppOnPostgres(t *testing.T) {
+	a := start(t, true)
+	toks := tokens(t, a)
+	rec := do(a, "GET", "/api/v1/regions?level=town", toks[auth.RoleTown], nil)
+	var body struct {
+		Items []struct{ Code string } `json:"items"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || len(body.Items) != 1 || body.Items[0].Code != "349901100" {
+		t.Fatalf("town scope on postgres: %s", rec.Body.String())
+	}
+	res, err := a.VerifyAudit(context.Background())
+	if err != nil || !res.OK() {
+		t.Fatalf("audit on postgres: %+v %v", res, err)
+	}
+}
+
