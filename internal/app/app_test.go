@@ -322,4 +322,3 @@ func TestAppOnPostgres(t *testing.T) {
 		t.Fatalf("audit on postgres: %+v %v", res, err)
 	}
 }
-
