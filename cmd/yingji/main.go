@@ -43,6 +43,7 @@ Usage:
   yingji token revoke ID
   yingji backup --out FILE
   yingji audit verify
+  yingji bench                                  measure cold start, idle memory and /healthz throughput
   yingji version
 
 Every verb takes --data, --db, --county (also YINGJI_DATA, YINGJI_DB, YINGJI_COUNTY).
@@ -81,6 +82,8 @@ func run(ctx context.Context, args []string, out, errOut io.Writer, getenv confi
 		err = e.backup(args[1:])
 	case "audit":
 		err = e.audit(args[1:])
+	case "bench":
+		err = app.Bench(ctx, out, app.BenchOptions{})
 	case "version":
 		fmt.Fprintln(out, "yingji", app.Version)
 	case "help", "-h", "--help":
