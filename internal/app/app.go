@@ -18,6 +18,8 @@ import (
 	"yingji/internal/auth"
 	"yingji/internal/config"
 	"yingji/internal/home"
+	"yingji/internal/jobs"
+	"yingji/internal/notify"
 	"yingji/internal/org"
 	"yingji/internal/store"
 	"yingji/internal/sysadmin"
@@ -37,6 +39,13 @@ type App struct {
 	Router  *web.Router
 	Metrics *web.Metrics
 	Handler http.Handler
+	Jobs    *jobs.Runner
+	Notify  *notify.Service
+
+	// JobHandlers are the background job kinds; domains add theirs before
+	// the runner is built.
+	JobHandlers map[string]jobs.Handler
+	stop        context.CancelFunc
 
 	// AdminPassword is set when the first start generated the admin's
 	// password (printed once by the CLI).
@@ -80,6 +89,11 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := a.buildBackground(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Jobs = jobs.New(db, jobs.Config{Now: a.Now, Handlers: a.JobHandlers, Logger: a.Log})
 	if err := a.buildHTTP(); err != nil {
 		db.Close()
 		return nil, err
@@ -151,6 +165,14 @@ func (a *App) buildHTTP() error {
 
 	(&home.Handlers{UI: ui, Auth: a.Auth, Org: a.Org, Secure: a.Cfg.SecureCookies}).Register(rt)
 	(&sysadmin.Handlers{UI: ui, DB: a.DB, Auth: a.Auth, Org: a.Org}).Register(rt)
+	(&sysadmin.Ops{UI: ui, Jobs: a.Jobs, Notify: a.Notify}).Register(rt)
+	ui.Unread = func(r *http.Request, userID string) int {
+		n, err := a.Notify.UnreadCount(r.Context(), userID)
+		if err != nil {
+			a.Log.Warn("unread count", "err", err)
+		}
+		return n
+	}
 
 	staticFiles := http.FileServerFS(static.FS)
 	rt.Handle("GET /static/", func(w http.ResponseWriter, r *http.Request) {

@@ -58,9 +58,3 @@ func (a *App) Backup(ctx context.Context, out string) (string, error) {
 	}
 	return "PostgreSQL backup written to " + abs + " (restore: pg_restore --clean --dbname URL " + abs + ")", nil
 }
-
-// Start starts background work (job runner, notification sender).
-func (a *App) Start(ctx context.Context) error { return nil }
-
-// Stop stops background work.
-func (a *App) Stop() {}

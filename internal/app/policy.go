@@ -75,6 +75,17 @@ func Policy() web.Policy {
 		"POST /api/v1/units":     admin,
 		"PUT /api/v1/units/{id}": admin,
 
+		// Background jobs, inbox, delivery log
+		"GET /jobs":                 anyone,
+		"GET /jobs/{id}":            anyone,
+		"POST /jobs/{id}/cancel":    anyone,
+		"GET /api/v1/jobs/{id}":     anyone,
+		"GET /inbox":                anyone,
+		"POST /inbox/{id}/read":     anyone,
+		"POST /inbox/read-all":      anyone,
+		"GET /api/v1/notifications": anyone,
+		"GET /deliveries":           admin,
+
 		// Audit and operations
 		"GET /audit":        leaders,
 		"GET /api/v1/audit": leaders,
@@ -101,6 +112,8 @@ func Nav() []web.NavItem {
 			{Key: "units", Label: "nav.units", Path: "/units", Built: true},
 			{Key: "regions", Label: "nav.regions", Path: "/regions", Built: true},
 			{Key: "audit", Label: "nav.audit", Path: "/audit", Built: true},
+			{Key: "jobs", Label: "nav.jobs", Path: "/jobs", Built: true},
+			{Key: "deliveries", Label: "nav.deliveries", Path: "/deliveries", Built: true},
 			{Key: "tokens", Label: "nav.tokens", Path: "/tokens", Built: true},
 		}},
 	}

@@ -510,3 +510,13 @@ func (a *addrThrottle) prune(addr string, now time.Time, window time.Duration) {
 	}
 	a.fails[addr] = list[i:]
 }
+
+// Phone returns a user's phone number (the SMS channel's address).
+func (s *Service) Phone(ctx context.Context, userID string) (string, error) {
+	var phone string
+	err := s.db.R().QueryRowContext(ctx, `SELECT phone FROM app_user WHERE id = $1`, userID).Scan(&phone)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", errs.New(errs.NotFound, "not_found")
+	}
+	return phone, err
+}

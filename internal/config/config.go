@@ -20,6 +20,7 @@ type Config struct {
 	Demo          bool   // serve --demo: load the demo county first
 	SecureCookies bool   // set when served over TLS
 	LogLevel      string // debug | info | warn | error
+	NotifyConfig  string // JSON file with the notification channels (SMTP, SMS gateway, webhooks)
 }
 
 // Getenv is os.Getenv (injected for tests).
@@ -42,6 +43,7 @@ func Flags(fs *flag.FlagSet, env Getenv) *Config {
 	fs.StringVar(&c.County, "county", def("YINGJI_COUNTY", "349901"), "6-digit county code (YINGJI_COUNTY)")
 	fs.StringVar(&c.CountyName, "county-name", def("YINGJI_COUNTY_NAME", "示例县"), "county name (YINGJI_COUNTY_NAME)")
 	fs.StringVar(&c.LogLevel, "log-level", def("YINGJI_LOG_LEVEL", "info"), "log level: debug, info, warn, error (YINGJI_LOG_LEVEL)")
+	fs.StringVar(&c.NotifyConfig, "notify-config", def("YINGJI_NOTIFY_CONFIG", ""), "JSON file with notification channels: smtp, sms, webhooks (YINGJI_NOTIFY_CONFIG)")
 	c.AdminPassword = env("YINGJI_ADMIN_PASSWORD")
 	c.SecureCookies = env("YINGJI_SECURE_COOKIES") == "1" || env("YINGJI_SECURE_COOKIES") == "true"
 	return c

@@ -1,0 +1,166 @@
+package sysadmin
+
+import (
+	"net/http"
+	"time"
+
+	"yingji/internal/auth"
+	"yingji/internal/errs"
+	"yingji/internal/jobs"
+	"yingji/internal/notify"
+	"yingji/internal/web"
+)
+
+// Ops are the handlers of background jobs, the inbox and the delivery log.
+type Ops struct {
+	UI     *web.UI
+	Jobs   *jobs.Runner
+	Notify *notify.Service
+}
+
+// Register adds the routes.
+func (h *Ops) Register(rt *web.Router) {
+	rt.Handle("GET /jobs", h.jobList)
+	rt.Handle("GET /jobs/{id}", h.job)
+	rt.Handle("POST /jobs/{id}/cancel", h.cancelJob)
+	rt.Handle("GET /api/v1/jobs/{id}", h.apiJob)
+	rt.Handle("GET /inbox", h.inbox)
+	rt.Handle("POST /inbox/{id}/read", h.markRead)
+	rt.Handle("POST /inbox/read-all", h.markAllRead)
+	rt.Handle("GET /api/v1/notifications", h.apiInbox)
+	rt.Handle("GET /deliveries", h.deliveries)
+}
+
+// visibleJob returns a job the principal may see: administrators and
+// leaders see the county's jobs, others their own.
+func (h *Ops) visibleJob(r *http.Request, id string) (*jobs.Job, error) {
+	p := web.PrincipalFrom(r.Context())
+	j, err := h.Jobs.Get(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if j.CountyCode != p.CountyCode || (!p.Is(auth.RoleAdmin, auth.RoleLeader) && j.CreatedBy != p.UserID) {
+		return nil, errs.New(errs.NotFound, "not_found")
+	}
+	return j, nil
+}
+
+func (h *Ops) jobList(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	f := jobs.Filter{CountyCode: p.CountyCode, Kind: r.URL.Query().Get("kind"), Limit: 100}
+	if st := r.URL.Query().Get("state"); st != "" {
+		f.States = []jobs.State{jobs.State(st)}
+	}
+	if !p.Is(auth.RoleAdmin, auth.RoleLeader) {
+		f.CreatedBy = p.UserID
+	}
+	list, err := h.Jobs.List(r.Context(), f)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	page := h.UI.NewPage(r, "", map[string]any{"Jobs": list, "States": []jobs.State{jobs.Queued, jobs.Running, jobs.Done, jobs.Failed, jobs.Cancelled}})
+	page.Title = page.T("nav.jobs")
+	page.Active = "jobs"
+	h.UI.Render(w, r, http.StatusOK, "jobs", page)
+}
+
+func (h *Ops) job(w http.ResponseWriter, r *http.Request) {
+	j, err := h.visibleJob(r, r.PathValue("id"))
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	page := h.UI.NewPage(r, "", map[string]any{"Job": j})
+	page.Title = page.T("job.title")
+	page.Active = "jobs"
+	h.UI.Render(w, r, http.StatusOK, "job", page)
+}
+
+func (h *Ops) cancelJob(w http.ResponseWriter, r *http.Request) {
+	j, err := h.visibleJob(r, r.PathValue("id"))
+	if err == nil {
+		err = h.Jobs.Cancel(r.Context(), j.ID)
+	}
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	h.UI.Redirect(w, r, "/jobs/"+j.ID, "job.cancelled")
+}
+
+func (h *Ops) apiJob(w http.ResponseWriter, r *http.Request) {
+	j, err := h.visibleJob(r, r.PathValue("id"))
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, j)
+}
+
+func (h *Ops) inbox(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	unread := r.URL.Query().Get("unread") == "1"
+	list, err := h.Notify.Inbox(r.Context(), p.UserID, unread, 200)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	page := h.UI.NewPage(r, "", map[string]any{"Items": list})
+	page.Title = page.T("nav.inbox")
+	page.Active = "inbox"
+	h.UI.Render(w, r, http.StatusOK, "inbox", page)
+}
+
+func (h *Ops) markRead(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	if err := h.Notify.MarkRead(r.Context(), p.UserID, r.PathValue("id")); err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	h.UI.Redirect(w, r, "/inbox", "")
+}
+
+func (h *Ops) markAllRead(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	if _, err := h.Notify.MarkAllRead(r.Context(), p.UserID); err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	h.UI.Redirect(w, r, "/inbox", "inbox.all_read")
+}
+
+func (h *Ops) apiInbox(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	list, err := h.Notify.Inbox(r.Context(), p.UserID, r.URL.Query().Get("unread") == "1", 200)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []notify.Notification{}
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"items": list, "total": len(list)})
+}
+
+func (h *Ops) deliveries(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	q := r.URL.Query()
+	pg := web.PagingOf(r)
+	f := notify.LogFilter{CountyCode: p.CountyCode, State: notify.DeliveryState(q.Get("state")), Channel: q.Get("channel"), Limit: pg.Size, Offset: pg.Offset()}
+	if t, err := time.ParseInLocation("2006-01-02", q.Get("from"), web.Shanghai); err == nil {
+		f.From = t
+	}
+	if t, err := time.ParseInLocation("2006-01-02", q.Get("to"), web.Shanghai); err == nil {
+		f.To = t.AddDate(0, 0, 1)
+	}
+	log, err := h.Notify.DeliveryLog(r.Context(), f)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	page := h.UI.NewPage(r, "", map[string]any{"Log": log, "Pager": web.PagerOf(pg, log.Total), "States": notify.States, "Channels": h.Notify.Enabled()})
+	page.Title = page.T("nav.deliveries")
+	page.Active = "deliveries"
+	h.UI.Render(w, r, http.StatusOK, "deliveries", page)
+}
