@@ -14,11 +14,13 @@ import (
 	"syscall"
 	"time"
 
+	"yingji/internal/attach"
 	"yingji/internal/audit"
 	"yingji/internal/auth"
 	"yingji/internal/config"
 	"yingji/internal/home"
 	"yingji/internal/jobs"
+	"yingji/internal/ledger"
 	"yingji/internal/notify"
 	"yingji/internal/org"
 	"yingji/internal/store"
@@ -41,6 +43,9 @@ type App struct {
 	Handler http.Handler
 	Jobs    *jobs.Runner
 	Notify  *notify.Service
+	Attach  *attach.Service
+	Ledgers *ledger.Registry
+	ledgerH *ledger.Handlers
 
 	// JobHandlers are the background job kinds; domains add theirs before
 	// the runner is built.
@@ -93,7 +98,12 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := a.buildLedgers(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.Jobs = jobs.New(db, jobs.Config{Now: a.Now, Handlers: a.JobHandlers, Logger: a.Log})
+	a.ledgerH.Jobs = a.Jobs
 	if err := a.buildHTTP(); err != nil {
 		db.Close()
 		return nil, err
@@ -158,6 +168,9 @@ func (a *App) buildHTTP() error {
 	if err := ui.AddPages(sysadmin.Templates, "templates"); err != nil {
 		return err
 	}
+	if err := ui.AddPages(ledger.Templates, "templates"); err != nil {
+		return err
+	}
 	a.UI = ui
 	rt := web.NewRouter(policy, a.Auth, ui)
 	a.Router = rt
@@ -166,6 +179,12 @@ func (a *App) buildHTTP() error {
 	(&home.Handlers{UI: ui, Auth: a.Auth, Org: a.Org, Secure: a.Cfg.SecureCookies}).Register(rt)
 	(&sysadmin.Handlers{UI: ui, DB: a.DB, Auth: a.Auth, Org: a.Org}).Register(rt)
 	(&sysadmin.Ops{UI: ui, Jobs: a.Jobs, Notify: a.Notify}).Register(rt)
+	a.ledgerH.UI = ui
+	a.ledgerH.RegisterShared(rt)
+	for _, kind := range a.Ledgers.Kinds() {
+		l, _ := a.Ledgers.Get(kind)
+		a.ledgerH.Register(rt, "/"+kind, l)
+	}
 	ui.Unread = func(r *http.Request, userID string) int {
 		n, err := a.Notify.UnreadCount(r.Context(), userID)
 		if err != nil {

@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 
+	"yingji/internal/attach"
 	"yingji/internal/jobs"
+	"yingji/internal/ledger"
 	"yingji/internal/notify"
+	"yingji/internal/sysadmin"
 )
 
 // buildBackground creates the notification service (outbox and channels)
@@ -62,4 +66,21 @@ func (a *App) Stop() {
 		a.stop()
 	}
 	a.Jobs.Stop()
+}
+
+// buildLedgers creates the attachment store and the Excel registers with
+// the import job.
+func (a *App) buildLedgers() error {
+	blobs, err := attach.NewDiskBlobs(filepath.Join(a.Cfg.DataDir, "attachments"))
+	if err != nil {
+		return fmt.Errorf("attachments: %w", err)
+	}
+	a.Attach = attach.NewService(a.DB, blobs, attach.Config{MaxSize: ledger.MaxUpload})
+	a.Ledgers = ledger.NewRegistry()
+	a.Ledgers.Add(a.Org.RegionLedger())
+	a.Ledgers.Add(a.Org.UnitLedger())
+	a.Ledgers.Add(sysadmin.UserLedger(a.Auth, a.Org))
+	a.ledgerH = &ledger.Handlers{DB: a.DB, Attach: a.Attach, Registry: a.Ledgers, Principal: a.Auth.PrincipalByID}
+	a.JobHandlers[ledger.JobKind] = a.ledgerH.JobHandler()
+	return nil
 }

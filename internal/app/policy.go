@@ -75,6 +75,19 @@ func Policy() web.Policy {
 		"POST /api/v1/units":     admin,
 		"PUT /api/v1/units/{id}": admin,
 
+		// Excel registers
+		"GET /regions/template":         orgReader,
+		"GET /regions/export":           orgReader,
+		"GET /regions/import":           admin,
+		"POST /regions/import":          admin,
+		"GET /units/template":           orgReader,
+		"GET /units/export":             orgReader,
+		"GET /units/import":             admin,
+		"POST /units/import":            admin,
+		"GET /users/export":             leaders,
+		"GET /imports/{id}/errors.xlsx": anyone,
+		"POST /imports/{id}/only-valid": anyone,
+
 		// Background jobs, inbox, delivery log
 		"GET /jobs":                 anyone,
 		"GET /jobs/{id}":            anyone,
@@ -103,9 +116,9 @@ func Nav() []web.NavItem {
 		{Key: "hazards", Label: "nav.hazards", Path: "/hazards", Icon: "⚠"},
 		{Key: "duty", Label: "nav.duty", Path: "/duty", Icon: "☎"},
 		{Key: "warnings", Label: "nav.warnings", Path: "/warnings", Icon: "⚑"},
-		{Key: "preparedness", Label: "nav.preparedness", Path: "/preparedness", Icon: "⛑"},
+		{Key: "preparedness", Label: "nav.preparedness", Path: "/preparedness", Icon: "✚"},
 		{Key: "relief", Label: "nav.relief", Path: "/relief", Icon: "❤"},
-		{Key: "campaigns", Label: "nav.campaigns", Path: "/campaigns", Icon: "⌂"},
+		{Key: "campaigns", Label: "nav.campaigns", Path: "/campaigns", Icon: "☷"},
 		{Key: "reports", Label: "nav.reports", Path: "/reports", Icon: "▤"},
 		{Key: "system", Label: "nav.system", Items: []web.NavItem{
 			{Key: "users", Label: "nav.users", Path: "/users", Built: true},

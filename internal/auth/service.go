@@ -520,3 +520,19 @@ func (s *Service) Phone(ctx context.Context, userID string) (string, error) {
 	}
 	return phone, err
 }
+
+// PrincipalByID returns the principal of a user id (background jobs act
+// as the user who started them). A disabled user gets Unauthorized.
+func (s *Service) PrincipalByID(ctx context.Context, id string) (*Principal, error) {
+	u, err := scanUser(s.db.R().QueryRowContext(ctx, `SELECT `+userCols+` FROM app_user WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.New(errs.NotFound, "not_found")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("user: %w", err)
+	}
+	if u.Disabled {
+		return nil, ErrNoSession
+	}
+	return s.principal(ctx, u)
+}

@@ -7,6 +7,7 @@ import (
 	"yingji/internal/auth"
 	"yingji/internal/errs"
 	"yingji/internal/jobs"
+	"yingji/internal/ledger"
 	"yingji/internal/notify"
 	"yingji/internal/web"
 )
@@ -71,7 +72,14 @@ func (h *Ops) job(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	page := h.UI.NewPage(r, "", map[string]any{"Job": j})
+	data := map[string]any{"Job": j}
+	if res, pl := ledger.ResultOf(j); pl != nil {
+		data["Payload"] = pl
+		if res != nil {
+			data["Import"] = res
+		}
+	}
+	page := h.UI.NewPage(r, "", data)
 	page.Title = page.T("job.title")
 	page.Active = "jobs"
 	h.UI.Render(w, r, http.StatusOK, "job", page)

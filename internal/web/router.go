@@ -133,7 +133,9 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rt.ui.Fail(w, r.WithContext(rt.identify(r)), http.StatusNotFound, "error.not_found")
 		return
 	}
-	h.ServeHTTP(w, r)
+	// ServeMux.ServeHTTP (not the handler found above) fills in the path
+	// values that handlers read with r.PathValue.
+	rt.mux.ServeHTTP(w, r)
 }
 
 type statusProbe struct {

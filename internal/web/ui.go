@@ -126,7 +126,7 @@ func (p *Page) NavItems() []NavItem {
 		if len(n.Items) > 0 {
 			var sub []NavItem
 			for _, s := range n.Items {
-				if p.Can("GET " + s.Path) {
+				if p.Can(navRoute(s.Path)) {
 					sub = append(sub, s)
 				}
 			}
@@ -136,11 +136,19 @@ func (p *Page) NavItems() []NavItem {
 			}
 			continue
 		}
-		if p.Can("GET "+n.Path) || (!n.Built && p.Can("GET /area/{area}")) {
+		if p.Can(navRoute(n.Path)) || (!n.Built && p.Can("GET /area/{area}")) {
 			out = append(out, n)
 		}
 	}
 	return out
+}
+
+// navRoute is the policy route a navigation path opens.
+func navRoute(path string) string {
+	if path == "/" {
+		return "GET /{$}"
+	}
+	return "GET " + path
 }
 
 // NewPage returns a page for the request.

@@ -1,0 +1,130 @@
+// Package ledger connects the Excel kit to the bureau's registers (台账):
+// every importable ledger declares its sheet layout, how a row is checked
+// and committed, and how its filtered list is exported. The same Run is
+// used by the web import (as a background job with a progress bar) and by
+// `yingji import KIND FILE`.
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"sort"
+
+	"yingji/internal/auth"
+	"yingji/internal/errs"
+	"yingji/internal/xlsx"
+)
+
+// Ledger is one Excel register.
+type Ledger struct {
+	Kind   string // URL segment and CLI name, e.g. "regions"
+	Title  string // message ID of the register's name
+	Schema xlsx.Schema
+	// Export writes the rows of the list the principal may see, filtered
+	// by the list page's query parameters. Nil: not exportable.
+	Export func(ctx context.Context, p *auth.Principal, q url.Values, w *xlsx.Writer) error
+	// NewImport starts one import. Nil: not importable.
+	NewImport func(ctx context.Context, p *auth.Principal) (Import, error)
+}
+
+// Import is one import in progress: Check sees every row in file order and
+// keeps the valid ones; Commit writes what was kept in one transaction.
+type Import interface {
+	// Check applies the domain rules to a row (duplicates in the file or
+	// in the database, unknown references …). row.Errors holds the kit's
+	// own findings; a row with any error must not be committed.
+	Check(ctx context.Context, row xlsx.Row) []xlsx.CellError
+	// Commit writes the kept rows, all or none, reporting progress.
+	Commit(ctx context.Context, progress func(done, total int64)) (int, error)
+}
+
+// Result is what an import did.
+type Result struct {
+	Kind       string           `json:"kind"`
+	Rows       int              `json:"rows"`     // data rows in the file
+	Imported   int              `json:"imported"` // rows committed
+	Skipped    int              `json:"skipped"`  // rows with errors (only-valid mode)
+	ErrorCount int              `json:"error_count"`
+	Errors     []xlsx.CellError `json:"errors,omitempty"`
+	FileError  string           `json:"file_error,omitempty"`
+	OnlyValid  bool             `json:"only_valid"`
+	Committed  bool             `json:"committed"`
+}
+
+// ErrRowsInvalid is returned (wrapped in errs.Invalid) when a file has bad
+// rows and the caller did not ask to import only the valid ones.
+var ErrRowsInvalid = errors.New("the file has invalid rows; nothing was imported")
+
+// Run checks a whole file and commits it: all rows, or — with onlyValid —
+// the rows without errors. A file with any bad row and !onlyValid commits
+// nothing. progress receives (done, total) in rows.
+func Run(ctx context.Context, l *Ledger, p *auth.Principal, r io.Reader, onlyValid bool, progress func(done, total int64)) (*Result, error) {
+	if l.NewImport == nil {
+		return nil, errs.New(errs.Invalid, "ledger.not_importable")
+	}
+	if progress == nil {
+		progress = func(int64, int64) {}
+	}
+	imp, err := l.NewImport(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Kind: l.Kind, OnlyValid: onlyValid}
+	rep, err := xlsx.Parse(r, l.Schema, func(row xlsx.Row) []xlsx.CellError {
+		if row.Num%1000 == 0 {
+			progress(int64(row.Num), 0)
+		}
+		return imp.Check(ctx, row)
+	})
+	var fe *xlsx.FileError
+	if errors.As(err, &fe) {
+		res.FileError = fe.Msg
+		return res, &errs.Error{Kind: errs.Invalid, Message: "ledger.file_error", Args: map[string]any{"Reason": fe.Msg}, Err: err}
+	}
+	if err != nil {
+		return res, fmt.Errorf("read %s: %w", l.Kind, err)
+	}
+	res.Rows, res.ErrorCount, res.Errors = rep.Rows, rep.ErrorCount, rep.Errors
+	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].Row < res.Errors[j].Row })
+	if !rep.OK() && !onlyValid {
+		return res, &errs.Error{Kind: errs.Invalid, Message: "ledger.rows_invalid", Args: map[string]any{"Count": rep.ErrorCount, "Rows": rep.Rows}, Err: ErrRowsInvalid}
+	}
+	n, err := imp.Commit(ctx, progress)
+	if err != nil {
+		return res, err
+	}
+	res.Imported, res.Committed = n, true
+	res.Skipped = rep.Rows - rep.Valid
+	progress(int64(rep.Rows), int64(rep.Rows))
+	return res, nil
+}
+
+// Registry holds the ledgers by kind.
+type Registry struct {
+	byKind map[string]*Ledger
+	order  []string
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{byKind: map[string]*Ledger{}} }
+
+// Add registers a ledger.
+func (r *Registry) Add(l *Ledger) {
+	if _, dup := r.byKind[l.Kind]; dup {
+		panic("ledger " + l.Kind + " registered twice")
+	}
+	r.byKind[l.Kind] = l
+	r.order = append(r.order, l.Kind)
+}
+
+// Get returns a ledger by kind.
+func (r *Registry) Get(kind string) (*Ledger, bool) {
+	l, ok := r.byKind[kind]
+	return l, ok
+}
+
+// Kinds lists the registered kinds in registration order.
+func (r *Registry) Kinds() []string { return append([]string(nil), r.order...) }
