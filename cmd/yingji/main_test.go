@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+	_ "modernc.org/sqlite"
+)
+
+// cli runs the command with a data dir and returns exit code and output.
+func cli(t *testing.T, data string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	env := func(k string) string {
+		if k == "YINGJI_DATA" {
+			return data
+		}
+		return ""
+	}
+	code := run(context.Background(), args, &out, &errOut, env)
+	return code, out.String(), errOut.String()
+}
+
+func countRegions(t *testing.T, data string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(data, "yingji.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM region`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestImportExportRoundTripAndBadRows(t *testing.T) {
+	data := t.TempDir()
+	if code, _, e := cli(t, data, "demo"); code != 0 {
+		t.Fatalf("demo: %s", e)
+	}
+	before := countRegions(t, data)
+	file := filepath.Join(t.TempDir(), "regions.xlsx")
+	if code, out, e := cli(t, data, "export", "regions", "--out", file); code != 0 || !strings.Contains(out, "exported") {
+		t.Fatalf("export: %d %s %s", code, out, e)
+	}
+	// The export re-reads with a real reader to the same rows.
+	f, err := excelize.OpenFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows(f.GetSheetName(0))
+	f.Close()
+	if err != nil || len(rows) != before+1 || strings.TrimPrefix(rows[0][0], "*") != "区划代码" {
+		t.Fatalf("export rows: %d (want %d + header), %v", len(rows), before, err)
+	}
+	// Add two new villages, one of them with a bad code (row 3 after the header).
+	f, _ = excelize.OpenFile(file)
+	sheet := f.GetSheetName(0)
+	_ = f.InsertRows(sheet, 2, 2)
+	_ = f.SetSheetRow(sheet, "A2", &[]any{"349901100299", "新建村", "村", 99})
+	_ = f.SetSheetRow(sheet, "A3", &[]any{"34990110029", "坏代码村", "村", 98})
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	code, out, e := cli(t, data, "import", "regions", file)
+	if code != 1 || !strings.Contains(out, "第 3 行 A 列（区划代码）") || !strings.Contains(e, "nothing was imported") {
+		t.Fatalf("bad row: code %d\nout: %s\nerr: %s", code, out, e)
+	}
+	if n := countRegions(t, data); n != before {
+		t.Fatalf("a file with a bad row committed something: %d regions, want %d", n, before)
+	}
+	code, out, e = cli(t, data, "import", "regions", file, "--only-valid")
+	if code != 0 || !strings.Contains(out, "skipped") {
+		t.Fatalf("only valid: %d %s %s", code, out, e)
+	}
+	if n := countRegions(t, data); n != before+1 {
+		t.Fatalf("only-valid import: %d regions, want %d", n, before+1)
+	}
+	// Templates for every importable ledger.
+	tpl := filepath.Join(t.TempDir(), "t.xlsx")
+	if code, _, e := cli(t, data, "import", "units", "--template", tpl); code != 0 {
+		t.Fatalf("template: %s", e)
+	}
+	if st, err := os.Stat(tpl); err != nil || st.Size() == 0 {
+		t.Fatal("template not written")
+	}
+	if code, _, _ := cli(t, data, "import", "nosuch", "x.xlsx"); code != 2 {
+		t.Fatalf("unknown kind: exit %d", code)
+	}
+}
+
+func TestUsersTokensAuditBackup(t *testing.T) {
+	data := t.TempDir()
+	if code, _, e := cli(t, data, "demo"); code != 0 {
+		t.Fatalf("demo: %s", e)
+	}
+	code, out, e := cli(t, data, "user", "add", "wj01", "--role", "town", "--display", "弋江镇安监员", "--town", "349901101", "--password", "Passw0rd9")
+	if code != 0 {
+		t.Fatalf("user add: %s %s", out, e)
+	}
+	code, _, e = cli(t, data, "user", "add", "wj02", "--role", "town", "--display", "x", "--password", "Passw0rd9")
+	if code != 1 || !strings.Contains(e, "乡镇人员必须选择所属乡镇") {
+		t.Fatalf("town user without town: %d %s", code, e)
+	}
+	_, out, _ = cli(t, data, "user", "list")
+	if !strings.Contains(out, "wj01") || !strings.Contains(out, "349901101") {
+		t.Fatalf("user list: %s", out)
+	}
+	if code, _, e := cli(t, data, "user", "disable", "wj01"); code != 0 {
+		t.Fatalf("disable: %s", e)
+	}
+	code, out, e = cli(t, data, "token", "create", "--user", "leader")
+	if code != 0 {
+		t.Fatalf("token: %s", e)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "yj_") || strings.Contains(last, " ") {
+		t.Fatalf("token must be alone on the last line: %q", out)
+	}
+	if code, out, _ := cli(t, data, "audit", "verify"); code != 0 || !strings.Contains(out, "intact") {
+		t.Fatalf("audit verify: %d %s", code, out)
+	}
+	backup := filepath.Join(t.TempDir(), "b.db")
+	if code, out, e := cli(t, data, "backup", "--out", backup); code != 0 || !strings.Contains(out, backup) {
+		t.Fatalf("backup: %s %s", out, e)
+	}
+	bdb, err := sql.Open("sqlite", backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var users int
+	if err := bdb.QueryRow(`SELECT count(*) FROM app_user`).Scan(&users); err != nil || users < 10 {
+		t.Fatalf("backup holds %d users: %v", users, err)
+	}
+	bdb.Close()
+	// Tamper with the audit log: verify fails.
+	db, err := sql.Open("sqlite", filepath.Join(data, "yingji.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE audit_log SET username = 'mallory' WHERE seq = 3`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if code, out, _ := cli(t, data, "audit", "verify"); code != 1 || !strings.Contains(out, "row 3") {
+		t.Fatalf("tampered audit: %d %s", code, out)
+	}
+	if code, _, _ := cli(t, data, "frobnicate"); code != 2 {
+		t.Fatal("unknown verb must exit 2")
+	}
+}
