@@ -88,6 +88,8 @@ func Observe(ui *UI, m *Metrics, log *slog.Logger, next http.Handler) http.Handl
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
+		m.inflight.Add(1)
+		defer m.inflight.Add(-1)
 		defer func() {
 			if p := recover(); p != nil {
 				log.Error("panic", "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
@@ -139,7 +141,7 @@ func (m *Metrics) observe(method string, status int, d time.Duration) {
 	m.count++
 }
 
-// WriteTo writes the Prometheus text exposition format.
+// Write writes the Prometheus text exposition format.
 func (m *Metrics) Write(w http.ResponseWriter) {
 	m.mu.Lock()
 	keys := make([]string, 0, len(m.requests))
@@ -165,6 +167,7 @@ func (m *Metrics) Write(w http.ResponseWriter) {
 	m.mu.Unlock()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(&b, "# TYPE yingji_http_requests_in_flight gauge\nyingji_http_requests_in_flight %d\n", m.inflight.Load())
 	fmt.Fprintf(&b, "# TYPE yingji_go_goroutines gauge\nyingji_go_goroutines %d\n", runtime.NumGoroutine())
 	fmt.Fprintf(&b, "# TYPE yingji_go_heap_bytes gauge\nyingji_go_heap_bytes %d\n", ms.HeapAlloc)
 	fmt.Fprintf(&b, "# TYPE yingji_uptime_seconds gauge\nyingji_uptime_seconds %g\n", time.Since(m.started).Seconds())
