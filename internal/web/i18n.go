@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -49,6 +50,20 @@ func (t *I18n) Add(lang string, data []byte) error {
 	return err
 }
 
+// AddFS loads DIR/zh.json and DIR/en.json from a package's embedded files.
+func (t *I18n) AddFS(fsys fs.FS, dir string) error {
+	for _, l := range Langs {
+		data, err := fs.ReadFile(fsys, dir+"/"+l+".json")
+		if err != nil {
+			return fmt.Errorf("locale %s/%s: %w", dir, l, err)
+		}
+		if err := t.Add(l, data); err != nil {
+			return fmt.Errorf("locale %s/%s: %w", dir, l, err)
+		}
+	}
+	return nil
+}
+
 // T translates id into lang with template data; an unknown id is
 // returned as it is, so literal text passes through.
 func (t *I18n) T(lang, id string, data map[string]any) string {
@@ -63,10 +78,15 @@ func (t *I18n) T(lang, id string, data map[string]any) string {
 	return s
 }
 
-// Has reports whether id is a known message.
+// Has reports whether id is a known message in every language.
 func (t *I18n) Has(id string) bool {
-	_, err := t.loc["zh"].Localize(&i18n.LocalizeConfig{MessageID: id})
-	return err == nil
+	for _, l := range Langs {
+		s, err := t.loc[l].Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: map[string]any{}})
+		if err != nil || s == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // LangOf picks the request language: the lang cookie, then the user's

@@ -31,6 +31,18 @@ func (p Policy) Allows(route string, role auth.Role) bool {
 	return ok && (slices.Contains(roles, Public) || slices.Contains(roles, role))
 }
 
+// Merge adds another package's routes; a route declared twice is a
+// programming error.
+func (p Policy) Merge(more Policy) Policy {
+	for k, v := range more {
+		if _, dup := p[k]; dup {
+			panic("route declared twice in the policy: " + k)
+		}
+		p[k] = v
+	}
+	return p
+}
+
 // IsPublic reports a public route.
 func (p Policy) IsPublic(route string) bool { return slices.Contains(p[route], Public) }
 

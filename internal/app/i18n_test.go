@@ -1,0 +1,79 @@
+package app_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// repoRoot is two levels up from internal/app.
+const repoRoot = "../.."
+
+// TestLocalesHaveTheSameKeys checks that every zh.json has an en.json with
+// exactly the same message IDs.
+func TestLocalesHaveTheSameKeys(t *testing.T) {
+	n := 0
+	err := filepath.WalkDir(repoRoot, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() != "zh.json" || !strings.Contains(path, "locales") {
+			return err
+		}
+		n++
+		zh, en := map[string]string{}, map[string]string{}
+		read := func(p string, m map[string]string) {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+		}
+		read(path, zh)
+		read(filepath.Join(filepath.Dir(path), "en.json"), en)
+		for k := range zh {
+			if en[k] == "" {
+				t.Errorf("%s: %q has no English text", path, k)
+			}
+		}
+		for k := range en {
+			if zh[k] == "" {
+				t.Errorf("%s: %q has no Chinese text", path, k)
+			}
+		}
+		return nil
+	})
+	if err != nil || n == 0 {
+		t.Fatalf("no locale files found: %v", err)
+	}
+}
+
+var tCall = regexp.MustCompile(`\.T "([a-z0-9_.]+)"`)
+
+// TestTemplatesUseKnownMessages checks every literal message ID in the
+// templates exists.
+func TestTemplatesUseKnownMessages(t *testing.T) {
+	a := start(t, false)
+	seen := 0
+	err := filepath.WalkDir(repoRoot, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".html") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range tCall.FindAllStringSubmatch(string(b), -1) {
+			seen++
+			if !a.UI.I18n.Has(m[1]) {
+				t.Errorf("%s uses unknown message %q", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil || seen < 100 {
+		t.Fatalf("walked templates: %d messages, %v", seen, err)
+	}
+}
