@@ -12,7 +12,6 @@ import (
 
 	"yingji/internal/app"
 	"yingji/internal/auth"
-	"yingji/internal/demo"
 	"yingji/internal/org"
 )
 
@@ -53,7 +52,7 @@ func interleave(fs *flag.FlagSet, args []string) []string {
 }
 
 func loadDemo(ctx context.Context, a *app.App, out io.Writer) error {
-	return demo.Load(ctx, demo.Services{DB: a.DB, Org: a.Org, Auth: a.Auth}, a.Cfg.County, out)
+	return a.LoadDemo(ctx, out)
 }
 
 func (e env) user(args []string) error {

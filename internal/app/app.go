@@ -51,6 +51,10 @@ type App struct {
 	// the runner is built.
 	JobHandlers map[string]jobs.Handler
 	stop        context.CancelFunc
+	mods        []*module
+
+	// Domain services (one folder per piece of the bureau's work).
+	domains
 
 	// AdminPassword is set when the first start generated the admin's
 	// password (printed once by the CLI).
@@ -102,7 +106,16 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := a.addModules(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.Jobs = jobs.New(db, jobs.Config{Now: a.Now, Handlers: a.JobHandlers, Logger: a.Log})
+	for _, m := range a.mods {
+		for kind, every := range m.every {
+			a.Jobs.Every(kind, every)
+		}
+	}
 	a.ledgerH.Jobs = a.Jobs
 	if err := a.buildHTTP(); err != nil {
 		db.Close()
@@ -158,6 +171,14 @@ func (a *App) buildHTTP() error {
 		return err
 	}
 	policy := Policy()
+	for _, m := range a.mods {
+		policy.Merge(m.policy)
+		if m.locales != nil {
+			if err := t.AddFS(m.locales, "locales"); err != nil {
+				return err
+			}
+		}
+	}
 	ui, err := web.NewUI(t, policy, Nav(), a.Log)
 	if err != nil {
 		return err
@@ -171,12 +192,25 @@ func (a *App) buildHTTP() error {
 	if err := ui.AddPages(ledger.Templates, "templates"); err != nil {
 		return err
 	}
+	for _, m := range a.mods {
+		if m.templates != nil {
+			if err := ui.AddPages(m.templates, "templates"); err != nil {
+				return fmt.Errorf("%s templates: %w", m.name, err)
+			}
+		}
+	}
 	a.UI = ui
 	rt := web.NewRouter(policy, a.Auth, ui)
 	a.Router = rt
 	a.Metrics = web.NewMetrics()
 
-	(&home.Handlers{UI: ui, Auth: a.Auth, Org: a.Org, Secure: a.Cfg.SecureCookies}).Register(rt)
+	hh := &home.Handlers{UI: ui, Auth: a.Auth, Org: a.Org, Secure: a.Cfg.SecureCookies}
+	for _, m := range a.mods {
+		if m.stats != nil {
+			hh.Stats = append(hh.Stats, m.stats)
+		}
+	}
+	hh.Register(rt)
 	(&sysadmin.Handlers{UI: ui, DB: a.DB, Auth: a.Auth, Org: a.Org}).Register(rt)
 	(&sysadmin.Ops{UI: ui, Jobs: a.Jobs, Notify: a.Notify}).Register(rt)
 	a.ledgerH.UI = ui
@@ -184,6 +218,11 @@ func (a *App) buildHTTP() error {
 	for _, kind := range a.Ledgers.Kinds() {
 		l, _ := a.Ledgers.Get(kind)
 		a.ledgerH.Register(rt, "/"+kind, l)
+	}
+	for _, m := range a.mods {
+		if m.register != nil {
+			m.register(rt)
+		}
 	}
 	ui.Unread = func(r *http.Request, userID string) int {
 		n, err := a.Notify.UnreadCount(r.Context(), userID)

@@ -111,7 +111,15 @@ func Policy() web.Policy {
 func Nav() []web.NavItem {
 	return []web.NavItem{
 		{Key: "home", Label: "nav.home", Path: "/", Icon: "⌂", Built: true},
-		{Key: "enterprises", Label: "nav.enterprises", Path: "/enterprises", Icon: "▦"},
+		{Key: "enterprise_area", Label: "nav.enterprise_area", Items: []web.NavItem{
+			{Key: "enterprises", Label: "nav.enterprises", Path: "/enterprises", Built: true},
+			{Key: "my_enterprise", Label: "nav.my_enterprise", Path: "/my-enterprise", Built: true},
+			{Key: "facilities", Label: "nav.facilities", Path: "/facilities", Built: true},
+			{Key: "licences", Label: "nav.licences", Path: "/licences", Built: true},
+			{Key: "certificates", Label: "nav.certificates", Path: "/certificates", Built: true},
+			{Key: "map", Label: "nav.map", Path: "/map", Built: true},
+			{Key: "enterprise_changes", Label: "nav.enterprise_changes", Path: "/enterprise-changes", Built: true},
+		}},
 		{Key: "enforcement", Label: "nav.enforcement", Path: "/enforcement", Icon: "⚖"},
 		{Key: "hazards", Label: "nav.hazards", Path: "/hazards", Icon: "⚠"},
 		{Key: "duty", Label: "nav.duty", Path: "/duty", Icon: "☎"},

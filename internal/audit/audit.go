@@ -242,3 +242,42 @@ func ForEntity(ctx context.Context, q store.Querier, entity, id string) ([]Row, 
 	}
 	return rows, err
 }
+
+// RecordMany appends several entries by one actor in tx, reading and
+// moving the chain head once (bulk imports).
+func RecordMany(ctx context.Context, tx *store.Tx, now time.Time, a Actor, entries []Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = seq + $1 WHERE id = 1`, len(entries)); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	var last int64
+	var prev string
+	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&last, &prev); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	seq := last - int64(len(entries))
+	at := now.UTC().Truncate(time.Microsecond)
+	for _, e := range entries {
+		summary, err := json.Marshal(map[string]any{"before": e.Before, "after": e.After})
+		if err != nil {
+			return fmt.Errorf("audit summary: %w", err)
+		}
+		seq++
+		r := Row{Seq: seq, ID: ids.New(), CountyCode: a.CountyCode, At: at, UserID: a.UserID, Username: a.Username,
+			Entity: e.Entity, EntityID: e.EntityID, Action: e.Action, Summary: string(summary), IP: a.IP, PrevHash: prev}
+		r.Hash = hashOf(r)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log
+			(seq, id, county_code, at, user_id, username, entity, entity_id, action, summary, ip, prev_hash, hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			r.Seq, r.ID, r.CountyCode, r.At, r.UserID, r.Username, r.Entity, r.EntityID, r.Action, r.Summary, r.IP, r.PrevHash, r.Hash); err != nil {
+			return fmt.Errorf("audit insert: %w", err)
+		}
+		prev = r.Hash
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, prev); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	return nil
+}

@@ -87,3 +87,25 @@ func TestConcurrentWritersKeepOneChain(t *testing.T) {
 		}
 	})
 }
+
+func TestRecordManyKeepsTheChain(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		write(t, db, 2)
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			var es []audit.Entry
+			for i := 0; i < 5; i++ {
+				es = append(es, audit.Entry{Entity: "enterprise", EntityID: "e", Action: "create", After: i})
+			}
+			return audit.RecordMany(ctx, tx, time.Now(), audit.Actor{UserID: "u", Username: "u", CountyCode: "c"}, es)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, db, 1)
+		res, err := audit.Verify(ctx, db.R())
+		if err != nil || !res.OK() || res.Checked != 8 {
+			t.Fatalf("%+v %v", res, err)
+		}
+	})
+}

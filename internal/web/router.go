@@ -86,6 +86,9 @@ type Authenticator interface {
 	AuthenticateToken(ctx context.Context, raw, ip string) (*auth.Principal, error)
 }
 
+// DeniedByHeader marks a 403 given by the route policy.
+const DeniedByHeader = "X-Yingji-Denied-By"
+
 // SessionCookie is the session cookie's name.
 const SessionCookie = "yingji_session"
 
@@ -213,6 +216,10 @@ func (rt *Router) guard(route string, h http.HandlerFunc) http.Handler {
 			return
 		}
 		if !rt.policy.Allows(route, p.Role) {
+			// The header tells a refusal by the route policy from one by
+			// a service rule (e.g. an enterprise account reaching for
+			// another enterprise); the route × role test reads it.
+			w.Header().Set(DeniedByHeader, "policy")
 			rt.ui.Fail(w, r, http.StatusForbidden, "error.forbidden")
 			return
 		}
@@ -236,3 +243,6 @@ func ClientIP(r *http.Request) string {
 
 // PolicyRoles returns the roles declared for a route.
 func (rt *Router) PolicyRoles(route string) []auth.Role { return rt.policy[route] }
+
+// Policy returns the router's policy table (all packages' routes).
+func (rt *Router) Policy() Policy { return rt.policy }

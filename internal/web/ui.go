@@ -59,13 +59,26 @@ func NewUI(t *I18n, policy Policy, nav []NavItem, log *slog.Logger) (*UI, error)
 }
 
 // AddPages parses every page file (not starting with "_") under dir of
-// fsys; a page is named by its file name without ".html", prefixed with
-// nothing, e.g. "users" for templates/users.html.
+// fsys; a page is named by its file name without ".html", e.g. "users"
+// for templates/users.html. Files starting with "_" in the same directory
+// are partials parsed into each of its pages.
 func (ui *UI) AddPages(fsys fs.FS, dir string) error {
-	return fs.WalkDir(fsys, dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".html") || strings.HasPrefix(d.Name(), "_") {
+	var partials, pages []string
+	err := fs.WalkDir(fsys, dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".html") {
 			return err
 		}
+		if strings.HasPrefix(d.Name(), "_") {
+			partials = append(partials, path)
+		} else {
+			pages = append(pages, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, path := range pages {
 		name := strings.TrimSuffix(strings.TrimPrefix(path, dir+"/"), ".html")
 		if _, dup := ui.pages[name]; dup {
 			return fmt.Errorf("page %s defined twice", name)
@@ -74,12 +87,20 @@ func (ui *UI) AddPages(fsys fs.FS, dir string) error {
 		if err != nil {
 			return err
 		}
+		if fsys == fs.FS(baseTemplates) {
+			partials = nil // the layout's own partials are in base already
+		}
+		if len(partials) > 0 {
+			if _, err := t.ParseFS(fsys, partials...); err != nil {
+				return fmt.Errorf("parse partials of %s: %w", dir, err)
+			}
+		}
 		if _, err := t.ParseFS(fsys, path); err != nil {
 			return fmt.Errorf("parse %s: %w", path, err)
 		}
 		ui.pages[name] = t
-		return nil
-	})
+	}
+	return nil
 }
 
 // Page is what every template receives.
@@ -332,7 +353,9 @@ func funcs() template.FuncMap {
 			}
 			return ""
 		},
-		"add":  func(a, b int) int { return a + b },
+		"add": func(a, b int) int { return a + b },
+		// pair passes two values to a sub-template: (pair $ .Status).
+		"pair": func(a, b any) []any { return []any{a, b} },
 		"join": strings.Join,
 		"pct": func(done, total int64) int64 {
 			if total <= 0 {

@@ -1,0 +1,28 @@
+package app
+
+import (
+	"yingji/internal/enterprise"
+	"yingji/internal/ledger"
+	"yingji/internal/web"
+)
+
+type (
+	webRouter = web.Router
+	ledgerT   = ledger.Ledger
+)
+
+// domains are the services of the pieces of the bureau's work, set by
+// their mod_*.go files, and the hooks through which they meet.
+type domains struct {
+	Enterprise *enterprise.Service
+
+	// EnterpriseRelated lists other domains' records on an enterprise's
+	// page (facilities, licences, certificates …); modules append to it.
+	EnterpriseRelated []enterprise.RelatedFunc
+	// CountyBounds is the county's extent for coordinate checks (set by
+	// the map module; nil: not checked).
+	CountyBounds *enterprise.Bounds
+	// DemoLocate places demo records inside their town (set by the map
+	// module; nil: demo records have no coordinates).
+	DemoLocate enterprise.Locate
+}

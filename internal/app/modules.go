@@ -1,0 +1,87 @@
+package app
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"time"
+
+	"yingji/internal/demo"
+	"yingji/internal/home"
+	"yingji/internal/jobs"
+	"yingji/internal/ledger"
+	"yingji/internal/web"
+)
+
+// module is one piece of the bureau's work plugged into the app. Each
+// piece has its own mod_*.go file that builds its services and fills in
+// a module; app.go never changes when a piece is added.
+type module struct {
+	name      string
+	policy    web.Policy           // its routes × roles
+	templates fs.FS                // holds templates/*.html
+	locales   fs.FS                // holds locales/{zh,en}.json
+	register  func(rt *web.Router) // its handlers (a.UI is set by then)
+	ledgers   []*ledger.Ledger     // Excel registers under /KIND
+	demo      func(ctx context.Context, out io.Writer) error
+	stats     home.StatsFunc           // figures on the home page
+	jobs      map[string]jobs.Handler  // background job kinds
+	every     map[string]time.Duration // periodic jobs (sweeps)
+}
+
+// modules lists the pieces of work in the order they are wired.
+func (a *App) modules() []func() (*module, error) {
+	return []func() (*module, error){
+		a.enterpriseModule,
+		a.facilityModule,
+		a.licenceModule,
+		a.certificateModule,
+		a.mapModule,
+	}
+}
+
+// addModules builds every module's services and collects what they add.
+func (a *App) addModules() error {
+	for _, build := range a.modules() {
+		m, err := build()
+		if err != nil {
+			return err
+		}
+		if m == nil {
+			continue
+		}
+		for k, h := range m.jobs {
+			a.JobHandlers[k] = h
+		}
+		for _, l := range m.ledgers {
+			a.Ledgers.Add(l)
+		}
+		a.mods = append(a.mods, m)
+	}
+	return nil
+}
+
+// DemoLoaders returns the modules' demo loaders in wiring order.
+func (a *App) DemoLoaders() []func(ctx context.Context, out io.Writer) error {
+	var out []func(ctx context.Context, out io.Writer) error
+	for _, m := range a.mods {
+		if m.demo != nil {
+			out = append(out, m.demo)
+		}
+	}
+	return out
+}
+
+// LoadDemo loads the demo county and then every module's demo records.
+// Loading twice changes nothing.
+func (a *App) LoadDemo(ctx context.Context, out io.Writer) error {
+	if err := demo.Load(ctx, demo.Services{DB: a.DB, Org: a.Org, Auth: a.Auth}, a.Cfg.County, out); err != nil {
+		return err
+	}
+	for _, load := range a.DemoLoaders() {
+		if err := load(ctx, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
