@@ -2,6 +2,7 @@ package app
 
 import (
 	"yingji/internal/enterprise"
+	"yingji/internal/geo"
 	"yingji/internal/ledger"
 	"yingji/internal/web"
 )
@@ -25,4 +26,6 @@ type domains struct {
 	// DemoLocate places demo records inside their town (set by the map
 	// module; nil: demo records have no coordinates).
 	DemoLocate enterprise.Locate
+	// MapLayers are the map's layers; modules with places append theirs.
+	MapLayers []geo.Layer
 }
