@@ -2,6 +2,7 @@ package app
 
 import (
 	"yingji/internal/enterprise"
+	"yingji/internal/facility"
 	"yingji/internal/geo"
 	"yingji/internal/ledger"
 	"yingji/internal/web"
@@ -16,6 +17,9 @@ type (
 // their mod_*.go files, and the hooks through which they meet.
 type domains struct {
 	Enterprise *enterprise.Service
+	// Facility is the facilities ledger (mines, tailings ponds, major
+	// hazard sources); reports use its CountsAt and StatusChangesBetween.
+	Facility *facility.Service
 
 	// EnterpriseRelated lists other domains' records on an enterprise's
 	// page (facilities, licences, certificates …); modules append to it.

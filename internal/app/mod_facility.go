@@ -1,4 +1,35 @@
 package app
 
-// facilityModule is not built yet.
-func (a *App) facilityModule() (*module, error) { return nil, nil }
+import (
+	"context"
+	"io"
+
+	"yingji/internal/enterprise"
+	"yingji/internal/facility"
+)
+
+// facilityModule wires the facilities ledger (设施台账): mines, tailings
+// ponds and major hazard sources of the enterprises, with their dated
+// status history. It adds the facilities to the enterprise page and a
+// layer to the map.
+func (a *App) facilityModule() (*module, error) {
+	a.Facility = facility.New(a.DB, a.Enterprise, a.Now, func() *enterprise.Bounds { return a.CountyBounds })
+	h := &facility.Handlers{Svc: a.Facility, Ent: a.Enterprise, Org: a.Org}
+	a.EnterpriseRelated = append(a.EnterpriseRelated, a.Facility.Related)
+	a.MapLayers = append(a.MapLayers, a.Facility.Layer())
+	return &module{
+		api:       facility.APISummaries,
+		name:      "facility",
+		policy:    facility.Policy(),
+		templates: facility.Templates,
+		locales:   facility.Locales,
+		register: func(rt *webRouter) {
+			h.UI = a.UI
+			h.Register(rt)
+		},
+		ledgers: []*ledgerT{a.Facility.Ledger()},
+		demo: func(ctx context.Context, out io.Writer) error {
+			return a.Facility.Demo(ctx, out, a.Cfg.County, a.DemoLocate)
+		},
+	}, nil
+}

@@ -27,6 +27,7 @@ type module struct {
 	stats     home.StatsFunc           // figures on the home page
 	jobs      map[string]jobs.Handler  // background job kinds
 	every     map[string]time.Duration // periodic jobs (sweeps)
+	api       map[string]string        // OpenAPI summaries of its /api/v1 routes
 }
 
 // modules lists the pieces of work in the order they are wired.

@@ -37,8 +37,14 @@ func (a *App) openAPI(w http.ResponseWriter, r *http.Request) {
 		if !ok || !strings.HasPrefix(path, "/api/v1/") {
 			continue
 		}
+		summary := apiSummaries[route]
+		for _, m := range a.mods {
+			if s, ok := m.api[route]; ok {
+				summary = s
+			}
+		}
 		op := map[string]any{
-			"summary":     apiSummaries[route],
+			"summary":     summary,
 			"operationId": strings.ToLower(method) + strings.NewReplacer("/", "_", "{", "", "}", "", ".", "_").Replace(strings.TrimPrefix(path, "/api/v1")),
 			"responses": map[string]any{
 				"200": map[string]any{"description": "OK", "content": map[string]any{"application/json": map[string]any{}}},

@@ -253,7 +253,11 @@ func Validate(e *Enterprise, bounds *Bounds) error {
 		case math.IsNaN(*e.Lat) || *e.Lat < -90 || *e.Lat > 90 || math.IsNaN(*e.Lng) || *e.Lng < -180 || *e.Lng > 180:
 			fe = append(fe, errs.Field("lat", "enterprise.latlng_invalid", nil))
 		case bounds != nil && !bounds.Contains(*e.Lat, *e.Lng):
-			fe = append(fe, errs.Field("lat", "enterprise.latlng_outside", map[string]any{
+			field := "lat" // name the coordinate that is out
+			if *e.Lat >= bounds.MinLat && *e.Lat <= bounds.MaxLat {
+				field = "lng"
+			}
+			fe = append(fe, errs.Field(field, "enterprise.latlng_outside", map[string]any{
 				"MinLat": bounds.MinLat, "MaxLat": bounds.MaxLat, "MinLng": bounds.MinLng, "MaxLng": bounds.MaxLng}))
 		}
 	}

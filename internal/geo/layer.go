@@ -27,4 +27,7 @@ type Layer struct {
 	Key    string // e.g. "enterprises"
 	Label  string // message ID
 	Points func(ctx context.Context, p *auth.Principal, q url.Values) ([]Point, error)
+	// Missing counts the records in scope matching q that have no
+	// coordinates, so the map can say how many it cannot show (optional).
+	Missing func(ctx context.Context, p *auth.Principal, q url.Values) (int, error)
 }

@@ -1,0 +1,596 @@
+package facility
+
+import (
+	"embed"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"yingji/internal/auth"
+	"yingji/internal/enterprise"
+	"yingji/internal/errs"
+	"yingji/internal/org"
+	"yingji/internal/web"
+)
+
+// Templates and Locales of the facility pages.
+//
+//go:embed templates/*.html
+var Templates embed.FS
+
+//go:embed locales/*.json
+var Locales embed.FS
+
+// Handlers serve the facility pages and API.
+type Handlers struct {
+	UI  *web.UI
+	Svc *Service
+	Ent *enterprise.Service
+	Org *org.Service
+}
+
+// Policy declares the facility routes. Everyone who reads enterprises
+// reads their facilities (in the same scope; enterprise accounts their
+// own, read-only); administrators and section staff change them.
+func Policy() web.Policy {
+	readers := []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty, auth.RoleTown,
+		auth.RoleDepartment, auth.RoleEnterprise, auth.RoleReadOnly}
+	staffReaders := []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty, auth.RoleTown,
+		auth.RoleDepartment, auth.RoleReadOnly}
+	writers := []auth.Role{auth.RoleAdmin, auth.RoleSection}
+	return web.Policy{
+		"GET /facilities":                       readers,
+		"GET /facilities/new":                   writers,
+		"POST /facilities":                      writers,
+		"GET /facilities/{id}":                  readers,
+		"GET /facilities/{id}/edit":             writers,
+		"POST /facilities/{id}":                 writers,
+		"POST /facilities/{id}/status":          writers,
+		"GET /facilities/export":                staffReaders,
+		"GET /facilities/template":              writers,
+		"GET /facilities/import":                writers,
+		"POST /facilities/import":               writers,
+		"GET /api/v1/facilities":                readers,
+		"POST /api/v1/facilities":               writers,
+		"GET /api/v1/facilities/counts":         readers,
+		"GET /api/v1/facilities/changes":        readers,
+		"GET /api/v1/facilities/{id}":           readers,
+		"PUT /api/v1/facilities/{id}":           writers,
+		"GET /api/v1/facilities/{id}/statuses":  readers,
+		"POST /api/v1/facilities/{id}/statuses": writers,
+	}
+}
+
+// APISummaries describe the API operations (Chinese / English).
+var APISummaries = map[string]string{
+	"GET /api/v1/facilities":                "设施列表（kind, status, town, enterprise, q, page, size） / List facilities",
+	"POST /api/v1/facilities":               "登记设施（含初始状态 status、status_date） / Register a facility",
+	"GET /api/v1/facilities/counts":         "某日各类设施按状态的数量（date=YYYY-MM-DD，默认今天） / Facilities by kind and status at a date",
+	"GET /api/v1/facilities/changes":        "期间内的状态变更（from, to, kind, status） / Status changes in a period",
+	"GET /api/v1/facilities/{id}":           "设施详情 / One facility",
+	"PUT /api/v1/facilities/{id}":           "修改设施信息（状态须通过状态变更） / Update a facility",
+	"GET /api/v1/facilities/{id}/statuses":  "设施状态变更记录 / A facility's status history",
+	"POST /api/v1/facilities/{id}/statuses": "变更设施状态（status, date, note） / Change a facility's status",
+}
+
+// Register adds the routes (the Excel routes are added by the ledger kit).
+func (h *Handlers) Register(rt *web.Router) {
+	rt.Handle("GET /facilities", h.list)
+	rt.Handle("GET /facilities/new", h.newForm)
+	rt.Handle("POST /facilities", h.create)
+	rt.Handle("GET /facilities/{id}", h.show)
+	rt.Handle("GET /facilities/{id}/edit", h.editForm)
+	rt.Handle("POST /facilities/{id}", h.update)
+	rt.Handle("POST /facilities/{id}/status", h.changeStatus)
+	rt.Handle("GET /api/v1/facilities", h.apiList)
+	rt.Handle("POST /api/v1/facilities", h.apiCreate)
+	rt.Handle("GET /api/v1/facilities/counts", h.apiCounts)
+	rt.Handle("GET /api/v1/facilities/changes", h.apiChanges)
+	rt.Handle("GET /api/v1/facilities/{id}", h.apiGet)
+	rt.Handle("PUT /api/v1/facilities/{id}", h.apiUpdate)
+	rt.Handle("GET /api/v1/facilities/{id}/statuses", h.apiHistory)
+	rt.Handle("POST /api/v1/facilities/{id}/statuses", h.apiChangeStatus)
+}
+
+// lookups are the code lists the pages need.
+func (h *Handlers) lookups(r *http.Request) (map[string]any, error) {
+	p := web.PrincipalFrom(r.Context())
+	towns, err := h.Org.ListRegions(r.Context(), p, org.RegionFilter{Level: org.LevelTown})
+	if err != nil {
+		return nil, err
+	}
+	all, err := h.Org.ListRegions(r.Context(), &auth.Principal{Role: auth.RoleLeader, CountyCode: p.CountyCode}, org.RegionFilter{Level: org.LevelTown})
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, x := range all {
+		names[x.Code] = x.Name
+	}
+	var kinds []map[string]any
+	for _, k := range Kinds {
+		kinds = append(kinds, map[string]any{"Kind": k[0], "Statuses": Rules[k[0]].Statuses})
+	}
+	return map[string]any{"Towns": towns, "RegionNames": names, "Kinds": kinds, "Grades": Grades, "Levels": Levels}, nil
+}
+
+// enterprises returns the enterprises in the principal's scope by id.
+func (h *Handlers) enterprises(r *http.Request) (map[string]enterprise.Enterprise, error) {
+	out := map[string]enterprise.Enterprise{}
+	err := h.Ent.Each(r.Context(), web.PrincipalFrom(r.Context()), enterprise.Filter{}, func(e enterprise.Enterprise) error {
+		out[e.ID] = e
+		return nil
+	})
+	return out, err
+}
+
+func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	f := FilterOf(r.URL.Query())
+	pg := web.PagingOf(r)
+	f.Limit, f.Offset = pg.Size, pg.Offset()
+	list, total, err := h.Svc.List(r.Context(), p, f)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	facets, err := h.Svc.Facets(r.Context(), p, f)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	data, err := h.lookups(r)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	ents, err := h.enterprises(r)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	towns := map[string]string{}
+	for _, x := range list {
+		towns[x.ID] = ents[x.EnterpriseID].TownCode
+	}
+	if f.Enterprise != "" {
+		if e, ok := ents[f.Enterprise]; ok {
+			data["Enterprise"] = e
+			data["CanAdd"] = CanWrite(p, e)
+		}
+	}
+	data["Facilities"], data["Pager"], data["Facets"], data["FacilityTowns"] = list, web.PagerOf(pg, total), facets, towns
+	page := h.UI.NewPage(r, "", data)
+	page.Title = page.T("nav.facilities")
+	page.Active = "facilities"
+	h.UI.Render(w, r, http.StatusOK, "facilities", page)
+}
+
+func (h *Handlers) show(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, http.StatusOK, nil)
+}
+
+// render shows a facility's page; form holds a refused status change.
+func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, form *web.Form) {
+	p := web.PrincipalFrom(r.Context())
+	id := r.PathValue("id")
+	f, e, err := h.Svc.Get(r.Context(), p, id)
+	if err != nil {
+		if h.denied(w, r, id, err) {
+			return
+		}
+		h.UI.Error(w, r, err)
+		return
+	}
+	data, err := h.lookups(r)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	hist, err := h.Svc.History(r.Context(), f.ID)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	rows, err := h.Svc.Audit(r.Context(), f.ID)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	// The timeline reads newest first.
+	for i, j := 0, len(hist)-1; i < j; i, j = i+1, j-1 {
+		hist[i], hist[j] = hist[j], hist[i]
+	}
+	if form == nil {
+		form = web.EmptyForm(map[string]string{"date": DateOf(h.Svc.now().In(web.Shanghai))})
+	}
+	data["F"], data["E"], data["History"], data["Audit"] = f, e, hist, rows
+	data["CanWrite"], data["Next"], data["Final"] = CanWrite(p, e), NextStatuses(f.Kind, f.Status), IsFinal(f.Kind, f.Status)
+	data["Rule"] = Rules[f.Kind].Text[0]
+	if strings.HasPrefix(web.Lang(r.Context()), "en") {
+		data["Rule"] = Rules[f.Kind].Text[1]
+	}
+	page := h.UI.NewPage(r, f.Name, data)
+	page.Form = form
+	page.Active = "facilities"
+	h.UI.Render(w, r, status, "facility", page)
+}
+
+// denied answers an enterprise account reaching for another enterprise's
+// facility: 403, and the attempt is audited.
+func (h *Handlers) denied(w http.ResponseWriter, r *http.Request, id string, err error) bool {
+	p := web.PrincipalFrom(r.Context())
+	if p.Role != auth.RoleEnterprise || !errs.Is(err, errs.Forbidden) {
+		return false
+	}
+	if e := h.Svc.RecordDenied(r.Context(), p, id, r.Method+" "+r.URL.Path); e != nil {
+		h.UI.Log.Error("audit denied", "err", e)
+	}
+	h.UI.Fail(w, r, http.StatusForbidden, "facility.other_forbidden")
+	return true
+}
+
+// formValues turns a facility into form values.
+func formValues(f Facility, creditCode string) map[string]string {
+	v := map[string]string{"name": f.Name, "kind": f.Kind, "enterprise": creditCode, "mineral": f.Mineral, "substances": f.Substances,
+		"status": f.Status, "status_date": f.StatusDate}
+	fl := func(k string, x *float64) {
+		if x != nil {
+			v[k] = strconv.FormatFloat(*x, 'f', -1, 64)
+		}
+	}
+	fl("lat", f.Lat)
+	fl("lng", f.Lng)
+	fl("capacity", f.Capacity)
+	fl("design_capacity", f.DesignCapacity)
+	fl("dam_height", f.DamHeight)
+	if f.Grade > 0 {
+		v["grade"] = strconv.Itoa(f.Grade)
+	}
+	if f.Level > 0 {
+		v["level"] = strconv.Itoa(f.Level)
+	}
+	return v
+}
+
+// fromForm reads a facility from a posted form; numbers that are not
+// numbers and an unknown enterprise are field errors.
+func (h *Handlers) fromForm(r *http.Request, f *web.Form) (Facility, string, error) {
+	fac := Facility{Name: f.Get("name"), Kind: f.Get("kind"), Mineral: f.Get("mineral"), Substances: f.Get("substances"),
+		Status: f.Get("status"), StatusDate: f.Get("status_date")}
+	var fe errs.FieldErrors
+	number := func(key string) *float64 {
+		x := f.Get(key)
+		if x == "" {
+			return nil
+		}
+		n, err := strconv.ParseFloat(x, 64)
+		if err != nil {
+			fe = append(fe, errs.Field(key, "facility.number_invalid", nil))
+			return nil
+		}
+		return &n
+	}
+	fac.Capacity, fac.DesignCapacity, fac.DamHeight = number("capacity"), number("design_capacity"), number("dam_height")
+	if f.Get("lat") != "" || f.Get("lng") != "" {
+		la, err1 := strconv.ParseFloat(f.Get("lat"), 64)
+		lo, err2 := strconv.ParseFloat(f.Get("lng"), 64)
+		if err1 != nil || err2 != nil {
+			fe = append(fe, errs.Field("lat", "enterprise.latlng_invalid", nil))
+		} else {
+			fac.Lat, fac.Lng = &la, &lo
+		}
+	}
+	fac.Grade, _ = strconv.Atoi(f.Get("grade"))
+	fac.Level, _ = strconv.Atoi(f.Get("level"))
+	if x := f.Get("enterprise"); x != "" {
+		id, err := h.resolveEnterprise(r, x)
+		if err != nil {
+			return fac, "", err
+		}
+		if id == "" {
+			fe = append(fe, errs.Field("enterprise_id", "facility.enterprise_unknown", nil))
+		}
+		fac.EnterpriseID = id
+	}
+	return fac, f.Get("note"), fe.Err()
+}
+
+// resolveEnterprise finds an enterprise in scope by credit code or exact
+// name ("" when none).
+func (h *Handlers) resolveEnterprise(r *http.Request, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	code := enterprise.NormalizeCreditCode(s)
+	ents, err := h.enterprises(r)
+	if err != nil {
+		return "", err
+	}
+	if _, ok := ents[s]; ok {
+		return s, nil
+	}
+	for _, e := range ents {
+		if e.CreditCode == code || e.Name == s {
+			return e.ID, nil
+		}
+	}
+	return "", nil
+}
+
+// form renders the new/edit form.
+func (h *Handlers) form(w http.ResponseWriter, r *http.Request, status int, f *web.Form, fac *Facility) {
+	p := web.PrincipalFrom(r.Context())
+	data, err := h.lookups(r)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	ents, err := h.enterprises(r)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	var choices []enterprise.Enterprise
+	for _, e := range ents {
+		if CanWrite(p, e) {
+			choices = append(choices, e)
+		}
+	}
+	sortByName(choices)
+	data["F"], data["Choices"], data["Statuses"] = fac, choices, Statuses
+	page := h.UI.NewPage(r, "", data)
+	page.Form = f
+	if fac == nil {
+		page.Title = page.T("facility.new")
+	} else {
+		page.Title = page.T("facility.edit")
+	}
+	page.Active = "facilities"
+	h.UI.Render(w, r, status, "facility_form", page)
+}
+
+func sortByName(list []enterprise.Enterprise) {
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+}
+
+func (h *Handlers) newForm(w http.ResponseWriter, r *http.Request) {
+	v := map[string]string{"kind": r.URL.Query().Get("kind"), "status_date": DateOf(h.Svc.now().In(web.Shanghai))}
+	if v["kind"] == "" {
+		v["kind"] = KindUnderground
+	}
+	if id := r.URL.Query().Get("enterprise"); id != "" {
+		if e, err := h.Ent.Get(r.Context(), web.PrincipalFrom(r.Context()), id); err == nil {
+			v["enterprise"] = e.CreditCode
+		}
+	}
+	h.form(w, r, http.StatusOK, web.EmptyForm(v), nil)
+}
+
+func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	fac, note, err := h.fromForm(r, f)
+	if err == nil {
+		fac, err = h.Svc.Create(r.Context(), web.PrincipalFrom(r.Context()), fac, note)
+	}
+	if err != nil {
+		if errs.Fields(err) == nil && !errs.Is(err, errs.Forbidden) {
+			h.UI.Error(w, r, err)
+			return
+		}
+		f.SetErrors(h.UI, web.Lang(r.Context()), err)
+		h.form(w, r, web.StatusOf(err), f, nil)
+		return
+	}
+	h.UI.Redirect(w, r, "/facilities/"+fac.ID, "facility.created", "Name", fac.Name)
+}
+
+func (h *Handlers) editForm(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	id := r.PathValue("id")
+	fac, e, err := h.Svc.Get(r.Context(), p, id)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	if !CanWrite(p, e) {
+		h.UI.Fail(w, r, http.StatusForbidden, "facility.write_forbidden")
+		return
+	}
+	h.form(w, r, http.StatusOK, web.EmptyForm(formValues(fac, e.CreditCode)), &fac)
+}
+
+func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	id := r.PathValue("id")
+	f := web.NewForm(r)
+	in, _, err := h.fromForm(r, f)
+	if err == nil {
+		in.Status = "" // the status changes only through a status change
+		_, err = h.Svc.Update(r.Context(), p, id, in)
+	}
+	if err != nil {
+		if errs.Fields(err) == nil {
+			h.UI.Error(w, r, err)
+			return
+		}
+		fac, _, gerr := h.Svc.Get(r.Context(), p, id)
+		if gerr != nil {
+			h.UI.Error(w, r, gerr)
+			return
+		}
+		f.SetErrors(h.UI, web.Lang(r.Context()), err)
+		h.form(w, r, web.StatusOf(err), f, &fac)
+		return
+	}
+	h.UI.Redirect(w, r, "/facilities/"+id, "action.saved")
+}
+
+func (h *Handlers) changeStatus(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	id := r.PathValue("id")
+	f := web.NewForm(r)
+	c, err := h.Svc.ChangeStatus(r.Context(), p, id, StatusInput{Status: f.Get("status"), Date: f.Get("date"), Note: f.Get("note")})
+	if err != nil {
+		if errs.Fields(err) == nil {
+			h.UI.Error(w, r, err)
+			return
+		}
+		f.SetErrors(h.UI, web.Lang(r.Context()), err)
+		h.render(w, r, web.StatusOf(err), f)
+		return
+	}
+	page := h.UI.NewPage(r, "", nil)
+	h.UI.Redirect(w, r, "/facilities/"+id, "facility.status_changed", "Status", page.T("facility.status."+c.Status), "Date", c.Date)
+}
+
+// API
+
+func (h *Handlers) apiList(w http.ResponseWriter, r *http.Request) {
+	f := FilterOf(r.URL.Query())
+	pg := web.PagingOf(r)
+	f.Limit, f.Offset = pg.Size, pg.Offset()
+	list, total, err := h.Svc.List(r.Context(), web.PrincipalFrom(r.Context()), f)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []Facility{}
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"items": list, "total": total, "page": pg.Page, "size": pg.Size})
+}
+
+func (h *Handlers) apiGet(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	f, _, err := h.Svc.Get(r.Context(), web.PrincipalFrom(r.Context()), id)
+	if err != nil {
+		if h.denied(w, r, id, err) {
+			return
+		}
+		h.UI.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, f)
+}
+
+func (h *Handlers) apiHistory(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	f, _, err := h.Svc.Get(r.Context(), web.PrincipalFrom(r.Context()), id)
+	if err != nil {
+		if h.denied(w, r, id, err) {
+			return
+		}
+		h.UI.Error(w, r, err)
+		return
+	}
+	hist, err := h.Svc.History(r.Context(), f.ID)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	if hist == nil {
+		hist = []StatusChange{}
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"items": hist})
+}
+
+// apiInput is a facility as sent to the API: the facility's fields plus
+// a note for the first status.
+type apiInput struct {
+	Facility
+	Note string `json:"note"`
+}
+
+func (h *Handlers) apiCreate(w http.ResponseWriter, r *http.Request) {
+	var in apiInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.UI.BadJSON(w, r, err)
+		return
+	}
+	in.ID = ""
+	f, err := h.Svc.Create(r.Context(), web.PrincipalFrom(r.Context()), in.Facility, in.Note)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, f)
+}
+
+func (h *Handlers) apiUpdate(w http.ResponseWriter, r *http.Request) {
+	var in Facility
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.UI.BadJSON(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	f, err := h.Svc.Update(r.Context(), web.PrincipalFrom(r.Context()), id, in)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, f)
+}
+
+func (h *Handlers) apiChangeStatus(w http.ResponseWriter, r *http.Request) {
+	var in StatusInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.UI.BadJSON(w, r, err)
+		return
+	}
+	c, err := h.Svc.ChangeStatus(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), in)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, c)
+}
+
+// dateParam reads a YYYY-MM-DD query parameter (def when absent).
+func dateParam(q url.Values, key, def string) (string, error) {
+	v := q.Get(key)
+	if v == "" {
+		return def, nil
+	}
+	d, ok := ParseDate(v)
+	if !ok {
+		return "", errs.Field(key, "facility.date_invalid", nil)
+	}
+	return d, nil
+}
+
+func (h *Handlers) apiCounts(w http.ResponseWriter, r *http.Request) {
+	d, err := dateParam(r.URL.Query(), "date", h.Svc.today())
+	if err == nil {
+		var c Counts
+		t, _ := parseDay(d)
+		c, err = h.Svc.CountsAt(r.Context(), web.PrincipalFrom(r.Context()), t)
+		if err == nil {
+			web.JSON(w, http.StatusOK, map[string]any{"date": d, "counts": c, "kinds": c.ByKind()})
+			return
+		}
+	}
+	h.UI.Error(w, r, err)
+}
+
+func (h *Handlers) apiChanges(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	today := h.Svc.today()
+	from, err := dateParam(q, "from", today[:4]+"-01-01")
+	var to string
+	if err == nil {
+		to, err = dateParam(q, "to", today)
+	}
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	ft, _ := parseDay(from)
+	tt, _ := parseDay(to)
+	list, err := h.Svc.StatusChangesBetween(r.Context(), web.PrincipalFrom(r.Context()), ft, tt, q.Get("kind"), q.Get("status"))
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"from": from, "to": to, "items": list, "total": len(list)})
+}
