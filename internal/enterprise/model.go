@@ -194,12 +194,20 @@ type Enterprise struct {
 // its change goes to the supervising section for approval.
 var KeyFields = []string{"name", "credit_code", "sector"}
 
-// Bounds is a latitude/longitude box (the county's extent).
-type Bounds struct{ MinLat, MinLng, MaxLat, MaxLng float64 }
+// Bounds is the county's extent: a latitude/longitude box, and, when the
+// county's outline is known, the exact test of being inside it.
+type Bounds struct {
+	MinLat, MinLng, MaxLat, MaxLng float64
+	// Inside tests a point against the county's outline (nil: the box only).
+	Inside func(lat, lng float64) bool
+}
 
-// Contains reports whether a point lies in the box.
+// Contains reports whether a point lies in the county.
 func (b Bounds) Contains(lat, lng float64) bool {
-	return lat >= b.MinLat && lat <= b.MaxLat && lng >= b.MinLng && lng <= b.MaxLng
+	if lat < b.MinLat || lat > b.MaxLat || lng < b.MinLng || lng > b.MaxLng {
+		return false
+	}
+	return b.Inside == nil || b.Inside(lat, lng)
 }
 
 // Validate checks an enterprise's fields (not references to other rows).

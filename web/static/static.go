@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds app.css, app.js and vendor/.
 //
-//go:embed app.css app.js vendor/*.js vendor/VERSIONS
+//go:embed app.css app.js map.css map.js vendor/*.js vendor/VERSIONS
 var FS embed.FS
