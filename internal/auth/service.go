@@ -536,3 +536,45 @@ func (s *Service) PrincipalByID(ctx context.Context, id string) (*Principal, err
 	}
 	return s.principal(ctx, u)
 }
+
+// UserIDsWhere returns the ids of active users of an enterprise, a unit or
+// a town (notification recipients); empty arguments are not filtered on,
+// at least one must be given.
+func (s *Service) UserIDsWhere(ctx context.Context, county, enterpriseID, unitID, townCode string, roles ...Role) ([]string, error) {
+	var w store.Where
+	w.Add("county_code = ?", county)
+	w.Add("disabled = ?", false)
+	if enterpriseID != "" {
+		w.Add("enterprise_id = ?", enterpriseID)
+	}
+	if unitID != "" {
+		w.Add("unit_id = ?", unitID)
+	}
+	if townCode != "" {
+		w.Add("region_code = ?", townCode)
+	}
+	if enterpriseID == "" && unitID == "" && townCode == "" && len(roles) == 0 {
+		return nil, nil
+	}
+	if len(roles) > 0 {
+		rs := make([]string, len(roles))
+		for i, r := range roles {
+			rs[i] = string(r)
+		}
+		w.In("role", rs)
+	}
+	rows, err := s.db.R().QueryContext(ctx, `SELECT id FROM app_user`+w.SQL()+` ORDER BY id`, w.Args()...)
+	if err != nil {
+		return nil, fmt.Errorf("recipients: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

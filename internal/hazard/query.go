@@ -1,0 +1,201 @@
+package hazard
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"yingji/internal/auth"
+	"yingji/internal/store"
+)
+
+// Filter selects hazards for the ledger (台账).
+type Filter struct {
+	Q          string // description, place or enterprise name fragment
+	Town       string
+	Sector     string
+	Grade      Grade
+	State      State
+	OpenOnly   bool
+	Source     Source
+	Enterprise string
+	Campaign   string
+	Card       Card
+	Overdue    bool   // open and past the deadline (as of Today)
+	Today      string // YYYY-MM-DD, for Overdue
+	From, To   string // found_on in [From, To]
+	Listed     bool   // 挂牌督办 only
+	Limit      int
+	Offset     int
+}
+
+// FilterOf reads the ledger filter from query parameters; today is the
+// day overdue is judged on.
+func FilterOf(q url.Values, today string) Filter {
+	return Filter{Q: q.Get("q"), Town: q.Get("town"), Sector: q.Get("sector"), Grade: Grade(q.Get("grade")), State: State(q.Get("state")),
+		OpenOnly: q.Get("open") == "1", Source: Source(q.Get("source")), Enterprise: q.Get("enterprise"), Campaign: q.Get("campaign"),
+		Card: Card(q.Get("card")), Overdue: q.Get("overdue") == "1", Today: today, From: q.Get("from"), To: q.Get("to"), Listed: q.Get("listed") == "1"}
+}
+
+// Where builds the filter's conditions within the principal's scope.
+func (f Filter) Where(p *auth.Principal) *store.Where {
+	var w store.Where
+	Scope(p, &w)
+	if q := strings.TrimSpace(f.Q); q != "" {
+		like := store.Like(q)
+		w.Add(`(description LIKE ? ESCAPE '\' OR place_name LIKE ? ESCAPE '\' OR place LIKE ? ESCAPE '\')`, like, like, like)
+	}
+	if f.Town != "" {
+		w.Add("town_code LIKE ?", f.Town+"%")
+	}
+	if f.Sector != "" {
+		w.Add("sector = ?", f.Sector)
+	}
+	if f.Grade != "" {
+		w.Add("grade = ?", f.Grade)
+	}
+	if f.State != "" {
+		w.Add("state = ?", f.State)
+	}
+	if f.OpenOnly {
+		w.Add("state <> ?", Closed)
+	}
+	if f.Source != "" {
+		w.Add("source = ?", f.Source)
+	}
+	if f.Enterprise != "" {
+		w.Add("enterprise_id = ?", f.Enterprise)
+	}
+	if f.Campaign != "" {
+		w.Add("campaign = ?", f.Campaign)
+	}
+	if f.Card != "" {
+		w.Add("card = ?", f.Card)
+	}
+	if f.Overdue {
+		w.Add("state <> ? AND deadline <> '' AND deadline < ?", Closed, f.Today)
+	}
+	if f.From != "" {
+		w.Add("found_on >= ?", f.From)
+	}
+	if f.To != "" {
+		w.Add("found_on <= ?", f.To)
+	}
+	if f.Listed {
+		w.Add("listed = ?", true)
+	}
+	return &w
+}
+
+// List returns a page of hazards, newest finding first, and the total.
+func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Record, int, error) {
+	w := f.Where(p)
+	var total int
+	if err := s.db.R().QueryRowContext(ctx, `SELECT count(*) FROM hazard`+w.SQL(), w.Args()...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count hazards: %w", err)
+	}
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 50
+	}
+	lim, off := w.Arg(f.Limit), w.Arg(f.Offset)
+	rows, err := s.db.R().QueryContext(ctx, `SELECT `+Cols+` FROM hazard`+w.SQL()+` ORDER BY found_on DESC, id DESC LIMIT `+lim+` OFFSET `+off, w.Args()...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list hazards: %w", err)
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		r, err := Scan(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list hazards: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}
+
+// Each streams every hazard matching f (exports), newest first.
+func (s *Service) Each(ctx context.Context, p *auth.Principal, f Filter, fn func(Record) error) error {
+	w := f.Where(p)
+	rows, err := s.db.R().QueryContext(ctx, `SELECT `+Cols+` FROM hazard`+w.SQL()+` ORDER BY found_on DESC, id DESC`, w.Args()...)
+	if err != nil {
+		return fmt.Errorf("hazards: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := Scan(rows)
+		if err != nil {
+			return fmt.Errorf("hazards: %w", err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Row of the statistics: hazards found in the period and, of them, those
+// rectified (closed) by the end of the period.
+type StatRow struct {
+	Key       string `json:"key"`
+	Found     int    `json:"found"`
+	Rectified int    `json:"rectified"`
+	Major     int    `json:"major"`
+	MajorDone int    `json:"major_done"`
+	Overdue   int    `json:"overdue"`
+}
+
+// Rate is the rectification rate in percent (0 when nothing was found).
+func (r StatRow) Rate() float64 {
+	if r.Found == 0 {
+		return 0
+	}
+	return float64(r.Rectified) * 100 / float64(r.Found)
+}
+
+// StatsBy counts hazards found in [from, to] (and matching f) grouped by
+// one of: grade, source, sector, town_code, state, campaign, "" (total).
+// Rectified counts those closed on or before to.
+func (s *Service) StatsBy(ctx context.Context, p *auth.Principal, f Filter, by string) ([]StatRow, error) {
+	switch by {
+	case "grade", "source", "sector", "town_code", "state", "campaign", "category":
+	case "":
+	default:
+		return nil, fmt.Errorf("unknown grouping %q", by)
+	}
+	w := f.Where(p)
+	to := f.To
+	if to == "" {
+		to = "9999-12-31"
+	}
+	today := f.Today
+	if today == "" {
+		today = to
+	}
+	toP, todayP := w.Arg(to), w.Arg(today)
+	key, group := by, " GROUP BY "+by+" ORDER BY "+by
+	if by == "" {
+		key, group = "'total'", ""
+	}
+	q := fmt.Sprintf(`SELECT %[1]s, count(*),
+		count(*) FILTER (WHERE state = 'closed' AND closed_on <= %[2]s),
+		count(*) FILTER (WHERE grade = 'major'),
+		count(*) FILTER (WHERE grade = 'major' AND state = 'closed' AND closed_on <= %[2]s),
+		count(*) FILTER (WHERE state <> 'closed' AND deadline <> '' AND deadline < %[3]s)
+		FROM hazard%[4]s%[5]s`, key, toP, todayP, w.SQL(), group)
+	rows, err := s.db.R().QueryContext(ctx, q, w.Args()...)
+	if err != nil {
+		return nil, fmt.Errorf("hazard statistics: %w", err)
+	}
+	defer rows.Close()
+	var out []StatRow
+	for rows.Next() {
+		var r StatRow
+		if err := rows.Scan(&r.Key, &r.Found, &r.Rectified, &r.Major, &r.MajorDone, &r.Overdue); err != nil {
+			return nil, fmt.Errorf("hazard statistics: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

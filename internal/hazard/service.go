@@ -1,0 +1,542 @@
+package hazard
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"yingji/internal/attach"
+	"yingji/internal/audit"
+	"yingji/internal/auth"
+	"yingji/internal/enterprise"
+	"yingji/internal/errs"
+	"yingji/internal/ids"
+	"yingji/internal/notify"
+	"yingji/internal/store"
+)
+
+// DateLayout is how dates are stored (TEXT, Asia/Shanghai calendar days).
+const DateLayout = "2006-01-02"
+
+// Date formats a day for storage ("" for zero).
+func Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return day(t).Format(DateLayout)
+}
+
+// ParseDate reads a stored or typed day ("" gives zero).
+func ParseDate(s string) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return time.Time{}, nil
+	}
+	return time.ParseInLocation(DateLayout, strings.TrimSpace(s), shanghai)
+}
+
+func mustDate(s string) time.Time {
+	t, _ := ParseDate(s)
+	return t
+}
+
+// Record is a stored hazard.
+type Record struct {
+	ID            string    `json:"id"`
+	CountyCode    string    `json:"county_code"`
+	EnterpriseID  string    `json:"enterprise_id,omitempty"`
+	PlaceName     string    `json:"place_name,omitempty"`
+	TownCode      string    `json:"town_code"`
+	Sector        string    `json:"sector,omitempty"`
+	UnitID        string    `json:"unit_id,omitempty"`
+	Source        Source    `json:"source"`
+	SourceRef     string    `json:"source_ref,omitempty"`
+	Campaign      string    `json:"campaign,omitempty"`
+	Grade         Grade     `json:"grade,omitempty"`
+	Clause        string    `json:"clause,omitempty"`
+	Category      Category  `json:"category,omitempty"`
+	Description   string    `json:"description"`
+	Place         string    `json:"place,omitempty"`
+	Responsible   string    `json:"responsible,omitempty"`
+	Measures      string    `json:"measures,omitempty"`
+	FoundOn       string    `json:"found_on"`
+	Deadline      string    `json:"deadline,omitempty"`
+	State         State     `json:"state"`
+	OrderNumber   string    `json:"order_number,omitempty"`
+	OnSite        bool      `json:"on_site"`
+	RectifiedBy   string    `json:"rectified_by,omitempty"`
+	RectifiedOn   string    `json:"rectified_on,omitempty"`
+	VerifiedOn    string    `json:"verified_on,omitempty"`
+	ReviewNumber  string    `json:"review_number,omitempty"`
+	ClosedOn      string    `json:"closed_on,omitempty"`
+	PlanMeasures  string    `json:"plan_measures,omitempty"`
+	PlanFunds     string    `json:"plan_funds,omitempty"`
+	PlanDeadline  string    `json:"plan_deadline,omitempty"`
+	PlanPerson    string    `json:"plan_person,omitempty"`
+	PlanEmergency string    `json:"plan_emergency,omitempty"`
+	Listed        bool      `json:"listed"`
+	Extensions    int       `json:"extensions"`
+	Card          Card      `json:"card,omitempty"`
+	CardSince     string    `json:"card_since,omitempty"`
+	ReportedBy    string    `json:"reported_by"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+// PlanComplete reports a complete 治理方案 (五到位).
+func (r Record) PlanComplete() bool {
+	return r.PlanMeasures != "" && r.PlanFunds != "" && r.PlanDeadline != "" && r.PlanPerson != "" && r.PlanEmergency != ""
+}
+
+// Rules returns the rule view of a record.
+func (r Record) Rules() Hazard {
+	return Hazard{State: r.State, Grade: r.Grade, Source: r.Source, Clause: r.Clause, FoundOn: mustDate(r.FoundOn),
+		Deadline: mustDate(r.Deadline), RectifiedBy: r.RectifiedBy, Listed: r.Listed, PlanComplete: r.PlanComplete()}
+}
+
+// Cols lists the hazard columns in Scan order.
+const Cols = `id, county_code, enterprise_id, place_name, town_code, sector, unit_id, source, source_ref, campaign, grade, clause, category,
+	description, place, responsible, measures, found_on, deadline, state, order_number, on_site, rectified_by, rectified_on, verified_on,
+	review_number, closed_on, plan_measures, plan_funds, plan_deadline, plan_person, plan_emergency, listed, extensions, card, card_since,
+	reported_by, created_at, updated_at`
+
+// Scan reads a row selected with Cols.
+func Scan(row interface{ Scan(...any) error }) (Record, error) {
+	var r Record
+	err := row.Scan(&r.ID, &r.CountyCode, &r.EnterpriseID, &r.PlaceName, &r.TownCode, &r.Sector, &r.UnitID, &r.Source, &r.SourceRef,
+		&r.Campaign, &r.Grade, &r.Clause, &r.Category, &r.Description, &r.Place, &r.Responsible, &r.Measures, &r.FoundOn, &r.Deadline,
+		&r.State, &r.OrderNumber, &r.OnSite, &r.RectifiedBy, &r.RectifiedOn, &r.VerifiedOn, &r.ReviewNumber, &r.ClosedOn,
+		&r.PlanMeasures, &r.PlanFunds, &r.PlanDeadline, &r.PlanPerson, &r.PlanEmergency, &r.Listed, &r.Extensions, &r.Card, &r.CardSince,
+		&r.ReportedBy, &r.CreatedAt, &r.UpdatedAt)
+	return r, err
+}
+
+// Event is one step in a hazard's timeline.
+type Event struct {
+	ID        string              `json:"id"`
+	HazardID  string              `json:"hazard_id"`
+	Action    Action              `json:"action"`
+	From      State               `json:"from"`
+	To        State               `json:"to"`
+	OnDay     string              `json:"on_day"`
+	At        time.Time           `json:"at"`
+	ByUser    string              `json:"by_user"`
+	ByName    string              `json:"by_name"`
+	Note      string              `json:"note,omitempty"`
+	DocNumber string              `json:"doc_number,omitempty"`
+	Deadline  string              `json:"deadline,omitempty"`
+	Evidence  int                 `json:"evidence"`
+	Files     []attach.Attachment `json:"files,omitempty"`
+}
+
+// Recipients finds the users to notify.
+type Recipients interface {
+	UserIDsWhere(ctx context.Context, county, enterpriseID, unitID, townCode string, roles ...auth.Role) ([]string, error)
+}
+
+// Service runs the hazard loop.
+type Service struct {
+	db     *store.DB
+	ent    *enterprise.Service
+	attach *attach.Service
+	notify *notify.Service
+	people Recipients
+	now    func() time.Time
+	rules  func() CardRules
+}
+
+// New returns a Service. rules gives the county's card rules.
+func New(db *store.DB, ent *enterprise.Service, at *attach.Service, n *notify.Service, people Recipients, now func() time.Time, rules func() CardRules) *Service {
+	if rules == nil {
+		rules = DefaultCardRules
+	}
+	return &Service{db: db, ent: ent, attach: at, notify: n, people: people, now: now, rules: rules}
+}
+
+// Scope adds the principal's row limits on hazards to w: county-wide
+// readers see the county; section staff their sectors; town staff their
+// town; department staff what their unit recorded; enterprise accounts
+// their own enterprise's hazards.
+func Scope(p *auth.Principal, w *store.Where) {
+	w.Add("county_code = ?", p.CountyCode)
+	switch p.Role {
+	case auth.RoleSection:
+		w.In("sector", p.Sectors)
+	case auth.RoleTown:
+		w.Add("town_code LIKE ?", p.RegionCode+"%")
+	case auth.RoleDepartment:
+		w.Add("unit_id = ?", p.UnitID)
+	case auth.RoleEnterprise:
+		w.Add("enterprise_id = ?", p.EnterpriseID)
+	}
+}
+
+// CanSee reports whether a hazard is in the principal's scope.
+func CanSee(p *auth.Principal, r Record) bool {
+	if r.CountyCode != p.CountyCode {
+		return false
+	}
+	switch p.Role {
+	case auth.RoleSection:
+		for _, s := range p.Sectors {
+			if s == r.Sector {
+				return true
+			}
+		}
+		return false
+	case auth.RoleTown:
+		return strings.HasPrefix(r.TownCode, p.RegionCode)
+	case auth.RoleDepartment:
+		return r.UnitID == p.UnitID
+	case auth.RoleEnterprise:
+		return r.EnterpriseID == p.EnterpriseID
+	}
+	return true
+}
+
+// supervisors may grade, order, verify and close (the government side).
+var supervisors = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleEnforcer, auth.RoleTown, auth.RoleDepartment}
+
+// MayAct reports whether the principal may take an action on a hazard in
+// scope: the enterprise takes its own rectification steps (and every step
+// of its general self-check hazards but verification); the government
+// side takes the others.
+func MayAct(p *auth.Principal, r Record, a Action) bool {
+	if !CanSee(p, r) {
+		return false
+	}
+	if p.Role == auth.RoleEnterprise {
+		switch a {
+		case ActStart, ActSubmit, ActSelfDone:
+			return true
+		case ActGrade, ActOrder:
+			return r.Source == SourceSelfCheck
+		}
+		return false
+	}
+	return p.Is(supervisors...)
+}
+
+// NewHazard is a reported hazard.
+type NewHazard struct {
+	EnterpriseID string   `json:"enterprise_id"`
+	PlaceName    string   `json:"place_name"`
+	TownCode     string   `json:"town_code"` // needed when there is no enterprise
+	Source       Source   `json:"source"`
+	SourceRef    string   `json:"source_ref"`
+	Campaign     string   `json:"campaign"`
+	Category     Category `json:"category"`
+	Description  string   `json:"description"`
+	Place        string   `json:"place"`
+	Responsible  string   `json:"responsible"`
+	Measures     string   `json:"measures"`
+	FoundOn      string   `json:"found_on"`
+}
+
+// Report records a newly found hazard (state 已上报).
+func (s *Service) Report(ctx context.Context, p *auth.Principal, in NewHazard) (Record, error) {
+	var r Record
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		r, err = s.ReportTx(ctx, tx, p, in)
+		return err
+	})
+	return r, err
+}
+
+// ReportTx records a hazard inside tx (imports and demo data).
+func (s *Service) ReportTx(ctx context.Context, tx *store.Tx, p *auth.Principal, in NewHazard) (Record, error) {
+	r, err := s.prepare(ctx, p, in)
+	if err != nil {
+		return r, err
+	}
+	if err := s.insert(ctx, tx, r); err != nil {
+		return r, err
+	}
+	return r, audit.Record(ctx, tx, s.now(), p.Actor(), audit.Entry{Entity: "hazard", EntityID: r.ID, Action: "create", After: r})
+}
+
+// prepare validates a new hazard and fills in what is copied from its
+// enterprise; it does not write.
+func (s *Service) prepare(ctx context.Context, p *auth.Principal, in NewHazard) (Record, error) {
+	var fe errs.FieldErrors
+	in.Description = strings.TrimSpace(in.Description)
+	if in.Description == "" {
+		fe = append(fe, errs.Field("description", "field.required", nil))
+	}
+	found, err := ParseDate(in.FoundOn)
+	switch {
+	case err != nil || found.IsZero():
+		fe = append(fe, errs.Field("found_on", "hazard.found_on_invalid", nil))
+	case day(found).After(day(s.now())):
+		fe = append(fe, errs.Field("found_on", "hazard.found_on_future", nil))
+	}
+	if !validSource(in.Source) {
+		fe = append(fe, errs.Field("source", "field.invalid", nil))
+	}
+	if in.Category != "" && !validCategory(in.Category) {
+		fe = append(fe, errs.Field("category", "field.invalid", nil))
+	}
+	if p.Role == auth.RoleEnterprise {
+		in.Source, in.EnterpriseID = SourceSelfCheck, p.EnterpriseID
+	}
+	r := Record{ID: ids.New(), CountyCode: p.CountyCode, EnterpriseID: in.EnterpriseID, PlaceName: strings.TrimSpace(in.PlaceName),
+		TownCode: in.TownCode, UnitID: p.UnitID, Source: in.Source, SourceRef: in.SourceRef, Campaign: in.Campaign, Category: in.Category,
+		Description: in.Description, Place: in.Place, Responsible: in.Responsible, Measures: in.Measures, FoundOn: Date(found),
+		State: Reported, ReportedBy: p.UserID}
+	if in.EnterpriseID != "" {
+		e, err := s.ent.Get(ctx, p, in.EnterpriseID)
+		if err != nil {
+			fe = append(fe, errs.Field("enterprise_id", "hazard.enterprise_unknown", nil))
+		} else {
+			r.TownCode, r.Sector = e.TownCode, e.Sector
+			if r.PlaceName == "" {
+				r.PlaceName = e.Name
+			}
+		}
+	} else if r.PlaceName == "" || r.TownCode == "" {
+		fe = append(fe, errs.Field("enterprise_id", "hazard.enterprise_or_place", nil))
+	}
+	if err := fe.Err(); err != nil {
+		return r, err
+	}
+	if p.Role == auth.RoleTown && !strings.HasPrefix(r.TownCode, p.RegionCode) {
+		return r, errs.Field("town_code", "hazard.town_not_yours", nil)
+	}
+	if !p.Is(append(supervisors, auth.RoleEnterprise)...) {
+		return r, errs.New(errs.Forbidden, "forbidden")
+	}
+	now := s.now().UTC()
+	r.CreatedAt, r.UpdatedAt = now, now
+	return r, nil
+}
+
+func validSource(x Source) bool {
+	for _, s := range Sources {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+func validCategory(x Category) bool {
+	for _, c := range Categories {
+		if c == x {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Service) insert(ctx context.Context, q store.Querier, r Record) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO hazard (`+Cols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,
+		$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39)`,
+		r.ID, r.CountyCode, r.EnterpriseID, r.PlaceName, r.TownCode, r.Sector, r.UnitID, r.Source, r.SourceRef, r.Campaign, r.Grade, r.Clause,
+		r.Category, r.Description, r.Place, r.Responsible, r.Measures, r.FoundOn, r.Deadline, r.State, r.OrderNumber, r.OnSite, r.RectifiedBy,
+		r.RectifiedOn, r.VerifiedOn, r.ReviewNumber, r.ClosedOn, r.PlanMeasures, r.PlanFunds, r.PlanDeadline, r.PlanPerson, r.PlanEmergency,
+		r.Listed, r.Extensions, r.Card, r.CardSince, r.ReportedBy, r.CreatedAt, r.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("insert hazard: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) getTx(ctx context.Context, q store.Querier, id string) (Record, error) {
+	r, err := Scan(q.QueryRowContext(ctx, `SELECT `+Cols+` FROM hazard WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, errs.New(errs.NotFound, "not_found")
+	}
+	if err != nil {
+		return r, fmt.Errorf("hazard: %w", err)
+	}
+	return r, nil
+}
+
+// Get returns a hazard in scope.
+func (s *Service) Get(ctx context.Context, p *auth.Principal, id string) (Record, error) {
+	r, err := s.getTx(ctx, s.db.R(), id)
+	if err == nil && !CanSee(p, r) {
+		return Record{}, errs.New(errs.NotFound, "not_found")
+	}
+	return r, err
+}
+
+// Timeline returns a hazard's events with their files, oldest first.
+func (s *Service) Timeline(ctx context.Context, p *auth.Principal, id string) ([]Event, error) {
+	if _, err := s.Get(ctx, p, id); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.R().QueryContext(ctx, `SELECT id, hazard_id, action, from_state, to_state, on_day, at, by_user, by_name, note, doc_number,
+		deadline, evidence FROM hazard_event WHERE hazard_id = $1 ORDER BY at, id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("hazard events: %w", err)
+	}
+	var out []Event
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.ID, &e.HazardID, &e.Action, &e.From, &e.To, &e.OnDay, &e.At, &e.ByUser, &e.ByName, &e.Note, &e.DocNumber,
+			&e.Deadline, &e.Evidence); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("hazard events: %w", err)
+		}
+		out = append(out, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Evidence > 0 && s.attach != nil {
+			files, err := s.attach.List(ctx, "hazard_event", out[i].ID)
+			if err != nil {
+				return nil, err
+			}
+			out[i].Files = files
+		}
+	}
+	return out, nil
+}
+
+// StepInput is a requested step with its details, as typed.
+type StepInput struct {
+	Action    Action `json:"action"`
+	On        string `json:"on"` // the day it happened (default today)
+	Grade     Grade  `json:"grade"`
+	Clause    string `json:"clause"`
+	Deadline  string `json:"deadline"`
+	OnSite    bool   `json:"on_site"`
+	DocNumber string `json:"doc_number"`
+	Reason    string `json:"reason"`
+	// Plan (治理方案, major hazards) may be given with the grade or order.
+	PlanMeasures, PlanFunds, PlanDeadline, PlanPerson, PlanEmergency string
+}
+
+// Do applies a step to a hazard: the rules decide; the step, its files
+// and the audit entry are written in one transaction, and the enterprise
+// is notified of an order. A refused step changes nothing and names the
+// rule.
+func (s *Service) Do(ctx context.Context, p *auth.Principal, id string, in StepInput, files []attach.Upload) (Record, error) {
+	var after Record
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		after, err = s.DoTx(ctx, tx, p, id, in, files)
+		return err
+	})
+	return after, err
+}
+
+// DoTx applies a step inside tx.
+func (s *Service) DoTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id string, in StepInput, files []attach.Upload) (Record, error) {
+	before, err := s.getTx(ctx, tx, id)
+	if err != nil {
+		return before, err
+	}
+	if !CanSee(p, before) {
+		return before, errs.New(errs.NotFound, "not_found")
+	}
+	if !MayAct(p, before, in.Action) {
+		return before, errs.New(errs.Forbidden, "hazard.action_forbidden")
+	}
+	on := day(s.now())
+	if in.On != "" {
+		if on, err = ParseDate(in.On); err != nil {
+			return before, errs.Field("on", "hazard.date_invalid", nil)
+		}
+	}
+	if day(on).After(day(s.now())) {
+		return before, errs.Field("on", "hazard.date_future", nil)
+	}
+	deadline, err := ParseDate(in.Deadline)
+	if err != nil {
+		return before, errs.Field("deadline", "hazard.date_invalid", nil)
+	}
+	r := before
+	if in.PlanMeasures != "" || in.PlanFunds != "" || in.PlanDeadline != "" || in.PlanPerson != "" || in.PlanEmergency != "" {
+		r.PlanMeasures, r.PlanFunds, r.PlanDeadline, r.PlanPerson, r.PlanEmergency =
+			in.PlanMeasures, in.PlanFunds, in.PlanDeadline, in.PlanPerson, in.PlanEmergency
+	}
+	ruleView := r.Rules()
+	next, err := Apply(ruleView, Step{Action: in.Action, By: p.UserID, ByEnterprise: p.Role == auth.RoleEnterprise, On: on,
+		Grade: in.Grade, Clause: in.Clause, Deadline: deadline, OnSite: in.OnSite, DocNumber: strings.TrimSpace(in.DocNumber),
+		Evidence: len(files), Reason: in.Reason})
+	var re *RuleError
+	if errors.As(err, &re) {
+		return before, &errs.Error{Kind: errs.Invalid, Message: re.Rule, Args: re.Args, Field: "action", Err: err}
+	}
+	if err != nil {
+		return before, err
+	}
+	r.State, r.Grade, r.Clause, r.Deadline, r.RectifiedBy = next.State, next.Grade, next.Clause, Date(next.Deadline), next.RectifiedBy
+	dayStr := Date(on)
+	switch in.Action {
+	case ActOrder:
+		r.OrderNumber, r.OnSite = strings.TrimSpace(in.DocNumber), in.OnSite
+	case ActSubmit, ActSelfDone:
+		r.RectifiedOn = dayStr
+	case ActVerify:
+		r.VerifiedOn, r.ReviewNumber = dayStr, strings.TrimSpace(in.DocNumber)
+	case ActReturn:
+		r.RectifiedOn, r.VerifiedOn = "", ""
+	case ActExtend:
+		r.Extensions++
+	}
+	if r.State == Closed {
+		r.ClosedOn, r.Card, r.CardSince = dayStr, NoCard, ""
+		if in.Action == ActSelfDone {
+			r.VerifiedOn = dayStr
+		}
+	}
+	now := s.now().UTC()
+	r.UpdatedAt = now
+	if _, err := tx.ExecContext(ctx, `UPDATE hazard SET state=$1, grade=$2, clause=$3, deadline=$4, rectified_by=$5, order_number=$6, on_site=$7,
+		rectified_on=$8, verified_on=$9, review_number=$10, closed_on=$11, extensions=$12, card=$13, card_since=$14, plan_measures=$15,
+		plan_funds=$16, plan_deadline=$17, plan_person=$18, plan_emergency=$19, updated_at=$20 WHERE id=$21`,
+		r.State, r.Grade, r.Clause, r.Deadline, r.RectifiedBy, r.OrderNumber, r.OnSite, r.RectifiedOn, r.VerifiedOn, r.ReviewNumber,
+		r.ClosedOn, r.Extensions, r.Card, r.CardSince, r.PlanMeasures, r.PlanFunds, r.PlanDeadline, r.PlanPerson, r.PlanEmergency, now, r.ID); err != nil {
+		return before, fmt.Errorf("update hazard: %w", err)
+	}
+	ev := Event{ID: ids.New(), HazardID: r.ID, Action: in.Action, From: before.State, To: r.State, OnDay: dayStr, At: now, ByUser: p.UserID,
+		ByName: p.DisplayName, Note: strings.TrimSpace(in.Reason), DocNumber: strings.TrimSpace(in.DocNumber), Deadline: r.Deadline, Evidence: len(files)}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO hazard_event (id, hazard_id, action, from_state, to_state, on_day, at, by_user, by_name, note,
+		doc_number, deadline, evidence) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
+		ev.ID, ev.HazardID, ev.Action, ev.From, ev.To, ev.OnDay, ev.At, ev.ByUser, ev.ByName, ev.Note, ev.DocNumber, ev.Deadline, ev.Evidence); err != nil {
+		return before, fmt.Errorf("hazard event: %w", err)
+	}
+	for _, f := range files {
+		f.CountyCode, f.OwnerEntity, f.OwnerID, f.UploadedBy = r.CountyCode, "hazard_event", ev.ID, p.UserID
+		if _, err := s.attach.Save(ctx, tx, f); err != nil {
+			return before, err
+		}
+	}
+	if err := audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "hazard", EntityID: r.ID, Action: string(in.Action),
+		Before: map[string]any{"state": before.State, "deadline": before.Deadline},
+		After:  map[string]any{"state": r.State, "deadline": r.Deadline, "doc": ev.DocNumber, "note": ev.Note, "files": len(files)}}); err != nil {
+		return before, err
+	}
+	if in.Action == ActOrder && r.EnterpriseID != "" && s.notify != nil {
+		if err := s.tell(ctx, tx, r, "hazard.order", "hazard.order:"+r.ID+":"+r.Deadline, "整改通知：限期整改隐患",
+			fmt.Sprintf("%s：%s，整改期限 %s。", r.PlaceName, r.Description, r.Deadline)); err != nil {
+			return before, err
+		}
+	}
+	return r, nil
+}
+
+// tell notifies the hazard's enterprise users (in-app and configured
+// channels) through the outbox, once per dedupe key.
+func (s *Service) tell(ctx context.Context, tx *store.Tx, r Record, topic, key, title, body string) error {
+	users, err := s.people.UserIDsWhere(ctx, r.CountyCode, r.EnterpriseID, "", "")
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		if _, err := s.notify.Enqueue(ctx, tx, notify.Message{CountyCode: r.CountyCode, UserID: u, Topic: topic, Title: title, Body: body,
+			Link: "/hazards/" + r.ID, Entity: "hazard", EntityID: r.ID, DedupeKey: key + ":" + u}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
