@@ -1,6 +1,7 @@
 package app
 
 import (
+	"yingji/internal/certificate"
 	"yingji/internal/enterprise"
 	"yingji/internal/facility"
 	"yingji/internal/geo"
@@ -20,6 +21,8 @@ type domains struct {
 	// Facility is the facilities ledger (mines, tailings ponds, major
 	// hazard sources); reports use its CountsAt and StatusChangesBetween.
 	Facility *facility.Service
+	// Certificate is the people's certificates register (report figures).
+	Certificate *certificate.Service
 
 	// EnterpriseRelated lists other domains' records on an enterprise's
 	// page (facilities, licences, certificates …); modules append to it.
