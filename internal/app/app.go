@@ -18,6 +18,7 @@ import (
 	"yingji/internal/audit"
 	"yingji/internal/auth"
 	"yingji/internal/config"
+	"yingji/internal/crypt"
 	"yingji/internal/home"
 	"yingji/internal/jobs"
 	"yingji/internal/ledger"
@@ -105,6 +106,10 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err := a.buildLedgers(); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if a.Sealer, err = crypt.Load(cfg.FieldKey, cfg.DataDir); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("field encryption key: %w", err)
 	}
 	if err := a.addModules(); err != nil {
 		db.Close()

@@ -2,6 +2,7 @@ package app
 
 import (
 	"yingji/internal/certificate"
+	"yingji/internal/crypt"
 	"yingji/internal/enterprise"
 	"yingji/internal/facility"
 	"yingji/internal/geo"
@@ -17,6 +18,9 @@ type (
 // domains are the services of the pieces of the bureau's work, set by
 // their mod_*.go files, and the hooks through which they meet.
 type domains struct {
+	// Sealer seals sensitive fields at rest (ID numbers, recipients' phones).
+	Sealer *crypt.Sealer
+
 	Enterprise *enterprise.Service
 	// Facility is the facilities ledger (mines, tailings ponds, major
 	// hazard sources); reports use its CountsAt and StatusChangesBetween.

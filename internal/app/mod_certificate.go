@@ -17,7 +17,7 @@ import (
 // the Excel ledger, the demo records, the home figures, the enterprise
 // page's counts and the daily expiry sweep.
 func (a *App) certificateModule() (*module, error) {
-	svc := certificate.New(a.DB, a.Enterprise, a.Notify, a.Now, a.certificateRecipients)
+	svc := certificate.New(a.DB, a.Enterprise, a.Notify, a.Now, a.certificateRecipients).WithSealer(a.Sealer)
 	a.Certificate = svc
 	h := &certificate.Handlers{DB: a.DB, Svc: svc, Ent: a.Enterprise, Org: a.Org}
 	a.EnterpriseRelated = append(a.EnterpriseRelated, func(ctx context.Context, p *auth.Principal, e enterprise.Enterprise) ([]enterprise.Related, error) {

@@ -227,7 +227,7 @@ func (im *certImport) Commit(ctx context.Context, progress func(done, total int6
 		for start := 0; start < len(im.rows); start += batch {
 			end := min(start+batch, len(im.rows))
 			var b strings.Builder
-			b.WriteString(`INSERT INTO certificate (` + cols + `) VALUES `)
+			b.WriteString(`INSERT INTO certificate (` + cols + `, id_index) VALUES `)
 			args := make([]any, 0, (end-start)*21)
 			for i := start; i < end; i++ {
 				c := &im.rows[i]
@@ -237,16 +237,16 @@ func (im *certImport) Commit(ctx context.Context, progress func(done, total int6
 				}
 				n := len(args)
 				b.WriteString("(")
-				for j := 1; j <= 21; j++ {
+				for j := 1; j <= 22; j++ {
 					if j > 1 {
 						b.WriteString(",")
 					}
 					b.WriteString("$" + strconv.Itoa(n+j))
 				}
 				b.WriteString(")")
-				args = append(args, c.ID, c.CountyCode, c.EnterpriseID, c.PersonName, c.IDNumber, c.PersonRole, c.Kind, c.Category, c.Number,
+				args = append(args, c.ID, c.CountyCode, c.EnterpriseID, c.PersonName, im.s.sealID(c.IDNumber), c.PersonRole, c.Kind, c.Category, c.Number,
 					c.Authority, c.IssuedOn, c.ExpiresOn, c.ReviewDueOn, c.ValidUntil, c.Revoked, c.RevokedOn, c.RevokeReason, c.Verified, c.Note,
-					c.CreatedAt, c.UpdatedAt)
+					c.CreatedAt, c.UpdatedAt, im.s.indexID(c.IDNumber))
 				entries = append(entries, audit.Entry{Entity: "certificate", EntityID: c.ID, Action: "import", After: audited(*c)})
 				touched[c.EnterpriseID] = c.ID
 			}

@@ -10,6 +10,7 @@ import (
 
 	"yingji/internal/audit"
 	"yingji/internal/auth"
+	"yingji/internal/crypt"
 	"yingji/internal/enterprise"
 	"yingji/internal/errs"
 	"yingji/internal/ids"
@@ -29,6 +30,50 @@ type Service struct {
 	notify     *notify.Service
 	now        func() time.Time
 	recipients Recipients
+	sealer     *crypt.Sealer // seals ID numbers at rest (nil: plain)
+}
+
+// WithSealer makes the service seal ID numbers at rest (nil: plain, for
+// tests of other parts); it returns s.
+func (s *Service) WithSealer(x *crypt.Sealer) *Service {
+	s.sealer = x
+	return s
+}
+
+// sealID and indexID prepare an ID number for storage; openID reads it.
+func (s *Service) sealID(id string) string {
+	if s.sealer == nil {
+		return id
+	}
+	return s.sealer.Seal(id)
+}
+
+func (s *Service) indexID(id string) string {
+	if s.sealer == nil {
+		return id
+	}
+	return s.sealer.Index(id)
+}
+
+func (s *Service) openID(c *Certificate) error {
+	if s.sealer == nil {
+		return nil
+	}
+	plain, err := s.sealer.Open(c.IDNumber)
+	if err != nil {
+		return fmt.Errorf("certificate %s: %w", c.ID, err)
+	}
+	c.IDNumber = plain
+	return nil
+}
+
+// scan reads a row and opens its sealed ID number.
+func (s *Service) scan(row interface{ Scan(...any) error }) (Certificate, error) {
+	c, err := scan(row)
+	if err == nil {
+		err = s.openID(&c)
+	}
+	return c, err
 }
 
 // New returns a Service. recipients may be nil (nobody is notified).
@@ -115,7 +160,7 @@ func (s *Service) where(ctx context.Context, p *auth.Principal, f Filter, today 
 	w.Add("county_code = ?", p.CountyCode)
 	enterprise.ScopeSubquery(p, &w, "enterprise_id")
 	if q := strings.TrimSpace(f.Q); q != "" {
-		w.Add(`(person_name LIKE ? ESCAPE '\' OR number = ? OR id_number = ?)`, store.Like(q), q, NormalizeID(q))
+		w.Add(`(person_name LIKE ? ESCAPE '\' OR number = ? OR id_index = ?)`, store.Like(q), q, s.indexID(NormalizeID(q)))
 	}
 	if f.Kind != "" {
 		w.Add("kind = ?", f.Kind)
@@ -188,7 +233,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Cert
 	defer rows.Close()
 	var out []Certificate
 	for rows.Next() {
-		c, err := scan(rows)
+		c, err := s.scan(rows)
 		if err != nil {
 			return nil, 0, fmt.Errorf("list certificates: %w", err)
 		}
@@ -210,7 +255,7 @@ func (s *Service) Each(ctx context.Context, p *auth.Principal, f Filter, fn func
 	}
 	defer rows.Close()
 	for rows.Next() {
-		c, err := scan(rows)
+		c, err := s.scan(rows)
 		if err != nil {
 			return fmt.Errorf("certificates: %w", err)
 		}
@@ -233,7 +278,7 @@ func (s *Service) Count(ctx context.Context, p *auth.Principal, f Filter) (int, 
 }
 
 func (s *Service) get(ctx context.Context, q store.Querier, id string) (Certificate, error) {
-	c, err := scan(q.QueryRowContext(ctx, `SELECT `+cols+` FROM certificate WHERE id = $1`, id))
+	c, err := s.scan(q.QueryRowContext(ctx, `SELECT `+cols+` FROM certificate WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Certificate{}, errs.New(errs.NotFound, "not_found")
 	}
@@ -336,9 +381,10 @@ func (s *Service) createTx(ctx context.Context, tx *store.Tx, p *auth.Principal,
 }
 
 func (s *Service) insert(ctx context.Context, tx *store.Tx, c Certificate) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO certificate (`+cols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)`,
-		c.ID, c.CountyCode, c.EnterpriseID, c.PersonName, c.IDNumber, c.PersonRole, c.Kind, c.Category, c.Number, c.Authority,
-		c.IssuedOn, c.ExpiresOn, c.ReviewDueOn, c.ValidUntil, c.Revoked, c.RevokedOn, c.RevokeReason, c.Verified, c.Note, c.CreatedAt, c.UpdatedAt)
+	_, err := tx.ExecContext(ctx, `INSERT INTO certificate (`+cols+`, id_index) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)`,
+		c.ID, c.CountyCode, c.EnterpriseID, c.PersonName, s.sealID(c.IDNumber), c.PersonRole, c.Kind, c.Category, c.Number, c.Authority,
+		c.IssuedOn, c.ExpiresOn, c.ReviewDueOn, c.ValidUntil, c.Revoked, c.RevokedOn, c.RevokeReason, c.Verified, c.Note, c.CreatedAt, c.UpdatedAt,
+		s.indexID(c.IDNumber))
 	if store.IsUniqueViolation(err) {
 		return errs.Field("number", "certificate.number_taken", map[string]any{"Number": c.Number})
 	}
@@ -405,9 +451,9 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, id string, in C
 		in.UpdatedAt = now
 		_, err = tx.ExecContext(ctx, `UPDATE certificate SET enterprise_id=$1, person_name=$2, id_number=$3, person_role=$4, kind=$5,
 			category=$6, number=$7, authority=$8, issued_on=$9, expires_on=$10, review_due_on=$11, valid_until=$12, verified=$13,
-			note=$14, updated_at=$15 WHERE id=$16`,
-			in.EnterpriseID, in.PersonName, in.IDNumber, in.PersonRole, in.Kind, in.Category, in.Number, in.Authority,
-			in.IssuedOn, in.ExpiresOn, in.ReviewDueOn, in.ValidUntil, in.Verified, in.Note, now, in.ID)
+			note=$14, updated_at=$15, id_index=$17 WHERE id=$16`,
+			in.EnterpriseID, in.PersonName, s.sealID(in.IDNumber), in.PersonRole, in.Kind, in.Category, in.Number, in.Authority,
+			in.IssuedOn, in.ExpiresOn, in.ReviewDueOn, in.ValidUntil, in.Verified, in.Note, now, in.ID, s.indexID(in.IDNumber))
 		if store.IsUniqueViolation(err) {
 			return errs.Field("number", "certificate.number_taken", map[string]any{"Number": in.Number})
 		}

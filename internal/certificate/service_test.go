@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"yingji/internal/crypt"
 
 	"github.com/xuri/excelize/v2"
 
@@ -97,7 +98,11 @@ func setup(t *testing.T, db *store.DB) *fixture {
 		}
 		return nil, sec, nil
 	}
-	f.svc = certificate.New(db, f.ent, n, clock, recipients)
+	sealer, err := crypt.Load("", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.svc = certificate.New(db, f.ent, n, clock, recipients).WithSealer(sealer)
 	return f
 }
 
@@ -529,4 +534,31 @@ func TestDemoIsIdempotent(t *testing.T) {
 	if n1 == 0 || n1 != n2 || a1 != a2 {
 		t.Errorf("demo twice: %d then %d certificates, %d then %d audit rows", n1, n2, a1, a2)
 	}
+}
+
+func TestIDNumbersAreSealedAtRest(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		ctx := context.Background()
+		idn := id("34022319800101123")
+		c, err := f.svc.Create(ctx, f.admin, competence(f.mill.ID, certificate.RolePrincipal, "王五", "34022319800101123", "2021-03-01"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stored string
+		if err := db.R().QueryRowContext(ctx, `SELECT id_number FROM certificate WHERE id = $1`, c.ID).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if stored == idn || strings.Contains(stored, "3402231980") {
+			t.Fatalf("the ID number is stored in clear: %q", stored)
+		}
+		got, _, err := f.svc.Get(ctx, f.admin, c.ID)
+		if err != nil || got.IDNumber != idn {
+			t.Fatalf("admin reads the full number: %v %q", err, got.IDNumber)
+		}
+		list, _, err := f.svc.List(ctx, f.admin, certificate.Filter{Q: idn})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("lookup by ID number through the blind index: %v %d", err, len(list))
+		}
+	})
 }

@@ -34,7 +34,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	}
 	var due []Certificate
 	for rows.Next() {
-		c, err := scan(rows)
+		c, err := s.scan(rows)
 		if err != nil {
 			rows.Close()
 			return 0, fmt.Errorf("expiring certificates: %w", err)

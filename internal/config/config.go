@@ -21,6 +21,7 @@ type Config struct {
 	SecureCookies bool   // set when served over TLS
 	LogLevel      string // debug | info | warn | error
 	NotifyConfig  string // JSON file with the notification channels (SMTP, SMS gateway, webhooks)
+	FieldKey      string // base64 32-byte key sealing sensitive fields; empty: DATA/field.key
 }
 
 // Getenv is os.Getenv (injected for tests).
@@ -45,6 +46,7 @@ func Flags(fs *flag.FlagSet, env Getenv) *Config {
 	fs.StringVar(&c.LogLevel, "log-level", def("YINGJI_LOG_LEVEL", "info"), "log level: debug, info, warn, error (YINGJI_LOG_LEVEL)")
 	fs.StringVar(&c.NotifyConfig, "notify-config", def("YINGJI_NOTIFY_CONFIG", ""), "JSON file with notification channels: smtp, sms, webhooks (YINGJI_NOTIFY_CONFIG)")
 	c.AdminPassword = env("YINGJI_ADMIN_PASSWORD")
+	c.FieldKey = env("YINGJI_FIELD_KEY")
 	c.SecureCookies = env("YINGJI_SECURE_COOKIES") == "1" || env("YINGJI_SECURE_COOKIES") == "true"
 	return c
 }
