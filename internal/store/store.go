@@ -188,7 +188,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if db.Engine == Postgres {
 		dialect = goose.DialectPostgres
 	}
-	p, err := goose.NewProvider(dialect, db.w, sub)
+	// Out-of-order: a migration numbered below one already applied (two
+	// branches of work landing in another order) is still applied.
+	p, err := goose.NewProvider(dialect, db.w, sub, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
