@@ -7,6 +7,7 @@ import (
 	"yingji/internal/facility"
 	"yingji/internal/geo"
 	"yingji/internal/ledger"
+	"yingji/internal/licence"
 	"yingji/internal/web"
 )
 
@@ -25,6 +26,8 @@ type domains struct {
 	// Facility is the facilities ledger (mines, tailings ponds, major
 	// hazard sources); reports use its CountsAt and StatusChangesBetween.
 	Facility *facility.Service
+	// Licence is administrative licensing (report figures).
+	Licence *licence.Service
 	// Certificate is the people's certificates register (report figures).
 	Certificate *certificate.Service
 
