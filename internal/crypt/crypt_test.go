@@ -24,7 +24,8 @@ func TestSealOpenIndexAndKeyFile(t *testing.T) {
 	if got, err := s.Open(a); err != nil || got != "340223198001011234" {
 		t.Fatalf("open: %q %v", got, err)
 	}
-	if s.Index("x") != s.Index("x") || s.Index("x") == s.Index("y") {
+	x1, x2 := s.Index("x"), s.Index("x")
+	if x1 != x2 || x1 == s.Index("y") {
 		t.Fatal("blind index must be deterministic and distinguish values")
 	}
 	if got, _ := s.Open("plain legacy"); got != "plain legacy" {
