@@ -259,39 +259,26 @@ func RecordMany(ctx context.Context, tx *store.Tx, now time.Time, a Actor, entri
 	}
 	seq := last - int64(len(entries))
 	at := now.UTC().Truncate(time.Microsecond)
-	const per = 100 // rows per INSERT
-	for start := 0; start < len(entries); start += per {
-		end := min(start+per, len(entries))
-		var b strings.Builder
-		b.WriteString(`INSERT INTO audit_log (seq, id, county_code, at, user_id, username, entity, entity_id, action, summary, ip, prev_hash, hash) VALUES `)
-		args := make([]any, 0, (end-start)*13)
-		for i, e := range entries[start:end] {
+	var failed error
+	err := store.InsertRows(ctx, tx, "audit_log", "seq, id, county_code, at, user_id, username, entity, entity_id, action, summary, ip, prev_hash, hash",
+		len(entries), 100, func(i int) []any {
+			e := entries[i]
 			summary, err := json.Marshal(map[string]any{"before": e.Before, "after": e.After})
-			if err != nil {
-				return fmt.Errorf("audit summary: %w", err)
+			if err != nil && failed == nil {
+				failed = err
 			}
 			seq++
 			r := Row{Seq: seq, ID: ids.New(), CountyCode: a.CountyCode, At: at, UserID: a.UserID, Username: a.Username,
 				Entity: e.Entity, EntityID: e.EntityID, Action: e.Action, Summary: string(summary), IP: a.IP, PrevHash: prev}
 			r.Hash = hashOf(r)
 			prev = r.Hash
-			if i > 0 {
-				b.WriteString(",")
-			}
-			n := len(args)
-			b.WriteString("(")
-			for j := 1; j <= 13; j++ {
-				if j > 1 {
-					b.WriteString(",")
-				}
-				b.WriteString("$" + strconv.Itoa(n+j))
-			}
-			b.WriteString(")")
-			args = append(args, r.Seq, r.ID, r.CountyCode, r.At, r.UserID, r.Username, r.Entity, r.EntityID, r.Action, r.Summary, r.IP, r.PrevHash, r.Hash)
-		}
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
-			return fmt.Errorf("audit insert: %w", err)
-		}
+			return []any{r.Seq, r.ID, r.CountyCode, r.At, r.UserID, r.Username, r.Entity, r.EntityID, r.Action, r.Summary, r.IP, r.PrevHash, r.Hash}
+		}, nil)
+	if failed != nil {
+		return fmt.Errorf("audit summary: %w", failed)
+	}
+	if err != nil {
+		return fmt.Errorf("audit insert: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, prev); err != nil {
 		return fmt.Errorf("audit head: %w", err)

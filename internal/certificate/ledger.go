@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"yingji/internal/audit"
@@ -222,41 +221,22 @@ func (im *certImport) Commit(ctx context.Context, progress func(done, total int6
 	total := int64(len(im.rows))
 	err := im.s.db.InTx(ctx, func(tx *store.Tx) error {
 		now := im.s.now().UTC()
-		entries := make([]audit.Entry, 0, len(im.rows))
+		entries := make([]audit.Entry, len(im.rows))
 		touched := map[string]string{} // enterprise → a certificate of it
-		for start := 0; start < len(im.rows); start += batch {
-			end := min(start+batch, len(im.rows))
-			var b strings.Builder
-			b.WriteString(`INSERT INTO certificate (` + cols + `, id_index) VALUES `)
-			args := make([]any, 0, (end-start)*21)
-			for i := start; i < end; i++ {
-				c := &im.rows[i]
-				c.ID, c.CountyCode, c.Verified, c.CreatedAt, c.UpdatedAt = ids.New(), im.p.CountyCode, true, now, now
-				if i > start {
-					b.WriteString(", ")
-				}
-				n := len(args)
-				b.WriteString("(")
-				for j := 1; j <= 22; j++ {
-					if j > 1 {
-						b.WriteString(",")
-					}
-					b.WriteString("$" + strconv.Itoa(n+j))
-				}
-				b.WriteString(")")
-				args = append(args, c.ID, c.CountyCode, c.EnterpriseID, c.PersonName, im.s.sealID(c.IDNumber), c.PersonRole, c.Kind, c.Category, c.Number,
-					c.Authority, c.IssuedOn, c.ExpiresOn, c.ReviewDueOn, c.ValidUntil, c.Revoked, c.RevokedOn, c.RevokeReason, c.Verified, c.Note,
-					c.CreatedAt, c.UpdatedAt, im.s.indexID(c.IDNumber))
-				entries = append(entries, audit.Entry{Entity: "certificate", EntityID: c.ID, Action: "import", After: audited(*c)})
-				touched[c.EnterpriseID] = c.ID
-			}
-			if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
-				if store.IsUniqueViolation(err) {
-					return errs.New(errs.Conflict, "certificate.import_conflict")
-				}
-				return fmt.Errorf("insert certificates: %w", err)
-			}
-			progress(int64(end), total)
+		err := store.InsertRows(ctx, tx, "certificate", cols+", id_index", len(im.rows), batch, func(i int) []any {
+			c := &im.rows[i]
+			c.ID, c.CountyCode, c.Verified, c.CreatedAt, c.UpdatedAt = ids.New(), im.p.CountyCode, true, now, now
+			entries[i] = audit.Entry{Entity: "certificate", EntityID: c.ID, Action: "import", After: audited(*c)}
+			touched[c.EnterpriseID] = c.ID
+			return []any{c.ID, c.CountyCode, c.EnterpriseID, c.PersonName, im.s.sealID(c.IDNumber), c.PersonRole, c.Kind, c.Category, c.Number,
+				c.Authority, c.IssuedOn, c.ExpiresOn, c.ReviewDueOn, c.ValidUntil, c.Revoked, c.RevokedOn, c.RevokeReason, c.Verified, c.Note,
+				c.CreatedAt, c.UpdatedAt, im.s.indexID(c.IDNumber)}
+		}, func(done int) { progress(int64(done), total) })
+		if store.IsUniqueViolation(err) {
+			return errs.New(errs.Conflict, "certificate.import_conflict")
+		}
+		if err != nil {
+			return err
 		}
 		if err := audit.RecordMany(ctx, tx, now, im.p.Actor(), entries); err != nil {
 			return err

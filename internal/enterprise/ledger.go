@@ -274,46 +274,24 @@ func cellReason(fe *errs.Error) string {
 	return "取值无效"
 }
 
-// batch is how many rows go into one INSERT.
-const batch = 50
-
 func (im *entImport) Commit(ctx context.Context, progress func(done, total int64)) (int, error) {
 	total := int64(len(im.rows))
 	err := im.s.db.InTx(ctx, func(tx *store.Tx) error {
 		now := im.s.now().UTC()
-		entries := make([]audit.Entry, 0, len(im.rows))
-		for start := 0; start < len(im.rows); start += batch {
-			end := min(start+batch, len(im.rows))
-			var b strings.Builder
-			b.WriteString(`INSERT INTO enterprise (` + cols + `) VALUES `)
-			args := make([]any, 0, (end-start)*21)
-			for i := start; i < end; i++ {
-				e := &im.rows[i]
-				e.ID, e.CreatedAt, e.UpdatedAt = ids.New(), now, now
-				if i > start {
-					b.WriteString(", ")
-				}
-				n := len(args)
-				b.WriteString("(")
-				for j := 1; j <= 21; j++ {
-					if j > 1 {
-						b.WriteString(",")
-					}
-					b.WriteString("$" + strconv.Itoa(n+j))
-				}
-				b.WriteString(")")
-				args = append(args, e.ID, e.CountyCode, e.Name, e.CreditCode, e.Address, e.TownCode, e.VillageCode, nullF(e.Lat), nullF(e.Lng),
-					e.Sector, e.Scale, joinSpecials(e.Specials), e.SectionID, e.PrincipalName, e.PrincipalPhone, e.SafetyName, e.SafetyPhone,
-					e.Status, e.Risk, now, now)
-				entries = append(entries, audit.Entry{Entity: "enterprise", EntityID: e.ID, Action: "import", After: e})
-			}
-			if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
-				if store.IsUniqueViolation(err) {
-					return errs.New(errs.Conflict, "enterprise.import_conflict")
-				}
-				return fmt.Errorf("insert enterprises: %w", err)
-			}
-			progress(int64(end), total)
+		entries := make([]audit.Entry, len(im.rows))
+		err := store.InsertRows(ctx, tx, "enterprise", cols, len(im.rows), 50, func(i int) []any {
+			e := &im.rows[i]
+			e.ID, e.CreatedAt, e.UpdatedAt = ids.New(), now, now
+			entries[i] = audit.Entry{Entity: "enterprise", EntityID: e.ID, Action: "import", After: e}
+			return []any{e.ID, e.CountyCode, e.Name, e.CreditCode, e.Address, e.TownCode, e.VillageCode, nullF(e.Lat), nullF(e.Lng),
+				e.Sector, e.Scale, joinSpecials(e.Specials), e.SectionID, e.PrincipalName, e.PrincipalPhone, e.SafetyName, e.SafetyPhone,
+				e.Status, e.Risk, now, now}
+		}, func(done int) { progress(int64(done), total) })
+		if store.IsUniqueViolation(err) {
+			return errs.New(errs.Conflict, "enterprise.import_conflict")
+		}
+		if err != nil {
+			return err
 		}
 		return audit.RecordMany(ctx, tx, now, im.p.Actor(), entries)
 	})

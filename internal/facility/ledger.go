@@ -293,52 +293,29 @@ func (im *facImport) Commit(ctx context.Context, progress func(done, total int64
 	total := int64(len(im.rows))
 	err := im.s.db.InTx(ctx, func(tx *store.Tx) error {
 		now := im.s.now().UTC()
-		entries := make([]audit.Entry, 0, len(im.rows))
-		for start := 0; start < len(im.rows); start += batch {
-			end := min(start+batch, len(im.rows))
-			var fb, sb strings.Builder
-			fb.WriteString(`INSERT INTO facility (` + cols + `) VALUES `)
-			sb.WriteString(`INSERT INTO facility_status (id, county_code, facility_id, seq, status, effective_date, note, recorded_by, recorded_name, recorded_at) VALUES `)
-			var fargs, sargs []any
-			for i := start; i < end; i++ {
+		entries := make([]audit.Entry, len(im.rows))
+		err := store.InsertRows(ctx, tx, "facility", cols, len(im.rows), batch, func(i int) []any {
+			f := &im.rows[i]
+			f.ID, f.CreatedAt, f.UpdatedAt = ids.New(), now, now
+			entries[i] = audit.Entry{Entity: "facility", EntityID: f.ID, Action: "import", After: f}
+			return values(f)
+		}, func(done int) { progress(int64(done), total) })
+		if store.IsUniqueViolation(err) {
+			return errs.New(errs.Conflict, "facility.import_conflict")
+		}
+		if err != nil {
+			return err
+		}
+		// Each facility's first status, dated, in its history.
+		err = store.InsertRows(ctx, tx, "facility_status", "id, county_code, facility_id, seq, status, effective_date, note, recorded_by, recorded_name, recorded_at",
+			len(im.rows), batch, func(i int) []any {
 				f := &im.rows[i]
-				f.ID, f.CreatedAt, f.UpdatedAt = ids.New(), now, now
-				if i > start {
-					fb.WriteString(", ")
-					sb.WriteString(", ")
-				}
-				fb.WriteString(placeholders(len(fargs), 18))
-				fargs = append(fargs, values(f)...)
-				sb.WriteString(placeholders(len(sargs), 10))
-				sargs = append(sargs, ids.New(), f.CountyCode, f.ID, 1, f.Status, f.StatusDate, "导入", im.p.UserID, displayName(im.p), now)
-				entries = append(entries, audit.Entry{Entity: "facility", EntityID: f.ID, Action: "import", After: f})
-			}
-			if _, err := tx.ExecContext(ctx, fb.String(), fargs...); err != nil {
-				if store.IsUniqueViolation(err) {
-					return errs.New(errs.Conflict, "facility.import_conflict")
-				}
-				return fmt.Errorf("insert facilities: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, sb.String(), sargs...); err != nil {
-				return fmt.Errorf("insert facility statuses: %w", err)
-			}
-			progress(int64(end), total)
+				return []any{ids.New(), f.CountyCode, f.ID, 1, f.Status, f.StatusDate, "导入", im.p.UserID, displayName(im.p), now}
+			}, nil)
+		if err != nil {
+			return err
 		}
 		return audit.RecordMany(ctx, tx, now, im.p.Actor(), entries)
 	})
 	return len(im.rows), err
-}
-
-// placeholders returns "($n+1,…,$n+k)".
-func placeholders(n, k int) string {
-	var b strings.Builder
-	b.WriteString("(")
-	for j := 1; j <= k; j++ {
-		if j > 1 {
-			b.WriteString(",")
-		}
-		b.WriteString("$" + strconv.Itoa(n+j))
-	}
-	b.WriteString(")")
-	return b.String()
 }

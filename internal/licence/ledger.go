@@ -285,36 +285,22 @@ func cellReason(fe *errs.Error) string {
 	return "取值无效"
 }
 
-// batch is how many rows go into one INSERT.
-const batch = 40
-
 func (im *licImport) Commit(ctx context.Context, progress func(done, total int64)) (int, error) {
 	total := int64(len(im.rows))
 	err := im.s.db.InTx(ctx, func(tx *store.Tx) error {
 		now := im.s.now().UTC()
-		entries := make([]audit.Entry, 0, len(im.rows))
-		for start := 0; start < len(im.rows); start += batch {
-			end := min(start+batch, len(im.rows))
-			var b strings.Builder
-			b.WriteString(`INSERT INTO licence (` + licCols + `) VALUES `)
-			args := make([]any, 0, (end-start)*21)
-			for i := start; i < end; i++ {
-				l := &im.rows[i]
-				l.ID, l.CreatedAt, l.UpdatedAt = ids.New(), now, now
-				if i > start {
-					b.WriteString(", ")
-				}
-				b.WriteString("(" + placeholders(len(args), 21) + ")")
-				args = append(args, licArgs(*l)...)
-				entries = append(entries, audit.Entry{Entity: "licence", EntityID: l.ID, Action: ActImport, After: l})
-			}
-			if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
-				if store.IsUniqueViolation(err) {
-					return errs.New(errs.Conflict, "licence.import_conflict")
-				}
-				return fmt.Errorf("insert licences: %w", err)
-			}
-			progress(int64(end), total)
+		entries := make([]audit.Entry, len(im.rows))
+		err := store.InsertRows(ctx, tx, "licence", licCols, len(im.rows), 40, func(i int) []any {
+			l := &im.rows[i]
+			l.ID, l.CreatedAt, l.UpdatedAt = ids.New(), now, now
+			entries[i] = audit.Entry{Entity: "licence", EntityID: l.ID, Action: ActImport, After: l}
+			return licArgs(*l)
+		}, func(done int) { progress(int64(done), total) })
+		if store.IsUniqueViolation(err) {
+			return errs.New(errs.Conflict, "licence.import_conflict")
+		}
+		if err != nil {
+			return err
 		}
 		return audit.RecordMany(ctx, tx, now, im.p.Actor(), entries)
 	})

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -156,4 +157,32 @@ func TestOpenUnreachablePostgresNamesHost(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") || !strings.Contains(err.Error(), "refused") {
 		t.Fatalf("want error naming host and reason, got %v", err)
 	}
+}
+
+func TestInsertRows(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var calls []int
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			return store.InsertRows(ctx, tx, "setting", "county_code, key, value, updated_at", 7, 3, func(i int) []any {
+				return []any{"c", fmt.Sprint("k", i), fmt.Sprint(i), time.Now().UTC()}
+			}, func(done int) { calls = append(calls, done) })
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := db.R().QueryRowContext(ctx, `SELECT count(*) FROM setting`).Scan(&n); err != nil || n != 7 {
+			t.Fatalf("rows: %d %v", n, err)
+		}
+		if fmt.Sprint(calls) != "[3 6 7]" {
+			t.Fatalf("progress: %v", calls)
+		}
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			return store.InsertRows(ctx, tx, "setting", "county_code, key", 1, 10, func(int) []any { return []any{"c"} }, nil)
+		})
+		if err == nil {
+			t.Fatal("a row with the wrong number of values must be refused")
+		}
+	})
 }
