@@ -111,7 +111,7 @@ func Policy() web.Policy {
 func Nav() []web.NavItem {
 	return []web.NavItem{
 		{Key: "home", Label: "nav.home", Path: "/", Icon: "⌂", Built: true},
-		{Key: "enterprise_area", Label: "nav.enterprise_area", Items: []web.NavItem{
+		{Key: "enterprise_area", Label: "nav.enterprise_area", Icon: "▦", Items: []web.NavItem{
 			{Key: "enterprises", Label: "nav.enterprises", Path: "/enterprises", Built: true},
 			{Key: "my_enterprise", Label: "nav.my_enterprise", Path: "/my-enterprise", Built: true},
 			{Key: "facilities", Label: "nav.facilities", Path: "/facilities", Built: true},
@@ -121,12 +121,24 @@ func Nav() []web.NavItem {
 			{Key: "enterprise_changes", Label: "nav.enterprise_changes", Path: "/enterprise-changes", Built: true},
 		}},
 		{Key: "enforcement", Label: "nav.enforcement", Path: "/enforcement", Icon: "⚖"},
-		{Key: "hazards", Label: "nav.hazards", Path: "/hazards", Icon: "⚠"},
+		{Key: "hazard_area", Label: "nav.hazards", Icon: "⚠", Items: []web.NavItem{
+			{Key: "hazards", Label: "nav.hazard_ledger", Path: "/hazards", Built: true},
+			{Key: "hazards_overdue", Label: "nav.hazards_overdue", Path: "/hazards/overdue", Built: true},
+			{Key: "cards", Label: "nav.cards", Path: "/cards", Built: true},
+			{Key: "supervision", Label: "nav.supervision", Path: "/supervision", Built: true},
+			{Key: "self_reports", Label: "nav.self_reports", Path: "/self-reports", Built: true},
+			{Key: "hazard_stats", Label: "nav.hazard_stats", Path: "/hazards/stats", Built: true},
+			{Key: "card_settings", Label: "nav.card_settings", Path: "/settings/cards", Built: true},
+		}},
 		{Key: "duty", Label: "nav.duty", Path: "/duty", Icon: "☎"},
 		{Key: "warnings", Label: "nav.warnings", Path: "/warnings", Icon: "⚑"},
 		{Key: "preparedness", Label: "nav.preparedness", Path: "/preparedness", Icon: "✚"},
 		{Key: "relief", Label: "nav.relief", Path: "/relief", Icon: "❤"},
-		{Key: "campaigns", Label: "nav.campaigns", Path: "/campaigns", Icon: "☷"},
+		{Key: "campaign_area", Label: "nav.campaigns", Icon: "☷", Items: []web.NavItem{
+			{Key: "housing", Label: "nav.housing", Path: "/housing", Built: true},
+			{Key: "datacalls", Label: "nav.datacalls", Path: "/datacalls", Built: true},
+			{Key: "special_campaigns", Label: "nav.special_campaigns", Path: "/special-campaigns", Built: true},
+		}},
 		{Key: "reports", Label: "nav.reports", Path: "/reports", Icon: "▤"},
 		{Key: "system", Label: "nav.system", Items: []web.NavItem{
 			{Key: "users", Label: "nav.users", Path: "/users", Built: true},

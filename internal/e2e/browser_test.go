@@ -302,6 +302,8 @@ func TestPhoneLayoutNavigation(t *testing.T) {
 	b.do("wait for the menu to slide in", chromedp.Poll[chromedp.Void](
 		`document.body.classList.contains("nav-open") && document.getElementById("sidenav").getBoundingClientRect().left >= 0`,
 		chromedp.WithPollingTimeout(5*time.Second)))
+	// The menu scrolls on its own: bring the link into view as a finger would.
+	js[bool](b, "scroll the menu to the link", `(() => { document.querySelector('#sidenav a[href="/regions"]').scrollIntoView({block: "center"}); return true; })()`)
 	if !b.reallyVisible(regionsLink) {
 		t.Fatalf("after opening the menu the link to /regions is not visible")
 	}
