@@ -1,11 +1,14 @@
 package app
 
 import (
+	"yingji/internal/campaign"
 	"yingji/internal/certificate"
 	"yingji/internal/crypt"
 	"yingji/internal/enterprise"
 	"yingji/internal/facility"
 	"yingji/internal/geo"
+	"yingji/internal/hazard"
+	"yingji/internal/hazard/supervise"
 	"yingji/internal/ledger"
 	"yingji/internal/licence"
 	"yingji/internal/web"
@@ -30,6 +33,14 @@ type domains struct {
 	Licence *licence.Service
 	// Certificate is the people's certificates register (report figures).
 	Certificate *certificate.Service
+	// Hazard is the hazard ledger and closed loop (report figures, cards).
+	Hazard *hazard.Service
+	// Supervise is cards, supervision letters, listings and extensions
+	// (report figures: LetterStats, ListingStats).
+	Supervise *supervise.Service
+
+	// Campaign is the housing survey, data calls and special campaigns.
+	Campaign *campaign.Service
 
 	// EnterpriseRelated lists other domains' records on an enterprise's
 	// page (facilities, licences, certificates …); modules append to it.

@@ -38,6 +38,9 @@ func (a *App) modules() []func() (*module, error) {
 		a.licenceModule,
 		a.certificateModule,
 		a.mapModule,
+		a.hazardModule,
+		a.superviseModule,
+		a.campaignModule,
 	}
 }
 

@@ -81,6 +81,9 @@ const (
 	ActClose    Action = "close"     // 销号
 	ActExtend   Action = "extend"    // 延期 (new deadline)
 	ActSelfDone Action = "self_done" // 企业自查隐患自行整改完毕 (general only, with evidence)
+	// ActReport is the first event of every hazard's timeline (上报); it is
+	// not a step of the loop (Allowed never offers it, Apply refuses it).
+	ActReport Action = "report"
 )
 
 // Actions in display order.

@@ -3,8 +3,11 @@ package hazard
 import (
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
+
+	"yingji/internal/store"
 )
 
 func d(s string) time.Time {
@@ -140,5 +143,20 @@ func TestPeriods(t *testing.T) {
 	due := PeriodsDue(2022, d("2022-07-20"))
 	if len(due) != 2 || due[0].String() != "2022Q1" || due[1].String() != "2022Q2" {
 		t.Errorf("periods due: %v", due)
+	}
+}
+
+func TestPrefixRange(t *testing.T) {
+	for _, c := range []struct{ in, sql, lo, hi string }{
+		{"349901102", "town_code >= $1 AND town_code < $2", "349901102", "349901103"},
+		{"349901109", "town_code >= $1 AND town_code < $2", "349901109", "34990111"},
+		{"999", "town_code LIKE $1", "999%", ""},
+		{"34990a", "town_code LIKE $1", "34990a%", ""},
+	} {
+		var w store.Where
+		PrefixRange(&w, "town_code", c.in)
+		if !strings.Contains(w.SQL(), c.sql) || w.Args()[0] != c.lo || (c.hi != "" && w.Args()[1] != c.hi) {
+			t.Errorf("%s: %s %v", c.in, w.SQL(), w.Args())
+		}
 	}
 }

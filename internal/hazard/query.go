@@ -22,10 +22,12 @@ type Filter struct {
 	Enterprise string
 	Campaign   string
 	Card       Card
-	Overdue    bool   // open and past the deadline (as of Today)
-	Today      string // YYYY-MM-DD, for Overdue
-	From, To   string // found_on in [From, To]
-	Listed     bool   // 挂牌督办 only
+	Overdue    bool     // open and past the deadline (as of Today)
+	Today      string   // YYYY-MM-DD, for Overdue
+	From, To   string   // found_on in [From, To]
+	Listed     bool     // 挂牌督办 only
+	Unit       string   // recording unit (a section, department or town government)
+	Sectors    []string // any of these sectors (report figures of a section)
 	Limit      int
 	Offset     int
 }
@@ -35,7 +37,8 @@ type Filter struct {
 func FilterOf(q url.Values, today string) Filter {
 	return Filter{Q: q.Get("q"), Town: q.Get("town"), Sector: q.Get("sector"), Grade: Grade(q.Get("grade")), State: State(q.Get("state")),
 		OpenOnly: q.Get("open") == "1", Source: Source(q.Get("source")), Enterprise: q.Get("enterprise"), Campaign: q.Get("campaign"),
-		Card: Card(q.Get("card")), Overdue: q.Get("overdue") == "1", Today: today, From: q.Get("from"), To: q.Get("to"), Listed: q.Get("listed") == "1"}
+		Card: Card(q.Get("card")), Overdue: q.Get("overdue") == "1", Today: today, From: q.Get("from"), To: q.Get("to"), Listed: q.Get("listed") == "1",
+		Unit: q.Get("unit")}
 }
 
 // Where builds the filter's conditions within the principal's scope.
@@ -47,7 +50,7 @@ func (f Filter) Where(p *auth.Principal) *store.Where {
 		w.Add(`(description LIKE ? ESCAPE '\' OR place_name LIKE ? ESCAPE '\' OR place LIKE ? ESCAPE '\')`, like, like, like)
 	}
 	if f.Town != "" {
-		w.Add("town_code LIKE ?", f.Town+"%")
+		townCond(&w, f.Town)
 	}
 	if f.Sector != "" {
 		w.Add("sector = ?", f.Sector)
@@ -74,7 +77,10 @@ func (f Filter) Where(p *auth.Principal) *store.Where {
 		w.Add("card = ?", f.Card)
 	}
 	if f.Overdue {
-		w.Add("state <> ? AND deadline <> '' AND deadline < ?", Closed, f.Today)
+		// The open states listed (not "<> closed") and the deadline as a
+		// range, so that the (county_code, state, deadline) index serves it.
+		w.In("state", openStates)
+		w.Add("deadline > '' AND deadline < ?", f.Today)
 	}
 	if f.From != "" {
 		w.Add("found_on >= ?", f.From)
@@ -85,7 +91,42 @@ func (f Filter) Where(p *auth.Principal) *store.Where {
 	if f.Listed {
 		w.Add("listed = ?", true)
 	}
+	if f.Unit != "" {
+		w.Add("unit_id = ?", f.Unit)
+	}
+	if len(f.Sectors) > 0 {
+		w.In("sector", f.Sectors)
+	}
 	return &w
+}
+
+// openStates are the states of an open hazard.
+var openStates = []string{string(Reported), string(Graded), string(Ordered), string(Rectifying), string(PendingReview), string(Verified)}
+
+// townCond limits hazards to a town (or any region code prefix). A
+// hazard's town_code is always its town's 9-digit code, so a town is an
+// equality (an index serves it with the page's order by found_on).
+func townCond(w *store.Where, code string) {
+	if len(code) == 9 {
+		w.Add("town_code = ?", code)
+		return
+	}
+	PrefixRange(w, "town_code", code)
+}
+
+// PrefixRange adds "col starts with prefix" for a region code as a range
+// (col >= prefix AND col < the next prefix), which an index serves; LIKE
+// 'prefix%' is not used by SQLite's planner on a default-collated column.
+// Region codes are digits, so the next prefix drops trailing 9s and
+// increments the last digit ("349901109" → "34990111").
+func PrefixRange(w *store.Where, col, prefix string) {
+	next := strings.TrimRight(prefix, "9")
+	if next == "" || strings.IndexFunc(prefix, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+		w.Add(col+" LIKE ?", prefix+"%") // not a digit code: fall back
+		return
+	}
+	next = next[:len(next)-1] + string(next[len(next)-1]+1)
+	w.Add(col+" >= ? AND "+col+" < ?", prefix, next)
 }
 
 // List returns a page of hazards, newest finding first, and the total.

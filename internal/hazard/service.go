@@ -15,6 +15,7 @@ import (
 	"yingji/internal/errs"
 	"yingji/internal/ids"
 	"yingji/internal/notify"
+	"yingji/internal/org"
 	"yingji/internal/store"
 )
 
@@ -145,6 +146,7 @@ type Service struct {
 	people Recipients
 	now    func() time.Time
 	rules  func() CardRules
+	org    *org.Service // set by WithOrg (ledgers, demo)
 }
 
 // New returns a Service. rules gives the county's card rules.
@@ -165,7 +167,7 @@ func Scope(p *auth.Principal, w *store.Where) {
 	case auth.RoleSection:
 		w.In("sector", p.Sectors)
 	case auth.RoleTown:
-		w.Add("town_code LIKE ?", p.RegionCode+"%")
+		townCond(w, p.RegionCode)
 	case auth.RoleDepartment:
 		w.Add("unit_id = ?", p.UnitID)
 	case auth.RoleEnterprise:
@@ -246,8 +248,25 @@ func (s *Service) Report(ctx context.Context, p *auth.Principal, in NewHazard) (
 	return r, err
 }
 
-// ReportTx records a hazard inside tx (imports and demo data).
+// ReportTx records a hazard inside tx (imports and demo data). The
+// hazard's timeline starts with a "report" event.
 func (s *Service) ReportTx(ctx context.Context, tx *store.Tx, p *auth.Principal, in NewHazard) (Record, error) {
+	return s.reportTx(ctx, tx, p, in, nil)
+}
+
+// ReportFiles records a hazard with photos taken when it was found; the
+// files belong to its "report" event.
+func (s *Service) ReportFiles(ctx context.Context, p *auth.Principal, in NewHazard, files []attach.Upload) (Record, error) {
+	var r Record
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		r, err = s.reportTx(ctx, tx, p, in, files)
+		return err
+	})
+	return r, err
+}
+
+func (s *Service) reportTx(ctx context.Context, tx *store.Tx, p *auth.Principal, in NewHazard, files []attach.Upload) (Record, error) {
 	r, err := s.prepare(ctx, p, in)
 	if err != nil {
 		return r, err
@@ -255,7 +274,67 @@ func (s *Service) ReportTx(ctx context.Context, tx *store.Tx, p *auth.Principal,
 	if err := s.insert(ctx, tx, r); err != nil {
 		return r, err
 	}
-	return r, audit.Record(ctx, tx, s.now(), p.Actor(), audit.Entry{Entity: "hazard", EntityID: r.ID, Action: "create", After: r})
+	ev := Event{ID: ids.New(), HazardID: r.ID, Action: ActReport, To: Reported, OnDay: r.FoundOn, At: r.CreatedAt, ByUser: p.UserID,
+		ByName: p.DisplayName, DocNumber: r.SourceRef, Evidence: len(files)}
+	if err := insertEvent(ctx, tx, ev); err != nil {
+		return r, err
+	}
+	if err := s.saveFiles(ctx, tx, p, r.CountyCode, ev.ID, files); err != nil {
+		return r, err
+	}
+	return r, audit.Record(ctx, tx, s.now(), p.Actor(), audit.Entry{Entity: "hazard", EntityID: r.ID, Action: "create",
+		After: map[string]any{"hazard": r, "files": len(files)}})
+}
+
+// nextAt is the recording time of a hazard's next event: now, or a
+// microsecond after its latest event when the clock has not moved on
+// (a frozen test clock, two instances with skewed clocks), so that the
+// timeline's order (at, id) is the order the steps were taken in.
+func nextAt(ctx context.Context, tx *store.Tx, hazardID string, now time.Time) (time.Time, error) {
+	// ORDER BY … LIMIT 1, not max(at): SQLite returns an aggregate as text.
+	var last time.Time
+	err := tx.QueryRowContext(ctx, `SELECT at FROM hazard_event WHERE hazard_id = $1 ORDER BY at DESC LIMIT 1`, hazardID).Scan(&last)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return now, nil
+	case err != nil:
+		return now, fmt.Errorf("hazard events: %w", err)
+	case !now.After(last):
+		return last.UTC().Add(time.Microsecond), nil
+	}
+	return now, nil
+}
+
+// insertEvent writes one timeline event.
+func insertEvent(ctx context.Context, tx *store.Tx, ev Event) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO hazard_event (id, hazard_id, action, from_state, to_state, on_day, at, by_user, by_name, note,
+		doc_number, deadline, evidence) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
+		ev.ID, ev.HazardID, ev.Action, ev.From, ev.To, ev.OnDay, ev.At.UTC(), ev.ByUser, ev.ByName, ev.Note, ev.DocNumber, ev.Deadline, ev.Evidence); err != nil {
+		return fmt.Errorf("hazard event: %w", err)
+	}
+	return nil
+}
+
+// saveFiles attaches evidence to an event: photos (any image type) or
+// scanned documents (PDF); other types are refused.
+func (s *Service) saveFiles(ctx context.Context, tx *store.Tx, p *auth.Principal, county, eventID string, files []attach.Upload) error {
+	for _, f := range files {
+		f.CountyCode, f.OwnerEntity, f.OwnerID, f.UploadedBy = county, "hazard_event", eventID, p.UserID
+		a, err := s.attach.Save(ctx, tx, f)
+		if err != nil {
+			return err
+		}
+		if !EvidenceType(a.ContentType) {
+			return errs.Field("files", "hazard.file_type", map[string]any{"Name": a.Filename})
+		}
+	}
+	return nil
+}
+
+// EvidenceType reports whether a sniffed content type may be evidence:
+// photos and PDF scans.
+func EvidenceType(ct string) bool {
+	return strings.HasPrefix(ct, "image/") || ct == attach.TypePDF
 }
 
 // prepare validates a new hazard and fills in what is copied from its
@@ -411,7 +490,11 @@ type StepInput struct {
 	DocNumber string `json:"doc_number"`
 	Reason    string `json:"reason"`
 	// Plan (治理方案, major hazards) may be given with the grade or order.
-	PlanMeasures, PlanFunds, PlanDeadline, PlanPerson, PlanEmergency string
+	PlanMeasures  string `json:"plan_measures"`
+	PlanFunds     string `json:"plan_funds"`
+	PlanDeadline  string `json:"plan_deadline"`
+	PlanPerson    string `json:"plan_person"`
+	PlanEmergency string `json:"plan_emergency"`
 }
 
 // Do applies a step to a hazard: the rules decide; the step, its files
@@ -498,18 +581,17 @@ func (s *Service) DoTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id 
 		r.ClosedOn, r.Extensions, r.Card, r.CardSince, r.PlanMeasures, r.PlanFunds, r.PlanDeadline, r.PlanPerson, r.PlanEmergency, now, r.ID); err != nil {
 		return before, fmt.Errorf("update hazard: %w", err)
 	}
-	ev := Event{ID: ids.New(), HazardID: r.ID, Action: in.Action, From: before.State, To: r.State, OnDay: dayStr, At: now, ByUser: p.UserID,
-		ByName: p.DisplayName, Note: strings.TrimSpace(in.Reason), DocNumber: strings.TrimSpace(in.DocNumber), Deadline: r.Deadline, Evidence: len(files)}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO hazard_event (id, hazard_id, action, from_state, to_state, on_day, at, by_user, by_name, note,
-		doc_number, deadline, evidence) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
-		ev.ID, ev.HazardID, ev.Action, ev.From, ev.To, ev.OnDay, ev.At, ev.ByUser, ev.ByName, ev.Note, ev.DocNumber, ev.Deadline, ev.Evidence); err != nil {
-		return before, fmt.Errorf("hazard event: %w", err)
+	at, err := nextAt(ctx, tx, r.ID, now)
+	if err != nil {
+		return before, err
 	}
-	for _, f := range files {
-		f.CountyCode, f.OwnerEntity, f.OwnerID, f.UploadedBy = r.CountyCode, "hazard_event", ev.ID, p.UserID
-		if _, err := s.attach.Save(ctx, tx, f); err != nil {
-			return before, err
-		}
+	ev := Event{ID: ids.New(), HazardID: r.ID, Action: in.Action, From: before.State, To: r.State, OnDay: dayStr, At: at, ByUser: p.UserID,
+		ByName: p.DisplayName, Note: strings.TrimSpace(in.Reason), DocNumber: strings.TrimSpace(in.DocNumber), Deadline: r.Deadline, Evidence: len(files)}
+	if err := insertEvent(ctx, tx, ev); err != nil {
+		return before, err
+	}
+	if err := s.saveFiles(ctx, tx, p, r.CountyCode, ev.ID, files); err != nil {
+		return before, err
 	}
 	if err := audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "hazard", EntityID: r.ID, Action: string(in.Action),
 		Before: map[string]any{"state": before.State, "deadline": before.Deadline},
@@ -539,4 +621,29 @@ func (s *Service) tell(ctx context.Context, tx *store.Tx, r Record, topic, key, 
 		}
 	}
 	return nil
+}
+
+// SetListedTx marks a hazard as under listed supervision (挂牌督办) or not,
+// inside tx; package supervise calls it when it lists a major hazard. It
+// checks scope and audits; the listing's own rules (major, plan complete,
+// not listed before) are the caller's.
+func (s *Service) SetListedTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id string, listed bool) (Record, error) {
+	r, err := s.getTx(ctx, tx, id)
+	if err != nil {
+		return r, err
+	}
+	if !CanSee(p, r) {
+		return r, errs.New(errs.NotFound, "not_found")
+	}
+	if r.Listed == listed {
+		return r, nil
+	}
+	now := s.now().UTC()
+	if _, err := tx.ExecContext(ctx, `UPDATE hazard SET listed = $1, updated_at = $2 WHERE id = $3`, listed, now, id); err != nil {
+		return r, fmt.Errorf("list hazard: %w", err)
+	}
+	before := r.Listed
+	r.Listed, r.UpdatedAt = listed, now
+	return r, audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "hazard", EntityID: id, Action: "list",
+		Before: map[string]any{"listed": before}, After: map[string]any{"listed": listed}})
 }

@@ -33,7 +33,7 @@ type fx struct {
 
 var today = time.Date(2022, 6, 9, 9, 0, 0, 0, time.UTC)
 
-func setup(t *testing.T, db *store.DB) *fx {
+func setup(t testing.TB, db *store.DB) *fx {
 	t.Helper()
 	ctx := context.Background()
 	now := func() time.Time { return today }
@@ -61,10 +61,10 @@ func setup(t *testing.T, db *store.DB) *fx {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fx{db: db, auth: a, ent: ent, notify: n, svc: hazard.New(db, ent, at, n, a, now, nil)}
+	return &fx{db: db, auth: a, ent: ent, notify: n, svc: hazard.New(db, ent, at, n, a, now, nil).WithOrg(o)}
 }
 
-func (f *fx) p(t *testing.T, name string) *auth.Principal {
+func (f *fx) p(t testing.TB, name string) *auth.Principal {
 	t.Helper()
 	p, err := f.auth.PrincipalFor(context.Background(), name)
 	if err != nil {
@@ -73,7 +73,7 @@ func (f *fx) p(t *testing.T, name string) *auth.Principal {
 	return p
 }
 
-func photo(t *testing.T) attach.Upload {
+func photo(t testing.TB) attach.Upload {
 	t.Helper()
 	var b bytes.Buffer
 	if err := png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 4, 4))); err != nil {
@@ -141,7 +141,8 @@ func TestLoopWithEvidenceNotificationAndScope(t *testing.T) {
 			t.Fatalf("extending a closed hazard: %v", err)
 		}
 		tl, err := f.svc.Timeline(ctx, qiye, h.ID)
-		if err != nil || len(tl) != 5 || tl[2].Action != hazard.ActSubmit || len(tl[2].Files) != 1 || tl[2].Files[0].ContentType != "image/png" {
+		if err != nil || len(tl) != 6 || tl[0].Action != hazard.ActReport || tl[3].Action != hazard.ActSubmit || len(tl[3].Files) != 1 ||
+			tl[3].Files[0].ContentType != "image/png" {
 			t.Fatalf("timeline: %v %+v", err, tl)
 		}
 		// Scope: section 2 and another town see nothing of it.

@@ -1,0 +1,156 @@
+package app
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"yingji/internal/auth"
+	"yingji/internal/campaign"
+	"yingji/internal/campaign/datacall"
+	"yingji/internal/campaign/housing"
+	"yingji/internal/campaign/special"
+	"yingji/internal/hazard"
+	"yingji/internal/home"
+	"yingji/internal/jobs"
+)
+
+// datacallRemindJob is the periodic job that reminds units missing a data
+// call around its deadline.
+const datacallRemindJob = "datacall_remind"
+
+// campaignModule wires the campaigns at scale (专项排查与填报): the
+// self-built housing survey with its buildings ledger, data calls to
+// departments and towns (pre-filled from the hazard records) and special
+// campaigns with their checks and coverage.
+func (a *App) campaignModule() (*module, error) {
+	svc := &campaign.Service{
+		Housing: housing.New(a.DB, a.Org, a.Attach, a.Sealer, a.Now),
+		Special: special.New(a.DB, a.Org, a.Enterprise, a.Now),
+	}
+	var prefill datacall.Prefiller
+	if a.Hazard != nil {
+		prefill = campaign.HazardPrefill(hazardStats{a.Hazard}, a.Org, string(hazard.SourceSelfCheck))
+	}
+	svc.Calls = datacall.New(datacall.Config{DB: a.DB, Org: a.Org, Notify: a.Notify, Now: a.Now, Recipients: a.unitUsers, Prefill: prefill})
+	a.Campaign = svc
+	h := &campaign.Handlers{DB: a.DB, Org: a.Org, Attach: a.Attach, Svc: svc}
+	if a.Hazard != nil {
+		h.HazardCount = func(ctx context.Context, p *auth.Principal, name string) (int, int, error) {
+			c, err := a.Hazard.Counts(ctx, p, hazard.Filter{Campaign: name})
+			return c.Found, c.Open, err
+		}
+	}
+	return &module{
+		name:      "campaign",
+		api:       campaign.APISummaries,
+		policy:    campaign.Policy(),
+		templates: campaign.Templates,
+		locales:   campaign.Locales,
+		register: func(rt *webRouter) {
+			h.UI = a.UI
+			h.Register(rt)
+		},
+		ledgers: []*ledgerT{svc.Housing.Ledger()},
+		demo: func(ctx context.Context, out io.Writer) error {
+			if err := svc.Housing.Demo(ctx, out, a.Cfg.County); err != nil {
+				return err
+			}
+			issuer, err := a.Auth.PrincipalFor(ctx, "leader")
+			if err != nil {
+				issuer = nil // no demo leader: the system issues
+			}
+			if err := svc.Calls.Demo(ctx, out, a.Cfg.County, issuer); err != nil {
+				return err
+			}
+			return svc.Special.Demo(ctx, out, a.Cfg.County)
+		},
+		stats: func(ctx context.Context, p *auth.Principal) ([]home.Stat, error) {
+			var out []home.Stat
+			if p.Role == auth.RoleEnterprise {
+				return nil, nil
+			}
+			calls, err := svc.Calls.Calls(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			pending := 0
+			for _, c := range calls {
+				if c.Mine != nil && c.Mine.State != datacall.Submitted {
+					pending++
+				}
+			}
+			if pending > 0 {
+				out = append(out, home.Stat{Label: "datacall.home_pending", Value: pending, Link: "/datacalls"})
+			}
+			camps, err := svc.Housing.Campaigns(ctx, p)
+			if err != nil || len(camps) == 0 {
+				return out, err
+			}
+			tot, err := svc.Housing.Totals(ctx, p, camps[0].ID)
+			if err != nil {
+				return out, err
+			}
+			var n, open int64
+			for st, v := range tot {
+				n += v
+				if st == housing.NeedAppraisal || st == housing.Appraised {
+					open += v
+				}
+			}
+			return append(out, home.Stat{Label: "housing.home_surveyed", Value: int(n), Link: "/housing/" + camps[0].ID},
+				home.Stat{Label: "housing.home_open", Value: int(open), Link: "/housing/" + camps[0].ID + "/buildings?stage=need_appraisal"}), nil
+		},
+		jobs: map[string]jobs.Handler{datacallRemindJob: func(ctx context.Context, j *jobs.Job, pr jobs.Progress) error {
+			n, err := svc.Calls.Sweep(ctx)
+			if err != nil {
+				return err
+			}
+			pr.Set(1, 1, "")
+			return j.SetResult(map[string]int{"reminded": n})
+		}},
+		every: map[string]time.Duration{datacallRemindJob: 6 * time.Hour},
+	}, nil
+}
+
+// unitUsers are the enabled users of a unit (data-call reminders).
+func (a *App) unitUsers(ctx context.Context, county, unitID string) ([]string, error) {
+	sys := &auth.Principal{UserID: "system", Username: "system", Role: auth.RoleAdmin, CountyCode: county}
+	enabled := false
+	users, _, err := a.Auth.ListUsers(ctx, sys, auth.UserFilter{UnitID: unitID, Disabled: &enabled, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(users))
+	for _, u := range users {
+		out = append(out, u.ID)
+	}
+	return out, nil
+}
+
+// hazardStats gives the data-call pre-fill the hazard statistics.
+type hazardStats struct{ svc *hazard.Service }
+
+func (h hazardStats) Figures(ctx context.Context, p *auth.Principal, q campaign.HazardQuery) (campaign.HazardFigures, error) {
+	f := hazard.Filter{Campaign: q.Campaign, From: q.From, To: q.To, Unit: q.Unit, Town: q.Town, Source: hazard.Source(q.Source)}
+	var out campaign.HazardFigures
+	rows, err := h.svc.StatsBy(ctx, p, f, "")
+	if err != nil {
+		return out, err
+	}
+	for _, r := range rows {
+		out.Found += r.Found
+		out.Rectified += r.Rectified
+		out.Major += r.Major
+		out.MajorDone += r.MajorDone
+	}
+	f.Listed = true
+	listed, err := h.svc.StatsBy(ctx, p, f, "")
+	if err != nil {
+		return out, err
+	}
+	for _, r := range listed {
+		out.Listed += r.Found
+	}
+	return out, nil
+}

@@ -1,0 +1,50 @@
+package app
+
+import (
+	"context"
+	"io"
+
+	"yingji/internal/auth"
+	"yingji/internal/hazard"
+	"yingji/internal/home"
+)
+
+// hazardModule wires the hazard closed loop (隐患排查治理): the ledger
+// with its Excel import and export, the report form and the timeline with
+// one form per step, the overdue board, statistics, enterprises'
+// self-reports, the demo records, the home figures and the enterprise
+// page's counts. Cards, supervision letters and listed supervision live in
+// hazard/supervise, which uses a.Hazard.
+func (a *App) hazardModule() (*module, error) {
+	svc := hazard.New(a.DB, a.Enterprise, a.Attach, a.Notify, a.Auth, a.Now, nil).WithOrg(a.Org)
+	a.Hazard = svc
+	h := &hazard.Handlers{Svc: svc, Org: a.Org, Ent: a.Enterprise}
+	a.EnterpriseRelated = append(a.EnterpriseRelated, svc.Related)
+	return &module{
+		name:      "hazard",
+		policy:    hazard.Policy(),
+		templates: hazard.Templates,
+		locales:   hazard.Locales,
+		api:       hazard.APISummaries,
+		register: func(rt *webRouter) {
+			h.UI = a.UI
+			h.Register(rt)
+		},
+		ledgers: []*ledgerT{svc.Ledger(), svc.SelfLedger()},
+		demo: func(ctx context.Context, out io.Writer) error {
+			var who hazard.DemoPeople
+			for name, p := range map[string]**auth.Principal{"jg1": &who.Section1, "jg2": &who.Section2, "zhifa": &who.Enforcer,
+				"town": &who.Town, "dept": &who.Department, "qiye": &who.Enterprise} {
+				if x, err := a.Auth.PrincipalFor(ctx, name); err == nil {
+					*p = x
+				}
+			}
+			return svc.Demo(ctx, out, a.Cfg.County, who)
+		},
+		stats: func(ctx context.Context, p *auth.Principal) ([]home.Stat, error) {
+			c, err := svc.Counts(ctx, p, hazard.Filter{})
+			return []home.Stat{{Label: "hazard.home_open", Value: c.Open, Link: "/hazards?open=1"},
+				{Label: "hazard.home_overdue", Value: c.Overdue, Link: "/hazards/overdue"}}, err
+		},
+	}, nil
+}

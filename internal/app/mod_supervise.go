@@ -1,0 +1,80 @@
+package app
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"yingji/internal/auth"
+	"yingji/internal/enterprise"
+	"yingji/internal/hazard/supervise"
+	"yingji/internal/home"
+	"yingji/internal/jobs"
+)
+
+// cardSweepJob is the periodic deadline sweep of the hazard cards.
+const cardSweepJob = "hazard_card_sweep"
+
+// superviseModule wires the escalation of the hazard loop: red and
+// yellow cards with their deadline sweep, supervision letters (督办函),
+// listed supervision (挂牌督办) and extension requests. It needs the
+// hazard module (a.Hazard), wired before it.
+func (a *App) superviseModule() (*module, error) {
+	svc := supervise.New(supervise.Config{DB: a.DB, Hazard: a.Hazard, Enterprise: a.Enterprise, Org: a.Org, Notify: a.Notify, People: a.Auth,
+		SelfReports: a.Hazard, Now: a.Now, CountyName: a.Cfg.CountyName, Log: a.Log})
+	a.Supervise = svc
+	h := &supervise.Handlers{DB: a.DB, Svc: svc, Org: a.Org, Ent: a.Enterprise}
+	a.EnterpriseRelated = append(a.EnterpriseRelated, func(ctx context.Context, p *auth.Principal, e enterprise.Enterprise) ([]enterprise.Related, error) {
+		_, n, err := svc.Cards(ctx, p, supervise.CardFilter{Enterprise: e.ID, Limit: 1})
+		if err != nil || n == 0 {
+			return nil, err
+		}
+		return []enterprise.Related{{Label: "supervise.cards", Count: n, Link: "/cards?enterprise=" + e.ID, Warn: true}}, nil
+	})
+	return &module{
+		name:      "supervise",
+		policy:    supervise.Policy(),
+		templates: supervise.Templates,
+		locales:   supervise.Locales,
+		api:       supervise.APISummaries,
+		register: func(rt *webRouter) {
+			h.UI = a.UI
+			h.Register(rt)
+		},
+		ledgers: svc.Ledgers(),
+		demo: func(ctx context.Context, out io.Writer) error {
+			var who supervise.DemoPeople
+			for name, p := range map[string]**auth.Principal{"jg1": &who.Section1, "jg2": &who.Section2, "zhifa": &who.Enforcer, "leader": &who.Leader} {
+				if x, err := a.Auth.PrincipalFor(ctx, name); err == nil {
+					*p = x
+				}
+			}
+			return svc.Demo(ctx, out, a.Cfg.County, who)
+		},
+		stats: func(ctx context.Context, p *auth.Principal) ([]home.Stat, error) {
+			red, yellow, err := svc.CardCounts(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			out := []home.Stat{{Label: "supervise.home_red", Value: red, Link: "/cards?card=red"},
+				{Label: "supervise.home_yellow", Value: yellow, Link: "/cards?card=yellow"}}
+			if p.Is(supervise.Deciders...) {
+				props, err := svc.Proposals(ctx, p)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, home.Stat{Label: "supervise.home_proposals", Value: len(props), Link: "/supervision?tab=proposals"})
+			}
+			return out, nil
+		},
+		jobs: map[string]jobs.Handler{cardSweepJob: func(ctx context.Context, j *jobs.Job, pr jobs.Progress) error {
+			r, err := svc.Sweep(ctx, a.Now())
+			if err != nil {
+				return err
+			}
+			pr.Set(1, 1, "")
+			return j.SetResult(r)
+		}},
+		every: map[string]time.Duration{cardSweepJob: 15 * time.Minute},
+	}, nil
+}

@@ -1,0 +1,137 @@
+package special_test
+
+import (
+	"context"
+	"io"
+	"testing"
+	"time"
+
+	"yingji/internal/auth"
+	"yingji/internal/campaign/special"
+	"yingji/internal/demo"
+	"yingji/internal/enterprise"
+	"yingji/internal/errs"
+	"yingji/internal/org"
+	"yingji/internal/store"
+	"yingji/internal/store/storetest"
+)
+
+const county = "349901"
+
+func clock() time.Time { return time.Date(2022, 6, 20, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)) }
+
+func setup(t *testing.T, db *store.DB) (*special.Service, *auth.Principal, *auth.Principal) {
+	t.Helper()
+	ctx := context.Background()
+	o := org.New(db, clock)
+	a := auth.New(db, o, clock, auth.Options{})
+	if err := demo.Load(ctx, demo.Services{DB: db, Org: o, Auth: a}, county, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	ent := enterprise.New(db, o, clock, nil)
+	if err := ent.Demo(ctx, io.Discard, county, demo.EnterpriseID, nil); err != nil {
+		t.Fatal(err)
+	}
+	town, err := a.PrincipalFor(ctx, "town")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := &auth.Principal{UserID: "system", Username: "system", DisplayName: "系统", Role: auth.RoleAdmin, CountyCode: county}
+	return special.New(db, o, ent, clock), admin, town
+}
+
+func fieldOf(err error) string {
+	if f := errs.Fields(err); len(f) > 0 {
+		return f[0].Field + ":" + f[0].Message
+	}
+	return ""
+}
+
+func TestSpecial(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, admin, town := setup(t, db)
+		if _, err := svc.Create(ctx, town, special.NewCampaign{Name: "x", StartsOn: "2022-01-01", ScopeKind: special.ScopePlaces}); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("town creates: %v", err)
+		}
+		if _, err := svc.Create(ctx, admin, special.NewCampaign{Name: "x", StartsOn: "2022-01-01", ScopeKind: special.ScopePlaces}); fieldOf(err) != "places:special.places_required" {
+			t.Fatalf("no places: %v", err)
+		}
+		c, err := svc.Create(ctx, admin, special.NewCampaign{Name: "烟花爆竹零售专项检查", StartsOn: "2022-01-04", ScopeKind: special.ScopeEnterprises,
+			Sector: "fireworks_retail", Rounds: 2, HazardCampaign: "烟花爆竹零售专项检查"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cov, err := svc.Coverage(ctx, admin, c)
+		if err != nil || cov.Total.InScope != 330 || cov.Total.Any != 0 {
+			t.Fatalf("coverage before checks: %v %+v", err, cov.Total)
+		}
+		mine, total, err := svc.Targets(ctx, town, c, special.TargetFilter{Limit: 500})
+		if err != nil || total == 0 || total == 330 {
+			t.Fatalf("town's targets: %v %d", err, total)
+		}
+		others, _, _ := svc.Targets(ctx, admin, c, special.TargetFilter{Town: county + "101", Limit: 1})
+		check := special.Check{TargetID: mine[0].ID, CheckedOn: "2022-01-10", Round: 1, CheckedBy: "籍山镇安监站", Findings: 1}
+		if _, err := svc.RecordCheck(ctx, town, c.ID, special.Check{TargetID: others[0].ID, CheckedOn: "2022-01-10", Round: 1, CheckedBy: "x"}); fieldOf(err) != "target_id:special.target_unknown" {
+			t.Fatalf("other town's target: %v", err)
+		}
+		bad := check
+		bad.Round, bad.CheckedOn = 3, "2022-07-01"
+		if err := errs.Fields(func() error { _, err := svc.RecordCheck(ctx, town, c.ID, bad); return err }()); len(err) != 2 {
+			t.Fatalf("round 3 in the future: %v", err)
+		}
+		if _, err := svc.RecordCheck(ctx, town, c.ID, check); err != nil {
+			t.Fatal(err)
+		}
+		check.CheckedOn = "2022-01-12" // a second check in the same round counts once
+		if _, err := svc.RecordCheck(ctx, town, c.ID, check); err != nil {
+			t.Fatal(err)
+		}
+		check.Round = 2
+		if _, err := svc.RecordCheck(ctx, admin, c.ID, check); err != nil {
+			t.Fatal(err)
+		}
+		cov, _ = svc.Coverage(ctx, admin, c)
+		if cov.Total.Any != 1 || cov.Total.Checked[0] != 1 || cov.Total.Checked[1] != 1 || cov.Checks != 3 || cov.Total.Findings != 3 {
+			t.Fatalf("coverage: %+v", cov)
+		}
+		tcov, _ := svc.Coverage(ctx, town, c)
+		if len(tcov.Towns) != 1 || tcov.Towns[0].Town != county+"100" {
+			t.Fatalf("town's coverage: %+v", tcov.Towns)
+		}
+		list, _, _ := svc.Targets(ctx, admin, c, special.TargetFilter{State: "checked", Limit: 10})
+		if len(list) != 1 || list[0].Rounds[0] != "2022-01-10" || list[0].Rounds[1] != "2022-01-12" {
+			t.Fatalf("checked targets: %+v", list)
+		}
+	})
+}
+
+func TestDemo(t *testing.T) {
+	ctx := context.Background()
+	svc, admin, _ := setup(t, storetest.SQLite(t))
+	for i := 0; i < 2; i++ {
+		if err := svc.Demo(ctx, io.Discard, county); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := svc.Campaigns(ctx, admin)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("campaigns: %v %d", err, len(list))
+	}
+	for _, c := range list {
+		cov, err := svc.Coverage(ctx, admin, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch c.Name {
+		case special.DemoQuarantine: // F-BIG-5
+			if cov.Total.InScope != 26 || cov.Total.Checked[0] != 26 || cov.Total.Checked[1] != 26 || len(cov.Rounds) != 2 {
+				t.Errorf("quarantine sites: %+v", cov.Total)
+			}
+		case special.DemoFireworks: // F-CHEM-4
+			if cov.Total.InScope != 330 || cov.Total.Any != 330 || cov.Total.Pct() != 100 {
+				t.Errorf("fireworks retailers: %+v", cov.Total)
+			}
+		}
+	}
+}

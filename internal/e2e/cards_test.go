@@ -1,0 +1,164 @@
+package e2e_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"yingji/internal/app"
+	"yingji/internal/config"
+	"yingji/internal/demo"
+	"yingji/internal/hazard"
+)
+
+// startAppWith opens a fresh Yingji with the demo county (regions, units,
+// users) on 127.0.0.1:0 and returns the app and its base URL.
+func startAppWith(t *testing.T, ctx context.Context) (*app.App, string) {
+	t.Helper()
+	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), County: "349901", CountyName: "示例县",
+		AdminPassword: adminPassword, LogLevel: "warn"}
+	a, err := app.Open(ctx, cfg, app.Options{})
+	if err != nil {
+		t.Fatalf("open app: %v", err)
+	}
+	t.Cleanup(func() { _ = a.Close() })
+	if err := demo.Load(ctx, demo.Services{DB: a.DB, Org: a.Org, Auth: a.Auth}, cfg.County, io.Discard); err != nil {
+		t.Fatalf("load demo: %v", err)
+	}
+	if err := a.Listen(); err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- a.Serve() }()
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = a.Shutdown(sctx)
+		<-served
+	})
+	return a, strings.TrimSuffix(a.URL(), "/")
+}
+
+// TestOverdueHazardShowsRedCardToItsTown: a hazard of 籍山镇 past its
+// deadline gets a red card from the deadline sweep; the town's user sees
+// it on the cards page, in red, with the hazard named; another town's
+// card is not shown to them.
+func TestOverdueHazardShowsRedCardToItsTown(t *testing.T) {
+	exe := chromiumPath(t)
+	ctx := budget(t)
+	a, base := startAppWith(t, ctx)
+
+	// The town user records a hazard at the market, orders it with a
+	// deadline three days ago; the bureau records one in another town.
+	town, err := a.Auth.PrincipalFor(ctx, "town")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zhifa, err := a.Auth.PrincipalFor(ctx, "zhifa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(d int) string { return hazard.Date(time.Now().AddDate(0, 0, d)) }
+	overdue := func(p string, desc, place, townCode string) {
+		t.Helper()
+		who := town
+		if p == "zhifa" {
+			who = zhifa
+		}
+		h, err := a.Hazard.Report(ctx, who, hazard.NewHazard{PlaceName: place, TownCode: townCode, Source: hazard.SourceInspection,
+			Category: hazard.CatThing, Description: desc, FoundOn: day(-20)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range []hazard.StepInput{{Action: hazard.ActGrade, Grade: hazard.General},
+			{Action: hazard.ActOrder, Deadline: day(-3), DocNumber: "（示）应急责改〔2022〕E1号"}} {
+			if _, err := a.Hazard.Do(ctx, who, h.ID, st, nil); err != nil {
+				t.Fatalf("%s: %v", st.Action, err)
+			}
+		}
+	}
+	overdue("town", "农贸市场消防通道被占用", "籍山镇农贸市场", "349901100")
+	overdue("zhifa", "仓库疏散指示标志损坏", "弋江镇物流仓库", "349901101")
+	r, err := a.Supervise.SweepCounty(ctx, "349901", a.Now())
+	if err != nil || r.Red != 2 {
+		t.Fatalf("sweep: %v %+v", err, r)
+	}
+
+	b := newTab(t, ctx, exe, base)
+	b.openOK("/login")
+	if st := b.login("town", demo.Password); st != 200 {
+		t.Fatalf("town login: %d", st)
+	}
+	b.openOK("/cards")
+	if got := b.text("#red-count"); got != "1" {
+		t.Errorf("red cards of 籍山镇 = %q, want 1", got)
+	}
+	rows := b.column("#cards-table", 2)
+	if len(rows) != 1 || rows[0] != "籍山镇农贸市场" {
+		t.Fatalf("cards shown to the town user: %q", rows)
+	}
+	if card := b.text("#cards-table tbody tr td:first-child .sup-card"); card != "红牌" {
+		t.Errorf("card shown as %q, want 红牌", card)
+	}
+	if !b.reallyVisible("#cards-table tbody tr td:first-child .sup-card.red") {
+		t.Error("the red card is not visible")
+	}
+	if got := b.text("#cards-table tbody tr td:nth-child(5)"); !strings.Contains(got, "农贸市场消防通道被占用") {
+		t.Errorf("reason column = %q, want the hazard named", got)
+	}
+	// The red card is red: the stylesheet of the page is loaded.
+	bg := js[string](b, "card colour", `getComputedStyle(document.querySelector("#cards-table .sup-card.red")).backgroundColor`)
+	if bg != "rgb(198, 40, 40)" {
+		t.Errorf("red card background = %s", bg)
+	}
+	b.screenshot("cards-town.png")
+}
+
+// TestSupervisionScreenshots saves full-page screenshots of the card and
+// supervision pages of a running Yingji with the demo loaded, for a
+// person to look at: YINGJI_SUP_URL=http://127.0.0.1:18322 and
+// YINGJI_SCREENSHOTS=DIR. Skipped otherwise.
+func TestSupervisionScreenshots(t *testing.T) {
+	base := os.Getenv("YINGJI_SUP_URL")
+	if base == "" {
+		t.Skip("YINGJI_SUP_URL not set")
+	}
+	exe := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	for _, who := range []struct {
+		user, password string
+		pages          []string
+	}{
+		{"admin", demo.Password, []string{"/cards", "/cards/monthly?year=2022", "/settings/cards", "/supervision", "/supervision?tab=listings",
+			"/supervision?tab=extensions", "/supervision?tab=proposals", "/supervision/letters/new", "/supervision/listings/new"}},
+		{"town", demo.Password, []string{"/cards"}},
+		{"qiye", demo.Password, []string{"/cards", "/supervision?tab=listings"}},
+	} {
+		b := newTab(t, ctx, exe, strings.TrimSuffix(base, "/"))
+		b.openOK("/login")
+		if st := b.login(who.user, who.password); st != 200 {
+			t.Fatalf("%s login: %d", who.user, st)
+		}
+		for i, p := range who.pages {
+			b.openOK(p)
+			time.Sleep(300 * time.Millisecond) // charts draw after load
+			b.screenshot(fmt.Sprintf("sup-%s-%02d.png", who.user, i))
+		}
+		// The first letter and listing of the lists.
+		if who.user == "admin" {
+			for _, list := range []string{"/supervision?tab=letters", "/supervision?tab=listings", "/supervision?tab=extensions"} {
+				b.openOK(list)
+				href := js[string](b, "first link", `(document.querySelector("table.grid tbody a") || {}).getAttribute?.("href") || ""`)
+				if href != "" {
+					b.openOK(href)
+					b.screenshot("sup-detail-" + strings.NewReplacer("/", "-", "?", "-", "=", "-").Replace(list) + ".png")
+				}
+			}
+		}
+	}
+}

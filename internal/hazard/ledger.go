@@ -1,0 +1,455 @@
+package hazard
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"yingji/internal/audit"
+	"yingji/internal/auth"
+	"yingji/internal/enterprise"
+	"yingji/internal/errs"
+	"yingji/internal/ids"
+	"yingji/internal/ledger"
+	"yingji/internal/org"
+	"yingji/internal/store"
+	"yingji/internal/xlsx"
+)
+
+// ImportNote is the note of the events an import writes.
+const ImportNote = "导入"
+
+// Rectification status in the Excel ledger.
+const (
+	statusOpen = "未整改"
+	statusDone = "已整改"
+)
+
+// Schema is the hazard ledger's Excel layout (隐患台账): the same columns
+// are imported (other departments' ledgers, 大检查 returns) and exported.
+func Schema() xlsx.Schema {
+	return xlsx.Schema{Name: "隐患台账", Columns: []xlsx.Column{
+		{Key: "enterprise", Header: "企业名称", HeaderEN: "Enterprise", Width: 28, Example: "示例县兆丰矿业有限公司",
+			Help: "本县已登记的企业；与统一社会信用代码填一项即可。无企业的场所（建筑工地、隔离点等）留空并填写场所名称"},
+		{Key: "credit_code", Header: "统一社会信用代码", HeaderEN: "Credit code", Width: 22},
+		{Key: "place_name", Header: "场所名称", HeaderEN: "Place name", Width: 22, Example: "城东安置房二期建筑工地", Help: "无企业时必填"},
+		{Key: "town", Header: "所在乡镇", HeaderEN: "Town", Width: 12, Example: "籍山镇", Help: "无企业时必填：乡镇名称或 9 位区划代码；有企业时以企业登记的乡镇为准"},
+		{Key: "source", Header: "隐患来源", HeaderEN: "Source", Width: 12, Options: zhLabels(sourceLabels, Sources),
+			Help: "不填时：部门账号为部门检查，其他为监管检查"},
+		{Key: "grade", Header: "隐患等级", HeaderEN: "Grade", Options: zhLabels(gradeLabels, []Grade{General, Major}), Example: "一般", Help: "不填为一般"},
+		{Key: "clause", Header: "判定依据", HeaderEN: "Determination clause", Width: 30, Example: "化工121号第二十项",
+			Help: "重大隐患必填：判定标准条款代码（如 hg-20）、条款引用（如 化工121号第二十项）或其他标准的条款原文"},
+		{Key: "category", Header: "隐患类别", HeaderEN: "Category", Width: 16, Options: zhLabels(categoryLabels, Categories)},
+		{Key: "description", Header: "隐患描述", HeaderEN: "Description", Required: true, Width: 40, Example: "配电箱未设置漏电保护装置"},
+		{Key: "place", Header: "隐患部位", HeaderEN: "Location", Width: 16},
+		{Key: "responsible", Header: "整改责任人", HeaderEN: "Responsible person", Width: 12},
+		{Key: "measures", Header: "整改措施", HeaderEN: "Measures", Width: 30},
+		{Key: "found_on", Header: "发现日期", HeaderEN: "Found on", Required: true, Width: 12, Example: "2022-03-15"},
+		{Key: "deadline", Header: "整改期限", HeaderEN: "Deadline", Width: 12, Example: "2022-03-31", Help: "不得早于发现日期"},
+		{Key: "status", Header: "整改状态", HeaderEN: "Rectification", Options: []string{statusOpen, statusDone}, Example: statusOpen, Help: "不填为未整改"},
+		{Key: "rectified_on", Header: "整改完成日期", HeaderEN: "Rectified on", Width: 12, Help: "已整改时必填，不得早于发现日期"},
+		{Key: "inspector", Header: "检查单位", HeaderEN: "Inspected by", Width: 16, Example: "县住建局", Help: "检查单位或检查记录编号"},
+		{Key: "campaign", Header: "专项行动", HeaderEN: "Campaign", Width: 22, Example: "2022年安全生产大检查"},
+	}}
+}
+
+// Importers may import hazard ledgers.
+var Importers = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleEnforcer, auth.RoleTown, auth.RoleDepartment}
+
+// Ledger is the hazard ledger for the Excel kit (`yingji import hazards
+// FILE`, the web import and the filtered export).
+func (s *Service) Ledger() *ledger.Ledger {
+	return &ledger.Ledger{
+		Kind:   "hazards",
+		Title:  "hazard.ledger_title",
+		Schema: Schema(),
+		Export: s.export,
+		NewImport: func(ctx context.Context, p *auth.Principal) (ledger.Import, error) {
+			if !p.Is(Importers...) {
+				return nil, errs.New(errs.Forbidden, "forbidden")
+			}
+			return s.newImport(ctx, p)
+		},
+	}
+}
+
+// names are the county's region and unit names.
+type names struct {
+	region     map[string]string // code → name
+	townByName map[string]string // name or code → town code
+	unit       map[string]string // id → name
+}
+
+func (s *Service) names(ctx context.Context, county string) (*names, error) {
+	n := &names{region: map[string]string{}, townByName: map[string]string{}, unit: map[string]string{}}
+	if s.org == nil {
+		return n, nil
+	}
+	all := &auth.Principal{Role: auth.RoleLeader, CountyCode: county}
+	regions, err := s.org.ListRegions(ctx, all, org.RegionFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range regions {
+		n.region[r.Code] = r.Name
+		if r.Level == org.LevelTown {
+			n.townByName[r.Name], n.townByName[r.Code] = r.Code, r.Code
+		}
+	}
+	units, err := s.org.ListUnits(ctx, all, org.UnitFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range units {
+		n.unit[u.ID] = u.Name
+	}
+	return n, nil
+}
+
+func (s *Service) export(ctx context.Context, p *auth.Principal, q url.Values, w *xlsx.Writer) error {
+	n, err := s.names(ctx, p.CountyCode)
+	if err != nil {
+		return err
+	}
+	credit := map[string]string{}
+	if err := s.ent.Each(ctx, p, enterprise.Filter{}, func(e enterprise.Enterprise) error {
+		credit[e.ID] = e.CreditCode
+		return nil
+	}); err != nil {
+		return err
+	}
+	return s.Each(ctx, p, FilterOf(q, s.Today()), func(r Record) error {
+		ent, place := "", r.PlaceName
+		if r.EnterpriseID != "" {
+			ent, place = r.PlaceName, ""
+		}
+		status, done := statusOpen, ""
+		if r.State == Closed {
+			status, done = statusDone, r.ClosedOn
+		}
+		inspector := r.SourceRef
+		if inspector == "" {
+			inspector = n.unit[r.UnitID]
+		}
+		grade := ""
+		if r.Grade != "" {
+			grade = GradeLabel(r.Grade, "zh")
+		}
+		cat := ""
+		if r.Category != "" {
+			cat = CategoryLabel(r.Category, "zh")
+		}
+		clause := ""
+		if c, ok := ClauseOf(r.Clause); ok {
+			clause = c.Ref()
+		} else {
+			clause = r.Clause
+		}
+		return w.Write(ent, credit[r.EnterpriseID], place, n.region[r.TownCode], SourceLabel(r.Source, "zh"), grade, clause, cat,
+			r.Description, r.Place, r.Responsible, r.Measures, r.FoundOn, r.Deadline, status, done, inspector, r.Campaign)
+	})
+}
+
+// hzImport is one import in progress.
+type hzImport struct {
+	s      *Service
+	p      *auth.Principal
+	names  *names
+	byName map[string][]enterprise.Enterprise
+	byCode map[string]enterprise.Enterprise
+	today  string
+	now    time.Time
+	rows   []importRow
+	defSrc Source
+}
+
+type importRow struct {
+	rec  Record
+	done string // rectified on ("" when open)
+}
+
+func (s *Service) newImport(ctx context.Context, p *auth.Principal) (*hzImport, error) {
+	n, err := s.names(ctx, p.CountyCode)
+	if err != nil {
+		return nil, err
+	}
+	im := &hzImport{s: s, p: p, names: n, byName: map[string][]enterprise.Enterprise{}, byCode: map[string]enterprise.Enterprise{},
+		today: s.Today(), now: s.now().UTC(), defSrc: SourceInspection}
+	if p.Role == auth.RoleDepartment {
+		im.defSrc = SourceDepartment
+	}
+	err = s.ent.Each(ctx, p, enterprise.Filter{}, func(e enterprise.Enterprise) error {
+		im.byName[e.Name] = append(im.byName[e.Name], e)
+		im.byCode[e.CreditCode] = e
+		return nil
+	})
+	return im, err
+}
+
+// day reads a date cell ("" for an empty one; ok false for a bad one).
+func cellDate(v string) (string, bool) {
+	if strings.TrimSpace(v) == "" {
+		return "", true
+	}
+	t, err := xlsx.ParseDate(v, shanghai)
+	if err != nil {
+		return "", false
+	}
+	return Date(t), true
+}
+
+func (im *hzImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
+	v := row.Values
+	var out []xlsx.CellError
+	bad := func(key, reason string) { out = append(out, xlsx.CellError{Key: key, Reason: reason}) }
+	r := Record{CountyCode: im.p.CountyCode, UnitID: im.p.UnitID, Source: im.defSrc, SourceRef: v["inspector"], Campaign: v["campaign"],
+		Grade: General, Description: v["description"], Place: v["place"], Responsible: v["responsible"], Measures: v["measures"],
+		ReportedBy: im.p.UserID}
+	// Where: an enterprise in scope, or a place in a town.
+	var ent *enterprise.Enterprise
+	switch code := enterprise.NormalizeCreditCode(v["credit_code"]); {
+	case code != "":
+		e, ok := im.byCode[code]
+		if !ok {
+			bad("credit_code", "本县（您的数据范围内）没有此统一社会信用代码的企业："+code)
+		} else {
+			ent = &e
+		}
+	case v["enterprise"] != "":
+		list := im.byName[v["enterprise"]]
+		switch len(list) {
+		case 0:
+			bad("enterprise", "本县（您的数据范围内）没有此企业："+v["enterprise"])
+		case 1:
+			ent = &list[0]
+		default:
+			bad("enterprise", "企业名称重复，请填写统一社会信用代码")
+		}
+	}
+	if ent != nil {
+		r.EnterpriseID, r.PlaceName, r.TownCode, r.Sector = ent.ID, ent.Name, ent.TownCode, ent.Sector
+	} else if v["enterprise"] == "" && v["credit_code"] == "" {
+		r.PlaceName = v["place_name"]
+		if r.PlaceName == "" {
+			bad("place_name", "未填写企业时，场所名称必填")
+		}
+		switch t := v["town"]; {
+		case t == "":
+			bad("town", "未填写企业时，所在乡镇必填")
+		default:
+			code, ok := im.names.townByName[t]
+			if !ok {
+				bad("town", "未知乡镇："+t)
+			}
+			r.TownCode = code
+		}
+		if im.p.Role == auth.RoleSection {
+			bad("enterprise", "股室账号只能导入本股室监管行业企业的隐患，请填写企业")
+		}
+	}
+	if im.p.Role == auth.RoleTown && r.TownCode != "" && !strings.HasPrefix(r.TownCode, im.p.RegionCode) {
+		bad("town", "只能导入本乡镇的隐患")
+	}
+	if x := v["source"]; x != "" {
+		if c, ok := byLabel(sourceLabels, x); ok {
+			r.Source = c
+		}
+	}
+	if x := v["grade"]; x != "" {
+		if c, ok := byLabel(gradeLabels, x); ok {
+			r.Grade = c
+		}
+	}
+	if x := v["category"]; x != "" {
+		if c, ok := byLabel(categoryLabels, x); ok {
+			r.Category = c
+		}
+	}
+	if r.Grade == Major {
+		if v["clause"] == "" {
+			bad("clause", "重大隐患必须填写判定依据（判定标准条款）")
+		} else {
+			r.Clause, _ = FindClause(v["clause"])
+		}
+	} else if v["clause"] != "" {
+		r.Clause, _ = FindClause(v["clause"])
+	}
+	found, ok := cellDate(v["found_on"])
+	switch {
+	case !ok:
+		bad("found_on", "日期格式不正确，应为 2022-03-15")
+	case found > im.today:
+		bad("found_on", "发现日期晚于今天")
+	}
+	r.FoundOn = found
+	deadline, ok := cellDate(v["deadline"])
+	switch {
+	case !ok:
+		bad("deadline", "日期格式不正确，应为 2022-03-31")
+	case deadline != "" && found != "" && deadline < found:
+		bad("deadline", "整改期限早于发现日期")
+	}
+	r.Deadline = deadline
+	done, ok := cellDate(v["rectified_on"])
+	rectified := v["status"] == statusDone
+	switch {
+	case !ok:
+		bad("rectified_on", "日期格式不正确，应为 2022-03-31")
+	case rectified && done == "":
+		bad("rectified_on", "已整改的隐患必须填写整改完成日期")
+	case !rectified && done != "":
+		bad("rectified_on", "未整改的隐患不应填写整改完成日期（如已整改，请将整改状态填为已整改）")
+	case done != "" && found != "" && done < found:
+		bad("rectified_on", "整改完成日期早于发现日期")
+	case done > im.today:
+		bad("rectified_on", "整改完成日期晚于今天")
+	}
+	if len(out) == 0 && len(row.Errors) == 0 {
+		im.rows = append(im.rows, importRow{rec: r, done: done})
+	}
+	return out
+}
+
+// imported builds the stored hazard and its dated events: report → grade
+// (→ order when there is a deadline); a rectified row continues order →
+// submit → verify → close and is closed. The events are the importer's,
+// with the note 导入; at is the recording time, a microsecond apart to
+// keep their order.
+func imported(r Record, done string, p *auth.Principal, now time.Time) (Record, []Event) {
+	r.ID = ids.NewAt(now)
+	r.CreatedAt, r.UpdatedAt = now, now
+	var evs []Event
+	at := now
+	add := func(a Action, from, to State, on, deadline, doc string) {
+		evs = append(evs, Event{ID: ids.NewAt(now), HazardID: r.ID, Action: a, From: from, To: to, OnDay: on, At: at, ByUser: p.UserID,
+			ByName: p.DisplayName, Note: ImportNote, DocNumber: doc, Deadline: deadline})
+		at = at.Add(time.Microsecond)
+	}
+	add(ActReport, "", Reported, r.FoundOn, "", r.SourceRef)
+	add(ActGrade, Reported, Graded, r.FoundOn, "", "")
+	r.State = Graded
+	if done == "" {
+		if r.Deadline != "" {
+			add(ActOrder, Graded, Ordered, r.FoundOn, r.Deadline, "")
+			r.State, r.OnSite = Ordered, true
+		}
+		return r, evs
+	}
+	if r.Deadline == "" {
+		r.Deadline = done
+	}
+	add(ActOrder, Graded, Ordered, r.FoundOn, r.Deadline, "")
+	add(ActSubmit, Ordered, PendingReview, done, r.Deadline, "")
+	add(ActVerify, PendingReview, Verified, done, r.Deadline, "")
+	add(ActClose, Verified, Closed, done, r.Deadline, "")
+	r.State, r.OnSite = Closed, true
+	r.RectifiedBy, r.RectifiedOn, r.VerifiedOn, r.ClosedOn = p.UserID, done, done, done
+	return r, evs
+}
+
+func (im *hzImport) Commit(ctx context.Context, progress func(done, total int64)) (int, error) {
+	total := int64(len(im.rows))
+	err := im.s.db.InTx(ctx, func(tx *store.Tx) error {
+		recs := make([]Record, 0, len(im.rows))
+		var evs []Event
+		entries := make([]audit.Entry, 0, len(im.rows))
+		for _, row := range im.rows {
+			r, e := imported(row.rec, row.done, im.p, im.now)
+			recs = append(recs, r)
+			evs = append(evs, e...)
+			entries = append(entries, audit.Entry{Entity: "hazard", EntityID: r.ID, Action: "import",
+				After: map[string]any{"place": r.PlaceName, "description": r.Description, "found_on": r.FoundOn, "state": r.State, "campaign": r.Campaign}})
+		}
+		if err := insertHazards(ctx, tx, recs, func(n int) { progress(int64(n), total) }); err != nil {
+			return err
+		}
+		if err := insertEvents(ctx, tx, evs); err != nil {
+			return err
+		}
+		return audit.RecordMany(ctx, tx, im.now, im.p.Actor(), entries)
+	})
+	return len(im.rows), err
+}
+
+// batchInsert writes rows with multi-row INSERTs of per rows each, k
+// columns a row: one statement is prepared for the full batches and
+// reused (SQLite spends most of a big INSERT's time parsing it), the last
+// batch gets its own. head is "INSERT INTO t (cols) VALUES ".
+func batchInsert(ctx context.Context, tx *store.Tx, head string, k, per, n int, row func(i int, args []any) []any, progress func(done int)) error {
+	sqlOf := func(rows int) string {
+		var b strings.Builder
+		b.WriteString(head)
+		for i := 0; i < rows; i++ {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(placeholders(i*k, k))
+		}
+		return b.String()
+	}
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	args := make([]any, 0, per*k)
+	for start := 0; start < n; start += per {
+		end := min(start+per, n)
+		args = args[:0]
+		for i := start; i < end; i++ {
+			args = row(i, args)
+		}
+		var err error
+		if end-start == per {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, sqlOf(per)); err != nil {
+					return err
+				}
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, sqlOf(end-start), args...)
+		}
+		if err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(end)
+		}
+	}
+	return nil
+}
+
+// insertHazards writes hazards in batches of multi-row INSERTs.
+func insertHazards(ctx context.Context, tx *store.Tx, list []Record, progress func(n int)) error {
+	// About 500 parameters a statement: SQLite resolves $N names in time
+	// growing with the square of their number.
+	err := batchInsert(ctx, tx, `INSERT INTO hazard (`+Cols+`) VALUES `, 39, 12, len(list), func(i int, args []any) []any {
+		r := &list[i]
+		return append(args, r.ID, r.CountyCode, r.EnterpriseID, r.PlaceName, r.TownCode, r.Sector, r.UnitID, r.Source, r.SourceRef, r.Campaign,
+			r.Grade, r.Clause, r.Category, r.Description, r.Place, r.Responsible, r.Measures, r.FoundOn, r.Deadline, r.State, r.OrderNumber,
+			r.OnSite, r.RectifiedBy, r.RectifiedOn, r.VerifiedOn, r.ReviewNumber, r.ClosedOn, r.PlanMeasures, r.PlanFunds, r.PlanDeadline,
+			r.PlanPerson, r.PlanEmergency, r.Listed, r.Extensions, r.Card, r.CardSince, r.ReportedBy, r.CreatedAt.UTC(), r.UpdatedAt.UTC())
+	}, progress)
+	if err != nil {
+		return fmt.Errorf("insert hazards: %w", err)
+	}
+	return nil
+}
+
+// insertEvents writes timeline events in batches.
+func insertEvents(ctx context.Context, tx *store.Tx, list []Event) error {
+	err := batchInsert(ctx, tx, `INSERT INTO hazard_event (id, hazard_id, action, from_state, to_state, on_day, at, by_user, by_name, note, doc_number,
+		deadline, evidence) VALUES `, 13, 36, len(list), func(i int, args []any) []any {
+		e := &list[i]
+		return append(args, e.ID, e.HazardID, e.Action, e.From, e.To, e.OnDay, e.At.UTC(), e.ByUser, e.ByName, e.Note, e.DocNumber, e.Deadline, e.Evidence)
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("insert hazard events: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,954 @@
+package supervise
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"yingji/internal/auth"
+	"yingji/internal/enterprise"
+	"yingji/internal/errs"
+	"yingji/internal/hazard"
+	"yingji/internal/org"
+	"yingji/internal/pdfdoc"
+	"yingji/internal/store"
+	"yingji/internal/web"
+)
+
+// Templates, Locales and the page's stylesheet.
+//
+//go:embed templates/*.html
+var Templates embed.FS
+
+//go:embed locales/*.json
+var Locales embed.FS
+
+//go:embed static/sup.css
+var stylesheet []byte
+
+// Handlers serve the card and supervision pages, PDFs and API.
+type Handlers struct {
+	UI  *web.UI
+	DB  *store.DB
+	Svc *Service
+	Org *org.Service
+	Ent *enterprise.Service
+
+	pdfOnce sync.Once
+	pdf     *pdfdoc.Renderer
+	pdfErr  error
+}
+
+// Role sets of the routes.
+var (
+	allRoles = auth.AllRoles
+	staff    = []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty, auth.RoleTown,
+		auth.RoleDepartment, auth.RoleReadOnly}
+	adminOnly = []auth.Role{auth.RoleAdmin}
+	accepters = append(append([]auth.Role{}, Deciders...), auth.RoleEnterprise)
+)
+
+// Policy declares the routes × roles.
+func Policy() web.Policy {
+	return web.Policy{
+		"GET /cards":                                         allRoles,
+		"GET /cards/export":                                  allRoles,
+		"GET /cards/monthly":                                 staff,
+		"GET /cards/monthly/export":                          staff,
+		"GET /settings/cards":                                adminOnly,
+		"POST /settings/cards":                               adminOnly,
+		"GET /supervision/static/sup.css":                    allRoles,
+		"GET /supervision":                                   allRoles,
+		"GET /supervision/letters/new":                       Deciders,
+		"POST /supervision/letters":                          Deciders,
+		"GET /supervision/letters/{id}":                      allRoles, // also {id}.pdf: the letter as PDF
+		"GET /supervision/letters/export":                    allRoles,
+		"GET /supervision/listings/new":                      Deciders,
+		"POST /supervision/listings":                         Deciders,
+		"GET /supervision/listings/{id}":                     allRoles, // also {id}.pdf: the notice as PDF
+		"GET /supervision/listings/export":                   allRoles,
+		"POST /supervision/listings/{id}/publish":            Deciders,
+		"POST /supervision/listings/{id}/request-acceptance": accepters,
+		"POST /supervision/listings/{id}/accept":             Deciders,
+		"POST /supervision/listings/{id}/delist":             Deciders,
+		"GET /supervision/extensions/new":                    Requesters,
+		"POST /supervision/extensions":                       Requesters,
+		"GET /supervision/extensions/{id}":                   allRoles,
+		"GET /supervision/extensions/export":                 allRoles,
+		"POST /supervision/extensions/{id}/decide":           Deciders,
+		"GET /api/v1/cards":                                  allRoles,
+		"GET /api/v1/cards/monthly":                          staff,
+		"GET /api/v1/supervision/proposals":                  staff,
+		"GET /api/v1/supervision/stats":                      staff,
+		"GET /api/v1/supervision/letters":                    allRoles,
+		"POST /api/v1/supervision/letters":                   Deciders,
+		"GET /api/v1/supervision/letters/{id}":               allRoles,
+		"GET /api/v1/supervision/listings":                   allRoles,
+		"GET /api/v1/supervision/listings/{id}":              allRoles,
+		"GET /api/v1/supervision/extensions":                 allRoles,
+		"POST /api/v1/supervision/extensions":                Requesters,
+		"GET /api/v1/supervision/extensions/{id}":            allRoles,
+		"POST /api/v1/supervision/extensions/{id}/decide":    Deciders,
+	}
+}
+
+// APISummaries describe the API routes (OpenAPI).
+var APISummaries = map[string]string{
+	"GET /api/v1/cards":                               "当前红黄牌（town, section, sector, card, reason, enterprise, q, page, size） / Cards standing",
+	"GET /api/v1/cards/monthly":                       "红黄牌月度统计（year） / Cards per month, town and section",
+	"GET /api/v1/supervision/proposals":               "建议发督办函的红牌隐患 / Red cards calling for a supervision letter",
+	"GET /api/v1/supervision/stats":                   "督办函、挂牌督办统计（from, to, campaign） / Letters and listings in a period",
+	"GET /api/v1/supervision/letters":                 "督办函（state, from, to, hazard, q） / Supervision letters",
+	"POST /api/v1/supervision/letters":                "发督办函 / Issue a supervision letter",
+	"GET /api/v1/supervision/letters/{id}":            "督办函详情 / One letter",
+	"GET /api/v1/supervision/listings":                "挂牌督办（state, level, from, to, hazard, q） / Listed major hazards",
+	"GET /api/v1/supervision/listings/{id}":           "挂牌督办详情 / One listing",
+	"GET /api/v1/supervision/extensions":              "延期申请（state, from, to, hazard, q） / Extension requests",
+	"POST /api/v1/supervision/extensions":             "申请延期 / Request an extension",
+	"GET /api/v1/supervision/extensions/{id}":         "延期申请详情 / One extension request",
+	"POST /api/v1/supervision/extensions/{id}/decide": "审批延期申请（approve, on, reason） / Decide an extension request",
+}
+
+// Register adds the routes (the exports are added by the ledger kit).
+func (h *Handlers) Register(rt *web.Router) {
+	rt.Handle("GET /cards", h.cards)
+	rt.Handle("GET /cards/monthly", h.monthly)
+	rt.Handle("GET /settings/cards", h.settingsForm)
+	rt.Handle("POST /settings/cards", h.saveSettings)
+	rt.Handle("GET /supervision/static/sup.css", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		_, _ = w.Write(stylesheet)
+	})
+	rt.Handle("GET /supervision", h.supervision)
+	rt.Handle("GET /supervision/letters/new", h.letterForm)
+	rt.Handle("POST /supervision/letters", h.issueLetter)
+	rt.Handle("GET /supervision/letters/{id}", h.letter)
+	rt.Handle("GET /supervision/listings/new", h.listingForm)
+	rt.Handle("POST /supervision/listings", h.listHazard)
+	rt.Handle("GET /supervision/listings/{id}", h.listing)
+	rt.Handle("POST /supervision/listings/{id}/publish", h.listingStep("publish"))
+	rt.Handle("POST /supervision/listings/{id}/request-acceptance", h.listingStep("request_acceptance"))
+	rt.Handle("POST /supervision/listings/{id}/accept", h.listingStep("accept"))
+	rt.Handle("POST /supervision/listings/{id}/delist", h.listingStep("delist"))
+	rt.Handle("GET /supervision/extensions/new", h.extensionForm)
+	rt.Handle("POST /supervision/extensions", h.requestExtension)
+	rt.Handle("GET /supervision/extensions/{id}", h.extension)
+	rt.Handle("POST /supervision/extensions/{id}/decide", h.decide)
+	rt.Handle("GET /api/v1/cards", h.apiCards)
+	rt.Handle("GET /api/v1/cards/monthly", h.apiMonthly)
+	rt.Handle("GET /api/v1/supervision/proposals", h.apiProposals)
+	rt.Handle("GET /api/v1/supervision/stats", h.apiStats)
+	rt.Handle("GET /api/v1/supervision/letters", h.apiLetters)
+	rt.Handle("POST /api/v1/supervision/letters", h.apiIssueLetter)
+	rt.Handle("GET /api/v1/supervision/letters/{id}", h.apiLetter)
+	rt.Handle("GET /api/v1/supervision/listings", h.apiListings)
+	rt.Handle("GET /api/v1/supervision/listings/{id}", h.apiListing)
+	rt.Handle("GET /api/v1/supervision/extensions", h.apiExtensions)
+	rt.Handle("POST /api/v1/supervision/extensions", h.apiRequestExtension)
+	rt.Handle("GET /api/v1/supervision/extensions/{id}", h.apiExtension)
+	rt.Handle("POST /api/v1/supervision/extensions/{id}/decide", h.apiDecide)
+}
+
+// lookups are the names the pages show: towns, sections, regions.
+func (h *Handlers) lookups(r *http.Request) (map[string]any, error) {
+	p := web.PrincipalFrom(r.Context())
+	county := &auth.Principal{Role: auth.RoleLeader, CountyCode: p.CountyCode}
+	towns, err := h.Org.ListRegions(r.Context(), p, org.RegionFilter{Level: org.LevelTown})
+	if err != nil {
+		return nil, err
+	}
+	all, err := h.Org.ListRegions(r.Context(), county, org.RegionFilter{Level: org.LevelTown})
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, t := range all {
+		names[t.Code] = t.Name
+	}
+	units, err := h.Org.ListUnits(r.Context(), county, org.UnitFilter{Kind: org.UnitSection})
+	if err != nil {
+		return nil, err
+	}
+	var sections []org.Unit
+	for _, u := range units {
+		if len(u.Sectors) > 0 {
+			sections = append(sections, u)
+		}
+	}
+	return map[string]any{"Towns": towns, "RegionNames": names, "Sections": sections, "Today": h.Svc.today()}, nil
+}
+
+func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, name, titleID string, data map[string]any, f *web.Form) {
+	page := h.UI.NewPage(r, "", data)
+	page.Title = page.T(titleID)
+	page.Active = "hazards"
+	if f != nil {
+		page.Form = f
+	} else {
+		page.Form = web.EmptyForm(nil)
+	}
+	h.UI.Render(w, r, status, name, page)
+}
+
+func (h *Handlers) fail(w http.ResponseWriter, r *http.Request, err error) { h.UI.Error(w, r, err) }
+
+// Cards
+
+func (h *Handlers) cardFilter(r *http.Request) (CardFilter, error) {
+	p := web.PrincipalFrom(r.Context())
+	var sectors []string
+	if sec := r.URL.Query().Get("section"); sec != "" {
+		var err error
+		if sectors, err = h.Svc.SectionSectors(r.Context(), p.CountyCode, sec); err != nil {
+			return CardFilter{}, err
+		}
+	}
+	return CardFilterOf(r.URL.Query(), sectors), nil
+}
+
+func (h *Handlers) cards(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	f, err := h.cardFilter(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	pg := web.PagingOf(r)
+	f.Limit, f.Offset = pg.Size, pg.Offset()
+	list, total, err := h.Svc.Cards(r.Context(), p, f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	red, yellow, err := h.Svc.CardCounts(r.Context(), p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	data, err := h.lookups(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	rules, err := h.Svc.Rules(r.Context(), p.CountyCode)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	data["Cards"], data["Pager"], data["Red"], data["Yellow"], data["Rules"] = list, web.PagerOf(pg, total), red, yellow, rules
+	data["SharePct"] = int(rules.YellowShare*100 + 0.5)
+	h.render(w, r, http.StatusOK, "sup_cards", "supervise.cards", data, nil)
+}
+
+func (h *Handlers) yearOf(r *http.Request) int {
+	y, err := strconv.Atoi(r.URL.Query().Get("year"))
+	if err != nil || y < 2000 || y > 2100 {
+		y = day(h.Svc.today()).Year()
+	}
+	return y
+}
+
+// chart is the ECharts option of the monthly counts (stacked bars).
+func chart(m Monthly, lang string) string {
+	months := make([]string, 12)
+	for i := range months {
+		if lang == "en" {
+			months[i] = time.Month(i + 1).String()[:3]
+		} else {
+			months[i] = strconv.Itoa(i+1) + "月"
+		}
+	}
+	yl, rl, cl := "黄牌", "红牌", "销牌"
+	if lang == "en" {
+		yl, rl, cl = "Yellow", "Red", "Cleared"
+	}
+	opt := map[string]any{
+		"animation": false,
+		"tooltip":   map[string]any{"trigger": "axis"},
+		"legend":    map[string]any{"data": []string{yl, rl, cl}, "top": 0},
+		"grid":      map[string]any{"left": 40, "right": 20, "top": 40, "bottom": 30},
+		"xAxis":     map[string]any{"type": "category", "data": months},
+		"yAxis":     map[string]any{"type": "value", "minInterval": 1},
+		"series": []map[string]any{
+			{"name": yl, "type": "bar", "stack": "issued", "data": m.Total.Yellow, "itemStyle": map[string]any{"color": "#f9a825"}},
+			{"name": rl, "type": "bar", "stack": "issued", "data": m.Total.Red, "itemStyle": map[string]any{"color": "#c62828"}},
+			{"name": cl, "type": "line", "data": m.Total.Cleared, "itemStyle": map[string]any{"color": "#2e7d32"}},
+		},
+	}
+	b, _ := json.Marshal(opt)
+	return string(b)
+}
+
+func (h *Handlers) monthly(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	year := h.yearOf(r)
+	m, err := h.Svc.MonthlyCounts(r.Context(), p, year)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	this := day(h.Svc.today()).Year()
+	var years []int
+	for y := this; y >= this-5; y-- {
+		years = append(years, y)
+	}
+	if year < this-5 {
+		years = append(years, year)
+	}
+	type part struct {
+		Key  string
+		Rows []MonthRow
+	}
+	data := map[string]any{"M": m, "Year": year, "Years": years, "Chart": chart(m, web.Lang(r.Context())), "Months": []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12},
+		"Parts": []part{{"towns", m.Towns}, {"sections", m.Sections}}}
+	h.render(w, r, http.StatusOK, "sup_monthly", "supervise.monthly", data, nil)
+}
+
+// Settings
+
+func settingsValues(s Settings) map[string]string {
+	v := map[string]string{"yellow_share": strconv.FormatFloat(s.Rules.YellowShare*100, 'f', -1, 64), "letter_after": strconv.Itoa(s.Rules.LetterAfter),
+		"remind_before": strconv.Itoa(s.Rules.RemindBefore), "issuer": s.Issuer, "letter_prefix": s.LetterPrefix, "listing_prefix": s.ListingPrefix}
+	if s.Rules.SelfReportCard {
+		v["self_report"] = "1"
+	}
+	return v
+}
+
+func (h *Handlers) settingsPage(w http.ResponseWriter, r *http.Request, status int, f *web.Form) {
+	year := day(h.Svc.today()).Year()
+	data := map[string]any{"LetterSample": FormatNumber(f.Get("letter_prefix"), year, 1), "ListingSample": FormatNumber(f.Get("listing_prefix"), year, 1)}
+	h.render(w, r, status, "sup_settings", "supervise.settings", data, f)
+}
+
+func (h *Handlers) settingsForm(w http.ResponseWriter, r *http.Request) {
+	s, err := h.Svc.Settings(r.Context(), web.PrincipalFrom(r.Context()).CountyCode)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.settingsPage(w, r, http.StatusOK, web.EmptyForm(settingsValues(s)))
+}
+
+func (h *Handlers) saveSettings(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	var set Settings
+	var fe errs.FieldErrors
+	share, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(f.Get("yellow_share")), "%"), 64)
+	if err != nil {
+		fe = append(fe, errs.Field("yellow_share", "supervise.settings.share_invalid", nil))
+	}
+	set.Rules.YellowShare = share / 100
+	if set.Rules.LetterAfter, err = strconv.Atoi(strings.TrimSpace(f.Get("letter_after"))); err != nil {
+		fe = append(fe, errs.Field("letter_after", "supervise.settings.days_invalid", nil))
+	}
+	if set.Rules.RemindBefore, err = strconv.Atoi(strings.TrimSpace(f.Get("remind_before"))); err != nil {
+		fe = append(fe, errs.Field("remind_before", "supervise.settings.days_invalid", nil))
+	}
+	set.Rules.SelfReportCard = f.Get("self_report") == "1"
+	set.Issuer, set.LetterPrefix, set.ListingPrefix = f.Get("issuer"), f.Get("letter_prefix"), f.Get("listing_prefix")
+	err = fe.Err()
+	if err == nil {
+		_, err = h.Svc.SaveSettings(r.Context(), web.PrincipalFrom(r.Context()), set)
+	}
+	if err != nil {
+		if errs.Fields(err) == nil {
+			h.fail(w, r, err)
+			return
+		}
+		f.SetErrors(h.UI, web.Lang(r.Context()), err)
+		h.settingsPage(w, r, web.StatusOf(err), f)
+		return
+	}
+	h.UI.Redirect(w, r, "/settings/cards", "action.saved")
+}
+
+// Supervision (tabs)
+
+// Tabs of /supervision.
+var tabs = []string{"letters", "listings", "extensions", "proposals"}
+
+func (h *Handlers) supervision(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	q := r.URL.Query()
+	tab := q.Get("tab")
+	if !contains(tabs, tab) || (tab == "proposals" && p.Role == auth.RoleEnterprise) {
+		tab = "letters"
+	}
+	data, err := h.lookups(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	pg := web.PagingOf(r)
+	var total int
+	switch tab {
+	case "letters":
+		f := LetterFilterOf(q)
+		f.Limit, f.Offset = pg.Size, pg.Offset()
+		var list []Letter
+		list, total, err = h.Svc.Letters(r.Context(), p, f)
+		data["Letters"], data["States"] = list, LetterStates
+	case "listings":
+		f := ListingFilterOf(q)
+		f.Limit, f.Offset = pg.Size, pg.Offset()
+		var list []Listing
+		list, total, err = h.Svc.Listings(r.Context(), p, f)
+		late := map[string]bool{}
+		for _, l := range list {
+			late[l.ID] = PublishLate(h.Svc.Calendar(), l.ListedOn, l.PublishedOn, h.Svc.today())
+		}
+		data["Listings"], data["States"], data["Levels"], data["Late"] = list, ListingStates, Levels, late
+	case "extensions":
+		f := ExtensionFilterOf(q)
+		f.Limit, f.Offset = pg.Size, pg.Offset()
+		var list []Extension
+		list, total, err = h.Svc.Extensions(r.Context(), p, f)
+		data["Extensions"], data["States"] = list, ExtensionStates
+	case "proposals":
+		var list []Proposal
+		list, err = h.Svc.Proposals(r.Context(), p)
+		total = len(list)
+		data["Proposals"] = list
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	data["Tab"], data["Pager"] = tab, web.PagerOf(pg, total)
+	if p.Role != auth.RoleEnterprise {
+		if props, err := h.Svc.Proposals(r.Context(), p); err == nil {
+			data["ProposalCount"] = len(props)
+		}
+	}
+	h.render(w, r, http.StatusOK, "sup_supervision", "supervise.title", data, nil)
+}
+
+// hazardChoices lists hazards a form may pick from when no hazard was
+// given: red-carded ones (letters), open majors not listed (listings),
+// hazards being rectified (extensions).
+func (h *Handlers) hazardChoices(r *http.Request, kind string) ([]hazard.Record, error) {
+	p := web.PrincipalFrom(r.Context())
+	var w store.Where
+	hazard.Scope(p, &w)
+	switch kind {
+	case "letter":
+		w.Add("state <> 'closed' AND deadline <> '' AND deadline < ?", h.Svc.today())
+	case "listing":
+		w.Add("state <> 'closed' AND grade = 'major' AND listed = ? AND deadline <> ''", false)
+	case "extension":
+		w.Add("state IN ('ordered', 'rectifying')")
+	}
+	rows, err := h.DB.R().QueryContext(r.Context(), `SELECT `+hazard.Cols+` FROM hazard`+w.SQL()+` ORDER BY deadline, id LIMIT 300`, w.Args()...)
+	if err != nil {
+		return nil, fmt.Errorf("hazards: %w", err)
+	}
+	defer rows.Close()
+	var out []hazard.Record
+	for rows.Next() {
+		x, err := hazard.Scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// formPage renders a new-record form for a hazard (or a choice of them).
+func (h *Handlers) formPage(w http.ResponseWriter, r *http.Request, status int, kind, page, title string, f *web.Form, extra map[string]any) {
+	data, err := h.lookups(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for k, v := range extra {
+		data[k] = v
+	}
+	p := web.PrincipalFrom(r.Context())
+	if id := f.Get("hazard_id"); id != "" {
+		hz, err := h.Svc.Hazard(r.Context(), p, id)
+		if err == nil {
+			data["Hazard"] = hz
+		}
+	}
+	if data["Hazard"] == nil {
+		choices, err := h.hazardChoices(r, kind)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		data["Choices"] = choices
+	}
+	h.render(w, r, status, page, title, data, f)
+}
+
+// Letters
+
+func (h *Handlers) letterForm(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	id := r.URL.Query().Get("hazard")
+	v := map[string]string{"hazard_id": id, "issued_on": h.Svc.today(), "deadline": addDays(h.Svc.today(), 15)}
+	if id != "" {
+		if hz, err := h.Svc.Hazard(r.Context(), p, id); err == nil {
+			v["measures"] = strings.TrimSpace(hz.PlanMeasures)
+			if v["measures"] == "" {
+				v["measures"] = strings.TrimSpace(hz.Measures)
+			}
+		}
+	}
+	h.formPage(w, r, http.StatusOK, "letter", "sup_letter_form", "supervise.letter_new", web.EmptyForm(v), nil)
+}
+
+func (h *Handlers) issueLetter(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	l, err := h.Svc.IssueLetter(r.Context(), web.PrincipalFrom(r.Context()), LetterInput{HazardID: f.Get("hazard_id"), IssuedOn: f.Get("issued_on"),
+		Deadline: f.Get("deadline"), Measures: r.PostForm.Get("measures")})
+	if err != nil {
+		if errs.KindOf(err) != errs.Invalid {
+			h.fail(w, r, err)
+			return
+		}
+		f.SetErrors(h.UI, web.Lang(r.Context()), err)
+		h.formPage(w, r, web.StatusOf(err), "letter", "sup_letter_form", "supervise.letter_new", f, nil)
+		return
+	}
+	h.UI.Redirect(w, r, "/supervision/letters/"+l.ID, "supervise.letter_issued", "Number", l.Number)
+}
+
+// docContext gives a document the county, town and address.
+func (h *Handlers) docContext(r *http.Request, hz hazard.Record) DocContext {
+	c := DocContext{}
+	county := &auth.Principal{Role: auth.RoleLeader, CountyCode: hz.CountyCode}
+	if name, err := h.Svc.countyName(r.Context(), h.DB.R(), hz.CountyCode); err == nil {
+		c.CountyName = name
+	}
+	if towns, err := h.Org.ListRegions(r.Context(), county, org.RegionFilter{Level: org.LevelTown}); err == nil {
+		for _, t := range towns {
+			if t.Code == hz.TownCode {
+				c.TownName = t.Name
+			}
+		}
+	}
+	if hz.EnterpriseID != "" && h.Ent != nil {
+		if e, err := h.Ent.Get(r.Context(), county, hz.EnterpriseID); err == nil {
+			c.Address = e.Address
+		}
+	}
+	return c
+}
+
+func (h *Handlers) renderer() (*pdfdoc.Renderer, error) {
+	h.pdfOnce.Do(func() { h.pdf, h.pdfErr = pdfdoc.NewRenderer() })
+	return h.pdf, h.pdfErr
+}
+
+func (h *Handlers) sendPDF(w http.ResponseWriter, r *http.Request, name string, d pdfdoc.Doc) {
+	rd, err := h.renderer()
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := rd.Render(&buf, d); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", "inline; filename*=UTF-8''"+url.PathEscape(name+".pdf"))
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (h *Handlers) letter(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	id, asPDF := strings.CutSuffix(r.PathValue("id"), ".pdf")
+	v, err := h.Svc.GetLetter(r.Context(), p, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if asPDF {
+		h.sendPDF(w, r, "督办函-"+v.Number, LetterDoc(v.Letter, v.Hazard, h.docContext(r, v.Hazard)))
+		return
+	}
+	data, err := h.lookups(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	data["V"] = v
+	page := h.UI.NewPage(r, v.Number, data)
+	page.Active = "hazards"
+	page.Form = web.EmptyForm(nil)
+	h.UI.Render(w, r, http.StatusOK, "sup_letter", page)
+}
+
+// Listings
+
+func (h *Handlers) listingForm(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	set, err := h.Svc.Settings(r.Context(), p.CountyCode)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v := map[string]string{"hazard_id": r.URL.Query().Get("hazard"), "listed_on": h.Svc.today(), "level": LevelCounty, "issuer": set.Issuer}
+	h.formPage(w, r, http.StatusOK, "listing", "sup_listing_form", "supervise.listing_new", web.EmptyForm(v), h.listingExtra(set))
+}
+
+func (h *Handlers) listingExtra(set Settings) map[string]any {
+	return map[string]any{"Levels": Levels, "NumberSample": FormatNumber(set.ListingPrefix, day(h.Svc.today()).Year(), 1)}
+}
+
+func (h *Handlers) listHazard(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	p := web.PrincipalFrom(r.Context())
+	l, err := h.Svc.ListHazard(r.Context(), p, ListingInput{HazardID: f.Get("hazard_id"), Level: f.Get("level"), Issuer: f.Get("issuer"),
+		Responsible: f.Get("responsible"), Number: f.Get("number"), ListedOn: f.Get("listed_on"), Requirements: r.PostForm.Get("requirements"),
+		PublishedOn: f.Get("published_on")})
+	if err != nil {
+		if errs.KindOf(err) != errs.Invalid {
+			h.fail(w, r, err)
+			return
+		}
+		set, serr := h.Svc.Settings(r.Context(), p.CountyCode)
+		if serr != nil {
+			h.fail(w, r, serr)
+			return
+		}
+		f.SetErrors(h.UI, web.Lang(r.Context()), err)
+		h.formPage(w, r, web.StatusOf(err), "listing", "sup_listing_form", "supervise.listing_new", f, h.listingExtra(set))
+		return
+	}
+	h.UI.Redirect(w, r, "/supervision/listings/"+l.ID, "supervise.listed", "Number", l.Number)
+}
+
+// listingPage renders a listing with a step's form kept after a refusal.
+func (h *Handlers) listingPage(w http.ResponseWriter, r *http.Request, status int, id string, forms map[string]*web.Form) {
+	p := web.PrincipalFrom(r.Context())
+	v, err := h.Svc.GetListing(r.Context(), p, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	data, err := h.lookups(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if forms == nil {
+		forms = map[string]*web.Form{}
+	}
+	for _, k := range []string{"publish", "request_acceptance", "accept", "delist"} {
+		if forms[k] == nil {
+			forms[k] = web.EmptyForm(map[string]string{"on": h.Svc.today(), "pass": "1"})
+		}
+	}
+	data["V"], data["Forms"] = v, forms
+	data["CanDecide"] = p.Is(Deciders...)
+	data["CanRequest"] = p.Is(accepters...)
+	data["CanExtend"] = p.Is(Requesters...) && (v.Hazard.State == hazard.Ordered || v.Hazard.State == hazard.Rectifying)
+	page := h.UI.NewPage(r, v.Number, data)
+	page.Active = "hazards"
+	page.Form = web.EmptyForm(nil)
+	h.UI.Render(w, r, status, "sup_listing", page)
+}
+
+func (h *Handlers) listing(w http.ResponseWriter, r *http.Request) {
+	id, asPDF := strings.CutSuffix(r.PathValue("id"), ".pdf")
+	if asPDF {
+		v, err := h.Svc.GetListing(r.Context(), web.PrincipalFrom(r.Context()), id)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		h.sendPDF(w, r, "挂牌督办通知书-"+v.Number, ListingDoc(v.Listing, v.Hazard, h.docContext(r, v.Hazard)))
+		return
+	}
+	h.listingPage(w, r, http.StatusOK, id, nil)
+}
+
+func (h *Handlers) listingStep(action string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f := web.NewForm(r)
+		p := web.PrincipalFrom(r.Context())
+		id := r.PathValue("id")
+		in := StepInput{On: f.Get("on"), Note: r.PostForm.Get("note"), DocNumber: f.Get("doc_number"), Pass: f.Get("pass") != "0"}
+		steps := map[string]func(context.Context, *auth.Principal, string, StepInput) (Listing, error){
+			"publish": h.Svc.Publish, "request_acceptance": h.Svc.RequestAcceptance, "accept": h.Svc.Accept, "delist": h.Svc.Delist}
+		msg := map[string]string{"publish": "supervise.published", "request_acceptance": "supervise.acceptance_requested",
+			"accept": "supervise.accepted", "delist": "supervise.delisted"}[action]
+		if action == "accept" && !in.Pass {
+			msg = "supervise.acceptance_failed"
+		}
+		_, err := steps[action](r.Context(), p, id, in)
+		if err != nil {
+			if errs.KindOf(err) != errs.Invalid {
+				h.fail(w, r, err)
+				return
+			}
+			f.SetErrors(h.UI, web.Lang(r.Context()), err)
+			if f.Error == "" {
+				f.Error = h.UI.Message(web.Lang(r.Context()), err)
+			}
+			h.listingPage(w, r, web.StatusOf(err), id, map[string]*web.Form{action: f})
+			return
+		}
+		h.UI.Redirect(w, r, "/supervision/listings/"+id, msg)
+	}
+}
+
+// Extensions
+
+func (h *Handlers) extensionForm(w http.ResponseWriter, r *http.Request) {
+	v := map[string]string{"hazard_id": r.URL.Query().Get("hazard"), "requested_on": h.Svc.today()}
+	h.formPage(w, r, http.StatusOK, "extension", "sup_extension_form", "supervise.extension_new", web.EmptyForm(v), nil)
+}
+
+func (h *Handlers) requestExtension(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	e, err := h.Svc.RequestExtension(r.Context(), web.PrincipalFrom(r.Context()), ExtensionInput{HazardID: f.Get("hazard_id"),
+		RequestedOn: f.Get("requested_on"), RequestedDeadline: f.Get("requested_deadline"), Reason: r.PostForm.Get("reason")})
+	if err != nil {
+		if errs.KindOf(err) != errs.Invalid {
+			h.fail(w, r, err)
+			return
+		}
+		f.SetErrors(h.UI, web.Lang(r.Context()), err)
+		h.formPage(w, r, web.StatusOf(err), "extension", "sup_extension_form", "supervise.extension_new", f, nil)
+		return
+	}
+	h.UI.Redirect(w, r, "/supervision/extensions/"+e.ID, "supervise.extension_requested")
+}
+
+func (h *Handlers) extensionPage(w http.ResponseWriter, r *http.Request, status int, id string, f *web.Form) {
+	p := web.PrincipalFrom(r.Context())
+	v, err := h.Svc.GetExtension(r.Context(), p, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	data, err := h.lookups(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if f == nil {
+		f = web.EmptyForm(map[string]string{"on": h.Svc.today(), "approve": "1"})
+	}
+	data["V"], data["CanDecide"] = v, p.Is(Deciders...) && v.State == ExtPending
+	page := h.UI.NewPage(r, "", data)
+	page.Title = page.T("supervise.extension")
+	page.Active = "hazards"
+	page.Form = f
+	h.UI.Render(w, r, status, "sup_extension", page)
+}
+
+func (h *Handlers) extension(w http.ResponseWriter, r *http.Request) {
+	h.extensionPage(w, r, http.StatusOK, r.PathValue("id"), nil)
+}
+
+func (h *Handlers) decide(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	id := r.PathValue("id")
+	approve := f.Get("approve") == "1"
+	_, err := h.Svc.DecideExtension(r.Context(), web.PrincipalFrom(r.Context()), id, DecisionInput{Approve: approve, On: f.Get("on"),
+		Reason: r.PostForm.Get("reason")})
+	if err != nil {
+		if errs.KindOf(err) != errs.Invalid {
+			h.fail(w, r, err)
+			return
+		}
+		f.SetErrors(h.UI, web.Lang(r.Context()), err)
+		if f.Error == "" {
+			f.Error = h.UI.Message(web.Lang(r.Context()), err)
+		}
+		h.extensionPage(w, r, web.StatusOf(err), id, f)
+		return
+	}
+	msg := "supervise.extension_refused"
+	if approve {
+		msg = "supervise.extension_approved"
+	}
+	h.UI.Redirect(w, r, "/supervision/extensions/"+id, msg)
+}
+
+// API
+
+func listJSON[T any](w http.ResponseWriter, list []T, total int, pg web.Paging) {
+	if list == nil {
+		list = []T{}
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"items": list, "total": total, "page": pg.Page, "size": pg.Size})
+}
+
+func (h *Handlers) apiCards(w http.ResponseWriter, r *http.Request) {
+	f, err := h.cardFilter(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	pg := web.PagingOf(r)
+	f.Limit, f.Offset = pg.Size, pg.Offset()
+	list, total, err := h.Svc.Cards(r.Context(), web.PrincipalFrom(r.Context()), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	listJSON(w, list, total, pg)
+}
+
+func (h *Handlers) apiMonthly(w http.ResponseWriter, r *http.Request) {
+	m, err := h.Svc.MonthlyCounts(r.Context(), web.PrincipalFrom(r.Context()), h.yearOf(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, m)
+}
+
+func (h *Handlers) apiProposals(w http.ResponseWriter, r *http.Request) {
+	list, err := h.Svc.Proposals(r.Context(), web.PrincipalFrom(r.Context()))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []Proposal{}
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"items": list, "total": len(list)})
+}
+
+func (h *Handlers) apiStats(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	q := r.URL.Query()
+	from, to := q.Get("from"), q.Get("to")
+	if to == "" {
+		to = h.Svc.today()
+	}
+	letters, err := h.Svc.LetterStats(r.Context(), p, from, to)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	listings, err := h.Svc.ListingStats(r.Context(), p, from, to, q.Get("campaign"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"letters": letters, "listings": listings})
+}
+
+func (h *Handlers) apiLetters(w http.ResponseWriter, r *http.Request) {
+	f := LetterFilterOf(r.URL.Query())
+	pg := web.PagingOf(r)
+	f.Limit, f.Offset = pg.Size, pg.Offset()
+	list, total, err := h.Svc.Letters(r.Context(), web.PrincipalFrom(r.Context()), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	listJSON(w, list, total, pg)
+}
+
+func (h *Handlers) apiLetter(w http.ResponseWriter, r *http.Request) {
+	v, err := h.Svc.GetLetter(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, v)
+}
+
+func (h *Handlers) apiIssueLetter(w http.ResponseWriter, r *http.Request) {
+	var in LetterInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.UI.BadJSON(w, r, err)
+		return
+	}
+	l, err := h.Svc.IssueLetter(r.Context(), web.PrincipalFrom(r.Context()), in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, l)
+}
+
+func (h *Handlers) apiListings(w http.ResponseWriter, r *http.Request) {
+	f := ListingFilterOf(r.URL.Query())
+	pg := web.PagingOf(r)
+	f.Limit, f.Offset = pg.Size, pg.Offset()
+	list, total, err := h.Svc.Listings(r.Context(), web.PrincipalFrom(r.Context()), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	listJSON(w, list, total, pg)
+}
+
+func (h *Handlers) apiListing(w http.ResponseWriter, r *http.Request) {
+	v, err := h.Svc.GetListing(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, v)
+}
+
+func (h *Handlers) apiExtensions(w http.ResponseWriter, r *http.Request) {
+	f := ExtensionFilterOf(r.URL.Query())
+	pg := web.PagingOf(r)
+	f.Limit, f.Offset = pg.Size, pg.Offset()
+	list, total, err := h.Svc.Extensions(r.Context(), web.PrincipalFrom(r.Context()), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	listJSON(w, list, total, pg)
+}
+
+func (h *Handlers) apiExtension(w http.ResponseWriter, r *http.Request) {
+	v, err := h.Svc.GetExtension(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, v)
+}
+
+func (h *Handlers) apiRequestExtension(w http.ResponseWriter, r *http.Request) {
+	var in ExtensionInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.UI.BadJSON(w, r, err)
+		return
+	}
+	e, err := h.Svc.RequestExtension(r.Context(), web.PrincipalFrom(r.Context()), in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, e)
+}
+
+func (h *Handlers) apiDecide(w http.ResponseWriter, r *http.Request) {
+	var in DecisionInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		h.UI.BadJSON(w, r, err)
+		return
+	}
+	e, err := h.Svc.DecideExtension(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, e)
+}

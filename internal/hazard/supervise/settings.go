@@ -1,0 +1,178 @@
+package supervise
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"yingji/internal/audit"
+	"yingji/internal/auth"
+	"yingji/internal/errs"
+	"yingji/internal/hazard"
+	"yingji/internal/store"
+)
+
+// Setting keys (table setting, one row per county and key).
+const (
+	// RulesKey holds the county's hazard.CardRules as JSON.
+	RulesKey = "hazard.card_rules"
+	// SupervisionKey holds the issuer and number prefixes of letters and
+	// listings (Settings without the rules).
+	SupervisionKey = "hazard.supervision"
+	// sweepKey holds the sweep's marker (sweepMarker).
+	sweepKey = "hazard.card_sweep"
+)
+
+// Settings are a county's card rules and the names printed on its
+// supervision documents.
+type Settings struct {
+	Rules hazard.CardRules `json:"-"`
+	// Issuer is the body letters are issued in the name of, e.g.
+	// 示例县人民政府安全生产委员会办公室 (县安委办).
+	Issuer string `json:"issuer"`
+	// LetterPrefix numbers letters: 示安委办督〔2022〕1号.
+	LetterPrefix string `json:"letter_prefix"`
+	// ListingPrefix numbers county-level listing notices: 示安委办挂〔2022〕1号.
+	ListingPrefix string `json:"listing_prefix"`
+}
+
+// DefaultSettings are the settings of a county that saved none.
+func DefaultSettings(countyName string) Settings {
+	abbr := ""
+	if r, _ := utf8.DecodeRuneInString(countyName); r != utf8.RuneError {
+		abbr = string(r)
+	}
+	return Settings{Rules: hazard.DefaultCardRules(), Issuer: countyName + "人民政府安全生产委员会办公室",
+		LetterPrefix: abbr + "安委办督", ListingPrefix: abbr + "安委办挂"}
+}
+
+// countyName is the county's name from the region table (the configured
+// name when the county has no region row).
+func (s *Service) countyName(ctx context.Context, q store.Querier, county string) (string, error) {
+	var name string
+	err := q.QueryRowContext(ctx, `SELECT name FROM region WHERE code = $1`, county).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && name == "") {
+		return s.cfg.CountyName, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("county name: %w", err)
+	}
+	return name, nil
+}
+
+// Settings returns a county's settings (defaults where none are saved).
+func (s *Service) Settings(ctx context.Context, county string) (Settings, error) {
+	return s.settings(ctx, s.cfg.DB.R(), county)
+}
+
+// Rules returns a county's card rules.
+func (s *Service) Rules(ctx context.Context, county string) (hazard.CardRules, error) {
+	set, err := s.settings(ctx, s.cfg.DB.R(), county)
+	return set.Rules, err
+}
+
+func readSetting(ctx context.Context, q store.Querier, county, key string, v any) error {
+	var raw string
+	err := q.QueryRowContext(ctx, `SELECT value FROM setting WHERE county_code = $1 AND key = $2`, county, key).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("setting %s: %w", key, err)
+	}
+	if err := json.Unmarshal([]byte(raw), v); err != nil {
+		return fmt.Errorf("setting %s: %w", key, err)
+	}
+	return nil
+}
+
+func writeSetting(ctx context.Context, tx *store.Tx, county, key string, v any, now any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO setting (county_code, key, value, updated_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (county_code, key) DO UPDATE SET value = $3, updated_at = $4`, county, key, string(b), now); err != nil {
+		return fmt.Errorf("save setting %s: %w", key, err)
+	}
+	return nil
+}
+
+func (s *Service) settings(ctx context.Context, q store.Querier, county string) (Settings, error) {
+	name, err := s.countyName(ctx, q, county)
+	if err != nil {
+		return Settings{}, err
+	}
+	set := DefaultSettings(name)
+	if err := readSetting(ctx, q, county, RulesKey, &set.Rules); err != nil {
+		return set, err
+	}
+	def := DefaultSettings(name)
+	if err := readSetting(ctx, q, county, SupervisionKey, &set); err != nil {
+		return set, err
+	}
+	if set.Issuer == "" {
+		set.Issuer = def.Issuer
+	}
+	if set.LetterPrefix == "" {
+		set.LetterPrefix = def.LetterPrefix
+	}
+	if set.ListingPrefix == "" {
+		set.ListingPrefix = def.ListingPrefix
+	}
+	return set, nil
+}
+
+// ValidateSettings checks and trims settings.
+func ValidateSettings(set *Settings) error {
+	set.Issuer, set.LetterPrefix, set.ListingPrefix = strings.TrimSpace(set.Issuer), strings.TrimSpace(set.LetterPrefix), strings.TrimSpace(set.ListingPrefix)
+	var fe errs.FieldErrors
+	if err := ValidateRules(set.Rules); err != nil {
+		fe = append(fe, errs.Fields(err)...)
+	}
+	if set.Issuer == "" {
+		fe = append(fe, errs.Field("issuer", "field.required", nil))
+	}
+	for _, p := range []struct{ field, v string }{{"letter_prefix", set.LetterPrefix}, {"listing_prefix", set.ListingPrefix}} {
+		if n := utf8.RuneCountInString(p.v); n == 0 || n > 12 || strings.ContainsAny(p.v, "〔〕[]") {
+			fe = append(fe, errs.Field(p.field, "supervise.settings.prefix_invalid", nil))
+		}
+	}
+	return fe.Err()
+}
+
+// SaveSettings stores a county's settings (administrators). New rules
+// take effect at the next sweep, which then recomputes every open
+// hazard's yellow day.
+func (s *Service) SaveSettings(ctx context.Context, p *auth.Principal, in Settings) (Settings, error) {
+	if !p.Is(auth.RoleAdmin) {
+		return in, errs.New(errs.Forbidden, "forbidden")
+	}
+	if err := ValidateSettings(&in); err != nil {
+		return in, err
+	}
+	err := s.cfg.DB.InTx(ctx, func(tx *store.Tx) error {
+		before, err := s.settings(ctx, tx, p.CountyCode)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		if err := writeSetting(ctx, tx, p.CountyCode, RulesKey, in.Rules, now); err != nil {
+			return err
+		}
+		if err := writeSetting(ctx, tx, p.CountyCode, SupervisionKey, in, now); err != nil {
+			return err
+		}
+		type view struct {
+			Rules hazard.CardRules
+			Settings
+		}
+		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "setting", EntityID: RulesKey, Action: "update",
+			Before: view{before.Rules, before}, After: view{in.Rules, in}})
+	})
+	return in, err
+}
