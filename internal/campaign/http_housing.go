@@ -614,7 +614,7 @@ func (h *Handlers) apiHousingBuildings(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": rows, "total": total, "page": pg.Page, "size": pg.Size})
+	web.ListJSON(w, rows, total, pg)
 }
 
 func (h *Handlers) apiHousingCreateBuilding(w http.ResponseWriter, r *http.Request) {

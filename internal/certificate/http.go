@@ -801,7 +801,7 @@ func (h *Handlers) apiList(w http.ResponseWriter, r *http.Request) {
 	for i, x := range rows {
 		items[i] = apiCertificate{Certificate: x.Certificate, Status: x.Status, EnterpriseName: x.EnterpriseName}
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": items, "total": total, "page": pg.Page, "size": pg.Size})
+	web.ListJSON(w, items, total, pg)
 }
 
 // apiCertificate is a certificate in the API, with its computed status.
@@ -884,10 +884,7 @@ func (h *Handlers) apiWarnings(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	if list == nil {
-		list = []Warning{}
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": list, "total": total, "page": pg.Page, "size": pg.Size})
+	web.ListJSON(w, list, total, pg)
 }
 
 // warnInput is the API's warning request.

@@ -455,10 +455,7 @@ func (h *Handlers) apiList(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	if list == nil {
-		list = []Facility{}
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": list, "total": total, "page": pg.Page, "size": pg.Size})
+	web.ListJSON(w, list, total, pg)
 }
 
 func (h *Handlers) apiGet(w http.ResponseWriter, r *http.Request) {

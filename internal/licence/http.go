@@ -522,10 +522,7 @@ func (h *Handlers) apiLicences(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	if list == nil {
-		list = []LicRow{}
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": list, "total": total, "page": pg.Page, "size": pg.Size})
+	web.ListJSON(w, list, total, pg)
 }
 
 func (h *Handlers) apiLicence(w http.ResponseWriter, r *http.Request) {
@@ -546,10 +543,7 @@ func (h *Handlers) apiApplications(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	if list == nil {
-		list = []AppRow{}
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": list, "total": total, "page": pg.Page, "size": pg.Size})
+	web.ListJSON(w, list, total, pg)
 }
 
 func (h *Handlers) apiApplication(w http.ResponseWriter, r *http.Request) {

@@ -57,10 +57,7 @@ func (h *Handlers) apiAudit(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	if rows == nil {
-		rows = []audit.Row{}
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": rows, "total": total, "page": pg.Page, "size": pg.Size})
+	web.ListJSON(w, rows, total, pg)
 }
 
 // history returns an entity's change history (shown on its page).

@@ -255,10 +255,7 @@ func (h *Handlers) apiUsers(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	if list == nil {
-		list = []auth.User{}
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": list, "total": total, "page": pg.Page, "size": pg.Size})
+	web.ListJSON(w, list, total, pg)
 }
 
 func (h *Handlers) apiCreateUser(w http.ResponseWriter, r *http.Request) {

@@ -163,3 +163,12 @@ func (p Pager) Next() int {
 	}
 	return 0
 }
+
+// ListJSON answers one page of a list as {"items": […], "total": N,
+// "page": P, "size": S}; a nil list is sent as [] (never null).
+func ListJSON[T any](w http.ResponseWriter, items []T, total int, pg Paging) {
+	if items == nil {
+		items = []T{}
+	}
+	JSON(w, http.StatusOK, map[string]any{"items": items, "total": total, "page": pg.Page, "size": pg.Size})
+}

@@ -785,10 +785,7 @@ func (h *Handlers) decide(w http.ResponseWriter, r *http.Request) {
 // API
 
 func listJSON[T any](w http.ResponseWriter, list []T, total int, pg web.Paging) {
-	if list == nil {
-		list = []T{}
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": list, "total": total, "page": pg.Page, "size": pg.Size})
+	web.ListJSON(w, list, total, pg)
 }
 
 func (h *Handlers) apiCards(w http.ResponseWriter, r *http.Request) {
