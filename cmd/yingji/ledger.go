@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"yingji/internal/app"
 	"yingji/internal/errs"
 	"yingji/internal/ledger"
 	"yingji/internal/xlsx"
@@ -13,7 +14,9 @@ import (
 func (e env) importCmd(args []string) error {
 	var template string
 	var onlyValid bool
+	var campaign string
 	a, rest, err := e.open("import", args, func(fs *flagSet) {
+		fs.StringVar(&campaign, "campaign", "", "buildings: the survey campaign (name or ID) to import into; needed when there are several")
 		fs.StringVar(&template, "template", "", "write the ledger's Excel template to this file instead of importing")
 		fs.BoolVar(&onlyValid, "only-valid", false, "import the valid rows even when some rows have errors")
 	})
@@ -44,14 +47,18 @@ func (e env) importCmd(args []string) error {
 		return nil
 	}
 	if len(rest) != 2 {
-		return usageError{"usage: yingji import " + l.Kind + " FILE [--only-valid]"}
+		return usageError{"usage: yingji import " + l.Kind + " FILE [--only-valid]" + targetUsage(l)}
+	}
+	target, err := cliTarget(e, a, l, campaign)
+	if err != nil {
+		return err
 	}
 	f, err := os.Open(rest[1])
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	res, err := ledger.Run(e.ctx, l, a.System(), f, onlyValid, func(done, total int64) {
+	res, err := ledger.Run(e.ctx, l, a.System(), f, ledger.Options{OnlyValid: onlyValid, Target: target}, func(done, total int64) {
 		if total > 0 {
 			fmt.Fprintf(e.errOut, "\rwriting %d/%d rows", done, total)
 		}
@@ -76,6 +83,36 @@ func (e env) importCmd(args []string) error {
 	}
 	fmt.Fprintf(e.out, "\nimported %d of %d rows into %s (%d skipped)\n", res.Imported, res.Rows, l.Kind, res.Skipped)
 	return nil
+}
+
+func targetUsage(l *ledger.Ledger) string {
+	if l.Target == nil {
+		return ""
+	}
+	return " [--" + l.Target.Param + " NAME]"
+}
+
+// cliTarget resolves the --campaign flag to the ledger's Target value: a
+// choice's value or label (a campaign's ID or name).
+func cliTarget(e env, a *app.App, l *ledger.Ledger, given string) (string, error) {
+	if given == "" {
+		return "", nil
+	}
+	if l.Target == nil || l.Target.Param != "campaign" {
+		return "", usageError{fmt.Sprintf("ledger %s takes no --campaign", l.Kind)}
+	}
+	choices, err := l.Target.Choices(e.ctx, a.System())
+	if err != nil {
+		return "", err
+	}
+	var names []string
+	for _, c := range choices {
+		if c.Value == given || c.Label == given {
+			return c.Value, nil
+		}
+		names = append(names, c.Label)
+	}
+	return "", usageError{fmt.Sprintf("unknown campaign %q; campaigns: %s / 未知排查活动", given, strings.Join(names, ", "))}
 }
 
 func importable(r *ledger.Registry) string {

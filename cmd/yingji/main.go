@@ -32,7 +32,9 @@ Usage:
   yingji serve [--addr 127.0.0.1:8080] [--data ./data] [--db postgres://…] [--demo]
   yingji demo [--data DIR | --db URL]          load the demo county 示例县
   yingji migrate [--data DIR | --db URL]
-  yingji import KIND FILE [--only-valid]        import an Excel ledger (all-or-nothing unless --only-valid)
+  yingji import KIND FILE [--only-valid] [--campaign NAME]
+                                               import an Excel ledger (all-or-nothing unless --only-valid;
+                                               buildings: --campaign picks the survey when there are several)
   yingji import KIND --template OUT.xlsx        write the ledger's Excel template
   yingji export KIND --out FILE.xlsx            export a ledger
   yingji user add NAME --role ROLE --display 姓名 [--unit 单位] [--town CODE] [--password PW]

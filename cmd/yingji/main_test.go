@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"yingji/internal/campaign/housing"
 	_ "modernc.org/sqlite"
 )
 
@@ -95,6 +97,28 @@ func TestImportExportRoundTripAndBadRows(t *testing.T) {
 	}
 	if code, _, _ := cli(t, data, "import", "nosuch", "x.xlsx"); code != 2 {
 		t.Fatalf("unknown kind: exit %d", code)
+	}
+	// Buildings go into the survey named by --campaign; an unknown name
+	// lists the surveys; a ledger without surveys refuses the flag.
+	bf := filepath.Join(t.TempDir(), "buildings.xlsx")
+	if code, _, e := cli(t, data, "import", "buildings", "--template", bf); code != 0 {
+		t.Fatalf("buildings template: %s", e)
+	}
+	f, _ = excelize.OpenFile(bf)
+	_ = f.SetSheetRow(f.GetSheetName(0), "A2", &[]any{"", "CLI00001", "籍山镇", "", "农村", "某路1号", "", "", "砖混", "2", "1998", "120", "否", "", "张三",
+		"13912345678", "", "2022-05-02"})
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if code, _, e := cli(t, data, "import", "buildings", bf, "--campaign", "无此活动"); code != 2 || !strings.Contains(e, housing.DemoCampaign) {
+		t.Fatalf("unknown campaign: exit %d, %s", code, e)
+	}
+	if code, _, e := cli(t, data, "import", "regions", file, "--campaign", housing.DemoCampaign); code != 2 || !strings.Contains(e, "no --campaign") {
+		t.Fatalf("--campaign on regions: exit %d, %s", code, e)
+	}
+	if code, out, e := cli(t, data, "import", "buildings", bf, "--campaign", housing.DemoCampaign); code != 0 || !strings.Contains(out, "imported 1 of 1") {
+		t.Fatalf("buildings into the demo survey: exit %d\n%s\n%s", code, out, e)
 	}
 }
 

@@ -43,10 +43,15 @@ func unitsFile(t *testing.T, rows [][]any) []byte {
 	return out.Bytes()
 }
 
-func upload(t *testing.T, url, token string, file []byte) *http.Response {
+// upload posts an Excel file to an import form, with the form's other
+// fields given as name, value pairs.
+func upload(t *testing.T, url, token string, file []byte, fields ...string) *http.Response {
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
+	for i := 0; i+1 < len(fields); i += 2 {
+		_ = mw.WriteField(fields[i], fields[i+1])
+	}
 	fw, _ := mw.CreateFormFile("file", "单位.xlsx")
 	_, _ = fw.Write(file)
 	mw.Close()

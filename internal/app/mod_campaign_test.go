@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -135,6 +136,36 @@ func testCampaigns(t *testing.T, pg bool) {
 	res = upload(t, base+"buildings/import", admin, buildingsFile(t, rows))
 	if r = waitResult(t, base, admin, res.Header.Get("Location")); !r.Committed || r.Imported != 60 {
 		t.Fatalf("import: %+v", r)
+	}
+
+	// A second survey: the import page offers the surveys and preselects
+	// the one it was opened from; the file goes into the chosen one.
+	var c2 housing.Campaign
+	if code := campJSON(t, a, "POST", "/api/v1/housing", leader, map[string]any{"name": "2023年复查", "starts_on": "2023-03-01"}, &c2); code != http.StatusCreated {
+		t.Fatalf("second campaign: %d", code)
+	}
+	req, _ := http.NewRequest("GET", base+"buildings/import?campaign="+c2.ID, nil)
+	req.Header.Set("Authorization", "Bearer "+admin)
+	pres, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(pres.Body)
+	pres.Body.Close()
+	if !strings.Contains(string(html), `<select name="campaign"`) || !strings.Contains(string(html), `<option value="`+c2.ID+`" selected>2023年复查</option>`) ||
+		!strings.Contains(string(html), `>测试排查</option>`) {
+		t.Fatalf("import page offers the surveys: %d\n%s", pres.StatusCode, html)
+	}
+	res = upload(t, base+"buildings/import", admin, buildingsFile(t, [][]any{buildingRow("ZJ2000001", "籍山镇", "农村"), buildingRow("ZJ2000002", "弋江镇", "城镇")}),
+		"campaign", c2.ID)
+	if r = waitResult(t, base, admin, res.Header.Get("Location")); !r.Committed || r.Imported != 2 || r.Target != c2.ID {
+		t.Fatalf("import into the chosen survey: %+v", r)
+	}
+	var second struct {
+		Total int `json:"total"`
+	}
+	if code := campJSON(t, a, "GET", "/api/v1/housing/"+c2.ID+"/buildings", admin, nil, &second); code != 200 || second.Total != 2 {
+		t.Fatalf("buildings of the chosen survey: %d %d", code, second.Total)
 	}
 
 	// Town staff see only their town's buildings.

@@ -406,7 +406,7 @@ func testFacilities(t *testing.T, pg bool) {
 		t.Fatal(err)
 	}
 	n0 := facRowCounts(t, a)
-	res, err := ledger.Run(ctx, l, jg1P, bytes.NewReader(file), false, nil)
+	res, err := ledger.Run(ctx, l, jg1P, bytes.NewReader(file), ledger.Options{}, nil)
 	if err == nil || res.Committed {
 		t.Fatalf("bad file committed: %+v", res)
 	}
@@ -426,7 +426,7 @@ func testFacilities(t *testing.T, pg bool) {
 	if facRowCounts(t, a) != n0 {
 		t.Error("a bad file changed the database")
 	}
-	res, err = ledger.Run(ctx, l, jg1P, bytes.NewReader(file), true, nil)
+	res, err = ledger.Run(ctx, l, jg1P, bytes.NewReader(file), ledger.Options{OnlyValid: true}, nil)
 	if err != nil || res.Imported != 1 {
 		t.Fatalf("only valid rows: %+v %v", res, err)
 	}
@@ -436,7 +436,7 @@ func testFacilities(t *testing.T, pg bool) {
 	}
 	// A section staff member may not import another section's facilities.
 	jg2P, _ := a.Auth.PrincipalFor(ctx, "jg2")
-	res, _ = ledger.Run(ctx, l, jg2P, bytes.NewReader(facFile(t, [][]any{{"兆丰矿业八号尾矿库", "尾矿库", ent.CreditCode}})), false, nil)
+	res, _ = ledger.Run(ctx, l, jg2P, bytes.NewReader(facFile(t, [][]any{{"兆丰矿业八号尾矿库", "尾矿库", ent.CreditCode}})), ledger.Options{}, nil)
 	if res == nil || res.ErrorCount != 1 || !strings.Contains(res.Errors[0].Reason, "监管范围") {
 		t.Errorf("another section's import: %+v", res)
 	}

@@ -143,7 +143,7 @@ func BenchmarkImport10k(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StartTimer()
-				res, err := ledger.Run(context.Background(), f.svc.Ledger(), f.admin, bytes.NewReader(file.Bytes()), false, nil)
+				res, err := ledger.Run(context.Background(), f.svc.Ledger(), f.admin, bytes.NewReader(file.Bytes()), ledger.Options{}, nil)
 				if err != nil || res.Imported != 10000 {
 					b.Fatalf("%v %+v", err, res)
 				}

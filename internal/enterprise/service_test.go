@@ -232,7 +232,7 @@ func TestImportReportsEveryBadRowAndCommitsNothing(t *testing.T) {
 			{"戊公司", enterprise.DemoCreditCode("349901", 5003), "弋江镇", "", "", 120.5, 30.9, "机械", "", "", "", "", "", "", "", "", ""},
 		}
 		l := f.svc.Ledger()
-		res, err := ledger.Run(ctx, l, f.admin, bytes.NewReader(importFile(t, rows)), false, nil)
+		res, err := ledger.Run(ctx, l, f.admin, bytes.NewReader(importFile(t, rows)), ledger.Options{}, nil)
 		if !errs.Is(err, errs.Invalid) || res == nil || res.Committed {
 			t.Fatalf("want rows invalid, got %v %+v", err, res)
 		}
@@ -248,7 +248,7 @@ func TestImportReportsEveryBadRowAndCommitsNothing(t *testing.T) {
 		if total, _, _, _ := f.svc.Counts(ctx, f.admin); total != 0 {
 			t.Fatalf("a file with bad rows committed %d enterprises", total)
 		}
-		res, err = ledger.Run(ctx, l, f.admin, bytes.NewReader(importFile(t, rows)), true, nil)
+		res, err = ledger.Run(ctx, l, f.admin, bytes.NewReader(importFile(t, rows)), ledger.Options{OnlyValid: true}, nil)
 		if err != nil || res.Imported != 1 || res.Skipped != 4 {
 			t.Fatalf("only valid: %v %+v", err, res)
 		}
@@ -265,7 +265,7 @@ func TestImportReportsEveryBadRowAndCommitsNothing(t *testing.T) {
 		if err := w.Close(); err != nil {
 			t.Fatal(err)
 		}
-		back, err := ledger.Run(ctx, l, f.admin, bytes.NewReader(buf.Bytes()), false, nil)
+		back, err := ledger.Run(ctx, l, f.admin, bytes.NewReader(buf.Bytes()), ledger.Options{}, nil)
 		if back.ErrorCount != 1 || !strings.Contains(back.Errors[0].Reason, "已在本县登记") {
 			t.Fatalf("re-import of the export must find the duplicate only: %v %+v", err, back)
 		}

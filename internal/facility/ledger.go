@@ -61,7 +61,7 @@ func (s *Service) Ledger() *ledger.Ledger {
 		Title:  "nav.facilities",
 		Schema: Schema(),
 		Export: s.export,
-		NewImport: func(ctx context.Context, p *auth.Principal) (ledger.Import, error) {
+		NewImport: func(ctx context.Context, p *auth.Principal, _ string) (ledger.Import, error) {
 			if !p.Is(auth.RoleAdmin, auth.RoleSection) {
 				return nil, errs.New(errs.Forbidden, "forbidden")
 			}

@@ -67,7 +67,7 @@ func (s *Service) Ledger() *ledger.Ledger {
 		Title:  "hazard.ledger_title",
 		Schema: Schema(),
 		Export: s.export,
-		NewImport: func(ctx context.Context, p *auth.Principal) (ledger.Import, error) {
+		NewImport: func(ctx context.Context, p *auth.Principal, _ string) (ledger.Import, error) {
 			if !p.Is(Importers...) {
 				return nil, errs.New(errs.Forbidden, "forbidden")
 			}

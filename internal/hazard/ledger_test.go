@@ -68,7 +68,7 @@ func TestImportRefusesBadRowsAndCommitsGoodFiles(t *testing.T) {
 			row(mine, "", "", "", "一般", "", "g", "2022-03-01", "", "已整改", "2022-02-20"),
 			row(mine, "", "", "", "一般", "", "h", "2022-03-01", "2022-03-20", "未整改", ""),
 		})
-		res, err := ledger.Run(ctx, f.svc.Ledger(), dept, bytes.NewReader(bad), false, nil)
+		res, err := ledger.Run(ctx, f.svc.Ledger(), dept, bytes.NewReader(bad), ledger.Options{}, nil)
 		if !errs.Is(err, errs.Invalid) || res == nil || res.Committed {
 			t.Fatalf("bad file: %v %+v", err, res)
 		}
@@ -97,7 +97,7 @@ func TestImportRefusesBadRowsAndCommitsGoodFiles(t *testing.T) {
 			row("", "城东安置房二期建筑工地", "籍山镇", "部门检查", "", "", "脚手架连墙件不足", "2022-03-02", "", "已整改", "2022-03-10"),
 			row(mine, "", "", "", "重大", "化工121号第二十项", "仓库混存", "2022-03-03", "", "", ""),
 		})
-		res, err = ledger.Run(ctx, f.svc.Ledger(), dept, bytes.NewReader(good), false, nil)
+		res, err = ledger.Run(ctx, f.svc.Ledger(), dept, bytes.NewReader(good), ledger.Options{}, nil)
 		if err != nil || res.Imported != 3 {
 			t.Fatalf("good file: %v %+v", err, res)
 		}
@@ -157,17 +157,17 @@ func TestImportRefusesBadRowsAndCommitsGoodFiles(t *testing.T) {
 		// its sectors' enterprises.
 		town := f.p(t, "town")
 		res, err = ledger.Run(ctx, f.svc.Ledger(), town, bytes.NewReader(ledgerFile(t, [][]any{
-			row("", "弋江镇某工地", "弋江镇", "", "", "", "x", "2022-03-01", "", "", "")})), false, nil)
+			row("", "弋江镇某工地", "弋江镇", "", "", "", "x", "2022-03-01", "", "", "")})), ledger.Options{}, nil)
 		if err == nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Reason, "只能导入本乡镇") {
 			t.Fatalf("town import: %v %+v", err, res)
 		}
 		jg2 := f.p(t, "jg2")
 		res, err = ledger.Run(ctx, f.svc.Ledger(), jg2, bytes.NewReader(ledgerFile(t, [][]any{
-			row(mine, "", "", "", "", "", "x", "2022-03-01", "", "", "")})), false, nil)
+			row(mine, "", "", "", "", "", "x", "2022-03-01", "", "", "")})), ledger.Options{}, nil)
 		if err == nil || len(res.Errors) != 1 || res.Errors[0].Col != "A" {
 			t.Fatalf("section import of another sector: %v %+v", err, res)
 		}
-		if _, err := f.svc.Ledger().NewImport(ctx, f.p(t, "qiye")); !errs.Is(err, errs.Forbidden) {
+		if _, err := f.svc.Ledger().NewImport(ctx, f.p(t, "qiye"), ""); !errs.Is(err, errs.Forbidden) {
 			t.Fatalf("enterprise import: %v", err)
 		}
 	})
@@ -292,7 +292,7 @@ func BenchmarkImport10k(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				t0 := time.Now()
-				res, err := ledger.Run(context.Background(), f.svc.Ledger(), dept, bytes.NewReader(file), false, nil)
+				res, err := ledger.Run(context.Background(), f.svc.Ledger(), dept, bytes.NewReader(file), ledger.Options{}, nil)
 				if err != nil || res.Imported != 10000 {
 					b.Fatalf("%v %+v", err, res)
 				}

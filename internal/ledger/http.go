@@ -42,6 +42,7 @@ type Payload struct {
 	AttachmentID string `json:"attachment_id"`
 	Filename     string `json:"filename"`
 	OnlyValid    bool   `json:"only_valid"`
+	Target       string `json:"target,omitempty"` // the ledger's Target value
 	UserID       string `json:"user_id"`
 	Back         string `json:"back"` // the list page to return to
 }
@@ -105,12 +106,33 @@ func (h *Handlers) export(l *Ledger) http.HandlerFunc {
 
 func (h *Handlers) importPage(l *Ledger, base string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		page := h.UI.NewPage(r, "", map[string]any{"Ledger": l, "Base": base, "Columns": l.Schema.Columns})
-		page.Title = page.T("import.title", "Name", page.T(l.Title))
-		page.Active = l.Kind
-		page.Form = web.EmptyForm(nil)
+		page, err := h.importForm(r, l, base, "")
+		if err != nil {
+			h.UI.Error(w, r, err)
+			return
+		}
 		h.UI.Render(w, r, http.StatusOK, "import", page)
 	}
+}
+
+// importForm is the import page with its form: the ledger's Target as a
+// drop-down (preselected from the query or the posted form), msg as the
+// form's error.
+func (h *Handlers) importForm(r *http.Request, l *Ledger, base, msg string) (*web.Page, error) {
+	data := map[string]any{"Ledger": l, "Base": base, "Columns": l.Schema.Columns}
+	if t := l.Target; t != nil {
+		choices, err := t.Choices(r.Context(), web.PrincipalFrom(r.Context()))
+		if err != nil {
+			return nil, err
+		}
+		data["Target"], data["Choices"], data["Chosen"] = t, choices, r.FormValue(t.Param)
+	}
+	page := h.UI.NewPage(r, "", data)
+	page.Title = page.T("import.title", "Name", page.T(l.Title))
+	page.Active = l.Kind
+	page.Form = web.EmptyForm(nil)
+	page.Form.Error = msg
+	return page, nil
 }
 
 func (h *Handlers) upload(l *Ledger, base string) http.HandlerFunc {
@@ -118,11 +140,11 @@ func (h *Handlers) upload(l *Ledger, base string) http.HandlerFunc {
 		p := web.PrincipalFrom(r.Context())
 		r.Body = http.MaxBytesReader(w, r.Body, MaxUpload)
 		fail := func(status int, msg string) {
-			page := h.UI.NewPage(r, "", map[string]any{"Ledger": l, "Base": base, "Columns": l.Schema.Columns})
-			page.Title = page.T("import.title", "Name", page.T(l.Title))
-			page.Active = l.Kind
-			page.Form = web.EmptyForm(nil)
-			page.Form.Error = msg
+			page, err := h.importForm(r, l, base, msg)
+			if err != nil {
+				h.UI.Error(w, r, err)
+				return
+			}
 			h.UI.Render(w, r, status, "import", page)
 		}
 		file, hdr, err := r.FormFile("file")
@@ -131,6 +153,10 @@ func (h *Handlers) upload(l *Ledger, base string) http.HandlerFunc {
 			return
 		}
 		defer file.Close()
+		target := ""
+		if l.Target != nil {
+			target = r.FormValue(l.Target.Param)
+		}
 		jobID := ""
 		err = h.DB.InTx(r.Context(), func(tx *store.Tx) error {
 			owner := ids.New()
@@ -143,7 +169,7 @@ func (h *Handlers) upload(l *Ledger, base string) http.HandlerFunc {
 				return errs.New(errs.Invalid, "import.not_xlsx")
 			}
 			jobID, err = h.Jobs.Enqueue(r.Context(), tx, jobs.NewJob{CountyCode: p.CountyCode, Kind: JobKind, CreatedBy: p.UserID, MaxAttempts: 1,
-				Payload: Payload{Kind: l.Kind, AttachmentID: att.ID, Filename: hdr.Filename, OnlyValid: r.FormValue("only_valid") == "on", UserID: p.UserID, Back: base}})
+				Payload: Payload{Kind: l.Kind, AttachmentID: att.ID, Filename: hdr.Filename, OnlyValid: r.FormValue("only_valid") == "on", Target: target, UserID: p.UserID, Back: base}})
 			return err
 		})
 		if err != nil {
@@ -177,7 +203,7 @@ func (h *Handlers) JobHandler() jobs.Handler {
 		}
 		defer rc.Close()
 		prog.Set(0, 0, "正在检查文件…")
-		res, err := Run(ctx, l, p, rc, pl.OnlyValid, func(done, total int64) {
+		res, err := Run(ctx, l, p, rc, Options{OnlyValid: pl.OnlyValid, Target: pl.Target}, func(done, total int64) {
 			msg := fmt.Sprintf("已检查 %d 行", done)
 			if total > 0 {
 				msg = fmt.Sprintf("正在写入 %d / %d 行", done, total)

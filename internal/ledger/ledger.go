@@ -26,8 +26,37 @@ type Ledger struct {
 	// Export writes the rows of the list the principal may see, filtered
 	// by the list page's query parameters. Nil: not exportable.
 	Export func(ctx context.Context, p *auth.Principal, q url.Values, w *xlsx.Writer) error
-	// NewImport starts one import. Nil: not importable.
-	NewImport func(ctx context.Context, p *auth.Principal) (Import, error)
+	// NewImport starts one import into target (the value chosen for
+	// Target; "" when the ledger has none or nothing was chosen). Nil: not
+	// importable.
+	NewImport func(ctx context.Context, p *auth.Principal, target string) (Import, error)
+	// Target, when set, is a choice made once for the whole file (the
+	// survey campaign a buildings file goes into): the import page offers
+	// it as a drop-down, the CLI takes it as --PARAM.
+	Target *Target
+}
+
+// Target describes an import's whole-file choice.
+type Target struct {
+	Param string // form field and CLI flag name, e.g. "campaign"
+	Label string // message ID of the choice's name
+	// Choices lists what the principal may choose from.
+	Choices func(ctx context.Context, p *auth.Principal) ([]Choice, error)
+}
+
+// Choice is one value of a Target.
+type Choice struct {
+	Value string // what NewImport receives (an ID)
+	Label string // what the user reads (a name)
+}
+
+// Options are an import's settings besides the file.
+type Options struct {
+	// OnlyValid commits the rows without errors even when some rows have
+	// errors (the user asked for it explicitly).
+	OnlyValid bool
+	// Target is the value of the ledger's Target ("" for none).
+	Target string
 }
 
 // Import is one import in progress: Check sees every row in file order and
@@ -51,6 +80,7 @@ type Result struct {
 	Errors     []xlsx.CellError `json:"errors,omitempty"`
 	FileError  string           `json:"file_error,omitempty"`
 	OnlyValid  bool             `json:"only_valid"`
+	Target     string           `json:"target,omitempty"`
 	Committed  bool             `json:"committed"`
 }
 
@@ -58,21 +88,25 @@ type Result struct {
 // rows and the caller did not ask to import only the valid ones.
 var ErrRowsInvalid = errors.New("the file has invalid rows; nothing was imported")
 
-// Run checks a whole file and commits it: all rows, or — with onlyValid —
-// the rows without errors. A file with any bad row and !onlyValid commits
-// nothing. progress receives (done, total) in rows.
-func Run(ctx context.Context, l *Ledger, p *auth.Principal, r io.Reader, onlyValid bool, progress func(done, total int64)) (*Result, error) {
+// Run checks a whole file and commits it: all rows, or — with
+// opts.OnlyValid — the rows without errors. A file with any bad row and
+// !OnlyValid commits nothing. progress receives (done, total) in rows.
+func Run(ctx context.Context, l *Ledger, p *auth.Principal, r io.Reader, opts Options, progress func(done, total int64)) (*Result, error) {
 	if l.NewImport == nil {
 		return nil, errs.New(errs.Invalid, "ledger.not_importable")
 	}
 	if progress == nil {
 		progress = func(int64, int64) {}
 	}
-	imp, err := l.NewImport(ctx, p)
+	if opts.Target != "" && l.Target == nil {
+		return nil, errs.New(errs.Invalid, "ledger.no_target")
+	}
+	imp, err := l.NewImport(ctx, p, opts.Target)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Kind: l.Kind, OnlyValid: onlyValid}
+	onlyValid := opts.OnlyValid
+	res := &Result{Kind: l.Kind, OnlyValid: onlyValid, Target: opts.Target}
 	rep, err := xlsx.Parse(r, l.Schema, func(row xlsx.Row) []xlsx.CellError {
 		if row.Num%1000 == 0 {
 			progress(int64(row.Num), 0)

@@ -104,7 +104,7 @@ func (s *Service) LicenceLedger(regionName func(ctx context.Context, p *auth.Pri
 					names[r.TownCode], showZH[r.Show], left)
 			})
 		},
-		NewImport: func(ctx context.Context, p *auth.Principal) (ledger.Import, error) {
+		NewImport: func(ctx context.Context, p *auth.Principal, _ string) (ledger.Import, error) {
 			if !p.Is(auth.RoleAdmin, auth.RoleSection) {
 				return nil, errs.New(errs.Forbidden, "forbidden")
 			}

@@ -309,7 +309,7 @@ func TestPetrolFlowAndExtension(t *testing.T) {
 		jg1 := f.principal(t, "jg1")
 		station := f.enterprises(t, "petrol")[0]
 		// The station's current city licence, from the register import.
-		im, err := f.svc.LicenceLedger(nil).NewImport(ctx, jg1)
+		im, err := f.svc.LicenceLedger(nil).NewImport(ctx, jg1, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -493,7 +493,7 @@ func TestImportWithRowErrors(t *testing.T) {
 			{"", retail[3].CreditCode, "驾驶证", "（示）LS〔2021〕5号", "", "", "2021-05-06", "2021-05-06", "2023-05-05", "", "", ""},
 		})
 		l := f.svc.LicenceLedger(nil)
-		res, err := ledger.Run(ctx, l, jg1, bytes.NewReader(file), false, nil)
+		res, err := ledger.Run(ctx, l, jg1, bytes.NewReader(file), ledger.Options{}, nil)
 		if errs.KindOf(err) != errs.Invalid || res == nil || res.Committed {
 			t.Fatalf("bad file: %+v %v", res, err)
 		}
@@ -512,7 +512,7 @@ func TestImportWithRowErrors(t *testing.T) {
 		if f.count(t, `SELECT count(*) FROM licence`) != 0 {
 			t.Fatal("a bad file imported rows")
 		}
-		res, err = ledger.Run(ctx, l, jg1, bytes.NewReader(file), true, nil)
+		res, err = ledger.Run(ctx, l, jg1, bytes.NewReader(file), ledger.Options{OnlyValid: true}, nil)
 		if err != nil || res.Imported != 1 {
 			t.Fatalf("only valid rows: %+v %v", res, err)
 		}
@@ -523,7 +523,7 @@ func TestImportWithRowErrors(t *testing.T) {
 			t.Fatalf("imported serial: %d %d %v", y, n, err)
 		}
 		// Importing the same file again: the number is now in the register.
-		res, _ = ledger.Run(ctx, l, jg1, bytes.NewReader(file), false, nil)
+		res, _ = ledger.Run(ctx, l, jg1, bytes.NewReader(file), ledger.Options{}, nil)
 		if res == nil || !strings.Contains(rows2(res), "该许可证编号已在台账中") {
 			t.Fatalf("re-import: %+v", res)
 		}

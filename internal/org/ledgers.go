@@ -42,7 +42,7 @@ func (s *Service) RegionLedger() *ledger.Ledger {
 			}
 			return nil
 		},
-		NewImport: func(ctx context.Context, p *auth.Principal) (ledger.Import, error) {
+		NewImport: func(ctx context.Context, p *auth.Principal, _ string) (ledger.Import, error) {
 			if !p.Is(auth.RoleAdmin) {
 				return nil, errs.New(errs.Forbidden, "forbidden")
 			}
@@ -174,7 +174,7 @@ func (s *Service) UnitLedger() *ledger.Ledger {
 			}
 			return nil
 		},
-		NewImport: func(ctx context.Context, p *auth.Principal) (ledger.Import, error) {
+		NewImport: func(ctx context.Context, p *auth.Principal, _ string) (ledger.Import, error) {
 			if !p.Is(auth.RoleAdmin) {
 				return nil, errs.New(errs.Forbidden, "forbidden")
 			}

@@ -291,7 +291,7 @@ func BenchmarkImport128k(b *testing.B) {
 			}
 			pk := startPeak()
 			t0 = time.Now()
-			res, err := ledger.Run(ctx, s.Ledger(), p, bytes.NewReader(data), false, nil)
+			res, err := ledger.Run(ctx, s.Ledger(), p, bytes.NewReader(data), ledger.Options{}, nil)
 			took := time.Since(t0)
 			rss, heap, base := pk.end()
 			if err != nil {

@@ -75,13 +75,28 @@ func (s *Service) Ledger() *ledger.Ledger {
 		Title:  "housing.ledger",
 		Schema: Schema(),
 		Export: s.export,
-		NewImport: func(ctx context.Context, p *auth.Principal) (ledger.Import, error) {
+		NewImport: func(ctx context.Context, p *auth.Principal, target string) (ledger.Import, error) {
 			if !p.Is(auth.RoleAdmin, auth.RoleTown, auth.RoleDepartment) {
 				return nil, errs.New(errs.Forbidden, "housing.write_forbidden")
 			}
-			return s.newImport(ctx, p)
+			return s.newImport(ctx, p, target)
 		},
+		Target: &ledger.Target{Param: "campaign", Label: "housing.import_campaign", Choices: s.campaignChoices},
 	}
+}
+
+// campaignChoices are the surveys a buildings file may go into, newest
+// first.
+func (s *Service) campaignChoices(ctx context.Context, p *auth.Principal) ([]ledger.Choice, error) {
+	list, err := s.Campaigns(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ledger.Choice, len(list))
+	for i, c := range list {
+		out[i] = ledger.Choice{Value: c.ID, Label: c.Name}
+	}
+	return out, nil
 }
 
 // FilterOf reads the list filter from query parameters.
@@ -206,7 +221,8 @@ type bImport struct {
 	refs     *refs
 	today    string
 	byName   map[string]string           // campaign name or id → id
-	single   string                      // the only campaign, when there is one
+	single   string                      // the only campaign, or the chosen one
+	chosen   string                      // the campaign chosen for the whole file ("" when none)
 	existing map[string]map[string]bool  // campaign → codes already recorded (loaded when first needed)
 	seen     map[string]map[string]int32 // campaign → code → row in this file
 	rows     [][]rec                     // in chunks, so the rows are never copied to grow
@@ -215,7 +231,9 @@ type bImport struct {
 	agencies map[string]string // appraisal agencies seen (one string each)
 }
 
-func (s *Service) newImport(ctx context.Context, p *auth.Principal) (*bImport, error) {
+// newImport starts an import into target (a campaign's ID or name; ""
+// for the only campaign, or each row's own 排查活动 column).
+func (s *Service) newImport(ctx context.Context, p *auth.Principal, target string) (*bImport, error) {
 	r, err := s.refs(ctx, p)
 	if err != nil {
 		return nil, err
@@ -231,6 +249,13 @@ func (s *Service) newImport(ctx context.Context, p *auth.Principal) (*bImport, e
 	}
 	if len(list) == 1 {
 		im.single = list[0].ID
+	}
+	if target != "" {
+		id, ok := im.byName[target]
+		if !ok {
+			return nil, errs.New(errs.Invalid, "housing.unknown_campaign").With(map[string]any{"Name": target})
+		}
+		im.single, im.chosen = id, id
 	}
 	return im, nil
 }
@@ -282,8 +307,11 @@ func (im *bImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 	campaign := im.single
 	if name := v["campaign"]; name != "" {
 		id, ok := im.byName[name]
-		if !ok {
+		switch {
+		case !ok:
 			bad("campaign", "未知排查活动："+name)
+		case im.chosen != "" && id != im.chosen:
+			bad("campaign", "本行的排查活动「"+name+"」与导入时选择的活动不一致")
 		}
 		campaign = id
 	} else if campaign == "" {

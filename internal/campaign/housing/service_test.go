@@ -152,7 +152,7 @@ func TestImport(t *testing.T) {
 		f := setup(t, db)
 		c := f.campaign(t)
 		l := f.svc.Ledger()
-		res, err := ledger.Run(ctx, l, f.admin, bytes.NewReader(file(t, generated(300))), false, nil)
+		res, err := ledger.Run(ctx, l, f.admin, bytes.NewReader(file(t, generated(300))), ledger.Options{}, nil)
 		if err != nil {
 			t.Fatalf("import: %v %+v", err, res)
 		}
@@ -221,7 +221,7 @@ func TestImport(t *testing.T) {
 		}
 		// Re-importing the same file: every row a duplicate, nothing added.
 		before := count(t, db, "housing_building")
-		res, err = ledger.Run(ctx, l, f.admin, bytes.NewReader(file(t, generated(5))), false, nil)
+		res, err = ledger.Run(ctx, l, f.admin, bytes.NewReader(file(t, generated(5))), ledger.Options{}, nil)
 		if !errs.Is(err, errs.Invalid) || res.ErrorCount != 5 || !strings.Contains(res.Errors[0].Reason, "已在本活动中登记") {
 			t.Fatalf("duplicate import: %v %+v", err, res)
 		}
@@ -247,7 +247,7 @@ func TestImportBadRows(t *testing.T) {
 		}
 		before := count(t, db, "housing_building")
 		audits := count(t, db, "audit_log")
-		res, err := ledger.Run(ctx, f.svc.Ledger(), f.admin, bytes.NewReader(file(t, rows)), false, nil)
+		res, err := ledger.Run(ctx, f.svc.Ledger(), f.admin, bytes.NewReader(file(t, rows)), ledger.Options{}, nil)
 		if !errs.Is(err, errs.Invalid) || res.Committed {
 			t.Fatalf("bad file: %v %+v", err, res)
 		}
@@ -279,7 +279,7 @@ func TestImportCancelled(t *testing.T) {
 		data := file(t, generated(2500))
 		for _, when := range []string{"check", "commit"} {
 			ctx, cancel := context.WithCancel(context.Background())
-			_, err := ledger.Run(ctx, f.svc.Ledger(), f.admin, bytes.NewReader(data), false, func(done, total int64) {
+			_, err := ledger.Run(ctx, f.svc.Ledger(), f.admin, bytes.NewReader(data), ledger.Options{}, func(done, total int64) {
 				if (when == "check" && total == 0 && done >= 1000) || (when == "commit" && total > 0 && done >= 1000) {
 					cancel()
 				}
@@ -294,7 +294,7 @@ func TestImportCancelled(t *testing.T) {
 				}
 			}
 		}
-		res, err := ledger.Run(context.Background(), f.svc.Ledger(), f.admin, bytes.NewReader(data), false, nil)
+		res, err := ledger.Run(context.Background(), f.svc.Ledger(), f.admin, bytes.NewReader(data), ledger.Options{}, nil)
 		if err != nil || res.Imported != 2500 {
 			t.Fatalf("re-run: %v %+v", err, res)
 		}
@@ -409,4 +409,55 @@ func TestDemoFigures(t *testing.T) {
 	if err := f.svc.Demo(ctx, io.Discard, county); err != nil || count(t, f.db, "housing_building") != n {
 		t.Fatalf("second load: %v", err)
 	}
+}
+
+// With several campaigns, a file goes into the one chosen for it (the
+// import page's drop-down, the CLI's --campaign), or each row names its
+// own; a row naming another campaign than the chosen one is refused.
+func TestImportChosenCampaign(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		first := f.campaign(t)
+		second, err := f.svc.CreateCampaign(ctx, f.admin, housing.Campaign{Name: "2023年复查", StartsOn: "2023-03-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := f.svc.Ledger()
+		choices, err := l.Target.Choices(ctx, f.admin)
+		if err != nil || len(choices) != 2 {
+			t.Fatalf("choices: %v %+v", err, choices)
+		}
+		// No choice and no column: every row is told to name its campaign,
+		// nothing is written.
+		res, err := ledger.Run(ctx, l, f.admin, bytes.NewReader(file(t, generated(3))), ledger.Options{}, nil)
+		if !errs.Is(err, errs.Invalid) || len(res.Errors) == 0 || !strings.Contains(res.Errors[0].Reason, "多个排查活动") {
+			t.Fatalf("no campaign chosen: %v %+v", err, res)
+		}
+		res, err = ledger.Run(ctx, l, f.admin, bytes.NewReader(file(t, generated(3))), ledger.Options{Target: second.ID}, nil)
+		if err != nil || res.Imported != 3 {
+			t.Fatalf("into the chosen campaign: %v %+v", err, res)
+		}
+		var inSecond, inFirst int
+		_ = db.R().QueryRowContext(ctx, `SELECT count(*) FROM housing_building WHERE campaign_id = $1`, second.ID).Scan(&inSecond)
+		_ = db.R().QueryRowContext(ctx, `SELECT count(*) FROM housing_building WHERE campaign_id = $1`, first.ID).Scan(&inFirst)
+		if inSecond != 3 || inFirst != 0 {
+			t.Fatalf("buildings in the chosen campaign %d, in the other %d", inSecond, inFirst)
+		}
+		// A row naming the other campaign is refused with its column.
+		r := row("X000001", "籍山镇", "新林村", "农村", "2022-05-02")
+		r[0] = first.Name
+		res, err = ledger.Run(ctx, l, f.admin, bytes.NewReader(file(t, [][]any{r})), ledger.Options{Target: second.ID}, nil)
+		if !errs.Is(err, errs.Invalid) || len(res.Errors) != 1 || res.Errors[0].Col != "A" || !strings.Contains(res.Errors[0].Reason, "不一致") {
+			t.Fatalf("row of another campaign: %v %+v", err, res)
+		}
+		// An unknown choice is refused before the file is read.
+		if _, err := ledger.Run(ctx, l, f.admin, bytes.NewReader(file(t, generated(1))), ledger.Options{Target: "无此活动"}, nil); !errs.Is(err, errs.Invalid) {
+			t.Fatalf("unknown campaign: %v", err)
+		}
+		// A ledger without a choice refuses one.
+		if _, err := ledger.Run(ctx, &ledger.Ledger{Kind: "x", NewImport: l.NewImport}, f.admin, bytes.NewReader(nil), ledger.Options{Target: second.ID}, nil); !errs.Is(err, errs.Invalid) {
+			t.Fatalf("target on a ledger without one: %v", err)
+		}
+	})
 }
