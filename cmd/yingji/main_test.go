@@ -11,8 +11,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"yingji/internal/campaign/housing"
 	_ "modernc.org/sqlite"
+	"yingji/internal/campaign/housing"
 )
 
 // cli runs the command with a data dir and returns exit code and output.
