@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -9,7 +10,6 @@ import (
 	"yingji/internal/auth"
 	"yingji/internal/campaign/datacall"
 	"yingji/internal/campaign/day"
-	"yingji/internal/errs"
 	"yingji/internal/org"
 	"yingji/internal/web"
 	"yingji/internal/xlsx"
@@ -29,12 +29,12 @@ func (h *Handlers) registerCalls(rt *web.Router) {
 	rt.Handle("GET /datacall-forms/new", h.formNew)
 	rt.Handle("POST /datacall-forms", h.formCreate)
 	rt.Handle("GET /datacall-forms/{id}", h.formHistory)
-	rt.Handle("GET /api/v1/datacalls", h.apiCalls)
-	rt.Handle("POST /api/v1/datacalls", h.apiIssue)
-	rt.Handle("GET /api/v1/datacalls/{id}", h.apiRollUp)
-	rt.Handle("PUT /api/v1/datacalls/{id}/response", h.apiFill)
-	rt.Handle("GET /api/v1/datacall-forms", h.apiForms)
-	rt.Handle("POST /api/v1/datacall-forms", h.apiCreateForm)
+	rt.Handle("GET /api/v1/datacalls", web.ItemsJSON(h.UI, h.Svc.Calls.Calls))
+	rt.Handle("POST /api/v1/datacalls", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Calls.Issue))
+	rt.Handle("GET /api/v1/datacalls/{id}", web.GetJSON(h.UI, h.apiRollUp))
+	rt.Handle("PUT /api/v1/datacalls/{id}/response", web.BodyJSONByID(h.UI, http.StatusOK, h.apiFill))
+	rt.Handle("GET /api/v1/datacall-forms", web.ItemsJSON(h.UI, h.Svc.Calls.Forms))
+	rt.Handle("POST /api/v1/datacall-forms", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Calls.CreateForm))
 }
 
 func (h *Handlers) calls(w http.ResponseWriter, r *http.Request) {
@@ -89,12 +89,13 @@ func (h *Handlers) callIssue(w http.ResponseWriter, r *http.Request) {
 		Campaign: f.Get("campaign"), Note: f.Get("note"), Units: units}
 	c, err := h.Svc.Calls.Issue(r.Context(), web.PrincipalFrom(r.Context()), in)
 	if err != nil {
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		chosen := map[string]bool{}
-		for _, u := range units {
-			chosen[u] = true
-		}
-		h.callNewPage(w, r, web.StatusOf(err), f, chosen)
+		h.UI.FormFailed(w, r, f, err, web.AnyError, func(status int) {
+			chosen := map[string]bool{}
+			for _, u := range units {
+				chosen[u] = true
+			}
+			h.callNewPage(w, r, status, f, chosen)
+		})
 		return
 	}
 	h.UI.Redirect(w, r, "/datacalls/"+c.ID, "datacall.issued", "Units", len(units))
@@ -133,11 +134,6 @@ func (h *Handlers) callExport(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	xw, err := xlsx.NewWriter(w, h.rollUpSchema(r, ru.Form))
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
 	num := func(s string) any {
 		if s == "" {
 			return nil
@@ -150,44 +146,37 @@ func (h *Handlers) callExport(w http.ResponseWriter, r *http.Request) {
 		}
 		return s
 	}
-	for _, row := range ru.Rows {
-		state := h.t(r, "datacall.state."+row.State)
-		if row.Late {
-			state += "（" + h.t(r, "datacall.late") + "）"
-		} else if row.Missing {
-			state += "（" + h.t(r, "datacall.missing") + "）"
+	name := fmt.Sprintf("%s-%s-汇总.xlsx", ru.Call.FormName, ru.Call.Period)
+	h.UI.SendXLSX(w, r, name, h.xlsxWriter(h.rollUpSchema(r, ru.Form)), func(xw *xlsx.Writer) error {
+		for _, row := range ru.Rows {
+			state := h.t(r, "datacall.state."+row.State)
+			if row.Late {
+				state += "（" + h.t(r, "datacall.late") + "）"
+			} else if row.Missing {
+				state += "（" + h.t(r, "datacall.missing") + "）"
+			}
+			vals := []any{row.UnitName, state, row.SubmittedOn}
+			for _, x := range ru.Form.Fields {
+				v := ""
+				if row.State == datacall.Submitted {
+					v = row.Values[x.Key]
+				}
+				if x.Type.Numeric() {
+					vals = append(vals, num(v))
+				} else {
+					vals = append(vals, v)
+				}
+			}
+			if err := xw.Write(vals...); err != nil {
+				return err
+			}
 		}
-		vals := []any{row.UnitName, state, row.SubmittedOn}
+		total := []any{h.t(r, "housing.total"), fmt.Sprintf("%d/%d", ru.Done, ru.Units), nil}
 		for _, x := range ru.Form.Fields {
-			v := ""
-			if row.State == datacall.Submitted {
-				v = row.Values[x.Key]
-			}
-			if x.Type.Numeric() {
-				vals = append(vals, num(v))
-			} else {
-				vals = append(vals, v)
-			}
+			total = append(total, num(ru.Totals[x.Key]))
 		}
-		if err := xw.Write(vals...); err != nil {
-			xw.Discard()
-			h.UI.Error(w, r, err)
-			return
-		}
-	}
-	total := []any{h.t(r, "housing.total"), fmt.Sprintf("%d/%d", ru.Done, ru.Units), nil}
-	for _, x := range ru.Form.Fields {
-		total = append(total, num(ru.Totals[x.Key]))
-	}
-	if err := xw.Write(total...); err != nil {
-		xw.Discard()
-		h.UI.Error(w, r, err)
-		return
-	}
-	attachmentHeader(w, fmt.Sprintf("%s-%s-汇总.xlsx", ru.Call.FormName, ru.Call.Period))
-	if err := xw.Close(); err != nil {
-		h.UI.Log.Error("roll-up export", "err", err)
-	}
+		return xw.Write(total...)
+	})
 }
 
 func (h *Handlers) callFill(w http.ResponseWriter, r *http.Request) {
@@ -245,12 +234,7 @@ func (h *Handlers) callSave(w http.ResponseWriter, r *http.Request) {
 	submit := f.Get("submit") == "1"
 	_, err = h.Svc.Calls.Fill(r.Context(), p, id, f.Get("unit"), valuesOf(f, form), submit)
 	if err != nil {
-		if k := errs.KindOf(err); k != errs.Invalid && k != errs.Conflict {
-			h.UI.Error(w, r, err)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.callFillPage(w, r, web.StatusOf(err), f)
+		h.UI.FormFailed(w, r, f, err, invalidOrConflict, func(status int) { h.callFillPage(w, r, status, f) })
 		return
 	}
 	if submit {
@@ -266,21 +250,13 @@ func (h *Handlers) callSave(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) callRemind(w http.ResponseWriter, r *http.Request) {
 	n, err := h.Svc.Calls.Remind(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	h.UI.Redirect(w, r, "/datacalls/"+r.PathValue("id"), "datacall.reminded", "N", n)
+	h.UI.Done(w, r, err, "/datacalls/"+r.PathValue("id"), "datacall.reminded", "N", n)
 }
 
 func (h *Handlers) callReturn(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
 	err := h.Svc.Calls.Return(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), f.Get("unit"), f.Get("reason"))
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	h.UI.Redirect(w, r, "/datacalls/"+r.PathValue("id"), "datacall.returned")
+	h.UI.Done(w, r, err, "/datacalls/"+r.PathValue("id"), "datacall.returned")
 }
 
 func (h *Handlers) forms(w http.ResponseWriter, r *http.Request) {
@@ -351,8 +327,7 @@ func (h *Handlers) formCreate(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
 	form, err := h.Svc.Calls.CreateForm(r.Context(), web.PrincipalFrom(r.Context()), formOf(f))
 	if err != nil {
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.formNewPage(w, r, web.StatusOf(err), f)
+		h.UI.FormFailed(w, r, f, err, web.AnyError, func(status int) { h.formNewPage(w, r, status, f) })
 		return
 	}
 	h.UI.Redirect(w, r, "/datacall-forms/"+form.ID, "datacall.form_created", "Name", form.Name)
@@ -375,42 +350,13 @@ func (h *Handlers) formHistory(w http.ResponseWriter, r *http.Request) {
 
 // --- API
 
-func (h *Handlers) apiCalls(w http.ResponseWriter, r *http.Request) {
-	list, err := h.Svc.Calls.Calls(r.Context(), web.PrincipalFrom(r.Context()))
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	if list == nil {
-		list = []datacall.CallView{}
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": list})
-}
-
-func (h *Handlers) apiIssue(w http.ResponseWriter, r *http.Request) {
-	var in datacall.NewCall
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
-	c, err := h.Svc.Calls.Issue(r.Context(), web.PrincipalFrom(r.Context()), in)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, c)
-}
-
-func (h *Handlers) apiRollUp(w http.ResponseWriter, r *http.Request) {
-	ru, err := h.Svc.Calls.RollUp(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
+// apiRollUp is a call's roll-up with its rows as a list (never null).
+func (h *Handlers) apiRollUp(ctx context.Context, p *auth.Principal, id string) (datacall.RollUp, error) {
+	ru, err := h.Svc.Calls.RollUp(ctx, p, id)
 	if ru.Rows == nil {
 		ru.Rows = []datacall.Response{}
 	}
-	web.JSON(w, http.StatusOK, ru)
+	return ru, err
 }
 
 // fillInput is the API's body for a unit's row.
@@ -420,42 +366,6 @@ type fillInput struct {
 	Submit bool              `json:"submit"`
 }
 
-func (h *Handlers) apiFill(w http.ResponseWriter, r *http.Request) {
-	var in fillInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
-	row, err := h.Svc.Calls.Fill(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), in.Unit, in.Values, in.Submit)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, row)
-}
-
-func (h *Handlers) apiForms(w http.ResponseWriter, r *http.Request) {
-	list, err := h.Svc.Calls.Forms(r.Context(), web.PrincipalFrom(r.Context()))
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	if list == nil {
-		list = []datacall.Form{}
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": list})
-}
-
-func (h *Handlers) apiCreateForm(w http.ResponseWriter, r *http.Request) {
-	var in datacall.Form
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
-	f, err := h.Svc.Calls.CreateForm(r.Context(), web.PrincipalFrom(r.Context()), in)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, f)
+func (h *Handlers) apiFill(ctx context.Context, p *auth.Principal, id string, in fillInput) (datacall.Response, error) {
+	return h.Svc.Calls.Fill(ctx, p, id, in.Unit, in.Values, in.Submit)
 }

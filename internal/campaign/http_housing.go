@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -33,12 +34,12 @@ func (h *Handlers) registerHousing(rt *web.Router) {
 	rt.Handle("GET /housing/{id}/buildings/{bid}", h.housingBuilding)
 	rt.Handle("POST /housing/{id}/buildings/{bid}/steps", h.housingStep)
 	rt.Handle("GET /housing/{id}/buildings/{bid}/files/{fid}", h.housingFile)
-	rt.Handle("GET /api/v1/housing", h.apiHousingList)
-	rt.Handle("POST /api/v1/housing", h.apiHousingCreate)
+	rt.Handle("GET /api/v1/housing", web.ItemsJSON(h.UI, h.Svc.Housing.Campaigns))
+	rt.Handle("POST /api/v1/housing", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Housing.CreateCampaign))
 	rt.Handle("GET /api/v1/housing/{id}", h.apiHousingCampaign)
-	rt.Handle("PUT /api/v1/housing/{id}/reported", h.apiHousingReported)
-	rt.Handle("GET /api/v1/housing/{id}/buildings", h.apiHousingBuildings)
-	rt.Handle("POST /api/v1/housing/{id}/buildings", h.apiHousingCreateBuilding)
+	rt.Handle("PUT /api/v1/housing/{id}/reported", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Housing.SetReported))
+	rt.Handle("GET /api/v1/housing/{id}/buildings", web.PagedJSON(h.UI, h.apiHousingBuildings))
+	rt.Handle("POST /api/v1/housing/{id}/buildings", web.BodyJSONByID(h.UI, http.StatusCreated, h.apiHousingCreateBuilding))
 	rt.Handle("GET /api/v1/housing/{id}/buildings/{bid}", h.apiHousingBuilding)
 	rt.Handle("POST /api/v1/housing/{id}/buildings/{bid}/steps", h.apiHousingStep)
 }
@@ -84,8 +85,7 @@ func (h *Handlers) housingCreate(w http.ResponseWriter, r *http.Request) {
 	c, err := h.Svc.Housing.CreateCampaign(r.Context(), web.PrincipalFrom(r.Context()), housing.Campaign{Name: f.Get("name"),
 		StartsOn: f.Get("starts_on"), EndsOn: f.Get("ends_on"), Note: f.Get("note")})
 	if err != nil {
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.housingListPage(w, r, web.StatusOf(err), f)
+		h.UI.FormFailed(w, r, f, err, web.AnyError, func(status int) { h.housingListPage(w, r, status, f) })
 		return
 	}
 	h.UI.Redirect(w, r, "/housing/"+c.ID, "housing.campaign_created", "Name", c.Name)
@@ -220,12 +220,7 @@ func (h *Handlers) housingReported(w http.ResponseWriter, r *http.Request) {
 		_, err = h.Svc.Housing.SetReported(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), rep)
 	}
 	if err != nil {
-		if errs.KindOf(err) != errs.Invalid {
-			h.UI.Error(w, r, err)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.housingCampaignPage(w, r, web.StatusOf(err), f)
+		h.UI.FormFailed(w, r, f, err, web.IsInvalid, func(status int) { h.housingCampaignPage(w, r, status, f) })
 		return
 	}
 	h.UI.Redirect(w, r, "/housing/"+r.PathValue("id")+"?on="+url.QueryEscape(rep.AsOf), "action.saved")
@@ -257,39 +252,26 @@ func (h *Handlers) housingProgressXLSX(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	xw, err := xlsx.NewWriter(w, h.progressSchema(r))
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	row := func(name string, cells []housing.Split) error {
-		vals := []any{name}
-		for _, s := range cells {
-			vals = append(vals, s.Urban, s.Rural, s.Total())
+	h.UI.SendXLSX(w, r, fmt.Sprintf("%s-进度-截至%s.xlsx", c.Name, pr.On), h.xlsxWriter(h.progressSchema(r)), func(xw *xlsx.Writer) error {
+		row := func(name string, cells []housing.Split) error {
+			vals := []any{name}
+			for _, s := range cells {
+				vals = append(vals, s.Urban, s.Rural, s.Total())
+			}
+			return xw.Write(vals...)
 		}
-		return xw.Write(vals...)
-	}
-	for _, t := range pr.Towns {
-		if err := row(t.Name, t.Cells); err != nil {
-			xw.Discard()
-			h.UI.Error(w, r, err)
-			return
+		for _, t := range pr.Towns {
+			if err := row(t.Name, t.Cells); err != nil {
+				return err
+			}
 		}
-	}
-	if err := row(h.t(r, "housing.total"), pr.Total); err != nil {
-		xw.Discard()
-		h.UI.Error(w, r, err)
-		return
-	}
-	attachmentHeader(w, fmt.Sprintf("%s-进度-截至%s.xlsx", c.Name, pr.On))
-	if err := xw.Close(); err != nil {
-		h.UI.Log.Error("progress export", "err", err)
-	}
+		return row(h.t(r, "housing.total"), pr.Total)
+	})
 }
 
-func attachmentHeader(w http.ResponseWriter, name string) {
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
+// xlsxWriter opens a spreadsheet of schema s (for UI.SendXLSX).
+func (h *Handlers) xlsxWriter(s xlsx.Schema) func(io.Writer) (*xlsx.Writer, error) {
+	return func(w io.Writer) (*xlsx.Writer, error) { return xlsx.NewWriter(w, s) }
 }
 
 // regionLookups returns the towns and villages in p's scope and the
@@ -500,16 +482,18 @@ func (h *Handlers) housingStep(w http.ResponseWriter, r *http.Request) {
 	st := stepOf(f)
 	_, err := h.Svc.Housing.Do(r.Context(), p, r.PathValue("id"), r.PathValue("bid"), st, files)
 	if err != nil {
-		if k := errs.KindOf(err); k != errs.Invalid && k != errs.Conflict {
-			h.UI.Error(w, r, err)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.housingBuildingPage(w, r, web.StatusOf(err), f)
+		h.UI.FormFailed(w, r, f, err, invalidOrConflict, func(status int) { h.housingBuildingPage(w, r, status, f) })
 		return
 	}
 	h.UI.Redirect(w, r, r.URL.Path[:strings.LastIndex(r.URL.Path, "/steps")], "housing.step_done",
 		"Step", h.t(r, "housing.step."+string(st.Action)))
+}
+
+// invalidOrConflict tells the errors a step's form shows: invalid input,
+// and a step the record's state does not allow.
+func invalidOrConflict(err error) bool {
+	k := errs.KindOf(err)
+	return k == errs.Invalid || k == errs.Conflict
 }
 
 func (h *Handlers) housingFile(w http.ResponseWriter, r *http.Request) {
@@ -532,32 +516,6 @@ func (h *Handlers) housingFile(w http.ResponseWriter, r *http.Request) {
 }
 
 // --- API
-
-func (h *Handlers) apiHousingList(w http.ResponseWriter, r *http.Request) {
-	list, err := h.Svc.Housing.Campaigns(r.Context(), web.PrincipalFrom(r.Context()))
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	if list == nil {
-		list = []housing.Campaign{}
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": list})
-}
-
-func (h *Handlers) apiHousingCreate(w http.ResponseWriter, r *http.Request) {
-	var in housing.Campaign
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
-	c, err := h.Svc.Housing.CreateCampaign(r.Context(), web.PrincipalFrom(r.Context()), in)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, c)
-}
 
 func (h *Handlers) apiHousingCampaign(w http.ResponseWriter, r *http.Request) {
 	p := web.PrincipalFrom(r.Context())
@@ -591,45 +549,17 @@ func (h *Handlers) apiHousingCampaign(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, map[string]any{"campaign": c, "progress": pr, "warnings": warns})
 }
 
-func (h *Handlers) apiHousingReported(w http.ResponseWriter, r *http.Request) {
-	var in housing.Reported
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
-	c, err := h.Svc.Housing.SetReported(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), in)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, c)
-}
-
-func (h *Handlers) apiHousingBuildings(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) apiHousingBuildings(r *http.Request, pg web.Paging) ([]housing.Row, int, error) {
 	f := housing.FilterOf(r.URL.Query())
-	pg := web.PagingOf(r)
 	f.Limit, f.Offset = pg.Size, pg.Offset()
-	rows, total, err := h.Svc.Housing.List(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), f)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.ListJSON(w, rows, total, pg)
+	return h.Svc.Housing.List(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), f)
 }
 
-func (h *Handlers) apiHousingCreateBuilding(w http.ResponseWriter, r *http.Request) {
-	var in housing.Building
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
+// apiHousingCreateBuilding adds a building to the campaign {id}; an ID or
+// stage in the body is ignored.
+func (h *Handlers) apiHousingCreateBuilding(ctx context.Context, p *auth.Principal, campaignID string, in housing.Building) (housing.Building, error) {
 	in.ID, in.Stage = "", ""
-	b, err := h.Svc.Housing.Create(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), in)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, b)
+	return h.Svc.Housing.Create(ctx, p, campaignID, in)
 }
 
 func (h *Handlers) apiHousingBuilding(w http.ResponseWriter, r *http.Request) {
@@ -656,8 +586,7 @@ func (h *Handlers) apiHousingBuilding(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) apiHousingStep(w http.ResponseWriter, r *http.Request) {
 	var in housing.Step
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
+	if !h.UI.ReadJSON(w, r, &in) {
 		return
 	}
 	b, err := h.Svc.Housing.Do(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), r.PathValue("bid"), in, nil)

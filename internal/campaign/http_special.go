@@ -21,9 +21,9 @@ func (h *Handlers) registerSpecial(rt *web.Router) {
 	rt.Handle("GET /special-campaigns/{id}", h.specialPage)
 	rt.Handle("POST /special-campaigns/{id}/checks", h.specialCheck)
 	rt.Handle("GET /special-campaigns/{id}/export", h.specialExport)
-	rt.Handle("GET /api/v1/special-campaigns", h.apiSpecials)
+	rt.Handle("GET /api/v1/special-campaigns", web.ItemsJSON(h.UI, h.Svc.Special.Campaigns))
 	rt.Handle("GET /api/v1/special-campaigns/{id}", h.apiSpecial)
-	rt.Handle("POST /api/v1/special-campaigns/{id}/checks", h.apiSpecialCheck)
+	rt.Handle("POST /api/v1/special-campaigns/{id}/checks", web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.Special.RecordCheck))
 }
 
 // specialRow is a campaign in the list with its coverage.
@@ -118,8 +118,7 @@ func (h *Handlers) specialCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		f.Values["places"] = r.PostForm.Get("places")
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.specialNewPage(w, r, web.StatusOf(err), f)
+		h.UI.FormFailed(w, r, f, err, web.AnyError, func(status int) { h.specialNewPage(w, r, status, f) })
 		return
 	}
 	h.UI.Redirect(w, r, "/special-campaigns/"+c.ID, "special.created", "Name", c.Name)
@@ -193,12 +192,7 @@ func (h *Handlers) specialCheck(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
 	_, err := h.Svc.Special.RecordCheck(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), checkOf(f))
 	if err != nil {
-		if errs.KindOf(err) != errs.Invalid {
-			h.UI.Error(w, r, err)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.specialPageWith(w, r, web.StatusOf(err), f)
+		h.UI.FormFailed(w, r, f, err, web.IsInvalid, func(status int) { h.specialPageWith(w, r, status, f) })
 		return
 	}
 	h.UI.Redirect(w, r, "/special-campaigns/"+r.PathValue("id"), "special.check_recorded")
@@ -226,42 +220,22 @@ func (h *Handlers) specialExport(w http.ResponseWriter, r *http.Request) {
 	for i := 1; i <= c.Rounds; i++ {
 		cols = append(cols, xlsx.Column{Key: fmt.Sprintf("round_%d", i), Header: h.t(r, "special.round_n", "N", i), Width: 12})
 	}
-	xw, err := xlsx.NewWriter(w, xlsx.Schema{Name: "检查覆盖", Columns: cols})
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	for _, t := range targets {
-		vals := []any{t.Name, names[t.TownCode], t.Address}
-		for _, d := range t.Rounds {
-			if d == "" {
-				vals = append(vals, h.t(r, "special.unchecked"))
-			} else {
-				vals = append(vals, d)
+	h.UI.SendXLSX(w, r, c.Name+"-检查覆盖.xlsx", h.xlsxWriter(xlsx.Schema{Name: "检查覆盖", Columns: cols}), func(xw *xlsx.Writer) error {
+		for _, t := range targets {
+			vals := []any{t.Name, names[t.TownCode], t.Address}
+			for _, d := range t.Rounds {
+				if d == "" {
+					vals = append(vals, h.t(r, "special.unchecked"))
+				} else {
+					vals = append(vals, d)
+				}
+			}
+			if err := xw.Write(vals...); err != nil {
+				return err
 			}
 		}
-		if err := xw.Write(vals...); err != nil {
-			xw.Discard()
-			h.UI.Error(w, r, err)
-			return
-		}
-	}
-	attachmentHeader(w, c.Name+"-检查覆盖.xlsx")
-	if err := xw.Close(); err != nil {
-		h.UI.Log.Error("special export", "err", err)
-	}
-}
-
-func (h *Handlers) apiSpecials(w http.ResponseWriter, r *http.Request) {
-	list, err := h.Svc.Special.Campaigns(r.Context(), web.PrincipalFrom(r.Context()))
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	if list == nil {
-		list = []special.Campaign{}
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": list})
+		return nil
+	})
 }
 
 func (h *Handlers) apiSpecial(w http.ResponseWriter, r *http.Request) {
@@ -277,18 +251,4 @@ func (h *Handlers) apiSpecial(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.JSON(w, http.StatusOK, map[string]any{"campaign": c, "coverage": cov})
-}
-
-func (h *Handlers) apiSpecialCheck(w http.ResponseWriter, r *http.Request) {
-	var in special.Check
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
-	ch, err := h.Svc.Special.RecordCheck(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), in)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, ch)
 }

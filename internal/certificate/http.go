@@ -1,9 +1,9 @@
 package certificate
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,6 +17,7 @@ import (
 	"yingji/internal/org"
 	"yingji/internal/store"
 	"yingji/internal/web"
+	"yingji/internal/xlsx"
 )
 
 // Templates and Locales of the certificate pages.
@@ -98,13 +99,13 @@ func (h *Handlers) Register(rt *web.Router) {
 	rt.Handle("POST /certificates/warnings", h.warn)
 	rt.Handle("GET /certificates/warnings/export", h.warningsExport)
 	rt.Handle("GET /certificates/warnings/{id}/pdf", h.warningPDF)
-	rt.Handle("GET /api/v1/certificates", h.apiList)
+	rt.Handle("GET /api/v1/certificates", web.PagedJSON(h.UI, h.apiList))
 	rt.Handle("POST /api/v1/certificates", h.apiCreate)
 	rt.Handle("GET /api/v1/certificates/{id}", h.apiGet)
 	rt.Handle("PUT /api/v1/certificates/{id}", h.apiUpdate)
 	rt.Handle("POST /api/v1/certificates/{id}/renew", h.apiRenew)
 	rt.Handle("GET /api/v1/certificates/missing", h.apiMissing)
-	rt.Handle("GET /api/v1/certificates/warnings", h.apiWarnings)
+	rt.Handle("GET /api/v1/certificates/warnings", web.PagedJSON(h.UI, h.warningsOf))
 	rt.Handle("POST /api/v1/certificates/warnings", h.apiWarn)
 }
 
@@ -187,12 +188,23 @@ func (h *Handlers) rows(r *http.Request, list []Certificate) ([]Row, error) {
 	return out, nil
 }
 
+// certificatesOf reads the page pg of the certificates the request's
+// query selects (for the page and the API).
+func (h *Handlers) certificatesOf(r *http.Request, pg web.Paging) ([]Row, int, error) {
+	f := FilterOf(r.URL.Query())
+	f.Limit, f.Offset = pg.Size, pg.Offset()
+	list, total, err := h.Svc.List(r.Context(), web.PrincipalFrom(r.Context()), f)
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, err := h.rows(r, list)
+	return rows, total, err
+}
+
 func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 	p := web.PrincipalFrom(r.Context())
-	f := FilterOf(r.URL.Query())
 	pg := web.PagingOf(r)
-	f.Limit, f.Offset = pg.Size, pg.Offset()
-	list, total, err := h.Svc.List(r.Context(), p, f)
+	rows, total, err := h.certificatesOf(r, pg)
 	if err != nil {
 		h.UI.Error(w, r, err)
 		return
@@ -202,13 +214,8 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	rows, err := h.rows(r, list)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	if f.EnterpriseID != "" {
-		if e, err := h.Ent.Get(r.Context(), p, f.EnterpriseID); err == nil {
+	if id := FilterOf(r.URL.Query()).EnterpriseID; id != "" {
+		if e, err := h.Ent.Get(r.Context(), p, id); err == nil {
 			data["Enterprise"] = e
 			ws, _, err := h.Svc.Warnings(r.Context(), p, WarningFilter{EnterpriseID: e.ID, State: "", Limit: 5})
 			if err != nil {
@@ -230,10 +237,7 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	data["Rows"], data["Pager"] = rows, web.PagerOf(pg, total)
-	page := h.UI.NewPage(r, "", data)
-	page.Title = page.T("nav.certificates")
-	page.Active = "certificates"
-	h.UI.Render(w, r, http.StatusOK, "certificates", page)
+	h.UI.Show(w, r, http.StatusOK, "certificates", "nav.certificates", "certificates", data, nil)
 }
 
 // denied answers an enterprise account reaching for another enterprise's
@@ -249,6 +253,17 @@ func (h *Handlers) denied(w http.ResponseWriter, r *http.Request, id string, err
 	}
 	h.UI.Fail(w, r, http.StatusForbidden, "certificate.other_forbidden")
 	return true
+}
+
+// get reads a certificate again to show its form after a refused post;
+// when it cannot, the error is answered (see fail) and ok is false.
+func (h *Handlers) get(w http.ResponseWriter, r *http.Request, id string) (c Certificate, ok bool) {
+	c, _, err := h.Svc.Get(r.Context(), web.PrincipalFrom(r.Context()), id)
+	if err != nil {
+		h.fail(w, r, id, err)
+		return c, false
+	}
+	return c, true
 }
 
 // fail answers a service error, auditing an enterprise account's reach
@@ -322,15 +337,11 @@ func (h *Handlers) form(w http.ResponseWriter, r *http.Request, status int, f *w
 		return
 	}
 	data["Enterprises"], data["C"] = ents, c
-	page := h.UI.NewPage(r, "", data)
-	page.Form = f
-	if c == nil {
-		page.Title = page.T("certificate.new")
-	} else {
-		page.Title = page.T("certificate.edit")
+	title := "certificate.new"
+	if c != nil {
+		title = "certificate.edit"
 	}
-	page.Active = "certificates"
-	h.UI.Render(w, r, status, "certificate_form", page)
+	h.UI.Show(w, r, status, "certificate_form", title, "certificates", data, f)
 }
 
 // formValues turns a certificate into form values.
@@ -396,11 +407,9 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 		c, err = h.Svc.Create(r.Context(), p, c)
 	}
 	if err != nil {
-		if h.denied(w, r, c.EnterpriseID, err) {
-			return
+		if !h.denied(w, r, c.EnterpriseID, err) {
+			h.UI.FormFailed(w, r, f, err, web.AnyError, func(status int) { h.form(w, r, status, f, nil) })
 		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.form(w, r, web.StatusOf(err), f, nil)
 		return
 	}
 	msg := "certificate.created"
@@ -434,20 +443,13 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
 		_, err = h.Svc.Update(r.Context(), p, id, in)
 	}
 	if err != nil {
-		if h.denied(w, r, id, err) {
-			return
+		if !h.denied(w, r, id, err) {
+			h.UI.FormFailed(w, r, f, err, web.HasFieldErrors, func(status int) {
+				if c, ok := h.get(w, r, id); ok {
+					h.form(w, r, status, f, &c)
+				}
+			})
 		}
-		if errs.Fields(err) == nil {
-			h.UI.Error(w, r, err)
-			return
-		}
-		c, _, gerr := h.Svc.Get(r.Context(), p, id)
-		if gerr != nil {
-			h.fail(w, r, id, gerr)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.form(w, r, web.StatusOf(err), f, &c)
 		return
 	}
 	h.UI.Redirect(w, r, "/certificates/"+id, "action.saved")
@@ -503,20 +505,15 @@ func (h *Handlers) renew(w http.ResponseWriter, r *http.Request) {
 		_, err = h.Svc.Renew(r.Context(), p, id, in)
 	}
 	if err != nil {
-		if h.denied(w, r, id, err) {
-			return
+		if !h.denied(w, r, id, err) {
+			// A renewal the dates do not allow (409) is shown on the form too.
+			onForm := func(err error) bool { return errs.Fields(err) != nil || errs.KindOf(err) == errs.Conflict }
+			h.UI.FormFailed(w, r, f, err, onForm, func(status int) {
+				if c, ok := h.get(w, r, id); ok {
+					h.renderRenew(w, r, status, f, c)
+				}
+			})
 		}
-		if errs.Fields(err) == nil && errs.KindOf(err) != errs.Conflict {
-			h.UI.Error(w, r, err)
-			return
-		}
-		c, _, gerr := h.Svc.Get(r.Context(), p, id)
-		if gerr != nil {
-			h.fail(w, r, id, gerr)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.renderRenew(w, r, web.StatusOf(err), f, c)
 		return
 	}
 	msg := "certificate.renewed"
@@ -528,21 +525,15 @@ func (h *Handlers) renew(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) verify(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := h.Svc.Verify(r.Context(), web.PrincipalFrom(r.Context()), id); err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	h.UI.Redirect(w, r, "/certificates/"+id, "certificate.verified")
+	err := h.Svc.Verify(r.Context(), web.PrincipalFrom(r.Context()), id)
+	h.UI.Done(w, r, err, "/certificates/"+id, "certificate.verified")
 }
 
 func (h *Handlers) revoke(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	f := web.NewForm(r)
-	if err := h.Svc.Revoke(r.Context(), web.PrincipalFrom(r.Context()), id, f.Get("reason")); err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	h.UI.Redirect(w, r, "/certificates/"+id, "certificate.revoked_done")
+	err := h.Svc.Revoke(r.Context(), web.PrincipalFrom(r.Context()), id, f.Get("reason"))
+	h.UI.Done(w, r, err, "/certificates/"+id, "certificate.revoked_done")
 }
 
 // missingPageSize bounds one page of the survey list.
@@ -574,10 +565,7 @@ func (h *Handlers) missing(w http.ResponseWriter, r *http.Request) {
 	data["Result"], data["Findings"], data["Pager"], data["CanWarn"] = res, res.Findings[from:to], web.PagerOf(pg, len(res.Findings)), canWarn
 	data["Past"] = res.AsOf.Before(h.Svc.Today())
 	data["HighRisk"], data["Industry"] = HighRiskSectors, IndustrySectors
-	page := h.UI.NewPage(r, "", data)
-	page.Title = page.T("certificate.missing_title")
-	page.Active = "certificates"
-	h.UI.Render(w, r, http.StatusOK, "certificates_missing", page)
+	h.UI.Show(w, r, http.StatusOK, "certificates_missing", "certificate.missing_title", "certificates", data, nil)
 }
 
 func (h *Handlers) warn(w http.ResponseWriter, r *http.Request) {
@@ -657,11 +645,8 @@ func (h *Handlers) warningRows(r *http.Request, list []Warning) ([]WarningRow, e
 }
 
 func (h *Handlers) warnings(w http.ResponseWriter, r *http.Request) {
-	p := web.PrincipalFrom(r.Context())
-	f := WarningFilterOf(r.URL.Query())
 	pg := web.PagingOf(r)
-	f.Limit, f.Offset = pg.Size, pg.Offset()
-	list, total, err := h.Svc.Warnings(r.Context(), p, f)
+	list, total, err := h.warningsOf(r, pg)
 	if err != nil {
 		h.UI.Error(w, r, err)
 		return
@@ -677,19 +662,8 @@ func (h *Handlers) warnings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data["Rows"], data["Pager"] = rows, web.PagerOf(pg, total)
-	page := h.UI.NewPage(r, "", data)
-	page.Title = page.T("certificate.warnings_title")
-	page.Active = "certificates"
-	h.UI.Render(w, r, http.StatusOK, "certificate_warnings", page)
+	h.UI.Show(w, r, http.StatusOK, "certificate_warnings", "certificate.warnings_title", "certificates", data, nil)
 }
-
-// attachmentHeader names a download.
-func attachmentHeader(w http.ResponseWriter, contentType, name string) {
-	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
-}
-
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 func (h *Handlers) missingExport(w http.ResponseWriter, r *http.Request) {
 	p := web.PrincipalFrom(r.Context())
@@ -698,20 +672,9 @@ func (h *Handlers) missingExport(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	xw, err := newMissingWriter(w)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	if err := writeMissing(xw, res, h.names(r)); err != nil {
-		xw.Discard()
-		h.UI.Error(w, r, err)
-		return
-	}
-	attachmentHeader(w, xlsxType, fmt.Sprintf("缺证企业-%s.xlsx", res.AsOf.String()))
-	if err := xw.Close(); err != nil {
-		h.UI.Log.Error("export missing", "err", err)
-	}
+	h.UI.SendXLSX(w, r, fmt.Sprintf("缺证企业-%s.xlsx", res.AsOf.String()), newMissingWriter, func(xw *xlsx.Writer) error {
+		return writeMissing(xw, res, h.names(r))
+	})
 }
 
 // names returns town names by code.
@@ -742,20 +705,8 @@ func (h *Handlers) warningsExport(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	xw, err := newWarningsWriter(w)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	if err := writeWarnings(xw, rows); err != nil {
-		xw.Discard()
-		h.UI.Error(w, r, err)
-		return
-	}
-	attachmentHeader(w, xlsxType, fmt.Sprintf("证书警告记录-%s.xlsx", time.Now().In(web.Shanghai).Format("20060102")))
-	if err := xw.Close(); err != nil {
-		h.UI.Log.Error("export warnings", "err", err)
-	}
+	name := fmt.Sprintf("证书警告记录-%s.xlsx", time.Now().In(web.Shanghai).Format("20060102"))
+	h.UI.SendXLSX(w, r, name, newWarningsWriter, func(xw *xlsx.Writer) error { return writeWarnings(xw, rows) })
 }
 
 func (h *Handlers) warningPDF(w http.ResponseWriter, r *http.Request) {
@@ -771,37 +722,21 @@ func (h *Handlers) warningPDF(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	var buf bytes.Buffer
-	if err := renderWarning(&buf, county, e, wn); err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", "inline; filename*=UTF-8''"+url.PathEscape("警告通知书-"+e.Name+".pdf"))
-	_, _ = w.Write(buf.Bytes())
+	h.UI.SendPDF(w, r, "警告通知书-"+e.Name+".pdf", func(out io.Writer) error { return renderWarning(out, county, e, wn) })
 }
 
 // API
 
-func (h *Handlers) apiList(w http.ResponseWriter, r *http.Request) {
-	f := FilterOf(r.URL.Query())
-	pg := web.PagingOf(r)
-	f.Limit, f.Offset = pg.Size, pg.Offset()
-	list, total, err := h.Svc.List(r.Context(), web.PrincipalFrom(r.Context()), f)
+func (h *Handlers) apiList(r *http.Request, pg web.Paging) ([]apiCertificate, int, error) {
+	rows, total, err := h.certificatesOf(r, pg)
 	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	rows, err := h.rows(r, list)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
+		return nil, 0, err
 	}
 	items := make([]apiCertificate, len(rows))
 	for i, x := range rows {
 		items[i] = apiCertificate{Certificate: x.Certificate, Status: x.Status, EnterpriseName: x.EnterpriseName}
 	}
-	web.ListJSON(w, items, total, pg)
+	return items, total, nil
 }
 
 // apiCertificate is a certificate in the API, with its computed status.
@@ -823,47 +758,42 @@ func (h *Handlers) apiGet(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) apiCreate(w http.ResponseWriter, r *http.Request) {
 	var in Certificate
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
+	if !h.UI.ReadJSON(w, r, &in) {
 		return
 	}
 	in.ID = ""
 	c, err := h.Svc.Create(r.Context(), web.PrincipalFrom(r.Context()), in)
-	if err != nil {
-		h.fail(w, r, in.EnterpriseID, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, apiCertificate{Certificate: c, Status: StatusOf(c, h.Svc.Today())})
+	h.reply(w, r, http.StatusCreated, in.EnterpriseID, c, err)
 }
 
 func (h *Handlers) apiUpdate(w http.ResponseWriter, r *http.Request) {
 	var in Certificate
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
+	if !h.UI.ReadJSON(w, r, &in) {
 		return
 	}
 	id := r.PathValue("id")
 	c, err := h.Svc.Update(r.Context(), web.PrincipalFrom(r.Context()), id, in)
-	if err != nil {
-		h.fail(w, r, id, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, apiCertificate{Certificate: c, Status: StatusOf(c, h.Svc.Today())})
+	h.reply(w, r, http.StatusOK, id, c, err)
 }
 
 func (h *Handlers) apiRenew(w http.ResponseWriter, r *http.Request) {
 	var in RenewInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
+	if !h.UI.ReadJSON(w, r, &in) {
 		return
 	}
 	id := r.PathValue("id")
 	c, err := h.Svc.Renew(r.Context(), web.PrincipalFrom(r.Context()), id, in)
+	h.reply(w, r, http.StatusOK, id, c, err)
+}
+
+// reply answers a certificate written through the API with its status,
+// or err (see fail: id is the certificate or enterprise reached for).
+func (h *Handlers) reply(w http.ResponseWriter, r *http.Request, status int, id string, c Certificate, err error) {
 	if err != nil {
 		h.fail(w, r, id, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, apiCertificate{Certificate: c, Status: StatusOf(c, h.Svc.Today())})
+	web.JSON(w, status, apiCertificate{Certificate: c, Status: StatusOf(c, h.Svc.Today())})
 }
 
 func (h *Handlers) apiMissing(w http.ResponseWriter, r *http.Request) {
@@ -875,16 +805,12 @@ func (h *Handlers) apiMissing(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, res)
 }
 
-func (h *Handlers) apiWarnings(w http.ResponseWriter, r *http.Request) {
+// warningsOf reads the page pg of the warnings the request's query
+// selects (for the page and the API).
+func (h *Handlers) warningsOf(r *http.Request, pg web.Paging) ([]Warning, int, error) {
 	f := WarningFilterOf(r.URL.Query())
-	pg := web.PagingOf(r)
 	f.Limit, f.Offset = pg.Size, pg.Offset()
-	list, total, err := h.Svc.Warnings(r.Context(), web.PrincipalFrom(r.Context()), f)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.ListJSON(w, list, total, pg)
+	return h.Svc.Warnings(r.Context(), web.PrincipalFrom(r.Context()), f)
 }
 
 // warnInput is the API's warning request.
@@ -896,8 +822,7 @@ type warnInput struct {
 
 func (h *Handlers) apiWarn(w http.ResponseWriter, r *http.Request) {
 	var in warnInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
+	if !h.UI.ReadJSON(w, r, &in) {
 		return
 	}
 	wn, err := h.Svc.IssueWarning(r.Context(), web.PrincipalFrom(r.Context()), in.EnterpriseID, in.WarnedOn, in.Note)

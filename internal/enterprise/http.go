@@ -88,9 +88,9 @@ func (h *Handlers) Register(rt *web.Router) {
 	rt.Handle("GET /enterprise-changes", h.changes)
 	rt.Handle("POST /enterprise-changes/{id}/approve", h.decide(true))
 	rt.Handle("POST /enterprise-changes/{id}/reject", h.decide(false))
-	rt.Handle("GET /api/v1/enterprises", h.apiList)
-	rt.Handle("POST /api/v1/enterprises", h.apiCreate)
-	rt.Handle("GET /api/v1/enterprises/{id}", h.apiGet)
+	rt.Handle("GET /api/v1/enterprises", web.PagedJSON(h.UI, h.enterprisesOf))
+	rt.Handle("POST /api/v1/enterprises", web.BodyJSON(h.UI, http.StatusCreated, h.apiCreate))
+	rt.Handle("GET /api/v1/enterprises/{id}", web.GetJSON(h.UI, h.Svc.Get))
 	rt.Handle("PUT /api/v1/enterprises/{id}", h.apiUpdate)
 }
 
@@ -136,12 +136,17 @@ func (h *Handlers) lookups(r *http.Request) (map[string]any, error) {
 		"Sectors": sectors, "Scales": Scales, "Statuses": Statuses, "Risks": Risks, "Specials": Specials, "Regions": all}, nil
 }
 
-func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
-	p := web.PrincipalFrom(r.Context())
+// enterprisesOf reads the page pg of the enterprises the request's query
+// selects (for the page and the API).
+func (h *Handlers) enterprisesOf(r *http.Request, pg web.Paging) ([]Enterprise, int, error) {
 	f := FilterOf(r.URL.Query())
-	pg := web.PagingOf(r)
 	f.Limit, f.Offset = pg.Size, pg.Offset()
-	list, total, err := h.Svc.List(r.Context(), p, f)
+	return h.Svc.List(r.Context(), web.PrincipalFrom(r.Context()), f)
+}
+
+func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
+	pg := web.PagingOf(r)
+	list, total, err := h.enterprisesOf(r, pg)
 	if err != nil {
 		h.UI.Error(w, r, err)
 		return
@@ -152,10 +157,7 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data["Enterprises"], data["Pager"] = list, web.PagerOf(pg, total)
-	page := h.UI.NewPage(r, "", data)
-	page.Title = page.T("nav.enterprises")
-	page.Active = "enterprises"
-	h.UI.Render(w, r, http.StatusOK, "enterprises", page)
+	h.UI.Show(w, r, http.StatusOK, "enterprises", "nav.enterprises", "enterprises", data, nil)
 }
 
 func (h *Handlers) form(w http.ResponseWriter, r *http.Request, status int, f *web.Form, e *Enterprise) {
@@ -165,15 +167,11 @@ func (h *Handlers) form(w http.ResponseWriter, r *http.Request, status int, f *w
 		return
 	}
 	data["E"] = e
-	page := h.UI.NewPage(r, "", data)
-	page.Form = f
-	if e == nil {
-		page.Title = page.T("enterprise.new")
-	} else {
-		page.Title = page.T("enterprise.edit")
+	title := "enterprise.new"
+	if e != nil {
+		title = "enterprise.edit"
 	}
-	page.Active = "enterprises"
-	h.UI.Render(w, r, status, "enterprise_form", page)
+	h.UI.Show(w, r, status, "enterprise_form", title, "enterprises", data, f)
 }
 
 // formValues turns an enterprise into form values.
@@ -224,8 +222,7 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 		e, err = h.Svc.Create(r.Context(), web.PrincipalFrom(r.Context()), e)
 	}
 	if err != nil {
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.form(w, r, web.StatusOf(err), f, nil)
+		h.UI.FormFailed(w, r, f, err, web.AnyError, func(status int) { h.form(w, r, status, f, nil) })
 		return
 	}
 	h.UI.Redirect(w, r, "/enterprises/"+e.ID, "enterprise.created", "Name", e.Name)
@@ -321,17 +318,14 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
 		if h.denied(w, r, id, err) {
 			return
 		}
-		if errs.Fields(err) == nil && errs.KindOf(err) != errs.Conflict {
-			h.UI.Error(w, r, err)
-			return
-		}
-		e, gerr := h.Svc.Get(r.Context(), p, id)
-		if gerr != nil {
-			h.UI.Error(w, r, gerr)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.form(w, r, web.StatusOf(err), f, &e)
+		h.UI.FormFailed(w, r, f, err, fieldsOrConflict, func(status int) {
+			e, gerr := h.Svc.Get(r.Context(), p, id)
+			if gerr != nil {
+				h.UI.Error(w, r, gerr)
+				return
+			}
+			h.form(w, r, status, f, &e)
+		})
 		return
 	}
 	if res.Request != nil {
@@ -339,6 +333,12 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.UI.Redirect(w, r, "/enterprises/"+id, "action.saved")
+}
+
+// fieldsOrConflict tells the errors the edit form shows: field errors, and
+// a change request already pending.
+func fieldsOrConflict(err error) bool {
+	return errs.Fields(err) != nil || errs.KindOf(err) == errs.Conflict
 }
 
 func (h *Handlers) changes(w http.ResponseWriter, r *http.Request) {
@@ -352,10 +352,8 @@ func (h *Handlers) changes(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	page := h.UI.NewPage(r, "", map[string]any{"Requests": list, "State": state})
-	page.Title = page.T("nav.enterprise_changes")
-	page.Active = "enterprise_changes"
-	h.UI.Render(w, r, http.StatusOK, "enterprise_changes", page)
+	data := map[string]any{"Requests": list, "State": state}
+	h.UI.Show(w, r, http.StatusOK, "enterprise_changes", "nav.enterprise_changes", "enterprise_changes", data, nil)
 }
 
 func (h *Handlers) decide(approve bool) http.HandlerFunc {
@@ -379,46 +377,15 @@ func (h *Handlers) decide(approve bool) http.HandlerFunc {
 
 // API
 
-func (h *Handlers) apiList(w http.ResponseWriter, r *http.Request) {
-	f := FilterOf(r.URL.Query())
-	pg := web.PagingOf(r)
-	f.Limit, f.Offset = pg.Size, pg.Offset()
-	list, total, err := h.Svc.List(r.Context(), web.PrincipalFrom(r.Context()), f)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.ListJSON(w, list, total, pg)
-}
-
-func (h *Handlers) apiGet(w http.ResponseWriter, r *http.Request) {
-	e, err := h.Svc.Get(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, e)
-}
-
-func (h *Handlers) apiCreate(w http.ResponseWriter, r *http.Request) {
-	var in Enterprise
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
+// apiCreate creates an enterprise; an ID in the body is ignored.
+func (h *Handlers) apiCreate(ctx context.Context, p *auth.Principal, in Enterprise) (Enterprise, error) {
 	in.ID = ""
-	e, err := h.Svc.Create(r.Context(), web.PrincipalFrom(r.Context()), in)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, e)
+	return h.Svc.Create(ctx, p, in)
 }
 
 func (h *Handlers) apiUpdate(w http.ResponseWriter, r *http.Request) {
 	var in Enterprise
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
+	if !h.UI.ReadJSON(w, r, &in) {
 		return
 	}
 	id := r.PathValue("id")

@@ -1,6 +1,7 @@
 package facility
 
 import (
+	"context"
 	"embed"
 	"net/http"
 	"net/url"
@@ -84,14 +85,14 @@ func (h *Handlers) Register(rt *web.Router) {
 	rt.Handle("GET /facilities/{id}/edit", h.editForm)
 	rt.Handle("POST /facilities/{id}", h.update)
 	rt.Handle("POST /facilities/{id}/status", h.changeStatus)
-	rt.Handle("GET /api/v1/facilities", h.apiList)
-	rt.Handle("POST /api/v1/facilities", h.apiCreate)
+	rt.Handle("GET /api/v1/facilities", web.PagedJSON(h.UI, h.apiList))
+	rt.Handle("POST /api/v1/facilities", web.BodyJSON(h.UI, http.StatusCreated, h.apiCreate))
 	rt.Handle("GET /api/v1/facilities/counts", h.apiCounts)
 	rt.Handle("GET /api/v1/facilities/changes", h.apiChanges)
 	rt.Handle("GET /api/v1/facilities/{id}", h.apiGet)
-	rt.Handle("PUT /api/v1/facilities/{id}", h.apiUpdate)
+	rt.Handle("PUT /api/v1/facilities/{id}", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Update))
 	rt.Handle("GET /api/v1/facilities/{id}/statuses", h.apiHistory)
-	rt.Handle("POST /api/v1/facilities/{id}/statuses", h.apiChangeStatus)
+	rt.Handle("POST /api/v1/facilities/{id}/statuses", web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.ChangeStatus))
 }
 
 // lookups are the code lists the pages need.
@@ -162,10 +163,7 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	data["Facilities"], data["Pager"], data["Facets"], data["FacilityTowns"] = list, web.PagerOf(pg, total), facets, towns
-	page := h.UI.NewPage(r, "", data)
-	page.Title = page.T("nav.facilities")
-	page.Active = "facilities"
-	h.UI.Render(w, r, http.StatusOK, "facilities", page)
+	h.UI.Show(w, r, http.StatusOK, "facilities", "nav.facilities", "facilities", data, nil)
 }
 
 func (h *Handlers) show(w http.ResponseWriter, r *http.Request) {
@@ -175,13 +173,8 @@ func (h *Handlers) show(w http.ResponseWriter, r *http.Request) {
 // render shows a facility's page; form holds a refused status change.
 func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, form *web.Form) {
 	p := web.PrincipalFrom(r.Context())
-	id := r.PathValue("id")
-	f, e, err := h.Svc.Get(r.Context(), p, id)
-	if err != nil {
-		if h.denied(w, r, id, err) {
-			return
-		}
-		h.UI.Error(w, r, err)
+	f, e, ok := h.get(w, r)
+	if !ok {
 		return
 	}
 	data, err := h.lookups(r)
@@ -216,6 +209,21 @@ func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, fo
 	page.Form = form
 	page.Active = "facilities"
 	h.UI.Render(w, r, status, "facility", page)
+}
+
+// get reads the path's facility; when it cannot, the error is answered
+// (an enterprise account's reach into another enterprise is audited) and
+// ok is false.
+func (h *Handlers) get(w http.ResponseWriter, r *http.Request) (f Facility, e enterprise.Enterprise, ok bool) {
+	id := r.PathValue("id")
+	f, e, err := h.Svc.Get(r.Context(), web.PrincipalFrom(r.Context()), id)
+	if err != nil {
+		if !h.denied(w, r, id, err) {
+			h.UI.Error(w, r, err)
+		}
+		return f, e, false
+	}
+	return f, e, true
 }
 
 // denied answers an enterprise account reaching for another enterprise's
@@ -339,15 +347,11 @@ func (h *Handlers) form(w http.ResponseWriter, r *http.Request, status int, f *w
 	}
 	sortByName(choices)
 	data["F"], data["Choices"], data["Statuses"] = fac, choices, Statuses
-	page := h.UI.NewPage(r, "", data)
-	page.Form = f
-	if fac == nil {
-		page.Title = page.T("facility.new")
-	} else {
-		page.Title = page.T("facility.edit")
+	title := "facility.new"
+	if fac != nil {
+		title = "facility.edit"
 	}
-	page.Active = "facilities"
-	h.UI.Render(w, r, status, "facility_form", page)
+	h.UI.Show(w, r, status, "facility_form", title, "facilities", data, f)
 }
 
 func sortByName(list []enterprise.Enterprise) {
@@ -374,12 +378,9 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 		fac, err = h.Svc.Create(r.Context(), web.PrincipalFrom(r.Context()), fac, note)
 	}
 	if err != nil {
-		if errs.Fields(err) == nil && !errs.Is(err, errs.Forbidden) {
-			h.UI.Error(w, r, err)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.form(w, r, web.StatusOf(err), f, nil)
+		// An enterprise out of the writer's reach is shown on the form too.
+		onForm := func(err error) bool { return errs.Fields(err) != nil || errs.Is(err, errs.Forbidden) }
+		h.UI.FormFailed(w, r, f, err, onForm, func(status int) { h.form(w, r, status, f, nil) })
 		return
 	}
 	h.UI.Redirect(w, r, "/facilities/"+fac.ID, "facility.created", "Name", fac.Name)
@@ -410,17 +411,14 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request) {
 		_, err = h.Svc.Update(r.Context(), p, id, in)
 	}
 	if err != nil {
-		if errs.Fields(err) == nil {
-			h.UI.Error(w, r, err)
-			return
-		}
-		fac, _, gerr := h.Svc.Get(r.Context(), p, id)
-		if gerr != nil {
-			h.UI.Error(w, r, gerr)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.form(w, r, web.StatusOf(err), f, &fac)
+		h.UI.FormFailed(w, r, f, err, web.HasFieldErrors, func(status int) {
+			fac, _, gerr := h.Svc.Get(r.Context(), p, id)
+			if gerr != nil {
+				h.UI.Error(w, r, gerr)
+				return
+			}
+			h.form(w, r, status, f, &fac)
+		})
 		return
 	}
 	h.UI.Redirect(w, r, "/facilities/"+id, "action.saved")
@@ -432,12 +430,7 @@ func (h *Handlers) changeStatus(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
 	c, err := h.Svc.ChangeStatus(r.Context(), p, id, StatusInput{Status: f.Get("status"), Date: f.Get("date"), Note: f.Get("note")})
 	if err != nil {
-		if errs.Fields(err) == nil {
-			h.UI.Error(w, r, err)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.render(w, r, web.StatusOf(err), f)
+		h.UI.FormFailed(w, r, f, err, web.HasFieldErrors, func(status int) { h.render(w, r, status, f) })
 		return
 	}
 	page := h.UI.NewPage(r, "", nil)
@@ -446,39 +439,21 @@ func (h *Handlers) changeStatus(w http.ResponseWriter, r *http.Request) {
 
 // API
 
-func (h *Handlers) apiList(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) apiList(r *http.Request, pg web.Paging) ([]Facility, int, error) {
 	f := FilterOf(r.URL.Query())
-	pg := web.PagingOf(r)
 	f.Limit, f.Offset = pg.Size, pg.Offset()
-	list, total, err := h.Svc.List(r.Context(), web.PrincipalFrom(r.Context()), f)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.ListJSON(w, list, total, pg)
+	return h.Svc.List(r.Context(), web.PrincipalFrom(r.Context()), f)
 }
 
 func (h *Handlers) apiGet(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	f, _, err := h.Svc.Get(r.Context(), web.PrincipalFrom(r.Context()), id)
-	if err != nil {
-		if h.denied(w, r, id, err) {
-			return
-		}
-		h.UI.Error(w, r, err)
-		return
+	if f, _, ok := h.get(w, r); ok {
+		web.JSON(w, http.StatusOK, f)
 	}
-	web.JSON(w, http.StatusOK, f)
 }
 
 func (h *Handlers) apiHistory(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	f, _, err := h.Svc.Get(r.Context(), web.PrincipalFrom(r.Context()), id)
-	if err != nil {
-		if h.denied(w, r, id, err) {
-			return
-		}
-		h.UI.Error(w, r, err)
+	f, _, ok := h.get(w, r)
+	if !ok {
 		return
 	}
 	hist, err := h.Svc.History(r.Context(), f.ID)
@@ -499,48 +474,10 @@ type apiInput struct {
 	Note string `json:"note"`
 }
 
-func (h *Handlers) apiCreate(w http.ResponseWriter, r *http.Request) {
-	var in apiInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
+// apiCreate registers a facility; an ID in the body is ignored.
+func (h *Handlers) apiCreate(ctx context.Context, p *auth.Principal, in apiInput) (Facility, error) {
 	in.ID = ""
-	f, err := h.Svc.Create(r.Context(), web.PrincipalFrom(r.Context()), in.Facility, in.Note)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, f)
-}
-
-func (h *Handlers) apiUpdate(w http.ResponseWriter, r *http.Request) {
-	var in Facility
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
-	id := r.PathValue("id")
-	f, err := h.Svc.Update(r.Context(), web.PrincipalFrom(r.Context()), id, in)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, f)
-}
-
-func (h *Handlers) apiChangeStatus(w http.ResponseWriter, r *http.Request) {
-	var in StatusInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
-	c, err := h.Svc.ChangeStatus(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), in)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, c)
+	return h.Svc.Create(ctx, p, in.Facility, in.Note)
 }
 
 // dateParam reads a YYYY-MM-DD query parameter (def when absent).

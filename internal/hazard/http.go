@@ -22,6 +22,7 @@ import (
 	"yingji/internal/errs"
 	"yingji/internal/org"
 	"yingji/internal/web"
+	"yingji/internal/xlsx"
 )
 
 // Templates, Locales and the pages' stylesheet.
@@ -116,13 +117,13 @@ func (h *Handlers) Register(rt *web.Router) {
 	rt.Handle("GET /self-reports", h.selfReports)
 	rt.Handle("POST /self-reports", h.submitSelf)
 	rt.Handle("GET /api/v1/hazards", h.apiList)
-	rt.Handle("POST /api/v1/hazards", h.apiCreate)
+	rt.Handle("POST /api/v1/hazards", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Report))
 	rt.Handle("GET /api/v1/hazards/{id}", h.apiGet)
-	rt.Handle("POST /api/v1/hazards/{id}/steps", h.apiStep)
+	rt.Handle("POST /api/v1/hazards/{id}/steps", web.BodyJSONByID(h.UI, http.StatusOK, h.apiStep))
 	rt.Handle("GET /api/v1/hazards/stats", h.apiStats)
 	rt.Handle("GET /api/v1/hazards/clauses", h.apiClauses)
 	rt.Handle("GET /api/v1/self-reports", h.apiSelfReports)
-	rt.Handle("POST /api/v1/self-reports", h.apiSubmitSelf)
+	rt.Handle("POST /api/v1/self-reports", web.BodyJSON(h.UI, http.StatusOK, h.Svc.SubmitSelfReport))
 }
 
 func (h *Handlers) stylesheet(w http.ResponseWriter, r *http.Request) {
@@ -201,11 +202,7 @@ func (h *Handlers) rows(list []Record) []Row {
 }
 
 func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, name, titleID, active string, data map[string]any, f *web.Form) {
-	page := h.UI.NewPage(r, "", data)
-	page.Title = page.T(titleID)
-	page.Active = active
-	page.Form = f
-	h.UI.Render(w, r, status, name, page)
+	h.UI.Show(w, r, status, name, titleID, active, data, f)
 }
 
 func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
@@ -333,15 +330,13 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 		rec, err = h.Svc.ReportFiles(r.Context(), p, in, files)
 	}
 	if err != nil {
-		if errs.KindOf(err) == errs.Internal {
-			h.UI.Error(w, r, err)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		if len(errs.Fields(err)) > 0 {
-			f.Error = h.UI.I18n.T(web.Lang(r.Context()), "form.invalid", nil)
-		}
-		h.reportForm(w, r, web.StatusOf(err), f)
+		notInternal := func(err error) bool { return errs.KindOf(err) != errs.Internal }
+		h.UI.FormFailed(w, r, f, err, notInternal, func(status int) {
+			if len(errs.Fields(err)) > 0 {
+				f.Error = h.UI.I18n.T(web.Lang(r.Context()), "form.invalid", nil)
+			}
+			h.reportForm(w, r, status, f)
+		})
 		return
 	}
 	h.UI.Redirect(w, r, "/hazards/"+rec.ID, "hazard.reported")
@@ -363,12 +358,7 @@ func (h *Handlers) show(w http.ResponseWriter, r *http.Request) {
 // shown again with what was typed and the error.
 func (h *Handlers) detail(w http.ResponseWriter, r *http.Request, status int, failed Action, ff *web.Form) {
 	p := web.PrincipalFrom(r.Context())
-	rec, err := h.Svc.Get(r.Context(), p, r.PathValue("id"))
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	tl, err := h.Svc.Timeline(r.Context(), p, rec.ID)
+	rec, tl, err := h.hazardOf(r, p)
 	if err != nil {
 		h.UI.Error(w, r, err)
 		return
@@ -400,6 +390,16 @@ func (h *Handlers) detail(w http.ResponseWriter, r *http.Request, status int, fa
 		page.Form = ff
 	}
 	h.UI.Render(w, r, status, "hazard", page)
+}
+
+// hazardOf reads the path's hazard and its timeline.
+func (h *Handlers) hazardOf(r *http.Request, p *auth.Principal) (Record, []Event, error) {
+	rec, err := h.Svc.Get(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return rec, nil, err
+	}
+	tl, err := h.Svc.Timeline(r.Context(), p, rec.ID)
+	return rec, tl, err
 }
 
 // stepDefaults fills an action's form: today, a deadline two weeks on,
@@ -443,16 +443,12 @@ func (h *Handlers) step(w http.ResponseWriter, r *http.Request) {
 		_, err = h.Svc.Do(r.Context(), p, id, in, files)
 	}
 	if err != nil {
-		switch errs.KindOf(err) {
-		case errs.Invalid:
-			f.SetErrors(h.UI, web.Lang(r.Context()), err)
+		h.UI.FormFailed(w, r, f, err, web.IsInvalid, func(status int) {
 			if e, ok := errs.As(err); ok && f.Error == "" {
 				f.Error = h.UI.Message(web.Lang(r.Context()), e)
 			}
-			h.detail(w, r, web.StatusOf(err), in.Action, f)
-		default:
-			h.UI.Error(w, r, err)
-		}
+			h.detail(w, r, status, in.Action, f)
+		})
 		return
 	}
 	h.UI.Redirect(w, r, "/hazards/"+id, "hazard.step_done", "Action", h.UI.I18n.T(web.Lang(r.Context()), "hazard.action."+string(in.Action), nil))
@@ -724,37 +720,23 @@ func (h *Handlers) statsExport(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	xw, err := newStatsWriter(w)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
 	byLabel := map[string]string{"grade": "隐患等级", "source": "隐患来源", "sector": "监管行业", "town_code": "乡镇"}
 	period := f.From + "至" + f.To
-	for _, t := range tables {
-		for _, x := range t.Rows {
-			if err := xw.Write(period, byLabel[t.By], x.Label, x.Found, x.Rectified, Rate(x.Rectified, x.Found), x.Major, x.MajorDone, x.Overdue); err != nil {
-				xw.Discard()
-				h.UI.Error(w, r, err)
-				return
+	name := fmt.Sprintf("隐患统计-%s.xlsx", time.Now().In(web.Shanghai).Format("20060102"))
+	h.UI.SendXLSX(w, r, name, newStatsWriter, func(xw *xlsx.Writer) error {
+		for _, t := range tables {
+			for _, x := range t.Rows {
+				if err := xw.Write(period, byLabel[t.By], x.Label, x.Found, x.Rectified, Rate(x.Rectified, x.Found), x.Major, x.MajorDone, x.Overdue); err != nil {
+					return err
+				}
+			}
+			if err := xw.Write(period, byLabel[t.By], "合计", t.Total.Found, t.Total.Rectified, Rate(t.Total.Rectified, t.Total.Found), t.Total.Major,
+				t.Total.MajorDone, t.Total.Overdue); err != nil {
+				return err
 			}
 		}
-		if err := xw.Write(period, byLabel[t.By], "合计", t.Total.Found, t.Total.Rectified, Rate(t.Total.Rectified, t.Total.Found), t.Total.Major,
-			t.Total.MajorDone, t.Total.Overdue); err != nil {
-			xw.Discard()
-			h.UI.Error(w, r, err)
-			return
-		}
-	}
-	download(w, fmt.Sprintf("隐患统计-%s.xlsx", time.Now().In(web.Shanghai).Format("20060102")))
-	if err := xw.Close(); err != nil {
-		h.UI.Log.Error("stats export", "err", err)
-	}
-}
-
-func download(w http.ResponseWriter, name string) {
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
+		return nil
+	})
 }
 
 // Self-reports
@@ -902,13 +884,11 @@ func (h *Handlers) submitSelf(w http.ResponseWriter, r *http.Request) {
 		_, err = h.Svc.SubmitSelfReport(r.Context(), p, in)
 	}
 	if err != nil {
-		if errs.Fields(err) == nil && errs.KindOf(err) != errs.Invalid {
-			h.UI.Error(w, r, err)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		f.Error = h.UI.I18n.T(web.Lang(r.Context()), "form.invalid", nil)
-		h.selfForm(w, r, web.StatusOf(err), f)
+		onForm := func(err error) bool { return errs.Fields(err) != nil || errs.KindOf(err) == errs.Invalid }
+		h.UI.FormFailed(w, r, f, err, onForm, func(status int) {
+			f.Error = h.UI.I18n.T(web.Lang(r.Context()), "form.invalid", nil)
+			h.selfForm(w, r, status, f)
+		})
 		return
 	}
 	h.UI.Redirect(w, r, "/self-reports?period="+url.QueryEscape(in.Period), "hazard.self_submitted", "Period", in.Period)
@@ -931,28 +911,9 @@ func (h *Handlers) apiList(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, map[string]any{"items": list, "total": counts.Found, "counts": counts, "page": pg.Page, "size": pg.Size})
 }
 
-func (h *Handlers) apiCreate(w http.ResponseWriter, r *http.Request) {
-	var in NewHazard
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
-	rec, err := h.Svc.Report(r.Context(), web.PrincipalFrom(r.Context()), in)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, rec)
-}
-
 func (h *Handlers) apiGet(w http.ResponseWriter, r *http.Request) {
 	p := web.PrincipalFrom(r.Context())
-	rec, err := h.Svc.Get(r.Context(), p, r.PathValue("id"))
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	tl, err := h.Svc.Timeline(r.Context(), p, rec.ID)
+	rec, tl, err := h.hazardOf(r, p)
 	if err != nil {
 		h.UI.Error(w, r, err)
 		return
@@ -970,19 +931,11 @@ func (h *Handlers) apiGet(w http.ResponseWriter, r *http.Request) {
 		"card": CardFor(rec.Rules(), mustDate(h.Svc.Today()), h.Svc.rules()), "clause": ClauseText(rec.Clause)})
 }
 
-func (h *Handlers) apiStep(w http.ResponseWriter, r *http.Request) {
-	var in StepInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
+// apiStep takes a step sent as JSON (no files: those only through the
+// web form); the clause may be given by its number or text.
+func (h *Handlers) apiStep(ctx context.Context, p *auth.Principal, id string, in StepInput) (Record, error) {
 	in.Clause, _ = FindClause(in.Clause)
-	rec, err := h.Svc.Do(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), in, nil)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, rec)
+	return h.Svc.Do(ctx, p, id, in, nil)
 }
 
 func (h *Handlers) apiStats(w http.ResponseWriter, r *http.Request) {
@@ -1024,18 +977,4 @@ func (h *Handlers) apiSelfReports(w http.ResponseWriter, r *http.Request) {
 		list = []SelfReportStatus{}
 	}
 	web.JSON(w, http.StatusOK, map[string]any{"period": per.String(), "due": Date(per.Due()), "items": list, "counts": counts})
-}
-
-func (h *Handlers) apiSubmitSelf(w http.ResponseWriter, r *http.Request) {
-	var in SelfReportInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
-	rep, err := h.Svc.SubmitSelfReport(r.Context(), web.PrincipalFrom(r.Context()), in)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, rep)
 }

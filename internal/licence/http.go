@@ -1,12 +1,11 @@
 package licence
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"fmt"
+	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -114,12 +113,12 @@ func (h *Handlers) Register(rt *web.Router) {
 	}
 	rt.Handle("GET /licence-settings", h.settingsForm)
 	rt.Handle("POST /licence-settings", h.saveSettings)
-	rt.Handle("GET /api/v1/licences", h.apiLicences)
-	rt.Handle("GET /api/v1/licences/{id}", h.apiLicence)
-	rt.Handle("GET /api/v1/licence-applications", h.apiApplications)
-	rt.Handle("POST /api/v1/licence-applications", h.apiCreate)
-	rt.Handle("GET /api/v1/licence-applications/{id}", h.apiApplication)
-	rt.Handle("POST /api/v1/licence-applications/{id}/actions", h.apiAct)
+	rt.Handle("GET /api/v1/licences", web.PagedJSON(h.UI, h.licencesOf))
+	rt.Handle("GET /api/v1/licences/{id}", web.GetJSON(h.UI, h.Svc.GetLicence))
+	rt.Handle("GET /api/v1/licence-applications", web.PagedJSON(h.UI, h.applicationsOf))
+	rt.Handle("POST /api/v1/licence-applications", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateApplication))
+	rt.Handle("GET /api/v1/licence-applications/{id}", web.GetJSON(h.UI, h.apiApplication))
+	rt.Handle("POST /api/v1/licence-applications/{id}/actions", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Act))
 }
 
 // lookups are the code lists the pages need.
@@ -146,27 +145,34 @@ func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, na
 }
 
 func (h *Handlers) licences(w http.ResponseWriter, r *http.Request) {
-	p := web.PrincipalFrom(r.Context())
-	f := LicFilterOf(r.URL.Query())
 	pg := web.PagingOf(r)
-	f.Limit, f.Offset = pg.Size, pg.Offset()
-	list, total, err := h.Svc.ListLicences(r.Context(), p, f)
+	list, total, err := h.licencesOf(r, pg)
 	if err != nil {
 		h.UI.Error(w, r, err)
 		return
 	}
-	data, err := h.lookups(r)
+	data, err := h.listLookups(r)
 	if err != nil {
 		h.UI.Error(w, r, err)
 		return
-	}
-	if f.EnterpriseID != "" {
-		if e, err := h.Ent.Get(r.Context(), p, f.EnterpriseID); err == nil {
-			data["Enterprise"] = e
-		}
 	}
 	data["Licences"], data["Pager"] = list, web.PagerOf(pg, total)
 	h.render(w, r, http.StatusOK, "licences", "nav.licences", data, nil)
+}
+
+// listLookups are the lookups of a list page, with the enterprise the
+// list is filtered by (?enterprise=) when there is one.
+func (h *Handlers) listLookups(r *http.Request) (map[string]any, error) {
+	data, err := h.lookups(r)
+	if err != nil {
+		return nil, err
+	}
+	if id := r.URL.Query().Get("enterprise"); id != "" {
+		if e, err := h.Ent.Get(r.Context(), web.PrincipalFrom(r.Context()), id); err == nil {
+			data["Enterprise"] = e
+		}
+	}
+	return data, nil
 }
 
 func (h *Handlers) licence(w http.ResponseWriter, r *http.Request) {
@@ -198,16 +204,15 @@ func (h *Handlers) licencePage(w http.ResponseWriter, r *http.Request, status in
 	h.render(w, r, status, "licence", v.Number, data, f)
 }
 
+// onForm tells the errors a licence form shows: field errors, and a
+// conflict with the application's or licence's state.
+func onForm(err error) bool { return errs.Fields(err) != nil || errs.KindOf(err) == errs.Conflict }
+
 func (h *Handlers) cancel(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
 	_, err := h.Svc.CancelLicence(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), f.Get("date"), f.Get("reason"))
 	if err != nil {
-		if errs.Fields(err) == nil && errs.KindOf(err) != errs.Conflict {
-			h.UI.Error(w, r, err)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.licencePage(w, r, web.StatusOf(err), f)
+		h.UI.FormFailed(w, r, f, err, onForm, func(status int) { h.licencePage(w, r, status, f) })
 		return
 	}
 	h.UI.Redirect(w, r, "/licences/"+r.PathValue("id"), "licence.cancelled")
@@ -220,19 +225,13 @@ func (h *Handlers) renderer() (*pdfdoc.Renderer, error) {
 }
 
 func (h *Handlers) sendPDF(w http.ResponseWriter, r *http.Request, name string, d pdfdoc.Doc) {
-	rd, err := h.renderer()
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	var buf bytes.Buffer
-	if err := rd.Render(&buf, d); err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", "inline; filename*=UTF-8''"+url.PathEscape(name+".pdf"))
-	_, _ = w.Write(buf.Bytes())
+	h.UI.SendPDF(w, r, name+".pdf", func(out io.Writer) error {
+		rd, err := h.renderer()
+		if err != nil {
+			return err
+		}
+		return rd.Render(out, d)
+	})
 }
 
 func (h *Handlers) licencePDF(w http.ResponseWriter, r *http.Request) {
@@ -269,24 +268,16 @@ func (h *Handlers) decisionPDF(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) applications(w http.ResponseWriter, r *http.Request) {
-	p := web.PrincipalFrom(r.Context())
-	f := AppFilterOf(r.URL.Query())
 	pg := web.PagingOf(r)
-	f.Limit, f.Offset = pg.Size, pg.Offset()
-	list, total, err := h.Svc.ListApplications(r.Context(), p, f)
+	list, total, err := h.applicationsOf(r, pg)
 	if err != nil {
 		h.UI.Error(w, r, err)
 		return
 	}
-	data, err := h.lookups(r)
+	data, err := h.listLookups(r)
 	if err != nil {
 		h.UI.Error(w, r, err)
 		return
-	}
-	if f.EnterpriseID != "" {
-		if e, err := h.Ent.Get(r.Context(), p, f.EnterpriseID); err == nil {
-			data["Enterprise"] = e
-		}
 	}
 	data["Applications"], data["Pager"] = list, web.PagerOf(pg, total)
 	h.render(w, r, http.StatusOK, "licence_applications", "licence.applications", data, nil)
@@ -358,12 +349,7 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
 	a, err := h.Svc.CreateApplication(r.Context(), web.PrincipalFrom(r.Context()), newAppOf(f))
 	if err != nil {
-		if errs.Fields(err) == nil && errs.KindOf(err) != errs.Conflict {
-			h.UI.Error(w, r, err)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.form(w, r, web.StatusOf(err), f)
+		h.UI.FormFailed(w, r, f, err, onForm, func(status int) { h.form(w, r, status, f) })
 		return
 	}
 	h.UI.Redirect(w, r, "/licence-applications/"+a.ID, "licence.submitted")
@@ -451,15 +437,12 @@ func (h *Handlers) act(name string) http.HandlerFunc {
 		f := web.NewForm(r)
 		_, err := h.Svc.Act(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), actionOf(name, f))
 		if err != nil {
-			if errs.Fields(err) == nil && errs.KindOf(err) != errs.Conflict {
-				h.UI.Error(w, r, err)
-				return
-			}
-			f.SetErrors(h.UI, web.Lang(r.Context()), err)
-			if len(f.Errors) > 0 {
-				f.Error = h.UI.I18n.T(web.Lang(r.Context()), "form.invalid", nil)
-			}
-			h.applicationPage(w, r, web.StatusOf(err), name, f)
+			h.UI.FormFailed(w, r, f, err, onForm, func(status int) {
+				if len(f.Errors) > 0 {
+					f.Error = h.UI.I18n.T(web.Lang(r.Context()), "form.invalid", nil)
+				}
+				h.applicationPage(w, r, status, name, f)
+			})
 			return
 		}
 		h.UI.Redirect(w, r, "/licence-applications/"+r.PathValue("id"), "licence.done."+name)
@@ -500,12 +483,7 @@ func (h *Handlers) saveSettings(w http.ResponseWriter, r *http.Request) {
 		s.Validity[t.Code], _ = strconv.Atoi(f.Get("validity_" + t.Code))
 	}
 	if _, err := h.Svc.SaveSettings(r.Context(), web.PrincipalFrom(r.Context()), s); err != nil {
-		if errs.Fields(err) == nil {
-			h.UI.Error(w, r, err)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.settingsPage(w, r, web.StatusOf(err), f)
+		h.UI.FormFailed(w, r, f, err, web.HasFieldErrors, func(status int) { h.settingsPage(w, r, status, f) })
 		return
 	}
 	h.UI.Redirect(w, r, "/licence-settings", "action.saved")
@@ -513,78 +491,31 @@ func (h *Handlers) saveSettings(w http.ResponseWriter, r *http.Request) {
 
 // API
 
-func (h *Handlers) apiLicences(w http.ResponseWriter, r *http.Request) {
+// licencesOf reads the page pg of the licences the request's query
+// selects (for the page and the API).
+func (h *Handlers) licencesOf(r *http.Request, pg web.Paging) ([]LicRow, int, error) {
 	f := LicFilterOf(r.URL.Query())
-	pg := web.PagingOf(r)
 	f.Limit, f.Offset = pg.Size, pg.Offset()
-	list, total, err := h.Svc.ListLicences(r.Context(), web.PrincipalFrom(r.Context()), f)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.ListJSON(w, list, total, pg)
+	return h.Svc.ListLicences(r.Context(), web.PrincipalFrom(r.Context()), f)
 }
 
-func (h *Handlers) apiLicence(w http.ResponseWriter, r *http.Request) {
-	v, err := h.Svc.GetLicence(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, v)
-}
-
-func (h *Handlers) apiApplications(w http.ResponseWriter, r *http.Request) {
+// applicationsOf reads the page pg of the applications the request's
+// query selects (for the page and the API).
+func (h *Handlers) applicationsOf(r *http.Request, pg web.Paging) ([]AppRow, int, error) {
 	f := AppFilterOf(r.URL.Query())
-	pg := web.PagingOf(r)
 	f.Limit, f.Offset = pg.Size, pg.Offset()
-	list, total, err := h.Svc.ListApplications(r.Context(), web.PrincipalFrom(r.Context()), f)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.ListJSON(w, list, total, pg)
+	return h.Svc.ListApplications(r.Context(), web.PrincipalFrom(r.Context()), f)
 }
 
-func (h *Handlers) apiApplication(w http.ResponseWriter, r *http.Request) {
-	v, err := h.Svc.GetApplication(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
+// apiApplication is an application with its events and allowed steps as
+// lists (never null).
+func (h *Handlers) apiApplication(ctx context.Context, p *auth.Principal, id string) (AppView, error) {
+	v, err := h.Svc.GetApplication(ctx, p, id)
 	if v.Events == nil {
 		v.Events = []Event{}
 	}
 	if v.Allowed == nil {
 		v.Allowed = []string{}
 	}
-	web.JSON(w, http.StatusOK, v)
-}
-
-func (h *Handlers) apiCreate(w http.ResponseWriter, r *http.Request) {
-	var in NewApplication
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
-	a, err := h.Svc.CreateApplication(r.Context(), web.PrincipalFrom(r.Context()), in)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, a)
-}
-
-func (h *Handlers) apiAct(w http.ResponseWriter, r *http.Request) {
-	var in Action
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
-	a, err := h.Svc.Act(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), in)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, a)
+	return v, err
 }

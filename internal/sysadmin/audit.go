@@ -14,7 +14,7 @@ func strconvFormat(n int64) string { return strconv.FormatInt(n, 10) }
 
 func (h *Handlers) registerAudit(rt *web.Router) {
 	rt.Handle("GET /audit", h.auditLog)
-	rt.Handle("GET /api/v1/audit", h.apiAudit)
+	rt.Handle("GET /api/v1/audit", web.PagedJSON(h.UI, h.auditRows))
 }
 
 // auditFilter reads the filter; the dates are days in Asia/Shanghai and
@@ -31,33 +31,21 @@ func auditFilter(r *http.Request, p *auth.Principal) audit.Filter {
 	return f
 }
 
-func (h *Handlers) auditLog(w http.ResponseWriter, r *http.Request) {
-	p := web.PrincipalFrom(r.Context())
-	f := auditFilter(r, p)
-	pg := web.PagingOf(r)
+// auditRows reads one page of the audit log (the page's and the API's).
+func (h *Handlers) auditRows(r *http.Request, pg web.Paging) ([]audit.Row, int, error) {
+	f := auditFilter(r, web.PrincipalFrom(r.Context()))
 	f.Limit, f.Offset = pg.Size, pg.Offset()
-	rows, total, err := audit.List(r.Context(), h.DB.R(), f)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	page := h.UI.NewPage(r, "", map[string]any{"Rows": rows, "Pager": web.PagerOf(pg, total)})
-	page.Title = page.T("nav.audit")
-	page.Active = "audit"
-	h.UI.Render(w, r, http.StatusOK, "audit", page)
+	return audit.List(r.Context(), h.DB.R(), f)
 }
 
-func (h *Handlers) apiAudit(w http.ResponseWriter, r *http.Request) {
-	p := web.PrincipalFrom(r.Context())
-	f := auditFilter(r, p)
+func (h *Handlers) auditLog(w http.ResponseWriter, r *http.Request) {
 	pg := web.PagingOf(r)
-	f.Limit, f.Offset = pg.Size, pg.Offset()
-	rows, total, err := audit.List(r.Context(), h.DB.R(), f)
+	rows, total, err := h.auditRows(r, pg)
 	if err != nil {
 		h.UI.Error(w, r, err)
 		return
 	}
-	web.ListJSON(w, rows, total, pg)
+	h.UI.Show(w, r, http.StatusOK, "audit", "nav.audit", "audit", map[string]any{"Rows": rows, "Pager": web.PagerOf(pg, total)}, nil)
 }
 
 // history returns an entity's change history (shown on its page).

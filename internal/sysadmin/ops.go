@@ -63,10 +63,8 @@ func (h *Ops) jobList(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	page := h.UI.NewPage(r, "", map[string]any{"Jobs": list, "States": []jobs.State{jobs.Queued, jobs.Running, jobs.Done, jobs.Failed, jobs.Cancelled}})
-	page.Title = page.T("nav.jobs")
-	page.Active = "jobs"
-	h.UI.Render(w, r, http.StatusOK, "jobs", page)
+	data := map[string]any{"Jobs": list, "States": []jobs.State{jobs.Queued, jobs.Running, jobs.Done, jobs.Failed, jobs.Cancelled}}
+	h.UI.Show(w, r, http.StatusOK, "jobs", "nav.jobs", "jobs", data, nil)
 }
 
 func (h *Ops) job(w http.ResponseWriter, r *http.Request) {
@@ -82,10 +80,7 @@ func (h *Ops) job(w http.ResponseWriter, r *http.Request) {
 			data["Import"] = res
 		}
 	}
-	page := h.UI.NewPage(r, "", data)
-	page.Title = page.T("job.title")
-	page.Active = "jobs"
-	h.UI.Render(w, r, http.StatusOK, "job", page)
+	h.UI.Show(w, r, http.StatusOK, "job", "job.title", "jobs", data, nil)
 }
 
 func (h *Ops) cancelJob(w http.ResponseWriter, r *http.Request) {
@@ -117,28 +112,19 @@ func (h *Ops) inbox(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	page := h.UI.NewPage(r, "", map[string]any{"Items": list})
-	page.Title = page.T("nav.inbox")
-	page.Active = "inbox"
-	h.UI.Render(w, r, http.StatusOK, "inbox", page)
+	h.UI.Show(w, r, http.StatusOK, "inbox", "nav.inbox", "inbox", map[string]any{"Items": list}, nil)
 }
 
 func (h *Ops) markRead(w http.ResponseWriter, r *http.Request) {
 	p := web.PrincipalFrom(r.Context())
-	if err := h.Notify.MarkRead(r.Context(), p.UserID, r.PathValue("id")); err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	h.UI.Redirect(w, r, "/inbox", "")
+	err := h.Notify.MarkRead(r.Context(), p.UserID, r.PathValue("id"))
+	h.UI.Done(w, r, err, "/inbox", "")
 }
 
 func (h *Ops) markAllRead(w http.ResponseWriter, r *http.Request) {
 	p := web.PrincipalFrom(r.Context())
-	if _, err := h.Notify.MarkAllRead(r.Context(), p.UserID); err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	h.UI.Redirect(w, r, "/inbox", "inbox.all_read")
+	_, err := h.Notify.MarkAllRead(r.Context(), p.UserID)
+	h.UI.Done(w, r, err, "/inbox", "inbox.all_read")
 }
 
 func (h *Ops) apiInbox(w http.ResponseWriter, r *http.Request) {
@@ -170,8 +156,6 @@ func (h *Ops) deliveries(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	page := h.UI.NewPage(r, "", map[string]any{"Log": log, "Pager": web.PagerOf(pg, log.Total), "States": notify.States, "Channels": h.Notify.Enabled()})
-	page.Title = page.T("nav.deliveries")
-	page.Active = "deliveries"
-	h.UI.Render(w, r, http.StatusOK, "deliveries", page)
+	data := map[string]any{"Log": log, "Pager": web.PagerOf(pg, log.Total), "States": notify.States, "Channels": h.Notify.Enabled()}
+	h.UI.Show(w, r, http.StatusOK, "deliveries", "nav.deliveries", "deliveries", data, nil)
 }

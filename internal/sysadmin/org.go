@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strings"
 
-	"yingji/internal/errs"
 	"yingji/internal/org"
 	"yingji/internal/web"
 )
@@ -41,14 +40,10 @@ func (h *Handlers) regionsPage(w http.ResponseWriter, r *http.Request, status in
 		h.UI.Error(w, r, err)
 		return
 	}
-	page := h.UI.NewPage(r, "", map[string]any{"Regions": list, "Names": regionNames(all), "Kinds": org.RegionKinds})
-	page.Title = page.T("nav.regions")
-	page.Active = "regions"
 	if f == nil {
 		f = web.EmptyForm(nil)
 	}
-	page.Form = f
-	h.UI.Render(w, r, status, "regions", page)
+	h.UI.Show(w, r, status, "regions", "nav.regions", "regions", map[string]any{"Regions": list, "Names": regionNames(all), "Kinds": org.RegionKinds}, f)
 }
 
 func (h *Handlers) regions(w http.ResponseWriter, r *http.Request) {
@@ -59,12 +54,7 @@ func (h *Handlers) saveRegion(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
 	reg := org.Region{Code: f.Get("code"), Name: f.Get("name"), Kind: f.Get("kind"), Sort: atoi(f.Get("sort"))}
 	if _, err := h.Org.SaveRegion(r.Context(), web.PrincipalFrom(r.Context()), reg); err != nil {
-		if errs.Fields(err) == nil {
-			h.UI.Error(w, r, err)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.regionsPage(w, r, web.StatusOf(err), f)
+		h.UI.FormFailed(w, r, f, err, web.HasFieldErrors, func(status int) { h.regionsPage(w, r, status, f) })
 		return
 	}
 	h.UI.Redirect(w, r, "/regions", "action.saved")
@@ -83,10 +73,7 @@ func (h *Handlers) units(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	page := h.UI.NewPage(r, "", map[string]any{"Units": list, "Kinds": org.UnitKinds, "RegionNames": regionNames(regions)})
-	page.Title = page.T("nav.units")
-	page.Active = "units"
-	h.UI.Render(w, r, http.StatusOK, "units", page)
+	h.UI.Show(w, r, http.StatusOK, "units", "nav.units", "units", map[string]any{"Units": list, "Kinds": org.UnitKinds, "RegionNames": regionNames(regions)}, nil)
 }
 
 func (h *Handlers) unitForm(w http.ResponseWriter, r *http.Request, status int, f *web.Form, id string) {
@@ -96,15 +83,11 @@ func (h *Handlers) unitForm(w http.ResponseWriter, r *http.Request, status int, 
 		h.UI.Error(w, r, err)
 		return
 	}
-	page := h.UI.NewPage(r, "", map[string]any{"ID": id, "Kinds": org.UnitKinds, "Towns": regions, "Sectors": org.Sectors})
-	page.Form = f
-	if id == "" {
-		page.Title = page.T("unit.new")
-	} else {
-		page.Title = page.T("unit.edit")
+	title := "unit.new"
+	if id != "" {
+		title = "unit.edit"
 	}
-	page.Active = "units"
-	h.UI.Render(w, r, status, "unit_form", page)
+	h.UI.Show(w, r, status, "unit_form", title, "units", map[string]any{"ID": id, "Kinds": org.UnitKinds, "Towns": regions, "Sectors": org.Sectors}, f)
 }
 
 func (h *Handlers) newUnit(w http.ResponseWriter, r *http.Request) {
@@ -126,8 +109,7 @@ func (h *Handlers) createUnit(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
 	u := unitOf(f, r)
 	if _, err := h.Org.SaveUnit(r.Context(), web.PrincipalFrom(r.Context()), u); err != nil {
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.unitForm(w, r, web.StatusOf(err), f, "")
+		h.UI.FormFailed(w, r, f, err, web.AnyError, func(status int) { h.unitForm(w, r, status, f, "") })
 		return
 	}
 	h.UI.Redirect(w, r, "/units", "action.saved")
@@ -153,12 +135,7 @@ func (h *Handlers) updateUnit(w http.ResponseWriter, r *http.Request) {
 	u := unitOf(f, r)
 	u.ID = id
 	if _, err := h.Org.SaveUnit(r.Context(), web.PrincipalFrom(r.Context()), u); err != nil {
-		if errs.Fields(err) == nil {
-			h.UI.Error(w, r, err)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.unitForm(w, r, web.StatusOf(err), f, id)
+		h.UI.FormFailed(w, r, f, err, web.HasFieldErrors, func(status int) { h.unitForm(w, r, status, f, id) })
 		return
 	}
 	h.UI.Redirect(w, r, "/units", "action.saved")
@@ -183,8 +160,7 @@ func (h *Handlers) apiSaveRegion(w http.ResponseWriter, r *http.Request) {
 		Kind string `json:"kind"`
 		Sort int64  `json:"sort"`
 	}
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
+	if !h.UI.ReadJSON(w, r, &in) {
 		return
 	}
 	reg, err := h.Org.SaveRegion(r.Context(), web.PrincipalFrom(r.Context()), org.Region{Code: in.Code, Name: in.Name, Kind: in.Kind, Sort: in.Sort})
@@ -224,8 +200,7 @@ func (u unitJSON) unit() org.Unit {
 
 func (h *Handlers) apiCreateUnit(w http.ResponseWriter, r *http.Request) {
 	var in unitJSON
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
+	if !h.UI.ReadJSON(w, r, &in) {
 		return
 	}
 	u, err := h.Org.SaveUnit(r.Context(), web.PrincipalFrom(r.Context()), in.unit())
@@ -238,8 +213,7 @@ func (h *Handlers) apiCreateUnit(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) apiUpdateUnit(w http.ResponseWriter, r *http.Request) {
 	var in unitJSON
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
+	if !h.UI.ReadJSON(w, r, &in) {
 		return
 	}
 	u := in.unit()

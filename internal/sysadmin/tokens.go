@@ -18,11 +18,7 @@ func (h *Handlers) tokensPage(w http.ResponseWriter, r *http.Request, status int
 		h.UI.Error(w, r, err)
 		return
 	}
-	page := h.UI.NewPage(r, "", map[string]any{"Tokens": list, "Secret": secret})
-	page.Title = page.T("nav.tokens")
-	page.Active = "tokens"
-	page.Form = web.EmptyForm(nil)
-	h.UI.Render(w, r, status, "tokens", page)
+	h.UI.Show(w, r, status, "tokens", "nav.tokens", "tokens", map[string]any{"Tokens": list, "Secret": secret}, web.EmptyForm(nil))
 }
 
 func (h *Handlers) tokens(w http.ResponseWriter, r *http.Request) {
@@ -42,9 +38,6 @@ func (h *Handlers) createToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) revokeToken(w http.ResponseWriter, r *http.Request) {
-	if err := h.Auth.RevokeToken(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id")); err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	h.UI.Redirect(w, r, "/tokens", "token.revoked")
+	err := h.Auth.RevokeToken(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
+	h.UI.Done(w, r, err, "/tokens", "token.revoked")
 }

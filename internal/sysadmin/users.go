@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"yingji/internal/auth"
-	"yingji/internal/errs"
 	"yingji/internal/org"
 	"yingji/internal/store"
 	"yingji/internal/web"
@@ -38,10 +37,10 @@ func (h *Handlers) Register(rt *web.Router) {
 	rt.Handle("POST /users/{id}/enable", h.disableUser(false))
 	rt.Handle("POST /users/{id}/password", h.resetPassword)
 	rt.Handle("POST /users/{id}/logout-all", h.logoutUser)
-	rt.Handle("GET /api/v1/users", h.apiUsers)
-	rt.Handle("POST /api/v1/users", h.apiCreateUser)
-	rt.Handle("GET /api/v1/users/{id}", h.apiUser)
-	rt.Handle("PUT /api/v1/users/{id}", h.apiUpdateUser)
+	rt.Handle("GET /api/v1/users", web.PagedJSON(h.UI, h.usersOf))
+	rt.Handle("POST /api/v1/users", web.BodyJSON(h.UI, http.StatusCreated, h.Auth.CreateUser))
+	rt.Handle("GET /api/v1/users/{id}", web.GetJSON(h.UI, h.Auth.GetUser))
+	rt.Handle("PUT /api/v1/users/{id}", web.BodyJSONByID(h.UI, http.StatusOK, h.Auth.UpdateUser))
 	h.registerOrg(rt)
 	h.registerAudit(rt)
 	h.registerTokens(rt)
@@ -61,31 +60,30 @@ func userFilter(r *http.Request) auth.UserFilter {
 	return f
 }
 
+// usersOf reads the page pg of the users the request's query selects
+// (for the page and the API).
+func (h *Handlers) usersOf(r *http.Request, pg web.Paging) ([]auth.User, int, error) {
+	f := userFilter(r)
+	f.Limit, f.Offset = pg.Size, pg.Offset()
+	return h.Auth.ListUsers(r.Context(), web.PrincipalFrom(r.Context()), f)
+}
+
 func (h *Handlers) users(w http.ResponseWriter, r *http.Request) {
 	p := web.PrincipalFrom(r.Context())
-	f := userFilter(r)
 	pg := web.PagingOf(r)
-	f.Limit, f.Offset = pg.Size, pg.Offset()
-	list, total, err := h.Auth.ListUsers(r.Context(), p, f)
+	list, total, err := h.usersOf(r, pg)
 	if err != nil {
 		h.UI.Error(w, r, err)
 		return
 	}
-	units, err := h.Org.ListUnits(r.Context(), p, org.UnitFilter{})
+	units, towns, err := h.unitsAndTowns(r, p)
 	if err != nil {
 		h.UI.Error(w, r, err)
 		return
 	}
-	towns, err := h.Org.ListRegions(r.Context(), p, org.RegionFilter{Level: org.LevelTown})
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	page := h.UI.NewPage(r, "", map[string]any{"Users": list, "Pager": web.PagerOf(pg, total), "Units": unitNames(units), "UnitList": units,
-		"Towns": towns, "Roles": auth.AllRoles, "RegionNames": regionNames(towns)})
-	page.Title = page.T("nav.users")
-	page.Active = "users"
-	h.UI.Render(w, r, http.StatusOK, "users", page)
+	data := map[string]any{"Users": list, "Pager": web.PagerOf(pg, total), "Units": unitNames(units), "UnitList": units,
+		"Towns": towns, "Roles": auth.AllRoles, "RegionNames": regionNames(towns)}
+	h.UI.Show(w, r, http.StatusOK, "users", "nav.users", "users", data, nil)
 }
 
 func unitNames(units []org.Unit) map[string]string {
@@ -104,27 +102,28 @@ func regionNames(rs []org.Region) map[string]string {
 	return m
 }
 
-func (h *Handlers) userForm(w http.ResponseWriter, r *http.Request, status int, f *web.Form, id string) {
-	p := web.PrincipalFrom(r.Context())
+// unitsAndTowns are the units and towns in p's scope (the user pages'
+// choices and names).
+func (h *Handlers) unitsAndTowns(r *http.Request, p *auth.Principal) ([]org.Unit, []org.Region, error) {
 	units, err := h.Org.ListUnits(r.Context(), p, org.UnitFilter{})
 	if err != nil {
-		h.UI.Error(w, r, err)
-		return
+		return nil, nil, err
 	}
 	towns, err := h.Org.ListRegions(r.Context(), p, org.RegionFilter{Level: org.LevelTown})
+	return units, towns, err
+}
+
+func (h *Handlers) userForm(w http.ResponseWriter, r *http.Request, status int, f *web.Form, id string) {
+	units, towns, err := h.unitsAndTowns(r, web.PrincipalFrom(r.Context()))
 	if err != nil {
 		h.UI.Error(w, r, err)
 		return
 	}
-	page := h.UI.NewPage(r, "", map[string]any{"ID": id, "Units": units, "Towns": towns, "Roles": auth.AllRoles})
-	page.Form = f
-	if id == "" {
-		page.Title = page.T("user.new")
-	} else {
-		page.Title = page.T("user.edit")
+	title := "user.new"
+	if id != "" {
+		title = "user.edit"
 	}
-	page.Active = "users"
-	h.UI.Render(w, r, status, "user_form", page)
+	h.UI.Show(w, r, status, "user_form", title, "users", map[string]any{"ID": id, "Units": units, "Towns": towns, "Roles": auth.AllRoles}, f)
 }
 
 func (h *Handlers) newUser(w http.ResponseWriter, r *http.Request) {
@@ -143,8 +142,7 @@ func (h *Handlers) createUser(w http.ResponseWriter, r *http.Request) {
 	u, err := h.Auth.CreateUser(r.Context(), web.PrincipalFrom(r.Context()), in)
 	if err != nil {
 		delete(f.Values, "password")
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.userForm(w, r, web.StatusOf(err), f, "")
+		h.UI.FormFailed(w, r, f, err, web.AnyError, func(status int) { h.userForm(w, r, status, f, "") })
 		return
 	}
 	h.UI.Redirect(w, r, "/users/"+u.ID, "user.created_ok", "Name", u.Username)
@@ -194,12 +192,7 @@ func (h *Handlers) updateUser(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
 	_, err := h.Auth.UpdateUser(r.Context(), web.PrincipalFrom(r.Context()), id, inputOf(f))
 	if err != nil {
-		if errs.Fields(err) == nil {
-			h.UI.Error(w, r, err)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.userForm(w, r, web.StatusOf(err), f, id)
+		h.UI.FormFailed(w, r, f, err, web.HasFieldErrors, func(status int) { h.userForm(w, r, status, f, id) })
 		return
 	}
 	h.UI.Redirect(w, r, "/users/"+id, "action.saved")
@@ -208,15 +201,12 @@ func (h *Handlers) updateUser(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) disableUser(disabled bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
-		if err := h.Auth.SetDisabled(r.Context(), web.PrincipalFrom(r.Context()), id, disabled); err != nil {
-			h.UI.Error(w, r, err)
-			return
-		}
+		err := h.Auth.SetDisabled(r.Context(), web.PrincipalFrom(r.Context()), id, disabled)
 		msg := "user.enabled"
 		if disabled {
 			msg = "user.disabled_done"
 		}
-		h.UI.Redirect(w, r, "/users/"+id, msg)
+		h.UI.Done(w, r, err, "/users/"+id, msg)
 	}
 }
 
@@ -227,73 +217,18 @@ func (h *Handlers) resetPassword(w http.ResponseWriter, r *http.Request) {
 	if pw == "" {
 		pw = auth.GeneratePassword()
 	}
-	if err := h.Auth.SetPassword(r.Context(), web.PrincipalFrom(r.Context()), id, "", pw); err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
+	err := h.Auth.SetPassword(r.Context(), web.PrincipalFrom(r.Context()), id, "", pw)
 	_ = f
-	h.UI.Redirect(w, r, "/users/"+id, "user.password_reset", "Password", pw)
+	h.UI.Done(w, r, err, "/users/"+id, "user.password_reset", "Password", pw)
 }
 
 func (h *Handlers) logoutUser(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := h.Auth.LogoutEverywhere(r.Context(), web.PrincipalFrom(r.Context()), id); err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	h.UI.Redirect(w, r, "/users/"+id, "user.logged_out")
+	err := h.Auth.LogoutEverywhere(r.Context(), web.PrincipalFrom(r.Context()), id)
+	h.UI.Done(w, r, err, "/users/"+id, "user.logged_out")
 }
 
 // API
-
-func (h *Handlers) apiUsers(w http.ResponseWriter, r *http.Request) {
-	f := userFilter(r)
-	pg := web.PagingOf(r)
-	f.Limit, f.Offset = pg.Size, pg.Offset()
-	list, total, err := h.Auth.ListUsers(r.Context(), web.PrincipalFrom(r.Context()), f)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.ListJSON(w, list, total, pg)
-}
-
-func (h *Handlers) apiCreateUser(w http.ResponseWriter, r *http.Request) {
-	var in auth.UserInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
-	u, err := h.Auth.CreateUser(r.Context(), web.PrincipalFrom(r.Context()), in)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, u)
-}
-
-func (h *Handlers) apiUser(w http.ResponseWriter, r *http.Request) {
-	u, err := h.Auth.GetUser(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, u)
-}
-
-func (h *Handlers) apiUpdateUser(w http.ResponseWriter, r *http.Request) {
-	var in auth.UserInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
-	u, err := h.Auth.UpdateUser(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), in)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, u)
-}
 
 func atoi(s string) int64 {
 	n, _ := strconv.ParseInt(s, 10, 64)

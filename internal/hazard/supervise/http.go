@@ -1,13 +1,12 @@
 package supervise
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -143,19 +142,19 @@ func (h *Handlers) Register(rt *web.Router) {
 	rt.Handle("POST /supervision/extensions", h.requestExtension)
 	rt.Handle("GET /supervision/extensions/{id}", h.extension)
 	rt.Handle("POST /supervision/extensions/{id}/decide", h.decide)
-	rt.Handle("GET /api/v1/cards", h.apiCards)
+	rt.Handle("GET /api/v1/cards", web.PagedJSON(h.UI, h.cardsOf))
 	rt.Handle("GET /api/v1/cards/monthly", h.apiMonthly)
 	rt.Handle("GET /api/v1/supervision/proposals", h.apiProposals)
 	rt.Handle("GET /api/v1/supervision/stats", h.apiStats)
-	rt.Handle("GET /api/v1/supervision/letters", h.apiLetters)
-	rt.Handle("POST /api/v1/supervision/letters", h.apiIssueLetter)
-	rt.Handle("GET /api/v1/supervision/letters/{id}", h.apiLetter)
-	rt.Handle("GET /api/v1/supervision/listings", h.apiListings)
-	rt.Handle("GET /api/v1/supervision/listings/{id}", h.apiListing)
-	rt.Handle("GET /api/v1/supervision/extensions", h.apiExtensions)
-	rt.Handle("POST /api/v1/supervision/extensions", h.apiRequestExtension)
-	rt.Handle("GET /api/v1/supervision/extensions/{id}", h.apiExtension)
-	rt.Handle("POST /api/v1/supervision/extensions/{id}/decide", h.apiDecide)
+	rt.Handle("GET /api/v1/supervision/letters", web.PagedJSON(h.UI, h.lettersOf))
+	rt.Handle("POST /api/v1/supervision/letters", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.IssueLetter))
+	rt.Handle("GET /api/v1/supervision/letters/{id}", web.GetJSON(h.UI, h.Svc.GetLetter))
+	rt.Handle("GET /api/v1/supervision/listings", web.PagedJSON(h.UI, h.listingsOf))
+	rt.Handle("GET /api/v1/supervision/listings/{id}", web.GetJSON(h.UI, h.Svc.GetListing))
+	rt.Handle("GET /api/v1/supervision/extensions", web.PagedJSON(h.UI, h.extensionsOf))
+	rt.Handle("POST /api/v1/supervision/extensions", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RequestExtension))
+	rt.Handle("GET /api/v1/supervision/extensions/{id}", web.GetJSON(h.UI, h.Svc.GetExtension))
+	rt.Handle("POST /api/v1/supervision/extensions/{id}/decide", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.DecideExtension))
 }
 
 // lookups are the names the pages show: towns, sections, regions.
@@ -188,18 +187,21 @@ func (h *Handlers) lookups(r *http.Request) (map[string]any, error) {
 }
 
 func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, name, titleID string, data map[string]any, f *web.Form) {
-	page := h.UI.NewPage(r, "", data)
-	page.Title = page.T(titleID)
-	page.Active = "hazards"
-	if f != nil {
-		page.Form = f
-	} else {
-		page.Form = web.EmptyForm(nil)
+	if f == nil {
+		f = web.EmptyForm(nil)
 	}
-	h.UI.Render(w, r, status, name, page)
+	h.UI.Show(w, r, status, name, titleID, "hazards", data, f)
 }
 
 func (h *Handlers) fail(w http.ResponseWriter, r *http.Request, err error) { h.UI.Error(w, r, err) }
+
+// withMessage also shows err's message above a step's form that has
+// field errors (the page shows the form's error, not only the fields').
+func (h *Handlers) withMessage(r *http.Request, f *web.Form, err error) {
+	if f.Error == "" {
+		f.Error = h.UI.Message(web.Lang(r.Context()), err)
+	}
+}
 
 // Cards
 
@@ -217,14 +219,8 @@ func (h *Handlers) cardFilter(r *http.Request) (CardFilter, error) {
 
 func (h *Handlers) cards(w http.ResponseWriter, r *http.Request) {
 	p := web.PrincipalFrom(r.Context())
-	f, err := h.cardFilter(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	pg := web.PagingOf(r)
-	f.Limit, f.Offset = pg.Size, pg.Offset()
-	list, total, err := h.Svc.Cards(r.Context(), p, f)
+	list, total, err := h.cardsOf(r, pg)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -361,12 +357,7 @@ func (h *Handlers) saveSettings(w http.ResponseWriter, r *http.Request) {
 		_, err = h.Svc.SaveSettings(r.Context(), web.PrincipalFrom(r.Context()), set)
 	}
 	if err != nil {
-		if errs.Fields(err) == nil {
-			h.fail(w, r, err)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.settingsPage(w, r, web.StatusOf(err), f)
+		h.UI.FormFailed(w, r, f, err, web.HasFieldErrors, func(status int) { h.settingsPage(w, r, status, f) })
 		return
 	}
 	h.UI.Redirect(w, r, "/settings/cards", "action.saved")
@@ -393,26 +384,20 @@ func (h *Handlers) supervision(w http.ResponseWriter, r *http.Request) {
 	var total int
 	switch tab {
 	case "letters":
-		f := LetterFilterOf(q)
-		f.Limit, f.Offset = pg.Size, pg.Offset()
 		var list []Letter
-		list, total, err = h.Svc.Letters(r.Context(), p, f)
+		list, total, err = h.lettersOf(r, pg)
 		data["Letters"], data["States"] = list, LetterStates
 	case "listings":
-		f := ListingFilterOf(q)
-		f.Limit, f.Offset = pg.Size, pg.Offset()
 		var list []Listing
-		list, total, err = h.Svc.Listings(r.Context(), p, f)
+		list, total, err = h.listingsOf(r, pg)
 		late := map[string]bool{}
 		for _, l := range list {
 			late[l.ID] = PublishLate(h.Svc.Calendar(), l.ListedOn, l.PublishedOn, h.Svc.today())
 		}
 		data["Listings"], data["States"], data["Levels"], data["Late"] = list, ListingStates, Levels, late
 	case "extensions":
-		f := ExtensionFilterOf(q)
-		f.Limit, f.Offset = pg.Size, pg.Offset()
 		var list []Extension
-		list, total, err = h.Svc.Extensions(r.Context(), p, f)
+		list, total, err = h.extensionsOf(r, pg)
 		data["Extensions"], data["States"] = list, ExtensionStates
 	case "proposals":
 		var list []Proposal
@@ -514,12 +499,9 @@ func (h *Handlers) issueLetter(w http.ResponseWriter, r *http.Request) {
 	l, err := h.Svc.IssueLetter(r.Context(), web.PrincipalFrom(r.Context()), LetterInput{HazardID: f.Get("hazard_id"), IssuedOn: f.Get("issued_on"),
 		Deadline: f.Get("deadline"), Measures: r.PostForm.Get("measures")})
 	if err != nil {
-		if errs.KindOf(err) != errs.Invalid {
-			h.fail(w, r, err)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.formPage(w, r, web.StatusOf(err), "letter", "sup_letter_form", "supervise.letter_new", f, nil)
+		h.UI.FormFailed(w, r, f, err, web.IsInvalid, func(status int) {
+			h.formPage(w, r, status, "letter", "sup_letter_form", "supervise.letter_new", f, nil)
+		})
 		return
 	}
 	h.UI.Redirect(w, r, "/supervision/letters/"+l.ID, "supervise.letter_issued", "Number", l.Number)
@@ -553,19 +535,13 @@ func (h *Handlers) renderer() (*pdfdoc.Renderer, error) {
 }
 
 func (h *Handlers) sendPDF(w http.ResponseWriter, r *http.Request, name string, d pdfdoc.Doc) {
-	rd, err := h.renderer()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	var buf bytes.Buffer
-	if err := rd.Render(&buf, d); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", "inline; filename*=UTF-8''"+url.PathEscape(name+".pdf"))
-	_, _ = w.Write(buf.Bytes())
+	h.UI.SendPDF(w, r, name+".pdf", func(out io.Writer) error {
+		rd, err := h.renderer()
+		if err != nil {
+			return err
+		}
+		return rd.Render(out, d)
+	})
 }
 
 func (h *Handlers) letter(w http.ResponseWriter, r *http.Request) {
@@ -616,17 +592,14 @@ func (h *Handlers) listHazard(w http.ResponseWriter, r *http.Request) {
 		Responsible: f.Get("responsible"), Number: f.Get("number"), ListedOn: f.Get("listed_on"), Requirements: r.PostForm.Get("requirements"),
 		PublishedOn: f.Get("published_on")})
 	if err != nil {
-		if errs.KindOf(err) != errs.Invalid {
-			h.fail(w, r, err)
-			return
-		}
-		set, serr := h.Svc.Settings(r.Context(), p.CountyCode)
-		if serr != nil {
-			h.fail(w, r, serr)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.formPage(w, r, web.StatusOf(err), "listing", "sup_listing_form", "supervise.listing_new", f, h.listingExtra(set))
+		h.UI.FormFailed(w, r, f, err, web.IsInvalid, func(status int) {
+			set, serr := h.Svc.Settings(r.Context(), p.CountyCode)
+			if serr != nil {
+				h.fail(w, r, serr)
+				return
+			}
+			h.formPage(w, r, status, "listing", "sup_listing_form", "supervise.listing_new", f, h.listingExtra(set))
+		})
 		return
 	}
 	h.UI.Redirect(w, r, "/supervision/listings/"+l.ID, "supervise.listed", "Number", l.Number)
@@ -692,15 +665,10 @@ func (h *Handlers) listingStep(action string) http.HandlerFunc {
 		}
 		_, err := steps[action](r.Context(), p, id, in)
 		if err != nil {
-			if errs.KindOf(err) != errs.Invalid {
-				h.fail(w, r, err)
-				return
-			}
-			f.SetErrors(h.UI, web.Lang(r.Context()), err)
-			if f.Error == "" {
-				f.Error = h.UI.Message(web.Lang(r.Context()), err)
-			}
-			h.listingPage(w, r, web.StatusOf(err), id, map[string]*web.Form{action: f})
+			h.UI.FormFailed(w, r, f, err, web.IsInvalid, func(status int) {
+				h.withMessage(r, f, err)
+				h.listingPage(w, r, status, id, map[string]*web.Form{action: f})
+			})
 			return
 		}
 		h.UI.Redirect(w, r, "/supervision/listings/"+id, msg)
@@ -719,12 +687,9 @@ func (h *Handlers) requestExtension(w http.ResponseWriter, r *http.Request) {
 	e, err := h.Svc.RequestExtension(r.Context(), web.PrincipalFrom(r.Context()), ExtensionInput{HazardID: f.Get("hazard_id"),
 		RequestedOn: f.Get("requested_on"), RequestedDeadline: f.Get("requested_deadline"), Reason: r.PostForm.Get("reason")})
 	if err != nil {
-		if errs.KindOf(err) != errs.Invalid {
-			h.fail(w, r, err)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		h.formPage(w, r, web.StatusOf(err), "extension", "sup_extension_form", "supervise.extension_new", f, nil)
+		h.UI.FormFailed(w, r, f, err, web.IsInvalid, func(status int) {
+			h.formPage(w, r, status, "extension", "sup_extension_form", "supervise.extension_new", f, nil)
+		})
 		return
 	}
 	h.UI.Redirect(w, r, "/supervision/extensions/"+e.ID, "supervise.extension_requested")
@@ -764,15 +729,10 @@ func (h *Handlers) decide(w http.ResponseWriter, r *http.Request) {
 	_, err := h.Svc.DecideExtension(r.Context(), web.PrincipalFrom(r.Context()), id, DecisionInput{Approve: approve, On: f.Get("on"),
 		Reason: r.PostForm.Get("reason")})
 	if err != nil {
-		if errs.KindOf(err) != errs.Invalid {
-			h.fail(w, r, err)
-			return
-		}
-		f.SetErrors(h.UI, web.Lang(r.Context()), err)
-		if f.Error == "" {
-			f.Error = h.UI.Message(web.Lang(r.Context()), err)
-		}
-		h.extensionPage(w, r, web.StatusOf(err), id, f)
+		h.UI.FormFailed(w, r, f, err, web.IsInvalid, func(status int) {
+			h.withMessage(r, f, err)
+			h.extensionPage(w, r, status, id, f)
+		})
 		return
 	}
 	msg := "supervise.extension_refused"
@@ -784,24 +744,15 @@ func (h *Handlers) decide(w http.ResponseWriter, r *http.Request) {
 
 // API
 
-func listJSON[T any](w http.ResponseWriter, list []T, total int, pg web.Paging) {
-	web.ListJSON(w, list, total, pg)
-}
-
-func (h *Handlers) apiCards(w http.ResponseWriter, r *http.Request) {
+// cardsOf reads the page pg of the cards the request's query selects
+// (for the page and the API).
+func (h *Handlers) cardsOf(r *http.Request, pg web.Paging) ([]CardRow, int, error) {
 	f, err := h.cardFilter(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, 0, err
 	}
-	pg := web.PagingOf(r)
 	f.Limit, f.Offset = pg.Size, pg.Offset()
-	list, total, err := h.Svc.Cards(r.Context(), web.PrincipalFrom(r.Context()), f)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	listJSON(w, list, total, pg)
+	return h.Svc.Cards(r.Context(), web.PrincipalFrom(r.Context()), f)
 }
 
 func (h *Handlers) apiMonthly(w http.ResponseWriter, r *http.Request) {
@@ -845,107 +796,26 @@ func (h *Handlers) apiStats(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, map[string]any{"letters": letters, "listings": listings})
 }
 
-func (h *Handlers) apiLetters(w http.ResponseWriter, r *http.Request) {
+// lettersOf reads the page pg of the letters the request's query selects
+// (for the page and the API).
+func (h *Handlers) lettersOf(r *http.Request, pg web.Paging) ([]Letter, int, error) {
 	f := LetterFilterOf(r.URL.Query())
-	pg := web.PagingOf(r)
 	f.Limit, f.Offset = pg.Size, pg.Offset()
-	list, total, err := h.Svc.Letters(r.Context(), web.PrincipalFrom(r.Context()), f)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	listJSON(w, list, total, pg)
+	return h.Svc.Letters(r.Context(), web.PrincipalFrom(r.Context()), f)
 }
 
-func (h *Handlers) apiLetter(w http.ResponseWriter, r *http.Request) {
-	v, err := h.Svc.GetLetter(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, v)
-}
-
-func (h *Handlers) apiIssueLetter(w http.ResponseWriter, r *http.Request) {
-	var in LetterInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
-	l, err := h.Svc.IssueLetter(r.Context(), web.PrincipalFrom(r.Context()), in)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, l)
-}
-
-func (h *Handlers) apiListings(w http.ResponseWriter, r *http.Request) {
+// listingsOf reads the page pg of the listings the request's query selects
+// (for the page and the API).
+func (h *Handlers) listingsOf(r *http.Request, pg web.Paging) ([]Listing, int, error) {
 	f := ListingFilterOf(r.URL.Query())
-	pg := web.PagingOf(r)
 	f.Limit, f.Offset = pg.Size, pg.Offset()
-	list, total, err := h.Svc.Listings(r.Context(), web.PrincipalFrom(r.Context()), f)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	listJSON(w, list, total, pg)
+	return h.Svc.Listings(r.Context(), web.PrincipalFrom(r.Context()), f)
 }
 
-func (h *Handlers) apiListing(w http.ResponseWriter, r *http.Request) {
-	v, err := h.Svc.GetListing(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, v)
-}
-
-func (h *Handlers) apiExtensions(w http.ResponseWriter, r *http.Request) {
+// extensionsOf reads the page pg of the extension requests the request's query selects
+// (for the page and the API).
+func (h *Handlers) extensionsOf(r *http.Request, pg web.Paging) ([]Extension, int, error) {
 	f := ExtensionFilterOf(r.URL.Query())
-	pg := web.PagingOf(r)
 	f.Limit, f.Offset = pg.Size, pg.Offset()
-	list, total, err := h.Svc.Extensions(r.Context(), web.PrincipalFrom(r.Context()), f)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	listJSON(w, list, total, pg)
-}
-
-func (h *Handlers) apiExtension(w http.ResponseWriter, r *http.Request) {
-	v, err := h.Svc.GetExtension(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, v)
-}
-
-func (h *Handlers) apiRequestExtension(w http.ResponseWriter, r *http.Request) {
-	var in ExtensionInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
-	e, err := h.Svc.RequestExtension(r.Context(), web.PrincipalFrom(r.Context()), in)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, e)
-}
-
-func (h *Handlers) apiDecide(w http.ResponseWriter, r *http.Request) {
-	var in DecisionInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		h.UI.BadJSON(w, r, err)
-		return
-	}
-	e, err := h.Svc.DecideExtension(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), in)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, e)
+	return h.Svc.Extensions(r.Context(), web.PrincipalFrom(r.Context()), f)
 }
