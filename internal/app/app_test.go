@@ -14,7 +14,6 @@ import (
 	"yingji/internal/auth"
 	"yingji/internal/config"
 	"yingji/internal/demo"
-	"yingji/internal/store/storetest"
 	"yingji/internal/web"
 )
 
@@ -22,18 +21,8 @@ import (
 // when pg is true.
 func start(t *testing.T, pg bool) *app.App {
 	t.Helper()
-	ctx := context.Background()
-	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), County: "349901", CountyName: "示例县", AdminPassword: "Admin2022x", LogLevel: "error"}
-	if pg {
-		_, u := storetest.PostgresSchema(t, storetest.PostgresURL(t))
-		cfg.DB = u
-	}
-	a, err := app.Open(ctx, cfg, app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	if err := demo.Load(ctx, demo.Services{DB: a.DB, Org: a.Org, Auth: a.Auth}, cfg.County, io.Discard); err != nil {
+	a := openApp(t, pg, app.Options{})
+	if err := demo.Load(context.Background(), demo.Services{DB: a.DB, Org: a.Org, Auth: a.Auth}, a.Cfg.County, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	return a
@@ -42,7 +31,6 @@ func start(t *testing.T, pg bool) *app.App {
 // tokens returns a bearer token per role, using the demo users.
 func tokens(t *testing.T, a *app.App) map[auth.Role]string {
 	t.Helper()
-	ctx := context.Background()
 	out := map[auth.Role]string{}
 	names := map[auth.Role]string{auth.RoleAdmin: "admin"}
 	for _, u := range demo.Users {
@@ -53,15 +41,7 @@ func tokens(t *testing.T, a *app.App) map[auth.Role]string {
 		if !ok {
 			t.Fatalf("no demo user for role %s", role)
 		}
-		u, err := a.Auth.FindByUsername(ctx, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, secret, err := a.Auth.CreateToken(ctx, a.System(), u.ID, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[role] = secret
+		out[role] = userToken(t, a, name)
 	}
 	return out
 }

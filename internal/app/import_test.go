@@ -15,33 +15,8 @@ import (
 	"yingji/internal/auth"
 	"yingji/internal/ledger"
 	"yingji/internal/org"
-	"yingji/internal/xlsx"
+	"yingji/internal/xlsx/xlsxtest"
 )
-
-// unitsFile builds a units workbook from the ledger's own template.
-func unitsFile(t *testing.T, rows [][]any) []byte {
-	t.Helper()
-	var tpl bytes.Buffer
-	if err := xlsx.WriteTemplate(&tpl, (&org.Service{}).UnitLedger().Schema); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&tpl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sheet := f.GetSheetName(0)
-	for i, r := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := f.SetSheetRow(sheet, cell, &r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var out bytes.Buffer
-	if err := f.Write(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
-}
 
 // upload posts an Excel file to an import form, with the form's other
 // fields given as name, value pairs.
@@ -100,16 +75,7 @@ func waitResult(t *testing.T, base, token, jobPath string) ledger.Result {
 func testWebImport(t *testing.T, pg bool) {
 	a := start(t, pg)
 	toks := tokens(t, a)
-	if err := a.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = a.Serve() }()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer func() { cancel(); a.Stop(); _ = a.Shutdown(context.Background()) }()
-	if err := a.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	base := a.URL()
+	base := serveWithJobs(t, a)
 	admin := toks[auth.RoleAdmin]
 	count := func() int {
 		list, err := a.Org.ListUnits(context.Background(), a.System(), org.UnitFilter{})
@@ -119,7 +85,7 @@ func testWebImport(t *testing.T, pg bool) {
 		return len(list)
 	}
 	before := count()
-	bad := unitsFile(t, [][]any{
+	bad := xlsxtest.Fill(t, (&org.Service{}).UnitLedger().Schema, [][]any{
 		{"县应急局新股室", "股室", "", "非煤矿山、加油站", "0553-1234567"},
 		{"某村委会", "村（社区）", "无此镇", "", ""},
 		{"县住建局", "成员单位", "", "", ""},

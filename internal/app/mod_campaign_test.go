@@ -18,7 +18,7 @@ import (
 	"yingji/internal/auth"
 	"yingji/internal/campaign/datacall"
 	"yingji/internal/campaign/housing"
-	"yingji/internal/xlsx"
+	"yingji/internal/xlsx/xlsxtest"
 )
 
 // campJSON posts or puts v as JSON and decodes the answer into out.
@@ -39,31 +39,6 @@ func campJSON(t *testing.T, a *app.App, method, path, token string, v, out any) 
 	return rec.Code
 }
 
-// buildingsFile writes building rows under the ledger template's header.
-func buildingsFile(t *testing.T, rows [][]any) []byte {
-	t.Helper()
-	var tpl bytes.Buffer
-	if err := xlsx.WriteTemplate(&tpl, housing.Schema()); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&tpl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sheet := f.GetSheetName(0)
-	for i, r := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := f.SetSheetRow(sheet, cell, &r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var out bytes.Buffer
-	if err := f.Write(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
-}
-
 // buildingRow is a row in the template's column order.
 func buildingRow(code, town, area string, stages ...string) []any {
 	r := []any{"", code, town, "", area, "测试路1号", "", "", "砖混", "2", "1990", "100", "否", "", "李四", "13800001111", "", "2022-05-02"}
@@ -76,16 +51,7 @@ func buildingRow(code, town, area string, stages ...string) []any {
 func testCampaigns(t *testing.T, pg bool) {
 	a := start(t, pg)
 	toks := tokens(t, a)
-	if err := a.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = a.Serve() }()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer func() { cancel(); a.Stop(); _ = a.Shutdown(context.Background()) }()
-	if err := a.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	base := a.URL()
+	base := serveWithJobs(t, a)
 	admin, town, leader := toks[auth.RoleAdmin], toks[auth.RoleTown], toks[auth.RoleLeader]
 
 	// A campaign: created by a leader, not by town staff (the policy).
@@ -98,7 +64,7 @@ func testCampaigns(t *testing.T, pg bool) {
 	}
 
 	// A file with bad rows commits nothing and reports every problem.
-	bad := buildingsFile(t, [][]any{
+	bad := xlsxtest.Fill(t, housing.Schema(), [][]any{
 		buildingRow("ZJ000001", "籍山镇", "农村"),
 		buildingRow("ZJ000002", "无此镇", "农村"),
 		buildingRow("ZJ000001", "籍山镇", "城镇"),
@@ -133,7 +99,7 @@ func testCampaigns(t *testing.T, pg bool) {
 			rows = append(rows, buildingRow(fmt.Sprintf("ZJ1%05d", i), townName, area, "无隐患", "2022-05-02"))
 		}
 	}
-	res = upload(t, base+"buildings/import", admin, buildingsFile(t, rows))
+	res = upload(t, base+"buildings/import", admin, xlsxtest.Fill(t, housing.Schema(), rows))
 	if r = waitResult(t, base, admin, res.Header.Get("Location")); !r.Committed || r.Imported != 60 {
 		t.Fatalf("import: %+v", r)
 	}
@@ -156,7 +122,7 @@ func testCampaigns(t *testing.T, pg bool) {
 		!strings.Contains(string(html), `>测试排查</option>`) {
 		t.Fatalf("import page offers the surveys: %d\n%s", pres.StatusCode, html)
 	}
-	res = upload(t, base+"buildings/import", admin, buildingsFile(t, [][]any{buildingRow("ZJ2000001", "籍山镇", "农村"), buildingRow("ZJ2000002", "弋江镇", "城镇")}),
+	res = upload(t, base+"buildings/import", admin, xlsxtest.Fill(t, housing.Schema(), [][]any{buildingRow("ZJ2000001", "籍山镇", "农村"), buildingRow("ZJ2000002", "弋江镇", "城镇")}),
 		"campaign", c2.ID)
 	if r = waitResult(t, base, admin, res.Header.Get("Location")); !r.Committed || r.Imported != 2 || r.Target != c2.ID {
 		t.Fatalf("import into the chosen survey: %+v", r)

@@ -19,7 +19,7 @@ import (
 	"yingji/internal/facility"
 	"yingji/internal/ledger"
 	"yingji/internal/web"
-	"yingji/internal/xlsx"
+	"yingji/internal/xlsx/xlsxtest"
 )
 
 // facDay is a calendar date in the bureau's zone.
@@ -158,7 +158,7 @@ func testFacilities(t *testing.T, pg bool) {
 
 	// Scope: who sees which facilities.
 	toks := tokens(t, a)
-	jg1 := facToken(t, a, "jg1") // 监管一股: mines and hazardous chemicals
+	jg1 := userToken(t, a, "jg1") // 监管一股: mines and hazardous chemicals
 	if l := facGetList(t, a, jg1, ""); l.Total != 17 {
 		t.Errorf("监管一股 sees %d facilities", l.Total)
 	}
@@ -168,7 +168,7 @@ func testFacilities(t *testing.T, pg bool) {
 			t.Errorf("%s sees %d facilities, want %d", role, l.Total, n)
 		}
 	}
-	jg2Tok := facToken(t, a, "jg2")
+	jg2Tok := userToken(t, a, "jg2")
 	if l := facGetList(t, a, jg2Tok, ""); l.Total != 0 {
 		t.Errorf("监管二股 sees %d mine/chemical facilities", l.Total)
 	}
@@ -390,7 +390,7 @@ func testFacilities(t *testing.T, pg bool) {
 	}
 
 	// Import: per-row errors, then only the valid rows.
-	file := facFile(t, [][]any{
+	file := xlsxtest.Fill(t, facility.Schema(), [][]any{
 		{"兆丰矿业四号尾矿库", "尾矿库", ent.CreditCode, "", "", "", "运行", "2018-03-01", "", "", "四等", "80", "25", "", ""},
 		{"某尾矿库", "尾矿库", enterprise.DemoCreditCode("349901", 9999), "", "", "", "", "", "", "", "", "", "", "", ""},
 		{"某设施", "水库", ent.CreditCode, "", "", "", "", "", "", "", "", "", "", "", ""},
@@ -436,7 +436,7 @@ func testFacilities(t *testing.T, pg bool) {
 	}
 	// A section staff member may not import another section's facilities.
 	jg2P, _ := a.Auth.PrincipalFor(ctx, "jg2")
-	res, _ = ledger.Run(ctx, l, jg2P, bytes.NewReader(facFile(t, [][]any{{"兆丰矿业八号尾矿库", "尾矿库", ent.CreditCode}})), ledger.Options{}, nil)
+	res, _ = ledger.Run(ctx, l, jg2P, bytes.NewReader(xlsxtest.Fill(t, facility.Schema(), [][]any{{"兆丰矿业八号尾矿库", "尾矿库", ent.CreditCode}})), ledger.Options{}, nil)
 	if res == nil || res.ErrorCount != 1 || !strings.Contains(res.Errors[0].Reason, "监管范围") {
 		t.Errorf("another section's import: %+v", res)
 	}
@@ -444,50 +444,6 @@ func testFacilities(t *testing.T, pg bool) {
 	if r, err := a.VerifyAudit(ctx); err != nil || !r.OK() {
 		t.Errorf("audit chain: %+v %v", r, err)
 	}
-}
-
-// facFile fills the facilities ledger's own template.
-func facFile(t *testing.T, rows [][]any) []byte {
-	t.Helper()
-	var tpl bytes.Buffer
-	if err := xlsx.WriteTemplate(&tpl, facility.Schema()); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&tpl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sheet := f.GetSheetName(0)
-	for i, r := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := f.SetSheetRow(sheet, cell, &r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var out bytes.Buffer
-	if err := f.Write(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
-}
-
-func facUserID(t *testing.T, a *app.App, name string) string {
-	t.Helper()
-	u, err := a.Auth.FindByUsername(context.Background(), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.ID
-}
-
-// facToken returns a bearer token of a demo user.
-func facToken(t *testing.T, a *app.App, name string) string {
-	t.Helper()
-	_, secret, err := a.Auth.CreateToken(context.Background(), a.System(), facUserID(t, a, name), "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return secret
 }
 
 func TestFacilitiesSQLite(t *testing.T)   { testFacilities(t, false) }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"image"
-	"image/png"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"yingji/internal/app"
+	"yingji/internal/attach/attachtest"
 	"yingji/internal/auth"
 	"yingji/internal/demo"
 	"yingji/internal/hazard"
@@ -157,16 +156,6 @@ func TestHazardDemoFiguresPostgres(t *testing.T) {
 	testHazardDemo(t, true)
 }
 
-// pngBytes is a tiny photo.
-func pngBytes(t *testing.T) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 8, 6))); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
 // hzPost posts a multipart form (with photos under "photos") with a
 // bearer token.
 func hzPost(t *testing.T, a *app.App, path, token string, fields map[string]string, photos ...[]byte) *httptest.ResponseRecorder {
@@ -198,18 +187,7 @@ func TestHazardPagesLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	toks := tokens(t, a)
-	tokenOf := func(name string) string {
-		u, err := a.Auth.FindByUsername(ctx, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, secret, err := a.Auth.CreateToken(ctx, a.System(), u.ID, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return secret
-	}
-	jg1, jg2, qiye, zhifa, town := tokenOf("jg1"), tokenOf("jg2"), tokenOf("qiye"), tokenOf("zhifa"), tokenOf("town")
+	jg1, jg2, qiye, zhifa, town := userToken(t, a, "jg1"), userToken(t, a, "jg2"), userToken(t, a, "qiye"), userToken(t, a, "zhifa"), userToken(t, a, "town")
 	today := a.Hazard.Today()
 
 	// The enterprise search answers JSON in scope, and <option>s for htmx.
@@ -223,7 +201,7 @@ func TestHazardPagesLoop(t *testing.T) {
 
 	// Section 1 reports a hazard at the demo mine with a photo.
 	rec = hzPost(t, a, "/hazards", jg1, map[string]string{"where": "enterprise", "enterprise_id": demo.EnterpriseID, "source": "inspection",
-		"description": "井下避灾路线标识不清", "found_on": today, "category": "thing"}, pngBytes(t))
+		"description": "井下避灾路线标识不清", "found_on": today, "category": "thing"}, attachtest.PNG(t, 8, 6))
 	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/hazards/") {
 		t.Fatalf("report: %d %s", rec.Code, rec.Body.String())
 	}
@@ -250,7 +228,7 @@ func TestHazardPagesLoop(t *testing.T) {
 	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "请上传整改后的照片作为证据") || !strings.Contains(rec.Body.String(), "已更换标识") {
 		t.Fatalf("submit without evidence: %d", rec.Code)
 	}
-	if rec := step(qiye, map[string]string{"action": "submit", "reason": "已更换标识"}, pngBytes(t)); rec.Code != http.StatusSeeOther {
+	if rec := step(qiye, map[string]string{"action": "submit", "reason": "已更换标识"}, attachtest.PNG(t, 8, 6)); rec.Code != http.StatusSeeOther {
 		t.Fatalf("submit: %d %s", rec.Code, rec.Body.String())
 	}
 	if rec := step(qiye, map[string]string{"action": "verify"}); rec.Code != http.StatusForbidden {

@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/url"
 	"strings"
 	"testing"
@@ -11,40 +10,18 @@ import (
 
 	"yingji/internal/app"
 	"yingji/internal/auth"
-	"yingji/internal/config"
 	"yingji/internal/jobs"
-	"yingji/internal/store/storetest"
 )
 
 // licStart opens an app whose clock stands on 2022-07-01 (the day the
 // half-year report is written) and loads the whole demo.
 func licStart(t *testing.T, pg bool) (*app.App, map[auth.Role]string) {
 	t.Helper()
-	ctx := context.Background()
-	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), County: "349901", CountyName: "示例县", AdminPassword: "Admin2022x", LogLevel: "error"}
-	if pg {
-		_, u := storetest.PostgresSchema(t, storetest.PostgresURL(t))
-		cfg.DB = u
-	}
-	now := func() time.Time { return time.Date(2022, 7, 1, 2, 0, 0, 0, time.UTC) }
-	a, err := app.Open(ctx, cfg, app.Options{Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	if err := a.LoadDemo(ctx, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	a := demoApp(t, pg, time.Date(2022, 7, 1, 2, 0, 0, 0, time.UTC))
 	toks := tokens(t, a)
 	// tokens gives the last demo user of a role: jg2 for sections. The
 	// licences are supervised by jg1's section (监管一股).
-	u, err := a.Auth.FindByUsername(ctx, "jg1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, toks[auth.RoleSection], err = a.Auth.CreateToken(ctx, a.System(), u.ID, "test"); err != nil {
-		t.Fatal(err)
-	}
+	toks[auth.RoleSection] = userToken(t, a, "jg1")
 	return a, toks
 }
 

@@ -12,26 +12,15 @@ import (
 
 	"yingji/internal/app"
 	"yingji/internal/auth"
-	"yingji/internal/config"
 	"yingji/internal/hazard"
 	"yingji/internal/hazard/supervise"
-	"yingji/internal/store/storetest"
 )
 
 // supTokens adds tokens of jg1 (监管一股: mines, chemicals) and the town
 // user of 籍山镇 to the per-role tokens (whose section user is jg2).
 func supTokens(t *testing.T, a *app.App) (map[auth.Role]string, string) {
 	t.Helper()
-	toks := tokens(t, a)
-	u, err := a.Auth.FindByUsername(context.Background(), "jg1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, jg1, err := a.Auth.CreateToken(context.Background(), a.System(), u.ID, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return toks, jg1
+	return tokens(t, a), userToken(t, a, "jg1")
 }
 
 func supCount(t *testing.T, a *app.App, q string, args ...any) int {
@@ -47,22 +36,7 @@ func supCount(t *testing.T, a *app.App, q string, args ...any) int {
 // records are in the past then) and loads the whole demo.
 func supStart(t *testing.T, pg bool) *app.App {
 	t.Helper()
-	ctx := context.Background()
-	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), County: "349901", CountyName: "示例县", AdminPassword: "Admin2022x", LogLevel: "error"}
-	if pg {
-		_, u := storetest.PostgresSchema(t, storetest.PostgresURL(t))
-		cfg.DB = u
-	}
-	now := func() time.Time { return time.Date(2022, 9, 1, 2, 0, 0, 0, time.UTC) }
-	a, err := app.Open(ctx, cfg, app.Options{Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	if err := a.LoadDemo(ctx, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	return a
+	return demoApp(t, pg, time.Date(2022, 9, 1, 2, 0, 0, 0, time.UTC))
 }
 
 func TestSupervision(t *testing.T)           { testSupervision(t, false) }

@@ -22,6 +22,7 @@ import (
 	"yingji/internal/store"
 	"yingji/internal/store/storetest"
 	"yingji/internal/xlsx"
+	"yingji/internal/xlsx/xlsxtest"
 )
 
 const county = "349901"
@@ -428,31 +429,6 @@ func TestSurveyRecordsAndStats(t *testing.T) {
 	})
 }
 
-// workbook fills the certificate ledger's template with rows.
-func workbook(t *testing.T, rows [][]any) []byte {
-	t.Helper()
-	var tpl bytes.Buffer
-	if err := xlsx.WriteTemplate(&tpl, certificate.Schema()); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&tpl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sheet := f.GetSheetName(0)
-	for i, r := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := f.SetSheetRow(sheet, cell, &r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var out bytes.Buffer
-	if err := f.Write(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
-}
-
 func TestImportWithRowErrors(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -468,7 +444,7 @@ func TestImportWithRowErrors(t *testing.T) {
 			{f.mill.CreditCode, "", "周", id("34990119700101006"), "特种作业人员", "特种作业操作证", "金属冶炼", "T1", "", "2021-06-10"},
 			{f.mill.CreditCode, "", "吴", id("34990119700101007"), "安全管理人员", "安全生产知识和管理能力考核合格证", "金属冶炼", "皖WH0001", "", "2021-06-10"},
 		}
-		res, err := ledger.Run(ctx, l, f.sec, bytes.NewReader(workbook(t, bad)), ledger.Options{}, nil)
+		res, err := ledger.Run(ctx, l, f.sec, bytes.NewReader(xlsxtest.Fill(t, certificate.Schema(), bad)), ledger.Options{}, nil)
 		if !errs.Is(err, errs.Invalid) || res == nil || res.Committed {
 			t.Fatalf("bad file: %+v %v", res, err)
 		}
@@ -485,12 +461,12 @@ func TestImportWithRowErrors(t *testing.T) {
 		if n, _ := f.svc.Count(ctx, f.admin, certificate.Filter{}); n != 0 {
 			t.Errorf("a bad file imported %d rows", n)
 		}
-		res, err = ledger.Run(ctx, l, f.sec, bytes.NewReader(workbook(t, [][]any{good})), ledger.Options{}, nil)
+		res, err = ledger.Run(ctx, l, f.sec, bytes.NewReader(xlsxtest.Fill(t, certificate.Schema(), [][]any{good})), ledger.Options{}, nil)
 		if err != nil || res.Imported != 1 {
 			t.Fatalf("good file: %+v %v", res, err)
 		}
 		// The town may not import; the export masks ID numbers for it.
-		if _, err := ledger.Run(ctx, l, f.town, bytes.NewReader(workbook(t, [][]any{good})), ledger.Options{}, nil); errs.KindOf(err) != errs.Forbidden {
+		if _, err := ledger.Run(ctx, l, f.town, bytes.NewReader(xlsxtest.Fill(t, certificate.Schema(), [][]any{good})), ledger.Options{}, nil); errs.KindOf(err) != errs.Forbidden {
 			t.Errorf("town imports: %v", err)
 		}
 		var buf bytes.Buffer

@@ -49,9 +49,7 @@ func TestAdminCreatesTownUserWhoSeesOnlyTheTown(t *testing.T) {
 	if got := b.value("#password"); got != "" {
 		t.Errorf("password field after a failed login = %q, want it empty", got)
 	}
-	if st := b.login("admin", adminPassword); st != 200 {
-		t.Fatalf("admin login: status %d, want 200", st)
-	}
+	b.loginOK("admin", adminPassword)
 	if p := b.path(); p != "/" {
 		t.Fatalf("after login the browser is on %s, want /", p)
 	}
@@ -194,9 +192,7 @@ func TestAdminCreatesTownUserWhoSeesOnlyTheTown(t *testing.T) {
 	if p := b.path(); p != "/login" {
 		t.Fatalf("after logging out the browser is on %s, want /login", p)
 	}
-	if st := b.login(townUser, townPassword); st != 200 {
-		t.Fatalf("town user login: status %d, want 200", st)
-	}
+	b.loginOK(townUser, townPassword)
 	if p := b.path(); p != "/" {
 		t.Fatalf("after the town user's login the browser is on %s, want /", p)
 	}
@@ -267,10 +263,7 @@ func TestPhoneLayoutNavigation(t *testing.T) {
 	b := setup(t)
 
 	b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
-	b.openOK("/login")
-	if st := b.login("leader", demo.Password); st != 200 {
-		t.Fatalf("leader login: status %d, want 200", st)
-	}
+	b.signIn("leader", demo.Password)
 	if p := b.path(); p != "/" {
 		t.Fatalf("after login the browser is on %s, want /", p)
 	}

@@ -3,45 +3,15 @@ package e2e_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"yingji/internal/app"
-	"yingji/internal/config"
+	"yingji/internal/auth/authtest"
 	"yingji/internal/demo"
 	"yingji/internal/hazard"
 )
-
-// startAppWith opens a fresh Yingji with the demo county (regions, units,
-// users) on 127.0.0.1:0 and returns the app and its base URL.
-func startAppWith(t *testing.T, ctx context.Context) (*app.App, string) {
-	t.Helper()
-	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), County: "349901", CountyName: "示例县",
-		AdminPassword: adminPassword, LogLevel: "warn"}
-	a, err := app.Open(ctx, cfg, app.Options{})
-	if err != nil {
-		t.Fatalf("open app: %v", err)
-	}
-	t.Cleanup(func() { _ = a.Close() })
-	if err := demo.Load(ctx, demo.Services{DB: a.DB, Org: a.Org, Auth: a.Auth}, cfg.County, io.Discard); err != nil {
-		t.Fatalf("load demo: %v", err)
-	}
-	if err := a.Listen(); err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- a.Serve() }()
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = a.Shutdown(sctx)
-		<-served
-	})
-	return a, strings.TrimSuffix(a.URL(), "/")
-}
 
 // TestOverdueHazardShowsRedCardToItsTown: a hazard of 籍山镇 past its
 // deadline gets a red card from the deadline sweep; the town's user sees
@@ -50,18 +20,11 @@ func startAppWith(t *testing.T, ctx context.Context) (*app.App, string) {
 func TestOverdueHazardShowsRedCardToItsTown(t *testing.T) {
 	exe := chromiumPath(t)
 	ctx := budget(t)
-	a, base := startAppWith(t, ctx)
+	a, base := startApp(t, ctx)
 
 	// The town user records a hazard at the market, orders it with a
 	// deadline three days ago; the bureau records one in another town.
-	town, err := a.Auth.PrincipalFor(ctx, "town")
-	if err != nil {
-		t.Fatal(err)
-	}
-	zhifa, err := a.Auth.PrincipalFor(ctx, "zhifa")
-	if err != nil {
-		t.Fatal(err)
-	}
+	town, zhifa := authtest.Principal(t, a.Auth, "town"), authtest.Principal(t, a.Auth, "zhifa")
 	day := func(d int) string { return hazard.Date(time.Now().AddDate(0, 0, d)) }
 	overdue := func(p string, desc, place, townCode string) {
 		t.Helper()
@@ -89,10 +52,7 @@ func TestOverdueHazardShowsRedCardToItsTown(t *testing.T) {
 	}
 
 	b := newTab(t, ctx, exe, base)
-	b.openOK("/login")
-	if st := b.login("town", demo.Password); st != 200 {
-		t.Fatalf("town login: %d", st)
-	}
+	b.signIn("town", demo.Password)
 	b.openOK("/cards")
 	if got := b.text("#red-count"); got != "1" {
 		t.Errorf("red cards of 籍山镇 = %q, want 1", got)
@@ -140,10 +100,7 @@ func TestSupervisionScreenshots(t *testing.T) {
 		{"qiye", demo.Password, []string{"/cards", "/supervision?tab=listings"}},
 	} {
 		b := newTab(t, ctx, exe, strings.TrimSuffix(base, "/"))
-		b.openOK("/login")
-		if st := b.login(who.user, who.password); st != 200 {
-			t.Fatalf("%s login: %d", who.user, st)
-		}
+		b.signIn(who.user, who.password)
 		for i, p := range who.pages {
 			b.openOK(p)
 			time.Sleep(300 * time.Millisecond) // charts draw after load

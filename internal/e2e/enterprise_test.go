@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,66 +14,35 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
-	"yingji/internal/app"
-	"yingji/internal/config"
 	"yingji/internal/enterprise"
-	"yingji/internal/xlsx"
+	"yingji/internal/xlsx/xlsxtest"
 )
 
 // startFullApp opens a fresh Yingji with all demo records and the job
 // runner (imports run as background jobs) and returns its base URL.
 func startFullApp(t *testing.T, ctx context.Context) string {
 	t.Helper()
-	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), County: "349901", CountyName: "示例县",
-		AdminPassword: adminPassword, LogLevel: "warn"}
-	a, err := app.Open(ctx, cfg, app.Options{})
-	if err != nil {
-		t.Fatalf("open app: %v", err)
-	}
-	t.Cleanup(func() { _ = a.Close() })
+	a := openApp(t, ctx)
 	if err := a.LoadDemo(ctx, io.Discard); err != nil {
 		t.Fatalf("load demo: %v", err)
 	}
-	if err := a.Listen(); err != nil {
-		t.Fatalf("listen: %v", err)
-	}
 	runCtx, stop := context.WithCancel(context.Background())
 	if err := a.Start(runCtx); err != nil {
+		stop()
 		t.Fatal(err)
 	}
-	served := make(chan error, 1)
-	go func() { served <- a.Serve() }()
 	t.Cleanup(func() {
 		stop()
 		a.Stop()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = a.Shutdown(sctx)
-		<-served
 	})
-	return strings.TrimSuffix(a.URL(), "/")
+	return serve(t, a)
 }
 
 // ledgerFile writes rows under the enterprise template's header to a file.
 func ledgerFile(t *testing.T, name string, rows [][]any) string {
 	t.Helper()
-	var tpl bytes.Buffer
-	if err := xlsx.WriteTemplate(&tpl, enterprise.Schema()); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&tpl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sheet := f.GetSheetName(0)
-	for i, r := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := f.SetSheetRow(sheet, cell, &r); err != nil {
-			t.Fatal(err)
-		}
-	}
 	path := filepath.Join(t.TempDir(), name)
-	if err := f.SaveAs(path); err != nil {
+	if err := os.WriteFile(path, xlsxtest.Fill(t, enterprise.Schema(), rows), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -86,10 +56,7 @@ func TestEnterpriseImportMapExport(t *testing.T) {
 	ctx := budget(t)
 	base := startFullApp(t, ctx)
 	b := newTab(t, ctx, exe, base)
-	b.openOK("/login")
-	if st := b.login("admin", adminPassword); st != 200 {
-		t.Fatalf("login: %d", st)
-	}
+	b.signIn("admin", adminPassword)
 	good1 := enterprise.DemoCreditCode("349901", 7001)
 	good2 := enterprise.DemoCreditCode("349901", 7002)
 	bad := good2[:17] + map[bool]string{true: "1", false: "2"}[good2[17] != '1']

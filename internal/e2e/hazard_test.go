@@ -40,10 +40,7 @@ func TestEnterpriseRectifiesInspectorVerifiesAndCloses(t *testing.T) {
 			const j = await r.json(); return (j.hazard && j.hazard.state) || ('HTTP ' + r.status); })()`)
 	}
 
-	b.openOK("/login")
-	if st := b.login("qiye", "yingji2022"); st != 200 {
-		t.Fatalf("enterprise login: %d", st)
-	}
+	b.signIn("qiye", "yingji2022")
 	id := await[string](b, "a hazard in rectification", `(async () => {
 		const r = await fetch('/api/v1/hazards?state=rectifying'); const j = await r.json();
 		return j.items && j.items.length ? j.items[0].id : ''; })()`)
@@ -69,9 +66,7 @@ func TestEnterpriseRectifiesInspectorVerifiesAndCloses(t *testing.T) {
 		t.Fatalf("logout: %d", st)
 	}
 
-	if st := b.login("zhifa", "yingji2022"); st != 200 {
-		t.Fatalf("inspector login: %d", st)
-	}
+	b.loginOK("zhifa", "yingji2022")
 	b.openOK("/hazards/" + id)
 	js[bool](b, "unfold the verification", `(() => { document.getElementById('act-verify').open = true; return true; })()`)
 	b.fill("#f-doc-verify", "（示）应急复查〔2022〕99号")

@@ -58,9 +58,19 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// startApp opens a fresh Yingji with the demo county on 127.0.0.1:0 and
-// returns its base URL without the trailing slash. It stops with the test.
-func startApp(t *testing.T, ctx context.Context) string {
+// startApp opens a fresh Yingji with the demo county (regions, units,
+// users) on 127.0.0.1:0 and returns the app and its base URL without the
+// trailing slash. It stops with the test.
+func startApp(t *testing.T, ctx context.Context) (*app.App, string) {
+	t.Helper()
+	a := openApp(t, ctx)
+	loadCounty(t, ctx, a)
+	return a, serve(t, a)
+}
+
+// openApp opens a fresh, empty Yingji for the demo county (示例县); it is
+// closed when the test ends.
+func openApp(t *testing.T, ctx context.Context) *app.App {
 	t.Helper()
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), County: "349901", CountyName: "示例县",
 		AdminPassword: adminPassword, LogLevel: "warn"}
@@ -69,9 +79,22 @@ func startApp(t *testing.T, ctx context.Context) string {
 		t.Fatalf("open app: %v", err)
 	}
 	t.Cleanup(func() { _ = a.Close() })
-	if err := demo.Load(ctx, demo.Services{DB: a.DB, Org: a.Org, Auth: a.Auth}, cfg.County, io.Discard); err != nil {
+	return a
+}
+
+// loadCounty loads the demo county: regions, units and users.
+func loadCounty(t *testing.T, ctx context.Context, a *app.App) {
+	t.Helper()
+	if err := demo.Load(ctx, demo.Services{DB: a.DB, Org: a.Org, Auth: a.Auth}, a.Cfg.County, io.Discard); err != nil {
 		t.Fatalf("load demo: %v", err)
 	}
+}
+
+// serve listens on 127.0.0.1:0 and serves a until the test ends, when a
+// failed shutdown or serve fails the test; it returns the base URL without
+// the trailing slash.
+func serve(t *testing.T, a *app.App) string {
+	t.Helper()
 	if err := a.Listen(); err != nil {
 		t.Fatalf("listen: %v", err)
 	}
@@ -138,7 +161,7 @@ func setup(t *testing.T) *tab {
 	t.Helper()
 	exe := chromiumPath(t) // first: a skip should not start the app
 	ctx := budget(t)
-	base := startApp(t, ctx)
+	_, base := startApp(t, ctx)
 	return newTab(t, ctx, exe, base)
 }
 
@@ -362,6 +385,21 @@ func (b *tab) login(user, password string) int64 {
 	b.fill("#username", user)
 	b.fill("#password", password)
 	return b.submit("log in as "+user, "#login-submit")
+}
+
+// loginOK logs in (see login) and requires status 200.
+func (b *tab) loginOK(user, password string) {
+	b.t.Helper()
+	if st := b.login(user, password); st != 200 {
+		b.t.Fatalf("log in as %s: status %d, want 200", user, st)
+	}
+}
+
+// signIn opens the login page and logs in, requiring status 200.
+func (b *tab) signIn(user, password string) {
+	b.t.Helper()
+	b.openOK("/login")
+	b.loginOK(user, password)
 }
 
 // reallyVisible reports whether a user can see the element: it has a size,

@@ -8,13 +8,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"yingji/internal/app"
 	"yingji/internal/campaign/housing"
-	"yingji/internal/config"
 	"yingji/internal/demo"
 )
 
@@ -22,31 +20,12 @@ import (
 // housing survey (128,053 buildings) and returns the app and its URL.
 func startHousingApp(t *testing.T, ctx context.Context) (*app.App, string) {
 	t.Helper()
-	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), County: "349901", CountyName: "示例县",
-		AdminPassword: adminPassword, LogLevel: "warn"}
-	a, err := app.Open(ctx, cfg, app.Options{})
-	if err != nil {
-		t.Fatalf("open app: %v", err)
-	}
-	t.Cleanup(func() { _ = a.Close() })
-	if err := demo.Load(ctx, demo.Services{DB: a.DB, Org: a.Org, Auth: a.Auth}, cfg.County, io.Discard); err != nil {
-		t.Fatalf("load demo: %v", err)
-	}
-	if err := a.Campaign.Housing.Demo(ctx, io.Discard, cfg.County); err != nil {
+	a := openApp(t, ctx)
+	loadCounty(t, ctx, a)
+	if err := a.Campaign.Housing.Demo(ctx, io.Discard, a.Cfg.County); err != nil {
 		t.Fatalf("load demo buildings: %v", err)
 	}
-	if err := a.Listen(); err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- a.Serve() }()
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = a.Shutdown(sctx)
-		<-served
-	})
-	return a, strings.TrimSuffix(a.URL(), "/")
+	return a, serve(t, a)
 }
 
 // TestHousingTownAppraisal: a town user sees only the town's buildings,
@@ -67,10 +46,7 @@ func TestHousingTownAppraisal(t *testing.T) {
 	b := newTab(t, ctx, exe, base)
 
 	// The town's staff: their town's buildings only, no town filter.
-	b.openOK("/login")
-	if st := b.login("town", demo.Password); st != 200 {
-		t.Fatalf("log in as town: %d", st)
-	}
+	b.signIn("town", demo.Password)
 	b.openOK("/housing/" + c.ID + "/buildings?stage=need_appraisal")
 	towns := b.column("#buildings-table", 4)
 	if len(towns) != housing.DemoPendingAppraisal {
@@ -116,9 +92,7 @@ func TestHousingTownAppraisal(t *testing.T) {
 
 	// The county's progress counts it.
 	b.do("log out", chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#username")))
-	if st := b.login("leader", demo.Password); st != 200 {
-		t.Fatalf("log in as leader: %d", st)
-	}
+	b.loginOK("leader", demo.Password)
 	b.openOK("/housing/" + c.ID)
 	got := b.text(`#progress-total td[data-m="appraised"][data-part="total"]`)
 	want := before.ByTotal[housing.MAppraised].Total() + 1

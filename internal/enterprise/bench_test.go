@@ -67,46 +67,38 @@ func fill(b *testing.B, db *store.DB, n int) {
 // BenchmarkList100k measures the filtered enterprise list (count + one
 // page) at 100,000 enterprises and reports p50 and p95 in ms.
 func BenchmarkList100k(b *testing.B) {
-	for _, eng := range []string{"sqlite", "postgres"} {
-		b.Run(eng, func(b *testing.B) {
-			var db *store.DB
-			if eng == "sqlite" {
-				db = storetest.SQLite(b)
-			} else {
-				db = storetest.Postgres(b)
+	storetest.BenchEngines(b, func(b *testing.B, db *store.DB) {
+		f := setupDB(b, db)
+		fill(b, db, 100000)
+		if db.Engine == store.Postgres {
+			_, _ = db.W().Exec("ANALYZE enterprise")
+		} else {
+			_, _ = db.W().Exec("ANALYZE")
+		}
+		filters := []enterprise.Filter{
+			{},                  // first page, all
+			{Town: "349901104"}, // one town
+			{Sector: "machinery", Status: "operating"}, // sector + status
+			{Q: "机械"},                    // name fragment
+			{Risk: "major", Offset: 500}, // a later page
+			{Q: enterprise.DemoCreditCode("349901", 250000)}, // credit code
+		}
+		var lat []time.Duration
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			flt := filters[i%len(filters)]
+			flt.Limit = 50
+			t0 := time.Now()
+			if _, _, err := f.svc.List(context.Background(), f.admin, flt); err != nil {
+				b.Fatal(err)
 			}
-			f := setupDB(b, db)
-			fill(b, db, 100000)
-			if db.Engine == store.Postgres {
-				_, _ = db.W().Exec("ANALYZE enterprise")
-			} else {
-				_, _ = db.W().Exec("ANALYZE")
-			}
-			filters := []enterprise.Filter{
-				{},                  // first page, all
-				{Town: "349901104"}, // one town
-				{Sector: "machinery", Status: "operating"}, // sector + status
-				{Q: "机械"},                    // name fragment
-				{Risk: "major", Offset: 500}, // a later page
-				{Q: enterprise.DemoCreditCode("349901", 250000)}, // credit code
-			}
-			var lat []time.Duration
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				flt := filters[i%len(filters)]
-				flt.Limit = 50
-				t0 := time.Now()
-				if _, _, err := f.svc.List(context.Background(), f.admin, flt); err != nil {
-					b.Fatal(err)
-				}
-				lat = append(lat, time.Since(t0))
-			}
-			b.StopTimer()
-			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95-ms")
-		})
-	}
+			lat = append(lat, time.Since(t0))
+		}
+		b.StopTimer()
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+		b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95-ms")
+	})
 }
 
 // BenchmarkImport10k imports a 10,000-row enterprise ledger (check every
@@ -127,27 +119,19 @@ func BenchmarkImport10k(b *testing.B) {
 	if err := w.Close(); err != nil {
 		b.Fatal(err)
 	}
-	for _, eng := range []string{"sqlite", "postgres"} {
-		b.Run(eng, func(b *testing.B) {
-			var db *store.DB
-			if eng == "sqlite" {
-				db = storetest.SQLite(b)
-			} else {
-				db = storetest.Postgres(b)
+	storetest.BenchEngines(b, func(b *testing.B, db *store.DB) {
+		f := setupDB(b, db)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			if _, err := db.W().Exec(`DELETE FROM enterprise`); err != nil {
+				b.Fatal(err)
 			}
-			f := setupDB(b, db)
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				b.StopTimer()
-				if _, err := db.W().Exec(`DELETE FROM enterprise`); err != nil {
-					b.Fatal(err)
-				}
-				b.StartTimer()
-				res, err := ledger.Run(context.Background(), f.svc.Ledger(), f.admin, bytes.NewReader(file.Bytes()), ledger.Options{}, nil)
-				if err != nil || res.Imported != 10000 {
-					b.Fatalf("%v %+v", err, res)
-				}
+			b.StartTimer()
+			res, err := ledger.Run(context.Background(), f.svc.Ledger(), f.admin, bytes.NewReader(file.Bytes()), ledger.Options{}, nil)
+			if err != nil || res.Imported != 10000 {
+				b.Fatalf("%v %+v", err, res)
 			}
-		})
-	}
+		}
+	})
 }

@@ -8,10 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"yingji/internal/audit"
 	"yingji/internal/auth"
+	"yingji/internal/auth/authtest"
 	"yingji/internal/demo"
 	"yingji/internal/enterprise"
 	"yingji/internal/errs"
@@ -20,6 +19,7 @@ import (
 	"yingji/internal/store"
 	"yingji/internal/store/storetest"
 	"yingji/internal/xlsx"
+	"yingji/internal/xlsx/xlsxtest"
 )
 
 type fixture struct {
@@ -55,11 +55,7 @@ func setupDB(t testing.TB, db *store.DB) *fixture {
 
 func (f *fixture) principal(t testing.TB, username string) *auth.Principal {
 	t.Helper()
-	p, err := f.auth.PrincipalFor(context.Background(), username)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return authtest.Principal(t, f.auth, username)
 }
 
 func TestScopeAndChangeRequests(t *testing.T) {
@@ -194,31 +190,6 @@ func TestBadInputChangesNothing(t *testing.T) {
 	})
 }
 
-// importFile writes rows under the enterprise template's header.
-func importFile(t *testing.T, rows [][]any) []byte {
-	t.Helper()
-	var tpl bytes.Buffer
-	if err := xlsx.WriteTemplate(&tpl, enterprise.Schema()); err != nil {
-		t.Fatal(err)
-	}
-	x, err := excelize.OpenReader(&tpl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sheet := x.GetSheetName(0)
-	for i, r := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := x.SetSheetRow(sheet, cell, &r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var out bytes.Buffer
-	if err := x.Write(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
-}
-
 func TestImportReportsEveryBadRowAndCommitsNothing(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -232,7 +203,7 @@ func TestImportReportsEveryBadRowAndCommitsNothing(t *testing.T) {
 			{"戊公司", enterprise.DemoCreditCode("349901", 5003), "弋江镇", "", "", 120.5, 30.9, "机械", "", "", "", "", "", "", "", "", ""},
 		}
 		l := f.svc.Ledger()
-		res, err := ledger.Run(ctx, l, f.admin, bytes.NewReader(importFile(t, rows)), ledger.Options{}, nil)
+		res, err := ledger.Run(ctx, l, f.admin, bytes.NewReader(xlsxtest.Fill(t, enterprise.Schema(), rows)), ledger.Options{}, nil)
 		if !errs.Is(err, errs.Invalid) || res == nil || res.Committed {
 			t.Fatalf("want rows invalid, got %v %+v", err, res)
 		}
@@ -248,7 +219,7 @@ func TestImportReportsEveryBadRowAndCommitsNothing(t *testing.T) {
 		if total, _, _, _ := f.svc.Counts(ctx, f.admin); total != 0 {
 			t.Fatalf("a file with bad rows committed %d enterprises", total)
 		}
-		res, err = ledger.Run(ctx, l, f.admin, bytes.NewReader(importFile(t, rows)), ledger.Options{OnlyValid: true}, nil)
+		res, err = ledger.Run(ctx, l, f.admin, bytes.NewReader(xlsxtest.Fill(t, enterprise.Schema(), rows)), ledger.Options{OnlyValid: true}, nil)
 		if err != nil || res.Imported != 1 || res.Skipped != 4 {
 			t.Fatalf("only valid: %v %+v", err, res)
 		}

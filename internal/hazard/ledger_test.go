@@ -278,28 +278,20 @@ func BenchmarkImport10k(b *testing.B) {
 		rows = append(rows, row("", fmt.Sprintf("第%05d号建筑工地", i), towns[i%len(towns)], "部门检查", "一般", "", "脚手架连墙件设置不足",
 			"2022-04-01", "2022-04-30", status, done))
 	}
-	for _, eng := range []string{"sqlite", "postgres"} {
-		b.Run(eng, func(b *testing.B) {
-			var db *store.DB
-			if eng == "sqlite" {
-				db = storetest.SQLite(b)
-			} else {
-				db = storetest.Postgres(b)
+	storetest.BenchEngines(b, func(b *testing.B, db *store.DB) {
+		f := setup(b, db)
+		file := ledgerFile(b, rows)
+		dept := f.p(b, "dept")
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			t0 := time.Now()
+			res, err := ledger.Run(context.Background(), f.svc.Ledger(), dept, bytes.NewReader(file), ledger.Options{}, nil)
+			if err != nil || res.Imported != 10000 {
+				b.Fatalf("%v %+v", err, res)
 			}
-			f := setup(b, db)
-			file := ledgerFile(b, rows)
-			dept := f.p(b, "dept")
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				t0 := time.Now()
-				res, err := ledger.Run(context.Background(), f.svc.Ledger(), dept, bytes.NewReader(file), ledger.Options{}, nil)
-				if err != nil || res.Imported != 10000 {
-					b.Fatalf("%v %+v", err, res)
-				}
-				b.ReportMetric(time.Since(t0).Seconds(), "s/import")
-			}
-		})
-	}
+			b.ReportMetric(time.Since(t0).Seconds(), "s/import")
+		}
+	})
 }
 
 // The demo alone (without the supervision demo) leaves the major hazards

@@ -4,85 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"yingji/internal/clocktest"
 	"yingji/internal/errs"
 	"yingji/internal/jobs"
 	"yingji/internal/store"
 	"yingji/internal/store/storetest"
 )
 
-// clock is a test clock that only moves when told.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock {
-	return &clock{t: time.Date(2024, 7, 1, 8, 30, 0, 0, time.UTC)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// newClock returns a test clock standing on 2024-07-01 08:30 UTC.
+func newClock() *clocktest.Clock { return clocktest.New(time.Date(2024, 7, 1, 8, 30, 0, 0, time.UTC)) }
 
 func quietLogger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(discard{}, &slog.HandlerOptions{Level: slog.LevelError}))
-}
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
-
-// shared runs fn on SQLite (two store.DB on one file) and on PostgreSQL (two
-// store.DB on one schema), so fn can act as two instances.
-func shared(t *testing.T, fn func(t *testing.T, db1, db2 *store.DB)) {
-	t.Helper()
-	t.Run("sqlite", func(t *testing.T) {
-		ctx := context.Background()
-		path := filepath.Join(t.TempDir(), "shared.db")
-		db1, err := store.Open(ctx, store.Options{SQLitePath: path})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db1.Close() })
-		if err := db1.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		db2, err := store.Open(ctx, store.Options{SQLitePath: path})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db2.Close() })
-		fn(t, db1, db2)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		ctx := context.Background()
-		db1, u := storetest.PostgresSchema(t, storetest.PostgresURL(t))
-		if err := db1.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		db2, err := store.Open(ctx, store.Options{URL: u})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db2.Close() })
-		fn(t, db1, db2)
-	})
+	return slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
 }
 
 // waitJob polls Get until ok holds, failing after a timeout.
@@ -484,7 +425,7 @@ func TestShutdownRequeuesWithoutCountingAttempt(t *testing.T) {
 }
 
 func TestPeriodicDedupeAcrossInstances(t *testing.T) {
-	shared(t, func(t *testing.T, db1, db2 *store.DB) {
+	storetest.Shared(t, func(t *testing.T, db1, db2 *store.DB) {
 		ctx := context.Background()
 		clk := newClock() // 08:30
 		var calls atomic.Int32
@@ -539,7 +480,7 @@ func TestPeriodicDedupeAcrossInstances(t *testing.T) {
 }
 
 func TestTwoRunnersRunEachJobExactlyOnce(t *testing.T) {
-	shared(t, func(t *testing.T, db1, db2 *store.DB) {
+	storetest.Shared(t, func(t *testing.T, db1, db2 *store.DB) {
 		ctx := context.Background()
 		const n = 200
 		var (

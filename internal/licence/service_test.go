@@ -10,10 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"yingji/internal/audit"
 	"yingji/internal/auth"
+	"yingji/internal/auth/authtest"
 	"yingji/internal/demo"
 	"yingji/internal/enterprise"
 	"yingji/internal/errs"
@@ -24,6 +23,7 @@ import (
 	"yingji/internal/store"
 	"yingji/internal/store/storetest"
 	"yingji/internal/xlsx"
+	"yingji/internal/xlsx/xlsxtest"
 )
 
 const county = "349901"
@@ -85,11 +85,7 @@ func setup(t *testing.T, db *store.DB) *fixture {
 
 func (f *fixture) principal(t testing.TB, username string) *auth.Principal {
 	t.Helper()
-	p, err := f.auth.PrincipalFor(context.Background(), username)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return authtest.Principal(t, f.auth, username)
 }
 
 func (f *fixture) enterprises(t testing.TB, sector string) []enterprise.Enterprise {
@@ -451,31 +447,6 @@ func TestDemoReproducesFCHEM2AndExpiryWarnings(t *testing.T) {
 	})
 }
 
-// licenceFile builds a workbook from the ledger's own template.
-func licenceFile(t *testing.T, rows [][]any) []byte {
-	t.Helper()
-	var tpl bytes.Buffer
-	if err := xlsx.WriteTemplate(&tpl, licence.LicenceSchema()); err != nil {
-		t.Fatal(err)
-	}
-	x, err := excelize.OpenReader(&tpl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sheet := x.GetSheetName(0)
-	for i, r := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := x.SetSheetRow(sheet, cell, &r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var out bytes.Buffer
-	if err := x.Write(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
-}
-
 func TestImportWithRowErrors(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -484,7 +455,7 @@ func TestImportWithRowErrors(t *testing.T) {
 		retail := f.enterprises(t, "fireworks_retail")
 		mine := f.enterprises(t, "mine")
 		const fw = "烟花爆竹经营（零售）许可证"
-		file := licenceFile(t, [][]any{
+		file := xlsxtest.Fill(t, licence.LicenceSchema(), [][]any{
 			{"", retail[0].CreditCode, fw, "（示）LS〔2021〕1号", "零售", "", "2021-05-06", "2021-05-06", "2023-05-05", "", "有效", ""},
 			{"", "91349901100000099X", fw, "（示）LS〔2021〕2号", "", "", "2021-05-06", "2021-05-06", "2023-05-05", "", "", ""},
 			{"", retail[1].CreditCode, fw, "（示）LS〔2021〕1号", "", "", "2021-05-06", "2021-05-06", "2023-05-05", "", "", ""},

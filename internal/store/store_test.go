@@ -18,35 +18,27 @@ import (
 func columns(t *testing.T, db *store.DB) []string {
 	t.Helper()
 	ctx := context.Background()
-	var out []string
+	q := `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+			WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'goose_db_version'`
 	if db.Engine == store.Postgres {
-		rows, err := db.R().QueryContext(ctx, `SELECT table_name, column_name FROM information_schema.columns
-			WHERE table_schema = current_schema() AND table_name <> 'goose_db_version'`)
-		if err != nil {
+		q = `SELECT table_name, column_name FROM information_schema.columns
+			WHERE table_schema = current_schema() AND table_name <> 'goose_db_version'`
+	}
+	rows, err := db.R().QueryContext(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var tb, c string
+		if err := rows.Scan(&tb, &c); err != nil {
 			t.Fatal(err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var tb, c string
-			if err := rows.Scan(&tb, &c); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, tb+"."+c)
-		}
-	} else {
-		rows, err := db.R().QueryContext(ctx, `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
-			WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'goose_db_version'`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var tb, c string
-			if err := rows.Scan(&tb, &c); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, tb+"."+c)
-		}
+		out = append(out, tb+"."+c)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	sort.Strings(out)
 	return out

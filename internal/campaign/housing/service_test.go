@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"yingji/internal/attach"
 	"yingji/internal/auth"
 	"yingji/internal/campaign/housing"
@@ -23,7 +21,7 @@ import (
 	"yingji/internal/org"
 	"yingji/internal/store"
 	"yingji/internal/store/storetest"
-	"yingji/internal/xlsx"
+	"yingji/internal/xlsx/xlsxtest"
 )
 
 const county = "349901"
@@ -66,31 +64,6 @@ func setupAt(t testing.TB, db *store.DB, clock func() time.Time) *fixture {
 	}
 	f.other = &auth.Principal{UserID: "u-other", Username: "other", Role: auth.RoleTown, CountyCode: county, RegionCode: county + "101"}
 	return f
-}
-
-// file writes rows under the ledger template's header.
-func file(t testing.TB, rows [][]any) []byte {
-	t.Helper()
-	var tpl bytes.Buffer
-	if err := xlsx.WriteTemplate(&tpl, housing.Schema()); err != nil {
-		t.Fatal(err)
-	}
-	x, err := excelize.OpenReader(&tpl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sheet := x.GetSheetName(0)
-	for i, r := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := x.SetSheetRow(sheet, cell, &r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var out bytes.Buffer
-	if err := x.Write(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
 }
 
 // row is one building row in schema order (30 columns).
@@ -152,7 +125,7 @@ func TestImport(t *testing.T) {
 		f := setup(t, db)
 		c := f.campaign(t)
 		l := f.svc.Ledger()
-		res, err := ledger.Run(ctx, l, f.admin, bytes.NewReader(file(t, generated(300))), ledger.Options{}, nil)
+		res, err := ledger.Run(ctx, l, f.admin, bytes.NewReader(xlsxtest.Fill(t, housing.Schema(), generated(300))), ledger.Options{}, nil)
 		if err != nil {
 			t.Fatalf("import: %v %+v", err, res)
 		}
@@ -221,7 +194,7 @@ func TestImport(t *testing.T) {
 		}
 		// Re-importing the same file: every row a duplicate, nothing added.
 		before := count(t, db, "housing_building")
-		res, err = ledger.Run(ctx, l, f.admin, bytes.NewReader(file(t, generated(5))), ledger.Options{}, nil)
+		res, err = ledger.Run(ctx, l, f.admin, bytes.NewReader(xlsxtest.Fill(t, housing.Schema(), generated(5))), ledger.Options{}, nil)
 		if !errs.Is(err, errs.Invalid) || res.ErrorCount != 5 || !strings.Contains(res.Errors[0].Reason, "已在本活动中登记") {
 			t.Fatalf("duplicate import: %v %+v", err, res)
 		}
@@ -247,7 +220,7 @@ func TestImportBadRows(t *testing.T) {
 		}
 		before := count(t, db, "housing_building")
 		audits := count(t, db, "audit_log")
-		res, err := ledger.Run(ctx, f.svc.Ledger(), f.admin, bytes.NewReader(file(t, rows)), ledger.Options{}, nil)
+		res, err := ledger.Run(ctx, f.svc.Ledger(), f.admin, bytes.NewReader(xlsxtest.Fill(t, housing.Schema(), rows)), ledger.Options{}, nil)
 		if !errs.Is(err, errs.Invalid) || res.Committed {
 			t.Fatalf("bad file: %v %+v", err, res)
 		}
@@ -276,7 +249,7 @@ func TestImportCancelled(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db)
 		f.campaign(t)
-		data := file(t, generated(2500))
+		data := xlsxtest.Fill(t, housing.Schema(), generated(2500))
 		for _, when := range []string{"check", "commit"} {
 			ctx, cancel := context.WithCancel(context.Background())
 			_, err := ledger.Run(ctx, f.svc.Ledger(), f.admin, bytes.NewReader(data), ledger.Options{}, func(done, total int64) {
@@ -430,11 +403,11 @@ func TestImportChosenCampaign(t *testing.T) {
 		}
 		// No choice and no column: every row is told to name its campaign,
 		// nothing is written.
-		res, err := ledger.Run(ctx, l, f.admin, bytes.NewReader(file(t, generated(3))), ledger.Options{}, nil)
+		res, err := ledger.Run(ctx, l, f.admin, bytes.NewReader(xlsxtest.Fill(t, housing.Schema(), generated(3))), ledger.Options{}, nil)
 		if !errs.Is(err, errs.Invalid) || len(res.Errors) == 0 || !strings.Contains(res.Errors[0].Reason, "多个排查活动") {
 			t.Fatalf("no campaign chosen: %v %+v", err, res)
 		}
-		res, err = ledger.Run(ctx, l, f.admin, bytes.NewReader(file(t, generated(3))), ledger.Options{Target: second.ID}, nil)
+		res, err = ledger.Run(ctx, l, f.admin, bytes.NewReader(xlsxtest.Fill(t, housing.Schema(), generated(3))), ledger.Options{Target: second.ID}, nil)
 		if err != nil || res.Imported != 3 {
 			t.Fatalf("into the chosen campaign: %v %+v", err, res)
 		}
@@ -447,12 +420,12 @@ func TestImportChosenCampaign(t *testing.T) {
 		// A row naming the other campaign is refused with its column.
 		r := row("X000001", "籍山镇", "新林村", "农村", "2022-05-02")
 		r[0] = first.Name
-		res, err = ledger.Run(ctx, l, f.admin, bytes.NewReader(file(t, [][]any{r})), ledger.Options{Target: second.ID}, nil)
+		res, err = ledger.Run(ctx, l, f.admin, bytes.NewReader(xlsxtest.Fill(t, housing.Schema(), [][]any{r})), ledger.Options{Target: second.ID}, nil)
 		if !errs.Is(err, errs.Invalid) || len(res.Errors) != 1 || res.Errors[0].Col != "A" || !strings.Contains(res.Errors[0].Reason, "不一致") {
 			t.Fatalf("row of another campaign: %v %+v", err, res)
 		}
 		// An unknown choice is refused before the file is read.
-		if _, err := ledger.Run(ctx, l, f.admin, bytes.NewReader(file(t, generated(1))), ledger.Options{Target: "无此活动"}, nil); !errs.Is(err, errs.Invalid) {
+		if _, err := ledger.Run(ctx, l, f.admin, bytes.NewReader(xlsxtest.Fill(t, housing.Schema(), generated(1))), ledger.Options{Target: "无此活动"}, nil); !errs.Is(err, errs.Invalid) {
 			t.Fatalf("unknown campaign: %v", err)
 		}
 		// A ledger without a choice refuses one.

@@ -27,65 +27,57 @@ import (
 // day's sweep (a full pass) changes the cards of that day.
 // Run with -bench Sweep1M -benchtime 1x (the fixture takes a while).
 func BenchmarkSweep1M(b *testing.B) {
-	for _, engine := range []string{"sqlite", "postgres"} {
-		b.Run(engine, func(b *testing.B) {
-			var db *store.DB
-			if engine == "sqlite" {
-				db = storetest.SQLite(b)
-			} else {
-				db = storetest.Postgres(b)
-			}
-			c := &clock{}
-			c.set("2022-06-09")
-			start := time.Now()
-			size := 1_000_000
-			if v, err := strconv.Atoi(os.Getenv("YINGJI_BENCH_HAZARDS")); err == nil && v > 0 {
-				size = v // a smaller fixture while tuning
-			}
-			open := fixture(b, db, size, c.now())
-			b.Logf("%s: fixture of %d hazards (%d open) in %s", engine, size, open, time.Since(start).Round(time.Millisecond))
-			o := org.New(db, c.now)
-			a := auth.New(db, o, c.now, auth.Options{})
-			n, err := notify.New(db, notify.Config{Now: c.now})
+	storetest.BenchEngines(b, func(b *testing.B, db *store.DB) {
+		c := &clock{}
+		c.set("2022-06-09")
+		start := time.Now()
+		size := 1_000_000
+		if v, err := strconv.Atoi(os.Getenv("YINGJI_BENCH_HAZARDS")); err == nil && v > 0 {
+			size = v // a smaller fixture while tuning
+		}
+		open := fixture(b, db, size, c.now())
+		b.Logf("%s: fixture of %d hazards (%d open) in %s", db.Engine, size, open, time.Since(start).Round(time.Millisecond))
+		o := org.New(db, c.now)
+		a := auth.New(db, o, c.now, auth.Options{})
+		n, err := notify.New(db, notify.Config{Now: c.now})
+		if err != nil {
+			b.Fatal(err)
+		}
+		svc := supervise.New(supervise.Config{DB: db, Org: o, Notify: n, People: a, Now: c.now, CountyName: "示例县"})
+		ctx := context.Background()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			t0 := time.Now()
+			r1, err := svc.SweepCounty(ctx, county, c.now())
 			if err != nil {
 				b.Fatal(err)
 			}
-			svc := supervise.New(supervise.Config{DB: db, Org: o, Notify: n, People: a, Now: c.now, CountyName: "示例县"})
-			ctx := context.Background()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				t0 := time.Now()
-				r1, err := svc.SweepCounty(ctx, county, c.now())
-				if err != nil {
-					b.Fatal(err)
-				}
-				first := time.Since(t0)
-				t1 := time.Now()
-				r2, err := svc.SweepCounty(ctx, county, c.now().Add(15*time.Minute))
-				if err != nil {
-					b.Fatal(err)
-				}
-				second := time.Since(t1)
-				t2 := time.Now()
-				r3, err := svc.SweepCounty(ctx, county, c.now().Add(24*time.Hour))
-				if err != nil {
-					b.Fatal(err)
-				}
-				nextDay := time.Since(t2)
-				if i == 0 {
-					b.Logf("%s first sweep %s: %+v", engine, first.Round(time.Millisecond), r1)
-					b.Logf("%s second sweep (same day) %s: %+v", engine, second.Round(time.Millisecond), r2)
-					b.Logf("%s next day's sweep %s: %+v", engine, nextDay.Round(time.Millisecond), r3)
-					if r2.Changed() {
-						b.Fatalf("the second sweep changed something: %+v", r2)
-					}
-					b.ReportMetric(first.Seconds(), "first-s")
-					b.ReportMetric(second.Seconds(), "second-s")
-					b.ReportMetric(nextDay.Seconds(), "nextday-s")
-				}
+			first := time.Since(t0)
+			t1 := time.Now()
+			r2, err := svc.SweepCounty(ctx, county, c.now().Add(15*time.Minute))
+			if err != nil {
+				b.Fatal(err)
 			}
-		})
-	}
+			second := time.Since(t1)
+			t2 := time.Now()
+			r3, err := svc.SweepCounty(ctx, county, c.now().Add(24*time.Hour))
+			if err != nil {
+				b.Fatal(err)
+			}
+			nextDay := time.Since(t2)
+			if i == 0 {
+				b.Logf("%s first sweep %s: %+v", db.Engine, first.Round(time.Millisecond), r1)
+				b.Logf("%s second sweep (same day) %s: %+v", db.Engine, second.Round(time.Millisecond), r2)
+				b.Logf("%s next day's sweep %s: %+v", db.Engine, nextDay.Round(time.Millisecond), r3)
+				if r2.Changed() {
+					b.Fatalf("the second sweep changed something: %+v", r2)
+				}
+				b.ReportMetric(first.Seconds(), "first-s")
+				b.ReportMetric(second.Seconds(), "second-s")
+				b.ReportMetric(nextDay.Seconds(), "nextday-s")
+			}
+		}
+	})
 }
 
 // fixture inserts n hazards; 30 % are open with deadlines from 30 days

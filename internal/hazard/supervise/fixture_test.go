@@ -3,8 +3,6 @@ package supervise_test
 import (
 	"bytes"
 	"context"
-	"image"
-	"image/png"
 	"io"
 	"path/filepath"
 	"sync"
@@ -12,8 +10,10 @@ import (
 	"time"
 
 	"yingji/internal/attach"
+	"yingji/internal/attach/attachtest"
 	"yingji/internal/audit"
 	"yingji/internal/auth"
+	"yingji/internal/auth/authtest"
 	"yingji/internal/demo"
 	"yingji/internal/enterprise"
 	"yingji/internal/errs"
@@ -107,20 +107,12 @@ func build(t testing.TB, db *store.DB, c *clock, o *org.Service, a *auth.Service
 
 func (f *fx) p(t testing.TB, name string) *auth.Principal {
 	t.Helper()
-	p, err := f.auth.PrincipalFor(context.Background(), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return authtest.Principal(t, f.auth, name)
 }
 
 func photo(t testing.TB) attach.Upload {
 	t.Helper()
-	var b bytes.Buffer
-	if err := png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 4, 4))); err != nil {
-		t.Fatal(err)
-	}
-	return attach.Upload{Filename: "整改后.png", Reader: bytes.NewReader(b.Bytes())}
+	return attach.Upload{Filename: "整改后.png", Reader: bytes.NewReader(attachtest.PNG(t, 4, 4))}
 }
 
 // ordered reports a hazard of the demo enterprise (a mine, 监管一股) as

@@ -16,7 +16,6 @@ import (
 	"yingji/internal/jobs"
 	"yingji/internal/notify"
 	"yingji/internal/org"
-	"yingji/internal/store"
 	"yingji/internal/store/storetest"
 )
 
@@ -26,17 +25,8 @@ import (
 // one of them claims); every notification row exists once and every
 // delivery reaches the webhook once.
 func TestTwoInstancesNotifyOnce(t *testing.T) {
-	base := storetest.PostgresURL(t)
 	ctx := context.Background()
-	db1, u := storetest.PostgresSchema(t, base)
-	if err := db1.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	db2, err := store.Open(ctx, store.Options{URL: u})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db2.Close() })
+	db1, db2 := storetest.SharedPostgres(t)
 
 	var mu sync.Mutex
 	received := map[string]int{} // notification id → requests

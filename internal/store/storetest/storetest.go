@@ -25,14 +25,18 @@ func Engines(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
 }
 
+// BenchEngines is Engines for benchmarks: it runs fn once per available
+// engine, each with a fresh, migrated database.
+func BenchEngines(b *testing.B, fn func(b *testing.B, db *store.DB)) {
+	b.Helper()
+	b.Run("sqlite", func(b *testing.B) { fn(b, SQLite(b)) })
+	b.Run("postgres", func(b *testing.B) { fn(b, Postgres(b)) })
+}
+
 // SQLite returns a fresh migrated SQLite database in a temp dir.
 func SQLite(t testing.TB) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), store.Options{SQLitePath: filepath.Join(t.TempDir(), "test.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := open(t, store.Options{SQLitePath: filepath.Join(t.TempDir(), "test.db")})
 	if err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -91,12 +95,55 @@ func PostgresSchema(t testing.TB, base string) (*store.DB, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(ctx, store.Options{URL: u})
+	return open(t, store.Options{URL: u}), u
+}
+
+// Shared runs fn once per available engine with two store.DB on one fresh,
+// migrated database (one SQLite file, one PostgreSQL schema), so fn can act
+// as two instances.
+func Shared(t *testing.T, fn func(t *testing.T, db1, db2 *store.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		db1, db2 := SharedSQLite(t)
+		fn(t, db1, db2)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		db1, db2 := SharedPostgres(t)
+		fn(t, db1, db2)
+	})
+}
+
+// SharedSQLite returns two store.DB on one fresh, migrated SQLite file.
+func SharedSQLite(t testing.TB) (*store.DB, *store.DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "shared.db")
+	db1 := open(t, store.Options{SQLitePath: path})
+	if err := db1.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db1, open(t, store.Options{SQLitePath: path})
+}
+
+// SharedPostgres returns two store.DB on one fresh, migrated schema of the
+// test server, skipping like Postgres when none is configured.
+func SharedPostgres(t testing.TB) (*store.DB, *store.DB) {
+	t.Helper()
+	db1, u := PostgresSchema(t, PostgresURL(t))
+	if err := db1.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db1, open(t, store.Options{URL: u})
+}
+
+// open opens a store.DB that is closed when the test ends.
+func open(t testing.TB, o store.Options) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return db, u
+	return db
 }
 
 func withSearchPath(base, schema string) (string, error) {
