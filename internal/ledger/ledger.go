@@ -107,7 +107,7 @@ func Run(ctx context.Context, l *Ledger, p *auth.Principal, r io.Reader, opts Op
 	}
 	onlyValid := opts.OnlyValid
 	res := &Result{Kind: l.Kind, OnlyValid: onlyValid, Target: opts.Target}
-	rep, err := xlsx.Parse(r, l.Schema, func(row xlsx.Row) []xlsx.CellError {
+	rep, err := xlsx.ParseContext(ctx, r, l.Schema, func(row xlsx.Row) []xlsx.CellError {
 		if row.Num%1000 == 0 {
 			progress(int64(row.Num), 0)
 		}

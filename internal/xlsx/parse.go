@@ -3,6 +3,7 @@ package xlsx
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -151,6 +152,12 @@ func (r *Report) Truncated() bool { return r.ErrorCount > len(r.Errors) }
 // memory does not grow with the number of rows. The kit keeps no rows: fn
 // collects what the caller needs.
 func Parse(r io.Reader, s Schema, fn func(row Row) []CellError) (*Report, error) {
+	return ParseContext(context.Background(), r, s, fn)
+}
+
+// ParseContext is Parse that stops reading when ctx is done (a cancelled
+// import job), returning ctx's error.
+func ParseContext(ctx context.Context, r io.Reader, s Schema, fn func(row Row) []CellError) (*Report, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -211,6 +218,9 @@ func Parse(r io.Reader, s Schema, fn func(row Row) []CellError) (*Report, error)
 	num := 0
 	for rows.Next() {
 		num++
+		if num%256 == 0 && ctx.Err() != nil {
+			return nil, fmt.Errorf("xlsx: stopped at row %d: %w", num, ctx.Err())
+		}
 		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, &FileError{Msg: fmt.Sprintf(msgCorrupt, num), Err: err}

@@ -297,8 +297,8 @@ var modelColumns = map[string]string{"code": "code", "town_code": "town", "villa
 
 func (im *bImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 	if im.stopped || ctx.Err() != nil {
-		// Cancelled: the rest of the file is read but not checked, and
-		// Commit refuses to write.
+		// Cancelled: nothing more is checked (the kit stops reading
+		// within a few hundred rows) and Commit refuses to write.
 		return nil
 	}
 	v := row.Values
