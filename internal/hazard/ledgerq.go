@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 
 	"yingji/internal/attach"
 	"yingji/internal/auth"
@@ -35,10 +36,18 @@ type Counts struct {
 	Major   int `json:"major"`
 }
 
-// Counts counts the hazards matching f in scope.
+// Counts counts the hazards matching f in scope. When the filter and the
+// scope use only the tally's columns (town, sector, department, grade,
+// state), found, open and major are sums over hazard_tally (kept by
+// triggers) and overdue a count over the index of open hazards: a
+// county-wide ledger at a million hazards then costs a few milliseconds
+// instead of a scan.
 func (s *Service) Counts(ctx context.Context, p *auth.Principal, f Filter) (Counts, error) {
 	if f.Today == "" {
 		f.Today = s.Today()
+	}
+	if f.tallied(p) {
+		return s.tallyCounts(ctx, p, f)
 	}
 	w := f.Where(p)
 	today := w.Arg(f.Today)
@@ -50,6 +59,33 @@ func (s *Service) Counts(ctx context.Context, p *auth.Principal, f Filter) (Coun
 		FROM hazard`+w.SQL(), w.Args()...).Scan(&c.Found, &c.Open, &c.Overdue, &c.Major)
 	if err != nil {
 		return c, fmt.Errorf("count hazards: %w", err)
+	}
+	return c, nil
+}
+
+// tallied reports whether f and the principal's scope condition only the
+// columns of hazard_tally.
+func (f Filter) tallied(p *auth.Principal) bool {
+	return p.Role != auth.RoleEnterprise && strings.TrimSpace(f.Q) == "" && f.Source == "" && f.Enterprise == "" && f.Campaign == "" &&
+		f.Card == "" && !f.Overdue && f.From == "" && f.To == "" && !f.Listed
+}
+
+// tallyCounts answers Counts from hazard_tally (found, open, major) and
+// the open-hazard index (overdue).
+func (s *Service) tallyCounts(ctx context.Context, p *auth.Principal, f Filter) (Counts, error) {
+	var c Counts
+	w := f.Where(p)
+	err := s.db.R().QueryRowContext(ctx, `SELECT CAST(COALESCE(sum(n), 0) AS BIGINT),
+		CAST(COALESCE(sum(n) FILTER (WHERE state <> 'closed'), 0) AS BIGINT),
+		CAST(COALESCE(sum(n) FILTER (WHERE grade = 'major'), 0) AS BIGINT)
+		FROM hazard_tally`+w.SQL(), w.Args()...).Scan(&c.Found, &c.Open, &c.Major)
+	if err != nil {
+		return c, fmt.Errorf("count hazards: %w", err)
+	}
+	f.Overdue = true
+	w = f.Where(p)
+	if err := s.db.R().QueryRowContext(ctx, `SELECT count(*) FROM hazard`+w.SQL(), w.Args()...).Scan(&c.Overdue); err != nil {
+		return c, fmt.Errorf("count overdue hazards: %w", err)
 	}
 	return c, nil
 }

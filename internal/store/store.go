@@ -30,6 +30,15 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
+// engineMigrationFS holds the migrations whose SQL differs by engine
+// (triggers: SQLite's trigger bodies, PostgreSQL's trigger functions), one
+// file per engine: NNNNN_name.sqlite.sql and NNNNN_name.postgres.sql,
+// each with goose's Up and Down markers. They run in the same numbered
+// sequence as the portable migrations.
+//
+//go:embed engine_migrations/*.sql
+var engineMigrationFS embed.FS
+
 // Engine names the database engine.
 type Engine string
 
@@ -190,7 +199,11 @@ func (db *DB) Migrate(ctx context.Context) error {
 	}
 	// Out-of-order: a migration numbered below one already applied (two
 	// branches of work landing in another order) is still applied.
-	p, err := goose.NewProvider(dialect, db.w, sub, goose.WithAllowOutofOrder(true))
+	engine, err := engineMigrations(db.Engine)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	p, err := goose.NewProvider(dialect, db.w, sub, goose.WithAllowOutofOrder(true), goose.WithGoMigrations(engine...))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
