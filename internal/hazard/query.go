@@ -77,10 +77,11 @@ func (f Filter) Where(p *auth.Principal) *store.Where {
 		w.Add("card = ?", f.Card)
 	}
 	if f.Overdue {
-		// The open states listed (not "<> closed") and the deadline as a
-		// range, so that the (county_code, state, deadline) index serves it.
-		w.In("state", openStates)
-		w.Add("deadline > '' AND deadline < ?", f.Today)
+		// "state <> 'closed'" as the partial indexes of open hazards say
+		// it, and the deadline as a range, so that they serve it: by
+		// deadline for the county, by sector, town or department for a
+		// scope (migration 00017).
+		w.Add("state <> 'closed' AND deadline > '' AND deadline < ?", f.Today)
 	}
 	if f.From != "" {
 		w.Add("found_on >= ?", f.From)
@@ -99,9 +100,6 @@ func (f Filter) Where(p *auth.Principal) *store.Where {
 	}
 	return &w
 }
-
-// openStates are the states of an open hazard.
-var openStates = []string{string(Reported), string(Graded), string(Ordered), string(Rectifying), string(PendingReview), string(Verified)}
 
 // townCond limits hazards to a town (or any region code prefix). A
 // hazard's town_code is always its town's 9-digit code, so a town is an
