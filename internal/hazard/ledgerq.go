@@ -82,8 +82,7 @@ func (s *Service) tallyCounts(ctx context.Context, p *auth.Principal, f Filter) 
 	if err != nil {
 		return c, fmt.Errorf("count hazards: %w", err)
 	}
-	f.Overdue = true
-	w = f.Where(p)
+	overdueOpen(w, f.Today)
 	if err := s.db.R().QueryRowContext(ctx, `SELECT count(*) FROM hazard`+w.SQL(), w.Args()...).Scan(&c.Overdue); err != nil {
 		return c, fmt.Errorf("count overdue hazards: %w", err)
 	}
@@ -135,11 +134,12 @@ func (s *Service) query(ctx context.Context, q string, args ...any) ([]Record, e
 // f.Today (today when empty), matching f, the longest overdue first, at
 // most limit of them, and how many there are.
 func (s *Service) OverdueList(ctx context.Context, p *auth.Principal, f Filter, limit int) ([]Record, int, error) {
-	f.Overdue = true
 	if f.Today == "" {
 		f.Today = s.Today()
 	}
+	f.Overdue = false
 	w := f.Where(p)
+	overdueOpen(w, f.Today)
 	var total int
 	if err := s.db.R().QueryRowContext(ctx, `SELECT count(*) FROM hazard`+w.SQL(), w.Args()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("overdue hazards: %w", err)

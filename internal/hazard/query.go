@@ -61,8 +61,10 @@ func (f Filter) Where(p *auth.Principal) *store.Where {
 	if f.State != "" {
 		w.Add("state = ?", f.State)
 	}
-	if f.OpenOnly {
-		w.Add("state <> ?", Closed)
+	if f.OpenOnly || (f.State != "" && f.State != Closed) {
+		// Literal, as the partial indexes of open hazards say it, so that
+		// the planner may use them (it cannot see through a parameter).
+		w.Add("state <> 'closed'")
 	}
 	if f.Source != "" {
 		w.Add("source = ?", f.Source)
@@ -77,11 +79,11 @@ func (f Filter) Where(p *auth.Principal) *store.Where {
 		w.Add("card = ?", f.Card)
 	}
 	if f.Overdue {
-		// "state <> 'closed'" as the partial indexes of open hazards say
-		// it, and the deadline as a range, so that they serve it: by
-		// deadline for the county, by sector, town or department for a
-		// scope (migration 00017).
-		w.Add("state <> 'closed' AND deadline > '' AND deadline < ?", f.Today)
+		// The open states listed (not "<> closed") and the deadline as a
+		// range, so that the covering (county_code, state, deadline, grade,
+		// …) index serves the ledger's counts of overdue hazards.
+		w.In("state", openStates)
+		w.Add("deadline > '' AND deadline < ?", f.Today)
 	}
 	if f.From != "" {
 		w.Add("found_on >= ?", f.From)
@@ -99,6 +101,18 @@ func (f Filter) Where(p *auth.Principal) *store.Where {
 		w.In("sector", f.Sectors)
 	}
 	return &w
+}
+
+// openStates are the states of an open hazard.
+var openStates = []string{string(Reported), string(Graded), string(Ordered), string(Rectifying), string(PendingReview), string(Verified)}
+
+// overdueOpen limits w to open hazards past their deadline on today,
+// written as the partial indexes of open hazards say it ("state <>
+// 'closed'", migration 00017), so that a count or a list by deadline reads
+// only the open hazards: of the county by deadline, of a section, town or
+// department by its column.
+func overdueOpen(w *store.Where, today string) {
+	w.Add("state <> 'closed' AND deadline > '' AND deadline < ?", today)
 }
 
 // townCond limits hazards to a town (or any region code prefix). A
