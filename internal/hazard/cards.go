@@ -27,11 +27,12 @@ func DefaultCardRules() CardRules {
 	return CardRules{YellowShare: 0.9, LetterAfter: 7, RemindBefore: 3, SelfReportCard: true}
 }
 
-// CardFor returns the card an open hazard carries on a day: red when
-// overdue, yellow when YellowShare of the time from finding to deadline
-// has passed. Closed hazards and hazards without a deadline carry none.
+// CardFor returns the card a hazard awaiting rectification carries on a
+// day: red when overdue, yellow when YellowShare of the time from finding
+// to deadline has passed. Hazards whose rectification is reported (待复查,
+// 已复查) or closed, and hazards without a deadline, carry none.
 func CardFor(h Hazard, on time.Time, r CardRules) Card {
-	if !h.State.Open() || h.Deadline.IsZero() {
+	if !h.State.AwaitsRectification() || h.Deadline.IsZero() {
 		return NoCard
 	}
 	today := day(on)

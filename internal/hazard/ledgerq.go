@@ -54,7 +54,7 @@ func (s *Service) Counts(ctx context.Context, p *auth.Principal, f Filter) (Coun
 	var c Counts
 	err := s.db.R().QueryRowContext(ctx, `SELECT count(*),
 		count(*) FILTER (WHERE state <> 'closed'),
-		count(*) FILTER (WHERE state <> 'closed' AND deadline <> '' AND deadline < `+today+`),
+		count(*) FILTER (WHERE `+AwaitingSQL+` AND deadline <> '' AND deadline < `+today+`),
 		count(*) FILTER (WHERE grade = 'major')
 		FROM hazard`+w.SQL(), w.Args()...).Scan(&c.Found, &c.Open, &c.Overdue, &c.Major)
 	if err != nil {
@@ -166,10 +166,10 @@ func (s *Service) LatestYear(ctx context.Context, p *auth.Principal) int {
 	return y
 }
 
-// DaysOverdue is how many days an open hazard is past its deadline on a
-// day (0 when it is not).
+// DaysOverdue is how many days a hazard awaiting rectification is past its
+// deadline on a day (0 when it is not).
 func DaysOverdue(r Record, today string) int {
-	if r.State == Closed || r.Deadline == "" || r.Deadline >= today {
+	if !r.State.AwaitsRectification() || r.Deadline == "" || r.Deadline >= today {
 		return 0
 	}
 	d, t := mustDate(r.Deadline), mustDate(today)

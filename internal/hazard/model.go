@@ -32,6 +32,19 @@ var States = []State{Reported, Graded, Ordered, Rectifying, PendingReview, Verif
 // Open reports whether the hazard still needs work.
 func (s State) Open() bool { return s != Closed }
 
+// AwaitsRectification reports whether the enterprise has still to
+// rectify (整改未完成): before the rectification is reported. Only such a
+// hazard can be overdue (逾期未整改) and carry a card: once the
+// rectification is reported on time, a late review (复查) by the bureau
+// does not count against the enterprise.
+func (s State) AwaitsRectification() bool {
+	switch s {
+	case Reported, Graded, Ordered, Rectifying:
+		return true
+	}
+	return false
+}
+
 // Grade of a hazard.
 type Grade string
 
@@ -304,7 +317,8 @@ var shanghai = time.FixedZone("CST", 8*3600)
 // Day returns the calendar day of t in Asia/Shanghai at 00:00.
 func Day(t time.Time) time.Time { return day(t) }
 
-// Overdue reports whether an open hazard is past its deadline on a day.
+// Overdue reports whether a hazard still awaiting its rectification is
+// past its deadline on a day (逾期未整改).
 func Overdue(h Hazard, on time.Time) bool {
-	return h.State.Open() && !h.Deadline.IsZero() && day(on).After(h.Deadline)
+	return h.State.AwaitsRectification() && !h.Deadline.IsZero() && day(on).After(h.Deadline)
 }

@@ -125,6 +125,18 @@ func TestCards(t *testing.T) {
 	if CardFor(h, d("2022-04-01"), r) != NoCard {
 		t.Error("closed hazards carry no card")
 	}
+	// Rectification reported: the enterprise is no longer late, however
+	// long the review takes; sent back, it is late again.
+	for _, s := range []State{PendingReview, Verified} {
+		h.State = s
+		if CardFor(h, d("2022-04-01"), r) != NoCard || Overdue(h, d("2022-04-01")) {
+			t.Errorf("%s: carded or overdue after the rectification was reported", s)
+		}
+	}
+	h.State = Rectifying
+	if CardFor(h, d("2022-04-01"), r) != Red || !Overdue(h, d("2022-04-01")) {
+		t.Error("sent back for rectification after the deadline: red and overdue")
+	}
 	if !LetterDue(d("2022-03-12"), d("2022-03-19"), r) || LetterDue(d("2022-03-12"), d("2022-03-18"), r) {
 		t.Error("letter after 7 days of red")
 	}

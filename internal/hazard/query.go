@@ -79,10 +79,10 @@ func (f Filter) Where(p *auth.Principal) *store.Where {
 		w.Add("card = ?", f.Card)
 	}
 	if f.Overdue {
-		// The open states listed (not "<> closed") and the deadline as a
-		// range, so that the covering (county_code, state, deadline, grade,
-		// …) index serves the ledger's counts of overdue hazards.
-		w.In("state", openStates)
+		// The states listed and the deadline as a range, so that the
+		// covering (county_code, state, deadline, grade, …) index serves
+		// the ledger's counts of overdue hazards.
+		w.In("state", awaitingStates)
 		w.Add("deadline > '' AND deadline < ?", f.Today)
 	}
 	if f.From != "" {
@@ -103,16 +103,20 @@ func (f Filter) Where(p *auth.Principal) *store.Where {
 	return &w
 }
 
-// openStates are the states of an open hazard.
-var openStates = []string{string(Reported), string(Graded), string(Ordered), string(Rectifying), string(PendingReview), string(Verified)}
+// awaitingStates are the states of a hazard awaiting its rectification
+// (State.AwaitsRectification): only these can be overdue.
+var awaitingStates = []string{string(Reported), string(Graded), string(Ordered), string(Rectifying)}
 
-// overdueOpen limits w to open hazards past their deadline on today,
-// written as the partial indexes of open hazards say it ("state <>
-// 'closed'", migration 00017), so that a count or a list by deadline reads
-// only the open hazards: of the county by deadline, of a section, town or
-// department by its column.
+// AwaitingSQL is the SQL condition of State.AwaitsRectification.
+const AwaitingSQL = "state IN ('reported', 'graded', 'ordered', 'rectifying')"
+
+// overdueOpen limits w to hazards awaiting rectification past their
+// deadline on today, written so that the partial indexes of open hazards
+// ("state <> 'closed'", migration 00017, with the state as their last
+// column) serve a count or a list by deadline: of the county by deadline,
+// of a section, town or department by its column.
 func overdueOpen(w *store.Where, today string) {
-	w.Add("state <> 'closed' AND deadline > '' AND deadline < ?", today)
+	w.Add("state <> 'closed' AND "+AwaitingSQL+" AND deadline > '' AND deadline < ?", today)
 }
 
 // townCond limits hazards to a town (or any region code prefix). A
@@ -235,7 +239,7 @@ func (s *Service) StatsBy(ctx context.Context, p *auth.Principal, f Filter, by s
 		count(*) FILTER (WHERE state = 'closed' AND closed_on <= %[2]s),
 		count(*) FILTER (WHERE grade = 'major'),
 		count(*) FILTER (WHERE grade = 'major' AND state = 'closed' AND closed_on <= %[2]s),
-		count(*) FILTER (WHERE state <> 'closed' AND deadline <> '' AND deadline < %[3]s)
+		count(*) FILTER (WHERE `+AwaitingSQL+` AND deadline <> '' AND deadline < %[3]s)
 		FROM hazard%[4]s%[5]s`, key, toP, todayP, w.SQL(), group)
 	rows, err := s.db.R().QueryContext(ctx, q, w.Args()...)
 	if err != nil {

@@ -432,7 +432,7 @@ func (s *Service) Proposals(ctx context.Context, p *auth.Principal) ([]Proposal,
 	today := s.today()
 	var w store.Where
 	hazard.Scope(p, &w)
-	w.Add("state <> 'closed' AND card = 'red' AND card_since <> '' AND card_since <= ?", letterDueDay(today, rules))
+	w.Add(hazard.AwaitingSQL+" AND card = 'red' AND card_since <> '' AND card_since <= ?", letterDueDay(today, rules))
 	w.Add("NOT EXISTS (SELECT 1 FROM supervision_letter l WHERE l.hazard_id = hazard.id)")
 	rows, err := s.cfg.DB.R().QueryContext(ctx, `SELECT `+hazard.Cols+` FROM hazard`+w.SQL()+` ORDER BY card_since, id LIMIT 500`, w.Args()...)
 	if err != nil {

@@ -427,7 +427,7 @@ func (h *Handlers) hazardChoices(r *http.Request, kind string) ([]hazard.Record,
 	hazard.Scope(p, &w)
 	switch kind {
 	case "letter":
-		w.Add("state <> 'closed' AND deadline <> '' AND deadline < ?", h.Svc.today())
+		w.Add(hazard.AwaitingSQL+" AND deadline <> '' AND deadline < ?", h.Svc.today())
 	case "listing":
 		w.Add("state <> 'closed' AND grade = 'major' AND listed = ? AND deadline <> ''", false)
 	case "extension":

@@ -221,16 +221,17 @@ func stream[T any](ctx context.Context, w *sweep, q string, args []any, scan fun
 // rule needs (covered by the partial index of open hazards).
 type candidate struct {
 	ID, FoundOn, Deadline string
+	State                 hazard.State
 	Card                  hazard.Card
 	CardSince             string
 	YellowOn              string // computed
 }
 
-const candidateCols = `id, found_on, deadline, card, card_since`
+const candidateCols = `id, found_on, deadline, state, card, card_since`
 
 func scanCandidate(sc interface{ Scan(...any) error }) (candidate, error) {
 	var c candidate
-	err := sc.Scan(&c.ID, &c.FoundOn, &c.Deadline, &c.Card, &c.CardSince)
+	err := sc.Scan(&c.ID, &c.FoundOn, &c.Deadline, &c.State, &c.Card, &c.CardSince)
 	return c, err
 }
 
@@ -256,6 +257,9 @@ type change struct {
 func (w *sweep) plan(c candidate) (change, bool) {
 	c.YellowOn = hazard.Date(YellowOn(day(c.FoundOn), day(c.Deadline), w.rules.YellowShare))
 	want := CardOn(c.Deadline, c.YellowOn, w.today)
+	if !c.State.AwaitsRectification() {
+		want = hazard.NoCard // rectification reported: the card clears
+	}
 	if want == c.Card {
 		return change{}, false
 	}
@@ -268,6 +272,15 @@ func (w *sweep) plan(c candidate) (change, bool) {
 	}
 	if rank(want) < rank(c.Card) && want != hazard.NoCard {
 		ch.since = w.today // a downgrade (an extension): the new card starts now
+	}
+	if want == hazard.NoCard && !c.State.AwaitsRectification() {
+		// Cleared because the rectification was reported: card_since
+		// remembers the day, so that a card given again when the hazard is
+		// sent back (退回) starts then, not on its old day of issue.
+		ch.since = w.today
+	}
+	if c.Card == hazard.NoCard && want != hazard.NoCard && c.CardSince > ch.since {
+		ch.since = c.CardSince
 	}
 	if rank(want) > rank(c.Card) && c.Card != hazard.NoCard {
 		ch.clear = ch.since // an upgrade: the old card ends when the new one starts
@@ -418,13 +431,13 @@ func (w *sweep) applyTx(ctx context.Context, tx *store.Tx, chs []change) (applie
 	var n applied
 	rows := make([][]any, 0, len(chs))
 	for _, ch := range chs {
-		rows = append(rows, []any{ch.c.ID, string(ch.want), ch.since, string(ch.c.Card), ch.c.Deadline, ch.c.FoundOn})
+		rows = append(rows, []any{ch.c.ID, string(ch.want), ch.since, string(ch.c.Card), ch.c.Deadline, ch.c.FoundOn, string(ch.c.State)})
 	}
 	done, err := rowsExec(ctx, tx, rows, func(n int) string {
-		return `UPDATE hazard SET card = v.column2, card_since = v.column3 FROM (VALUES ` + placeholders(n, 6, 0) + `) AS v
+		return `UPDATE hazard SET card = v.column2, card_since = v.column3 FROM (VALUES ` + placeholders(n, 7, 0) + `) AS v
 			WHERE hazard.id = v.column1 AND hazard.card = v.column4 AND hazard.deadline = v.column5 AND hazard.found_on = v.column6
-			AND hazard.state <> 'closed' RETURNING hazard.id`
-	}, `UPDATE hazard SET card = $2, card_since = $3 WHERE id = $1 AND card = $4 AND deadline = $5 AND found_on = $6 AND state <> 'closed'`, true)
+			AND hazard.state = v.column7 AND hazard.state <> 'closed' RETURNING hazard.id`
+	}, `UPDATE hazard SET card = $2, card_since = $3 WHERE id = $1 AND card = $4 AND deadline = $5 AND found_on = $6 AND state = $7 AND state <> 'closed'`, true)
 	if err != nil {
 		return n, fmt.Errorf("update cards: %w", err)
 	}
@@ -513,7 +526,7 @@ func (s *Service) recardTx(ctx context.Context, tx *store.Tx, hazardID string, n
 		return err
 	}
 	w := &sweep{s: s, county: h.CountyCode, today: hazard.Date(now), now: now, rules: rules.Rules, people: s.newPeople(h.CountyCode), res: &SweepResult{}}
-	ch, ok := w.plan(candidate{ID: h.ID, FoundOn: h.FoundOn, Deadline: h.Deadline, Card: h.Card, CardSince: h.CardSince})
+	ch, ok := w.plan(candidate{ID: h.ID, FoundOn: h.FoundOn, Deadline: h.Deadline, State: h.State, Card: h.Card, CardSince: h.CardSince})
 	if !ok {
 		return nil
 	}
@@ -598,7 +611,7 @@ func (w *sweep) reminders(ctx context.Context) error {
 	to := addDays(w.today, w.rules.RemindBefore)
 	type row struct{ id, ent, place, town, desc, deadline string }
 	return stream(ctx, w, `SELECT id, enterprise_id, place_name, town_code, description, deadline FROM hazard
-		WHERE county_code = $1 AND state <> 'closed' AND card IN ('', 'yellow') AND deadline >= $2 AND deadline <= $3 AND remind_for <> deadline`,
+		WHERE county_code = $1 AND `+hazard.AwaitingSQL+` AND card IN ('', 'yellow') AND deadline >= $2 AND deadline <= $3 AND remind_for <> deadline`,
 		[]any{w.county, w.today, to}, func(sc interface{ Scan(...any) error }) (row, error) {
 			var r row
 			return r, sc.Scan(&r.id, &r.ent, &r.place, &r.town, &r.desc, &r.deadline)

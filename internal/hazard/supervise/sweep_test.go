@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"yingji/internal/attach"
 	"yingji/internal/auth"
 	"yingji/internal/demo"
 	"yingji/internal/hazard"
@@ -130,6 +131,33 @@ func TestSweepCards(t *testing.T) {
 			t.Fatalf("06-19: proposal: %+v", ps)
 		}
 
+		// Reporting the rectification clears the card (a late review is
+		// not the enterprise's lateness); sent back, the red card returns.
+		if _, err := f.hz.Do(ctx, jg1, h.ID, hazard.StepInput{Action: hazard.ActSubmit, On: "2022-06-19"}, []attach.Upload{photo(t)}); err != nil {
+			t.Fatal(err)
+		}
+		if r = f.sweep(t); r.Cleared != 1 || r.Red != 0 {
+			t.Fatalf("rectification reported: %+v", r)
+		}
+		if c := f.get(t, h.ID); c.Card != hazard.NoCard {
+			t.Fatalf("pending review still carded %q", c.Card)
+		}
+		if ps, _ := f.svc.Proposals(ctx, jg1); len(ps) != 0 {
+			t.Fatalf("a letter proposed for a reported rectification: %+v", ps)
+		}
+		if c, err := f.hz.Counts(ctx, jg1, hazard.Filter{Overdue: true}); err != nil || c.Found != 0 {
+			t.Fatalf("overdue after the rectification was reported: %+v %v", c, err)
+		}
+		if _, err := f.hz.Do(ctx, f.p(t, "zhifa"), h.ID, hazard.StepInput{Action: hazard.ActReturn, On: "2022-06-19", Reason: "整改不到位"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if r = f.sweep(t); r.Red != 1 {
+			t.Fatalf("sent back: %+v", r)
+		}
+		if c, err := f.hz.Counts(ctx, jg1, hazard.Filter{}); err != nil || c.Overdue != 1 {
+			t.Fatalf("overdue again after being sent back: %+v %v", c, err)
+		}
+
 		// Closing the hazard clears the card.
 		f.close(t, h.ID, "2022-06-19")
 		r = f.sweep(t)
@@ -142,21 +170,24 @@ func TestSweepCards(t *testing.T) {
 		if n := f.count(t, `SELECT count(*) FROM hazard_card_event WHERE hazard_id = $1 AND cleared_on = ''`, h.ID); n != 0 {
 			t.Fatalf("open events after closure: %d", n)
 		}
-		// History: yellow 06-10 → 06-12, red 06-12 → 06-19, and the monthly counts.
+		// History: yellow 06-10 → 06-12, red 06-12 → 06-19 (rectification
+		// reported), red again 06-19 (sent back) → 06-19 (closed), and the
+		// monthly counts.
 		hist, err := f.svc.HazardCards(ctx, jg1, h.ID)
-		if err != nil || len(hist) != 2 || hist[0].Card != hazard.Red || hist[0].State != "2022-06-19" || hist[1].IssuedOn != "2022-06-10" {
+		if err != nil || len(hist) != 3 || hist[0].Card != hazard.Red || hist[0].IssuedOn != "2022-06-19" || hist[0].State != "2022-06-19" ||
+			hist[1].Card != hazard.Red || hist[1].IssuedOn != "2022-06-12" || hist[1].State != "2022-06-19" || hist[2].IssuedOn != "2022-06-10" {
 			t.Fatalf("history: %v %+v", err, hist)
 		}
 		m, err := f.svc.MonthlyCounts(ctx, f.p(t, "leader"), 2022)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.Total.Yellow[5] != 1 || m.Total.Red[5] != 1 || m.Total.Cleared[5] != 2 {
+		if m.Total.Yellow[5] != 1 || m.Total.Red[5] != 2 || m.Total.Cleared[5] != 3 {
 			t.Fatalf("June counts: %+v", m.Total)
 		}
 		var mineSection bool
 		for _, s := range m.Sections {
-			if s.Name == "监管一股" && s.Red[5] == 1 {
+			if s.Name == "监管一股" && s.Red[5] == 2 {
 				mineSection = true
 			}
 		}
