@@ -216,7 +216,11 @@ func (a *App) buildHTTP() error {
 		}
 	}
 	hh.Register(rt)
-	(&sysadmin.Handlers{UI: ui, DB: a.DB, Auth: a.Auth, Org: a.Org}).Register(rt)
+	admin := &sysadmin.Handlers{UI: ui, DB: a.DB, Auth: a.Auth, Org: a.Org}
+	if a.Enterprise != nil {
+		admin.Enterprise = a.Enterprise.Resolve
+	}
+	admin.Register(rt)
 	(&sysadmin.Ops{UI: ui, Jobs: a.Jobs, Notify: a.Notify}).Register(rt)
 	a.ledgerH.UI = ui
 	a.ledgerH.RegisterShared(rt)

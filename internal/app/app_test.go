@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -301,5 +302,57 @@ func TestAppOnPostgres(t *testing.T) {
 	res, err := a.VerifyAudit(context.Background())
 	if err != nil || !res.OK() {
 		t.Fatalf("audit on postgres: %+v %v", res, err)
+	}
+}
+
+// An administrator names an enterprise account's enterprise by what staff
+// know — its credit code or full name — and the account gets the
+// enterprise's ID; an enterprise the register does not know is refused on
+// the field, in the API and on the form (which keeps what was typed).
+func TestEnterpriseAccountNamedByCreditCode(t *testing.T) {
+	a := start(t, false)
+	ctx := context.Background()
+	if err := a.Enterprise.Demo(ctx, io.Discard, a.Cfg.County, demo.EnterpriseID, nil); err != nil {
+		t.Fatal(err)
+	}
+	id, name, code, found, err := a.Enterprise.Resolve(ctx, a.Cfg.County, demo.EnterpriseID)
+	if err != nil || !found || code == "" {
+		t.Fatalf("demo enterprise: %v %v %q", err, found, code)
+	}
+	admin := tokens(t, a)[auth.RoleAdmin]
+	for i, ref := range []string{code, strings.ToLower(code), name} {
+		body := fmt.Sprintf(`{"username": "qy%d", "display_name": "安全员", "role": "enterprise", "enterprise_id": %q, "password": "Yingji-2022-pass"}`, i, ref)
+		rec := do(a, "POST", "/api/v1/users", admin, strings.NewReader(body))
+		var u auth.User
+		if err := json.Unmarshal(rec.Body.Bytes(), &u); err != nil || rec.Code != http.StatusCreated || u.EnterpriseID != id {
+			t.Fatalf("account named by %q: %d %s", ref, rec.Code, rec.Body.String())
+		}
+	}
+	rec := do(a, "POST", "/api/v1/users", admin, strings.NewReader(`{"username": "qyx", "display_name": "安全员", "role": "enterprise",
+		"enterprise_id": "913499019999999999", "password": "Yingji-2022-pass"}`))
+	var e web.APIError
+	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || rec.Code != 422 || len(e.Fields) != 1 || e.Fields[0].Field != "enterprise_id" {
+		t.Fatalf("unknown enterprise: %d %s", rec.Code, rec.Body.String())
+	}
+	form := url.Values{"username": {"qyform"}, "display_name": {"安全员"}, "role": {"enterprise"}, "enterprise_id": {"913499019999999999"},
+		"password": {"Yingji-2022-pass"}}
+	rec = do(a, "POST", "/users", admin, strings.NewReader(form.Encode()))
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), "企业台账中没有") || !strings.Contains(rec.Body.String(), `value="913499019999999999"`) {
+		t.Fatalf("form with an unknown enterprise: %d", rec.Code)
+	}
+	// The account's page names the enterprise; its edit form shows the credit code.
+	var list struct {
+		Items []auth.User `json:"items"`
+	}
+	_ = json.Unmarshal(do(a, "GET", "/api/v1/users?size=200", admin, nil).Body.Bytes(), &list)
+	for _, u := range list.Items {
+		if u.Username == "qy0" {
+			if page := do(a, "GET", "/users/"+u.ID, admin, nil).Body.String(); !strings.Contains(page, name) {
+				t.Fatalf("user page does not name the enterprise %s", name)
+			}
+			if page := do(a, "GET", "/users/"+u.ID+"/edit", admin, nil).Body.String(); !strings.Contains(page, `value="`+code+`"`) {
+				t.Fatalf("edit form does not show the credit code %s", code)
+			}
+		}
 	}
 }

@@ -292,6 +292,33 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, id string) (Enterp
 	return e, nil
 }
 
+// Resolve finds an enterprise of a county by what staff know of it: its
+// ID, its 统一社会信用代码 or its exact name (when one enterprise has it).
+// found is false when none (or, by name, more than one) matches.
+func (s *Service) Resolve(ctx context.Context, county, ref string) (id, name, creditCode string, found bool, err error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return "", "", "", false, nil
+	}
+	rows, err := s.db.R().QueryContext(ctx, `SELECT id, name, credit_code FROM enterprise
+		WHERE county_code = $1 AND (id = $2 OR credit_code = $3 OR name = $2) ORDER BY id LIMIT 2`, county, ref, strings.ToUpper(ref))
+	if err != nil {
+		return "", "", "", false, fmt.Errorf("resolve enterprise: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(&id, &name, &creditCode); err != nil {
+			return "", "", "", false, fmt.Errorf("resolve enterprise: %w", err)
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil || n != 1 {
+		return "", "", "", false, err
+	}
+	return id, name, creditCode, true, nil
+}
+
 // Names returns id → name for the given ids in scope (other domains'
 // lists show the enterprise's name).
 func (s *Service) Names(ctx context.Context, p *auth.Principal, idList []string) (map[string]string, error) {

@@ -4,11 +4,13 @@
 package sysadmin
 
 import (
+	"context"
 	"embed"
 	"net/http"
 	"strconv"
 
 	"yingji/internal/auth"
+	"yingji/internal/errs"
 	"yingji/internal/org"
 	"yingji/internal/store"
 	"yingji/internal/web"
@@ -23,6 +25,9 @@ type Handlers struct {
 	DB   *store.DB
 	Auth *auth.Service
 	Org  *org.Service
+	// Enterprise finds an enterprise by ID, credit code or exact name
+	// (nil: enterprise accounts name their enterprise by ID).
+	Enterprise func(ctx context.Context, county, ref string) (id, name, creditCode string, found bool, err error)
 }
 
 // Register adds the routes.
@@ -38,9 +43,9 @@ func (h *Handlers) Register(rt *web.Router) {
 	rt.Handle("POST /users/{id}/password", h.resetPassword)
 	rt.Handle("POST /users/{id}/logout-all", h.logoutUser)
 	rt.Handle("GET /api/v1/users", web.PagedJSON(h.UI, h.usersOf))
-	rt.Handle("POST /api/v1/users", web.BodyJSON(h.UI, http.StatusCreated, h.Auth.CreateUser))
+	rt.Handle("POST /api/v1/users", web.BodyJSON(h.UI, http.StatusCreated, h.createUserInput))
 	rt.Handle("GET /api/v1/users/{id}", web.GetJSON(h.UI, h.Auth.GetUser))
-	rt.Handle("PUT /api/v1/users/{id}", web.BodyJSONByID(h.UI, http.StatusOK, h.Auth.UpdateUser))
+	rt.Handle("PUT /api/v1/users/{id}", web.BodyJSONByID(h.UI, http.StatusOK, h.updateUserInput))
 	h.registerOrg(rt)
 	h.registerAudit(rt)
 	h.registerTokens(rt)
@@ -135,11 +140,46 @@ func inputOf(f *web.Form) auth.UserInput {
 		Role: auth.Role(f.Get("role")), UnitID: f.Get("unit_id"), RegionCode: f.Get("region_code"), EnterpriseID: f.Get("enterprise_id")}
 }
 
+// enterpriseOf turns what the administrator typed for an enterprise
+// account's enterprise — its 统一社会信用代码, exact name or ID — into the
+// enterprise's ID; an enterprise the register does not know is a field
+// error.
+func (h *Handlers) enterpriseOf(ctx context.Context, p *auth.Principal, in *auth.UserInput) error {
+	if in.Role != auth.RoleEnterprise || in.EnterpriseID == "" || h.Enterprise == nil {
+		return nil
+	}
+	id, _, _, found, err := h.Enterprise(ctx, p.CountyCode, in.EnterpriseID)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return errs.Field("enterprise_id", "user.enterprise_unknown", map[string]any{"Ref": in.EnterpriseID})
+	}
+	in.EnterpriseID = id
+	return nil
+}
+
+// createUserInput creates an account, its enterprise named as staff know it.
+func (h *Handlers) createUserInput(ctx context.Context, p *auth.Principal, in auth.UserInput) (auth.User, error) {
+	if err := h.enterpriseOf(ctx, p, &in); err != nil {
+		return auth.User{}, err
+	}
+	return h.Auth.CreateUser(ctx, p, in)
+}
+
+// updateUserInput updates an account, its enterprise named as staff know it.
+func (h *Handlers) updateUserInput(ctx context.Context, p *auth.Principal, id string, in auth.UserInput) (auth.User, error) {
+	if err := h.enterpriseOf(ctx, p, &in); err != nil {
+		return auth.User{}, err
+	}
+	return h.Auth.UpdateUser(ctx, p, id, in)
+}
+
 func (h *Handlers) createUser(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
 	in := inputOf(f)
 	in.Password = r.PostForm.Get("password")
-	u, err := h.Auth.CreateUser(r.Context(), web.PrincipalFrom(r.Context()), in)
+	u, err := h.createUserInput(r.Context(), web.PrincipalFrom(r.Context()), in)
 	if err != nil {
 		delete(f.Values, "password")
 		h.UI.FormFailed(w, r, f, err, web.AnyError, func(status int) { h.userForm(w, r, status, f, "") })
@@ -164,6 +204,11 @@ func (h *Handlers) user(w http.ResponseWriter, r *http.Request) {
 		name, _ := h.Org.RegionName(r.Context(), u.RegionCode)
 		data["RegionName"] = name
 	}
+	if u.EnterpriseID != "" && h.Enterprise != nil {
+		if _, name, code, found, err := h.Enterprise(r.Context(), u.CountyCode, u.EnterpriseID); err == nil && found {
+			data["EnterpriseName"], data["EnterpriseCode"] = name, code
+		}
+	}
 	if p.Is(auth.RoleAdmin, auth.RoleLeader) {
 		hist, err := h.history(r, "user", u.ID)
 		if err != nil {
@@ -184,13 +229,25 @@ func (h *Handlers) editUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.userForm(w, r, http.StatusOK, web.EmptyForm(map[string]string{"username": u.Username, "display_name": u.DisplayName, "phone": u.Phone,
-		"role": string(u.Role), "unit_id": u.UnitID, "region_code": u.RegionCode, "enterprise_id": u.EnterpriseID}), u.ID)
+		"role": string(u.Role), "unit_id": u.UnitID, "region_code": u.RegionCode, "enterprise_id": h.enterpriseRef(r.Context(), u)}), u.ID)
+}
+
+// enterpriseRef is how the edit form shows an account's enterprise: its
+// credit code (what staff know), else its ID.
+func (h *Handlers) enterpriseRef(ctx context.Context, u auth.User) string {
+	if u.EnterpriseID == "" || h.Enterprise == nil {
+		return u.EnterpriseID
+	}
+	if _, _, code, found, err := h.Enterprise(ctx, u.CountyCode, u.EnterpriseID); err == nil && found && code != "" {
+		return code
+	}
+	return u.EnterpriseID
 }
 
 func (h *Handlers) updateUser(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	f := web.NewForm(r)
-	_, err := h.Auth.UpdateUser(r.Context(), web.PrincipalFrom(r.Context()), id, inputOf(f))
+	_, err := h.updateUserInput(r.Context(), web.PrincipalFrom(r.Context()), id, inputOf(f))
 	if err != nil {
 		h.UI.FormFailed(w, r, f, err, web.HasFieldErrors, func(status int) { h.userForm(w, r, status, f, id) })
 		return
