@@ -189,6 +189,16 @@ func TestCalls(t *testing.T) {
 		if _, err := f.svc.Issue(ctx, f.office, datacall.NewCall{FormID: form.ID, Period: "2022年1-5月", Deadline: "2022-06-05"}); fieldErr(err) != "units:datacall.units_required" {
 			t.Fatalf("no units: %v", err)
 		}
+		// Today is 2022-05-25: a deadline already past, or before the
+		// period begins, is refused on the field.
+		if _, err := f.svc.Issue(ctx, f.office, datacall.NewCall{FormID: form.ID, Period: "2022年1-4月", Deadline: "2022-05-20",
+			Units: []string{f.deptUnit}}); fieldErr(err) != "deadline:datacall.deadline_past" {
+			t.Fatalf("deadline already past: %v", err)
+		}
+		if _, err := f.svc.Issue(ctx, f.office, datacall.NewCall{FormID: form.ID, Period: "2022年7月", From: "2022-07-01", To: "2022-07-31",
+			Deadline: "2022-06-30", Units: []string{f.deptUnit}}); fieldErr(err) != "deadline:datacall.deadline_before_period" {
+			t.Fatalf("deadline before the period: %v", err)
+		}
 		c, err := f.svc.Issue(ctx, f.office, datacall.NewCall{FormID: form.ID, Period: "2022年1-5月", From: "2022-01-01", To: "2022-05-31",
 			Deadline: "2022-06-05", Campaign: "2022年安全生产大检查", Units: []string{f.deptUnit, f.townUnit, f.otherID}})
 		if err != nil {

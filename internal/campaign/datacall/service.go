@@ -386,6 +386,13 @@ func (s *Service) IssueTx(ctx context.Context, tx *store.Tx, p *auth.Principal, 
 	if in.From != "" && in.To != "" && in.To < in.From {
 		fe = append(fe, errs.Field("to", "datacall.period_backwards", nil))
 	}
+	// A deadline already past would make every unit late at once; one
+	// before the period begins cannot be met with the period's figures.
+	if issued := day.Of(at); in.Deadline != "" && day.Valid(in.Deadline) && in.Deadline < issued {
+		fe = append(fe, errs.Field("deadline", "datacall.deadline_past", map[string]any{"Day": issued}))
+	} else if in.From != "" && in.Deadline != "" && in.Deadline < in.From {
+		fe = append(fe, errs.Field("deadline", "datacall.deadline_before_period", map[string]any{"Day": in.From}))
+	}
 	units, err := s.units(ctx, p.CountyCode)
 	if err != nil {
 		return Call{}, err
