@@ -172,6 +172,10 @@ func ValidateCheck(c Campaign, ch *Check, today string) error {
 		fe = append(fe, errs.Field("checked_on", "special.date_invalid", nil))
 	} else if today != "" && d > today {
 		fe = append(fe, errs.Field("checked_on", "special.date_future", map[string]any{"Today": today}))
+	} else if d < c.StartsOn || (c.EndsOn != "" && d > c.EndsOn) {
+		// A check outside the campaign's period is not one of its checks
+		// (it may be recorded later, but not dated outside it).
+		fe = append(fe, errs.Field("checked_on", "special.date_outside", map[string]any{"From": c.StartsOn, "To": c.EndsOn}))
 	} else {
 		ch.CheckedOn = d
 	}

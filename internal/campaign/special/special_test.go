@@ -72,6 +72,11 @@ func TestSpecial(t *testing.T) {
 		}
 		others, _, _ := svc.Targets(ctx, admin, c, special.TargetFilter{Town: county + "101", Limit: 1})
 		check := special.Check{TargetID: mine[0].ID, CheckedOn: "2022-01-10", Round: 1, CheckedBy: "籍山镇安监站", Findings: 1}
+		early := check
+		early.CheckedOn = "2022-01-03" // the campaign starts 01-04
+		if _, err := svc.RecordCheck(ctx, town, c.ID, early); fieldOf(err) != "checked_on:special.date_outside" {
+			t.Fatalf("check before the campaign: %v", err)
+		}
 		if _, err := svc.RecordCheck(ctx, town, c.ID, special.Check{TargetID: others[0].ID, CheckedOn: "2022-01-10", Round: 1, CheckedBy: "x"}); fieldOf(err) != "target_id:special.target_unknown" {
 			t.Fatalf("other town's target: %v", err)
 		}
