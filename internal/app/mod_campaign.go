@@ -99,7 +99,7 @@ func (a *App) campaignModule() (*module, error) {
 				}
 			}
 			return append(out, home.Stat{Label: "housing.home_surveyed", Value: int(n), Link: "/housing/" + camps[0].ID},
-				home.Stat{Label: "housing.home_open", Value: int(open), Link: "/housing/" + camps[0].ID + "/buildings?stage=need_appraisal"}), nil
+				home.Stat{Label: "housing.home_open", Value: int(open), Link: "/housing/" + camps[0].ID + "/buildings?stage=" + string(housing.Todo)}), nil
 		},
 		jobs: map[string]jobs.Handler{datacallRemindJob: func(ctx context.Context, j *jobs.Job, pr jobs.Progress) error {
 			n, err := svc.Calls.Sweep(ctx)

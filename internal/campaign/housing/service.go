@@ -304,6 +304,10 @@ func (s *Service) SetReportedTx(ctx context.Context, tx *store.Tx, p *auth.Princ
 	return c, audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "housing_campaign", EntityID: id, Action: "housing_reported", Before: before, After: r})
 }
 
+// Todo is the list filter for the buildings still needing work: to be
+// appraised (待鉴定) or appraised and to be remediated (待整治).
+const Todo Stage = "todo"
+
 // Filter selects buildings for the list and the export.
 type Filter struct {
 	Town     string `json:"town,omitempty"`
@@ -335,7 +339,11 @@ func (f Filter) where(p *auth.Principal, campaignID string, withQ bool) *store.W
 	case "rural":
 		w.Add("urban = ?", false)
 	}
-	if f.Stage != "" {
+	switch f.Stage {
+	case "":
+	case Todo:
+		w.In("stage", []string{string(NeedAppraisal), string(Appraised)})
+	default:
 		w.Add("stage = ?", string(f.Stage))
 	}
 	if f.Grade != "" {

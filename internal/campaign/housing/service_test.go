@@ -377,6 +377,16 @@ func TestDemoFigures(t *testing.T) {
 			t.Errorf("%s: daily %+v, direct %+v", m, pr.ByTotal[m], direct.ByTotal[m])
 		}
 	}
+	// The home page's "to appraise or remediate" figure and the list it
+	// links to agree.
+	tot, err := f.svc.Totals(ctx, f.admin, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	todo, err := f.svc.Count(ctx, f.admin, c.ID, housing.Filter{Stage: housing.Todo})
+	if err != nil || todo != int(tot[housing.NeedAppraisal]+tot[housing.Appraised]) || todo == 0 {
+		t.Fatalf("to appraise or remediate: %d (%v), totals %v", todo, err, tot)
+	}
 	// Loading twice changes nothing.
 	n := count(t, f.db, "housing_building")
 	if err := f.svc.Demo(ctx, io.Discard, county); err != nil || count(t, f.db, "housing_building") != n {
