@@ -356,3 +356,18 @@ func TestEnterpriseAccountNamedByCreditCode(t *testing.T) {
 		}
 	}
 }
+
+// An enterprise account's home page names its scope as its own enterprise
+// and offers no figure it may not open (the region and unit registers).
+func TestEnterpriseHomeShowsOwnScope(t *testing.T) {
+	a := start(t, false)
+	toks := tokens(t, a)
+	page := do(a, "GET", "/", toks[auth.RoleEnterprise], nil).Body.String()
+	if !strings.Contains(page, "本企业") || strings.Contains(page, `href="/regions`) || strings.Contains(page, `href="/units"`) {
+		t.Fatalf("enterprise home:\n%s", page)
+	}
+	page = do(a, "GET", "/", toks[auth.RoleAdmin], nil).Body.String()
+	if !strings.Contains(page, `href="/regions?level=town"`) || !strings.Contains(page, `href="/units"`) {
+		t.Fatal("the administrator's home lost the register figures")
+	}
+}

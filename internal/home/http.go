@@ -129,10 +129,14 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	stats := []Stat{
-		{Label: "home.towns", Value: towns, Link: "/regions?level=town"},
-		{Label: "home.villages", Value: villages, Link: "/regions?level=village"},
-		{Label: "home.units", Value: units, Link: "/units"},
+	// The register's figures, for those who may open the register.
+	var stats []Stat
+	if page.Can("GET /regions") {
+		stats = append(stats, Stat{Label: "home.towns", Value: towns, Link: "/regions?level=town"},
+			Stat{Label: "home.villages", Value: villages, Link: "/regions?level=village"})
+	}
+	if page.Can("GET /units") {
+		stats = append(stats, Stat{Label: "home.units", Value: units, Link: "/units"})
 	}
 	for _, f := range h.Stats {
 		more, err := f(r.Context(), p)
