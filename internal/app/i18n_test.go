@@ -77,3 +77,19 @@ func TestTemplatesUseKnownMessages(t *testing.T) {
 		t.Fatalf("walked templates: %d messages, %v", seen, err)
 	}
 }
+
+// TestJobKindsHaveNames checks every background job kind has a name in
+// both languages (the jobs page shows it).
+func TestJobKindsHaveNames(t *testing.T) {
+	a := start(t, false)
+	if len(a.JobHandlers) == 0 {
+		t.Fatal("no job kinds")
+	}
+	for kind := range a.JobHandlers {
+		for _, lang := range []string{"zh", "en"} {
+			if id := "job.kind." + kind; !a.UI.I18n.Has(id) || a.UI.I18n.T(lang, id, nil) == id {
+				t.Errorf("job kind %s has no %s name", kind, lang)
+			}
+		}
+	}
+}
