@@ -114,8 +114,21 @@ func testLicences(t *testing.T, pg bool) {
 		t.Fatalf("licence pdf: %d", rec.Code)
 	}
 
-	// A new application through the forms, as the section's staff.
+	// A licence still valid offers an extension; an expired one a new
+	// application instead (an extension is asked for before expiry).
 	retail := licGet(t, a, "/api/v1/licences?type=fireworks_retail&status=expiring&size=1", jg1).Items[0]
+	if page := do(a, "GET", "/licences/"+retail.ID, jg1, nil).Body.String(); !strings.Contains(page, `id="apply-extension"`) || strings.Contains(page, `id="apply-new"`) {
+		t.Fatal("a valid licence does not offer an extension")
+	}
+	if expired := licGet(t, a, "/api/v1/licences?status=expired&size=1", jg1); expired.Total > 0 {
+		if page := do(a, "GET", "/licences/"+expired.Items[0].ID, jg1, nil).Body.String(); strings.Contains(page, `id="apply-extension"`) || !strings.Contains(page, `id="apply-new"`) {
+			t.Fatal("an expired licence offers an extension")
+		}
+	} else {
+		t.Fatal("the demo has no expired licence on 2022-07-01")
+	}
+
+	// A new application through the forms, as the section's staff.
 	form := url.Values{"enterprise_id": {retail.EnterpriseID}, "type": {"fireworks_retail"}, "kind": {"extension"},
 		"prev_number": {retail.Number}, "submitted_on": {"2022-04-06"}, "scope": {"烟花爆竹零售"}}
 	rec = do(a, "POST", "/licence-applications", jg1, strings.NewReader(form.Encode()))

@@ -201,6 +201,9 @@ func (h *Handlers) licencePage(w http.ResponseWriter, r *http.Request, status in
 	}
 	data["L"], data["History"] = v, hist
 	data["CanApply"] = v.Status == LicenceActive && CanSubmit(p, v.Enterprise)
+	// An expired licence cannot be extended (延期 is asked for before it
+	// expires): the enterprise applies anew.
+	data["Expired"] = Show(v.Licence, Today(h.Svc.now())) == ShowExpired
 	h.render(w, r, status, "licence", v.Number, data, f)
 }
 
@@ -245,7 +248,7 @@ func (h *Handlers) licencePDF(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	h.sendPDF(w, r, "许可证-"+v.Number, LicenceDoc(v.Licence, v.Enterprise, set.IssuerName))
+	h.sendPDF(w, r, "许可证-"+v.Number, LicenceDoc(v.Licence, v.Enterprise, set.IssuerName, Today(h.Svc.now())))
 }
 
 func (h *Handlers) decisionPDF(w http.ResponseWriter, r *http.Request) {

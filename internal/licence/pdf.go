@@ -2,6 +2,7 @@ package licence
 
 import (
 	"strings"
+	"time"
 
 	"yingji/internal/enterprise"
 	"yingji/internal/pdfdoc"
@@ -21,10 +22,11 @@ func validityText(l Licence) string {
 	return "自" + cnDate(l.ValidFrom) + "至" + cnDate(l.ValidTo)
 }
 
-// LicenceDoc is the printable licence (许可证). A licence the city issued
-// prints as the county's record of it (登记信息) under the county's name,
-// not as the certificate.
-func LicenceDoc(l Licence, e enterprise.Enterprise, county string) pdfdoc.Doc {
+// LicenceDoc is the printable licence (许可证) as of today. A licence the
+// city issued prints as the county's record of it (登记信息) under the
+// county's name, not as the certificate. An expired, cancelled or replaced
+// licence says so on the page.
+func LicenceDoc(l Licence, e enterprise.Enterprise, county string, today time.Time) pdfdoc.Doc {
 	t, _ := TypeOf(l.Type)
 	scope := l.Scope
 	if scope == "" {
@@ -49,6 +51,11 @@ func LicenceDoc(l Licence, e enterprise.Enterprise, county string) pdfdoc.Doc {
 		d.Blocks = append(d.Blocks, pdfdoc.Paragraph{Text: "本许可证已于" + cnDate(l.EndedOn) + "注销。注销原因：" + l.EndReason, Indent: true})
 	case LicenceReplaced:
 		d.Blocks = append(d.Blocks, pdfdoc.Paragraph{Text: "本许可证已于" + cnDate(l.EndedOn) + "换发新证，本证同时失效。", Indent: true})
+	default:
+		if Show(l, today) == ShowExpired {
+			d.Title += "（已过期）"
+			d.Blocks = append(d.Blocks, pdfdoc.Paragraph{Text: "本许可证有效期已于" + cnDate(l.ValidTo) + "届满，本证已失效；继续经营须重新申请许可。", Indent: true})
+		}
 	}
 	if l.Issuer == IssuerCity {
 		d.Issuer, d.Title = county, "行政许可登记信息"

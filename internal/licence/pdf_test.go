@@ -32,10 +32,20 @@ func TestDocuments(t *testing.T) {
 	e := enterprise.Enterprise{Name: "示例县籍山镇001号烟花爆竹零售点", CreditCode: "91349901100000001X", PrincipalName: "王建国", Address: "籍山镇工业路10号"}
 	l := Licence{Type: TypeFireworksRetail, Number: "（示）LS〔2022〕1号", Issuer: IssuerCounty, IssuerName: set.IssuerName, Scope: "零售",
 		IssuedOn: "2022-03-10", ValidFrom: "2022-03-10", ValidTo: "2024-03-09", Status: LicenceActive}
-	got := docText(LicenceDoc(l, e, set.IssuerName))
+	got := docText(LicenceDoc(l, e, set.IssuerName, day("2023-01-01")))
 	for _, want := range []string{"烟花爆竹经营（零售）许可证", "（示）LS〔2022〕1号", "有效期限=自2022年3月10日至2024年3月9日", "sign:示例县应急管理局 二〇二二年三月十日"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("licence lacks %q: %s", want, got)
+		}
+	}
+	if strings.Contains(got, "已过期") || strings.Contains(got, "届满") {
+		t.Errorf("a valid licence marked expired: %s", got)
+	}
+	// Printed after it expired, the licence says so.
+	got = docText(LicenceDoc(l, e, set.IssuerName, day("2024-03-10")))
+	for _, want := range []string{"许可证（已过期）", "本许可证有效期已于2024年3月9日届满"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("expired licence lacks %q: %s", want, got)
 		}
 	}
 	a := Application{Type: TypeFireworksRetail, Kind: KindNew, SubmittedOn: "2022-03-01", AcceptedOn: "2022-03-02", DecidedOn: "2022-03-20",
@@ -57,7 +67,7 @@ func TestDocuments(t *testing.T) {
 	}
 	// A city licence prints as the county's record.
 	l.Issuer, l.IssuerName = IssuerCity, "示例市应急管理局"
-	if d := LicenceDoc(l, e, set.IssuerName); d.RedHeader || d.Issuer != "示例县应急管理局" || !strings.Contains(d.Footer, "以示例市应急管理局颁发的许可证为准") {
+	if d := LicenceDoc(l, e, set.IssuerName, day("2023-01-01")); d.RedHeader || d.Issuer != "示例县应急管理局" || !strings.Contains(d.Footer, "以示例市应急管理局颁发的许可证为准") {
 		t.Errorf("city record: %+v", d)
 	}
 }
