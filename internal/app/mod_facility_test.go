@@ -268,6 +268,13 @@ func testFacilities(t *testing.T, pg bool) {
 		!strings.Contains(body, "当前状态为终态") {
 		t.Errorf("facility page after closing: %d", rec.Code)
 	}
+	// The change history says what changed, in words, not the summary JSON.
+	if body := rec.Body.String(); !strings.Contains(body, `状态：</span>关闭中 → 已关闭`) ||
+		!strings.Contains(body, `日期：</span>2022-04-12 → 2022-06-20`) || !strings.Contains(body, `备注：</span>闭坑验收`) ||
+		strings.Contains(body, "&#34;before&#34;") || strings.Contains(body, `"before"`) {
+		_, hist, _ := strings.Cut(body, `id="facility-history"`)
+		t.Errorf("facility history is not readable: %s", hist)
+	}
 
 	// Registering and editing.
 	hazard := map[string]any{"enterprise_id": demo.EnterpriseID, "name": "兆丰矿业炸药库", "kind": "major_hazard", "substances": "乳化炸药"}

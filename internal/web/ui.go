@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"yingji/internal/audit"
 	"yingji/internal/auth"
 	"yingji/internal/errs"
 )
@@ -382,6 +383,9 @@ func funcs() template.FuncMap {
 			}
 			return "?" + c.Encode()
 		},
+		// changes turns an audit summary into what changed (the
+		// "changes" partial shows it).
+		"changes": audit.Changes,
 		"json": func(v any) (template.JS, error) {
 			b, err := json.Marshal(v)
 			return template.JS(b), err
