@@ -135,7 +135,7 @@ func Nav() []web.NavItem {
 		{Key: "preparedness", Label: "nav.preparedness", Path: "/preparedness", Icon: "✚"},
 		{Key: "relief", Label: "nav.relief", Path: "/relief", Icon: "❤"},
 		{Key: "campaign_area", Label: "nav.campaigns", Icon: "☷", Items: []web.NavItem{
-			{Key: "housing", Label: "nav.housing", Path: "/housing", Built: true},
+			{Key: "buildings", Label: "nav.housing", Path: "/housing", Built: true},
 			{Key: "datacalls", Label: "nav.datacalls", Path: "/datacalls", Built: true},
 			{Key: "special_campaigns", Label: "nav.special_campaigns", Path: "/special-campaigns", Built: true},
 		}},

@@ -180,7 +180,10 @@ func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, na
 	page := h.UI.NewPage(r, title, data)
 	switch {
 	case strings.HasPrefix(name, "housing"):
-		page.Active = "housing"
+		// The key of the housing survey's navigation entry is the kind of
+		// its buildings ledger, so that the ledger's import pages (which
+		// set the kind) highlight it too.
+		page.Active = "buildings"
 	case strings.HasPrefix(name, "datacall"):
 		page.Active = "datacalls"
 	case strings.HasPrefix(name, "special"):

@@ -36,6 +36,7 @@ type Column struct {
 	Width    float64  // column width in characters; 0 = derived from the header
 	Example  string   // example value, shown on the template's 填写说明 sheet
 	Help     string   // Chinese explanation of the allowed values (填写说明 and cell prompt)
+	HelpEN   string   // English explanation, shown on the import page in English only
 	Options  []string // allowed values; the template gets a drop-down list
 }
 

@@ -15,6 +15,30 @@
       document.body.classList.toggle("nav-open");
     }
   });
+  // Filter forms in <details class="filters-toggle">: the summary counts
+  // the filters in use, and on a phone the form starts folded.
+  function filterToggles() {
+    var narrow = window.matchMedia && window.matchMedia("(max-width: 700px)").matches;
+    document.querySelectorAll("details.filters-toggle").forEach(function (d) {
+      var n = 0;
+      d.querySelectorAll("select, input").forEach(function (el) {
+        if (el.type === "hidden" || el.type === "submit") { return; }
+        if (el.type === "checkbox" || el.type === "radio") {
+          if (el.checked) { n++; }
+        } else if (el.value) {
+          n++;
+        }
+      });
+      var count = d.querySelector(".filters-count");
+      if (count) { count.textContent = n ? String(n) : ""; }
+      if (narrow) { d.open = false; }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", filterToggles);
+  } else {
+    filterToggles();
+  }
   // Charts: any element with data-chart holds an ECharts option as JSON.
   function charts() {
     if (!window.echarts) { return; }

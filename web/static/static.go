@@ -5,7 +5,7 @@ package static
 
 import "embed"
 
-// FS holds app.css, app.js and vendor/.
+// FS holds app.css, app.js, favicon.svg and vendor/.
 //
-//go:embed app.css app.js map.css map.js vendor/*.js vendor/VERSIONS
+//go:embed app.css app.js favicon.svg map.css map.js vendor/*.js vendor/VERSIONS
 var FS embed.FS

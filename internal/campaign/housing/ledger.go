@@ -35,9 +35,9 @@ func labels(list [][3]string) []string {
 // earlier ones (the rules are checked row by row).
 func Schema() xlsx.Schema {
 	return xlsx.Schema{Name: "自建房排查台账", Columns: []xlsx.Column{
-		{Key: "campaign", Header: "排查活动", HeaderEN: "Campaign", Width: 22, Help: "系统中只有一个排查活动时可不填；有多个时必填，写活动名称"},
-		{Key: "code", Header: "房屋编号", HeaderEN: "Building code", Required: true, Width: 20, Example: "ZJ34990110000001", Help: "4–40 位字母、数字，活动内唯一"},
-		{Key: "town", Header: "所在乡镇", HeaderEN: "Town", Required: true, Width: 12, Example: "籍山镇", Help: "乡镇名称或 9 位区划代码"},
+		{Key: "campaign", Header: "排查活动", HeaderEN: "Campaign", Width: 22, Help: "系统中只有一个排查活动时可不填；有多个时必填，写活动名称", HelpEN: "May be left empty when there is only one campaign; otherwise required: the campaign's name"},
+		{Key: "code", Header: "房屋编号", HeaderEN: "Building code", Required: true, Width: 20, Example: "ZJ34990110000001", Help: "4–40 位字母、数字，活动内唯一", HelpEN: "4–40 letters and digits, unique within the campaign"},
+		{Key: "town", Header: "所在乡镇", HeaderEN: "Town", Required: true, Width: 12, Example: "籍山镇", Help: "乡镇名称或 9 位区划代码", HelpEN: "Town name or its 9-digit region code"},
 		{Key: "village", Header: "所在村（社区）", HeaderEN: "Village", Width: 12, Example: "新林村"},
 		{Key: "area", Header: "城镇/农村", HeaderEN: "Urban/rural", Required: true, Options: []string{"城镇", "农村"}, Example: "农村"},
 		{Key: "address", Header: "地址", HeaderEN: "Address", Width: 28},
@@ -52,19 +52,19 @@ func Schema() xlsx.Schema {
 		{Key: "owner_name", Header: "产权人", HeaderEN: "Owner"},
 		{Key: "owner_phone", Header: "产权人电话", HeaderEN: "Owner's phone", Width: 15},
 		{Key: "owner_id", Header: "产权人身份证号", HeaderEN: "Owner's ID number", Width: 20},
-		{Key: "surveyed_on", Header: "排查日期", HeaderEN: "Surveyed on", Required: true, Example: "2022-05-10", Help: "2022-05-10 或 2022/5/10"},
+		{Key: "surveyed_on", Header: "排查日期", HeaderEN: "Surveyed on", Required: true, Example: "2022-05-10", Help: "2022-05-10 或 2022/5/10", HelpEN: "2022-05-10 or 2022/5/10"},
 		{Key: "hazard", Header: "初判结果", HeaderEN: "Preliminary finding", Options: []string{"有隐患", "无隐患"}},
 		{Key: "judged_on", Header: "初判日期", HeaderEN: "Judged on"},
-		{Key: "need_appraisal", Header: "技术判定", HeaderEN: "Technical judgement", Options: []string{"需鉴定", "无需鉴定"}, Help: "初判有隐患的房屋经技术专家或第三方机构判定"},
+		{Key: "need_appraisal", Header: "技术判定", HeaderEN: "Technical judgement", Options: []string{"需鉴定", "无需鉴定"}, Help: "初判有隐患的房屋经技术专家或第三方机构判定", HelpEN: "For buildings found hazardous at the preliminary survey, judged by technical experts or a third-party agency"},
 		{Key: "assessed_by", Header: "判定方式", HeaderEN: "Judged by", Options: labels(Assessors)},
 		{Key: "assessed_on", Header: "技术判定日期", HeaderEN: "Assessed on"},
-		{Key: "grade", Header: "鉴定等级", HeaderEN: "Grade", Options: Grades, Help: "JGJ 125-2016：A、B、C、D；仅限技术判定为需鉴定的房屋"},
+		{Key: "grade", Header: "鉴定等级", HeaderEN: "Grade", Options: Grades, Help: "JGJ 125-2016：A、B、C、D；仅限技术判定为需鉴定的房屋", HelpEN: "JGJ 125-2016: A, B, C or D; only for buildings judged to need an appraisal"},
 		{Key: "agency", Header: "鉴定机构", HeaderEN: "Appraisal agency", Width: 20},
 		{Key: "appraised_on", Header: "鉴定日期", HeaderEN: "Appraised on"},
-		{Key: "measure", Header: "整治措施", HeaderEN: "Remediation", Options: labels(Measures), Help: "仅限 C、D 级；D 级不能仅限用"},
+		{Key: "measure", Header: "整治措施", HeaderEN: "Remediation", Options: labels(Measures), Help: "仅限 C、D 级；D 级不能仅限用", HelpEN: "Grades C and D only; 限用 (restrict use) is not enough for grade D"},
 		{Key: "remediated_on", Header: "整治完成日期", HeaderEN: "Remediated on"},
 		{Key: "closed_on", Header: "销号日期", HeaderEN: "Closed on"},
-		{Key: "stage", Header: "当前阶段", HeaderEN: "Stage", Help: "导出时填写，导入时忽略（由各阶段日期得出）"},
+		{Key: "stage", Header: "当前阶段", HeaderEN: "Stage", Help: "导出时填写，导入时忽略（由各阶段日期得出）", HelpEN: "Filled on export, ignored on import (derived from the stage dates)"},
 	}}
 }
 

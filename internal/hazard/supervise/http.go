@@ -190,7 +190,19 @@ func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, na
 	if f == nil {
 		f = web.EmptyForm(nil)
 	}
-	h.UI.Show(w, r, status, name, titleID, "hazards", data, f)
+	h.UI.Show(w, r, status, name, titleID, navKey(name), data, f)
+}
+
+// navKey is the navigation entry a page highlights: the cards pages
+// their own, the card rules theirs, every supervision page "supervision".
+func navKey(name string) string {
+	switch name {
+	case "sup_cards", "sup_monthly":
+		return "cards"
+	case "sup_settings":
+		return "card_settings"
+	}
+	return "supervision"
 }
 
 func (h *Handlers) fail(w http.ResponseWriter, r *http.Request, err error) { h.UI.Error(w, r, err) }
@@ -563,7 +575,7 @@ func (h *Handlers) letter(w http.ResponseWriter, r *http.Request) {
 	}
 	data["V"] = v
 	page := h.UI.NewPage(r, v.Number, data)
-	page.Active = "hazards"
+	page.Active = "supervision"
 	page.Form = web.EmptyForm(nil)
 	h.UI.Render(w, r, http.StatusOK, "sup_letter", page)
 }
@@ -631,7 +643,7 @@ func (h *Handlers) listingPage(w http.ResponseWriter, r *http.Request, status in
 	data["CanRequest"] = p.Is(accepters...)
 	data["CanExtend"] = p.Is(Requesters...) && (v.Hazard.State == hazard.Ordered || v.Hazard.State == hazard.Rectifying)
 	page := h.UI.NewPage(r, v.Number, data)
-	page.Active = "hazards"
+	page.Active = "supervision"
 	page.Form = web.EmptyForm(nil)
 	h.UI.Render(w, r, status, "sup_listing", page)
 }
@@ -713,7 +725,7 @@ func (h *Handlers) extensionPage(w http.ResponseWriter, r *http.Request, status 
 	data["V"], data["CanDecide"] = v, p.Is(Deciders...) && v.State == ExtPending
 	page := h.UI.NewPage(r, "", data)
 	page.Title = page.T("supervise.extension")
-	page.Active = "hazards"
+	page.Active = "supervision"
 	page.Form = f
 	h.UI.Render(w, r, status, "sup_extension", page)
 }
