@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 	"time"
 
 	"yingji/internal/app"
@@ -176,6 +178,37 @@ func testSupervision(t *testing.T, pg bool) {
 		if rec := do(a, "GET", "/supervision/"+kind+"/export", leader, nil); rec.Code != 200 || !bytes.HasPrefix(rec.Body.Bytes(), []byte("PK")) {
 			t.Fatalf("%s export: %d", kind, rec.Code)
 		}
+	}
+	// The letter proposals: the API's total, the page's filter and the
+	// export (re-read) agree.
+	var props struct {
+		Items []supervise.Proposal `json:"items"`
+		Total int                  `json:"total"`
+	}
+	get("/api/v1/supervision/proposals?size=5", leader, &props)
+	if props.Total == 0 || len(props.Items) > 5 {
+		t.Fatalf("proposals API: %d items of %d", len(props.Items), props.Total)
+	}
+	propTown := props.Items[0].Hazard.TownCode
+	var inTown struct {
+		Total int `json:"total"`
+	}
+	get("/api/v1/supervision/proposals?town="+propTown, leader, &inTown)
+	if inTown.Total == 0 || inTown.Total > props.Total {
+		t.Fatalf("proposals of %s: %d of %d", propTown, inTown.Total, props.Total)
+	}
+	if rec := do(a, "GET", "/supervision?tab=proposals&town="+propTown, leader, nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), `id="proposals-export"`) {
+		t.Fatalf("proposals tab filtered: %d", rec.Code)
+	}
+	rec = do(a, "GET", "/supervision/proposals/export?town="+propTown, leader, nil)
+	x, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))
+	if err != nil {
+		t.Fatalf("proposals export: %d %v", rec.Code, err)
+	}
+	rows, _ := x.GetRows(x.GetSheetName(0))
+	x.Close()
+	if len(rows) != inTown.Total+1 {
+		t.Fatalf("proposals export: %d rows, want %d and the header", len(rows)-1, inTown.Total)
 	}
 
 	// An extension asked for by the enterprise on its own open hazard

@@ -422,30 +422,63 @@ type Proposal struct {
 	Days     int           `json:"days"`
 }
 
+// ProposalFilter narrows the proposals to a town or a sector; Limit and
+// Offset page them (no limit: all).
+type ProposalFilter struct {
+	Town, Sector  string
+	Limit, Offset int
+}
+
+// ProposalFilterOf reads the proposals' filter from query parameters.
+func ProposalFilterOf(q url.Values) ProposalFilter {
+	return ProposalFilter{Town: q.Get("town"), Sector: q.Get("sector")}
+}
+
 // Proposals lists the letters proposed today in the principal's scope,
 // longest standing first.
 func (s *Service) Proposals(ctx context.Context, p *auth.Principal) ([]Proposal, error) {
+	list, _, err := s.ProposalPage(ctx, p, ProposalFilter{})
+	return list, err
+}
+
+// ProposalPage returns the proposals matching f (a page of them when
+// f.Limit is set), longest standing first, and how many match.
+func (s *Service) ProposalPage(ctx context.Context, p *auth.Principal, f ProposalFilter) ([]Proposal, int, error) {
 	rules, err := s.Rules(ctx, p.CountyCode)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	today := s.today()
 	var w store.Where
 	hazard.Scope(p, &w)
 	w.Add(hazard.AwaitingSQL+" AND card = 'red' AND card_since <> '' AND card_since <= ?", letterDueDay(today, rules))
 	w.Add("NOT EXISTS (SELECT 1 FROM supervision_letter l WHERE l.hazard_id = hazard.id)")
-	rows, err := s.cfg.DB.R().QueryContext(ctx, `SELECT `+hazard.Cols+` FROM hazard`+w.SQL()+` ORDER BY card_since, id LIMIT 500`, w.Args()...)
+	if f.Town != "" {
+		hazard.PrefixRange(&w, "town_code", f.Town)
+	}
+	if f.Sector != "" {
+		w.Add("sector = ?", f.Sector)
+	}
+	var total int
+	if err := s.cfg.DB.R().QueryRowContext(ctx, `SELECT count(*) FROM hazard`+w.SQL(), w.Args()...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("proposals: %w", err)
+	}
+	page := ""
+	if f.Limit > 0 {
+		page = " LIMIT " + w.Arg(f.Limit) + " OFFSET " + w.Arg(f.Offset)
+	}
+	rows, err := s.cfg.DB.R().QueryContext(ctx, `SELECT `+hazard.Cols+` FROM hazard`+w.SQL()+` ORDER BY card_since, id`+page, w.Args()...)
 	if err != nil {
-		return nil, fmt.Errorf("proposals: %w", err)
+		return nil, 0, fmt.Errorf("proposals: %w", err)
 	}
 	defer rows.Close()
 	var out []Proposal
 	for rows.Next() {
 		h, err := hazard.Scan(rows)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		out = append(out, Proposal{Hazard: h, RedSince: h.CardSince, Days: int(day(today).Sub(day(h.CardSince)).Hours()/24) + 1})
 	}
-	return out, rows.Err()
+	return out, total, rows.Err()
 }

@@ -70,6 +70,7 @@ func Policy() web.Policy {
 		"POST /supervision/letters":                          Deciders,
 		"GET /supervision/letters/{id}":                      allRoles, // also {id}.pdf: the letter as PDF
 		"GET /supervision/letters/export":                    allRoles,
+		"GET /supervision/proposals/export":                  staff,
 		"GET /supervision/listings/new":                      Deciders,
 		"POST /supervision/listings":                         Deciders,
 		"GET /supervision/listings/{id}":                     allRoles, // also {id}.pdf: the notice as PDF
@@ -413,9 +414,14 @@ func (h *Handlers) supervision(w http.ResponseWriter, r *http.Request) {
 		data["Extensions"], data["States"] = list, ExtensionStates
 	case "proposals":
 		var list []Proposal
-		list, err = h.Svc.Proposals(r.Context(), p)
-		total = len(list)
-		data["Proposals"] = list
+		f := ProposalFilterOf(q)
+		f.Limit, f.Offset = pg.Size, pg.Offset()
+		list, total, err = h.Svc.ProposalPage(r.Context(), p, f)
+		sectors := make([]string, len(org.Sectors))
+		for i, s := range org.Sectors {
+			sectors[i] = s[0]
+		}
+		data["Proposals"], data["Sectors"] = list, sectors
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -777,15 +783,15 @@ func (h *Handlers) apiMonthly(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) apiProposals(w http.ResponseWriter, r *http.Request) {
-	list, err := h.Svc.Proposals(r.Context(), web.PrincipalFrom(r.Context()))
+	pg := web.PagingOf(r)
+	f := ProposalFilterOf(r.URL.Query())
+	f.Limit, f.Offset = pg.Size, pg.Offset()
+	list, total, err := h.Svc.ProposalPage(r.Context(), web.PrincipalFrom(r.Context()), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if list == nil {
-		list = []Proposal{}
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": list, "total": len(list)})
+	web.ListJSON(w, list, total, pg)
 }
 
 func (h *Handlers) apiStats(w http.ResponseWriter, r *http.Request) {

@@ -44,7 +44,37 @@ func (s *Service) townNames(ctx context.Context, county string) (map[string]stri
 // (kinds cards, cards/monthly, supervision/letters, supervision/listings,
 // supervision/extensions: GET /KIND/export).
 func (s *Service) Ledgers() []*ledger.Ledger {
-	return []*ledger.Ledger{s.cardsLedger(), s.monthlyLedger(), s.lettersLedger(), s.listingsLedger(), s.extensionsLedger()}
+	return []*ledger.Ledger{s.cardsLedger(), s.monthlyLedger(), s.lettersLedger(), s.listingsLedger(), s.extensionsLedger(), s.proposalsLedger()}
+}
+
+// proposalsLedger is the list of red cards calling for a 督办函.
+func (s *Service) proposalsLedger() *ledger.Ledger {
+	return &ledger.Ledger{Kind: "supervision/proposals", Title: "supervise.ledger.proposals",
+		Schema: xlsx.Schema{Name: "建议发督办函", Columns: []xlsx.Column{
+			{Key: "enterprise", Header: "单位", HeaderEN: "Enterprise", Width: 28},
+			{Key: "town", Header: "乡镇", HeaderEN: "Town", Width: 10},
+			{Key: "hazard", Header: "隐患", HeaderEN: "Hazard", Width: 40},
+			{Key: "found_on", Header: "发现日期", HeaderEN: "Found on", Width: 12},
+			{Key: "deadline", Header: "整改期限", HeaderEN: "Deadline", Width: 12},
+			{Key: "red_since", Header: "红牌日期", HeaderEN: "Red since", Width: 12},
+			{Key: "days", Header: "红牌天数", HeaderEN: "Days red", Width: 10},
+		}},
+		Export: func(ctx context.Context, p *auth.Principal, q url.Values, w *xlsx.Writer) error {
+			names, err := s.townNames(ctx, p.CountyCode)
+			if err != nil {
+				return err
+			}
+			list, _, err := s.ProposalPage(ctx, p, ProposalFilterOf(q))
+			if err != nil {
+				return err
+			}
+			for _, x := range list {
+				if err := w.Write(x.Hazard.PlaceName, names[x.Hazard.TownCode], x.Hazard.Description, x.Hazard.FoundOn, x.Hazard.Deadline, x.RedSince, x.Days); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}
 }
 
 func (s *Service) cardsLedger() *ledger.Ledger {

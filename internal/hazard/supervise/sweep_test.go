@@ -130,6 +130,18 @@ func TestSweepCards(t *testing.T) {
 		if ps, _ := f.svc.Proposals(ctx, jg1); len(ps) != 1 || ps[0].Hazard.ID != h.ID || ps[0].Days != 8 {
 			t.Fatalf("06-19: proposal: %+v", ps)
 		}
+		// Filtered by the hazard's town and sector, or by others.
+		for _, c := range []struct {
+			f    supervise.ProposalFilter
+			want int
+		}{{supervise.ProposalFilter{Town: h.TownCode}, 1}, {supervise.ProposalFilter{Sector: h.Sector, Limit: 10}, 1},
+			{supervise.ProposalFilter{Town: "349901999"}, 0}, {supervise.ProposalFilter{Sector: "textile"}, 0},
+			{supervise.ProposalFilter{Limit: 10, Offset: 10}, 0}} {
+			list, total, err := f.svc.ProposalPage(ctx, jg1, c.f)
+			if err != nil || len(list) != c.want || (c.f.Offset == 0 && total != c.want) || (c.f.Offset > 0 && total != 1) {
+				t.Fatalf("proposals %+v: %d of %d, %v", c.f, len(list), total, err)
+			}
+		}
 
 		// Reporting the rectification clears the card (a late review is
 		// not the enterprise's lateness); sent back, the red card returns.
