@@ -133,7 +133,7 @@ var APISummaries = map[string]string{
 	"POST /api/v1/housing":                            "新建排查活动（name, starts_on, ends_on, note） / Create a campaign",
 	"GET /api/v1/housing/{id}":                        "活动及截至某日（on=YYYY-MM-DD）的分乡镇进度、上报数核对 / A campaign with its progress at a cut-off date",
 	"PUT /api/v1/housing/{id}/reported":               "登记上报数（as_of, figures） / Record the figures reported upward",
-	"GET /api/v1/housing/{id}/buildings":              "房屋列表（town, village, area, stage, grade, business, q, page, size） / List buildings",
+	"GET /api/v1/housing/{id}/buildings":              "房屋列表（town, village, area, stage（todo：待鉴定或整治）, grade, business, q, page, size） / List buildings (stage=todo: to appraise or remediate)",
 	"POST /api/v1/housing/{id}/buildings":             "登记一栋房屋（含已完成的各阶段） / Record a building",
 	"GET /api/v1/housing/{id}/buildings/{bid}":        "房屋详情及办理过程 / A building with its steps",
 	"POST /api/v1/housing/{id}/buildings/{bid}/steps": "办理一个环节（action: judge, assess, appraise, remediate, close） / Take a step",
