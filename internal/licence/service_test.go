@@ -13,6 +13,7 @@ import (
 	"yingji/internal/audit"
 	"yingji/internal/auth"
 	"yingji/internal/auth/authtest"
+	"yingji/internal/clocktest"
 	"yingji/internal/demo"
 	"yingji/internal/enterprise"
 	"yingji/internal/errs"
@@ -34,27 +35,18 @@ type fixture struct {
 	ent   *enterprise.Service
 	svc   *licence.Service
 	admin *auth.Principal
-	mu    sync.Mutex
-	now   time.Time
+	now   *clocktest.Clock
 	users []string // who the expiry warnings go to
 }
 
-func (f *fixture) clock() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
+func (f *fixture) clock() time.Time { return f.now.Now() }
 
-func (f *fixture) setNow(t time.Time) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.now = t
-}
+func (f *fixture) setNow(t time.Time) { f.now.Set(t) }
 
 func setup(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{db: db, now: time.Date(2022, 6, 9, 2, 0, 0, 0, time.UTC)}
+	f := &fixture{db: db, now: clocktest.New(time.Date(2022, 6, 9, 2, 0, 0, 0, time.UTC))}
 	o := org.New(db, f.clock)
 	f.auth = auth.New(db, o, f.clock, auth.Options{})
 	if err := db.InTx(ctx, func(tx *store.Tx) error {
