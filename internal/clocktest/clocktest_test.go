@@ -17,4 +17,9 @@ func TestClockMovesOnlyWhenTold(t *testing.T) {
 	if got, want := c.Now(), start.Add(90*time.Second); !got.Equal(want) {
 		t.Fatalf("after Add: %v, want %v", got, want)
 	}
+	later := time.Date(2024, 8, 10, 0, 0, 0, 0, time.UTC)
+	c.Set(later)
+	if got := c.Now(); !got.Equal(later) {
+		t.Fatalf("after Set: %v, want %v", got, later)
+	}
 }
