@@ -219,7 +219,11 @@ func testCampaigns(t *testing.T, pg bool) {
 	if rec.Code != 409 || !strings.Contains(rec.Body.String(), "须整治完成后才能销号") {
 		t.Fatalf("close a C building: %d", rec.Code)
 	}
-	// Exports: the progress table and the filtered list.
+	// Exports: the progress table and the filtered list (the list page's
+	// export link carries its filters).
+	if page := do(a, "GET", "/housing/"+c.ID+"/buildings?area=urban&page=2", town, nil).Body.String(); !strings.Contains(page, `href="/buildings/export?area=urban&amp;campaign=`+c.ID+`"`) {
+		t.Fatal("the buildings list's export link lost its filters")
+	}
 	for _, p := range []string{"/housing/" + c.ID + "/progress.xlsx", "/buildings/export?campaign=" + c.ID + "&area=urban"} {
 		rec := do(a, "GET", p, town, nil)
 		f, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))

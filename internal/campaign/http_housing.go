@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -341,7 +342,7 @@ func (h *Handlers) housingBuildings(w http.ResponseWriter, r *http.Request) {
 	}
 	q.Set("campaign", c.ID)
 	data := map[string]any{"C": c, "Rows": rows, "Pager": web.PagerOf(pg, total), "Towns": towns, "Villages": vil, "Names": names,
-		"Stages": housing.Stages, "Grades": housing.Grades, "ExportQuery": q.Encode(), "TownUser": p.Role == auth.RoleTown}
+		"Stages": housing.Stages, "Grades": housing.Grades, "ExportURL": template.URL("/buildings/export?" + q.Encode()), "TownUser": p.Role == auth.RoleTown}
 	h.render(w, r, http.StatusOK, "housing_buildings", h.t(r, "housing.buildings")+" · "+c.Name, data, nil)
 }
 
