@@ -213,6 +213,12 @@ func TestHazardPagesLoop(t *testing.T) {
 	if rec := step(jg1, map[string]string{"action": "grade", "grade": "general"}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("grade: %d %s", rec.Code, rec.Body.String())
 	}
+	// A step no longer possible (grading twice, from a page left open)
+	// says why above the steps that are.
+	if rec := step(jg1, map[string]string{"action": "grade", "grade": "general"}); rec.Code != http.StatusUnprocessableEntity ||
+		!strings.Contains(rec.Body.String(), `id="step-error">隐患当前的状态不能办理这一步`) {
+		t.Fatalf("a stale step: %d", rec.Code)
+	}
 	// A refused step names the rule and keeps what was typed.
 	rec = step(jg1, map[string]string{"action": "order", "deadline": "2099-01-01", "reason": "限期整改"})
 	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "请填写责令限期整改指令书编号") ||

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -381,6 +382,11 @@ func (h *Handlers) detail(w http.ResponseWriter, r *http.Request, status int, fa
 		forms = append(forms, actionForm{Action: a, Form: f})
 	}
 	data["H"], data["Timeline"], data["Forms"], data["Failed"] = rec, tl, forms, failed
+	if ff != nil && ff.Error != "" && !slices.ContainsFunc(forms, func(x actionForm) bool { return x.Action == failed }) {
+		// The step is no longer possible (a colleague acted first, a page
+		// left open): say why above the steps that are.
+		data["StaleError"] = ff.Error
+	}
 	data["Card"], data["Days"] = CardFor(rec.Rules(), mustDate(today), h.Svc.rules()), DaysOverdue(rec, today)
 	data["ClauseText"], data["Clauses"] = ClauseText(rec.Clause), Clauses
 	data["CanSeeEnterprise"] = rec.EnterpriseID != ""

@@ -113,6 +113,7 @@ type Hazard struct {
 	RectifiedBy  string    // user who reported the rectification
 	Listed       bool      // 挂牌督办 (major hazards)
 	PlanComplete bool      // 治理方案 with 五到位 (measures, funds, deadline, person, plan)
+	LastOn       time.Time // day of the latest step (zero before the first)
 }
 
 // Step is a requested transition with what it carries.
@@ -197,7 +198,15 @@ func Apply(h Hazard, s Step) (Hazard, error) {
 	if !h.FoundOn.IsZero() && !s.On.IsZero() && day(s.On).Before(day(h.FoundOn)) {
 		return h, refuse("hazard.rule.before_found")
 	}
+	if !h.LastOn.IsZero() && !s.On.IsZero() && day(s.On).Before(day(h.LastOn)) {
+		// The record of the loop keeps its order: no step dated before
+		// the one it follows.
+		return h, refuse("hazard.rule.before_last_step", "Day", Date(h.LastOn))
+	}
 	n := h
+	if !s.On.IsZero() {
+		n.LastOn = day(s.On)
+	}
 	switch s.Action {
 	case ActGrade:
 		if s.Grade != General && s.Grade != Major {

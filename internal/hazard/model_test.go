@@ -112,6 +112,22 @@ func TestRandomStepsNeverReachAnInvalidState(t *testing.T) {
 	}
 }
 
+func TestStepsKeepTheirOrder(t *testing.T) {
+	h := Hazard{State: Ordered, Grade: General, FoundOn: d("2022-03-01"), Deadline: d("2022-03-20")}
+	h, err := Apply(h, Step{Action: ActStart, On: d("2022-03-05")})
+	if err != nil || !h.LastOn.Equal(d("2022-03-05")) {
+		t.Fatalf("start: %v %v", err, h.LastOn)
+	}
+	_, err = Apply(h, Step{Action: ActSubmit, On: d("2022-03-04"), Evidence: 1, By: "u1"})
+	var re *RuleError
+	if !errors.As(err, &re) || re.Rule != "hazard.rule.before_last_step" || re.Args["Day"] != "2022-03-05" {
+		t.Fatalf("a step dated before the previous one: %v", err)
+	}
+	if _, err := Apply(h, Step{Action: ActSubmit, On: d("2022-03-05"), Evidence: 1, By: "u1"}); err != nil {
+		t.Fatalf("a step on the same day: %v", err)
+	}
+}
+
 func TestCards(t *testing.T) {
 	r := DefaultCardRules()
 	h := Hazard{State: Rectifying, FoundOn: d("2022-03-01"), Deadline: d("2022-03-11")}

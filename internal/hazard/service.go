@@ -286,6 +286,19 @@ func (s *Service) reportTx(ctx context.Context, tx *store.Tx, p *auth.Principal,
 		After: map[string]any{"hazard": r, "files": len(files)}})
 }
 
+// lastStepOn is the day of a hazard's latest step (zero when none).
+func lastStepOn(ctx context.Context, tx *store.Tx, hazardID string) (time.Time, error) {
+	var last string
+	err := tx.QueryRowContext(ctx, `SELECT on_day FROM hazard_event WHERE hazard_id = $1 ORDER BY on_day DESC LIMIT 1`, hazardID).Scan(&last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("hazard events: %w", err)
+	}
+	return mustDate(last), nil
+}
+
 // nextAt is the recording time of a hazard's next event: now, or a
 // microsecond after its latest event when the clock has not moved on
 // (a frozen test clock, two instances with skewed clocks), so that the
@@ -542,6 +555,9 @@ func (s *Service) DoTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id 
 			in.PlanMeasures, in.PlanFunds, in.PlanDeadline, in.PlanPerson, in.PlanEmergency
 	}
 	ruleView := r.Rules()
+	if ruleView.LastOn, err = lastStepOn(ctx, tx, r.ID); err != nil {
+		return before, err
+	}
 	next, err := Apply(ruleView, Step{Action: in.Action, By: p.UserID, ByEnterprise: p.Role == auth.RoleEnterprise, On: on,
 		Grade: in.Grade, Clause: in.Clause, Deadline: deadline, OnSite: in.OnSite, DocNumber: strings.TrimSpace(in.DocNumber),
 		Evidence: len(files), Reason: in.Reason})

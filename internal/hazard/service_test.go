@@ -121,6 +121,12 @@ func TestLoopWithEvidenceNotificationAndScope(t *testing.T) {
 		if _, err = step(qiye, hazard.StepInput{Action: hazard.ActVerify}); !errs.Is(err, errs.Forbidden) {
 			t.Fatalf("the enterprise may not verify: %v", err)
 		}
+		// A review dated before the rectification it reviews is refused,
+		// naming the rule on the action.
+		if _, err = step(zhifa, hazard.StepInput{Action: hazard.ActVerify, On: "2022-06-02", DocNumber: "（示）应急复查〔2022〕3号"}); errs.Fields(err) == nil ||
+			errs.Fields(err)[0].Message != "hazard.rule.before_last_step" {
+			t.Fatalf("a review before the rectification: %v", err)
+		}
 		if _, err = step(zhifa, hazard.StepInput{Action: hazard.ActVerify, DocNumber: "（示）应急复查〔2022〕3号"}); err != nil {
 			t.Fatal(err)
 		}
