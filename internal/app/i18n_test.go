@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"yingji/internal/sysadmin"
 )
 
 // repoRoot is two levels up from internal/app.
@@ -90,6 +92,22 @@ func TestJobKindsHaveNames(t *testing.T) {
 			if id := "job.kind." + kind; !a.UI.I18n.Has(id) || a.UI.I18n.T(lang, id, nil) == id {
 				t.Errorf("job kind %s has no %s name", kind, lang)
 			}
+		}
+	}
+}
+
+// TestAuditNamesKnown checks the audit log names every kind of record its
+// filter offers, and every action the demo county's records carry.
+func TestAuditNamesKnown(t *testing.T) {
+	a := start(t, false)
+	for _, e := range sysadmin.AuditEntities {
+		if id := "audit.entity." + e; a.UI.I18n.T("zh", id, nil) == id || a.UI.I18n.T("en", id, nil) == id {
+			t.Errorf("record kind %s has no name", e)
+		}
+	}
+	for _, act := range []string{"create", "update", "login", "accept", "approve", "delist", "list", "request_acceptance", "self_report", "sweep", "rebuild"} {
+		if id := "audit.action." + act; a.UI.I18n.T("zh", id, nil) == id || a.UI.I18n.T("en", id, nil) == id {
+			t.Errorf("action %s has no name", act)
 		}
 	}
 }

@@ -12,6 +12,13 @@ import (
 
 func strconvFormat(n int64) string { return strconv.FormatInt(n, 10) }
 
+// AuditEntities are the kinds of record the audit log's filter offers
+// (each has a name "audit.entity.<kind>"; a test checks).
+var AuditEntities = []string{"enterprise", "facility", "licence", "licence_application", "certificate", "certificate_check",
+	"certificate_warning", "hazard", "hazard_event", "hazard_card", "hazard_self_report", "supervision_letter", "listing",
+	"extension_request", "housing_campaign", "housing_building", "datacall_form", "datacall_call", "datacall_response",
+	"special_campaign", "special_check", "user", "api_token", "unit", "region", "setting", "import"}
+
 func (h *Handlers) registerAudit(rt *web.Router) {
 	rt.Handle("GET /audit", h.auditLog)
 	rt.Handle("GET /api/v1/audit", web.PagedJSON(h.UI, h.auditRows))
@@ -45,7 +52,8 @@ func (h *Handlers) auditLog(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	h.UI.Show(w, r, http.StatusOK, "audit", "nav.audit", "audit", map[string]any{"Rows": rows, "Pager": web.PagerOf(pg, total)}, nil)
+	h.UI.Show(w, r, http.StatusOK, "audit", "nav.audit", "audit", map[string]any{"Rows": rows, "Pager": web.PagerOf(pg, total),
+		"Entities": AuditEntities}, nil)
 }
 
 // history returns an entity's change history (shown on its page).
