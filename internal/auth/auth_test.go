@@ -161,3 +161,52 @@ func TestPasswordHash(t *testing.T) {
 		t.Fatal("hash check failed")
 	}
 }
+
+// An account's unit must fit its role: a section user a bureau section, a
+// department user a member department, a town user its own town's
+// government.
+func TestUnitFitsRole(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a, o, _, admin := setup(t, db)
+		unit := func(kind, name, region string, sectors ...string) string {
+			u, err := o.SaveUnit(ctx, admin, org.Unit{Kind: kind, Name: name, RegionCode: region, Sectors: sectors})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u.ID
+		}
+		section := unit(org.UnitSection, "监管一股", "", "mine")
+		dept := unit(org.UnitDepartment, "县住建局", "")
+		townA := unit(org.UnitTown, "甲镇人民政府", "349901100")
+		for _, c := range []struct {
+			role         auth.Role
+			unit, region string
+			want         string
+		}{
+			{auth.RoleDepartment, section, "", "user.unit_not_department"},
+			{auth.RoleSection, dept, "", "user.unit_not_section"},
+			{auth.RoleTown, townA, "349901101", "user.unit_not_town"},
+			{auth.RoleTown, dept, "349901100", "user.unit_not_town"},
+			{auth.RoleDepartment, dept, "", ""},
+			{auth.RoleSection, section, "", ""},
+			{auth.RoleTown, townA, "349901100", ""},
+		} {
+			_, err := a.CreateUser(ctx, admin, auth.UserInput{Username: "u" + string(c.role) + c.region + c.unit[len(c.unit)-4:], DisplayName: "x", Role: c.role,
+				UnitID: c.unit, RegionCode: c.region, Password: "Passw0rd!"})
+			got := ""
+			if fe := errs.Fields(err); len(fe) > 0 {
+				got = fe[0].Message
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Errorf("%s in %s (%s): %q, want %q", c.role, c.unit, c.region, got, c.want)
+			}
+		}
+		_, err := a.CreateUser(ctx, admin, auth.UserInput{Username: "phone1", DisplayName: "x", Role: auth.RoleReadOnly, Phone: "1390000", Password: "Passw0rd!"})
+		if fe := errs.Fields(err); len(fe) != 1 || fe[0].Field != "phone" {
+			t.Fatalf("a truncated mobile number: %v", err)
+		}
+	})
+}

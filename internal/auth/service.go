@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"yingji/internal/audit"
+	"yingji/internal/contact"
 	"yingji/internal/errs"
 	"yingji/internal/ids"
 	"yingji/internal/store"
@@ -143,6 +144,9 @@ func (s *Service) validate(ctx context.Context, in *UserInput, creating bool) er
 	if !in.Role.Valid() {
 		fe = append(fe, errs.Field("role", "user.role_invalid", nil))
 	}
+	if in.Phone = strings.TrimSpace(in.Phone); in.Phone != "" && !contact.PhoneOK(in.Phone) {
+		fe = append(fe, errs.Field("phone", "user.phone_invalid", nil))
+	}
 	if in.Role == RoleTown {
 		lvl, err := s.org.RegionLevel(ctx, in.RegionCode)
 		if err != nil || lvl != "town" {
@@ -150,8 +154,18 @@ func (s *Service) validate(ctx context.Context, in *UserInput, creating bool) er
 		}
 	}
 	if in.UnitID != "" {
-		if _, _, _, _, err := s.org.UnitInfo(ctx, in.UnitID); err != nil {
+		_, kind, region, _, err := s.org.UnitInfo(ctx, in.UnitID)
+		switch {
+		case err != nil:
 			fe = append(fe, errs.Field("unit_id", "user.unit_unknown", nil))
+		case in.Role == RoleSection && kind != "section":
+			// The unit decides the scope: a section's sectors, a
+			// department's reporting, a town government's town.
+			fe = append(fe, errs.Field("unit_id", "user.unit_not_section", nil))
+		case in.Role == RoleDepartment && kind != "department":
+			fe = append(fe, errs.Field("unit_id", "user.unit_not_department", nil))
+		case in.Role == RoleTown && (kind != "town" || (in.RegionCode != "" && region != in.RegionCode)):
+			fe = append(fe, errs.Field("unit_id", "user.unit_not_town", nil))
 		}
 	} else if in.Role == RoleSection || in.Role == RoleDepartment {
 		fe = append(fe, errs.Field("unit_id", "user.unit_required", nil))

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"yingji/internal/contact"
 	"yingji/internal/errs"
 	"yingji/internal/org"
 )
@@ -270,42 +271,13 @@ func Validate(e *Enterprise, bounds *Bounds) error {
 		}
 	}
 	for _, p := range []struct{ field, v string }{{"principal_phone", e.PrincipalPhone}, {"safety_phone", e.SafetyPhone}} {
-		if p.v != "" && !phoneOK(p.v) {
+		if p.v != "" && !contact.PhoneOK(p.v) {
 			fe = append(fe, errs.Field(p.field, "enterprise.phone_invalid", nil))
 		}
 	}
 	slices.Sort(e.Specials)
 	e.Specials = slices.Compact(e.Specials)
 	return fe.Err()
-}
-
-// phoneOK accepts Chinese mobile and landline numbers written with -,
-// spaces or brackets: a mobile number has 11 digits starting 1[3-9]; a
-// landline with its area code (0…) 10–12 digits, without it 7–8; +86 or
-// 86 may precede either.
-func phoneOK(s string) bool {
-	var d []byte
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			d = append(d, byte(r))
-		case r == '-' || r == ' ' || r == '+' || r == '(' || r == ')' || r == '（' || r == '）':
-		default:
-			return false
-		}
-	}
-	if len(d) >= 12 && d[0] == '8' && d[1] == '6' {
-		d = d[2:]
-	}
-	switch {
-	case len(d) == 0:
-		return false
-	case d[0] == '1':
-		return len(d) == 11 && d[1] >= '3'
-	case d[0] == '0':
-		return len(d) >= 10 && len(d) <= 12
-	}
-	return len(d) == 7 || len(d) == 8
 }
 
 // KeyChanges returns the key fields that differ between before and after.
