@@ -491,3 +491,11 @@ func TestSniff(t *testing.T) {
 		}
 	}
 }
+
+func TestPhotoOrPDF(t *testing.T) {
+	for ct, want := range map[string]bool{attach.TypePNG: true, attach.TypeJPEG: true, attach.TypePDF: true, attach.TypeText: false, attach.TypeXLSX: false, "": false} {
+		if attach.PhotoOrPDF(ct) != want {
+			t.Errorf("PhotoOrPDF(%q) = %v", ct, !want)
+		}
+	}
+}

@@ -196,3 +196,9 @@ func extensions(ct string) []string {
 	}
 	return nil
 }
+
+// PhotoOrPDF reports whether a sniffed content type is a photo (any image
+// type) or a PDF: what evidence and reports (整改照片, 鉴定报告) may be.
+func PhotoOrPDF(ct string) bool {
+	return strings.HasPrefix(ct, "image/") || ct == TypePDF
+}

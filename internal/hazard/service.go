@@ -337,17 +337,11 @@ func (s *Service) saveFiles(ctx context.Context, tx *store.Tx, p *auth.Principal
 		if err != nil {
 			return err
 		}
-		if !EvidenceType(a.ContentType) {
-			return errs.Field("files", "hazard.file_type", map[string]any{"Name": a.Filename})
+		if !attach.PhotoOrPDF(a.ContentType) {
+			return errs.Field("files", "hazard.file_type", map[string]any{"Name": f.Filename})
 		}
 	}
 	return nil
-}
-
-// EvidenceType reports whether a sniffed content type may be evidence:
-// photos and PDF scans.
-func EvidenceType(ct string) bool {
-	return strings.HasPrefix(ct, "image/") || ct == attach.TypePDF
 }
 
 // prepare validates a new hazard and fills in what is copied from its

@@ -633,8 +633,13 @@ func (s *Service) Do(ctx context.Context, p *auth.Principal, campaignID, id stri
 		}
 		for _, f := range files {
 			f.CountyCode, f.OwnerEntity, f.OwnerID, f.UploadedBy = p.CountyCode, "housing_event", ev, p.UserID
-			if _, err := s.attach.Save(ctx, tx, f); err != nil {
+			a, err := s.attach.Save(ctx, tx, f)
+			if err != nil {
 				return err
+			}
+			if !attach.PhotoOrPDF(a.ContentType) {
+				// A report (鉴定报告) or a photo, not whatever was at hand.
+				return errs.Field("files", "housing.file_type", map[string]any{"Name": f.Filename})
 			}
 		}
 		out = after

@@ -309,6 +309,12 @@ func TestSteps(t *testing.T) {
 		if _, err := do(f.town, housing.Step{Action: housing.ActAppraise, On: "2022-06-01", Grade: "Z", Agency: "所"}, pdf); errs.Fields(err) == nil {
 			t.Fatalf("grade Z: %v", err)
 		}
+		// A text file passed off as a photo is not a report; nothing is kept.
+		fake := attach.Upload{Filename: "fake.png", Reader: bytes.NewReader([]byte("not a report at all"))}
+		if _, err := do(f.town, housing.Step{Action: housing.ActAppraise, On: "2022-06-01", Grade: "D", Agency: "所"}, fake); len(errs.Fields(err)) != 1 ||
+			errs.Fields(err)[0].Field != "files" || errs.Fields(err)[0].Args["Name"] != "fake.png" {
+			t.Fatalf("a text file as the report: %v", err)
+		}
 		got, err := do(f.town, housing.Step{Action: housing.ActAppraise, On: "2022-06-01", Grade: "D", Agency: "芜湖市建设工程质量检测中心"}, pdf)
 		if err != nil || got.Stage != housing.Appraised {
 			t.Fatalf("appraise: %v %+v", err, got)
