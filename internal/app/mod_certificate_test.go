@@ -67,6 +67,12 @@ func TestCertificatePages(t *testing.T) {
 	if body := rec.Body.String(); rec.Code != 200 || !strings.Contains(body, "逾期未取证") || !strings.Contains(body, "记录本次摸底") || strings.Contains(body, "非煤矿山 ·") {
 		t.Fatalf("missing page: %d", rec.Code)
 	}
+	// A filter matching no enterprise says so (not "everyone holds a
+	// certificate") and offers no survey of nothing.
+	rec = do(a, "GET", "/certificates/missing?town=349901999", jg2, nil)
+	if body := rec.Body.String(); rec.Code != 200 || !strings.Contains(body, `id="missing-none-in-scope"`) || strings.Contains(body, `id="record-survey"`) {
+		t.Fatalf("missing page, empty scope: %d", rec.Code)
+	}
 	var missing certificate.MissingResult
 	getJSON(t, a, "/api/v1/certificates/missing", jg2, &missing)
 	if missing.Lacking == 0 || missing.Overdue == 0 || missing.InScope != 88 {
