@@ -628,6 +628,22 @@ func validity(act Action) error {
 	return fe.Err()
 }
 
+// WithinValidity checks that a licence issued by the county is not valid
+// longer than its type's validity in years (the county's setting; 烟花爆竹
+// 零售 2 years by default): valid_to at most the day before the same date
+// years later.
+func WithinValidity(act Action, years int) error {
+	from, err1 := ParseDay(act.ValidFrom)
+	to, err2 := ParseDay(act.ValidTo)
+	if err1 != nil || err2 != nil || years <= 0 {
+		return nil // validity() reports bad dates
+	}
+	if limit := AddYears(from, years); to.After(limit) {
+		return errs.Field("valid_to", "licence.valid_too_long", map[string]any{"Years": years, "Max": limit.Format(DateLayout)})
+	}
+	return nil
+}
+
 // Licence statuses as stored.
 const (
 	LicenceActive    = "active"    // in force (有效, or 即将到期 / 已过期 by date)

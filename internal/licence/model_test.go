@@ -331,3 +331,17 @@ func TestSettings(t *testing.T) {
 		t.Fatalf("holidays normalised: %v", s.ExtraHolidays)
 	}
 }
+
+func TestWithinValidity(t *testing.T) {
+	ok := Action{ValidFrom: "2022-03-10", ValidTo: "2024-03-09"}
+	if err := WithinValidity(ok, 2); err != nil {
+		t.Fatalf("two years: %v", err)
+	}
+	long := Action{ValidFrom: "2022-03-10", ValidTo: "2024-03-10"}
+	if fe := errs.Fields(WithinValidity(long, 2)); len(fe) != 1 || fe[0].Field != "valid_to" || fe[0].Args["Max"] != "2024-03-09" {
+		t.Fatalf("a day over two years: %v", fe)
+	}
+	if err := WithinValidity(long, 3); err != nil {
+		t.Fatalf("three years allowed: %v", err)
+	}
+}

@@ -870,6 +870,9 @@ func (s *Service) ActTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id
 		if from, err := ParseDay(act.ValidFrom); err == nil && strings.TrimSpace(act.ValidTo) == "" {
 			act.ValidTo = AddYears(from, set.Years(a.Type)).Format(DateLayout)
 		}
+		if err := WithinValidity(act, set.Years(a.Type)); err != nil {
+			return a, err
+		}
 	}
 	before := a
 	if err := Apply(&a, act, set.Calendar(), s.today()); err != nil {
