@@ -1,6 +1,7 @@
 package hazard
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -32,6 +33,49 @@ var Standards = map[string]string{
 	"yh":   "《烟花爆竹生产经营单位重大生产安全事故隐患判定标准（试行）》（安监总管三〔2017〕121号）",
 	"ks88": "《金属非金属矿山重大事故隐患判定标准》（矿安〔2022〕88号，2022年9月1日起施行）",
 	"ks98": "《金属非金属矿山重大生产安全事故隐患判定标准（试行）》（安监总管一〔2017〕98号，2022年9月1日起被88号取代）",
+}
+
+// standardSectors are the supervised sectors each standard applies to: 工贸
+// (10号令, 2017版) to the 工贸 industries, 化工 to hazardous chemicals and
+// petrol stations, 烟花 to fireworks, the mine standards to 非煤矿山.
+var standardSectors = map[string][]string{
+	"gm10": {"metallurgy", "nonferrous", "building_materials", "machinery", "light", "textile", "tobacco", "commerce"},
+	"gm17": {"metallurgy", "nonferrous", "building_materials", "machinery", "light", "textile", "tobacco", "commerce"},
+	"hg":   {"chem_produce", "chem_trade", "chem_use", "petrol"},
+	"yh":   {"fireworks_wholesale", "fireworks_retail"},
+	"ks88": {"mine"},
+	"ks98": {"mine"},
+}
+
+// ClauseFits reports whether a clause may be cited for a hazard of a
+// sector: a listed clause only for the sectors its standard applies to;
+// a clause typed by hand, or a hazard outside the supervised sectors
+// (other departments' sites), is not checked.
+func ClauseFits(code, sector string) bool {
+	std, _, _ := strings.Cut(code, "-")
+	sectors, listed := standardSectors[std]
+	if _, known := ClauseOf(code); !known || !listed {
+		return true
+	}
+	covered := false
+	for _, list := range standardSectors {
+		if slices.Contains(list, sector) {
+			covered = true
+		}
+	}
+	return !covered || slices.Contains(sectors, sector)
+}
+
+// ClausesFor lists the clauses that fit a sector (all of them when the
+// sector has no standard of its own).
+func ClausesFor(sector string) []Clause {
+	var out []Clause
+	for _, c := range Clauses {
+		if ClauseFits(c.Code, sector) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Clauses is the code list of determination-standard items (domain.md

@@ -388,7 +388,7 @@ func (h *Handlers) detail(w http.ResponseWriter, r *http.Request, status int, fa
 		data["StaleError"] = ff.Error
 	}
 	data["Card"], data["Days"] = CardFor(rec.Rules(), mustDate(today), h.Svc.rules()), DaysOverdue(rec, today)
-	data["ClauseText"], data["Clauses"] = ClauseText(rec.Clause), Clauses
+	data["ClauseText"], data["Clauses"] = ClauseText(rec.Clause), ClausesFor(rec.Sector)
 	data["CanSeeEnterprise"] = rec.EnterpriseID != ""
 	page := h.UI.NewPage(r, rec.PlaceName, data)
 	page.Active = "hazards"

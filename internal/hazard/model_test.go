@@ -188,3 +188,29 @@ func TestPrefixRange(t *testing.T) {
 		}
 	}
 }
+
+func TestClauseFits(t *testing.T) {
+	cases := []struct {
+		code, sector string
+		want         bool
+	}{
+		{"gm10-3-1", "machinery", true}, {"gm10-3-1", "mine", false}, {"ks88-d-18", "mine", true}, {"ks88-d-18", "chem_trade", false},
+		{"gm10-3-1", "", true}, {"gm10-3-1", "other", true}, {"某部门自行引用的条款", "mine", true},
+	}
+	for _, c := range cases {
+		if _, ok := ClauseOf(c.code); !ok && strings.HasPrefix(c.code, "ks88") {
+			t.Fatalf("clause %s is not in the list", c.code)
+		}
+		if got := ClauseFits(c.code, c.sector); got != c.want {
+			t.Errorf("ClauseFits(%s, %s) = %v", c.code, c.sector, got)
+		}
+	}
+	for _, c := range ClausesFor("mine") {
+		if !strings.HasPrefix(c.Code, "ks") {
+			t.Errorf("a mine is offered %s", c.Code)
+		}
+	}
+	if len(ClausesFor("")) != len(Clauses) {
+		t.Error("a hazard without a sector is offered every clause")
+	}
+}

@@ -548,6 +548,11 @@ func (s *Service) DoTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id 
 		r.PlanMeasures, r.PlanFunds, r.PlanDeadline, r.PlanPerson, r.PlanEmergency =
 			in.PlanMeasures, in.PlanFunds, in.PlanDeadline, in.PlanPerson, in.PlanEmergency
 	}
+	if in.Action == ActGrade && in.Grade == Major && !ClauseFits(strings.TrimSpace(in.Clause), r.Sector) {
+		// A major hazard is determined by the standard of its industry.
+		c, _ := ClauseOf(strings.TrimSpace(in.Clause))
+		return before, errs.Field("clause", "hazard.clause_sector", map[string]any{"Standard": c.Standard})
+	}
 	ruleView := r.Rules()
 	if ruleView.LastOn, err = lastStepOn(ctx, tx, r.ID); err != nil {
 		return before, err

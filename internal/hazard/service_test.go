@@ -93,6 +93,11 @@ func TestLoopWithEvidenceNotificationAndScope(t *testing.T) {
 		step := func(p *auth.Principal, in hazard.StepInput, files ...attach.Upload) (hazard.Record, error) {
 			return f.svc.Do(ctx, p, h.ID, in, files)
 		}
+		// A mine's major hazard cannot cite the 工贸 standard.
+		if _, err = step(jg1, hazard.StepInput{Action: hazard.ActGrade, Grade: hazard.Major, Clause: "gm10-3-1"}); len(errs.Fields(err)) != 1 ||
+			errs.Fields(err)[0].Field != "clause" || errs.Fields(err)[0].Message != "hazard.clause_sector" {
+			t.Fatalf("a 工贸 clause for a mine: %v", err)
+		}
 		if _, err = step(jg1, hazard.StepInput{Action: hazard.ActGrade, Grade: hazard.General}); err != nil {
 			t.Fatal(err)
 		}
