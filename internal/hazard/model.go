@@ -248,6 +248,10 @@ func Apply(h Hazard, s Step) (Hazard, error) {
 		if s.By != "" && s.By == h.RectifiedBy {
 			return h, refuse("hazard.rule.verifier_is_rectifier")
 		}
+		if strings.TrimSpace(s.DocNumber) == "" {
+			// The review is on record in a 整改复查意见书.
+			return h, refuse("hazard.rule.verify_needs_document")
+		}
 	case ActReturn:
 		if s.ByEnterprise {
 			return h, refuse("hazard.rule.enterprise_cannot_verify")

@@ -35,7 +35,8 @@ func TestLoopHappyPathAndRules(t *testing.T) {
 		{Step{Action: ActSubmit, By: "ent", Evidence: 2}, ""},
 		{Step{Action: ActVerify, By: "ent"}, "hazard.rule.verifier_is_rectifier"},
 		{Step{Action: ActReturn, By: "insp"}, "hazard.rule.reason_required"},
-		{Step{Action: ActVerify, By: "insp"}, ""},
+		{Step{Action: ActVerify, By: "insp"}, "hazard.rule.verify_needs_document"},
+		{Step{Action: ActVerify, By: "insp", DocNumber: "（示）应急复查〔2022〕1号"}, ""},
 		{Step{Action: ActClose, By: "insp"}, ""},
 		{Step{Action: ActExtend, Deadline: d("2022-05-01"), Reason: "x"}, "hazard.rule.closed"},
 	}
