@@ -18,6 +18,7 @@ import (
 func (a *App) hazardModule() (*module, error) {
 	svc := hazard.New(a.DB, a.Enterprise, a.Attach, a.Notify, a.Auth, a.Now, nil).WithOrg(a.Org)
 	a.Hazard = svc
+	a.Enterprise.OnRename(svc.RenameEnterpriseTx)
 	h := &hazard.Handlers{Svc: svc, Org: a.Org, Ent: a.Enterprise}
 	a.EnterpriseRelated = append(a.EnterpriseRelated, svc.Related)
 	return &module{

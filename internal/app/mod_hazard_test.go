@@ -142,6 +142,28 @@ func testHazardDemo(t *testing.T, pg bool) {
 	if err != nil || sc.OnTime == 0 || sc.Late == 0 || sc.Missing == 0 || sc.OnTime+sc.Late+sc.Missing != sc.Enterprises {
 		t.Errorf("self-reports 2022Q1: %+v %v", sc, err)
 	}
+	// Renaming an enterprise renames it on its hazards and cards: the
+	// ledger finds them by the new name.
+	e, err := a.Enterprise.Get(ctx, a.System(), demo.EnterpriseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := a.Hazard.Counts(ctx, a.System(), hazard.Filter{Enterprise: e.ID})
+	if err != nil || own.Found == 0 {
+		t.Fatalf("the demo enterprise's hazards: %+v %v", own, err)
+	}
+	e.Name += "（更名）"
+	if _, err := a.Enterprise.Update(ctx, a.System(), e.ID, e); err != nil {
+		t.Fatal(err)
+	}
+	if byName, err := a.Hazard.Counts(ctx, a.System(), hazard.Filter{Q: e.Name}); err != nil || byName.Found != own.Found {
+		t.Errorf("hazards found by the new name: %+v of %d (%v)", byName, own.Found, err)
+	}
+	var stale int
+	_ = a.DB.R().QueryRowContext(ctx, `SELECT count(*) FROM hazard_card_event WHERE enterprise_id = $1 AND place_name <> $2`, e.ID, e.Name).Scan(&stale)
+	if stale != 0 {
+		t.Errorf("%d card events keep the old name", stale)
+	}
 	if res, err := a.VerifyAudit(ctx); err != nil || !res.OK() {
 		t.Fatalf("audit: %+v %v", res, err)
 	}

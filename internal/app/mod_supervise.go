@@ -23,6 +23,7 @@ func (a *App) superviseModule() (*module, error) {
 	svc := supervise.New(supervise.Config{DB: a.DB, Hazard: a.Hazard, Enterprise: a.Enterprise, Org: a.Org, Notify: a.Notify, People: a.Auth,
 		SelfReports: a.Hazard, Now: a.Now, CountyName: a.Cfg.CountyName, Log: a.Log})
 	a.Supervise = svc
+	a.Enterprise.OnRename(svc.RenameEnterpriseTx)
 	h := &supervise.Handlers{DB: a.DB, Svc: svc, Org: a.Org, Ent: a.Enterprise}
 	a.EnterpriseRelated = append(a.EnterpriseRelated, func(ctx context.Context, p *auth.Principal, e enterprise.Enterprise) ([]enterprise.Related, error) {
 		_, n, err := svc.Cards(ctx, p, supervise.CardFilter{Enterprise: e.ID, Limit: 1})

@@ -19,11 +19,20 @@ import (
 
 // Service reads and changes enterprises within the caller's scope.
 type Service struct {
-	db     *store.DB
-	org    *org.Service
-	now    func() time.Time
-	bounds func() *Bounds
+	db      *store.DB
+	org     *org.Service
+	now     func() time.Time
+	bounds  func() *Bounds
+	renamed []RenameFunc
 }
+
+// RenameFunc is told, inside the renaming transaction, that an enterprise
+// has a new name: records that show the name beside the enterprise's ID
+// (hazards, cards, letters) keep up with it.
+type RenameFunc func(ctx context.Context, tx *store.Tx, enterpriseID, name string) error
+
+// OnRename registers fn to run whenever an enterprise's name changes.
+func (s *Service) OnRename(fn RenameFunc) { s.renamed = append(s.renamed, fn) }
 
 // New returns a Service. bounds gives the county's extent for coordinate
 // checks (nil: no check).
@@ -502,6 +511,13 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, p *auth.Principal, be
 	}
 	if err != nil {
 		return in, fmt.Errorf("update enterprise: %w", err)
+	}
+	if in.Name != before.Name {
+		for _, fn := range s.renamed {
+			if err := fn(ctx, tx, in.ID, in.Name); err != nil {
+				return in, fmt.Errorf("rename enterprise: %w", err)
+			}
+		}
 	}
 	b, a := diff(before, in)
 	return in, audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "enterprise", EntityID: in.ID, Action: "update", Before: b, After: a})

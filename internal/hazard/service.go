@@ -662,3 +662,12 @@ func (s *Service) SetListedTx(ctx context.Context, tx *store.Tx, p *auth.Princip
 	return r, audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "hazard", EntityID: id, Action: "list",
 		Before: map[string]any{"listed": before}, After: map[string]any{"listed": listed}})
 }
+
+// RenameEnterpriseTx gives an enterprise's hazards its new name (the
+// ledger shows and searches place_name), inside the renaming transaction.
+func (s *Service) RenameEnterpriseTx(ctx context.Context, tx *store.Tx, enterpriseID, name string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE hazard SET place_name = $1 WHERE enterprise_id = $2`, name, enterpriseID); err != nil {
+		return fmt.Errorf("rename hazards' enterprise: %w", err)
+	}
+	return nil
+}

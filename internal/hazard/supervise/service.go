@@ -383,3 +383,14 @@ func placeholders(rows, n, start int) string {
 	}
 	return b.String()
 }
+
+// RenameEnterpriseTx gives an enterprise's cards, letters, listings and
+// extension requests its new name, inside the renaming transaction.
+func (s *Service) RenameEnterpriseTx(ctx context.Context, tx *store.Tx, enterpriseID, name string) error {
+	for _, table := range []string{"hazard_card_event", "supervision_letter", "listing", "extension_request"} {
+		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET place_name = $1 WHERE enterprise_id = $2`, name, enterpriseID); err != nil {
+			return fmt.Errorf("rename %s enterprise: %w", table, err)
+		}
+	}
+	return nil
+}
