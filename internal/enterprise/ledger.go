@@ -234,20 +234,27 @@ func (im *entImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 		}
 	}
 	// The model's own rules (coordinates in the county, phones …), mapped
-	// to their columns; problems already reported above are not repeated.
-	if len(out) == 0 && len(row.Errors) == 0 {
-		if err := Validate(&e, im.s.bounds()); err != nil {
-			for _, fe := range errs.Fields(err) {
-				key := map[string]string{"town_code": "town", "village_code": "village"}[fe.Field]
-				if key == "" {
-					key = fe.Field
-				}
+	// to their columns, so that one pass reports every bad cell of the
+	// row; a column already reported above (or by the kit) is not
+	// reported twice.
+	reported := map[string]bool{}
+	for _, ce := range append(append([]xlsx.CellError(nil), row.Errors...), out...) {
+		reported[ce.Key] = true
+	}
+	if err := Validate(&e, im.s.bounds()); err != nil {
+		for _, fe := range errs.Fields(err) {
+			key := map[string]string{"town_code": "town", "village_code": "village"}[fe.Field]
+			if key == "" {
+				key = fe.Field
+			}
+			if !reported[key] {
+				reported[key] = true
 				bad(key, cellReason(fe))
 			}
 		}
-		if len(out) == 0 && !mayCreate(im.p, e) {
-			bad("", "您只能导入本股室监管行业或本乡镇的企业")
-		}
+	}
+	if len(out) == 0 && len(row.Errors) == 0 && !mayCreate(im.p, e) {
+		bad("", "您只能导入本股室监管行业或本乡镇的企业")
 	}
 	if len(out) == 0 && len(row.Errors) == 0 {
 		im.rows = append(im.rows, e)

@@ -198,7 +198,8 @@ func TestImportReportsEveryBadRowAndCommitsNothing(t *testing.T) {
 		rows := [][]any{
 			{"甲机械有限公司", good, "籍山镇", "城东社区", "工业路1号", 118.3, 30.9, "机械", "规上", "粉尘涉爆", "监管二股", "张三", "13900000000", "", "", "在营", "一般"},
 			{"乙公司", "91350100M000100Y44", "籍山镇", "", "", "", "", "机械", "", "", "", "", "", "", "", "", ""},
-			{"丙公司", enterprise.DemoCreditCode("349901", 5002), "无此镇", "", "", "", "", "机械", "", "", "", "", "", "", "", "", ""},
+			// Every bad cell of a row is reported at once: town, longitude, phone.
+			{"丙公司", enterprise.DemoCreditCode("349901", 5002), "无此镇", "", "", 120.5, 30.9, "机械", "", "", "", "张三", "1391111", "", "", "", ""},
 			{"丁公司", good, "弋江镇", "", "", "", "", "机械", "", "", "", "", "", "", "", "", ""},
 			{"戊公司", enterprise.DemoCreditCode("349901", 5003), "弋江镇", "", "", 120.5, 30.9, "机械", "", "", "", "", "", "", "", "", ""},
 		}
@@ -207,14 +208,18 @@ func TestImportReportsEveryBadRowAndCommitsNothing(t *testing.T) {
 		if !errs.Is(err, errs.Invalid) || res == nil || res.Committed {
 			t.Fatalf("want rows invalid, got %v %+v", err, res)
 		}
-		want := map[int]string{3: "B", 4: "C", 5: "B", 6: "F"}
-		if len(res.Errors) != len(want) {
-			t.Fatalf("errors: %+v", res.Errors)
-		}
+		want := map[int]string{3: "B", 4: "C F M", 5: "B", 6: "F"}
+		got := map[int]string{}
 		for _, e := range res.Errors {
-			if want[e.Row] != e.Col {
-				t.Errorf("row %d: error in column %s (%s), want %s", e.Row, e.Col, e.Reason, want[e.Row])
+			got[e.Row] = strings.TrimSpace(got[e.Row] + " " + e.Col)
+		}
+		for r, cols := range want {
+			if got[r] != cols {
+				t.Errorf("row %d: errors in columns %q, want %q (%+v)", r, got[r], cols, res.Errors)
 			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("errors: %+v", res.Errors)
 		}
 		if total, _, _, _ := f.svc.Counts(ctx, f.admin); total != 0 {
 			t.Fatalf("a file with bad rows committed %d enterprises", total)
