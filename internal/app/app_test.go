@@ -371,3 +371,17 @@ func TestEnterpriseHomeShowsOwnScope(t *testing.T) {
 		t.Fatal("the administrator's home lost the register figures")
 	}
 }
+
+// The change requests' empty list says what is empty: no pending requests
+// by default, no matching records for another state.
+func TestChangeRequestsEmptyStates(t *testing.T) {
+	a := start(t, false)
+	admin := tokens(t, a)[auth.RoleAdmin]
+	if page := do(a, "GET", "/enterprise-changes", admin, nil).Body.String(); !strings.Contains(page, "没有待审核的变更申请") {
+		t.Fatal("pending list: no 'no pending requests'")
+	}
+	if page := do(a, "GET", "/enterprise-changes?state=rejected", admin, nil).Body.String(); strings.Contains(page, "没有待审核的变更申请") ||
+		!strings.Contains(page, "没有符合条件的记录") {
+		t.Fatal("rejected list says there is nothing pending")
+	}
+}
