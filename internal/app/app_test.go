@@ -147,8 +147,12 @@ func TestBadInputAnswers(t *testing.T) {
 		t.Fatalf("unknown page: %d %s", rec.Code, rec.Body.String())
 	}
 	rec = do(a, "GET", "/api/v1/nothing", admin, nil)
-	if rec.Code != 404 || !strings.Contains(rec.Header().Get("Content-Type"), "json") {
-		t.Fatalf("unknown API route: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	if rec.Code != 404 || !strings.Contains(rec.Header().Get("Content-Type"), "json") || !strings.Contains(rec.Body.String(), `"code":"not_found"`) {
+		t.Fatalf("unknown API route: %d %s %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
+	}
+	// Without a login: 401 with the documented code.
+	if rec := do(a, "GET", "/api/v1/me", "", nil); rec.Code != 401 || !strings.Contains(rec.Body.String(), `"code":"unauthorized"`) {
+		t.Fatalf("API without login: %d %s", rec.Code, rec.Body.String())
 	}
 
 	// Malformed JSON: 400 naming the field and the reason.

@@ -306,12 +306,32 @@ func (ui *UI) Error(w http.ResponseWriter, r *http.Request, err error) {
 	ui.fail(w, r, status, ui.Message(lang, err))
 }
 
+// kindOfStatus is the error code an API answer carries for a status the
+// router answers itself (the inverse of StatusOf).
+func kindOfStatus(status int) errs.Kind {
+	switch status {
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		return errs.Invalid
+	case http.StatusUnauthorized:
+		return errs.Unauthorized
+	case http.StatusForbidden:
+		return errs.Forbidden
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
+		return errs.NotFound
+	case http.StatusConflict:
+		return errs.Conflict
+	case http.StatusTooManyRequests:
+		return errs.TooMany
+	}
+	return errs.Internal
+}
+
 // Fail answers with a status and a message ID (404, 403 …).
 func (ui *UI) Fail(w http.ResponseWriter, r *http.Request, status int, msgID string) {
 	lang := Lang(r.Context())
 	msg := ui.I18n.T(lang, msgID, nil)
 	if IsAPI(r) {
-		JSON(w, status, APIError{Error: msg, Code: http.StatusText(status)})
+		JSON(w, status, APIError{Error: msg, Code: string(kindOfStatus(status))})
 		return
 	}
 	ui.fail(w, r, status, msg)
