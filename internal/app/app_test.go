@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -387,5 +388,41 @@ func TestChangeRequestsEmptyStates(t *testing.T) {
 	if page := do(a, "GET", "/enterprise-changes?state=rejected", admin, nil).Body.String(); strings.Contains(page, "没有待审核的变更申请") ||
 		!strings.Contains(page, "没有符合条件的记录") {
 		t.Fatal("rejected list says there is nothing pending")
+	}
+}
+
+// An enterprise account's change request reaches its supervising section,
+// and the decision reaches the enterprise, in their inboxes.
+func TestChangeRequestNotifications(t *testing.T) {
+	a := start(t, false)
+	ctx := context.Background()
+	if err := a.Enterprise.Demo(ctx, io.Discard, a.Cfg.County, demo.EnterpriseID, nil); err != nil {
+		t.Fatal(err)
+	}
+	qiye, jg1 := tokens(t, a)[auth.RoleEnterprise], userToken(t, a, "jg1")
+	inbox := func(token string) string {
+		return do(a, "GET", "/api/v1/notifications?unread=1", token, nil).Body.String()
+	}
+	e, err := a.Enterprise.Get(ctx, a.System(), demo.EnterpriseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Name += "（新）"
+	body, _ := json.Marshal(e)
+	if rec := do(a, "PUT", "/api/v1/enterprises/"+e.ID, qiye, bytes.NewReader(body)); rec.Code != 200 {
+		t.Fatalf("change request: %d %s", rec.Code, rec.Body.String())
+	}
+	if got := inbox(jg1); !strings.Contains(got, "申请变更关键信息") || !strings.Contains(got, e.Name) {
+		t.Fatalf("the section is not told of the request: %s", got)
+	}
+	reqs, err := a.Enterprise.ChangeRequests(ctx, a.System(), "pending", e.ID)
+	if err != nil || len(reqs) != 1 {
+		t.Fatalf("requests: %v %d", err, len(reqs))
+	}
+	if rec := do(a, "POST", "/enterprise-changes/"+reqs[0].ID+"/approve", jg1, strings.NewReader("")); rec.Code != http.StatusSeeOther {
+		t.Fatalf("approve: %d", rec.Code)
+	}
+	if got := inbox(qiye); !strings.Contains(got, "变更申请已批准") {
+		t.Fatalf("the enterprise is not told of the decision: %s", got)
 	}
 }

@@ -156,6 +156,10 @@ func (s *Service) Decide(ctx context.Context, p *auth.Principal, id string, appr
 			state, p.UserID, now, reason, id); err != nil {
 			return fmt.Errorf("decide change request: %w", err)
 		}
+		r.State, r.Reason, r.DecidedBy, r.DecidedAt = state, reason, p.UserID, &now
+		if err := s.announceChange(ctx, tx, ent, r); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "enterprise", EntityID: r.EnterpriseID, Action: "change_" + state,
 			After: map[string]any{"request": id, "reason": reason}})
 	})

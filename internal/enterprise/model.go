@@ -280,6 +280,20 @@ func Validate(e *Enterprise, bounds *Bounds) error {
 	return fe.Err()
 }
 
+// FieldLabel is the Chinese name of a key field (notifications name the
+// fields of a change request).
+func FieldLabel(key string) string {
+	switch key {
+	case "name":
+		return "企业名称"
+	case "credit_code":
+		return "统一社会信用代码"
+	case "sector":
+		return "监管行业"
+	}
+	return key
+}
+
 // KeyChanges returns the key fields that differ between before and after.
 func KeyChanges(before, after Enterprise) []string {
 	var out []string

@@ -24,6 +24,25 @@ type Service struct {
 	now     func() time.Time
 	bounds  func() *Bounds
 	renamed []RenameFunc
+	changed []ChangeFunc
+}
+
+// ChangeFunc is told, inside the transaction, that an enterprise account
+// asked for a key-field change (r.State pending) or that the section
+// decided it (approved or rejected): the notifications are sent from
+// there, so that the enterprise package needs no outbox of its own.
+type ChangeFunc func(ctx context.Context, tx *store.Tx, e Enterprise, r ChangeRequest) error
+
+// OnChangeRequest registers fn for change requests and their decisions.
+func (s *Service) OnChangeRequest(fn ChangeFunc) { s.changed = append(s.changed, fn) }
+
+func (s *Service) announceChange(ctx context.Context, tx *store.Tx, e Enterprise, r ChangeRequest) error {
+	for _, fn := range s.changed {
+		if err := fn(ctx, tx, e, r); err != nil {
+			return fmt.Errorf("announce change request: %w", err)
+		}
+	}
+	return nil
 }
 
 // RenameFunc is told, inside the renaming transaction, that an enterprise
@@ -466,6 +485,9 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, id string, in E
 				req.Fields[k] = FieldChange{From: fieldValue(before, k), To: fieldValue(in, k)}
 			}
 			if err := s.insertRequest(ctx, tx, p, req); err != nil {
+				return err
+			}
+			if err := s.announceChange(ctx, tx, before, req); err != nil {
 				return err
 			}
 			res.Request = &req
