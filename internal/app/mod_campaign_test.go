@@ -103,6 +103,10 @@ func testCampaigns(t *testing.T, pg bool) {
 	if r = waitResult(t, base, admin, res.Header.Get("Location")); !r.Committed || r.Imported != 60 {
 		t.Fatalf("import: %+v", r)
 	}
+	// The jobs page names the file each import read.
+	if page := do(a, "GET", "/jobs", admin, nil).Body.String(); !strings.Contains(page, `<span class="muted small">单位.xlsx</span>`) {
+		t.Fatal("the jobs page does not name the imported file")
+	}
 
 	// A second survey: the import page offers the surveys and preselects
 	// the one it was opened from; the file goes into the chosen one.

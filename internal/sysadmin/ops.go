@@ -63,7 +63,17 @@ func (h *Ops) jobList(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	data := map[string]any{"Jobs": list, "States": []jobs.State{jobs.Queued, jobs.Running, jobs.Done, jobs.Failed, jobs.Cancelled}}
+	// A job about a file (an Excel import) is shown with the file's name.
+	files := map[string]string{}
+	for _, j := range list {
+		var pl struct {
+			Filename string `json:"filename"`
+		}
+		if j.Decode(&pl) == nil && pl.Filename != "" {
+			files[j.ID] = pl.Filename
+		}
+	}
+	data := map[string]any{"Jobs": list, "Files": files, "States": []jobs.State{jobs.Queued, jobs.Running, jobs.Done, jobs.Failed, jobs.Cancelled}}
 	h.UI.Show(w, r, http.StatusOK, "jobs", "nav.jobs", "jobs", data, nil)
 }
 
