@@ -288,45 +288,12 @@ func (f ExtensionFilter) where(p *auth.Principal) *store.Where {
 // Extensions lists requests in scope, pending first then newest, and the
 // total.
 func (s *Service) Extensions(ctx context.Context, p *auth.Principal, f ExtensionFilter) ([]Extension, int, error) {
-	w := f.where(p)
-	var total int
-	if err := s.cfg.DB.R().QueryRowContext(ctx, `SELECT count(*) FROM extension_request`+w.SQL(), w.Args()...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count extension requests: %w", err)
-	}
-	if f.Limit <= 0 || f.Limit > 1000 {
-		f.Limit = 50
-	}
-	lim, off := w.Arg(f.Limit), w.Arg(f.Offset)
-	var out []Extension
-	err := s.eachExtension(ctx, w, ` LIMIT `+lim+` OFFSET `+off, func(e Extension) error {
-		out = append(out, e)
-		return nil
-	})
-	return out, total, err
+	return extensionRegister.page(ctx, s.cfg.DB.R(), f.where(p), f.Limit, f.Offset)
 }
 
 // EachExtension streams the requests of the filter (exports).
 func (s *Service) EachExtension(ctx context.Context, p *auth.Principal, f ExtensionFilter, fn func(Extension) error) error {
-	return s.eachExtension(ctx, f.where(p), "", fn)
-}
-
-func (s *Service) eachExtension(ctx context.Context, w *store.Where, tail string, fn func(Extension) error) error {
-	rows, err := s.cfg.DB.R().QueryContext(ctx, `SELECT `+extensionCols+` FROM extension_request`+w.SQL()+
-		` ORDER BY CASE WHEN state = 'pending' THEN 0 ELSE 1 END, requested_on DESC, id DESC`+tail, w.Args()...)
-	if err != nil {
-		return fmt.Errorf("extension requests: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		e, err := scanExtension(rows)
-		if err != nil {
-			return fmt.Errorf("extension requests: %w", err)
-		}
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return extensionRegister.each(ctx, s.cfg.DB.R(), f.where(p), "", fn)
 }
 
 // ExtensionCounts are a hazard's requests by state (the history counted).

@@ -185,44 +185,12 @@ func (f LetterFilter) where(p *auth.Principal) *store.Where {
 
 // Letters lists letters in scope, newest first, and the total.
 func (s *Service) Letters(ctx context.Context, p *auth.Principal, f LetterFilter) ([]Letter, int, error) {
-	w := f.where(p)
-	var total int
-	if err := s.cfg.DB.R().QueryRowContext(ctx, `SELECT count(*) FROM supervision_letter`+w.SQL(), w.Args()...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count letters: %w", err)
-	}
-	if f.Limit <= 0 || f.Limit > 1000 {
-		f.Limit = 50
-	}
-	lim, off := w.Arg(f.Limit), w.Arg(f.Offset)
-	var out []Letter
-	err := s.eachLetter(ctx, w, ` LIMIT `+lim+` OFFSET `+off, func(l Letter) error {
-		out = append(out, l)
-		return nil
-	})
-	return out, total, err
+	return letterRegister.page(ctx, s.cfg.DB.R(), f.where(p), f.Limit, f.Offset)
 }
 
 // EachLetter streams the letters of the filter (exports).
 func (s *Service) EachLetter(ctx context.Context, p *auth.Principal, f LetterFilter, fn func(Letter) error) error {
-	return s.eachLetter(ctx, f.where(p), "", fn)
-}
-
-func (s *Service) eachLetter(ctx context.Context, w *store.Where, tail string, fn func(Letter) error) error {
-	rows, err := s.cfg.DB.R().QueryContext(ctx, `SELECT `+letterCols+` FROM supervision_letter`+w.SQL()+` ORDER BY issued_on DESC, number_serial DESC, id`+tail, w.Args()...)
-	if err != nil {
-		return fmt.Errorf("letters: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		l, err := scanLetter(rows)
-		if err != nil {
-			return fmt.Errorf("letters: %w", err)
-		}
-		if err := fn(l); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return letterRegister.each(ctx, s.cfg.DB.R(), f.where(p), "", fn)
 }
 
 // LetterView is a letter with its hazard and steps.

@@ -416,44 +416,12 @@ func (f ListingFilter) where(p *auth.Principal) *store.Where {
 
 // Listings lists listings in scope, newest first, and the total.
 func (s *Service) Listings(ctx context.Context, p *auth.Principal, f ListingFilter) ([]Listing, int, error) {
-	w := f.where(p)
-	var total int
-	if err := s.cfg.DB.R().QueryRowContext(ctx, `SELECT count(*) FROM listing`+w.SQL(), w.Args()...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count listings: %w", err)
-	}
-	if f.Limit <= 0 || f.Limit > 1000 {
-		f.Limit = 50
-	}
-	lim, off := w.Arg(f.Limit), w.Arg(f.Offset)
-	var out []Listing
-	err := s.eachListing(ctx, w, ` LIMIT `+lim+` OFFSET `+off, func(l Listing) error {
-		out = append(out, l)
-		return nil
-	})
-	return out, total, err
+	return listingRegister.page(ctx, s.cfg.DB.R(), f.where(p), f.Limit, f.Offset)
 }
 
 // EachListing streams the listings of the filter (exports).
 func (s *Service) EachListing(ctx context.Context, p *auth.Principal, f ListingFilter, fn func(Listing) error) error {
-	return s.eachListing(ctx, f.where(p), "", fn)
-}
-
-func (s *Service) eachListing(ctx context.Context, w *store.Where, tail string, fn func(Listing) error) error {
-	rows, err := s.cfg.DB.R().QueryContext(ctx, `SELECT `+listingCols+` FROM listing`+w.SQL()+` ORDER BY listed_on DESC, id DESC`+tail, w.Args()...)
-	if err != nil {
-		return fmt.Errorf("listings: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		l, err := scanListing(rows)
-		if err != nil {
-			return fmt.Errorf("listings: %w", err)
-		}
-		if err := fn(l); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return listingRegister.each(ctx, s.cfg.DB.R(), f.where(p), "", fn)
 }
 
 // ListingView is a listing with its hazard, steps, extension requests and
