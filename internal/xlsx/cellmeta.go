@@ -42,6 +42,7 @@ type sheetScanner struct {
 	started bool // inside <sheetData>
 	attrBuf []byte
 	nameBuf []byte
+	run     int // bytes of character data since the last <c> start tag
 }
 
 // openSheetPart finds the worksheet part of the named sheet in the package
@@ -275,8 +276,15 @@ func atoiBytes(v []byte) int {
 func (sc *sheetScanner) nextTag() (name string, closing bool, err error) {
 	for {
 		closing = false
-		if _, err := sc.skipTo('<'); err != nil {
+		n, err := sc.skipTo('<')
+		if err != nil {
 			return "", false, err
+		}
+		// Text of one cell (its <v>, or the runs of an inline string) must
+		// not exceed what any cell may hold: refuse it before excelize
+		// decodes the row as one token.
+		if sc.run += n - 1; sc.run > maxCellBytes {
+			return "", false, &FileError{Msg: fmt.Sprintf(msgCellTooLong, MaxCellChars)}
 		}
 		b, err := sc.br.ReadByte()
 		if err != nil {
@@ -284,18 +292,22 @@ func (sc *sheetScanner) nextTag() (name string, closing bool, err error) {
 		}
 		switch b {
 		case '?':
-			if err := sc.skipPast("?>"); err != nil {
+			if _, err := sc.skipPast("?>"); err != nil {
 				return "", false, err
 			}
 			continue
 		case '!':
 			next, _ := sc.br.Peek(2)
+			var skipped int
 			if string(next) == "--" {
-				err = sc.skipPast("-->")
+				skipped, err = sc.skipPast("-->")
 			} else if p, _ := sc.br.Peek(7); string(p) == "[CDATA[" {
-				err = sc.skipPast("]]>")
+				skipped, err = sc.skipPast("]]>")
 			} else {
-				err = sc.skipPast(">")
+				skipped, err = sc.skipPast(">")
+			}
+			if sc.run += skipped; err == nil && sc.run > maxCellBytes {
+				err = &FileError{Msg: fmt.Sprintf(msgCellTooLong, MaxCellChars)}
 			}
 			if err != nil {
 				return "", false, err
@@ -332,6 +344,9 @@ func (sc *sheetScanner) nextTag() (name string, closing bool, err error) {
 		case "row":
 			return "row", closing, nil
 		case "c":
+			if !closing {
+				sc.run = 0
+			}
 			return "c", closing, nil
 		case "sheetData":
 			return "sheetData", closing, nil
@@ -358,6 +373,9 @@ func (sc *sheetScanner) readTagRest() error {
 			quote = b
 		case b == '>':
 			return nil
+		}
+		if len(sc.attrBuf) >= maxTagBytes {
+			return &FileError{Msg: fmt.Sprintf(msgTagTooLong, maxTagBytes>>10)}
 		}
 		sc.attrBuf = append(sc.attrBuf, b)
 	}
@@ -414,21 +432,24 @@ func (sc *sheetScanner) skipTo(c byte) (int, error) {
 	}
 }
 
-// skipPast discards input up to and including the string end.
-func (sc *sheetScanner) skipPast(end string) error {
+// skipPast discards input up to and including the string end, returning
+// how many bytes it discarded.
+func (sc *sheetScanner) skipPast(end string) (int, error) {
 	last := end[len(end)-1]
 	var tail []byte
+	n := 0
 	for {
 		chunk, err := sc.br.ReadSlice(last)
+		n += len(chunk)
 		if err != nil && err != bufio.ErrBufferFull {
-			return err
+			return n, err
 		}
 		tail = append(tail, chunk...)
 		if len(tail) > len(end) {
 			tail = tail[len(tail)-len(end):]
 		}
 		if err == nil && bytes.HasSuffix(tail, []byte(end)) {
-			return nil
+			return n, nil
 		}
 	}
 }

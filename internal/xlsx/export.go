@@ -204,10 +204,43 @@ func textValue(s string) (any, int, error) {
 	if !utf8.ValidString(s) {
 		return nil, 0, errors.New("text is not valid UTF-8")
 	}
+	s = escapeFormula(s)
 	if utf8.RuneCountInString(s) > excelize.TotalCellChars {
 		return nil, 0, fmt.Errorf("text longer than %d characters", excelize.TotalCellChars)
 	}
 	return s, 0, nil
+}
+
+// formulaStart reports whether text starting with b could be taken for a
+// formula by a spreadsheet (or by a CSV conversion of the sheet): = + - @,
+// tab and carriage return (OWASP "CSV injection").
+func formulaStart(b byte) bool {
+	switch b {
+	case '=', '+', '-', '@', '\t', '\r':
+		return true
+	}
+	return false
+}
+
+// escapeFormula makes exported text that a spreadsheet could run as a
+// formula inert by putting an apostrophe in front of it. Text that already
+// starts with an apostrophe followed by such a character gets one more, so
+// that unescapeFormula gives back exactly what was exported. Numbers are
+// written as numbers and never pass here.
+func escapeFormula(s string) string {
+	if s != "" && (formulaStart(s[0]) || len(s) > 1 && s[0] == '\'' && (formulaStart(s[1]) || s[1] == '\'')) {
+		return "'" + s
+	}
+	return s
+}
+
+// unescapeFormula undoes escapeFormula on an imported value, so that a
+// ledger exported by Yingji imports to the same values.
+func unescapeFormula(s string) string {
+	if len(s) > 1 && s[0] == '\'' && (formulaStart(s[1]) || s[1] == '\'') {
+		return s[1:]
+	}
+	return s
 }
 
 func intValue(v int64) (any, int, error) {

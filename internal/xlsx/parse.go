@@ -4,9 +4,11 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -126,8 +128,15 @@ func (r *Report) Truncated() bool { return r.ErrorCount > len(r.Errors) }
 // missing required column, a duplicated header, no header at all, or a
 // file that is not an .xlsx workbook is a *FileError.
 //
+// Before excelize reads the package, a shared string or inline cell longer
+// than Excel's 32,767 characters (an "xlsx bomb") refuses the whole file
+// with a *FileError, in constant memory (guard.go).
+//
 // Fully blank rows are skipped. For every other row Parse trims the values,
-// checks Required ("必填项为空") and Options ("不在允许的取值中：…"), then calls
+// undoes the export's formula escape (a leading apostrophe before = + - @),
+// checks Required ("必填项为空"), the length limit (Column.MaxLen, by default
+// DefaultMaxLen: "超过长度上限：最多 N 个字符，实际 M 个"; the value is then
+// handed on empty) and Options ("不在允许的取值中：…"), then calls
 // fn (when not nil) — always, even when the kit already found errors in
 // the row, so that one upload reports all problems; an error from fn on a
 // cell the kit already flagged is dropped. Errors from fn are completed
@@ -171,6 +180,13 @@ func ParseContext(ctx context.Context, r io.Reader, s Schema, fn func(row Row) [
 		}
 		return nil, &FileError{Msg: msgNotXLSX}
 	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, &FileError{Msg: msgNotXLSX, Err: err}
+	}
+	if err := guardSharedStrings(zr); err != nil {
+		return nil, err
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipSize, UnzipXMLSizeLimit: unzipXMLLimit})
 	if err != nil {
 		if f != nil {
@@ -188,10 +204,6 @@ func ParseContext(ctx context.Context, r io.Reader, s Schema, fn func(row Row) [
 		return nil, &FileError{Msg: msgNoSheet}
 	}
 	sheet := pickSheet(f, sheets, s.Name)
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, &FileError{Msg: msgNotXLSX, Err: err}
-	}
 	sc, err := openSheetPart(zr, sheet)
 	if err != nil {
 		return nil, &FileError{Msg: msgNotXLSX, Err: err}
@@ -221,11 +233,17 @@ func ParseContext(ctx context.Context, r io.Reader, s Schema, fn func(row Row) [
 		if num%256 == 0 && ctx.Err() != nil {
 			return nil, fmt.Errorf("xlsx: stopped at row %d: %w", num, ctx.Err())
 		}
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+		// The scanner reads the row first: it refuses an oversized cell
+		// before excelize decodes it.
+		meta, err := sc.rowMeta(num)
 		if err != nil {
+			var fe *FileError
+			if errors.As(err, &fe) {
+				return nil, fe
+			}
 			return nil, &FileError{Msg: fmt.Sprintf(msgCorrupt, num), Err: err}
 		}
-		meta, err := sc.rowMeta(num)
+		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, &FileError{Msg: fmt.Sprintf(msgCorrupt, num), Err: err}
 		}
@@ -420,7 +438,7 @@ func (p *parser) row(num int, cells []string, meta []cellMeta) {
 		col := p.fileCol[i]
 		v := ""
 		if col <= len(cells) {
-			v = trimCell(p.text(col, cells[col-1]))
+			v = unescapeFormula(trimCell(p.text(col, cells[col-1])))
 		}
 		values[c.Key] = v
 		switch {
@@ -428,6 +446,10 @@ func (p *parser) row(num int, cells []string, meta []cellMeta) {
 			if c.Required {
 				errs = append(errs, p.cellError(num, i, v, "必填项为空"))
 			}
+		case utf8.RuneCountInString(v) > c.maxLen():
+			n := utf8.RuneCountInString(v)
+			values[c.Key] = ""
+			errs = append(errs, p.cellError(num, i, truncate(v, 50), fmt.Sprintf(msgValueTooLong, c.maxLen(), n)))
 		case len(c.Options) > 0 && !contains(c.Options, v):
 			errs = append(errs, p.cellError(num, i, v, optionsReason(c.Options)))
 		}

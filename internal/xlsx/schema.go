@@ -38,6 +38,17 @@ type Column struct {
 	Help     string   // Chinese explanation of the allowed values (填写说明 and cell prompt)
 	HelpEN   string   // English explanation, shown on the import page in English only
 	Options  []string // allowed values; the template gets a drop-down list
+	// MaxLen is the most characters a value may have (0: DefaultMaxLen);
+	// a longer value is refused on import with the limit in the message.
+	MaxLen int
+}
+
+// maxLen returns the column's length limit in characters.
+func (c Column) maxLen() int {
+	if c.MaxLen > 0 {
+		return c.MaxLen
+	}
+	return DefaultMaxLen
 }
 
 // Schema is the column layout of one ledger sheet.
@@ -91,6 +102,9 @@ func (s Schema) Validate() error {
 				return fmt.Errorf("xlsx: schema %q: header %q of column %q clashes with column %q", s.Name, h, c.Key, other)
 			}
 			headers[n] = c.Key
+		}
+		if c.MaxLen < 0 || c.MaxLen > MaxCellChars {
+			return fmt.Errorf("xlsx: schema %q column %q has MaxLen %d outside 0..%d", s.Name, c.Key, c.MaxLen, MaxCellChars)
 		}
 		if c.Width < 0 || c.Width > 255 {
 			return fmt.Errorf("xlsx: schema %q column %q has width %v outside 0..255", s.Name, c.Key, c.Width)
