@@ -39,10 +39,10 @@ const (
 
 // User-facing messages of the guards.
 const (
-	msgCellTooLong   = "文件中有单元格的文字超过 %d 个字符（Excel 的上限），已拒绝导入，请检查文件"
-	msgSharedTooBig  = "文件中的文字内容解压后超过 %d MB，请拆分后分批导入"
-	msgTagTooLong    = "文件结构异常（单个标记超过 %d KB），请用 Excel 或 WPS 另存为 .xlsx 后重新导入"
-	msgValueTooLong  = "超过长度上限：最多 %d 个字符，实际 %d 个"
+	msgCellTooLong  = "文件中有单元格的文字超过 %d 个字符（Excel 的上限），已拒绝导入，请检查文件"
+	msgSharedTooBig = "文件中的文字内容解压后超过 %d MB，请拆分后分批导入"
+	msgTagTooLong   = "文件结构异常（单个标记超过 %d KB），请用 Excel 或 WPS 另存为 .xlsx 后重新导入"
+	msgValueTooLong = "超过长度上限：最多 %d 个字符，实际 %d 个"
 )
 
 // guardSharedStrings streams every shared-strings part of the package and
