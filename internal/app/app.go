@@ -252,7 +252,7 @@ func (a *App) buildHTTP() error {
 	if err := rt.Check(); err != nil {
 		return err
 	}
-	a.Handler = web.Observe(ui, a.Metrics, a.Log, web.SecureHeaders(web.CrossOrigin(ui, rt)))
+	a.Handler = web.Observe(ui, a.Metrics, a.Log, web.SecureHeaders(web.CrossOrigin(ui, web.TextGuard(ui, rt))))
 	return nil
 }
 

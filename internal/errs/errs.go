@@ -17,6 +17,7 @@ const (
 	Unauthorized Kind = "unauthorized" // 401
 	Conflict     Kind = "conflict"     // 409
 	TooMany      Kind = "too_many"     // 429
+	TooLarge     Kind = "too_large"    // 413
 	Internal     Kind = "internal"     // 500
 )
 

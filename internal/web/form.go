@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -20,12 +21,13 @@ type Form struct {
 	Error  string // a message for the whole form
 }
 
-// NewForm reads a posted form (values trimmed).
+// NewForm reads a posted form (values trimmed of white space and zero-width
+// characters, see CleanText; TextGuard has refused control characters).
 func NewForm(r *http.Request) *Form {
 	_ = r.ParseForm()
 	f := &Form{Values: map[string]string{}, Errors: map[string]string{}}
 	for k, v := range r.PostForm {
-		f.Values[k] = strings.TrimSpace(strings.Join(v, ","))
+		f.Values[k] = CleanText(strings.Join(v, ","))
 	}
 	return f
 }
@@ -77,17 +79,23 @@ func (f *Form) SetErrors(ui *UI, lang string, err error) {
 }
 
 // DecodeJSON reads a JSON body into v, strictly: unknown fields and wrong
-// types give an Invalid error naming the field and reason (400).
+// types give an Invalid error naming the field and reason (400); a body over
+// MaxJSONBody a TooLarge error (413); a text value with control characters
+// or over MaxTextChars an Invalid error naming its field (422). Text made
+// only of invisible characters is decoded as empty.
 func DecodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, MaxJSONBody))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil {
-		return nil
+		return checkDecoded(reflect.ValueOf(v), "")
 	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
 	switch {
+	case errors.As(err, &tooBig):
+		return &errs.Error{Kind: errs.TooLarge, Message: "body.too_large", Args: map[string]any{"Limit": limitLabel}, Field: "body", Err: err}
 	case errors.As(err, &syn):
 		return &errs.Error{Kind: errs.Invalid, Message: "json.syntax", Args: map[string]any{"Offset": syn.Offset}, Field: "body", Err: err}
 	case errors.As(err, &typ):

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"yingji/internal/auth"
 	"yingji/internal/errs"
@@ -92,10 +93,15 @@ func BodyJSONByID[In, Out any](ui *UI, status int, call func(ctx context.Context
 }
 
 // ReadJSON decodes the request's JSON body into v (see DecodeJSON); when
-// it cannot, the request is answered by BadJSON (400) and ReadJSON reports
-// false.
+// it cannot, the request is answered — 400 by BadJSON for malformed JSON,
+// 413 for a body over the limit, 422 for a bad text value — and ReadJSON
+// reports false.
 func (ui *UI) ReadJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	if err := DecodeJSON(r, v); err != nil {
+		if e, ok := errs.As(err); ok && (e.Kind == errs.TooLarge || e.Message != "" && strings.HasPrefix(e.Message, "text.")) {
+			ui.Error(w, r, err) // 413, or 422 naming the field
+			return false
+		}
 		ui.BadJSON(w, r, err)
 		return false
 	}

@@ -258,6 +258,8 @@ func StatusOf(err error) int {
 		return http.StatusConflict
 	case errs.TooMany:
 		return http.StatusTooManyRequests
+	case errs.TooLarge:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }
@@ -322,6 +324,8 @@ func kindOfStatus(status int) errs.Kind {
 		return errs.Conflict
 	case http.StatusTooManyRequests:
 		return errs.TooMany
+	case http.StatusRequestEntityTooLarge:
+		return errs.TooLarge
 	}
 	return errs.Internal
 }
