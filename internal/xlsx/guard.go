@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -43,6 +44,7 @@ const (
 	msgSharedTooBig = "文件中的文字内容解压后超过 %d MB，请拆分后分批导入"
 	msgTagTooLong   = "文件结构异常（单个标记超过 %d KB），请用 Excel 或 WPS 另存为 .xlsx 后重新导入"
 	msgValueTooLong = "超过长度上限：最多 %d 个字符，实际 %d 个"
+	msgControl      = "含有不可见的控制字符，请删除后重新导入"
 )
 
 // guardSharedStrings streams every shared-strings part of the package and
@@ -161,4 +163,23 @@ func truncate(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n]) + "…"
+}
+
+// hasControl reports whether s holds a control character other than tab and
+// line breaks (Excel stores them as _x0000_ escapes; PostgreSQL refuses NUL).
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r != '\t' && r != '\n' && r != '\r' && unicode.IsControl(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// visibleRune shows a control character as U+FFFD in an error report.
+func visibleRune(r rune) rune {
+	if r != '\t' && r != '\n' && r != '\r' && unicode.IsControl(r) {
+		return '\uFFFD'
+	}
+	return r
 }

@@ -242,3 +242,30 @@ func TestExportEscapesFormulas(t *testing.T) {
 		}
 	}
 }
+
+// A control character (stored by Excel as an _x0000_ escape) is a cell
+// error; the value is not handed on.
+func TestParseRefusesControlCharacters(t *testing.T) {
+	s := ledgerSchema()
+	data := buildFile(t, s.Name, [][]any{header(s)})
+	hdr := header(s)
+	file := rewritePart(t, data, "xl/worksheets/sheet1.xml", func(w io.Writer) error {
+		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">`)
+		for i, h := range hdr {
+			cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+			io.WriteString(w, `<c r="`+cell+`" t="inlineStr"><is><t>`+h.(string)+`</t></is></c>`)
+		}
+		_, err := io.WriteString(w, `</row>`+
+			`<row r="2"><c r="A2" t="inlineStr"><is><t>91340000MA2N1AAAAA</t></is></c><c r="B2" t="inlineStr"><is><t>甲_x0001_公司</t></is></c><c r="C2" t="inlineStr"><is><t>城关镇</t></is></c></row>`+
+			`<row r="3"><c r="A3" t="inlineStr"><is><t>91340000MA2N1BBBBB</t></is></c><c r="B3" t="inlineStr"><is><t>乙公司&#10;二部</t></is></c><c r="C3" t="inlineStr"><is><t>城关镇</t></is></c></row>`+
+			`</sheetData></worksheet>`)
+		return err
+	})
+	rep, rows := collect(t, file, s, nil)
+	if rep.ErrorCount != 1 || rep.Errors[0].Row != 2 || rep.Errors[0].Key != "name" || !strings.Contains(rep.Errors[0].Reason, "控制字符") {
+		t.Fatalf("errors: %s (values %q)", dump(rep.Errors), rows[0].Values["name"])
+	}
+	if rows[0].Values["name"] != "" || rows[1].Values["name"] != "乙公司\n二部" {
+		t.Errorf("values: %q %q", rows[0].Values["name"], rows[1].Values["name"])
+	}
+}

@@ -446,6 +446,9 @@ func (p *parser) row(num int, cells []string, meta []cellMeta) {
 			if c.Required {
 				errs = append(errs, p.cellError(num, i, v, "必填项为空"))
 			}
+		case hasControl(v):
+			values[c.Key] = ""
+			errs = append(errs, p.cellError(num, i, strings.Map(visibleRune, v), msgControl))
 		case utf8.RuneCountInString(v) > c.maxLen():
 			n := utf8.RuneCountInString(v)
 			values[c.Key] = ""
