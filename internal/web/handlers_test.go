@@ -16,7 +16,7 @@ import (
 	"yingji/internal/xlsx"
 )
 
-func testUI(t *testing.T) *UI {
+func testUI(t testing.TB) *UI {
 	t.Helper()
 	tr, err := NewI18n()
 	if err != nil {
