@@ -46,6 +46,9 @@ Usage:
   yingji backup --out FILE
   yingji audit verify
   yingji bench                                  measure cold start, idle memory and /healthz throughput
+  yingji load [--clients 200] [--duration 60s] [--writes 0.2] [--db URL]
+                                               bounded loopback load on a fresh demo county: p50/p95/p99 per page
+                                               and each page's p95 against /healthz in the same run
   yingji version
 
 Every verb takes --data, --db, --county (also YINGJI_DATA, YINGJI_DB, YINGJI_COUNTY).
@@ -86,6 +89,8 @@ func run(ctx context.Context, args []string, out, errOut io.Writer, getenv confi
 		err = e.audit(args[1:])
 	case "bench":
 		err = app.Bench(ctx, out, app.BenchOptions{})
+	case "load":
+		err = e.load(args[1:])
 	case "version":
 		fmt.Fprintln(out, "yingji", app.Version)
 	case "help", "-h", "--help":
