@@ -32,6 +32,8 @@ Usage:
   yingji serve [--addr 127.0.0.1:8080] [--data ./data] [--db postgres://…] [--demo]
   yingji demo [--data DIR | --db URL]          load the demo county 示例县
   yingji migrate [--data DIR | --db URL]
+  yingji migrate-data --data DIR --to postgres://…
+                                               copy a county's SQLite database into a new, empty PostgreSQL database
   yingji import KIND FILE [--only-valid] [--campaign NAME]
                                                import an Excel ledger (all-or-nothing unless --only-valid;
                                                buildings: --campaign picks the survey when there are several)
@@ -91,6 +93,8 @@ func run(ctx context.Context, args []string, out, errOut io.Writer, getenv confi
 		err = app.Bench(ctx, out, app.BenchOptions{})
 	case "load":
 		err = e.load(args[1:])
+	case "migrate-data":
+		err = e.migrateData(args[1:])
 	case "version":
 		fmt.Fprintln(out, "yingji", app.Version)
 	case "help", "-h", "--help":
