@@ -167,7 +167,7 @@ type licImport struct {
 	serials  map[string]bool                  // type/year/serial in the county
 	seen     map[string]int                   // type + "/" + number → row in this file
 	rows     []Licence
-	inFile   map[string][]fileLic             // enterprise + "/" + type → licences in force in this file
+	inFile   map[string][]fileLic // enterprise + "/" + type → licences in force in this file
 }
 
 // fileLic is a licence in force read from an earlier row of the file.
