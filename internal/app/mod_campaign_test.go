@@ -251,6 +251,33 @@ func testCampaigns(t *testing.T, pg bool) {
 	if rec.Code != 409 || !strings.Contains(rec.Body.String(), "须整治完成后才能销号") {
 		t.Fatalf("close a C building: %d", rec.Code)
 	}
+	// 初判 on the page: the grading and the three check items are kept,
+	// shown on the building page and found by the list's filters; a
+	// grading that contradicts the items is refused with the rule and the
+	// form keeps what was typed.
+	var nb housing.Building
+	if code := campJSON(t, a, "POST", "/api/v1/housing/"+c.ID+"/buildings", town, map[string]any{"code": "ZJ3000001", "town_code": "349901100",
+		"surveyed_on": "2022-05-02", "address": "籍山镇测试路9号"}, &nb); code != http.StatusCreated && code != 200 {
+		t.Fatalf("create building: %d", code)
+	}
+	judgeURL := "/housing/" + c.ID + "/buildings/" + nb.ID + "/steps"
+	form = url.Values{"action": {"judge"}, "on": {"2022-05-03"}, "hazard_level": {"none"}, "check_structure": {"problem"}, "note": {"初判说明"}}
+	rec = do(a, "POST", judgeURL, town, strings.NewReader(form.Encode()))
+	if body := rec.Body.String(); rec.Code != 422 || !strings.Contains(body, "不能判为无隐患") || !strings.Contains(body, "初判说明") {
+		t.Fatalf("contradictory 初判: %d", rec.Code)
+	}
+	form = url.Values{"action": {"judge"}, "on": {"2022-05-03"}, "hazard_level": {"general"}, "check_structure": {"problem"}, "check_business": {"na"}, "check_legal": {"ok"}}
+	if rec = do(a, "POST", judgeURL, town, strings.NewReader(form.Encode())); rec.Code != 303 {
+		t.Fatalf("初判 form: %d %s", rec.Code, rec.Body.String())
+	}
+	if body := do(a, "GET", "/housing/"+c.ID+"/buildings/"+nb.ID, town, nil).Body.String(); !strings.Contains(body, `id="judgement"`) ||
+		!strings.Contains(body, "一般隐患") || !strings.Contains(body, `data-item="structure" class="err">存在问题`) {
+		t.Fatal("the building page does not show the 初判 grading and items")
+	}
+	if body := do(a, "GET", "/housing/"+c.ID+"/buildings?hazard_level=general&problem=structure", town, nil).Body.String(); !strings.Contains(body, "ZJ3000001") ||
+		!strings.Contains(body, `id="f-level"`) || !strings.Contains(body, `id="f-problem"`) {
+		t.Fatal("the list's 初判 filters do not find the building")
+	}
 	// Exports: the progress table and the filtered list (the list page's
 	// export link carries its filters).
 	if page := do(a, "GET", "/housing/"+c.ID+"/buildings?area=urban&page=2", town, nil).Body.String(); !strings.Contains(page, `href="/buildings/export?area=urban&amp;campaign=`+c.ID+`"`) {
