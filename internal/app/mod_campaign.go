@@ -91,12 +91,13 @@ func (a *App) campaignModule() (*module, error) {
 			if err != nil {
 				return out, err
 			}
-			var n, open int64
-			for st, v := range tot {
+			var n int64
+			for _, v := range tot {
 				n += v
-				if st == housing.NeedAppraisal || st == housing.Appraised {
-					open += v
-				}
+			}
+			open, err := svc.Housing.TodoCount(ctx, p, camps[0].ID)
+			if err != nil {
+				return out, err
 			}
 			return append(out, home.Stat{Label: "housing.home_surveyed", Value: int(n), Link: "/housing/" + camps[0].ID},
 				home.Stat{Label: "housing.home_open", Value: int(open), Link: "/housing/" + camps[0].ID + "/buildings?stage=" + string(housing.Todo)}), nil

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -44,6 +46,14 @@ func buildingRow(code, town, area string, stages ...string) []any {
 	r := []any{"", code, town, "", area, "测试路1号", "", "", "砖混", "2", "1990", "100", "否", "", "李四", "13800001111", "", "2022-05-02"}
 	for _, s := range stages {
 		r = append(r, s)
+	}
+	// A 有隐患 row carries its 初判 grading and check items (the last four columns).
+	if len(r) > 18 && r[18] == "有隐患" {
+		for len(r) < len(housing.Schema().Columns) {
+			r = append(r, "")
+		}
+		n := len(r)
+		r[n-4], r[n-3], r[n-2], r[n-1] = "一般隐患", "存在问题", "不涉及", "无问题"
 	}
 	return r
 }
@@ -177,10 +187,28 @@ func testCampaigns(t *testing.T, pg bool) {
 		fail["field"] != "grade" {
 		t.Fatalf("grade E: %d %v", code, fail)
 	}
+	// An appraisal needs its report on the API too: JSON (no file) is
+	// refused naming the field; multipart with the report is taken.
+	if code := campJSON(t, a, "POST", stepURL, town, map[string]any{"action": "appraise", "on": "2022-06-01", "grade": "C", "agency": "某鉴定所"}, &fail); code != 422 ||
+		fail["field"] != "report" {
+		t.Fatalf("appraise without report: %d %v", code, fail)
+	}
+	var mp bytes.Buffer
+	mw := multipart.NewWriter(&mp)
+	for k, v := range map[string]string{"action": "appraise", "on": "2022-06-01", "grade": "C", "agency": "某鉴定所"} {
+		_ = mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("report", "鉴定报告.pdf")
+	_, _ = fw.Write([]byte("%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"))
+	_ = mw.Close()
+	sreq := httptest.NewRequest("POST", stepURL, &mp)
+	sreq.Header.Set("Authorization", "Bearer "+town)
+	sreq.Header.Set("Content-Type", mw.FormDataContentType())
+	srec := httptest.NewRecorder()
+	a.Handler.ServeHTTP(srec, sreq)
 	var b housing.Building
-	if code := campJSON(t, a, "POST", stepURL, town, map[string]any{"action": "appraise", "on": "2022-06-01", "grade": "C", "agency": "某鉴定所"}, &b); code != 200 ||
-		b.Stage != housing.Appraised {
-		t.Fatalf("appraise: %d %+v", code, b)
+	if err := json.Unmarshal(srec.Body.Bytes(), &b); srec.Code != 200 || err != nil || b.Stage != housing.Appraised {
+		t.Fatalf("appraise with report: %d %s", srec.Code, srec.Body.String())
 	}
 	var camp struct {
 		Progress housing.Progress  `json:"progress"`
@@ -222,6 +250,33 @@ func testCampaigns(t *testing.T, pg bool) {
 	rec = do(a, "POST", "/housing/"+c.ID+"/buildings/"+target.ID+"/steps", town, strings.NewReader(form.Encode()))
 	if rec.Code != 409 || !strings.Contains(rec.Body.String(), "须整治完成后才能销号") {
 		t.Fatalf("close a C building: %d", rec.Code)
+	}
+	// 初判 on the page: the grading and the three check items are kept,
+	// shown on the building page and found by the list's filters; a
+	// grading that contradicts the items is refused with the rule and the
+	// form keeps what was typed.
+	var nb housing.Building
+	if code := campJSON(t, a, "POST", "/api/v1/housing/"+c.ID+"/buildings", town, map[string]any{"code": "ZJ3000001", "town_code": "349901100",
+		"surveyed_on": "2022-05-02", "address": "籍山镇测试路9号"}, &nb); code != http.StatusCreated && code != 200 {
+		t.Fatalf("create building: %d", code)
+	}
+	judgeURL := "/housing/" + c.ID + "/buildings/" + nb.ID + "/steps"
+	form = url.Values{"action": {"judge"}, "on": {"2022-05-03"}, "hazard_level": {"none"}, "check_structure": {"problem"}, "note": {"初判说明"}}
+	rec = do(a, "POST", judgeURL, town, strings.NewReader(form.Encode()))
+	if body := rec.Body.String(); rec.Code != 422 || !strings.Contains(body, "不能判为无隐患") || !strings.Contains(body, "初判说明") {
+		t.Fatalf("contradictory 初判: %d", rec.Code)
+	}
+	form = url.Values{"action": {"judge"}, "on": {"2022-05-03"}, "hazard_level": {"general"}, "check_structure": {"problem"}, "check_business": {"na"}, "check_legal": {"ok"}}
+	if rec = do(a, "POST", judgeURL, town, strings.NewReader(form.Encode())); rec.Code != 303 {
+		t.Fatalf("初判 form: %d %s", rec.Code, rec.Body.String())
+	}
+	if body := do(a, "GET", "/housing/"+c.ID+"/buildings/"+nb.ID, town, nil).Body.String(); !strings.Contains(body, `id="judgement"`) ||
+		!strings.Contains(body, "一般隐患") || !strings.Contains(body, `data-item="structure" class="err">存在问题`) {
+		t.Fatal("the building page does not show the 初判 grading and items")
+	}
+	if body := do(a, "GET", "/housing/"+c.ID+"/buildings?hazard_level=general&problem=structure", town, nil).Body.String(); !strings.Contains(body, "ZJ3000001") ||
+		!strings.Contains(body, `id="f-level"`) || !strings.Contains(body, `id="f-problem"`) {
+		t.Fatal("the list's 初判 filters do not find the building")
 	}
 	// Exports: the progress table and the filtered list (the list page's
 	// export link carries its filters).

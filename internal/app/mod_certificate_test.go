@@ -160,12 +160,19 @@ func TestCertificatePages(t *testing.T) {
 		t.Errorf("bad form: %d", rec.Code)
 	}
 	form.Set("id_number", "11010519491231002X")
+	// Valid longer than 3 years: refused on the form, naming the limit.
+	form.Set("expires_on", "2025-01-05")
+	rec = do(a, "POST", "/certificates", admin, strings.NewReader(form.Encode()))
+	if body := rec.Body.String(); rec.Code != 422 || !strings.Contains(body, "不能超过 3 年") || !strings.Contains(body, "2025-01-04") || !strings.Contains(body, `value="2025-01-05"`) {
+		t.Errorf("validity over the limit: %d", rec.Code)
+	}
+	form.Set("expires_on", "")
 	rec = do(a, "POST", "/certificates", admin, strings.NewReader(form.Encode()))
 	if rec.Code != 303 || !strings.HasPrefix(rec.Header().Get("Location"), "/certificates/") {
 		t.Fatalf("good form: %d %s", rec.Code, rec.Body.String())
 	}
 	rec = do(a, "GET", rec.Header().Get("Location"), admin, nil)
-	if body := rec.Body.String(); rec.Code != 200 || !strings.Contains(body, "2025-01-05") || !strings.Contains(body, "11010519491231002X") {
+	if body := rec.Body.String(); rec.Code != 200 || !strings.Contains(body, "2025-01-04") || !strings.Contains(body, "11010519491231002X") {
 		t.Errorf("detail page: %d", rec.Code)
 	}
 

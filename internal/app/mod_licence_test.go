@@ -120,6 +120,16 @@ func testLicences(t *testing.T, pg bool) {
 	if page := do(a, "GET", "/licences/"+retail.ID, jg1, nil).Body.String(); !strings.Contains(page, `id="apply-extension"`) || strings.Contains(page, `id="apply-new"`) {
 		t.Fatal("a valid licence does not offer an extension")
 	}
+	// A hazchem (petrol station) licence far from expiry offers its
+	// extension only from 3 months before expiry, and says from when.
+	if valid := licGet(t, a, "/api/v1/licences?type=petrol_station&status=valid&size=1", jg1); valid.Total > 0 {
+		page := do(a, "GET", "/licences/"+valid.Items[0].ID, jg1, nil).Body.String()
+		if strings.Contains(page, `id="apply-extension"`) || !strings.Contains(page, `id="renewal-opens"`) || !strings.Contains(page, "延期申请自") {
+			t.Fatal("a petrol-station licence offers an extension before its window")
+		}
+	} else {
+		t.Fatal("the demo has no petrol-station licence far from expiry")
+	}
 	if expired := licGet(t, a, "/api/v1/licences?status=expired&size=1", jg1); expired.Total > 0 {
 		if page := do(a, "GET", "/licences/"+expired.Items[0].ID, jg1, nil).Body.String(); strings.Contains(page, `id="apply-extension"`) || !strings.Contains(page, `id="apply-new"`) {
 			t.Fatal("an expired licence offers an extension")

@@ -342,7 +342,7 @@ func (h *Handlers) housingBuildings(w http.ResponseWriter, r *http.Request) {
 	}
 	q.Set("campaign", c.ID)
 	data := map[string]any{"C": c, "Rows": rows, "Pager": web.PagerOf(pg, total), "Towns": towns, "Villages": vil, "Names": names,
-		"Stages": housing.Stages, "Grades": housing.Grades, "ExportURL": template.URL("/buildings/export?" + q.Encode()), "TownUser": p.Role == auth.RoleTown}
+		"Stages": housing.Stages, "Grades": housing.Grades, "Levels": housing.Levels, "Items": housing.Items, "ExportURL": template.URL("/buildings/export?" + q.Encode()), "TownUser": p.Role == auth.RoleTown}
 	h.render(w, r, http.StatusOK, "housing_buildings", h.t(r, "housing.buildings")+" · "+c.Name, data, nil)
 }
 
@@ -368,7 +368,11 @@ func (h *Handlers) timeline(r *http.Request, b housing.Building, events []housin
 	}
 	out := []timelineItem{{Step: "survey", On: b.SurveyedOn}}
 	if b.JudgedOn != "" {
-		out = append(out, timelineItem{Step: "judge", On: b.JudgedOn, Outcome: yes(b.Hazard, "housing.hazard_yes", "housing.hazard_no"), Event: byAction[housing.ActJudge]})
+		o := yes(b.Hazard, "housing.hazard_yes", "housing.hazard_no")
+		if b.HazardLevel != "" {
+			o = housing.Label(housing.Levels, b.HazardLevel, lang)
+		}
+		out = append(out, timelineItem{Step: "judge", On: b.JudgedOn, Outcome: o, Event: byAction[housing.ActJudge]})
 	}
 	if b.AssessedOn != "" {
 		o := yes(b.NeedAppraisal, "housing.need_yes", "housing.need_no")
@@ -426,19 +430,22 @@ func (h *Handlers) housingBuildingPage(w http.ResponseWriter, r *http.Request, s
 		f = web.EmptyForm(map[string]string{"on": today})
 	}
 	measures := housing.Measures
-	if b.Grade == "D" {
+	if b.Grade == "D" || (b.Stage == housing.NoAppraisal && b.HazardLevel == housing.LevelCollapse) {
 		measures = measures[:3]
 	}
 	data := map[string]any{"C": c, "B": b, "Events": events, "Timeline": h.timeline(r, b, events), "Names": names, "Next": string(next),
 		"CanWrite": housing.MayWrite(p, b), "Today": today, "Grades": housing.Grades, "Measures": measures, "Assessors": housing.Assessors,
-		"Structures": housing.Structures}
+		"Structures": housing.Structures, "Levels": housing.Levels, "Checks": housing.CheckResults,
+		"Judgement": [][3]string{{"check_structure", housing.ItemStructure, b.CheckStructure}, {"check_business", housing.ItemBusiness, b.CheckBusiness},
+			{"check_legal", housing.ItemLegal, b.CheckLegal}}}
 	h.render(w, r, status, "housing_building", b.Code, data, f)
 }
 
 // stepOf reads a step from a posted form.
 func stepOf(f *web.Form) housing.Step {
 	s := housing.Step{Action: housing.Action(f.Get("action")), On: f.Get("on"), AssessedBy: f.Get("assessed_by"), Grade: f.Get("grade"),
-		Agency: f.Get("agency"), Measure: f.Get("measure"), Note: f.Get("note")}
+		Agency: f.Get("agency"), Measure: f.Get("measure"), Note: f.Get("note"), Level: f.Get("hazard_level"),
+		CheckStructure: f.Get("check_structure"), CheckBusiness: f.Get("check_business"), CheckLegal: f.Get("check_legal")}
 	yes, no := true, false
 	switch f.Get("hazard") {
 	case "1":
@@ -455,29 +462,46 @@ func stepOf(f *web.Form) housing.Step {
 	return s
 }
 
+// reportFiles reads the report files (鉴定报告) of a multipart step; ok is
+// false when the answer was sent. The caller closes the files.
+func (h *Handlers) reportFiles(w http.ResponseWriter, r *http.Request) (files []attach.Upload, closers []multipart.File, ok bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxReport+1<<20)
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return nil, nil, true
+	}
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		h.UI.Fail(w, r, http.StatusRequestEntityTooLarge, "housing.file_too_large")
+		return nil, nil, false
+	}
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["report"] {
+			if fh.Size == 0 {
+				continue
+			}
+			file, err := fh.Open()
+			if err != nil {
+				h.UI.Error(w, r, err)
+				return nil, closers, false
+			}
+			closers = append(closers, file)
+			files = append(files, attach.Upload{Filename: fh.Filename, Reader: file})
+		}
+	}
+	return files, closers, true
+}
+
+func closeAll(list []multipart.File) {
+	for _, f := range list {
+		_ = f.Close()
+	}
+}
+
 func (h *Handlers) housingStep(w http.ResponseWriter, r *http.Request) {
 	p := web.PrincipalFrom(r.Context())
-	r.Body = http.MaxBytesReader(w, r.Body, maxReport+1<<20)
-	var files []attach.Upload
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			h.UI.Fail(w, r, http.StatusRequestEntityTooLarge, "housing.file_too_large")
-			return
-		}
-		if r.MultipartForm != nil {
-			for _, fh := range r.MultipartForm.File["report"] {
-				if fh.Size == 0 {
-					continue
-				}
-				file, err := fh.Open()
-				if err != nil {
-					h.UI.Error(w, r, err)
-					return
-				}
-				defer func(f multipart.File) { _ = f.Close() }(file)
-				files = append(files, attach.Upload{Filename: fh.Filename, Reader: file})
-			}
-		}
+	files, closers, ok := h.reportFiles(w, r)
+	defer closeAll(closers)
+	if !ok {
+		return
 	}
 	f := web.NewForm(r)
 	st := stepOf(f)
@@ -585,12 +609,23 @@ func (h *Handlers) apiHousingBuilding(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, map[string]any{"building": b, "events": events, "next": next})
 }
 
+// apiHousingStep takes a step sent as JSON, or as multipart/form-data
+// with the page's fields and the report files (field "report"): an
+// appraisal needs its report, which JSON cannot carry.
 func (h *Handlers) apiHousingStep(w http.ResponseWriter, r *http.Request) {
 	var in housing.Step
-	if !h.UI.ReadJSON(w, r, &in) {
+	var files []attach.Upload
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		list, closers, ok := h.reportFiles(w, r)
+		defer closeAll(closers)
+		if !ok {
+			return
+		}
+		in, files = stepOf(web.NewForm(r)), list
+	} else if !h.UI.ReadJSON(w, r, &in) {
 		return
 	}
-	b, err := h.Svc.Housing.Do(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), r.PathValue("bid"), in, nil)
+	b, err := h.Svc.Housing.Do(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), r.PathValue("bid"), in, files)
 	if err != nil {
 		h.UI.Error(w, r, err)
 		return

@@ -81,21 +81,21 @@ func randDay(r *rand.Rand, from, to string) Date {
 func (g *demoGen) competence(e enterprise.Enterprise, role, name, id string, r *rand.Rand, first Date, keep bool, end Date) Certificate {
 	c := Certificate{ID: ids.New(), CountyCode: g.county, EnterpriseID: e.ID, PersonName: name, IDNumber: id, PersonRole: role,
 		Kind: KindCompetence, Category: CategoryForSector(e.Sector), Number: demoNumber(id), Authority: "芜湖市应急管理局", Verified: true,
-		IssuedOn: first, ExpiresOn: first.AddYears(3)}
+		IssuedOn: first, ExpiresOn: EndOfYears(first, 3)}
 	if !end.IsZero() {
-		c.IssuedOn, c.ExpiresOn = end.AddYears(-6), end.AddYears(-3)
+		c.IssuedOn, c.ExpiresOn = end.AddYears(-6).AddDays(1), end.AddYears(-3)
 	}
 	h := Held{ID: c.ID, PersonRole: role, PersonName: name, Verified: true}
 	for keep && !c.ExpiresOn.After(g.today) || (!end.IsZero() && c.ExpiresOn.Before(end)) {
 		done := c.ExpiresOn.AddDays(-5 - r.IntN(35))
 		if !end.IsZero() {
-			done = c.ExpiresOn
+			done = c.ExpiresOn.AddDays(1)
 		}
 		h.Periods = append(h.Periods, Period{From: c.IssuedOn, Until: c.ExpiresOn})
 		g.renews = append(g.renews, Renewal{ID: ids.New(), CertificateID: c.ID, Kind: RenewRenew, DoneOn: done,
 			OldNumber: c.Number, OldIssuedOn: c.IssuedOn, OldExpiresOn: c.ExpiresOn, NewNumber: c.Number, NewIssuedOn: done,
-			NewExpiresOn: done.AddYears(3), Note: "到期换证", RecordedBy: "system", RecordedByName: "系统"})
-		c.IssuedOn, c.ExpiresOn = done, done.AddYears(3)
+			NewExpiresOn: EndOfYears(done, 3), Note: "到期换证", RecordedBy: "system", RecordedByName: "系统"})
+		c.IssuedOn, c.ExpiresOn = done, EndOfYears(done, 3)
 	}
 	c.ValidUntil = c.ExpiresOn
 	h.Periods = append(h.Periods, Period{From: c.IssuedOn, Until: c.ExpiresOn})
@@ -131,8 +131,8 @@ func (g *demoGen) special(e enterprise.Enterprise, category, id string, r *rand.
 			done := c.ExpiresOn.AddDays(-20 - r.IntN(30))
 			g.renews = append(g.renews, Renewal{ID: ids.New(), CertificateID: c.ID, Kind: RenewRenew, DoneOn: done, OldNumber: c.Number,
 				OldIssuedOn: c.IssuedOn, OldExpiresOn: c.ExpiresOn, OldReviewDueOn: c.ReviewDueOn, NewNumber: c.Number, NewIssuedOn: done,
-				NewExpiresOn: done.AddYears(6), NewReviewDueOn: done.AddYears(3), Note: "期满换证", RecordedBy: "system", RecordedByName: "系统"})
-			c.IssuedOn, c.ExpiresOn, c.ReviewDueOn = done, done.AddYears(6), done.AddYears(3)
+				NewExpiresOn: DefaultExpiry(KindSpecial, done), NewReviewDueOn: DefaultReviewDue(KindSpecial, done), Note: "期满换证", RecordedBy: "system", RecordedByName: "系统"})
+			c.IssuedOn, c.ExpiresOn, c.ReviewDueOn = done, DefaultExpiry(KindSpecial, done), DefaultReviewDue(KindSpecial, done)
 			continue
 		}
 		break

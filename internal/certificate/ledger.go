@@ -198,6 +198,8 @@ func cellReason(fe *errs.Error) string {
 		return fmt.Sprint(fe.Args["Reason"])
 	case "certificate.expiry_before_issue":
 		return "有效期至早于（或等于）发证日期"
+	case "certificate.validity_too_long":
+		return fmt.Sprintf("有效期超过证书规定的 %v 年：发证日期起最晚至 %v（有效期至为最后有效日）", fe.Args["Years"], fe.Args["Max"])
 	case "certificate.issued_future":
 		return "发证日期晚于今天"
 	case "certificate.review_out_of_range":

@@ -157,26 +157,42 @@ type Renewal struct {
 	RecordedAt     time.Time `json:"recorded_at"`
 }
 
-// DefaultExpiry is the end of validity printed on a certificate issued on
-// issued: 3 years for a competence certificate, 6 for a special-operation
+// ValidityYears is the longest validity of a certificate kind: 3 years
+// for a competence certificate (domain.md §1.8), 6 for a special-operation
 // certificate.
-func DefaultExpiry(kind string, issued Date) Date {
-	if issued.IsZero() {
-		return issued
-	}
+func ValidityYears(kind string) int {
 	if kind == KindSpecial {
-		return issued.AddYears(6)
+		return 6
 	}
-	return issued.AddYears(3)
+	return 3
+}
+
+// EndOfYears is the last valid day of a validity of n years starting on
+// from. The convention is the licences' (licence.AddYears): the end date
+// is the last valid day, inclusive, so issued 2022-03-01 valid 3 years is
+// valid to 2025-02-28, and expired on 2025-03-01.
+func EndOfYears(from Date, n int) Date {
+	if from.IsZero() {
+		return from
+	}
+	return from.AddYears(n).AddDays(-1)
+}
+
+// DefaultExpiry is the end of validity (last valid day) printed on a
+// certificate issued on issued: 3 years for a competence certificate, 6
+// for a special-operation certificate.
+func DefaultExpiry(kind string, issued Date) Date {
+	return EndOfYears(issued, ValidityYears(kind))
 }
 
 // DefaultReviewDue is the first 复审 date of a special-operation
-// certificate issued on issued (3 years on); none for other kinds.
+// certificate issued on issued (the last day of its first 3 years); none
+// for other kinds.
 func DefaultReviewDue(kind string, issued Date) Date {
 	if kind != KindSpecial || issued.IsZero() {
 		return Date{}
 	}
-	return issued.AddYears(3)
+	return EndOfYears(issued, 3)
 }
 
 // ValidUntil is the last day a certificate is valid: its expiry, or its
@@ -342,6 +358,11 @@ func checkDates(kind string, issued, expires, review *Date, today Date) errs.Fie
 	}
 	if !issued.IsZero() && !expires.After(*issued) {
 		fe = append(fe, errs.Field("expires_on", "certificate.expiry_before_issue", nil))
+	}
+	// No certificate is valid longer than its kind allows (3 / 6 years):
+	// the same check for the form, the API, renewals and the Excel import.
+	if max := DefaultExpiry(kind, *issued); !issued.IsZero() && (kind == KindCompetence || kind == KindSpecial) && expires.After(max) {
+		fe = append(fe, errs.Field("expires_on", "certificate.validity_too_long", map[string]any{"Years": ValidityYears(kind), "Max": max.String()}))
 	}
 	if !review.IsZero() && !issued.IsZero() && (!review.After(*issued) || review.After(*expires)) {
 		fe = append(fe, errs.Field("review_due_on", "certificate.review_out_of_range", nil))
@@ -520,12 +541,14 @@ func Assess(held []Held, role string, day Date) Gap {
 }
 
 // Survey scope: the sectors whose principals and safety managers must be
-// assessed whatever the enterprise's size (安全生产法 第二十七条: mines,
-// metal smelting, production, trade and storage of dangerous goods), and
+// assessed whatever the enterprise's size (安全生产法 第二十七条: 危险物品的
+// 生产、经营、储存单位以及矿山、金属冶炼…单位的主要负责人和安全生产管理人员
+// must be certified competent; petrol stations and fireworks retailers deal
+// in dangerous goods (经营危险物品) and are in), and
 // the 工贸 sectors whose enterprises above designated size were surveyed
 // (对规模以上工贸企业…持证情况进行了系统性的摸底).
 var (
-	HighRiskSectors = []string{"mine", "chem_produce", "chem_trade", "chem_use", "fireworks_wholesale", "metallurgy", "nonferrous"}
+	HighRiskSectors = []string{"mine", "chem_produce", "chem_trade", "chem_use", "petrol", "fireworks_wholesale", "fireworks_retail", "metallurgy", "nonferrous"}
 	IndustrySectors = []string{"metallurgy", "nonferrous", "building_materials", "machinery", "light", "textile", "tobacco", "commerce"}
 )
 

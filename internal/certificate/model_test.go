@@ -25,10 +25,12 @@ func TestDeadlineIsThreeCalendarMonths(t *testing.T) {
 
 func TestDefaultDates(t *testing.T) {
 	for _, c := range []struct{ kind, issued, expiry, review string }{
-		{KindCompetence, "2019-06-10", "2022-06-10", ""},
-		{KindSpecial, "2019-06-10", "2025-06-10", "2022-06-10"},
-		{KindCompetence, "2020-02-29", "2023-02-28", ""},
-		{KindSpecial, "2020-02-29", "2026-02-28", "2023-02-28"},
+		// The end date is the last valid day (as for licences).
+		{KindCompetence, "2019-06-10", "2022-06-09", ""},
+		{KindSpecial, "2019-06-10", "2025-06-09", "2022-06-09"},
+		{KindCompetence, "2022-03-01", "2025-02-28", ""},
+		{KindCompetence, "2020-02-29", "2023-02-27", ""},
+		{KindSpecial, "2020-02-29", "2026-02-27", "2023-02-27"},
 	} {
 		d := MustDate(c.issued)
 		if got := DefaultExpiry(c.kind, d).String(); got != c.expiry {
@@ -133,12 +135,12 @@ func TestValidate(t *testing.T) {
 	if err := Validate(&c, today); err != nil {
 		t.Fatalf("valid certificate rejected: %v", err)
 	}
-	if c.PersonName != "张三" || c.IDNumber != "11010519491231002X" || c.ExpiresOn.String() != "2024-03-01" || c.ValidUntil.String() != "2024-03-01" || !c.ReviewDueOn.IsZero() {
+	if c.PersonName != "张三" || c.IDNumber != "11010519491231002X" || c.ExpiresOn.String() != "2024-02-29" || c.ValidUntil.String() != "2024-02-29" || !c.ReviewDueOn.IsZero() {
 		t.Errorf("defaults not filled: %+v", c)
 	}
 	sp := ok
 	sp.Kind, sp.PersonRole, sp.Category = KindSpecial, RoleOperator, "welding"
-	if err := Validate(&sp, today); err != nil || sp.ReviewDueOn.String() != "2024-03-01" || sp.ExpiresOn.String() != "2027-03-01" || sp.ValidUntil.String() != "2024-03-01" {
+	if err := Validate(&sp, today); err != nil || sp.ReviewDueOn.String() != "2024-02-29" || sp.ExpiresOn.String() != "2027-02-28" || sp.ValidUntil.String() != "2024-02-29" {
 		t.Errorf("special defaults: %+v %v", sp, err)
 	}
 	for name, x := range map[string]struct {
@@ -150,10 +152,14 @@ func TestValidate(t *testing.T) {
 		"category of kind":    {func(c *Certificate) { c.Category = "welding" }, "category", "certificate.category_invalid"},
 		"unknown type":        {func(c *Certificate) { c.Kind = "driving_licence" }, "kind", "certificate.kind_invalid"},
 		"expiry before issue": {func(c *Certificate) { c.ExpiresOn = MustDate("2021-01-01") }, "expires_on", "certificate.expiry_before_issue"},
-		"issued in future":    {func(c *Certificate) { c.IssuedOn = MustDate("2022-06-11") }, "issued_on", "certificate.issued_future"},
-		"bad id":              {func(c *Certificate) { c.IDNumber = "110105194912310021" }, "id_number", "certificate.id_invalid"},
-		"no number":           {func(c *Certificate) { c.Number = "" }, "number", "field.required"},
-		"no enterprise":       {func(c *Certificate) { c.EnterpriseID = "" }, "enterprise_id", "field.required"},
+		"longer than 3 years": {func(c *Certificate) { c.ExpiresOn = MustDate("2024-03-01") }, "expires_on", "certificate.validity_too_long"},
+		"special over 6 years": {func(c *Certificate) {
+			c.Kind, c.PersonRole, c.Category, c.ExpiresOn = KindSpecial, RoleOperator, "welding", MustDate("2027-03-01")
+		}, "expires_on", "certificate.validity_too_long"},
+		"issued in future": {func(c *Certificate) { c.IssuedOn = MustDate("2022-06-11") }, "issued_on", "certificate.issued_future"},
+		"bad id":           {func(c *Certificate) { c.IDNumber = "110105194912310021" }, "id_number", "certificate.id_invalid"},
+		"no number":        {func(c *Certificate) { c.Number = "" }, "number", "field.required"},
+		"no enterprise":    {func(c *Certificate) { c.EnterpriseID = "" }, "enterprise_id", "field.required"},
 	} {
 		c := ok
 		x.mod(&c)
@@ -170,10 +176,10 @@ func TestApplyRenewal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after.Number != "A2" || after.IssuedOn.String() != "2022-06-08" || after.ExpiresOn.String() != "2025-06-08" || after.ValidUntil.String() != "2025-06-08" {
+	if after.Number != "A2" || after.IssuedOn.String() != "2022-06-08" || after.ExpiresOn.String() != "2025-06-07" || after.ValidUntil.String() != "2025-06-07" {
 		t.Errorf("renewed: %+v", after)
 	}
-	if r.OldNumber != "A1" || r.OldExpiresOn.String() != "2022-06-01" || r.NewExpiresOn.String() != "2025-06-08" {
+	if r.OldNumber != "A1" || r.OldExpiresOn.String() != "2022-06-01" || r.NewExpiresOn.String() != "2025-06-07" {
 		t.Errorf("renewal record: %+v", r)
 	}
 	if _, _, err := ApplyRenewal(comp, RenewInput{Kind: RenewReview, DoneOn: MustDate("2022-06-08")}, today); fields(err)["kind"] != "certificate.review_special_only" {
@@ -263,10 +269,40 @@ func TestInSurvey(t *testing.T) {
 		want          bool
 	}{
 		{"machinery", "above", true}, {"machinery", "below", false}, {"mine", "below", true}, {"chem_trade", "below", true},
-		{"fireworks_wholesale", "below", true}, {"fireworks_retail", "above", false}, {"petrol", "above", false}, {"metallurgy", "below", true},
+		{"fireworks_wholesale", "below", true}, {"metallurgy", "below", true},
+		// 安全生产法 §27: units dealing in dangerous goods, whatever their size.
+		{"fireworks_retail", "below", true}, {"petrol", "below", true}, {"petrol", "above", true},
 	} {
 		if got := InSurvey(x.sector, x.scale); got != x.want {
 			t.Errorf("InSurvey(%s, %s) = %v", x.sector, x.scale, got)
 		}
+	}
+}
+
+// The validity limit names the years and the last day allowed; the last
+// allowed day itself is accepted and is the last valid day (status
+// expiring, not expired, on it; expired the day after).
+func TestValidityLimitAndLastDay(t *testing.T) {
+	today := MustDate("2022-06-10")
+	c := Certificate{EnterpriseID: "e1", PersonName: "张三", IDNumber: "11010519491231002X", PersonRole: RolePrincipal,
+		Kind: KindCompetence, Category: "smelting", Number: "A1", IssuedOn: MustDate("2022-03-01"), ExpiresOn: MustDate("2025-03-01")}
+	err := Validate(&c, today)
+	fe := errs.Fields(err)
+	if len(fe) != 1 || fe[0].Message != "certificate.validity_too_long" || fe[0].Args["Years"] != 3 || fe[0].Args["Max"] != "2025-02-28" {
+		t.Fatalf("3 years and a day: %v", err)
+	}
+	c.ExpiresOn = MustDate("2025-02-28")
+	if err := Validate(&c, today); err != nil {
+		t.Fatalf("3 years to the last day: %v", err)
+	}
+	if got := StatusOf(c, MustDate("2025-02-28")); got != StatusExpiring {
+		t.Errorf("on the last valid day: %s", got)
+	}
+	if got := StatusOf(c, MustDate("2025-03-01")); got != StatusExpired {
+		t.Errorf("the day after the last valid day: %s", got)
+	}
+	// A renewal is held to the same limit.
+	if _, _, err := ApplyRenewal(c, RenewInput{Kind: RenewRenew, DoneOn: MustDate("2022-06-01"), ExpiresOn: MustDate("2025-06-01")}, today); fields(err)["expires_on"] != "certificate.validity_too_long" {
+		t.Errorf("renewal over 3 years: %v", err)
 	}
 }

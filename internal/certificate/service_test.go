@@ -36,7 +36,7 @@ type fixture struct {
 	now      time.Time
 	mill     enterprise.Enterprise // metallurgy, above size: in the survey
 	mine     enterprise.Enterprise // another section's sector
-	shop     enterprise.Enterprise // fireworks retail: not in the default survey
+	shop     enterprise.Enterprise // fireworks retail, small: in the survey (安全生产法 §27, dangerous goods)
 	admin    *auth.Principal
 	sec      *auth.Principal // 监管二股: metallurgy
 	otherSec *auth.Principal // 监管一股: mines
@@ -135,7 +135,7 @@ func TestScopeAndMasking(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !c.Verified || c.ExpiresOn.String() != "2024-03-01" {
+		if !c.Verified || c.ExpiresOn.String() != "2024-02-29" {
 			t.Errorf("created by the section: %+v", c)
 		}
 		// Section staff of another sector: not found. Out of scope on
@@ -233,8 +233,9 @@ func TestWarningDeadlineAndClearing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// The mine (no certificate, high-risk) and the mill; not the shop.
-		if res.InScope != 2 || res.Lacking != 2 || len(res.Findings) != 2 {
+		// The mine (no certificate, high-risk), the mill, and the fireworks
+		// shop: a small retailer still deals in dangerous goods.
+		if res.InScope != 3 || res.Lacking != 3 || len(res.Findings) != 3 {
 			t.Fatalf("missing: %+v", res)
 		}
 		var mill certificate.Finding
@@ -243,7 +244,7 @@ func TestWarningDeadlineAndClearing(t *testing.T) {
 				mill = fd
 			}
 		}
-		if mill.Principal.Missing || mill.Safety.Reason != certificate.GapExpired || mill.Safety.Since.String() != "2021-04-01" {
+		if mill.Principal.Missing || mill.Safety.Reason != certificate.GapExpired || mill.Safety.Since.String() != "2021-03-31" {
 			t.Errorf("mill finding: %+v", mill)
 		}
 		if res, _ := f.svc.Missing(ctx, f.sec, certificate.MissingFilter{}); res.InScope != 1 {
@@ -252,7 +253,7 @@ func TestWarningDeadlineAndClearing(t *testing.T) {
 		if res, _ := f.svc.Missing(ctx, f.admin, certificate.MissingFilter{Sector: "fireworks_retail"}); res.Lacking != 1 {
 			t.Errorf("sector filter reaches outside the default scope: %+v", res)
 		}
-		if res, _ := f.svc.Missing(ctx, f.admin, certificate.MissingFilter{Role: certificate.RolePrincipal}); len(res.Findings) != 1 {
+		if res, _ := f.svc.Missing(ctx, f.admin, certificate.MissingFilter{Role: certificate.RolePrincipal}); len(res.Findings) != 2 {
 			t.Errorf("principal filter: %d", len(res.Findings))
 		}
 		// As of 2020 the safety manager's certificate was valid.
@@ -336,16 +337,16 @@ func TestRenewalKeepsThePastPeriods(t *testing.T) {
 		if _, err := f.svc.Create(ctx, f.sec, competence(f.mill.ID, certificate.RoleSafety, "李志强", "34990119800101005", "2021-02-01")); err != nil {
 			t.Fatal(err)
 		}
-		// Expired on 2022-02-01, renewed on 2022-06-01.
+		// Valid to 2022-01-31 (last valid day), renewed on 2022-06-01.
 		after, err := f.svc.Renew(ctx, f.sec, p.ID, certificate.RenewInput{Kind: certificate.RenewRenew, DoneOn: certificate.MustDate("2022-06-01"), Number: "皖WH-2022"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if after.ExpiresOn.String() != "2025-06-01" || after.Number != "皖WH-2022" {
+		if after.ExpiresOn.String() != "2025-05-31" || after.Number != "皖WH-2022" {
 			t.Errorf("renewed: %+v", after)
 		}
 		rs, err := f.svc.Renewals(ctx, f.sec, p.ID)
-		if err != nil || len(rs) != 1 || rs[0].OldExpiresOn.String() != "2022-02-01" || rs[0].RecordedByName != "陈股长" {
+		if err != nil || len(rs) != 1 || rs[0].OldExpiresOn.String() != "2022-01-31" || rs[0].RecordedByName != "陈股长" {
 			t.Errorf("renewal history: %+v %v", rs, err)
 		}
 		for day, lacking := range map[string]int{"2021-06-01": 0, "2022-03-01": 1, "2022-06-15": 0} {
@@ -364,8 +365,8 @@ func TestExpirySweepNotifiesOnce(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := setup(t, db)
-		// Ends 2022-07-05: 20 days after 2022-06-15, threshold 30.
-		c, err := f.svc.Create(ctx, f.sec, competence(f.mill.ID, certificate.RolePrincipal, "王建国", "34990119700101001", "2019-07-05"))
+		// Ends 2022-07-05 (the last valid day): 20 days after 2022-06-15, threshold 30.
+		c, err := f.svc.Create(ctx, f.sec, competence(f.mill.ID, certificate.RolePrincipal, "王建国", "34990119700101001", "2019-07-06"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -410,7 +411,7 @@ func TestSurveyRecordsAndStats(t *testing.T) {
 			t.Errorf("town records the survey: %v", err)
 		}
 		n, err := f.svc.RecordSurvey(ctx, f.admin, certificate.MissingFilter{AsOf: certificate.MustDate("2022-05-20")})
-		if err != nil || n != 2 {
+		if err != nil || n != 3 { // the mine, the mill and the fireworks shop
 			t.Fatalf("survey: %d %v", n, err)
 		}
 		if n, err := f.svc.RecordSurvey(ctx, f.admin, certificate.MissingFilter{AsOf: certificate.MustDate("2022-05-20")}); err != nil || n != 0 {
@@ -420,7 +421,7 @@ func TestSurveyRecordsAndStats(t *testing.T) {
 			t.Errorf("survey in the future: %v", err)
 		}
 		st, err := f.svc.SurveyStats(ctx, f.admin, certificate.MustDate("2022-01-01"), certificate.MustDate("2022-06-30"))
-		if err != nil || st.Checked != 2 || st.Lacking != 2 {
+		if err != nil || st.Checked != 3 || st.Lacking != 3 {
 			t.Errorf("stats: %+v %v", st, err)
 		}
 		if n, _ := f.svc.EnterprisesChecked(ctx, f.sec, certificate.MustDate("2022-01-01"), certificate.MustDate("2022-06-30")); n != 1 {
@@ -443,15 +444,20 @@ func TestImportWithRowErrors(t *testing.T) {
 			{f.mill.CreditCode, "", "李", id("34990119700101005"), "安全管理人员", "驾驶证", "金属冶炼", "皖WH0005", "", "2021-06-10"},
 			{f.mill.CreditCode, "", "周", id("34990119700101006"), "特种作业人员", "特种作业操作证", "金属冶炼", "T1", "", "2021-06-10"},
 			{f.mill.CreditCode, "", "吴", id("34990119700101007"), "安全管理人员", "安全生产知识和管理能力考核合格证", "金属冶炼", "皖WH0001", "", "2021-06-10"},
+			// Valid one day longer than 3 years: refused, naming the limit.
+			{f.mill.CreditCode, "", "郑", id("34990119700101008"), "安全管理人员", "安全生产知识和管理能力考核合格证", "金属冶炼", "皖WH0008", "", "2021-06-10", "2024-06-10"},
 		}
 		res, err := ledger.Run(ctx, l, f.sec, bytes.NewReader(xlsxtest.Fill(t, certificate.Schema(), bad)), ledger.Options{}, nil)
 		if !errs.Is(err, errs.Invalid) || res == nil || res.Committed {
 			t.Fatalf("bad file: %+v %v", res, err)
 		}
-		want := map[int]string{3: "credit_code", 4: "id_number", 5: "expires_on", 6: "kind", 7: "category", 8: "number"}
+		want := map[int]string{3: "credit_code", 4: "id_number", 5: "expires_on", 6: "kind", 7: "category", 8: "number", 9: "expires_on"}
 		got := map[int]string{}
 		for _, e := range res.Errors {
 			got[e.Row] = e.Key
+			if e.Row == 9 && !strings.Contains(e.Reason, "3 年") || e.Row == 9 && !strings.Contains(e.Reason, "2024-06-09") {
+				t.Errorf("row 9: %q does not name the limit", e.Reason)
+			}
 		}
 		for row, key := range want {
 			if got[row] != key {
@@ -535,6 +541,25 @@ func TestIDNumbersAreSealedAtRest(t *testing.T) {
 		list, _, err := f.svc.List(ctx, f.admin, certificate.Filter{Q: idn})
 		if err != nil || len(list) != 1 {
 			t.Fatalf("lookup by ID number through the blind index: %v %d", err, len(list))
+		}
+	})
+}
+
+// The form and the API (both Service.Create) refuse a validity longer than
+// the kind's, naming it; the last allowed day is accepted.
+func TestCreateRefusesValidityOverLimit(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		c := competence(f.mill.ID, certificate.RolePrincipal, "王建国", "34990119700101001", "2022-03-01")
+		c.ExpiresOn = certificate.MustDate("2025-03-01")
+		_, err := f.svc.Create(ctx, f.sec, c)
+		if fe := errs.Fields(err); len(fe) != 1 || fe[0].Field != "expires_on" || fe[0].Message != "certificate.validity_too_long" || fe[0].Args["Max"] != "2025-02-28" {
+			t.Fatalf("over the limit: %v", err)
+		}
+		c.ExpiresOn = certificate.MustDate("2025-02-28")
+		if _, err := f.svc.Create(ctx, f.sec, c); err != nil {
+			t.Fatalf("the last allowed day: %v", err)
 		}
 	})
 }

@@ -203,7 +203,14 @@ func (h *Handlers) licencePage(w http.ResponseWriter, r *http.Request, status in
 	data["CanApply"] = v.Status == LicenceActive && CanSubmit(p, v.Enterprise)
 	// An expired licence cannot be extended (延期 is asked for before it
 	// expires): the enterprise applies anew.
-	data["Expired"] = Show(v.Licence, Today(h.Svc.now())) == ShowExpired
+	today := Today(h.Svc.now())
+	data["Expired"] = Show(v.Licence, today) == ShowExpired
+	// 延期 of a 危险化学品经营许可证 is offered from 3 months before expiry;
+	// before that the page says when it opens.
+	data["RenewalOpen"] = RenewalOpen(v.Licence, today)
+	if opens, ok := RenewalOpensOn(v.Type, v.ValidTo); ok {
+		data["RenewalOpens"] = opens.Format(DateLayout)
+	}
 	h.render(w, r, status, "licence", v.Number, data, f)
 }
 

@@ -50,6 +50,8 @@ func LicenceSchema() xlsx.Schema {
 		{Key: "town", Header: "所在乡镇", HeaderEN: "Town", Width: 12, Help: "导出时填写，导入时忽略"},
 		{Key: "status", Header: "状态", HeaderEN: "Status", Width: 10, Options: []string{"有效", "已注销"}, Example: "有效", Help: "空白为有效；即将到期、已过期按日期自动计算"},
 		{Key: "days_left", Header: "剩余天数", HeaderEN: "Days left", Width: 10, Help: "导出时填写，导入时忽略"},
+		{Key: "replaces", Header: "换发原证编号", HeaderEN: "Replaces number", Width: 22,
+			Help: "延期或变更换发的证：填原许可证编号，原证导入时记为已换发；同一企业同类许可的有效期不得重叠"},
 	}}
 }
 
@@ -94,6 +96,10 @@ func (s *Service) LicenceLedger(regionName func(ctx context.Context, p *auth.Pri
 				}
 			}
 			f := LicFilterOf(q)
+			replaced, err := s.numbers(ctx, p.CountyCode)
+			if err != nil {
+				return err
+			}
 			return s.EachLicence(ctx, p, f, func(r LicRow) error {
 				t, _ := TypeOf(r.Type)
 				left := any(r.DaysLeft)
@@ -101,7 +107,7 @@ func (s *Service) LicenceLedger(regionName func(ctx context.Context, p *auth.Pri
 					left = nil
 				}
 				return w.Write(r.EnterpriseName, r.CreditCode, t.Name, r.Number, r.Scope, r.IssuerName, r.IssuedOn, r.ValidFrom, r.ValidTo,
-					names[r.TownCode], showZH[r.Show], left)
+					names[r.TownCode], showZH[r.Show], left, replaced[r.ReplacesID])
 			})
 		},
 		NewImport: func(ctx context.Context, p *auth.Principal, _ string) (ledger.Import, error) {
@@ -161,6 +167,31 @@ type licImport struct {
 	serials  map[string]bool                  // type/year/serial in the county
 	seen     map[string]int                   // type + "/" + number → row in this file
 	rows     []Licence
+	inFile   map[string][]fileLic // enterprise + "/" + type → licences in force in this file
+}
+
+// fileLic is a licence in force read from an earlier row of the file.
+type fileLic struct {
+	row              int
+	number, from, to string
+}
+
+// numbers maps the ids of a county's licences to their numbers.
+func (s *Service) numbers(ctx context.Context, county string) (map[string]string, error) {
+	rows, err := s.db.R().QueryContext(ctx, `SELECT id, number FROM licence WHERE county_code = $1`, county)
+	if err != nil {
+		return nil, fmt.Errorf("licence numbers: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, n string
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
 }
 
 func (s *Service) newImport(ctx context.Context, p *auth.Principal) (*licImport, error) {
@@ -169,7 +200,7 @@ func (s *Service) newImport(ctx context.Context, p *auth.Principal) (*licImport,
 		return nil, err
 	}
 	im := &licImport{s: s, p: p, set: set, byCredit: map[string]enterprise.Enterprise{}, existing: map[string]bool{},
-		serials: map[string]bool{}, seen: map[string]int{}}
+		serials: map[string]bool{}, seen: map[string]int{}, inFile: map[string][]fileLic{}}
 	if err := s.ent.Each(ctx, p, enterprise.Filter{}, func(e enterprise.Enterprise) error {
 		im.byCredit[e.CreditCode] = e
 		return nil
@@ -263,9 +294,51 @@ func (im *licImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 		}
 	}
 	if len(out) == 0 && len(row.Errors) == 0 {
+		out = append(out, im.checkOverlap(ctx, &l, row.Num, strings.TrimSpace(v["replaces"]))...)
+	}
+	if len(out) == 0 && len(row.Errors) == 0 {
 		im.rows = append(im.rows, l)
 	}
 	return out
+}
+
+// checkOverlap applies the one-licence-in-force rule to an imported
+// licence: it may not overlap a licence in force of the same enterprise
+// and type, in the register or earlier in the file, unless it names the
+// register's licence it replaces (换发原证编号), which the import then ends.
+func (im *licImport) checkOverlap(ctx context.Context, l *Licence, rowNum int, replaces string) []xlsx.CellError {
+	var out []xlsx.CellError
+	if replaces != "" {
+		prev, err := im.s.findPrev(ctx, im.s.db.R(), Application{CountyCode: l.CountyCode, EnterpriseID: l.EnterpriseID, Type: l.Type}, replaces)
+		switch {
+		case errs.Fields(err) != nil && errs.Fields(err)[0].Message == "licence.prev_ended":
+			return append(out, xlsx.CellError{Key: "replaces", Reason: "原证 " + replaces + " 已注销或已换发"})
+		case err != nil && errs.Fields(err) != nil:
+			return append(out, xlsx.CellError{Key: "replaces", Reason: "该企业台账中没有编号为 " + replaces + " 的此类许可证"})
+		case err != nil:
+			return append(out, xlsx.CellError{Key: "replaces", Reason: err.Error()})
+		}
+		l.ReplacesID = prev.ID
+	}
+	if l.Status != LicenceActive {
+		return nil
+	}
+	other, found, err := overlapping(ctx, im.s.db.R(), *l, l.ReplacesID)
+	if err != nil {
+		return append(out, xlsx.CellError{Key: "valid_from", Reason: err.Error()})
+	}
+	if found {
+		return append(out, xlsx.CellError{Key: "valid_from", Reason: fmt.Sprintf("与台账中有效的许可证 %s（%s 至 %s）有效期重叠；换发的证请填写换发原证编号",
+			other.Number, other.ValidFrom, other.ValidTo)})
+	}
+	key := l.EnterpriseID + "/" + l.Type
+	for _, x := range im.inFile[key] {
+		if Overlaps(l.ValidFrom, l.ValidTo, x.from, x.to) {
+			return append(out, xlsx.CellError{Key: "valid_from", Reason: fmt.Sprintf("与第 %d 行的许可证 %s（%s 至 %s）有效期重叠", x.row, x.number, x.from, x.to)})
+		}
+	}
+	im.inFile[key] = append(im.inFile[key], fileLic{row: rowNum, number: l.Number, from: l.ValidFrom, to: l.ValidTo})
+	return nil
 }
 
 // cellReason renders a model field error in Chinese for the error report.
@@ -289,6 +362,33 @@ func (im *licImport) Commit(ctx context.Context, progress func(done, total int64
 	total := int64(len(im.rows))
 	err := im.s.db.InTx(ctx, func(tx *store.Tx) error {
 		now := im.s.now().UTC()
+		var ended []audit.Entry
+		for _, l := range im.rows {
+			// Checked against the register again inside the transaction.
+			if l.Status == LicenceActive {
+				if other, found, err := overlapping(ctx, tx, l, l.ReplacesID); err != nil {
+					return err
+				} else if found {
+					return overlapError(other)
+				}
+			}
+			if l.ReplacesID == "" {
+				continue
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE licence SET status = $1, ended_on = $2, updated_at = $3 WHERE id = $4 AND status = $5`,
+				LicenceReplaced, l.IssuedOn, now, l.ReplacesID, LicenceActive)
+			if err != nil {
+				return fmt.Errorf("replace licence: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return errs.New(errs.Conflict, "licence.changed_meanwhile")
+			}
+			ended = append(ended, audit.Entry{Entity: "licence", EntityID: l.ReplacesID, Action: auditAction("replace"),
+				Before: map[string]any{"status": LicenceActive}, After: map[string]any{"status": LicenceReplaced, "ended_on": l.IssuedOn, "replaced_by": l.Number}})
+		}
+		if err := audit.RecordMany(ctx, tx, now, im.p.Actor(), ended); err != nil {
+			return err
+		}
 		entries := make([]audit.Entry, len(im.rows))
 		err := store.InsertRows(ctx, tx, "licence", licCols, len(im.rows), 40, func(i int) []any {
 			l := &im.rows[i]

@@ -54,6 +54,10 @@ type TypeInfo struct {
 	DefaultValidity int
 	// Basis names the regulations a decision cites.
 	Basis string
+	// RenewalMonths opens the extension (延期) window this many calendar
+	// months before the last valid day; 0: an extension may be asked for
+	// at any time while the licence is in force.
+	RenewalMonths int
 }
 
 // Types are the licences the county handles.
@@ -62,12 +66,19 @@ var Types = []TypeInfo{
 		Sectors: []string{"fireworks_retail"}, Prefix: "LS", DefaultLimit: 20, DefaultValidity: 2,
 		Basis: "《烟花爆竹安全管理条例》和《烟花爆竹经营许可实施办法》"},
 	{Code: TypeHazchemNoStorage, Name: "危险化学品经营许可证（不带储存）", NameEN: "Hazardous chemicals operating licence (no storage)",
-		Sectors: []string{"chem_trade"}, Prefix: "WH安经", DefaultLimit: 30, DefaultValidity: 3,
+		Sectors: []string{"chem_trade"}, Prefix: "WH安经", DefaultLimit: 30, DefaultValidity: 3, RenewalMonths: hazchemRenewalMonths,
 		Basis: "《危险化学品安全管理条例》和《危险化学品经营许可证管理办法》"},
 	{Code: TypePetrolStation, Name: "危险化学品经营许可证（加油站）", NameEN: "Petrol station operating licence (city)",
-		CityIssues: true, Sectors: []string{"petrol"}, DefaultLimit: 20, DefaultValidity: 3,
+		CityIssues: true, Sectors: []string{"petrol"}, DefaultLimit: 20, DefaultValidity: 3, RenewalMonths: hazchemRenewalMonths,
 		Basis: "《危险化学品安全管理条例》和《危险化学品经营许可证管理办法》"},
 }
+
+// hazchemRenewalMonths is the extension window of the 危险化学品经营许可证
+// (总局令55号, 《危险化学品经营许可证管理办法》): valid 3 years, the
+// extension (延期/换证) is applied for within the 3 months before expiry
+// (domain.md §1.8, marked [V/P]: check the official text of 第二十条
+// before relying on the direction of the window).
+const hazchemRenewalMonths = 3
 
 // TypeOf returns a type's description.
 func TypeOf(code string) (TypeInfo, bool) {
@@ -334,6 +345,47 @@ func day(s string) time.Time {
 // from: 2022-03-22 + 2 years → 2024-03-21.
 func AddYears(from time.Time, n int) time.Time {
 	return from.AddDate(n, 0, -1)
+}
+
+// addMonths moves a date by n calendar months; a day that does not exist
+// in the target month becomes its last day (2025-05-31 − 3 months is
+// 2025-02-28, not 2025-03-03).
+func addMonths(d time.Time, n int) time.Time {
+	y, m, dd := d.Date()
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return time.Date(first.Year(), first.Month(), min(dd, last), 0, 0, 0, 0, time.UTC)
+}
+
+// RenewalOpensOn returns the first day an extension (延期) of a licence of
+// type typ valid to validTo (its last valid day) may be applied for:
+// RenewalMonths calendar months before validTo. ok is false when the type
+// has no window (an extension may be asked for at any time) or the date
+// is bad.
+func RenewalOpensOn(typ, validTo string) (time.Time, bool) {
+	t, ok := TypeOf(typ)
+	to, err := ParseDay(validTo)
+	if !ok || err != nil || t.RenewalMonths <= 0 {
+		return time.Time{}, false
+	}
+	return addMonths(to, -t.RenewalMonths), true
+}
+
+// RenewalOpen reports whether an extension of l may be applied for on
+// day: l is in force and not expired, and day is inside the type's
+// window.
+func RenewalOpen(l Licence, on time.Time) bool {
+	if l.Status != LicenceActive || Show(l, on) == ShowExpired {
+		return false
+	}
+	opens, ok := RenewalOpensOn(l.Type, l.ValidTo)
+	return !ok || !on.Before(opens)
+}
+
+// Overlaps reports whether two licences' validities share a day (both
+// ends are valid days).
+func Overlaps(aFrom, aTo, bFrom, bTo string) bool {
+	return aFrom <= bTo && bFrom <= aTo
 }
 
 // Calendar tells working days (工作日) from rest days: weekends and public

@@ -345,3 +345,49 @@ func TestWithinValidity(t *testing.T) {
 		t.Fatalf("three years allowed: %v", err)
 	}
 }
+
+// The 危险化学品经营许可证 extension (延期) is offered from 3 months before
+// the last valid day and not one day earlier; other types at any time.
+func TestRenewalWindow(t *testing.T) {
+	for _, c := range []struct {
+		typ, validTo, on string
+		open             bool
+	}{
+		{TypePetrolStation, "2022-03-31", "2021-12-31", true},
+		{TypePetrolStation, "2022-03-31", "2021-12-30", false},
+		{TypeHazchemNoStorage, "2025-05-31", "2025-02-28", true}, // 31 May − 3 months: 28 February
+		{TypeHazchemNoStorage, "2025-05-31", "2025-02-27", false},
+		{TypeHazchemNoStorage, "2025-05-31", "2025-06-01", false}, // expired: apply anew
+		{TypeFireworksRetail, "2024-03-21", "2022-03-22", true},
+	} {
+		l := Licence{Type: c.typ, Status: LicenceActive, ValidTo: c.validTo}
+		if got := RenewalOpen(l, d(c.on)); got != c.open {
+			t.Errorf("%s valid to %s on %s: open %v, want %v", c.typ, c.validTo, c.on, got, c.open)
+		}
+	}
+	if _, ok := RenewalOpensOn(TypeFireworksRetail, "2024-03-21"); ok {
+		t.Error("fireworks retail has no extension window")
+	}
+}
+
+// The end of validity is the last valid day: 3 years from 2022-03-01 end
+// on 2025-02-28, which still shows valid (0 days left); 2025-03-01 is expired.
+func TestValidityEndIsLastValidDay(t *testing.T) {
+	to := AddYears(d("2022-03-01"), 3).Format(DateLayout)
+	if to != "2025-02-28" {
+		t.Fatalf("3 years from 2022-03-01 end on %s", to)
+	}
+	l := Licence{Status: LicenceActive, ValidTo: to}
+	if Show(l, d("2025-02-28")) == ShowExpired || DaysLeft(to, d("2025-02-28")) != 0 {
+		t.Error("the last valid day shows expired")
+	}
+	if Show(l, d("2025-03-01")) != ShowExpired {
+		t.Error("the day after the last valid day is not expired")
+	}
+	if err := WithinValidity(Action{ValidFrom: "2022-03-01", ValidTo: "2025-02-28"}, 3); err != nil {
+		t.Errorf("3 years to the last day refused: %v", err)
+	}
+	if err := WithinValidity(Action{ValidFrom: "2022-03-01", ValidTo: "2025-03-01"}, 3); err == nil {
+		t.Error("3 years and a day accepted")
+	}
+}

@@ -729,6 +729,27 @@ func (s *Service) findPrev(ctx context.Context, q store.Querier, a Application, 
 	return l, nil
 }
 
+// overlapping finds a licence in force of l's enterprise and type whose
+// validity shares a day with l's, other than l itself and except (the
+// licence l replaces).
+func overlapping(ctx context.Context, q store.Querier, l Licence, except string) (Licence, bool, error) {
+	o, err := scanLic(q.QueryRowContext(ctx, `SELECT `+licCols+` FROM licence WHERE county_code = $1 AND enterprise_id = $2 AND type = $3
+		AND status = $4 AND valid_from <= $5 AND valid_to >= $6 AND id <> $7 AND id <> $8 ORDER BY valid_from LIMIT 1`,
+		l.CountyCode, l.EnterpriseID, l.Type, LicenceActive, l.ValidTo, l.ValidFrom, l.ID, except))
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, false, nil
+	}
+	if err != nil {
+		return o, false, fmt.Errorf("overlapping licence: %w", err)
+	}
+	return o, true, nil
+}
+
+// overlapError explains the refusal of a licence overlapping other.
+func overlapError(other Licence) error {
+	return errs.New(errs.Conflict, "licence.overlap").With(map[string]any{"Number": other.Number, "ValidFrom": other.ValidFrom, "ValidTo": other.ValidTo})
+}
+
 // NewApplication is what a user fills in to file an application.
 type NewApplication struct {
 	EnterpriseID string `json:"enterprise_id"`
@@ -785,6 +806,13 @@ func (s *Service) CreateApplicationTx(ctx context.Context, tx *store.Tx, p *auth
 			fe = append(fe, errs.Fields(err)...)
 		}
 		a.PrevLicenceID = prev.ID
+		// 延期 of a 危险化学品经营许可证 opens 3 months before expiry.
+		if opens, ok := RenewalOpensOn(prev.Type, prev.ValidTo); ok && a.Kind == KindExtension && prev.ID != "" {
+			if d, err := ParseDay(a.SubmittedOn); err == nil && d.Before(opens) {
+				fe = append(fe, errs.Field("submitted_on", "licence.renewal_not_open", map[string]any{
+					"Number": prev.Number, "ValidTo": prev.ValidTo, "Opens": opens.Format(DateLayout)}))
+			}
+		}
 	}
 	if err := ValidateApplication(&a, s.today()); err != nil {
 		for _, f := range errs.Fields(err) {
@@ -928,6 +956,14 @@ func (s *Service) ActTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id
 			lic.Scope = a.Scope
 		}
 		lic.ApplicationID, lic.ReplacesID, lic.CreatedAt, lic.UpdatedAt = a.ID, a.PrevLicenceID, now, now
+		// One licence of a type in force at a time: a new one may not
+		// overlap another unless it replaces it (延期/变更 name the old one,
+		// which ends below in this transaction).
+		if other, found, err := overlapping(ctx, tx, *lic, a.PrevLicenceID); err != nil {
+			return before, err
+		} else if found {
+			return before, overlapError(other)
+		}
 		if a.PrevLicenceID != "" {
 			prev, err := s.getLic(ctx, tx, a.PrevLicenceID)
 			if err != nil {

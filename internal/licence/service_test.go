@@ -510,3 +510,107 @@ func rows2(res *ledger.Result) string {
 	}
 	return b.String()
 }
+
+// importOne imports one licence row and fails the test on errors.
+func importOne(t *testing.T, f *fixture, p *auth.Principal, values map[string]string) []xlsx.CellError {
+	t.Helper()
+	ctx := context.Background()
+	im, err := f.svc.LicenceLedger(nil).NewImport(ctx, p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := im.Check(ctx, xlsx.Row{Num: 2, Values: values}); len(errs) > 0 {
+		return errs
+	}
+	if n, err := im.Commit(ctx, func(int64, int64) {}); err != nil || n != 1 {
+		t.Fatalf("import: %d %v", n, err)
+	}
+	return nil
+}
+
+// An enterprise holds one licence of a type at a time: a new licence
+// overlapping one in force is refused, on the form and in the import,
+// unless it names the licence it replaces; the extension window of the
+// hazchem licence opens 3 months before expiry, not a day earlier.
+func TestOneLicenceInForceAndRenewalWindow(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		jg1 := f.principal(t, "jg1")
+		stations := f.enterprises(t, "petrol")
+		const typ = "危险化学品经营许可证（加油站）"
+		if e := importOne(t, f, jg1, map[string]string{"credit_code": stations[0].CreditCode, "type": typ,
+			"number": "（示市）WH安经〔2019〕7号", "issuer": "市应急管理局", "issued_on": "2019-04-01", "valid_from": "2019-04-01", "valid_to": "2022-03-31"}); e != nil {
+			t.Fatal(e)
+		}
+		if e := importOne(t, f, jg1, map[string]string{"credit_code": stations[1].CreditCode, "type": typ,
+			"number": "（示市）WH安经〔2020〕3号", "issuer": "市应急管理局", "issued_on": "2020-04-01", "valid_from": "2020-04-01", "valid_to": "2023-03-31"}); e != nil {
+			t.Fatal(e)
+		}
+
+		// Renewal window: valid to 2022-03-31 → open from 2021-12-31.
+		_, err := f.svc.CreateApplication(ctx, jg1, licence.NewApplication{EnterpriseID: stations[0].ID, Type: licence.TypePetrolStation,
+			Kind: licence.KindExtension, PrevNumber: "（示市）WH安经〔2019〕7号", SubmittedOn: "2021-12-30"})
+		if fe := errs.Fields(err); len(fe) == 0 || fe[0].Message != "licence.renewal_not_open" || fe[0].Args["Opens"] != "2021-12-31" {
+			t.Fatalf("extension a day before the window: %v", err)
+		}
+		ext, err := f.svc.CreateApplication(ctx, jg1, licence.NewApplication{EnterpriseID: stations[0].ID, Type: licence.TypePetrolStation,
+			Kind: licence.KindExtension, PrevNumber: "（示市）WH安经〔2019〕7号", SubmittedOn: "2021-12-31"})
+		if err != nil {
+			t.Fatalf("extension on the first day of the window: %v", err)
+		}
+
+		// A new licence overlapping the one in force is refused.
+		nw, err := f.svc.CreateApplication(ctx, jg1, licence.NewApplication{EnterpriseID: stations[1].ID, Type: licence.TypePetrolStation,
+			Kind: licence.KindNew, SubmittedOn: "2022-05-05"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{ext.ID, nw.ID} {
+			step(t, f, jg1, id, licence.Action{Name: licence.ActAccept, Date: "2022-05-06"})
+			step(t, f, jg1, id, licence.Action{Name: licence.ActPrelim, Date: "2022-05-09", Opinion: "同意"})
+			step(t, f, jg1, id, licence.Action{Name: licence.ActForward, Date: "2022-05-10"})
+		}
+		_, err = f.svc.Act(ctx, jg1, nw.ID, licence.Action{Name: licence.ActCityResult, Date: "2022-06-01", Decision: "granted",
+			Number: "（示市）WH安经〔2022〕40号", ValidFrom: "2022-06-01", ValidTo: "2025-05-31"})
+		if e, ok := errs.As(err); !ok || e.Kind != errs.Conflict || e.Message != "licence.overlap" || e.Args["Number"] != "（示市）WH安经〔2020〕3号" {
+			t.Fatalf("overlapping new licence: %v", err)
+		}
+		if f.count(t, `SELECT count(*) FROM licence WHERE number = $1`, "（示市）WH安经〔2022〕40号") != 0 {
+			t.Fatal("the refused licence was written")
+		}
+		// From the day after the old one ends it is accepted.
+		step(t, f, jg1, nw.ID, licence.Action{Name: licence.ActCityResult, Date: "2022-06-01", Decision: "granted",
+			Number: "（示市）WH安经〔2022〕40号", ValidFrom: "2023-04-01", ValidTo: "2026-03-31"})
+
+		// The extension replaces the old licence even where they overlap,
+		// and ends it in the same step.
+		a := step(t, f, jg1, ext.ID, licence.Action{Name: licence.ActCityResult, Date: "2022-06-01", Decision: "granted",
+			Number: "（示市）WH安经〔2022〕41号", ValidFrom: "2022-03-01", ValidTo: "2025-02-28"})
+		l, err := f.svc.GetLicence(ctx, jg1, a.LicenceID)
+		if err != nil || l.Replaces == nil || l.Replaces.Status != licence.LicenceReplaced || l.Replaces.EndedOn != "2022-06-01" {
+			t.Fatalf("replacement: %+v %v", l, err)
+		}
+
+		// Import: an overlapping row is refused with the rule; naming the
+		// licence it replaces ends the old one.
+		row := map[string]string{"credit_code": stations[1].CreditCode, "type": typ, "number": "（示市）WH安经〔2022〕50号",
+			"issuer": "市应急管理局", "issued_on": "2022-05-01", "valid_from": "2022-05-01", "valid_to": "2025-04-30"}
+		if e := importOne(t, f, jg1, row); len(e) != 1 || e[0].Key != "valid_from" || !strings.Contains(e[0].Reason, "（示市）WH安经〔2020〕3号") {
+			t.Fatalf("overlapping import: %v", e)
+		}
+		row["replaces"] = "（示市）WH安经〔2020〕3号"
+		if e := importOne(t, f, jg1, row); e == nil || !strings.Contains(e[0].Reason, "（示市）WH安经〔2022〕40号") {
+			// the licence issued above (from 2023-04-01) overlaps too
+			t.Fatalf("import overlapping a second licence: %v", e)
+		}
+		row["valid_to"], row["number"] = "2023-03-31", "（示市）WH安经〔2022〕51号"
+		if e := importOne(t, f, jg1, row); e != nil {
+			t.Fatalf("import replacing: %v", e)
+		}
+		if f.count(t, `SELECT count(*) FROM licence WHERE number = $1 AND status = $2 AND ended_on = $3`,
+			"（示市）WH安经〔2020〕3号", licence.LicenceReplaced, "2022-05-01") != 1 {
+			t.Fatal("the replaced licence was not ended by the import")
+		}
+	})
+}

@@ -151,6 +151,10 @@ func (s *Service) demoRecs(ctx context.Context, p *auth.Principal) ([]rec, error
 		}
 	}
 	r := rand.New(rand.NewPCG(2022, 609))
+	// The 初判 gradings and the remediation of buildings judged not to
+	// need an appraisal draw from their own source, so the buildings
+	// chosen above stay the same.
+	r2 := rand.New(rand.NewPCG(2022, 610))
 	// The records are generated up to the end of 2022 at least and then
 	// cut at today: a step after today is not taken yet.
 	today := s.Today()
@@ -192,6 +196,11 @@ func (s *Service) demoRecs(ctx context.Context, p *auth.Principal) ([]rec, error
 			b.surveyed = day.Number(demoDay(r, "2022-04-25", "2022-05-31"))
 			b.judged = b.surveyed // 初判 at the survey
 			b.stage = indexOf(Stages, NoHazard)
+			b.level, b.cStructure, b.cLegal = indexOf(levelCodes, LevelNone), indexOf(checkCodes, CheckOK), indexOf(checkCodes, CheckOK)
+			b.cBusiness = indexOf(checkCodes, CheckNA)
+			if business {
+				b.cBusiness = indexOf(checkCodes, CheckOK)
+			}
 			if isUrban {
 				urban = append(urban, len(recs))
 			} else {
@@ -218,15 +227,42 @@ func (s *Service) demoRecs(ctx context.Context, p *auth.Principal) ([]rec, error
 		}
 		b.assessor = uint8(1 + r.IntN(2))
 		b.stage = indexOf(Stages, NoAppraisal)
+		// 初判: mostly 一般隐患, some 存在倒塌风险; the items found wanting.
+		b.level = indexOf(levelCodes, LevelGeneral)
+		if r2.IntN(100) < 12 {
+			b.level = indexOf(levelCodes, LevelCollapse)
+		}
+		check := func(problemPct int) uint8 {
+			if r2.IntN(100) < problemPct {
+				return indexOf(checkCodes, CheckProblem)
+			}
+			return indexOf(checkCodes, CheckOK)
+		}
+		b.cStructure, b.cLegal = check(80), check(35)
+		b.cBusiness = indexOf(checkCodes, CheckNA)
+		if b.business {
+			b.cBusiness = check(50)
+		}
+		if b.cStructure != indexOf(checkCodes, CheckProblem) && b.cBusiness != indexOf(checkCodes, CheckProblem) && b.cLegal != indexOf(checkCodes, CheckProblem) {
+			b.cStructure = indexOf(checkCodes, CheckProblem)
+		}
 	}
-	// No appraisal needed: closed within weeks, a few still open.
+	// No appraisal needed: the hazard found at the 初判 is still
+	// remediated (整治) before closure; the work starts after 6月9日 (the
+	// source's 9 remediated buildings are appraised ones), a few still open.
 	noNeed := append(append([]int(nil), noU...), noR...)
 	for k, i := range noNeed {
 		b := &recs[i]
 		if k < 20 {
 			continue
 		}
-		b.closed = day.Number(later(r, day.FromNumber(b.assessed), 40, upto))
+		ms := []uint8{1, 2, 3, 4}
+		if b.level == indexOf(levelCodes, LevelCollapse) {
+			ms = ms[:3] // a collapse risk is not merely restricted
+		}
+		b.measure = ms[r2.IntN(len(ms))]
+		b.remediated = day.Number(later(r2, max(day.FromNumber(b.assessed), DemoAsOf), 40, upto))
+		b.closed = day.Number(later(r2, day.FromNumber(b.remediated), 20, upto))
 		b.stage = indexOf(Stages, Closed)
 	}
 	need := append(append([]int(nil), needU...), needR...)

@@ -65,6 +65,10 @@ func Schema() xlsx.Schema {
 		{Key: "remediated_on", Header: "整治完成日期", HeaderEN: "Remediated on"},
 		{Key: "closed_on", Header: "销号日期", HeaderEN: "Closed on"},
 		{Key: "stage", Header: "当前阶段", HeaderEN: "Stage", Help: "导出时填写，导入时忽略（由各阶段日期得出）", HelpEN: "Filled on export, ignored on import (derived from the stage dates)"},
+		{Key: "hazard_level", Header: "初判隐患等级", HeaderEN: "Preliminary grading", Options: labels(Levels), Help: "初判必填：无隐患、一般隐患、存在倒塌风险", HelpEN: "Required with the preliminary finding: no hazard, general hazard, collapse risk"},
+		{Key: "check_structure", Header: "结构安全", HeaderEN: "Structural safety", Options: labels(CheckResults), Help: "有隐患时必填；无隐患时空白视为无问题", HelpEN: "Required for a hazard; empty means no problem when there is none"},
+		{Key: "check_business", Header: "经营安全", HeaderEN: "Business safety", Options: labels(CheckResults), Help: "有隐患时必填；非经营性房屋填不涉及", HelpEN: "Required for a hazard; not applicable for a building not in business use"},
+		{Key: "check_legal", Header: "手续合法", HeaderEN: "Legal permits", Options: labels(CheckResults), Help: "用地、规划、建设手续；有隐患时必填", HelpEN: "Land, planning and building permits; required for a hazard"},
 	}}
 }
 
@@ -102,7 +106,7 @@ func (s *Service) campaignChoices(ctx context.Context, p *auth.Principal) ([]led
 // FilterOf reads the list filter from query parameters.
 func FilterOf(q url.Values) Filter {
 	return Filter{Town: q.Get("town"), Village: q.Get("village"), Area: q.Get("area"), Stage: Stage(q.Get("stage")),
-		Grade: q.Get("grade"), Business: q.Get("business"), Q: q.Get("q")}
+		Grade: q.Get("grade"), Business: q.Get("business"), Level: q.Get("hazard_level"), Problem: q.Get("problem"), Q: q.Get("q")}
 }
 
 // refs are the names the Excel columns refer to.
@@ -206,6 +210,14 @@ func (s *Service) export(ctx context.Context, p *auth.Principal, q url.Values, w
 				vals[26] = Label(Measures, b.Measure, "zh")
 			}
 			vals[27], vals[28], vals[29] = b.RemediatedOn, b.ClosedOn, stageNames[b.Stage]
+			if b.HazardLevel != "" {
+				vals[30] = Label(Levels, b.HazardLevel, "zh")
+			}
+			for i, c := range []string{b.CheckStructure, b.CheckBusiness, b.CheckLegal} {
+				if c != "" {
+					vals[31+i] = Label(CheckResults, c, "zh")
+				}
+			}
 			return w.Write(vals...)
 		})
 		if err != nil {
@@ -284,7 +296,8 @@ func (im *bImport) existingCodes(ctx context.Context, campaign string) (map[stri
 
 // stepColumns map a step's fields to the file's columns.
 var stepColumns = map[Action]map[string]string{
-	ActJudge:     {"": "hazard", "on": "judged_on", "hazard": "hazard"},
+	ActJudge: {"": "hazard_level", "on": "judged_on", "hazard": "hazard", "hazard_level": "hazard_level", "check_structure": "check_structure",
+		"check_business": "check_business", "check_legal": "check_legal"},
 	ActAssess:    {"": "need_appraisal", "on": "assessed_on", "need": "need_appraisal", "assessed_by": "assessed_by"},
 	ActAppraise:  {"": "grade", "on": "appraised_on", "grade": "grade", "agency": "agency"},
 	ActRemediate: {"": "measure", "on": "remediated_on", "measure": "measure"},
@@ -479,8 +492,9 @@ func rowSteps(v map[string]string) ([]Step, []xlsx.CellError) {
 		}
 		return d
 	}
-	if v["hazard"] != "" || v["judged_on"] != "" {
-		s := Step{Action: ActJudge, On: dayOf("judged_on")}
+	if v["hazard"] != "" || v["judged_on"] != "" || v["hazard_level"] != "" {
+		s := Step{Action: ActJudge, On: dayOf("judged_on"), Level: v["hazard_level"], CheckStructure: v["check_structure"],
+			CheckBusiness: v["check_business"], CheckLegal: v["check_legal"]}
 		switch v["hazard"] {
 		case "有隐患":
 			s.Hazard = &t

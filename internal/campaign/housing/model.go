@@ -5,8 +5,12 @@
 //
 // The rules in this file are pure functions:
 //
-//   - 初判 (preliminary finding) follows 排查: 无隐患 ends the building's
-//     work (排查完成, stage no_hazard); 有隐患 makes it suspected.
+//   - 初判 (preliminary finding) follows 排查 and records the national
+//     grading (无隐患 / 一般隐患 / 存在倒塌风险) and the three check items of
+//     国办发明电〔2022〕10号 (结构安全, 经营安全, 手续合法: 无问题 / 存在问题 /
+//     不涉及): 无隐患 ends the building's work (排查完成, stage no_hazard)
+//     and has no item with a problem; a hazard makes it suspected and has at
+//     least one.
 //   - 技术判定 (technical judgement by experts or a third party) follows an
 //     有隐患 初判: 需鉴定 (needs professional appraisal) or 无需鉴定.
 //   - 鉴定 (appraisal, JGJ 125-2016 grade A/B/C/D, agency, date, report
@@ -14,8 +18,11 @@
 //   - 整治 (remediation: 拆除, 加固, 停用, 限用, with its completion date)
 //     only for C and D grades; a D grade (整幢危房, the whole building
 //     dangerous) may not be merely 限用 (restricted use).
-//   - 销号 (closure) after 技术判定 = 无需鉴定, after an A or B appraisal,
-//     or after the remediation of a C or D building.
+//   - 销号 (closure) after an A or B appraisal, or after the remediation of
+//     a C or D building. A building judged not to need an appraisal
+//     (无需鉴定) still carries its 初判 hazard (一般隐患 or 存在倒塌风险): it
+//     is remediated (整治) before it is closed; only a legacy record
+//     without a grading closes directly.
 //   - Every step's date is a valid day, not in the future and not before
 //     the previous step's date.
 package housing
@@ -73,6 +80,54 @@ const (
 // Actions in the order of the work.
 var Actions = []Action{ActJudge, ActAssess, ActAppraise, ActRemediate, ActClose}
 
+// 初判 gradings (国办发明电〔2022〕10号, the national 归集平台's grades).
+const (
+	LevelNone     = "none"     // 无隐患
+	LevelGeneral  = "general"  // 一般隐患
+	LevelCollapse = "collapse" // 存在倒塌风险
+)
+
+// Levels with Chinese and English labels.
+var Levels = [][3]string{
+	{LevelNone, "无隐患", "No hazard"},
+	{LevelGeneral, "一般隐患", "General hazard"},
+	{LevelCollapse, "存在倒塌风险", "Collapse risk"},
+}
+
+// Results of a check item.
+const (
+	CheckOK      = "ok"      // 无问题
+	CheckProblem = "problem" // 存在问题
+	CheckNA      = "na"      // 不涉及
+)
+
+// CheckResults with Chinese and English labels.
+var CheckResults = [][3]string{
+	{CheckOK, "无问题", "No problem"},
+	{CheckProblem, "存在问题", "Problem"},
+	{CheckNA, "不涉及", "Not applicable"},
+}
+
+// Check items of the 初判 (the three things the survey checks).
+const (
+	ItemStructure = "structure" // 结构安全
+	ItemBusiness  = "business"  // 经营安全
+	ItemLegal     = "legal"     // 手续合法（建设合法合规）
+)
+
+// Items with Chinese and English labels.
+var Items = [][3]string{
+	{ItemStructure, "结构安全", "Structural safety"},
+	{ItemBusiness, "经营安全", "Business safety"},
+	{ItemLegal, "手续合法", "Legal permits"},
+}
+
+// LevelOf finds a grading by code or label.
+func LevelOf(s string) (string, bool) { return codeOf(Levels, s) }
+
+// CheckOf finds a check result by code or label.
+func CheckOf(s string) (string, bool) { return codeOf(CheckResults, s) }
+
 // Grades of JGJ 125-2016.
 var Grades = []string{"A", "B", "C", "D"}
 
@@ -128,19 +183,25 @@ type Building struct {
 	Owner       Owner `json:"owner"`
 	OwnerMasked bool  `json:"owner_masked"`
 
-	Stage         Stage  `json:"stage"`
-	SurveyedOn    string `json:"surveyed_on"`
-	JudgedOn      string `json:"judged_on,omitempty"`
-	Hazard        bool   `json:"hazard"`
-	AssessedOn    string `json:"assessed_on,omitempty"`
-	NeedAppraisal bool   `json:"need_appraisal"`
-	AssessedBy    string `json:"assessed_by,omitempty"`
-	AppraisedOn   string `json:"appraised_on,omitempty"`
-	Grade         string `json:"grade,omitempty"`
-	Agency        string `json:"agency,omitempty"`
-	Measure       string `json:"measure,omitempty"`
-	RemediatedOn  string `json:"remediated_on,omitempty"`
-	ClosedOn      string `json:"closed_on,omitempty"`
+	Stage      Stage  `json:"stage"`
+	SurveyedOn string `json:"surveyed_on"`
+	JudgedOn   string `json:"judged_on,omitempty"`
+	Hazard     bool   `json:"hazard"`
+	// 初判 grading and check items ("" on records judged before they
+	// were kept).
+	HazardLevel    string `json:"hazard_level,omitempty"`
+	CheckStructure string `json:"check_structure,omitempty"`
+	CheckBusiness  string `json:"check_business,omitempty"`
+	CheckLegal     string `json:"check_legal,omitempty"`
+	AssessedOn     string `json:"assessed_on,omitempty"`
+	NeedAppraisal  bool   `json:"need_appraisal"`
+	AssessedBy     string `json:"assessed_by,omitempty"`
+	AppraisedOn    string `json:"appraised_on,omitempty"`
+	Grade          string `json:"grade,omitempty"`
+	Agency         string `json:"agency,omitempty"`
+	Measure        string `json:"measure,omitempty"`
+	RemediatedOn   string `json:"remediated_on,omitempty"`
+	ClosedOn       string `json:"closed_on,omitempty"`
 }
 
 // Owner is a building owner's personal data (sealed at rest).
@@ -152,15 +213,22 @@ type Owner struct {
 
 // Step is a requested stage change with what it carries.
 type Step struct {
-	Action     Action `json:"action"`
-	On         string `json:"on"`                    // the step's day
-	Hazard     *bool  `json:"hazard,omitempty"`      // judge
-	Need       *bool  `json:"need,omitempty"`        // assess
-	AssessedBy string `json:"assessed_by,omitempty"` // assess: expert | third_party
-	Grade      string `json:"grade,omitempty"`       // appraise
-	Agency     string `json:"agency,omitempty"`      // appraise
-	Measure    string `json:"measure,omitempty"`     // remediate
-	Note       string `json:"note,omitempty"`
+	Action Action `json:"action"`
+	On     string `json:"on"`                     // the step's day
+	Hazard *bool  `json:"hazard,omitempty"`       // judge (implied by Level)
+	Level  string `json:"hazard_level,omitempty"` // judge: none | general | collapse
+	// judge: the check items, ok | problem | na (a 无隐患 judgement
+	// defaults them to 无问题, 经营安全 to 不涉及 for a building not in
+	// business use).
+	CheckStructure string `json:"check_structure,omitempty"`
+	CheckBusiness  string `json:"check_business,omitempty"`
+	CheckLegal     string `json:"check_legal,omitempty"`
+	Need           *bool  `json:"need,omitempty"`        // assess
+	AssessedBy     string `json:"assessed_by,omitempty"` // assess: expert | third_party
+	Grade          string `json:"grade,omitempty"`       // appraise
+	Agency         string `json:"agency,omitempty"`      // appraise
+	Measure        string `json:"measure,omitempty"`     // remediate
+	Note           string `json:"note,omitempty"`
 }
 
 // rule returns the error that names the rule a step breaks.
@@ -176,6 +244,9 @@ func Allowed(b Building) []Action {
 	case Suspected:
 		return []Action{ActAssess}
 	case NoAppraisal:
+		if HazardNeedsRemediation(b) {
+			return []Action{ActRemediate}
+		}
 		return []Action{ActClose}
 	case NeedAppraisal:
 		return []Action{ActAppraise}
@@ -188,6 +259,13 @@ func Allowed(b Building) []Action {
 		return []Action{ActClose}
 	}
 	return nil
+}
+
+// HazardNeedsRemediation reports a building judged not to need an
+// appraisal whose 初判 found a hazard (一般隐患 or 存在倒塌风险): it must be
+// remediated before closure. A legacy record without a grading does not.
+func HazardNeedsRemediation(b Building) bool {
+	return b.Stage == NoAppraisal && (b.HazardLevel == LevelGeneral || b.HazardLevel == LevelCollapse)
 }
 
 // NeedsRemediation reports a grade that must be remediated before closure.
@@ -293,13 +371,15 @@ func Apply(b Building, s Step, today string) (Building, error) {
 	next := b
 	switch s.Action {
 	case ActJudge:
-		if s.Hazard == nil {
-			fe = append(fe, errs.Field("hazard", "housing.hazard_required", nil))
+		j, jfe := judgement(b, s)
+		if len(jfe) > 0 {
+			fe = append(fe, jfe...)
 			break
 		}
-		next.JudgedOn, next.Hazard = on, *s.Hazard
+		next.JudgedOn, next.Hazard = on, j.HazardLevel != LevelNone
+		next.HazardLevel, next.CheckStructure, next.CheckBusiness, next.CheckLegal = j.HazardLevel, j.CheckStructure, j.CheckBusiness, j.CheckLegal
 		next.Stage = NoHazard
-		if *s.Hazard {
+		if next.Hazard {
 			next.Stage = Suspected
 		}
 	case ActAssess:
@@ -348,6 +428,10 @@ func Apply(b Building, s Step, today string) (Building, error) {
 			if len(fe) == 0 {
 				return b, rule("d_not_restrict", nil)
 			}
+		case b.Stage == NoAppraisal && b.HazardLevel == LevelCollapse && m == MeasureRestrict:
+			if len(fe) == 0 {
+				return b, rule("collapse_not_restrict", nil)
+			}
 		}
 		next.Measure, next.RemediatedOn = m, on
 		next.Stage = Remediated
@@ -359,6 +443,72 @@ func Apply(b Building, s Step, today string) (Building, error) {
 		return b, fe.Err()
 	}
 	return next, nil
+}
+
+// judgement reads the grading and the check items of a 初判 step and
+// checks that they agree: 无隐患 with no item found wanting, a hazard with
+// at least one. Only the grading fields are set on the result.
+func judgement(b Building, s Step) (Building, errs.FieldErrors) {
+	var fe errs.FieldErrors
+	var out Building
+	level := ""
+	switch {
+	case strings.TrimSpace(s.Level) != "":
+		l, ok := LevelOf(s.Level)
+		if !ok {
+			return out, append(fe, errs.Field("hazard_level", "field.invalid", nil))
+		}
+		level = l
+	case s.Hazard != nil && !*s.Hazard:
+		level = LevelNone // 无隐患 is unambiguous
+	case s.Hazard != nil:
+		return out, append(fe, errs.Field("hazard_level", "housing.level_required_hazard", nil))
+	default:
+		return out, append(fe, errs.Field("hazard_level", "housing.level_required", nil))
+	}
+	if s.Hazard != nil && *s.Hazard != (level != LevelNone) {
+		return out, append(fe, errs.Field("hazard_level", "housing.level_hazard_mismatch", nil))
+	}
+	out.HazardLevel = level
+	items := []struct {
+		field, in string
+		dst       *string
+		def       string
+	}{
+		{"check_structure", s.CheckStructure, &out.CheckStructure, CheckOK},
+		{"check_business", s.CheckBusiness, &out.CheckBusiness, map[bool]string{true: CheckOK, false: CheckNA}[b.Business]},
+		{"check_legal", s.CheckLegal, &out.CheckLegal, CheckOK},
+	}
+	problems := 0
+	for _, it := range items {
+		v := strings.TrimSpace(it.in)
+		switch {
+		case v == "" && level == LevelNone:
+			*it.dst = it.def
+		case v == "":
+			fe = append(fe, errs.Field(it.field, "housing.check_required", nil))
+		default:
+			c, ok := CheckOf(v)
+			if !ok {
+				fe = append(fe, errs.Field(it.field, "field.invalid", nil))
+				continue
+			}
+			*it.dst = c
+			if c == CheckProblem {
+				problems++
+			}
+		}
+	}
+	if len(fe) > 0 {
+		return out, fe
+	}
+	switch {
+	case level == LevelNone && problems > 0:
+		fe = append(fe, errs.Field("hazard_level", "housing.level_none_with_problem", nil))
+	case level != LevelNone && problems == 0:
+		fe = append(fe, errs.Field("hazard_level", "housing.level_without_problem", map[string]any{"Level": Label(Levels, level, "zh")}))
+	}
+	return out, fe
 }
 
 // refusal names the rule that refuses an action in the building's stage:
@@ -381,6 +531,9 @@ func refusal(b Building, a Action) error {
 		}
 		return rule("appraise", nil)
 	case ActRemediate:
+		if b.Stage == NoAppraisal {
+			return rule("remediate_no_hazard_level", nil)
+		}
 		if b.Stage == Appraised && !NeedsRemediation(b.Grade) {
 			return rule("remediate_grade", map[string]any{"Grade": b.Grade})
 		}
@@ -391,6 +544,9 @@ func refusal(b Building, a Action) error {
 	case ActClose:
 		if b.Stage == Appraised && NeedsRemediation(b.Grade) {
 			return rule("close_needs_remediation", map[string]any{"Grade": b.Grade})
+		}
+		if HazardNeedsRemediation(b) {
+			return rule("close_needs_remediation_hazard", map[string]any{"Level": Label(Levels, b.HazardLevel, "zh")})
 		}
 		return rule("close", nil)
 	}
@@ -404,7 +560,8 @@ func StepsOf(b Building) []Step {
 	var out []Step
 	if b.JudgedOn != "" {
 		h := b.Hazard
-		out = append(out, Step{Action: ActJudge, On: b.JudgedOn, Hazard: &h})
+		out = append(out, Step{Action: ActJudge, On: b.JudgedOn, Hazard: &h, Level: b.HazardLevel,
+			CheckStructure: b.CheckStructure, CheckBusiness: b.CheckBusiness, CheckLegal: b.CheckLegal})
 	}
 	if b.AssessedOn != "" {
 		n := b.NeedAppraisal
@@ -429,6 +586,7 @@ func Replay(b Building, steps []Step, today string) (Building, int, error) {
 	cur := b
 	cur.Stage = Surveyed
 	cur.JudgedOn, cur.Hazard, cur.AssessedOn, cur.NeedAppraisal, cur.AssessedBy = "", false, "", false, ""
+	cur.HazardLevel, cur.CheckStructure, cur.CheckBusiness, cur.CheckLegal = "", "", "", ""
 	cur.AppraisedOn, cur.Grade, cur.Agency, cur.Measure, cur.RemediatedOn, cur.ClosedOn = "", "", "", "", "", ""
 	for i, s := range steps {
 		next, err := Apply(cur, s, today)

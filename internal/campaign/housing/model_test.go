@@ -9,6 +9,11 @@ import (
 func yes() *bool { t := true; return &t }
 func no() *bool  { f := false; return &f }
 
+// judgeGeneral is a 初判 of 一般隐患 with the structure found wanting.
+func judgeGeneral(on string) Step {
+	return Step{Action: ActJudge, On: on, Hazard: yes(), Level: "一般隐患", CheckStructure: "存在问题", CheckBusiness: "不涉及", CheckLegal: "无问题"}
+}
+
 func surveyed() Building {
 	return Building{Code: "ZJ0001", TownCode: "349901100", SurveyedOn: "2022-05-01", Stage: Surveyed}
 }
@@ -39,7 +44,7 @@ func must(t *testing.T, b Building, s Step) Building {
 
 func TestWholeWay(t *testing.T) {
 	b := surveyed()
-	b = must(t, b, Step{Action: ActJudge, On: "2022-05-01", Hazard: yes()})
+	b = must(t, b, judgeGeneral("2022-05-01"))
 	if b.Stage != Suspected {
 		t.Fatalf("after 初判有隐患: %s", b.Stage)
 	}
@@ -60,7 +65,7 @@ func TestWholeWay(t *testing.T) {
 
 func TestSteps(t *testing.T) {
 	b := surveyed()
-	b = must(t, b, Step{Action: ActJudge, On: "2022-05-01", Hazard: yes()})
+	b = must(t, b, judgeGeneral("2022-05-01"))
 	b = must(t, b, Step{Action: ActAssess, On: "2022/5/20", Need: yes()})
 	if _, err := Apply(b, Step{Action: ActAppraise, On: "2022-05-19", Grade: "C", Agency: "所"}, "2022-12-31"); fieldOf(err) != "on:housing.date_before_previous" {
 		t.Fatalf("date before previous: %v", err)
@@ -118,7 +123,7 @@ func TestSkippedStages(t *testing.T) {
 			t.Errorf("%s: got %v, want %s", c.name, err, c.rule)
 		}
 	}
-	susp := must(t, b, Step{Action: ActJudge, On: "2022-05-01", Hazard: yes()})
+	susp := must(t, b, judgeGeneral("2022-05-01"))
 	if _, err := Apply(susp, Step{Action: ActAppraise, On: "2022-06-01", Grade: "C", Agency: "所"}, ""); ruleOf(err) != "housing.rule.appraise_needs_assessment" {
 		t.Errorf("appraise without 技术判定: %v", err)
 	}
@@ -126,7 +131,29 @@ func TestSkippedStages(t *testing.T) {
 	if _, err := Apply(noNeed, Step{Action: ActAppraise, On: "2022-06-01", Grade: "C", Agency: "所"}, ""); ruleOf(err) != "housing.rule.appraise_not_needed" {
 		t.Errorf("appraise after 无需鉴定: %v", err)
 	}
-	must(t, noNeed, Step{Action: ActClose, On: "2022-06-01"})
+	// 无需鉴定 but a 一般隐患: remediated before it is closed.
+	if got := Allowed(noNeed); len(got) != 1 || got[0] != ActRemediate {
+		t.Errorf("allowed after 无需鉴定 with a hazard: %v", got)
+	}
+	if _, err := Apply(noNeed, Step{Action: ActClose, On: "2022-06-01"}, ""); ruleOf(err) != "housing.rule.close_needs_remediation_hazard" {
+		t.Errorf("close a 一般隐患 without remediation: %v", err)
+	}
+	fixed := must(t, noNeed, Step{Action: ActRemediate, On: "2022-06-01", Measure: "加固"})
+	if fixed.Stage != Remediated {
+		t.Fatalf("remediated: %+v", fixed)
+	}
+	must(t, fixed, Step{Action: ActClose, On: "2022-06-02"})
+	// 存在倒塌风险 without appraisal is not merely restricted.
+	collapse := judgeGeneral("2022-05-01")
+	collapse.Level = "存在倒塌风险"
+	cr := must(t, must(t, b, collapse), Step{Action: ActAssess, On: "2022-05-02", Need: no()})
+	if _, err := Apply(cr, Step{Action: ActRemediate, On: "2022-06-01", Measure: "限用"}, ""); ruleOf(err) != "housing.rule.collapse_not_restrict" {
+		t.Errorf("restrict a collapse risk: %v", err)
+	}
+	// A legacy record judged before the grading was kept closes directly.
+	legacy := noNeed
+	legacy.HazardLevel = ""
+	must(t, legacy, Step{Action: ActClose, On: "2022-06-01"})
 	// 初判 无隐患 ends the work.
 	clear := must(t, b, Step{Action: ActJudge, On: "2022-05-01", Hazard: no()})
 	if clear.Stage != NoHazard || len(Allowed(clear)) != 0 {
@@ -135,7 +162,7 @@ func TestSkippedStages(t *testing.T) {
 	if _, err := Apply(clear, Step{Action: ActAssess, On: "2022-05-02", Need: yes()}, ""); ruleOf(err) != "housing.rule.no_hazard_final" {
 		t.Errorf("assess a no-hazard building: %v", err)
 	}
-	if _, err := Apply(b, Step{Action: ActJudge, On: "2022-05-01"}, ""); fieldOf(err) != "hazard:housing.hazard_required" {
+	if _, err := Apply(b, Step{Action: ActJudge, On: "2022-05-01"}, ""); fieldOf(err) != "hazard_level:housing.level_required" {
 		t.Errorf("judge without result: %v", err)
 	}
 }
@@ -143,6 +170,7 @@ func TestSkippedStages(t *testing.T) {
 func TestReplay(t *testing.T) {
 	b := surveyed()
 	b.JudgedOn, b.Hazard, b.AssessedOn, b.NeedAppraisal = "2022-05-01", true, "2022-05-10", true
+	b.HazardLevel, b.CheckStructure, b.CheckBusiness, b.CheckLegal = LevelGeneral, CheckProblem, CheckNA, CheckOK
 	b.AppraisedOn, b.Grade, b.Agency = "2022-05-20", "C", "所"
 	b.Measure, b.RemediatedOn, b.ClosedOn = MeasureReinforce, "2022-06-01", "2022-06-05"
 	out, i, err := Replay(b, StepsOf(b), "2022-12-31")
@@ -152,6 +180,7 @@ func TestReplay(t *testing.T) {
 	// A grade without 技术判定 is refused on the appraisal step.
 	b2 := surveyed()
 	b2.JudgedOn, b2.Hazard, b2.AppraisedOn, b2.Grade, b2.Agency = "2022-05-01", true, "2022-05-20", "C", "所"
+	b2.HazardLevel, b2.CheckStructure, b2.CheckBusiness, b2.CheckLegal = LevelCollapse, CheckProblem, CheckNA, CheckProblem
 	if _, i, err := Replay(b2, StepsOf(b2), ""); i != 1 || ruleOf(err) != "housing.rule.appraise_needs_assessment" {
 		t.Fatalf("skipped 技术判定: step %d %v", i, err)
 	}
@@ -161,6 +190,7 @@ func TestMarksAndFacet(t *testing.T) {
 	b := surveyed()
 	b.Urban = true
 	b.JudgedOn, b.Hazard, b.AssessedOn, b.NeedAppraisal = "2022-05-01", true, "2022-05-10", true
+	b.HazardLevel, b.CheckStructure, b.CheckBusiness, b.CheckLegal = LevelGeneral, CheckProblem, CheckNA, CheckOK
 	b.AppraisedOn, b.Grade, b.Agency, b.Stage = "2022-05-20", "D", "所", Appraised
 	got := map[Metric]string{}
 	for _, m := range Marks(b) {
@@ -213,6 +243,36 @@ func TestCodeAfter(t *testing.T) {
 		got, ok := codeAfter(in)
 		if got != want || ok != (want != "") {
 			t.Errorf("codeAfter(%q) = %q %v, want %q", in, got, ok, want)
+		}
+	}
+}
+
+// The 初判 records the national grading and the three check items, and
+// they must agree: 无隐患 has no item found wanting (empty items default
+// to 无问题, 经营安全 to 不涉及 off business use), a hazard has one.
+func TestJudgement(t *testing.T) {
+	b := surveyed()
+	g := must(t, b, judgeGeneral("2022-05-01"))
+	if g.Stage != Suspected || !g.Hazard || g.HazardLevel != LevelGeneral || g.CheckStructure != CheckProblem || g.CheckBusiness != CheckNA || g.CheckLegal != CheckOK {
+		t.Fatalf("一般隐患: %+v", g)
+	}
+	n := must(t, b, Step{Action: ActJudge, On: "2022-05-01", Level: "无隐患"})
+	if n.Stage != NoHazard || n.Hazard || n.HazardLevel != LevelNone || n.CheckStructure != CheckOK || n.CheckBusiness != CheckNA || n.CheckLegal != CheckOK {
+		t.Fatalf("无隐患: %+v", n)
+	}
+	for name, c := range map[string]struct {
+		s    Step
+		want string
+	}{
+		"hazard without grading":   {Step{Action: ActJudge, On: "2022-05-01", Hazard: yes()}, "hazard_level:housing.level_required_hazard"},
+		"grading unknown":          {Step{Action: ActJudge, On: "2022-05-01", Level: "重大隐患"}, "hazard_level:field.invalid"},
+		"no hazard with a problem": {Step{Action: ActJudge, On: "2022-05-01", Level: "none", CheckLegal: "problem"}, "hazard_level:housing.level_none_with_problem"},
+		"hazard without a problem": {Step{Action: ActJudge, On: "2022-05-01", Level: "general", CheckStructure: "ok", CheckBusiness: "na", CheckLegal: "ok"}, "hazard_level:housing.level_without_problem"},
+		"hazard item missing":      {Step{Action: ActJudge, On: "2022-05-01", Level: "collapse", CheckStructure: "problem", CheckBusiness: "na"}, "check_legal:housing.check_required"},
+		"hazard flag contradicts":  {Step{Action: ActJudge, On: "2022-05-01", Hazard: no(), Level: "general", CheckStructure: "problem", CheckBusiness: "na", CheckLegal: "ok"}, "hazard_level:housing.level_hazard_mismatch"},
+	} {
+		if _, err := Apply(b, c.s, "2022-12-31"); fieldOf(err) != c.want {
+			t.Errorf("%s: %v, want %s", name, err, c.want)
 		}
 	}
 }

@@ -315,8 +315,10 @@ type Filter struct {
 	Area     string `json:"area,omitempty"` // urban | rural
 	Stage    Stage  `json:"stage,omitempty"`
 	Grade    string `json:"grade,omitempty"`
-	Business string `json:"business,omitempty"` // "1": 经营性, "0": 非经营性
-	Q        string `json:"q,omitempty"`        // building code or address fragment
+	Business string `json:"business,omitempty"`     // "1": 经营性, "0": 非经营性
+	Level    string `json:"hazard_level,omitempty"` // 初判: none | general | collapse
+	Problem  string `json:"problem,omitempty"`      // a check item found wanting: structure | business | legal
+	Q        string `json:"q,omitempty"`            // building code or address fragment
 	Limit    int    `json:"-"`
 	Offset   int    `json:"-"`
 }
@@ -342,7 +344,9 @@ func (f Filter) where(p *auth.Principal, campaignID string, withQ bool) *store.W
 	switch f.Stage {
 	case "":
 	case Todo:
-		w.In("stage", []string{string(NeedAppraisal), string(Appraised)})
+		// 待鉴定或整治: awaiting appraisal, or appraised C/D and not yet
+		// remediated (A/B wait only for closure; remediated ones too).
+		w.Add("(stage = ? OR (stage = ? AND grade IN (?, ?)))", string(NeedAppraisal), string(Appraised), "C", "D")
 	default:
 		w.Add("stage = ?", string(f.Stage))
 	}
@@ -359,6 +363,12 @@ func (f Filter) where(p *auth.Principal, campaignID string, withQ bool) *store.W
 	case "0":
 		w.Add("business = ?", false)
 	}
+	if f.Level != "" && withQ {
+		w.Add("hazard_level = ?", f.Level)
+	}
+	if col, ok := problemColumns[f.Problem]; ok && withQ {
+		w.Add(col+" = ?", CheckProblem)
+	}
 	if q := strings.TrimSpace(f.Q); q != "" && withQ {
 		up := strings.ToUpper(q)
 		if next, ok := codeAfter(up); ok && CodeOK(up) {
@@ -369,6 +379,16 @@ func (f Filter) where(p *auth.Principal, campaignID string, withQ bool) *store.W
 		}
 	}
 	return &w
+}
+
+// problemColumns are the columns of the check items a filter may ask for.
+var problemColumns = map[string]string{ItemStructure: "check_structure", ItemBusiness: "check_business", ItemLegal: "check_legal"}
+
+// byBuildings reports a filter the facet counts cannot answer (a search
+// text, the 初判 grading or a check item).
+func (f Filter) byBuildings() bool {
+	_, problem := problemColumns[f.Problem]
+	return strings.TrimSpace(f.Q) != "" || f.Level != "" || problem
 }
 
 // codeAlphabet orders the characters of code prefixes; both engines'
@@ -397,12 +417,18 @@ func codeAfter(prefix string) (string, bool) {
 	return "", false
 }
 
+// TodoCount is the number of buildings 待鉴定或整治 in scope (the home
+// page's figure): the same condition as the list's Todo filter it opens.
+func (s *Service) TodoCount(ctx context.Context, p *auth.Principal, campaignID string) (int, error) {
+	return s.Count(ctx, p, campaignID, Filter{Stage: Todo})
+}
+
 // Count returns the number of buildings of a campaign in scope matching
 // f. Without a search text it is a sum of the facet counts, so it costs
 // the same at a million buildings as at a thousand.
 func (s *Service) Count(ctx context.Context, p *auth.Principal, campaignID string, f Filter) (int, error) {
 	var n int64
-	if strings.TrimSpace(f.Q) == "" {
+	if !f.byBuildings() {
 		w := f.where(p, campaignID, false)
 		err := s.db.R().QueryRowContext(ctx, `SELECT CAST(COALESCE(sum(n), 0) AS BIGINT) FROM housing_facet`+w.SQL(), w.Args()...).Scan(&n)
 		if err != nil {
@@ -605,11 +631,18 @@ func (s *Service) Do(ctx context.Context, p *auth.Principal, campaignID, id stri
 		if len(files) > 0 && st.Action != ActAppraise {
 			return errs.Field("file", "housing.file_only_appraisal", nil)
 		}
+		// An appraisal is recorded with its report (鉴定报告), whether from
+		// the page or the API.
+		if st.Action == ActAppraise && len(files) == 0 {
+			return errs.FieldErrors{errs.Field("report", "housing.report_required", nil)}.Err()
+		}
 		now := s.now().UTC()
 		_, err = tx.ExecContext(ctx, `UPDATE housing_building SET stage=$1, judged_on=$2, hazard=$3, assessed_on=$4, need_appraisal=$5,
-			assessed_by=$6, appraised_on=$7, grade=$8, agency=$9, measure=$10, remediated_on=$11, closed_on=$12, updated_at=$13 WHERE id=$14`,
+			assessed_by=$6, appraised_on=$7, grade=$8, agency=$9, measure=$10, remediated_on=$11, closed_on=$12, updated_at=$13,
+			hazard_level=$14, check_structure=$15, check_business=$16, check_legal=$17 WHERE id=$18`,
 			string(after.Stage), after.JudgedOn, after.Hazard, after.AssessedOn, after.NeedAppraisal, after.AssessedBy, after.AppraisedOn,
-			after.Grade, after.Agency, after.Measure, after.RemediatedOn, after.ClosedOn, now, id)
+			after.Grade, after.Agency, after.Measure, after.RemediatedOn, after.ClosedOn, now,
+			after.HazardLevel, after.CheckStructure, after.CheckBusiness, after.CheckLegal, id)
 		if err != nil {
 			return fmt.Errorf("update building: %w", err)
 		}
@@ -674,7 +707,8 @@ func stepDay(b Building, a Action) string {
 func stepDetail(b Building, a Action) map[string]any {
 	switch a {
 	case ActJudge:
-		return map[string]any{"hazard": b.Hazard}
+		return map[string]any{"hazard": b.Hazard, "hazard_level": b.HazardLevel, "check_structure": b.CheckStructure,
+			"check_business": b.CheckBusiness, "check_legal": b.CheckLegal}
 	case ActAssess:
 		return map[string]any{"need_appraisal": b.NeedAppraisal, "assessed_by": b.AssessedBy}
 	case ActAppraise:

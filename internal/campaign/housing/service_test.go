@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	"yingji/internal/org"
 	"yingji/internal/store"
 	"yingji/internal/store/storetest"
+	"yingji/internal/xlsx"
 	"yingji/internal/xlsx/xlsxtest"
 )
 
@@ -66,14 +68,18 @@ func setupAt(t testing.TB, db *store.DB, clock func() time.Time) *fixture {
 	return f
 }
 
-// row is one building row in schema order (30 columns).
+// row is one building row in schema order (34 columns).
 func row(code, town, village, area, surveyed string, stages ...string) []any {
 	r := []any{"", code, town, village, area, "某路1号", "", "", "砖混", "2", "1998", "120", "否", "", "张三", "13912345678", "", surveyed}
 	for _, s := range stages {
 		r = append(r, s)
 	}
-	for len(r) < 30 {
+	for len(r) < 34 {
 		r = append(r, "")
+	}
+	// A 有隐患 row carries its 初判 grading and check items (columns 31–34).
+	if r[18] == "有隐患" && r[30] == "" {
+		r[30], r[31], r[32], r[33] = "一般隐患", "存在问题", "不涉及", "无问题"
 	}
 	return r
 }
@@ -300,7 +306,9 @@ func TestSteps(t *testing.T) {
 		if _, err := do(f.other, housing.Step{Action: housing.ActJudge, On: "2022-05-02", Hazard: &yes}); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("other town acts: %v", err)
 		}
-		for _, s := range []housing.Step{{Action: housing.ActJudge, On: "2022-05-02", Hazard: &yes}, {Action: housing.ActAssess, On: "2022-05-10", Need: &yes}} {
+		judge := housing.Step{Action: housing.ActJudge, On: "2022-05-02", Level: housing.LevelCollapse, CheckStructure: housing.CheckProblem,
+			CheckBusiness: housing.CheckNA, CheckLegal: housing.CheckProblem}
+		for _, s := range []housing.Step{judge, {Action: housing.ActAssess, On: "2022-05-10", Need: &yes}} {
 			if _, err := do(f.town, s); err != nil {
 				t.Fatal(err)
 			}
@@ -447,6 +455,147 @@ func TestImportChosenCampaign(t *testing.T) {
 		// A ledger without a choice refuses one.
 		if _, err := ledger.Run(ctx, &ledger.Ledger{Kind: "x", NewImport: l.NewImport}, f.admin, bytes.NewReader(nil), ledger.Options{Target: second.ID}, nil); !errs.Is(err, errs.Invalid) {
 			t.Fatalf("target on a ledger without one: %v", err)
+		}
+	})
+}
+
+// judgementRows are buildings at the stages that matter for the 待鉴定或整治
+// count and the 初判 rules (schema order, see row).
+func judgementRows() [][]any {
+	grading := func(r []any, level, structure, business, legal string) []any {
+		r[30], r[31], r[32], r[33] = level, structure, business, legal
+		return r
+	}
+	return [][]any{
+		// awaiting appraisal: to do
+		grading(row("J000001", "籍山镇", "新林村", "农村", "2022-05-02", "有隐患", "2022-05-03", "需鉴定", "第三方机构", "2022-05-04"),
+			"存在倒塌风险", "存在问题", "不涉及", "存在问题"),
+		// appraised A and B: only closure left, not to do
+		row("J000002", "籍山镇", "新林村", "农村", "2022-05-02", "有隐患", "2022-05-03", "需鉴定", "", "2022-05-04", "A", "所", "2022-05-10"),
+		row("J000003", "籍山镇", "新林村", "农村", "2022-05-02", "有隐患", "2022-05-03", "需鉴定", "", "2022-05-04", "B", "所", "2022-05-10"),
+		// appraised C, not remediated: to do
+		row("J000004", "籍山镇", "新林村", "农村", "2022-05-02", "有隐患", "2022-05-03", "需鉴定", "", "2022-05-04", "C", "所", "2022-05-10"),
+		// appraised D and remediated: not to do
+		row("J000005", "籍山镇", "新林村", "农村", "2022-05-02", "有隐患", "2022-05-03", "需鉴定", "", "2022-05-04", "D", "所", "2022-05-10", "拆除", "2022-05-20"),
+		// 无需鉴定 with a 一般隐患: to remediate before closing
+		row("J000006", "籍山镇", "新林村", "农村", "2022-05-02", "有隐患", "2022-05-03", "无需鉴定", "技术专家", "2022-05-04"),
+		// 无隐患
+		row("J000007", "籍山镇", "新林村", "农村", "2022-05-02", "无隐患", "2022-05-02"),
+	}
+}
+
+// The 初判 grading and check items are stored, filtered on, exported and
+// imported again; 待鉴定或整治 counts only buildings awaiting appraisal and
+// appraised C/D ones not yet remediated; a 一般隐患 judged not to need an
+// appraisal is remediated before closure; an appraisal through the API
+// (no report) is refused.
+func TestJudgementTodoAndRules(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		c := f.campaign(t)
+		l := f.svc.Ledger()
+		res, err := ledger.Run(ctx, l, f.admin, bytes.NewReader(xlsxtest.Fill(t, housing.Schema(), judgementRows())), ledger.Options{}, nil)
+		if err != nil || res.Imported != 7 {
+			t.Fatalf("import: %v %+v", err, res)
+		}
+		// 待鉴定或整治: J000001 and J000004 only, in the count and in the list.
+		n, err := f.svc.TodoCount(ctx, f.admin, c.ID)
+		if err != nil || n != 2 {
+			t.Fatalf("todo count: %d %v", n, err)
+		}
+		rows, total, err := f.svc.List(ctx, f.admin, c.ID, housing.Filter{Stage: housing.Todo})
+		if err != nil || total != 2 || len(rows) != 2 || rows[0].Code != "J000001" || rows[1].Code != "J000004" {
+			t.Fatalf("todo list: %d %+v %v", total, rows, err)
+		}
+		if m, _ := f.svc.Count(ctx, f.admin, c.ID, housing.Filter{Stage: housing.Todo, Q: "J000"}); m != 2 {
+			t.Fatalf("todo by the buildings themselves: %d", m)
+		}
+		// Filters on the grading and on an item found wanting.
+		if rows, total, _ := f.svc.List(ctx, f.admin, c.ID, housing.Filter{Level: housing.LevelCollapse}); total != 1 || rows[0].Code != "J000001" {
+			t.Fatalf("collapse filter: %d %+v", total, rows)
+		}
+		if _, total, _ := f.svc.List(ctx, f.admin, c.ID, housing.Filter{Level: housing.LevelGeneral}); total != 5 {
+			t.Fatalf("general filter: %d", total)
+		}
+		if rows, total, _ := f.svc.List(ctx, f.admin, c.ID, housing.Filter{Problem: housing.ItemLegal}); total != 1 || rows[0].Code != "J000001" {
+			t.Fatalf("legal problem filter: %d %+v", total, rows)
+		}
+		byCode := map[string]housing.Row{}
+		all, _, _ := f.svc.List(ctx, f.admin, c.ID, housing.Filter{})
+		for _, r := range all {
+			byCode[r.Code] = r
+		}
+		j1 := byCode["J000001"]
+		if j1.HazardLevel != housing.LevelCollapse || j1.CheckStructure != housing.CheckProblem || j1.CheckBusiness != housing.CheckNA || j1.CheckLegal != housing.CheckProblem {
+			t.Fatalf("stored grading: %+v", j1.Building)
+		}
+		if j7 := byCode["J000007"]; j7.HazardLevel != housing.LevelNone || j7.CheckStructure != housing.CheckOK || j7.CheckBusiness != housing.CheckNA {
+			t.Fatalf("无隐患 defaults: %+v", j7.Building)
+		}
+
+		// 一般隐患, 无需鉴定: closing first is refused with the rule;
+		// after the remediation it closes.
+		j6 := byCode["J000006"]
+		if _, err := f.svc.Do(ctx, f.town, c.ID, j6.ID, housing.Step{Action: housing.ActClose, On: "2022-06-01"}, nil); !errs.Is(err, errs.Conflict) ||
+			!strings.Contains(err.Error(), "close_needs_remediation_hazard") {
+			t.Fatalf("close a 一般隐患 without remediation: %v", err)
+		}
+		if _, err := f.svc.Do(ctx, f.town, c.ID, j6.ID, housing.Step{Action: housing.ActRemediate, On: "2022-06-01", Measure: "加固"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := f.svc.Do(ctx, f.town, c.ID, j6.ID, housing.Step{Action: housing.ActClose, On: "2022-06-02"}, nil); err != nil || b.Stage != housing.Closed {
+			t.Fatalf("close after remediation: %v", err)
+		}
+
+		// An appraisal without its report (the JSON API sends none) is refused.
+		if _, err := f.svc.Do(ctx, f.town, c.ID, j1.ID, housing.Step{Action: housing.ActAppraise, On: "2022-06-01", Grade: "C", Agency: "所"}, nil); len(errs.Fields(err)) != 1 ||
+			errs.Fields(err)[0].Field != "report" || errs.Fields(err)[0].Message != "housing.report_required" {
+			t.Fatalf("appraisal without report: %v", err)
+		}
+
+		// Export, then import the exported rows into another campaign: the
+		// grading and the items come back the same.
+		var buf bytes.Buffer
+		w, err := xlsx.NewWriter(&buf, l.Schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Export(ctx, f.admin, url.Values{"campaign": {c.ID}}, w); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		second, err := f.svc.CreateCampaign(ctx, f.admin, housing.Campaign{Name: "2023年复查", StartsOn: "2022-05-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		im, err := l.NewImport(ctx, f.admin, second.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var exported map[string]string
+		rep, err := xlsx.Parse(bytes.NewReader(buf.Bytes()), l.Schema, func(r xlsx.Row) []xlsx.CellError {
+			if r.Values["code"] == "J000001" {
+				exported = r.Values
+			}
+			r.Values["campaign"] = ""
+			return im.Check(ctx, r)
+		})
+		if err != nil || !rep.OK() {
+			t.Fatalf("re-import check: %v %+v", err, rep)
+		}
+		if exported["hazard_level"] != "存在倒塌风险" || exported["check_structure"] != "存在问题" || exported["check_business"] != "不涉及" || exported["check_legal"] != "存在问题" {
+			t.Fatalf("exported columns: %v", exported)
+		}
+		if n, err := im.Commit(ctx, func(int64, int64) {}); err != nil || n != 7 {
+			t.Fatalf("re-import: %d %v", n, err)
+		}
+		again, _, _ := f.svc.List(ctx, f.admin, second.ID, housing.Filter{Q: "J000001"})
+		if len(again) != 1 || again[0].HazardLevel != j1.HazardLevel || again[0].CheckStructure != j1.CheckStructure ||
+			again[0].CheckBusiness != j1.CheckBusiness || again[0].CheckLegal != j1.CheckLegal || again[0].Stage != j1.Stage {
+			t.Fatalf("re-imported: %+v", again)
 		}
 	})
 }

@@ -17,9 +17,10 @@ import (
 // buildingCols are housing_building's columns in insert order.
 const buildingCols = `id, campaign_id, county_code, code, town_code, village_code, urban, address, lat, lng, structure, storeys, year_built,
 	floor_area, business, business_type, owner_name, owner_phone, owner_id_number, owner_mask, stage, surveyed_on, judged_on, hazard,
-	assessed_on, need_appraisal, assessed_by, appraised_on, grade, agency, measure, remediated_on, closed_on, created_at, updated_at`
+	assessed_on, need_appraisal, assessed_by, appraised_on, grade, agency, measure, remediated_on, closed_on, created_at, updated_at,
+	hazard_level, check_structure, check_business, check_legal`
 
-const nBuildingCols = 35
+const nBuildingCols = 39
 
 // rec is the compact form of a building kept for bulk writes (imports
 // and the demo): days as day numbers, stage, grade and measure as small
@@ -33,6 +34,7 @@ type rec struct {
 	surveyed, judged, assessed, appraised, remediated, closed               int32
 	hasPoint, urban, business, hazard, need                                 bool
 	stage, grade, measure, assessor                                         uint8
+	level, cStructure, cBusiness, cLegal                                    uint8 // 初判 grading and check items
 }
 
 func indexOf[T comparable](list []T, v T) uint8 {
@@ -53,6 +55,8 @@ func at[T any](list []T, i uint8, zero T) T {
 
 var measureCodes = []string{MeasureDemolish, MeasureReinforce, MeasureStopUse, MeasureRestrict}
 var assessorCodes = []string{"expert", "third_party"}
+var levelCodes = []string{LevelNone, LevelGeneral, LevelCollapse}
+var checkCodes = []string{CheckOK, CheckProblem, CheckNA}
 
 // recOf packs a building.
 func recOf(b Building) rec {
@@ -63,6 +67,7 @@ func recOf(b Building) rec {
 		appraised: day.Number(b.AppraisedOn), remediated: day.Number(b.RemediatedOn), closed: day.Number(b.ClosedOn),
 		stage: indexOf(Stages, b.Stage), grade: indexOf(Grades, b.Grade), measure: indexOf(measureCodes, b.Measure),
 		assessor: indexOf(assessorCodes, b.AssessedBy)}
+	r.setJudgement(b)
 	if b.Lat != nil && b.Lng != nil {
 		r.hasPoint, r.lat, r.lng = true, *b.Lat, *b.Lng
 	}
@@ -76,6 +81,13 @@ func (r *rec) setStages(b Building) {
 	r.remediated, r.closed = day.Number(b.RemediatedOn), day.Number(b.ClosedOn)
 	r.stage, r.grade, r.measure = indexOf(Stages, b.Stage), indexOf(Grades, b.Grade), indexOf(measureCodes, b.Measure)
 	r.assessor, r.agency = indexOf(assessorCodes, b.AssessedBy), b.Agency
+	r.setJudgement(b)
+}
+
+// setJudgement copies the 初判 grading and check items into r.
+func (r *rec) setJudgement(b Building) {
+	r.level, r.cStructure = indexOf(levelCodes, b.HazardLevel), indexOf(checkCodes, b.CheckStructure)
+	r.cBusiness, r.cLegal = indexOf(checkCodes, b.CheckBusiness), indexOf(checkCodes, b.CheckLegal)
 }
 
 // building unpacks a rec (without its id and owner).
@@ -85,7 +97,8 @@ func (r *rec) building() Building {
 		Business: r.business, Hazard: r.hazard, NeedAppraisal: r.need, SurveyedOn: day.FromNumber(r.surveyed), JudgedOn: day.FromNumber(r.judged),
 		AssessedOn: day.FromNumber(r.assessed), AppraisedOn: day.FromNumber(r.appraised), RemediatedOn: day.FromNumber(r.remediated),
 		ClosedOn: day.FromNumber(r.closed), Stage: at(Stages, r.stage, Surveyed), Grade: at(Grades, r.grade, ""),
-		Measure: at(measureCodes, r.measure, ""), AssessedBy: at(assessorCodes, r.assessor, "")}
+		Measure: at(measureCodes, r.measure, ""), AssessedBy: at(assessorCodes, r.assessor, ""), HazardLevel: at(levelCodes, r.level, ""),
+		CheckStructure: at(checkCodes, r.cStructure, ""), CheckBusiness: at(checkCodes, r.cBusiness, ""), CheckLegal: at(checkCodes, r.cLegal, "")}
 	if r.hasPoint {
 		lat, lng := r.lat, r.lng
 		b.Lat, b.Lng = &lat, &lng
@@ -190,7 +203,8 @@ func insertRecs(ctx context.Context, tx *store.Tx, county string, sealer *crypt.
 				seal(sealer, owner.Name), seal(sealer, owner.Phone), seal(sealer, owner.IDNumber), OwnerMask(owner),
 				string(at(Stages, r.stage, Surveyed)), day.FromNumber(r.surveyed), day.FromNumber(r.judged), r.hazard,
 				day.FromNumber(r.assessed), r.need, at(assessorCodes, r.assessor, ""), day.FromNumber(r.appraised),
-				at(Grades, r.grade, ""), r.agency, at(measureCodes, r.measure, ""), day.FromNumber(r.remediated), day.FromNumber(r.closed), now, now)
+				at(Grades, r.grade, ""), r.agency, at(measureCodes, r.measure, ""), day.FromNumber(r.remediated), day.FromNumber(r.closed), now, now,
+				at(levelCodes, r.level, ""), at(checkCodes, r.cStructure, ""), at(checkCodes, r.cBusiness, ""), at(checkCodes, r.cLegal, ""))
 		}
 		var err error
 		if end-start == batch && full != nil {
@@ -220,7 +234,7 @@ func scanBuilding(row interface{ Scan(...any) error }) (Building, string, error)
 	err := row.Scan(&b.ID, &b.CampaignID, &b.CountyCode, &b.Code, &b.TownCode, &b.VillageCode, &b.Urban, &b.Address, &lat, &lng,
 		&b.Structure, &storeys, &year, &b.FloorArea, &b.Business, &b.BusinessType, &b.Owner.Name, &b.Owner.Phone, &b.Owner.IDNumber, &mask,
 		&stage, &b.SurveyedOn, &b.JudgedOn, &b.Hazard, &b.AssessedOn, &b.NeedAppraisal, &b.AssessedBy, &b.AppraisedOn, &b.Grade,
-		&b.Agency, &b.Measure, &b.RemediatedOn, &b.ClosedOn, &created, &updated)
+		&b.Agency, &b.Measure, &b.RemediatedOn, &b.ClosedOn, &created, &updated, &b.HazardLevel, &b.CheckStructure, &b.CheckBusiness, &b.CheckLegal)
 	if lat.Valid && lng.Valid {
 		b.Lat, b.Lng = &lat.Float64, &lng.Float64
 	}
@@ -231,7 +245,7 @@ func scanBuilding(row interface{ Scan(...any) error }) (Building, string, error)
 // listCols are the columns the list and the export read (no sealed data).
 const listCols = `id, campaign_id, code, town_code, village_code, urban, address, lat, lng, structure, storeys, year_built, floor_area,
 	business, business_type, owner_mask, stage, surveyed_on, judged_on, hazard, assessed_on, need_appraisal, assessed_by,
-	appraised_on, grade, agency, measure, remediated_on, closed_on`
+	appraised_on, grade, agency, measure, remediated_on, closed_on, hazard_level, check_structure, check_business, check_legal`
 
 // Row is a building as the list and the export show it: the owner only
 // masked.
@@ -246,7 +260,8 @@ func scanRow(row interface{ Scan(...any) error }, r *Row) error {
 	var stage string
 	err := row.Scan(&r.ID, &r.CampaignID, &r.Code, &r.TownCode, &r.VillageCode, &r.Urban, &r.Address, &lat, &lng, &r.Structure,
 		&storeys, &year, &r.FloorArea, &r.Business, &r.BusinessType, &r.OwnerMask, &stage, &r.SurveyedOn, &r.JudgedOn, &r.Hazard,
-		&r.AssessedOn, &r.NeedAppraisal, &r.AssessedBy, &r.AppraisedOn, &r.Grade, &r.Agency, &r.Measure, &r.RemediatedOn, &r.ClosedOn)
+		&r.AssessedOn, &r.NeedAppraisal, &r.AssessedBy, &r.AppraisedOn, &r.Grade, &r.Agency, &r.Measure, &r.RemediatedOn, &r.ClosedOn,
+		&r.HazardLevel, &r.CheckStructure, &r.CheckBusiness, &r.CheckLegal)
 	r.Lat, r.Lng = nil, nil
 	if lat.Valid && lng.Valid {
 		la, lo := lat.Float64, lng.Float64
