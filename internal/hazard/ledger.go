@@ -33,7 +33,7 @@ const (
 func Schema() xlsx.Schema {
 	return xlsx.Schema{Name: "隐患台账", Columns: []xlsx.Column{
 		{Key: "enterprise", Header: "企业名称", HeaderEN: "Enterprise", Width: 28, Example: "示例县兆丰矿业有限公司",
-			Help: "本县已登记的企业；与统一社会信用代码填一项即可。无企业的场所（建筑工地、隔离点等）留空并填写场所名称"},
+			Help: "本县已登记的企业；与统一社会信用代码填一项即可，两项都填时须为同一家企业。无企业的场所（建筑工地、隔离点等）留空并填写场所名称"},
 		{Key: "credit_code", Header: "统一社会信用代码", HeaderEN: "Credit code", Width: 22},
 		{Key: "place_name", Header: "场所名称", HeaderEN: "Place name", Width: 22, Example: "城东安置房二期建筑工地", Help: "无企业时必填"},
 		{Key: "town", Header: "所在乡镇", HeaderEN: "Town", Width: 12, Example: "籍山镇", Help: "无企业时必填：乡镇名称或 9 位区划代码；有企业时以企业登记的乡镇为准"},
@@ -208,23 +208,40 @@ func (im *hzImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 	r := Record{CountyCode: im.p.CountyCode, UnitID: im.p.UnitID, Source: im.defSrc, SourceRef: v["inspector"], Campaign: v["campaign"],
 		Grade: General, Description: v["description"], Place: v["place"], Responsible: v["responsible"], Measures: v["measures"],
 		ReportedBy: im.p.UserID}
-	// Where: an enterprise in scope, or a place in a town.
+	// Where: an enterprise in scope, or a place in a town. When both the
+	// name and the credit code are given they must name the same
+	// enterprise: a wrong code would otherwise file the hazard on another
+	// enterprise without a word.
 	var ent *enterprise.Enterprise
+	name := strings.TrimSpace(v["enterprise"])
+	var byName []enterprise.Enterprise
+	if name != "" {
+		byName = im.byName[name]
+	}
 	switch code := enterprise.NormalizeCreditCode(v["credit_code"]); {
 	case code != "":
+		if reason, ok := enterprise.CheckCreditCode(code); !ok {
+			// A mistyped code is reported as such, not as an unknown enterprise.
+			bad("credit_code", "统一社会信用代码有误（"+code+"）："+reason)
+			break
+		}
 		e, ok := im.byCode[code]
-		if !ok {
+		switch {
+		case !ok && name != "" && len(byName) > 0:
+			bad("credit_code", fmt.Sprintf("统一社会信用代码 %s 与企业名称「%s」不符：本县（您的数据范围内）没有此代码的企业，「%s」登记的代码是 %s", code, name, name, byName[0].CreditCode))
+		case !ok:
 			bad("credit_code", "本县（您的数据范围内）没有此统一社会信用代码的企业："+code)
-		} else {
+		case name != "" && e.Name != name:
+			bad("credit_code", fmt.Sprintf("企业名称「%s」与统一社会信用代码 %s 不是同一家企业（该代码登记的企业是「%s」），请核对后再导入", name, code, e.Name))
+		default:
 			ent = &e
 		}
-	case v["enterprise"] != "":
-		list := im.byName[v["enterprise"]]
-		switch len(list) {
+	case name != "":
+		switch len(byName) {
 		case 0:
-			bad("enterprise", "本县（您的数据范围内）没有此企业："+v["enterprise"])
+			bad("enterprise", "本县（您的数据范围内）没有此企业："+name)
 		case 1:
-			ent = &list[0]
+			ent = &byName[0]
 		default:
 			bad("enterprise", "企业名称重复，请填写统一社会信用代码")
 		}
