@@ -267,6 +267,9 @@ func (h *Handlers) reportForm(w http.ResponseWriter, r *http.Request, status int
 			data["Enterprise"] = e
 		}
 	}
+	// The form offers only the sources the user may record (a department
+	// is not offered 企业自查).
+	data["Sources"] = SourcesFor(p.Role)
 	h.render(w, r, status, "hazard_form", "hazard.new", "hazards", data, f)
 }
 
@@ -388,7 +391,7 @@ func (h *Handlers) detail(w http.ResponseWriter, r *http.Request, status int, fa
 		data["StaleError"] = ff.Error
 	}
 	data["Card"], data["Days"] = CardFor(rec.Rules(), mustDate(today), h.Svc.rules()), DaysOverdue(rec, today)
-	data["ClauseText"], data["Clauses"] = ClauseText(rec.Clause), ClausesFor(rec.Sector)
+	data["ClauseText"], data["Clauses"] = ClauseText(rec.Clause), ClausesOn(rec.Sector, rec.FoundOn)
 	data["CanSeeEnterprise"] = rec.EnterpriseID != ""
 	page := h.UI.NewPage(r, rec.PlaceName, data)
 	page.Active = "hazards"

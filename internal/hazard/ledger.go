@@ -274,6 +274,9 @@ func (im *hzImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 		if c, ok := byLabel(sourceLabels, x); ok {
 			r.Source = c
 		}
+		if !SourceOffered(im.p.Role, r.Source) {
+			bad("source", "部门账号不能导入来源为“企业自查”的隐患：企业自查隐患由企业自行上报，部门检查发现的隐患请填“部门检查”")
+		}
 	}
 	if x := v["grade"]; x != "" {
 		if c, ok := byLabel(gradeLabels, x); ok {
@@ -300,6 +303,10 @@ func (im *hzImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 		bad("found_on", "日期格式不正确，应为 2022-03-15")
 	case found > im.today:
 		bad("found_on", "发现日期晚于今天")
+	case r.Clause != "" && !ClauseInForce(r.Clause, found):
+		p := PeriodOf(r.Clause)
+		bad("clause", fmt.Sprintf("判定依据「%s」出自%s，发现日期 %s 不在其施行期间（%s 至 %s），请引用当时施行的判定标准",
+			v["clause"], Standards[StandardOf(r.Clause)], found, orOpen(p.From), orOpen(p.Until)))
 	}
 	r.FoundOn = found
 	deadline, ok := cellDate(v["deadline"])
@@ -469,4 +476,12 @@ func insertEvents(ctx context.Context, tx *store.Tx, list []Event) error {
 		return fmt.Errorf("insert hazard events: %w", err)
 	}
 	return nil
+}
+
+// orOpen shows an open end of a period.
+func orOpen(d string) string {
+	if d == "" {
+		return "—"
+	}
+	return d
 }

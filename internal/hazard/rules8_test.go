@@ -3,10 +3,17 @@ package hazard_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"yingji/internal/attach"
+	"yingji/internal/auth"
+	"yingji/internal/demo"
 	"yingji/internal/enterprise"
+	"yingji/internal/hazard"
 	"yingji/internal/errs"
 	"yingji/internal/ledger"
 	"yingji/internal/store"
@@ -58,6 +65,99 @@ func TestImportNameAndCodeMustAgree(t *testing.T) {
 		}
 		if n := countRows(t, db, "hazard"); n != 0 {
 			t.Fatalf("a refused file committed %d hazards", n)
+		}
+	})
+}
+
+// A clause of a standard not in force on the finding day is refused (the
+// 2022 mine standard applies from 2022-09-01, 98号 until 2022-08-31), in
+// the rules and in the import.
+func TestClauseNotInForceRefused(t *testing.T) {
+	d := func(s string) time.Time { x, _ := hazard.ParseDate(s); return x }
+	h := hazard.Hazard{State: hazard.Reported, Source: hazard.SourceInspection, FoundOn: d("2022-03-15")}
+	_, err := hazard.Apply(h, hazard.Step{Action: hazard.ActGrade, Grade: hazard.Major, Clause: "ks88-d-1", On: d("2022-03-16")})
+	var re *hazard.RuleError
+	if !errors.As(err, &re) || re.Rule != "hazard.rule.clause_not_in_force" || re.Args["From"] != "2022-09-01" {
+		t.Fatalf("88号 before 2022-09-01: %v", err)
+	}
+	if _, err := hazard.Apply(h, hazard.Step{Action: hazard.ActGrade, Grade: hazard.Major, Clause: "ks98-d-1", On: d("2022-03-16")}); err != nil {
+		t.Fatalf("98号 in 2022-03: %v", err)
+	}
+	late := h
+	late.FoundOn = d("2022-09-01")
+	if _, err := hazard.Apply(late, hazard.Step{Action: hazard.ActGrade, Grade: hazard.Major, Clause: "ks98-d-1", On: d("2022-09-02")}); !errors.As(err, &re) {
+		t.Fatalf("98号 after it was replaced: %v", err)
+	}
+	if _, err := hazard.Apply(late, hazard.Step{Action: hazard.ActGrade, Grade: hazard.Major, Clause: "ks88-d-1", On: d("2022-09-02")}); err != nil {
+		t.Fatalf("88号 from 2022-09-01: %v", err)
+	}
+	if _, err := hazard.Apply(h, hazard.Step{Action: hazard.ActGrade, Grade: hazard.Major, Clause: "gm10-3-1"}); !errors.As(err, &re) {
+		t.Fatalf("10号令 before 2023-05-15: %v", err)
+	}
+	for _, c := range hazard.ClausesOn("mine", "2022-03-15") {
+		if strings.HasPrefix(c.Code, "ks88") {
+			t.Errorf("a mine hazard of 2022-03 is offered %s", c.Code)
+		}
+	}
+	n := map[string]int{}
+	for _, c := range hazard.Clauses {
+		n[hazard.StandardOf(c.Code)]++
+	}
+	if n["hg"] != 20 || n["yh"] != 20 {
+		t.Errorf("化工 and 烟花爆竹 have 20 items each: %v", n)
+	}
+
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		file := ledgerFile(t, [][]any{row("示例县兆丰矿业有限公司", "", "", "", "重大", "ks88-d-1", "安全出口不足", "2022-03-01", "", "", "")})
+		res, err := ledger.Run(context.Background(), f.svc.Ledger(), f.p(t, "jg1"), bytes.NewReader(file), ledger.Options{}, nil)
+		if !errs.Is(err, errs.Invalid) || res == nil || len(res.Errors) != 1 || res.Errors[0].Col != "G" || !strings.Contains(res.Errors[0].Reason, "2022-09-01") {
+			t.Fatalf("import of a clause not in force: %v %+v", err, res)
+		}
+	})
+}
+
+// An enterprise may not grade its own self-check (neither 定级 nor 重大):
+// the step is not offered and the rules refuse it. A department is not
+// offered the source 企业自查, in the form and in the rules.
+func TestEnterpriseCannotGradeDepartmentCannotSelfCheck(t *testing.T) {
+	d := func(s string) time.Time { x, _ := hazard.ParseDate(s); return x }
+	self := hazard.Hazard{State: hazard.Reported, Source: hazard.SourceSelfCheck, FoundOn: d("2022-03-15")}
+	for _, g := range []hazard.Grade{hazard.Major, hazard.General} {
+		_, err := hazard.Apply(self, hazard.Step{Action: hazard.ActGrade, Grade: g, Clause: "hg-20", ByEnterprise: true})
+		var re *hazard.RuleError
+		if !errors.As(err, &re) || re.Rule != "hazard.rule.enterprise_cannot_grade" {
+			t.Errorf("enterprise grades its self-check %s: %v", g, err)
+		}
+	}
+	if slices.Contains(hazard.SourcesFor(auth.RoleDepartment), hazard.SourceSelfCheck) || !slices.Contains(hazard.SourcesFor(auth.RoleSection), hazard.SourceSelfCheck) {
+		t.Error("sources offered to a department")
+	}
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		qiye, dept := f.p(t, "qiye"), f.p(t, "dept")
+		r, err := f.svc.Report(ctx, qiye, hazard.NewHazard{Description: "配电箱门未关闭", FoundOn: "2022-06-01", Source: hazard.SourceSelfCheck})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hazard.MayAct(qiye, r, hazard.ActGrade) {
+			t.Error("an enterprise is offered 定级 on its own self-check")
+		}
+		if _, err := f.svc.Do(ctx, qiye, r.ID, hazard.StepInput{Action: hazard.ActGrade, Grade: hazard.Major, Clause: "hg-20"}, nil); err == nil {
+			t.Error("an enterprise graded its self-check major")
+		}
+		if _, err := f.svc.Do(ctx, qiye, r.ID, hazard.StepInput{Action: hazard.ActSelfDone}, []attach.Upload{photo(t)}); err != nil {
+			t.Errorf("an enterprise closes its general self-check: %v", err)
+		}
+		_, err = f.svc.Report(ctx, dept, hazard.NewHazard{EnterpriseID: demo.EnterpriseID, Description: "消防通道堵塞", FoundOn: "2022-06-01", Source: hazard.SourceSelfCheck})
+		if fe := errs.Fields(err); len(fe) != 1 || fe[0].Field != "source" {
+			t.Errorf("a department recorded a self-check: %v", err)
+		}
+		file := ledgerFile(t, [][]any{row("示例县兆丰矿业有限公司", "", "", "企业自查", "一般", "", "消防通道堵塞", "2022-03-01", "", "", "")})
+		res, err := ledger.Run(ctx, f.svc.Ledger(), dept, bytes.NewReader(file), ledger.Options{}, nil)
+		if !errs.Is(err, errs.Invalid) || res == nil || len(res.Errors) != 1 || res.Errors[0].Col != "E" {
+			t.Errorf("a department imported a self-check: %v %+v", err, res)
 		}
 	})
 }
