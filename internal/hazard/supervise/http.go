@@ -106,7 +106,7 @@ var APISummaries = map[string]string{
 	"GET /api/v1/cards/monthly":                       "红黄牌月度统计（year） / Cards per month, town and section",
 	"GET /api/v1/supervision/proposals":               "建议发督办函的红牌隐患 / Red cards calling for a supervision letter",
 	"GET /api/v1/supervision/stats":                   "督办函、挂牌督办统计（from, to, campaign） / Letters and listings in a period",
-	"GET /api/v1/supervision/letters":                 "督办函（state, from, to, hazard, q） / Supervision letters",
+	"GET /api/v1/supervision/letters":                 "督办函（state, grade, from, to, hazard, q） / Supervision letters",
 	"POST /api/v1/supervision/letters":                "发督办函 / Issue a supervision letter",
 	"GET /api/v1/supervision/letters/{id}":            "督办函详情 / One letter",
 	"GET /api/v1/supervision/listings":                "挂牌督办（state, level, from, to, hazard, q） / Listed major hazards",
