@@ -150,7 +150,7 @@ func (s *Service) IssueLetter(ctx context.Context, p *auth.Principal, in LetterI
 type LetterFilter struct {
 	State    string
 	Grade    hazard.Grade // the grade of the letter's hazard (重大事故隐患督办函: major)
-	From, To string // issued_on in [From, To]
+	From, To string       // issued_on in [From, To]
 	HazardID string
 	Q        string
 	Limit    int
