@@ -152,5 +152,13 @@ func (h hazardStats) Figures(ctx context.Context, p *auth.Principal, q campaign.
 	for _, r := range listed {
 		out.Listed += r.Found
 	}
+	f.Listed, f.Extended = false, true
+	extended, err := h.svc.StatsBy(ctx, p, f, "")
+	if err != nil {
+		return out, err
+	}
+	for _, r := range extended {
+		out.MajorExtended += r.Major
+	}
 	return out, nil
 }

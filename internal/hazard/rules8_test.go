@@ -161,3 +161,41 @@ func TestEnterpriseCannotGradeDepartmentCannotSelfCheck(t *testing.T) {
 		}
 	})
 }
+
+// Filter.Extended selects the hazards with an extension granted by To
+// (the data call's 延期整改 figure).
+func TestFilterExtendedByTo(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		jg1 := f.p(t, "jg1")
+		r, err := f.svc.Report(ctx, jg1, hazard.NewHazard{EnterpriseID: demo.EnterpriseID, Source: hazard.SourceInspection, Campaign: "大检查",
+			Description: "第二安全出口与设计不一致", FoundOn: "2022-03-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range []hazard.StepInput{
+			{Action: hazard.ActGrade, On: "2022-03-01", Grade: hazard.Major, Clause: "ks98-d-1", PlanMeasures: "m", PlanFunds: "f", PlanDeadline: "2022-05-01", PlanPerson: "p", PlanEmergency: "e"},
+			{Action: hazard.ActOrder, On: "2022-03-02", Deadline: "2022-05-01", DocNumber: "（示）应急责改〔2022〕1号"},
+			{Action: hazard.ActExtend, On: "2022-04-20", Deadline: "2022-06-30", Reason: "设备到货延迟"},
+		} {
+			if _, err := f.svc.Do(ctx, jg1, r.ID, st, nil); err != nil {
+				t.Fatalf("%s: %v", st.Action, err)
+			}
+		}
+		count := func(to string) int {
+			rows, err := f.svc.StatsBy(ctx, jg1, hazard.Filter{Campaign: "大检查", To: to, Extended: true}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, x := range rows {
+				n += x.Major
+			}
+			return n
+		}
+		if a, b := count("2022-03-31"), count("2022-04-30"); a != 0 || b != 1 {
+			t.Fatalf("extended by 03-31: %d, by 04-30: %d", a, b)
+		}
+	})
+}
