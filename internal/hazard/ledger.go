@@ -56,6 +56,28 @@ func Schema() xlsx.Schema {
 	}}
 }
 
+// ExportColumns are written after the template's columns by the export:
+// the hazard's state (办理状态), days overdue (逾期天数) and card (红黄牌)
+// on the day of the export.
+func ExportColumns() []xlsx.Column {
+	return []xlsx.Column{
+		{Key: "x_state", Header: "办理状态", HeaderEN: "State", Width: 10},
+		{Key: "x_days_overdue", Header: "逾期天数", HeaderEN: "Days overdue", Width: 10},
+		{Key: "x_card", Header: "红黄牌", HeaderEN: "Card", Width: 8},
+	}
+}
+
+// cardLabel is how a card is written in the export.
+func cardLabel(c Card) string {
+	switch c {
+	case Red:
+		return "红牌"
+	case Yellow:
+		return "黄牌"
+	}
+	return ""
+}
+
 // Importers may import hazard ledgers.
 var Importers = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleEnforcer, auth.RoleTown, auth.RoleDepartment}
 
@@ -67,6 +89,9 @@ func (s *Service) Ledger() *ledger.Ledger {
 		Title:  "hazard.ledger_title",
 		Schema: Schema(),
 		Export: s.export,
+		// After the template's columns: where the hazard stands today.
+		// A re-import ignores them (the state is rebuilt from 整改状态).
+		ExportColumns: ExportColumns(),
 		NewImport: func(ctx context.Context, p *auth.Principal, _ string) (ledger.Import, error) {
 			if !p.Is(Importers...) {
 				return nil, errs.New(errs.Forbidden, "forbidden")
@@ -121,7 +146,9 @@ func (s *Service) export(ctx context.Context, p *auth.Principal, q url.Values, w
 	}); err != nil {
 		return err
 	}
-	return s.Each(ctx, p, FilterOf(q, s.Today()), func(r Record) error {
+	today := s.Today()
+	rules := s.rules()
+	return s.Each(ctx, p, FilterOf(q, today), func(r Record) error {
 		ent, place := "", r.PlaceName
 		if r.EnterpriseID != "" {
 			ent, place = r.PlaceName, ""
@@ -149,7 +176,8 @@ func (s *Service) export(ctx context.Context, p *auth.Principal, q url.Values, w
 			clause = r.Clause
 		}
 		return w.Write(ent, credit[r.EnterpriseID], place, n.region[r.TownCode], SourceLabel(r.Source, "zh"), grade, clause, cat,
-			r.Description, r.Place, r.Responsible, r.Measures, r.FoundOn, r.Deadline, status, done, inspector, r.Campaign)
+			r.Description, r.Place, r.Responsible, r.Measures, r.FoundOn, r.Deadline, status, done, inspector, r.Campaign,
+			StateLabel(r.State, "zh"), DaysOverdue(r, today), cardLabel(CardFor(r.Rules(), mustDate(today), rules)))
 	})
 }
 

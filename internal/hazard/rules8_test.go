@@ -18,6 +18,7 @@ import (
 	"yingji/internal/ledger"
 	"yingji/internal/store"
 	"yingji/internal/store/storetest"
+	"yingji/internal/xlsx"
 )
 
 // twoEnterprises returns two enterprises of the demo register.
@@ -196,6 +197,66 @@ func TestFilterExtendedByTo(t *testing.T) {
 		}
 		if a, b := count("2022-03-31"), count("2022-04-30"); a != 0 || b != 1 {
 			t.Fatalf("extended by 03-31: %d, by 04-30: %d", a, b)
+		}
+	})
+}
+
+// The export carries the state, the days overdue and the card after the
+// template's columns; importing the exported file again ignores them and
+// gives the same hazards.
+func TestExportExtraColumnsRoundTrip(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db) // today is 2022-06-09
+		jg1 := f.p(t, "jg1")
+		const mine = "示例县兆丰矿业有限公司"
+		file := ledgerFile(t, [][]any{
+			row(mine, "", "", "", "一般", "", "配电箱未上锁", "2022-03-01", "2022-05-31", "未整改", ""),
+			row(mine, "", "", "", "一般", "", "灭火器过期", "2022-03-02", "", "已整改", "2022-03-10"),
+		})
+		if res, err := ledger.Run(ctx, f.svc.Ledger(), jg1, bytes.NewReader(file), ledger.Options{}, nil); err != nil || res.Imported != 2 {
+			t.Fatalf("import: %v %+v", err, res)
+		}
+		l := f.svc.Ledger()
+		var out bytes.Buffer
+		w, err := xlsx.NewWriter(&out, l.ExportSchema())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Export(ctx, jg1, nil, w); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		// Read every column back, the extra ones included.
+		byDesc := map[string]map[string]string{}
+		rep, err := xlsx.Parse(bytes.NewReader(out.Bytes()), l.ExportSchema(), func(r xlsx.Row) []xlsx.CellError {
+			byDesc[r.Values["description"]] = r.Values
+			return nil
+		})
+		if err != nil || rep.Rows != 2 {
+			t.Fatalf("export: %v %+v", err, rep)
+		}
+		open, done := byDesc["配电箱未上锁"], byDesc["灭火器过期"]
+		if open["x_state"] != hazard.StateLabel(hazard.Ordered, "zh") || open["x_days_overdue"] != "9" || open["x_card"] != "红牌" {
+			t.Errorf("open row: %v", open)
+		}
+		if done["x_state"] != hazard.StateLabel(hazard.Closed, "zh") || done["x_days_overdue"] != "0" || done["x_card"] != "" {
+			t.Errorf("closed row: %v", done)
+		}
+		// Re-import: the extra columns are ignored; the hazards are the same.
+		res, err := ledger.Run(ctx, l, jg1, bytes.NewReader(out.Bytes()), ledger.Options{}, nil)
+		if err != nil || res.Imported != 2 {
+			t.Fatalf("re-import: %v %+v", err, res)
+		}
+		list, counts, err := f.svc.Page(ctx, jg1, hazard.Filter{Q: "配电箱未上锁"})
+		if err != nil || counts.Found != 2 || list[0].State != list[1].State || list[0].Deadline != list[1].Deadline {
+			t.Fatalf("round trip: %v %+v %+v", err, counts, list)
+		}
+		list, _, _ = f.svc.Page(ctx, jg1, hazard.Filter{Q: "灭火器过期"})
+		if len(list) != 2 || list[0].State != hazard.Closed || list[1].State != hazard.Closed || list[0].ClosedOn != list[1].ClosedOn {
+			t.Fatalf("round trip of the closed row: %+v", list)
 		}
 	})
 }
