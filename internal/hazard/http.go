@@ -570,6 +570,26 @@ func (h *Handlers) overdue(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.SliceStable(order, func(i, j int) bool { return order[i].MaxDays > order[j].MaxDays })
 	data["Groups"], data["Total"], data["Shown"], data["By"] = order, total, len(list), by
+	// The bureau's own clocks (not the enterprise's card): majors not
+	// listed for supervision in time, rectifications not verified in time.
+	if p.Role != auth.RoleEnterprise {
+		unlisted, err := h.Svc.LateListings(r.Context(), p, f)
+		if err != nil {
+			h.UI.Error(w, r, err)
+			return
+		}
+		reviews, err := h.Svc.LateReviews(r.Context(), p, f)
+		if err != nil {
+			h.UI.Error(w, r, err)
+			return
+		}
+		clocks, err := h.Svc.clocksOf(r.Context(), p.CountyCode)
+		if err != nil {
+			h.UI.Error(w, r, err)
+			return
+		}
+		data["LateListings"], data["LateReviews"], data["Clocks"] = unlisted, reviews, clocks
+	}
 	h.render(w, r, http.StatusOK, "hazard_overdue", "hazard.overdue_title", "hazards_overdue", data, nil)
 }
 

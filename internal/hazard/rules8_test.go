@@ -260,3 +260,75 @@ func TestExportExtraColumnsRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// A major hazard not listed for supervision within the county's period
+// (10 working days by default) is on the board; listing it takes it off.
+// A rectification not verified within its period is on the department's
+// board and leaves the enterprise's card alone.
+func TestLateListingsAndReviews(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db) // today is 2022-06-09 (Thursday; 2022-06-03 端午 is a holiday)
+		jg1, qiye := f.p(t, "jg1"), f.p(t, "qiye")
+		report := func(desc, found string) hazard.Record {
+			r, err := f.svc.Report(ctx, jg1, hazard.NewHazard{EnterpriseID: demo.EnterpriseID, Source: hazard.SourceInspection, Description: desc, FoundOn: found})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		do := func(r hazard.Record, who *auth.Principal, st hazard.StepInput, files ...attach.Upload) {
+			t.Helper()
+			if _, err := f.svc.Do(ctx, who, r.ID, st, files); err != nil {
+				t.Fatalf("%s: %v", st.Action, err)
+			}
+		}
+		grade := hazard.StepInput{Action: hazard.ActGrade, Grade: hazard.Major, Clause: "ks98-d-2"}
+		old := report("井下使用淘汰设备", "2022-05-20")
+		grade.On = "2022-05-20" // + 10 working days (端午 off) = 2022-06-06
+		do(old, jg1, grade)
+		recent := report("井下使用淘汰空压机", "2022-05-30")
+		grade.On = "2022-05-30" // + 10 working days = 2022-06-14: not late
+		do(recent, jg1, grade)
+		late, err := f.svc.LateListings(ctx, jg1, hazard.Filter{})
+		if err != nil || len(late) != 1 || late[0].R.ID != old.ID || late[0].Due != "2022-06-06" || late[0].Days != 3 {
+			t.Fatalf("late listings: %v %+v", err, late)
+		}
+		if due, _ := hazard.LateDue(hazard.DefaultClocks().Calendar, "2022-05-30", 10, "2022-06-09"); due != "2022-06-14" {
+			t.Fatalf("due %s", due)
+		}
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := f.svc.SetListedTx(ctx, tx, jg1, old.ID, true)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if late, _ := f.svc.LateListings(ctx, jg1, hazard.Filter{}); len(late) != 0 {
+			t.Fatalf("a listed hazard is still late: %+v", late)
+		}
+		// Verification: reported done on 2022-05-23, due 2022-06-07.
+		g := report("配电箱未接地", "2022-05-10")
+		do(g, jg1, hazard.StepInput{Action: hazard.ActGrade, On: "2022-05-10", Grade: hazard.General})
+		do(g, jg1, hazard.StepInput{Action: hazard.ActOrder, On: "2022-05-10", Deadline: "2022-05-31", DocNumber: "（示）应急责改〔2022〕9号"})
+		do(g, qiye, hazard.StepInput{Action: hazard.ActSubmit, On: "2022-05-23"}, photo(t))
+		reviews, err := f.svc.LateReviews(ctx, jg1, hazard.Filter{})
+		if err != nil || len(reviews) != 1 || reviews[0].R.ID != g.ID || reviews[0].Due != "2022-06-07" || reviews[0].Days != 2 {
+			t.Fatalf("late reviews: %v %+v", err, reviews)
+		}
+		if c := hazard.CardFor(reviews[0].R.Rules(), today, hazard.DefaultCardRules()); c != hazard.NoCard {
+			t.Fatalf("a late review gave the enterprise a %s card", c)
+		}
+		if r, _ := f.svc.LateReviews(ctx, qiye, hazard.Filter{}); len(r) != 1 {
+			t.Fatalf("the enterprise's scope: %+v", r)
+		}
+		// A county's own period.
+		f.svc.WithClocks(func(context.Context, string) (hazard.Clocks, error) {
+			c := hazard.DefaultClocks()
+			c.VerifyWithin = 15
+			return c, nil
+		})
+		if r, _ := f.svc.LateReviews(ctx, jg1, hazard.Filter{}); len(r) != 0 {
+			t.Fatalf("late under a 15-day period: %+v", r)
+		}
+	})
+}

@@ -146,7 +146,8 @@ type Service struct {
 	people Recipients
 	now    func() time.Time
 	rules  func() CardRules
-	org    *org.Service // set by WithOrg (ledgers, demo)
+	org    *org.Service                                             // set by WithOrg (ledgers, demo)
+	clocks func(ctx context.Context, county string) (Clocks, error) // set by WithClocks
 }
 
 // New returns a Service. rules gives the county's card rules.

@@ -326,7 +326,8 @@ func (h *Handlers) monthly(w http.ResponseWriter, r *http.Request) {
 
 func settingsValues(s Settings) map[string]string {
 	v := map[string]string{"yellow_share": strconv.FormatFloat(s.Rules.YellowShare*100, 'f', -1, 64), "letter_after": strconv.Itoa(s.Rules.LetterAfter),
-		"remind_before": strconv.Itoa(s.Rules.RemindBefore), "issuer": s.Issuer, "letter_prefix": s.LetterPrefix, "listing_prefix": s.ListingPrefix}
+		"remind_before": strconv.Itoa(s.Rules.RemindBefore), "issuer": s.Issuer, "letter_prefix": s.LetterPrefix, "listing_prefix": s.ListingPrefix,
+		"list_within": strconv.Itoa(s.ListWithin), "verify_within": strconv.Itoa(s.VerifyWithin)}
 	if s.Rules.SelfReportCard {
 		v["self_report"] = "1"
 	}
@@ -362,6 +363,12 @@ func (h *Handlers) saveSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	if set.Rules.RemindBefore, err = strconv.Atoi(strings.TrimSpace(f.Get("remind_before"))); err != nil {
 		fe = append(fe, errs.Field("remind_before", "supervise.settings.days_invalid", nil))
+	}
+	if set.ListWithin, err = strconv.Atoi(strings.TrimSpace(f.Get("list_within"))); err != nil {
+		fe = append(fe, errs.Field("list_within", "supervise.settings.working_days_invalid", nil))
+	}
+	if set.VerifyWithin, err = strconv.Atoi(strings.TrimSpace(f.Get("verify_within"))); err != nil {
+		fe = append(fe, errs.Field("verify_within", "supervise.settings.working_days_invalid", nil))
 	}
 	set.Rules.SelfReportCard = f.Get("self_report") == "1"
 	set.Issuer, set.LetterPrefix, set.ListingPrefix = f.Get("issuer"), f.Get("letter_prefix"), f.Get("listing_prefix")
