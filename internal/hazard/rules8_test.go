@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -331,4 +333,32 @@ func TestLateListingsAndReviews(t *testing.T) {
 			t.Fatalf("late under a 15-day period: %+v", r)
 		}
 	})
+}
+
+// One term per concept on the hazard pages: 一般隐患 and 重大隐患, not
+// 一般事故隐患 or 普通隐患 (official document titles such as
+// 重大事故隐患督办函 and the names of regulations excepted).
+func TestOneTermPerGrade(t *testing.T) {
+	for _, dir := range []string{"locales", "templates", "supervise/locales", "supervise/templates", "../campaign/msg/locales", "../campaign/templates"} {
+		files, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(filepath.Join(dir, f.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, bad := range []string{"一般事故隐患", "普通隐患", "一般性隐患"} {
+				if strings.Contains(string(b), bad) {
+					t.Errorf("%s/%s says %s (use 一般隐患)", dir, f.Name(), bad)
+				}
+			}
+			for _, line := range strings.Split(string(b), "\n") {
+				if strings.Contains(line, "重大事故隐患") && !strings.Contains(line, "重大事故隐患督办函") && !strings.Contains(line, "判定标准") {
+					t.Errorf("%s/%s: %s (use 重大隐患)", dir, f.Name(), strings.TrimSpace(line))
+				}
+			}
+		}
+	}
 }
