@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"yingji/internal/auth"
+	"yingji/internal/errs"
 	"yingji/internal/hazard"
 	"yingji/internal/hazard/supervise"
 	"yingji/internal/store"
@@ -45,6 +47,32 @@ func TestLetterStatsByGrade(t *testing.T) {
 		list, total, _ = f.svc.Letters(ctx, leader, supervise.LetterFilter{Grade: hazard.General})
 		if total != 1 || list[0].ID != lg.ID {
 			t.Fatalf("general letters: %d %+v", total, list)
+		}
+	})
+}
+
+// The periods of the bureau's clocks are county settings (default 10
+// working days each) that reach the hazard loop's board.
+func TestClockSettings(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		admin := &auth.Principal{UserID: "admin", Username: "admin", Role: auth.RoleAdmin, CountyCode: "349901"}
+		set, err := f.svc.Settings(ctx, "349901")
+		if err != nil || set.ListWithin != 10 || set.VerifyWithin != 10 {
+			t.Fatalf("defaults: %v %+v", err, set)
+		}
+		set.ListWithin, set.VerifyWithin = 0, 61
+		if _, err := f.svc.SaveSettings(ctx, admin, set); len(errs.Fields(err)) != 2 {
+			t.Fatalf("bad periods: %v", err)
+		}
+		set.ListWithin, set.VerifyWithin = 5, 15
+		if _, err := f.svc.SaveSettings(ctx, admin, set); err != nil {
+			t.Fatal(err)
+		}
+		c, err := f.svc.Clocks(ctx, "349901", hazard.DefaultClocks().Calendar)
+		if err != nil || c.ListWithin != 5 || c.VerifyWithin != 15 {
+			t.Fatalf("clocks: %v %+v", err, c)
 		}
 	})
 }

@@ -364,11 +364,19 @@ func (h *Handlers) saveSettings(w http.ResponseWriter, r *http.Request) {
 	if set.Rules.RemindBefore, err = strconv.Atoi(strings.TrimSpace(f.Get("remind_before"))); err != nil {
 		fe = append(fe, errs.Field("remind_before", "supervise.settings.days_invalid", nil))
 	}
-	if set.ListWithin, err = strconv.Atoi(strings.TrimSpace(f.Get("list_within"))); err != nil {
-		fe = append(fe, errs.Field("list_within", "supervise.settings.working_days_invalid", nil))
-	}
-	if set.VerifyWithin, err = strconv.Atoi(strings.TrimSpace(f.Get("verify_within"))); err != nil {
-		fe = append(fe, errs.Field("verify_within", "supervise.settings.working_days_invalid", nil))
+	// The department's time limits; left empty, the defaults.
+	clocks := hazard.DefaultClocks()
+	for _, x := range []struct {
+		field string
+		to    *int
+		def   int
+	}{{"list_within", &set.ListWithin, clocks.ListWithin}, {"verify_within", &set.VerifyWithin, clocks.VerifyWithin}} {
+		v := strings.TrimSpace(f.Get(x.field))
+		if v == "" {
+			*x.to = x.def
+		} else if *x.to, err = strconv.Atoi(v); err != nil {
+			fe = append(fe, errs.Field(x.field, "supervise.settings.working_days_invalid", nil))
+		}
 	}
 	set.Rules.SelfReportCard = f.Get("self_report") == "1"
 	set.Issuer, set.LetterPrefix, set.ListingPrefix = f.Get("issuer"), f.Get("letter_prefix"), f.Get("listing_prefix")
