@@ -91,7 +91,7 @@ func Policy() web.Policy {
 
 // APISummaries describe the API operations (Chinese / English).
 var APISummaries = map[string]string{
-	"GET /api/v1/hazards": "隐患台账（town, sector, grade, state, open, source, overdue, card, from, to, enterprise, campaign, listed, unit, q, page, size），" +
+	"GET /api/v1/hazards": "隐患台账（town, sector, grade, state, open, source, overdue, card, from, to, enterprise, campaign, listed, extended, unit, q, page, size），" +
 		"附筛选结果的统计 counts / The hazard ledger with the counts of the filtered set",
 	"POST /api/v1/hazards":            "上报隐患（enterprise_id 或 place_name+town_code, source, description, found_on …） / Report a hazard",
 	"GET /api/v1/hazards/{id}":        "隐患详情、全过程记录与当前可执行的操作 / A hazard with its timeline and allowed actions",
