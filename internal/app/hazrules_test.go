@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,6 +40,16 @@ func TestDemoSpecialFindingsAreTheHazardList(t *testing.T) {
 	}
 	if linked == 0 {
 		t.Fatal("no demo campaign is linked to the hazard ledger")
+	}
+	// The overdue board shows the bureau's own clocks to the bureau, not
+	// to an enterprise.
+	leader, qiye := userToken(t, a, "leader"), userToken(t, a, "qiye")
+	if rec := do(a, "GET", "/hazards/overdue", leader, nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), `id="late-listings"`) ||
+		!strings.Contains(rec.Body.String(), `id="late-reviews"`) {
+		t.Errorf("overdue board: %d", rec.Code)
+	}
+	if rec := do(a, "GET", "/hazards/overdue", qiye, nil); rec.Code != 200 || strings.Contains(rec.Body.String(), `id="late-reviews"`) {
+		t.Errorf("enterprise's overdue board: %d", rec.Code)
 	}
 	ls, err := a.Supervise.LetterStats(ctx, p, "2022-01-01", "2022-06-30")
 	if err != nil || ls.Major.Issued != 4 || ls.Major.Rectified != 3 || ls.General.Issued != 0 {
