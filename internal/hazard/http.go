@@ -97,7 +97,7 @@ var APISummaries = map[string]string{
 	"GET /api/v1/hazards/{id}":        "隐患详情、全过程记录与当前可执行的操作 / A hazard with its timeline and allowed actions",
 	"POST /api/v1/hazards/{id}/steps": "执行一步（action: grade, order, start, submit, verify, return, close, extend, self_done；照片须通过网页表单上传） / Take a step (files only through the web form)",
 	"GET /api/v1/hazards/stats":       "隐患统计（by=grade|source|sector|town_code|state|campaign|category，from, to 及台账筛选条件） / Statistics for a period",
-	"GET /api/v1/hazards/clauses":     "重大事故隐患判定标准条款（q 关键词） / Determination-standard clauses",
+	"GET /api/v1/hazards/clauses":     "重大事故隐患判定标准条款（q 关键词, found 发现日期：只列当日施行的标准） / Determination-standard clauses",
 	"GET /api/v1/self-reports":        "企业隐患自查自报（period=2022Q1|2022, town, sector, state） / Enterprise self-reports of a period",
 	"POST /api/v1/self-reports":       "企业报送季度或年度隐患统计（period, found, rectified, major, major_rectified, signed_by） / Submit a self-report",
 }
@@ -982,11 +982,15 @@ func (h *Handlers) apiStats(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) apiClauses(w http.ResponseWriter, r *http.Request) {
-	list := SearchClauses(r.URL.Query().Get("q"))
-	if list == nil {
-		list = []Clause{}
+	q := r.URL.Query()
+	list := []Clause{}
+	for _, c := range SearchClauses(q.Get("q")) {
+		// found: only the clauses in force on that finding day.
+		if ClauseInForce(c.Code, q.Get("found")) {
+			list = append(list, c)
+		}
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": list, "standards": Standards})
+	web.JSON(w, http.StatusOK, map[string]any{"items": list, "standards": Standards, "periods": standardPeriods})
 }
 
 func (h *Handlers) apiSelfReports(w http.ResponseWriter, r *http.Request) {
