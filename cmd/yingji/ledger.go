@@ -145,7 +145,7 @@ func (e env) exportCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	w, err := xlsx.NewWriter(f, l.Schema)
+	w, err := xlsx.NewWriter(f, l.ExportSchema())
 	if err != nil {
 		f.Close()
 		return err

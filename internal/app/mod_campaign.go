@@ -28,6 +28,9 @@ func (a *App) campaignModule() (*module, error) {
 		Housing: housing.New(a.DB, a.Org, a.Attach, a.Sealer, a.Now),
 		Special: special.New(a.DB, a.Org, a.Enterprise, a.Now),
 	}
+	if a.Hazard != nil {
+		svc.Special.WithHazards(hazardStats{a.Hazard})
+	}
 	var prefill datacall.Prefiller
 	if a.Hazard != nil {
 		prefill = campaign.HazardPrefill(hazardStats{a.Hazard}, a.Org, string(hazard.SourceSelfCheck))
@@ -152,6 +155,29 @@ func (h hazardStats) Figures(ctx context.Context, p *auth.Principal, q campaign.
 	}
 	for _, r := range listed {
 		out.Listed += r.Found
+	}
+	f.Listed, f.Extended = false, true
+	extended, err := h.svc.StatsBy(ctx, p, f, "")
+	if err != nil {
+		return out, err
+	}
+	for _, r := range extended {
+		out.MajorExtended += r.Major
+	}
+	return out, nil
+}
+
+// CampaignHazardsByTown counts a hazard campaign's hazards in p's scope by
+// town: the ledger's records filtered by the campaign (a special
+// campaign's findings).
+func (h hazardStats) CampaignHazardsByTown(ctx context.Context, p *auth.Principal, campaign string) (map[string]int, error) {
+	rows, err := h.svc.StatsBy(ctx, p, hazard.Filter{Campaign: campaign}, "town_code")
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.Key] += r.Found
 	}
 	return out, nil
 }

@@ -7,9 +7,11 @@ import (
 
 	"yingji/internal/auth"
 	"yingji/internal/enterprise"
+	"yingji/internal/hazard"
 	"yingji/internal/hazard/supervise"
 	"yingji/internal/home"
 	"yingji/internal/jobs"
+	"yingji/internal/licence"
 )
 
 // cardSweepJob is the periodic deadline sweep of the hazard cards.
@@ -23,6 +25,19 @@ func (a *App) superviseModule() (*module, error) {
 	svc := supervise.New(supervise.Config{DB: a.DB, Hazard: a.Hazard, Enterprise: a.Enterprise, Org: a.Org, Notify: a.Notify, People: a.Auth,
 		SelfReports: a.Hazard, Now: a.Now, CountyName: a.Cfg.CountyName, Log: a.Log})
 	a.Supervise = svc
+	// The bureau's clocks of the hazard loop (挂牌督办, 复查): the periods
+	// of the supervision settings in the county's working-day calendar.
+	a.Hazard.WithClocks(func(ctx context.Context, county string) (hazard.Clocks, error) {
+		cal := licence.NewCalendar(nil, nil)
+		if a.Licence != nil {
+			set, err := a.Licence.Settings(ctx, county)
+			if err != nil {
+				return hazard.Clocks{}, err
+			}
+			cal = set.Calendar()
+		}
+		return svc.Clocks(ctx, county, cal)
+	})
 	a.Enterprise.OnRename(svc.RenameEnterpriseTx)
 	h := &supervise.Handlers{DB: a.DB, Svc: svc, Org: a.Org, Ent: a.Enterprise}
 	a.EnterpriseRelated = append(a.EnterpriseRelated, func(ctx context.Context, p *auth.Principal, e enterprise.Enterprise) ([]enterprise.Related, error) {

@@ -17,7 +17,8 @@ type HazardStats interface {
 	// Figures returns, for the hazards of a campaign found in [from, to]
 	// and recorded by unit (or, when town is set, found in town) with the
 	// source (empty: any), the number found, rectified by to, major,
-	// major rectified by to, and listed (挂牌督办).
+	// major rectified by to, listed (挂牌督办), and major with an
+	// extension (延期整改) granted by to.
 	Figures(ctx context.Context, p *auth.Principal, q HazardQuery) (HazardFigures, error)
 }
 
@@ -29,15 +30,17 @@ type HazardQuery struct {
 
 // HazardFigures are the counts of a HazardQuery.
 type HazardFigures struct {
-	Found, Rectified, Major, MajorDone, Listed int
+	Found, Rectified, Major, MajorDone, Listed, MajorExtended int
 }
 
 func (f HazardFigures) minus(g HazardFigures) HazardFigures {
-	return HazardFigures{f.Found - g.Found, f.Rectified - g.Rectified, f.Major - g.Major, f.MajorDone - g.MajorDone, f.Listed - g.Listed}
+	return HazardFigures{f.Found - g.Found, f.Rectified - g.Rectified, f.Major - g.Major, f.MajorDone - g.MajorDone, f.Listed - g.Listed,
+		f.MajorExtended - g.MajorExtended}
 }
 
 func (f HazardFigures) plus(g HazardFigures) HazardFigures {
-	return HazardFigures{f.Found + g.Found, f.Rectified + g.Rectified, f.Major + g.Major, f.MajorDone + g.MajorDone, f.Listed + g.Listed}
+	return HazardFigures{f.Found + g.Found, f.Rectified + g.Rectified, f.Major + g.Major, f.MajorDone + g.MajorDone, f.Listed + g.Listed,
+		f.MajorExtended + g.MajorExtended}
 }
 
 // HazardPrefill pre-fills a data call's unit rows from the hazards of the
@@ -51,7 +54,8 @@ func (f HazardFigures) plus(g HazardFigures) HazardFigures {
 //
 // Fields name what they take in Field.Source: hazard.general,
 // hazard.general_done, hazard.major, hazard.major_done,
-// hazard.major_listed, hazard.self_general, hazard.self_done. A call
+// hazard.major_listed, hazard.major_extended, hazard.self_general,
+// hazard.self_done. A call
 // without a campaign, or a form without such fields, gets nothing.
 func HazardPrefill(stats HazardStats, o *org.Service, selfCheck string) datacall.Prefiller {
 	return func(ctx context.Context, c datacall.Call, f datacall.Form, u org.Unit) (map[string]string, error) {
@@ -115,8 +119,11 @@ func HazardPrefill(stats HazardStats, o *org.Service, selfCheck string) datacall
 			"hazard.major":        all.Major,
 			"hazard.major_done":   all.MajorDone,
 			"hazard.major_listed": all.Listed,
-			"hazard.self_general": self.Found - self.Major,
-			"hazard.self_done":    self.Rectified - self.MajorDone,
+			// 延期整改: major hazards with an extension granted by the
+			// period's end.
+			"hazard.major_extended": all.MajorExtended,
+			"hazard.self_general":   self.Found - self.Major,
+			"hazard.self_done":      self.Rectified - self.MajorDone,
 		}
 		out := map[string]string{}
 		for _, x := range f.Fields {

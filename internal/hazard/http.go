@@ -91,13 +91,13 @@ func Policy() web.Policy {
 
 // APISummaries describe the API operations (Chinese / English).
 var APISummaries = map[string]string{
-	"GET /api/v1/hazards": "隐患台账（town, sector, grade, state, open, source, overdue, card, from, to, enterprise, campaign, listed, unit, q, page, size），" +
+	"GET /api/v1/hazards": "隐患台账（town, sector, grade, state, open, source, overdue, card, from, to, enterprise, campaign, listed, extended, unit, q, page, size），" +
 		"附筛选结果的统计 counts / The hazard ledger with the counts of the filtered set",
 	"POST /api/v1/hazards":            "上报隐患（enterprise_id 或 place_name+town_code, source, description, found_on …） / Report a hazard",
 	"GET /api/v1/hazards/{id}":        "隐患详情、全过程记录与当前可执行的操作 / A hazard with its timeline and allowed actions",
 	"POST /api/v1/hazards/{id}/steps": "执行一步（action: grade, order, start, submit, verify, return, close, extend, self_done；照片须通过网页表单上传） / Take a step (files only through the web form)",
 	"GET /api/v1/hazards/stats":       "隐患统计（by=grade|source|sector|town_code|state|campaign|category，from, to 及台账筛选条件） / Statistics for a period",
-	"GET /api/v1/hazards/clauses":     "重大事故隐患判定标准条款（q 关键词） / Determination-standard clauses",
+	"GET /api/v1/hazards/clauses":     "重大事故隐患判定标准条款（q 关键词, found 发现日期：只列当日施行的标准） / Determination-standard clauses",
 	"GET /api/v1/self-reports":        "企业隐患自查自报（period=2022Q1|2022, town, sector, state） / Enterprise self-reports of a period",
 	"POST /api/v1/self-reports":       "企业报送季度或年度隐患统计（period, found, rectified, major, major_rectified, signed_by） / Submit a self-report",
 }
@@ -267,6 +267,9 @@ func (h *Handlers) reportForm(w http.ResponseWriter, r *http.Request, status int
 			data["Enterprise"] = e
 		}
 	}
+	// The form offers only the sources the user may record (a department
+	// is not offered 企业自查).
+	data["Sources"] = SourcesFor(p.Role)
 	h.render(w, r, status, "hazard_form", "hazard.new", "hazards", data, f)
 }
 
@@ -388,7 +391,7 @@ func (h *Handlers) detail(w http.ResponseWriter, r *http.Request, status int, fa
 		data["StaleError"] = ff.Error
 	}
 	data["Card"], data["Days"] = CardFor(rec.Rules(), mustDate(today), h.Svc.rules()), DaysOverdue(rec, today)
-	data["ClauseText"], data["Clauses"] = ClauseText(rec.Clause), ClausesFor(rec.Sector)
+	data["ClauseText"], data["Clauses"] = ClauseText(rec.Clause), ClausesOn(rec.Sector, rec.FoundOn)
 	data["CanSeeEnterprise"] = rec.EnterpriseID != ""
 	page := h.UI.NewPage(r, rec.PlaceName, data)
 	page.Active = "hazards"
@@ -567,6 +570,26 @@ func (h *Handlers) overdue(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.SliceStable(order, func(i, j int) bool { return order[i].MaxDays > order[j].MaxDays })
 	data["Groups"], data["Total"], data["Shown"], data["By"] = order, total, len(list), by
+	// The bureau's own clocks (not the enterprise's card): majors not
+	// listed for supervision in time, rectifications not verified in time.
+	if p.Role != auth.RoleEnterprise {
+		unlisted, err := h.Svc.LateListings(r.Context(), p, f)
+		if err != nil {
+			h.UI.Error(w, r, err)
+			return
+		}
+		reviews, err := h.Svc.LateReviews(r.Context(), p, f)
+		if err != nil {
+			h.UI.Error(w, r, err)
+			return
+		}
+		clocks, err := h.Svc.clocksOf(r.Context(), p.CountyCode)
+		if err != nil {
+			h.UI.Error(w, r, err)
+			return
+		}
+		data["LateListings"], data["LateReviews"], data["Clocks"] = unlisted, reviews, clocks
+	}
 	h.render(w, r, http.StatusOK, "hazard_overdue", "hazard.overdue_title", "hazards_overdue", data, nil)
 }
 
@@ -959,11 +982,15 @@ func (h *Handlers) apiStats(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) apiClauses(w http.ResponseWriter, r *http.Request) {
-	list := SearchClauses(r.URL.Query().Get("q"))
-	if list == nil {
-		list = []Clause{}
+	q := r.URL.Query()
+	list := []Clause{}
+	for _, c := range SearchClauses(q.Get("q")) {
+		// found: only the clauses in force on that finding day.
+		if ClauseInForce(c.Code, q.Get("found")) {
+			list = append(list, c)
+		}
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": list, "standards": Standards})
+	web.JSON(w, http.StatusOK, map[string]any{"items": list, "standards": Standards, "periods": standardPeriods})
 }
 
 func (h *Handlers) apiSelfReports(w http.ResponseWriter, r *http.Request) {

@@ -33,7 +33,7 @@ const (
 func Schema() xlsx.Schema {
 	return xlsx.Schema{Name: "隐患台账", Columns: []xlsx.Column{
 		{Key: "enterprise", Header: "企业名称", HeaderEN: "Enterprise", Width: 28, Example: "示例县兆丰矿业有限公司",
-			Help: "本县已登记的企业；与统一社会信用代码填一项即可。无企业的场所（建筑工地、隔离点等）留空并填写场所名称"},
+			Help: "本县已登记的企业；与统一社会信用代码填一项即可，两项都填时须为同一家企业。无企业的场所（建筑工地、隔离点等）留空并填写场所名称"},
 		{Key: "credit_code", Header: "统一社会信用代码", HeaderEN: "Credit code", Width: 22},
 		{Key: "place_name", Header: "场所名称", HeaderEN: "Place name", Width: 22, Example: "城东安置房二期建筑工地", Help: "无企业时必填"},
 		{Key: "town", Header: "所在乡镇", HeaderEN: "Town", Width: 12, Example: "籍山镇", Help: "无企业时必填：乡镇名称或 9 位区划代码；有企业时以企业登记的乡镇为准"},
@@ -56,6 +56,28 @@ func Schema() xlsx.Schema {
 	}}
 }
 
+// ExportColumns are written after the template's columns by the export:
+// the hazard's state (办理状态), days overdue (逾期天数) and card (红黄牌)
+// on the day of the export.
+func ExportColumns() []xlsx.Column {
+	return []xlsx.Column{
+		{Key: "x_state", Header: "办理状态", HeaderEN: "State", Width: 10},
+		{Key: "x_days_overdue", Header: "逾期天数", HeaderEN: "Days overdue", Width: 10},
+		{Key: "x_card", Header: "红黄牌", HeaderEN: "Card", Width: 8},
+	}
+}
+
+// cardLabel is how a card is written in the export.
+func cardLabel(c Card) string {
+	switch c {
+	case Red:
+		return "红牌"
+	case Yellow:
+		return "黄牌"
+	}
+	return ""
+}
+
 // Importers may import hazard ledgers.
 var Importers = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleEnforcer, auth.RoleTown, auth.RoleDepartment}
 
@@ -67,6 +89,9 @@ func (s *Service) Ledger() *ledger.Ledger {
 		Title:  "hazard.ledger_title",
 		Schema: Schema(),
 		Export: s.export,
+		// After the template's columns: where the hazard stands today.
+		// A re-import ignores them (the state is rebuilt from 整改状态).
+		ExportColumns: ExportColumns(),
 		NewImport: func(ctx context.Context, p *auth.Principal, _ string) (ledger.Import, error) {
 			if !p.Is(Importers...) {
 				return nil, errs.New(errs.Forbidden, "forbidden")
@@ -121,7 +146,9 @@ func (s *Service) export(ctx context.Context, p *auth.Principal, q url.Values, w
 	}); err != nil {
 		return err
 	}
-	return s.Each(ctx, p, FilterOf(q, s.Today()), func(r Record) error {
+	today := s.Today()
+	rules := s.rules()
+	return s.Each(ctx, p, FilterOf(q, today), func(r Record) error {
 		ent, place := "", r.PlaceName
 		if r.EnterpriseID != "" {
 			ent, place = r.PlaceName, ""
@@ -149,7 +176,8 @@ func (s *Service) export(ctx context.Context, p *auth.Principal, q url.Values, w
 			clause = r.Clause
 		}
 		return w.Write(ent, credit[r.EnterpriseID], place, n.region[r.TownCode], SourceLabel(r.Source, "zh"), grade, clause, cat,
-			r.Description, r.Place, r.Responsible, r.Measures, r.FoundOn, r.Deadline, status, done, inspector, r.Campaign)
+			r.Description, r.Place, r.Responsible, r.Measures, r.FoundOn, r.Deadline, status, done, inspector, r.Campaign,
+			StateLabel(r.State, "zh"), DaysOverdue(r, today), cardLabel(CardFor(r.Rules(), mustDate(today), rules)))
 	})
 }
 
@@ -208,23 +236,40 @@ func (im *hzImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 	r := Record{CountyCode: im.p.CountyCode, UnitID: im.p.UnitID, Source: im.defSrc, SourceRef: v["inspector"], Campaign: v["campaign"],
 		Grade: General, Description: v["description"], Place: v["place"], Responsible: v["responsible"], Measures: v["measures"],
 		ReportedBy: im.p.UserID}
-	// Where: an enterprise in scope, or a place in a town.
+	// Where: an enterprise in scope, or a place in a town. When both the
+	// name and the credit code are given they must name the same
+	// enterprise: a wrong code would otherwise file the hazard on another
+	// enterprise without a word.
 	var ent *enterprise.Enterprise
+	name := strings.TrimSpace(v["enterprise"])
+	var byName []enterprise.Enterprise
+	if name != "" {
+		byName = im.byName[name]
+	}
 	switch code := enterprise.NormalizeCreditCode(v["credit_code"]); {
 	case code != "":
+		if reason, ok := enterprise.CheckCreditCode(code); !ok {
+			// A mistyped code is reported as such, not as an unknown enterprise.
+			bad("credit_code", "统一社会信用代码有误（"+code+"）："+reason)
+			break
+		}
 		e, ok := im.byCode[code]
-		if !ok {
+		switch {
+		case !ok && name != "" && len(byName) > 0:
+			bad("credit_code", fmt.Sprintf("统一社会信用代码 %s 与企业名称「%s」不符：本县（您的数据范围内）没有此代码的企业，「%s」登记的代码是 %s", code, name, name, byName[0].CreditCode))
+		case !ok:
 			bad("credit_code", "本县（您的数据范围内）没有此统一社会信用代码的企业："+code)
-		} else {
+		case name != "" && e.Name != name:
+			bad("credit_code", fmt.Sprintf("企业名称「%s」与统一社会信用代码 %s 不是同一家企业（该代码登记的企业是「%s」），请核对后再导入", name, code, e.Name))
+		default:
 			ent = &e
 		}
-	case v["enterprise"] != "":
-		list := im.byName[v["enterprise"]]
-		switch len(list) {
+	case name != "":
+		switch len(byName) {
 		case 0:
-			bad("enterprise", "本县（您的数据范围内）没有此企业："+v["enterprise"])
+			bad("enterprise", "本县（您的数据范围内）没有此企业："+name)
 		case 1:
-			ent = &list[0]
+			ent = &byName[0]
 		default:
 			bad("enterprise", "企业名称重复，请填写统一社会信用代码")
 		}
@@ -257,6 +302,9 @@ func (im *hzImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 		if c, ok := byLabel(sourceLabels, x); ok {
 			r.Source = c
 		}
+		if !SourceOffered(im.p.Role, r.Source) {
+			bad("source", "部门账号不能导入来源为“企业自查”的隐患：企业自查隐患由企业自行上报，部门检查发现的隐患请填“部门检查”")
+		}
 	}
 	if x := v["grade"]; x != "" {
 		if c, ok := byLabel(gradeLabels, x); ok {
@@ -283,6 +331,10 @@ func (im *hzImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 		bad("found_on", "日期格式不正确，应为 2022-03-15")
 	case found > im.today:
 		bad("found_on", "发现日期晚于今天")
+	case r.Clause != "" && !ClauseInForce(r.Clause, found):
+		p := PeriodOf(r.Clause)
+		bad("clause", fmt.Sprintf("判定依据「%s」出自%s，发现日期 %s 不在其施行期间（%s 至 %s），请引用当时施行的判定标准",
+			v["clause"], Standards[StandardOf(r.Clause)], found, orOpen(p.From), orOpen(p.Until)))
 	}
 	r.FoundOn = found
 	deadline, ok := cellDate(v["deadline"])
@@ -452,4 +504,12 @@ func insertEvents(ctx context.Context, tx *store.Tx, list []Event) error {
 		return fmt.Errorf("insert hazard events: %w", err)
 	}
 	return nil
+}
+
+// orOpen shows an open end of a period.
+func orOpen(d string) string {
+	if d == "" {
+		return "—"
+	}
+	return d
 }

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"yingji/internal/auth"
 )
 
 // State of a hazard.
@@ -68,6 +70,25 @@ const (
 
 // Sources in display order.
 var Sources = []Source{SourceInspection, SourceSelfCheck, SourceExpert, SourceThirdParty, SourceSuperior, SourceDepartment, SourceComplaint}
+
+// SourceOffered reports whether a role may record a hazard of a source:
+// 企业自查 (self-check) is the enterprise's own report, so a department
+// (other departments' staff, who record what they found: 部门检查) is not
+// offered it.
+func SourceOffered(role auth.Role, s Source) bool {
+	return !(role == auth.RoleDepartment && s == SourceSelfCheck)
+}
+
+// SourcesFor lists the sources a role is offered, in display order.
+func SourcesFor(role auth.Role) []Source {
+	var out []Source
+	for _, s := range Sources {
+		if SourceOffered(role, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 // Category of a hazard (16号令: 物的不安全状态, 人的不安全行为, 管理缺陷).
 type Category string
@@ -215,8 +236,18 @@ func Apply(h Hazard, s Step) (Hazard, error) {
 		if s.Grade == Major && strings.TrimSpace(s.Clause) == "" {
 			return h, refuse("hazard.rule.major_needs_clause")
 		}
-		if s.ByEnterprise && s.Grade == Major && h.Source != SourceSelfCheck {
+		if s.ByEnterprise {
+			// 定级 is the supervising side's determination: an enterprise
+			// reports its self-check hazards, and closes the general ones
+			// itself (self_done), but does not grade them.
 			return h, refuse("hazard.rule.enterprise_cannot_grade")
+		}
+		if c := strings.TrimSpace(s.Clause); c != "" && !ClauseInForce(c, Date(h.FoundOn)) {
+			// A standard not yet (or no longer) in force on the finding
+			// day cannot determine the hazard.
+			p := PeriodOf(c)
+			return h, refuse("hazard.rule.clause_not_in_force", "Standard", Standards[StandardOf(c)], "Found", Date(h.FoundOn),
+				"From", p.From, "Until", p.Until)
 		}
 		n.Grade, n.Clause = s.Grade, strings.TrimSpace(s.Clause)
 	case ActOrder:

@@ -26,6 +26,7 @@ type Filter struct {
 	Today      string   // YYYY-MM-DD, for Overdue
 	From, To   string   // found_on in [From, To]
 	Listed     bool     // 挂牌督办 only
+	Extended   bool     // with an extension (延期整改) granted by To (any time when To is empty)
 	Unit       string   // recording unit (a section, department or town government)
 	Sectors    []string // any of these sectors (report figures of a section)
 	Limit      int
@@ -38,7 +39,7 @@ func FilterOf(q url.Values, today string) Filter {
 	return Filter{Q: q.Get("q"), Town: q.Get("town"), Sector: q.Get("sector"), Grade: Grade(q.Get("grade")), State: State(q.Get("state")),
 		OpenOnly: q.Get("open") == "1", Source: Source(q.Get("source")), Enterprise: q.Get("enterprise"), Campaign: q.Get("campaign"),
 		Card: Card(q.Get("card")), Overdue: q.Get("overdue") == "1", Today: today, From: q.Get("from"), To: q.Get("to"), Listed: q.Get("listed") == "1",
-		Unit: q.Get("unit")}
+		Extended: q.Get("extended") == "1", Unit: q.Get("unit")}
 }
 
 // Where builds the filter's conditions within the principal's scope.
@@ -93,6 +94,13 @@ func (f Filter) Where(p *auth.Principal) *store.Where {
 	}
 	if f.Listed {
 		w.Add("listed = ?", true)
+	}
+	if f.Extended {
+		to := f.To
+		if to == "" {
+			to = "9999-12-31"
+		}
+		w.Add("EXISTS (SELECT 1 FROM hazard_event x WHERE x.hazard_id = hazard.id AND x.action = ? AND x.on_day <= ?)", string(ActExtend), to)
 	}
 	if f.Unit != "" {
 		w.Add("unit_id = ?", f.Unit)

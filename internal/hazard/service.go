@@ -146,7 +146,8 @@ type Service struct {
 	people Recipients
 	now    func() time.Time
 	rules  func() CardRules
-	org    *org.Service // set by WithOrg (ledgers, demo)
+	org    *org.Service                                             // set by WithOrg (ledgers, demo)
+	clocks func(ctx context.Context, county string) (Clocks, error) // set by WithClocks
 }
 
 // New returns a Service. rules gives the county's card rules.
@@ -213,9 +214,12 @@ func MayAct(p *auth.Principal, r Record, a Action) bool {
 		switch a {
 		case ActStart, ActSubmit, ActSelfDone:
 			return true
-		case ActGrade, ActOrder:
+		case ActOrder:
 			return r.Source == SourceSelfCheck
 		}
+		// 定级 (grading, and the 判定 of a major hazard) is the
+		// supervising side's: an enterprise is not offered it, even on its
+		// own self-check (Apply refuses it too).
 		return false
 	}
 	return p.Is(supervisors...)
@@ -367,6 +371,10 @@ func (s *Service) prepare(ctx context.Context, p *auth.Principal, in NewHazard) 
 	}
 	if p.Role == auth.RoleEnterprise {
 		in.Source, in.EnterpriseID = SourceSelfCheck, p.EnterpriseID
+	} else if !SourceOffered(p.Role, in.Source) {
+		// 企业自查 is the enterprise's own source: a department records
+		// what it found itself (部门检查).
+		fe = append(fe, errs.Field("source", "hazard.source_not_yours", map[string]any{"Source": in.Source}))
 	}
 	r := Record{ID: ids.New(), CountyCode: p.CountyCode, EnterpriseID: in.EnterpriseID, PlaceName: strings.TrimSpace(in.PlaceName),
 		TownCode: in.TownCode, UnitID: p.UnitID, Source: in.Source, SourceRef: in.SourceRef, Campaign: in.Campaign, Category: in.Category,

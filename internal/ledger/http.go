@@ -85,7 +85,7 @@ func (h *Handlers) export(l *Ledger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p := web.PrincipalFrom(r.Context())
 		name := fmt.Sprintf("%s-%s.xlsx", l.Schema.Name, time.Now().In(web.Shanghai).Format("20060102"))
-		xw, err := xlsx.NewWriter(w, l.Schema)
+		xw, err := xlsx.NewWriter(w, l.ExportSchema())
 		if err != nil {
 			h.UI.Error(w, r, err)
 			return

@@ -26,6 +26,10 @@ type Ledger struct {
 	// Export writes the rows of the list the principal may see, filtered
 	// by the list page's query parameters. Nil: not exportable.
 	Export func(ctx context.Context, p *auth.Principal, q url.Values, w *xlsx.Writer) error
+	// ExportColumns, when set, are written by Export after the Schema's
+	// columns (e.g. a record's state): not in the template, and ignored
+	// when the file is imported again (unknown headers are ignored).
+	ExportColumns []xlsx.Column
 	// NewImport starts one import into target (the value chosen for
 	// Target; "" when the ledger has none or nothing was chosen). Nil: not
 	// importable.
@@ -162,3 +166,13 @@ func (r *Registry) Get(kind string) (*Ledger, bool) {
 
 // Kinds lists the registered kinds in registration order.
 func (r *Registry) Kinds() []string { return append([]string(nil), r.order...) }
+
+// ExportSchema is the layout of an export: the Schema's columns, then the
+// ExportColumns.
+func (l *Ledger) ExportSchema() xlsx.Schema {
+	s := l.Schema
+	if len(l.ExportColumns) > 0 {
+		s.Columns = append(append([]xlsx.Column(nil), l.Schema.Columns...), l.ExportColumns...)
+	}
+	return s
+}

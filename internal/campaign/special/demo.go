@@ -90,8 +90,11 @@ func (s *Service) Demo(ctx context.Context, out io.Writer, county string) error 
 				return err
 			}
 			for _, t := range targets {
+				// The campaign is linked to the hazard ledger: what the
+				// checks found is counted from the hazard records of the
+				// campaign, not typed with the check.
 				on := day.Add("2022-01-05", r.IntN(22))
-				ch := Check{TargetID: t.ID, CheckedOn: on, Round: 1, CheckedBy: "县应急管理局监管一股、所在镇安监站", Findings: max(0, r.IntN(4)-2)}
+				ch := Check{TargetID: t.ID, CheckedOn: on, Round: 1, CheckedBy: "县应急管理局监管一股、所在镇安监站"}
 				if _, err := s.recordCheckTx(ctx, tx, sys, c, ch, at(on)); err != nil {
 					return err
 				}

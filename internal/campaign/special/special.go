@@ -188,8 +188,14 @@ func ValidateCheck(c Campaign, ch *Check, today string) error {
 	} else if utf8.RuneCountInString(ch.CheckedBy) > 200 {
 		fe = append(fe, errs.Field("checked_by", "special.too_long", map[string]any{"Max": 200}))
 	}
-	if ch.Findings < 0 {
+	switch {
+	case ch.Findings < 0:
 		fe = append(fe, errs.Field("findings", "special.findings_invalid", nil))
+	case ch.Findings > 0 && c.HazardCampaign != "":
+		// A campaign linked to the hazard ledger counts its findings from
+		// the hazard records (one source: the figure and the list are the
+		// same records); a typed number would be a second, different one.
+		fe = append(fe, errs.Field("findings", "special.findings_are_hazards", map[string]any{"Campaign": c.HazardCampaign}))
 	}
 	if utf8.RuneCountInString(ch.Note) > 500 {
 		fe = append(fe, errs.Field("note", "special.too_long", map[string]any{"Max": 500}))
@@ -199,15 +205,30 @@ func ValidateCheck(c Campaign, ch *Check, today string) error {
 
 // Service runs special campaigns.
 type Service struct {
-	db  *store.DB
-	org *org.Service
-	ent *enterprise.Service
-	now func() time.Time
+	db      *store.DB
+	org     *org.Service
+	ent     *enterprise.Service
+	now     func() time.Time
+	hazards HazardCounter // set by WithHazards
+}
+
+// HazardCounter counts the hazards of a hazard campaign (专项行动) in a
+// principal's scope, by town: the same records as the hazard ledger
+// filtered by that campaign.
+type HazardCounter interface {
+	CampaignHazardsByTown(ctx context.Context, p *auth.Principal, campaign string) (map[string]int, error)
 }
 
 // New returns a Service.
 func New(db *store.DB, o *org.Service, ent *enterprise.Service, now func() time.Time) *Service {
 	return &Service{db: db, org: o, ent: ent, now: now}
+}
+
+// WithHazards makes a campaign linked to the hazard ledger
+// (HazardCampaign) count its findings from the hazard records.
+func (s *Service) WithHazards(h HazardCounter) *Service {
+	s.hazards = h
+	return s
 }
 
 // Today is the current Shanghai day.
@@ -558,6 +579,10 @@ type Coverage struct {
 	Towns  []TownCoverage `json:"towns"`
 	Total  TownCoverage   `json:"total"`
 	Checks int            `json:"checks"`
+	// HazardFindings: the findings are the campaign's hazard records (the
+	// campaign is linked to the hazard ledger), not numbers typed with the
+	// checks.
+	HazardFindings bool `json:"hazard_findings"`
 }
 
 // Pct is the share of in scope checked, in whole percent (rounded down).
@@ -635,6 +660,21 @@ func (s *Service) Coverage(ctx context.Context, p *auth.Principal, c Campaign) (
 		get(town).Any = n
 	}
 	rows.Close()
+	if c.HazardCampaign != "" && s.hazards != nil {
+		// 发现问题 of a linked campaign are its hazards: the figure and the
+		// hazard list behind the link are one query's records.
+		byHazard, err := s.hazards.CampaignHazardsByTown(ctx, p, c.HazardCampaign)
+		if err != nil {
+			return out, err
+		}
+		for _, t := range byTown {
+			t.Findings = 0
+		}
+		for town, n := range byHazard {
+			get(town).Findings = n
+		}
+		out.HazardFindings = true
+	}
 	names := map[string]string{}
 	sortKey := map[string]int64{}
 	regions, err := s.org.ListRegions(ctx, &auth.Principal{Role: auth.RoleLeader, CountyCode: c.CountyCode}, org.RegionFilter{Level: org.LevelTown})

@@ -106,7 +106,7 @@ var APISummaries = map[string]string{
 	"GET /api/v1/cards/monthly":                       "红黄牌月度统计（year） / Cards per month, town and section",
 	"GET /api/v1/supervision/proposals":               "建议发督办函的红牌隐患 / Red cards calling for a supervision letter",
 	"GET /api/v1/supervision/stats":                   "督办函、挂牌督办统计（from, to, campaign） / Letters and listings in a period",
-	"GET /api/v1/supervision/letters":                 "督办函（state, from, to, hazard, q） / Supervision letters",
+	"GET /api/v1/supervision/letters":                 "督办函（state, grade, from, to, hazard, q） / Supervision letters",
 	"POST /api/v1/supervision/letters":                "发督办函 / Issue a supervision letter",
 	"GET /api/v1/supervision/letters/{id}":            "督办函详情 / One letter",
 	"GET /api/v1/supervision/listings":                "挂牌督办（state, level, from, to, hazard, q） / Listed major hazards",
@@ -326,7 +326,8 @@ func (h *Handlers) monthly(w http.ResponseWriter, r *http.Request) {
 
 func settingsValues(s Settings) map[string]string {
 	v := map[string]string{"yellow_share": strconv.FormatFloat(s.Rules.YellowShare*100, 'f', -1, 64), "letter_after": strconv.Itoa(s.Rules.LetterAfter),
-		"remind_before": strconv.Itoa(s.Rules.RemindBefore), "issuer": s.Issuer, "letter_prefix": s.LetterPrefix, "listing_prefix": s.ListingPrefix}
+		"remind_before": strconv.Itoa(s.Rules.RemindBefore), "issuer": s.Issuer, "letter_prefix": s.LetterPrefix, "listing_prefix": s.ListingPrefix,
+		"list_within": strconv.Itoa(s.ListWithin), "verify_within": strconv.Itoa(s.VerifyWithin)}
 	if s.Rules.SelfReportCard {
 		v["self_report"] = "1"
 	}
@@ -362,6 +363,20 @@ func (h *Handlers) saveSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	if set.Rules.RemindBefore, err = strconv.Atoi(strings.TrimSpace(f.Get("remind_before"))); err != nil {
 		fe = append(fe, errs.Field("remind_before", "supervise.settings.days_invalid", nil))
+	}
+	// The department's time limits; left empty, the defaults.
+	clocks := hazard.DefaultClocks()
+	for _, x := range []struct {
+		field string
+		to    *int
+		def   int
+	}{{"list_within", &set.ListWithin, clocks.ListWithin}, {"verify_within", &set.VerifyWithin, clocks.VerifyWithin}} {
+		v := strings.TrimSpace(f.Get(x.field))
+		if v == "" {
+			*x.to = x.def
+		} else if *x.to, err = strconv.Atoi(v); err != nil {
+			fe = append(fe, errs.Field(x.field, "supervise.settings.working_days_invalid", nil))
+		}
 	}
 	set.Rules.SelfReportCard = f.Get("self_report") == "1"
 	set.Issuer, set.LetterPrefix, set.ListingPrefix = f.Get("issuer"), f.Get("letter_prefix"), f.Get("listing_prefix")

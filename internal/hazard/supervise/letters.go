@@ -149,7 +149,8 @@ func (s *Service) IssueLetter(ctx context.Context, p *auth.Principal, in LetterI
 // LetterFilter selects letters.
 type LetterFilter struct {
 	State    string
-	From, To string // issued_on in [From, To]
+	Grade    hazard.Grade // the grade of the letter's hazard (重大事故隐患督办函: major)
+	From, To string       // issued_on in [From, To]
 	HazardID string
 	Q        string
 	Limit    int
@@ -158,7 +159,7 @@ type LetterFilter struct {
 
 // LetterFilterOf reads the filter from query parameters.
 func LetterFilterOf(q url.Values) LetterFilter {
-	return LetterFilter{State: q.Get("state"), From: q.Get("from"), To: q.Get("to"), HazardID: q.Get("hazard"), Q: q.Get("q")}
+	return LetterFilter{State: q.Get("state"), Grade: hazard.Grade(q.Get("grade")), From: q.Get("from"), To: q.Get("to"), HazardID: q.Get("hazard"), Q: q.Get("q")}
 }
 
 func (f LetterFilter) where(p *auth.Principal) *store.Where {
@@ -166,6 +167,9 @@ func (f LetterFilter) where(p *auth.Principal) *store.Where {
 	scope(p, &w, "")
 	if f.State != "" {
 		w.Add("state = ?", f.State)
+	}
+	if f.Grade != "" {
+		w.Add("EXISTS (SELECT 1 FROM hazard h WHERE h.id = hazard_id AND h.grade = ?)", string(f.Grade))
 	}
 	if f.From != "" {
 		w.Add("issued_on >= ?", f.From)

@@ -13,6 +13,7 @@ import (
 	"yingji/internal/auth"
 	"yingji/internal/errs"
 	"yingji/internal/hazard"
+	"yingji/internal/licence"
 	"yingji/internal/store"
 )
 
@@ -38,6 +39,12 @@ type Settings struct {
 	LetterPrefix string `json:"letter_prefix"`
 	// ListingPrefix numbers county-level listing notices: 示安委办挂〔2022〕1号.
 	ListingPrefix string `json:"listing_prefix"`
+	// ListWithin is the period, in working days after its grading, within
+	// which a major hazard is listed (挂牌督办); VerifyWithin the period,
+	// in working days after the rectification report, within which it is
+	// verified (复查). See hazard.Clocks for the defaults.
+	ListWithin   int `json:"list_within"`
+	VerifyWithin int `json:"verify_within"`
 }
 
 // DefaultSettings are the settings of a county that saved none.
@@ -46,8 +53,9 @@ func DefaultSettings(countyName string) Settings {
 	if r, _ := utf8.DecodeRuneInString(countyName); r != utf8.RuneError {
 		abbr = string(r)
 	}
+	c := hazard.DefaultClocks()
 	return Settings{Rules: hazard.DefaultCardRules(), Issuer: countyName + "人民政府安全生产委员会办公室",
-		LetterPrefix: abbr + "安委办督", ListingPrefix: abbr + "安委办挂"}
+		LetterPrefix: abbr + "安委办督", ListingPrefix: abbr + "安委办挂", ListWithin: c.ListWithin, VerifyWithin: c.VerifyWithin}
 }
 
 // countyName is the county's name from the region table (the configured
@@ -124,6 +132,12 @@ func (s *Service) settings(ctx context.Context, q store.Querier, county string) 
 	if set.ListingPrefix == "" {
 		set.ListingPrefix = def.ListingPrefix
 	}
+	if set.ListWithin <= 0 {
+		set.ListWithin = def.ListWithin
+	}
+	if set.VerifyWithin <= 0 {
+		set.VerifyWithin = def.VerifyWithin
+	}
 	return set, nil
 }
 
@@ -142,7 +156,22 @@ func ValidateSettings(set *Settings) error {
 			fe = append(fe, errs.Field(p.field, "supervise.settings.prefix_invalid", nil))
 		}
 	}
+	for _, p := range []struct {
+		field string
+		v     int
+	}{{"list_within", set.ListWithin}, {"verify_within", set.VerifyWithin}} {
+		if p.v < 1 || p.v > 60 {
+			fe = append(fe, errs.Field(p.field, "supervise.settings.working_days_invalid", nil))
+		}
+	}
 	return fe.Err()
+}
+
+// Clocks are a county's time limits of the bureau's steps (挂牌督办 and
+// 复查), in working days of cal.
+func (s *Service) Clocks(ctx context.Context, county string, cal licence.Calendar) (hazard.Clocks, error) {
+	set, err := s.Settings(ctx, county)
+	return hazard.Clocks{ListWithin: set.ListWithin, VerifyWithin: set.VerifyWithin, Calendar: cal}, err
 }
 
 // SaveSettings stores a county's settings (administrators). New rules

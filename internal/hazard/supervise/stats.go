@@ -12,29 +12,58 @@ import (
 
 // LetterStat are the supervision letters of a period (F-SUP-1: "县安委办
 // 共发放重大安全隐患督办函4次，截至目前已整改3处").
+//
+// A letter may be issued on any overdue hazard (domain.md §1.3: the county
+// 安委办 writes to a unit whose hazard is overdue without explanation),
+// but only a letter on a major hazard is a 重大事故隐患督办函 (its print is
+// titled so, see LetterDoc): the figures are split by the hazard's grade,
+// and a report of "重大安全隐患督办函" quotes Major.
 type LetterStat struct {
 	From      string `json:"from"`
 	To        string `json:"to"`
 	Issued    int    `json:"issued"`    // letters issued in [from, to]
 	Rectified int    `json:"rectified"` // of them, rectified by to
 	Overdue   int    `json:"overdue"`   // of them, open past their deadline on to
-	Link      string `json:"link"`      // the letters behind the figures
+	// Major are the letters on major hazards (重大事故隐患督办函), General
+	// those on general hazards (一般隐患); Major + General = the whole.
+	Major   LetterCount `json:"major"`
+	General LetterCount `json:"general"`
+	Link    string      `json:"link"` // the letters behind the figures
+}
+
+// LetterCount are the letters of one grade of hazard.
+type LetterCount struct {
+	Issued    int    `json:"issued"`
+	Rectified int    `json:"rectified"`
+	Overdue   int    `json:"overdue"`
+	Link      string `json:"link"`
 }
 
 // LetterStats counts the letters issued in [from, to] (dates YYYY-MM-DD)
-// in the principal's scope and how many of them were rectified by to.
+// in the principal's scope and how many of them were rectified by to, in
+// all and by the grade of their hazard.
 func (s *Service) LetterStats(ctx context.Context, p *auth.Principal, from, to string) (LetterStat, error) {
 	st := LetterStat{From: from, To: to}
 	w := LetterFilter{From: from, To: to}.where(p)
 	toP := w.Arg(to)
-	err := s.cfg.DB.R().QueryRowContext(ctx, `SELECT count(*),
-		count(*) FILTER (WHERE state = 'rectified' AND rectified_on <= `+toP+`),
-		count(*) FILTER (WHERE (state <> 'rectified' OR rectified_on > `+toP+`) AND deadline < `+toP+`)
-		FROM supervision_letter`+w.SQL(), w.Args()...).Scan(&st.Issued, &st.Rectified, &st.Overdue)
+	major := w.Arg(string(hazard.Major))
+	// The grade is the hazard's (graded once, before it can be overdue).
+	isMajor := `EXISTS (SELECT 1 FROM hazard h WHERE h.id = supervision_letter.hazard_id AND h.grade = ` + major + `)`
+	done := `state = 'rectified' AND rectified_on <= ` + toP
+	late := `(state <> 'rectified' OR rectified_on > ` + toP + `) AND deadline < ` + toP
+	err := s.cfg.DB.R().QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE `+done+`), count(*) FILTER (WHERE `+late+`),
+		count(*) FILTER (WHERE `+isMajor+`), count(*) FILTER (WHERE `+isMajor+` AND `+done+`), count(*) FILTER (WHERE `+isMajor+` AND `+late+`)
+		FROM supervision_letter`+w.SQL(), w.Args()...).Scan(&st.Issued, &st.Rectified, &st.Overdue, &st.Major.Issued, &st.Major.Rectified, &st.Major.Overdue)
 	if err != nil {
 		return st, fmt.Errorf("letter statistics: %w", err)
 	}
-	st.Link = "/supervision?" + url.Values{"tab": {"letters"}, "from": {from}, "to": {to}}.Encode()
+	st.General = LetterCount{Issued: st.Issued - st.Major.Issued, Rectified: st.Rectified - st.Major.Rectified, Overdue: st.Overdue - st.Major.Overdue}
+	q := url.Values{"tab": {"letters"}, "from": {from}, "to": {to}}
+	st.Link = "/supervision?" + q.Encode()
+	q.Set("grade", string(hazard.Major))
+	st.Major.Link = "/supervision?" + q.Encode()
+	q.Set("grade", string(hazard.General))
+	st.General.Link = "/supervision?" + q.Encode()
 	return st, nil
 }
 
