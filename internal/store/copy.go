@@ -269,7 +269,7 @@ func (s *sqliteRows) Next() bool {
 }
 
 func (s *sqliteRows) Values() ([]any, error) { return s.vals, nil }
-func (s *sqliteRows) Err() error              { return s.err }
+func (s *sqliteRows) Err() error             { return s.err }
 
 // sqliteTimeLayouts are the spellings of a timestamp SQLite may hold.
 var sqliteTimeLayouts = []string{
