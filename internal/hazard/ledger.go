@@ -53,6 +53,8 @@ func Schema() xlsx.Schema {
 		{Key: "rectified_on", Header: "整改完成日期", HeaderEN: "Rectified on", Width: 12, Help: "已整改时必填，不得早于发现日期"},
 		{Key: "inspector", Header: "检查单位", HeaderEN: "Inspected by", Width: 16, Example: "县住建局", Help: "检查单位或检查记录编号"},
 		{Key: "campaign", Header: "专项行动", HeaderEN: "Campaign", Width: 22, Example: "2022年安全生产大检查"},
+		{Key: "card", Header: "红黄牌", HeaderEN: "Card", Width: 8, Help: "仅导出：导出当日的红黄牌（按本县红黄牌规则），导入时不读取",
+			HelpEN: "Export only: the card on the day of the export (the county's card rules); ignored on import"},
 	}}
 }
 
@@ -121,6 +123,12 @@ func (s *Service) export(ctx context.Context, p *auth.Principal, q url.Values, w
 	}); err != nil {
 		return err
 	}
+	rules, err := s.CardRules(ctx, p.CountyCode)
+	if err != nil {
+		return err
+	}
+	today := mustDate(s.Today())
+	cardLabel := map[Card]string{Red: "红牌", Yellow: "黄牌"}
 	return s.Each(ctx, p, FilterOf(q, s.Today()), func(r Record) error {
 		ent, place := "", r.PlaceName
 		if r.EnterpriseID != "" {
@@ -149,7 +157,8 @@ func (s *Service) export(ctx context.Context, p *auth.Principal, q url.Values, w
 			clause = r.Clause
 		}
 		return w.Write(ent, credit[r.EnterpriseID], place, n.region[r.TownCode], SourceLabel(r.Source, "zh"), grade, clause, cat,
-			r.Description, r.Place, r.Responsible, r.Measures, r.FoundOn, r.Deadline, status, done, inspector, r.Campaign)
+			r.Description, r.Place, r.Responsible, r.Measures, r.FoundOn, r.Deadline, status, done, inspector, r.Campaign,
+			cardLabel[CardFor(r.Rules(), today, rules)])
 	})
 }
 
@@ -367,6 +376,17 @@ func (im *hzImport) Commit(ctx context.Context, progress func(done, total int64)
 			return err
 		}
 		if err := insertEvents(ctx, tx, evs); err != nil {
+			return err
+		}
+		// The open hazards with a deadline get their card in this
+		// transaction (red at once for those already overdue).
+		var open []string
+		for _, r := range recs {
+			if r.State.AwaitsRectification() && r.Deadline != "" {
+				open = append(open, r.ID)
+			}
+		}
+		if err := im.s.changedTx(ctx, tx, open...); err != nil {
 			return err
 		}
 		return audit.RecordMany(ctx, tx, im.now, im.p.Actor(), entries)

@@ -61,7 +61,7 @@ func setup(t testing.TB, db *store.DB) *fx {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fx{db: db, auth: a, ent: ent, notify: n, svc: hazard.New(db, ent, at, n, a, now, nil).WithOrg(o)}
+	return &fx{db: db, auth: a, ent: ent, notify: n, svc: hazard.New(db, ent, at, n, a, now).WithOrg(o)}
 }
 
 func (f *fx) p(t testing.TB, name string) *auth.Principal {
@@ -140,7 +140,7 @@ func TestLoopWithEvidenceNotificationAndScope(t *testing.T) {
 			t.Fatalf("close: %v %+v", err, r)
 		}
 		_, err = step(jg1, hazard.StepInput{Action: hazard.ActExtend, Deadline: "2022-08-01", Reason: "x"})
-		if e, ok := errs.As(err); !ok || e.Message != "hazard.rule.closed" {
+		if e, ok := errs.As(err); !ok || e.Message != "hazard.rule.extend_needs_request" || !errs.Is(err, errs.Conflict) {
 			t.Fatalf("extending a closed hazard: %v", err)
 		}
 		tl, err := f.svc.Timeline(ctx, qiye, h.ID)
