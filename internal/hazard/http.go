@@ -829,8 +829,16 @@ func (h *Handlers) selfForm(w http.ResponseWriter, r *http.Request, status int, 
 			from = per.Year
 		}
 	}
+	ent, err := h.Ent.Get(r.Context(), p, p.EnterpriseID)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
 	latestMissing := ""
 	for _, per := range PeriodsEnded(from, now) {
+		if _, ok := reports[per.String()]; !ok && !Obliged(ent, per) {
+			continue // before the enterprise was registered
+		}
 		row := periodRow{Period: per.String(), Label: per.Label(web.Lang(r.Context())), Due: Date(per.Due())}
 		if rep, ok := reports[row.Period]; ok {
 			row.Report = &rep
@@ -866,8 +874,8 @@ func (h *Handlers) selfForm(w http.ResponseWriter, r *http.Request, status int, 
 			if rep, ok := reports[chosen]; ok {
 				in = SelfReportInput{Found: rep.Found, Rectified: rep.Rectified, Major: rep.Major, MajorRectified: rep.MajorRectified,
 					SignedBy: rep.SignedBy, Note: rep.Note}
-			} else if e, err := h.Ent.Get(r.Context(), p, p.EnterpriseID); err == nil {
-				in.SignedBy = e.PrincipalName
+			} else {
+				in.SignedBy = ent.PrincipalName
 			}
 			v["found"], v["rectified"], v["major"], v["major_rectified"] = strconv.Itoa(in.Found), strconv.Itoa(in.Rectified),
 				strconv.Itoa(in.Major), strconv.Itoa(in.MajorRectified)

@@ -48,10 +48,14 @@ func setup(t testing.TB, db *store.DB) *fx {
 	if err := demo.Load(ctx, demo.Services{DB: db, Org: o, Auth: a}, "349901", io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	ent := enterprise.New(db, o, now, nil)
-	if err := ent.Demo(ctx, io.Discard, "349901", demo.EnterpriseID, nil); err != nil {
+	// The demo enterprises were registered long before the periods the
+	// tests look at (an enterprise owes self-reports from the period of
+	// its registration on).
+	registered := func() time.Time { return time.Date(2020, 1, 6, 9, 0, 0, 0, time.UTC) }
+	if err := enterprise.New(db, o, registered, nil).Demo(ctx, io.Discard, "349901", demo.EnterpriseID, nil); err != nil {
 		t.Fatal(err)
 	}
+	ent := enterprise.New(db, o, now, nil)
 	blobs, err := attach.NewDiskBlobs(filepath.Join(t.TempDir(), "att"))
 	if err != nil {
 		t.Fatal(err)
