@@ -763,7 +763,13 @@ func (h *Handlers) extensionPage(w http.ResponseWriter, r *http.Request, status 
 		case err == nil:
 			data["CanDecide"] = true
 		case errs.Is(err, errs.Conflict):
-			data["DecideNote"] = h.UI.Message(web.Lang(r.Context()), err)
+			lang := web.Lang(r.Context())
+			note := h.UI.Message(lang, err)
+			if set, serr := h.Svc.Settings(r.Context(), p.CountyCode); serr == nil && v.Hazard.Listed && p.Role != set.ListedApprover {
+				// Tell who decides a listed hazard's request.
+				note += " " + h.UI.Message(lang, conflict("listed_approver", "RoleZH", set.ListedApprover.Label("zh"), "RoleEN", set.ListedApprover.Label("en")))
+			}
+			data["DecideNote"] = note
 		case !errs.Is(err, errs.Forbidden):
 			h.fail(w, r, err)
 			return
