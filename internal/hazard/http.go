@@ -886,6 +886,11 @@ func (h *Handlers) selfForm(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	_, resubmit := reports[chosen]
 	data := map[string]any{"Rows": rows, "Chosen": chosen, "Resubmit": resubmit, "ChosenLabel": chosen}
+	if reg := Registered(ent); !reg.IsZero() {
+		// The first period the enterprise owes: the quarter of its registration.
+		first := Period{Year: reg.Year(), Quarter: (int(reg.Month())-1)/3 + 1}
+		data["Registered"], data["FirstPeriod"], data["FirstDue"] = Date(reg), first.Label(web.Lang(r.Context())), Date(first.Due())
+	}
 	if per, err := ParsePeriod(chosen); err == nil {
 		data["ChosenLabel"] = per.Label(web.Lang(r.Context()))
 	}
