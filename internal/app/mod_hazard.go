@@ -16,7 +16,7 @@ import (
 // page's counts. Cards, supervision letters and listed supervision live in
 // hazard/supervise, which uses a.Hazard.
 func (a *App) hazardModule() (*module, error) {
-	svc := hazard.New(a.DB, a.Enterprise, a.Attach, a.Notify, a.Auth, a.Now, nil).WithOrg(a.Org)
+	svc := hazard.New(a.DB, a.Enterprise, a.Attach, a.Notify, a.Auth, a.Now).WithOrg(a.Org)
 	a.Hazard = svc
 	a.Enterprise.OnRename(svc.RenameEnterpriseTx)
 	h := &hazard.Handlers{Svc: svc, Org: a.Org, Ent: a.Enterprise}

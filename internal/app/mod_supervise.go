@@ -80,6 +80,12 @@ func (a *App) superviseModule() (*module, error) {
 					return nil, err
 				}
 				out = append(out, home.Stat{Label: "supervise.home_proposals", Value: len(props), Link: "/supervision?tab=proposals"})
+				// 待审批延期: the extension requests this user may decide.
+				pending, err := svc.PendingExtensionsFor(ctx, p)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, home.Stat{Label: "supervise.home_extensions", Value: len(pending), Link: "/supervision?tab=extensions&todo=1"})
 			}
 			return out, nil
 		},

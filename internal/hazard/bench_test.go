@@ -176,7 +176,7 @@ func BenchmarkLedger1M(b *testing.B) {
 	for _, eng := range []string{"sqlite", "postgres"} {
 		b.Run(eng, func(b *testing.B) {
 			db := bench1M(b, eng)
-			s := New(db, nil, nil, nil, nil, func() time.Time { return time.Date(2024, 12, 31, 10, 0, 0, 0, shanghai) }, nil)
+			s := New(db, nil, nil, nil, nil, func() time.Time { return time.Date(2024, 12, 31, 10, 0, 0, 0, shanghai) })
 			admin := &auth.Principal{UserID: "u", Role: auth.RoleAdmin, CountyCode: "349901"}
 			section := &auth.Principal{UserID: "s", Role: auth.RoleSection, CountyCode: "349901",
 				Sectors: []string{"mine", "chem_produce", "chem_trade", "fireworks_retail", "petrol"}}

@@ -856,6 +856,16 @@ func (s *Service) demo(ctx context.Context, out io.Writer, county string, who De
 		if err := insertSelf(ctx, tx, reports); err != nil {
 			return err
 		}
+		// The open hazards get their card now, as after an import.
+		var open []string
+		for _, r := range g.recs {
+			if r.State.AwaitsRectification() && r.Deadline != "" {
+				open = append(open, r.ID)
+			}
+		}
+		if err := s.changedTx(ctx, tx, open...); err != nil {
+			return err
+		}
 		for _, f := range g.files {
 			ev := g.evs[f.eventIdx]
 			by := ev.ByUser

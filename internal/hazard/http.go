@@ -95,7 +95,7 @@ var APISummaries = map[string]string{
 		"附筛选结果的统计 counts / The hazard ledger with the counts of the filtered set",
 	"POST /api/v1/hazards":            "上报隐患（enterprise_id 或 place_name+town_code, source, description, found_on …） / Report a hazard",
 	"GET /api/v1/hazards/{id}":        "隐患详情、全过程记录与当前可执行的操作 / A hazard with its timeline and allowed actions",
-	"POST /api/v1/hazards/{id}/steps": "执行一步（action: grade, order, start, submit, verify, return, close, extend, self_done；照片须通过网页表单上传） / Take a step (files only through the web form)",
+	"POST /api/v1/hazards/{id}/steps": "执行一步（action: grade, order, start, submit, verify, return, close, self_done；照片须通过网页表单上传；延期须经 /api/v1/supervision/extensions 申请并审批） / Take a step (files only through the web form; extensions only through an approved extension request)",
 	"GET /api/v1/hazards/stats":       "隐患统计（by=grade|source|sector|town_code|state|campaign|category，from, to 及台账筛选条件） / Statistics for a period",
 	"GET /api/v1/hazards/clauses":     "重大事故隐患判定标准条款（q 关键词, found 发现日期：只列当日施行的标准） / Determination-standard clauses",
 	"GET /api/v1/self-reports":        "企业隐患自查自报（period=2022Q1|2022, town, sector, state） / Enterprise self-reports of a period",
@@ -192,14 +192,18 @@ type Row struct {
 	Days int  // days overdue
 }
 
-func (h *Handlers) rows(list []Record) []Row {
+// rows computes the rows' cards under the county's card rules.
+func (h *Handlers) rows(ctx context.Context, p *auth.Principal, list []Record) ([]Row, error) {
 	today := h.Svc.Today()
-	rules := h.Svc.rules()
+	rules, err := h.Svc.CardRules(ctx, p.CountyCode)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Row, len(list))
 	for i, r := range list {
 		out[i] = Row{R: r, Card: CardFor(r.Rules(), mustDate(today), rules), Days: DaysOverdue(r, today)}
 	}
-	return out
+	return out, nil
 }
 
 func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, name, titleID, active string, data map[string]any, f *web.Form) {
@@ -226,7 +230,12 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) {
 			data["EnterpriseName"] = n[f.Enterprise]
 		}
 	}
-	data["Rows"], data["Counts"], data["Pager"] = h.rows(list), counts, web.PagerOf(pg, counts.Found)
+	rows, err := h.rows(r.Context(), p, list)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	data["Rows"], data["Counts"], data["Pager"] = rows, counts, web.PagerOf(pg, counts.Found)
 	h.render(w, r, http.StatusOK, "hazards", "hazard.ledger_title", "hazards", data, nil)
 }
 
@@ -390,7 +399,14 @@ func (h *Handlers) detail(w http.ResponseWriter, r *http.Request, status int, fa
 		// left open): say why above the steps that are.
 		data["StaleError"] = ff.Error
 	}
-	data["Card"], data["Days"] = CardFor(rec.Rules(), mustDate(today), h.Svc.rules()), DaysOverdue(rec, today)
+	card, err := h.Svc.CardOf(r.Context(), rec)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	data["Card"], data["Days"] = card, DaysOverdue(rec, today)
+	// 延期: a request to the approver, not a step (package supervise).
+	data["CanRequestExtension"] = p.Is(ExtensionRequesters...) && (rec.State == Ordered || rec.State == Rectifying)
 	data["ClauseText"], data["Clauses"] = ClauseText(rec.Clause), ClausesOn(rec.Sector, rec.FoundOn)
 	data["CanSeeEnterprise"] = rec.EnterpriseID != ""
 	page := h.UI.NewPage(r, rec.PlaceName, data)
@@ -420,10 +436,6 @@ func (h *Handlers) stepDefaults(rec Record, a Action, today string) map[string]s
 		v["grade"] = string(General)
 	case ActOrder:
 		v["deadline"] = Date(mustDate(today).AddDate(0, 0, 15))
-	case ActExtend:
-		if rec.Deadline != "" {
-			v["deadline"] = Date(mustDate(rec.Deadline).AddDate(0, 1, 0))
-		}
 	}
 	if a == ActGrade || a == ActOrder {
 		v["plan_measures"], v["plan_funds"], v["plan_deadline"], v["plan_person"], v["plan_emergency"] =
@@ -550,7 +562,12 @@ func (h *Handlers) overdue(w http.ResponseWriter, r *http.Request) {
 	names, sectionOf, units := data["RegionNames"].(map[string]string), data["SectionOf"].(map[string]string), data["UnitNames"].(map[string]string)
 	groups := map[string]*overdueGroup{}
 	var order []*overdueGroup
-	for _, row := range h.rows(list) {
+	rows, err := h.rows(r.Context(), p, list)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	for _, row := range rows {
 		key, name := row.R.TownCode, names[row.R.TownCode]
 		if by == "section" {
 			key = sectionOf[row.R.Sector]
@@ -835,8 +852,16 @@ func (h *Handlers) selfForm(w http.ResponseWriter, r *http.Request, status int, 
 			from = per.Year
 		}
 	}
+	ent, err := h.Ent.Get(r.Context(), p, p.EnterpriseID)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
 	latestMissing := ""
 	for _, per := range PeriodsEnded(from, now) {
+		if _, ok := reports[per.String()]; !ok && !Obliged(ent, per) {
+			continue // before the enterprise was registered
+		}
 		row := periodRow{Period: per.String(), Label: per.Label(web.Lang(r.Context())), Due: Date(per.Due())}
 		if rep, ok := reports[row.Period]; ok {
 			row.Report = &rep
@@ -872,8 +897,8 @@ func (h *Handlers) selfForm(w http.ResponseWriter, r *http.Request, status int, 
 			if rep, ok := reports[chosen]; ok {
 				in = SelfReportInput{Found: rep.Found, Rectified: rep.Rectified, Major: rep.Major, MajorRectified: rep.MajorRectified,
 					SignedBy: rep.SignedBy, Note: rep.Note}
-			} else if e, err := h.Ent.Get(r.Context(), p, p.EnterpriseID); err == nil {
-				in.SignedBy = e.PrincipalName
+			} else {
+				in.SignedBy = ent.PrincipalName
 			}
 			v["found"], v["rectified"], v["major"], v["major_rectified"] = strconv.Itoa(in.Found), strconv.Itoa(in.Rectified),
 				strconv.Itoa(in.Major), strconv.Itoa(in.MajorRectified)
@@ -884,6 +909,11 @@ func (h *Handlers) selfForm(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	_, resubmit := reports[chosen]
 	data := map[string]any{"Rows": rows, "Chosen": chosen, "Resubmit": resubmit, "ChosenLabel": chosen}
+	if reg := Registered(ent); !reg.IsZero() {
+		// The first period the enterprise owes: the quarter of its registration.
+		first := Period{Year: reg.Year(), Quarter: (int(reg.Month())-1)/3 + 1}
+		data["Registered"], data["FirstPeriod"], data["FirstDue"] = Date(reg), first.Label(web.Lang(r.Context())), Date(first.Due())
+	}
 	if per, err := ParsePeriod(chosen); err == nil {
 		data["ChosenLabel"] = per.Label(web.Lang(r.Context()))
 	}
@@ -956,8 +986,12 @@ func (h *Handlers) apiGet(w http.ResponseWriter, r *http.Request) {
 	if tl == nil {
 		tl = []Event{}
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"hazard": rec, "timeline": tl, "allowed": allowed,
-		"card": CardFor(rec.Rules(), mustDate(h.Svc.Today()), h.Svc.rules()), "clause": ClauseText(rec.Clause)})
+	card, err := h.Svc.CardOf(r.Context(), rec)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"hazard": rec, "timeline": tl, "allowed": allowed, "card": card, "clause": ClauseText(rec.Clause)})
 }
 
 // apiStep takes a step sent as JSON (no files: those only through the

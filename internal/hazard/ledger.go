@@ -146,8 +146,11 @@ func (s *Service) export(ctx context.Context, p *auth.Principal, q url.Values, w
 	}); err != nil {
 		return err
 	}
+	rules, err := s.CardRules(ctx, p.CountyCode)
+	if err != nil {
+		return err
+	}
 	today := s.Today()
-	rules := s.rules()
 	return s.Each(ctx, p, FilterOf(q, today), func(r Record) error {
 		ent, place := "", r.PlaceName
 		if r.EnterpriseID != "" {
@@ -419,6 +422,17 @@ func (im *hzImport) Commit(ctx context.Context, progress func(done, total int64)
 			return err
 		}
 		if err := insertEvents(ctx, tx, evs); err != nil {
+			return err
+		}
+		// The open hazards with a deadline get their card in this
+		// transaction (red at once for those already overdue).
+		var open []string
+		for _, r := range recs {
+			if r.State.AwaitsRectification() && r.Deadline != "" {
+				open = append(open, r.ID)
+			}
+		}
+		if err := im.s.changedTx(ctx, tx, open...); err != nil {
 			return err
 		}
 		return audit.RecordMany(ctx, tx, im.now, im.p.Actor(), entries)

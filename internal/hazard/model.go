@@ -150,6 +150,7 @@ type Step struct {
 	DocNumber    string // 责令限期整改指令书 / 整改复查意见书 number
 	Evidence     int    // photos or files attached to this step
 	Reason       string
+	Request      string // an extension: the approved extension request (延期申请) it carries out
 }
 
 // RuleError names the rule that refuses a step.
@@ -192,6 +193,11 @@ var to = map[Action]State{
 func Allowed(h Hazard) []Action {
 	var out []Action
 	for _, a := range Actions {
+		if a == ActExtend {
+			// Not a step of its own: an approved extension request (延期申请)
+			// moves the deadline.
+			continue
+		}
 		if slices.Contains(from[a], h.State) {
 			if a == ActSelfDone && (h.Source != SourceSelfCheck || h.Grade == Major) {
 				continue
@@ -296,6 +302,9 @@ func Apply(h Hazard, s Step) (Hazard, error) {
 			return h, refuse("hazard.rule.enterprise_cannot_verify")
 		}
 	case ActExtend:
+		if strings.TrimSpace(s.Request) == "" {
+			return h, refuse("hazard.rule.extend_needs_request")
+		}
 		if s.Deadline.IsZero() || !day(s.Deadline).After(day(h.Deadline)) {
 			return h, refuse("hazard.rule.extend_later")
 		}

@@ -319,6 +319,9 @@ func (s *Service) SelfReportStatuses(ctx context.Context, p *auth.Principal, per
 	due, today := Date(per.Due()), Date(asOf)
 	var out []SelfReportStatus
 	err = s.ent.Each(ctx, p, enterprise.Filter{Town: f.Town, Sector: f.Sector, Q: f.Q, Status: enterprise.StatusOperating}, func(e enterprise.Enterprise) error {
+		if _, ok := reports[e.ID]; !ok && !Obliged(e, per) {
+			return nil // not registered yet in that period: nothing was due
+		}
 		st := SelfReportStatus{EnterpriseID: e.ID, EnterpriseName: e.Name, TownCode: e.TownCode, Sector: e.Sector, Period: per.String(), Due: due}
 		r, ok := reports[e.ID]
 		switch {
@@ -353,6 +356,19 @@ func (s *Service) SelfReportStatuses(ctx context.Context, p *auth.Principal, per
 	rank := map[string]int{SelfMissing: 0, SelfLate: 1, SelfPending: 2, SelfOnTime: 3}
 	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].State] < rank[out[j].State] })
 	return out, c, err
+}
+
+// Registered is the day an enterprise was registered (登记): the day its
+// record was created in the county's register, the only date of its
+// existence the enterprise record has.
+func Registered(e enterprise.Enterprise) time.Time { return day(e.CreatedAt) }
+
+// Obliged reports whether an enterprise owes the self-report of a period:
+// its obligation starts with the period in which it was registered, so
+// no report is due (and no card given) for a period that ended before.
+func Obliged(e enterprise.Enterprise, per Period) bool {
+	reg := Registered(e)
+	return reg.IsZero() || reg.Before(per.End())
 }
 
 // MissingSelfReports lists the operating enterprises in the principal's

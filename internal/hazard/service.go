@@ -145,17 +145,40 @@ type Service struct {
 	notify *notify.Service
 	people Recipients
 	now    func() time.Time
-	rules  func() CardRules
 	org    *org.Service                                             // set by WithOrg (ledgers, demo)
 	clocks func(ctx context.Context, county string) (Clocks, error) // set by WithClocks
+	// changed run inside the transaction of every change to hazards (see
+	// OnChange).
+	changed []ChangeFunc
 }
 
-// New returns a Service. rules gives the county's card rules.
-func New(db *store.DB, ent *enterprise.Service, at *attach.Service, n *notify.Service, people Recipients, now func() time.Time, rules func() CardRules) *Service {
-	if rules == nil {
-		rules = DefaultCardRules
+// ChangeFunc is told, inside the writing transaction, which hazards a
+// step, a report or an import changed.
+type ChangeFunc func(ctx context.Context, tx *store.Tx, hazardIDs []string) error
+
+// New returns a Service. The county's card rules are read from the
+// setting CardRulesKey (ReadCardRules).
+func New(db *store.DB, ent *enterprise.Service, at *attach.Service, n *notify.Service, people Recipients, now func() time.Time) *Service {
+	return &Service{db: db, ent: ent, attach: at, notify: n, people: people, now: now}
+}
+
+// OnChange registers fn to run inside the transaction of every change to
+// hazards: package supervise gives the changed hazards their card there
+// and then, so that no page waits for the periodic sweep (which is only
+// for the time passing).
+func (s *Service) OnChange(fn ChangeFunc) { s.changed = append(s.changed, fn) }
+
+// changedTx runs the OnChange functions for ids inside tx.
+func (s *Service) changedTx(ctx context.Context, tx *store.Tx, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
 	}
-	return &Service{db: db, ent: ent, attach: at, notify: n, people: people, now: now, rules: rules}
+	for _, fn := range s.changed {
+		if err := fn(ctx, tx, ids); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Scope adds the principal's row limits on hazards to w: county-wide
@@ -198,6 +221,11 @@ func CanSee(p *auth.Principal, r Record) bool {
 	}
 	return true
 }
+
+// ExtensionRequesters may ask for an extension of a hazard's deadline
+// (延期申请): the enterprise for its own hazards, section staff and
+// administrators on its behalf.
+var ExtensionRequesters = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleEnterprise}
 
 // supervisors may grade, order, verify and close (the government side).
 var supervisors = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleEnforcer, auth.RoleTown, auth.RoleDepartment}
@@ -284,6 +312,9 @@ func (s *Service) reportTx(ctx context.Context, tx *store.Tx, p *auth.Principal,
 		return r, err
 	}
 	if err := s.saveFiles(ctx, tx, p, r.CountyCode, ev.ID, files); err != nil {
+		return r, err
+	}
+	if err := s.changedTx(ctx, tx, r.ID); err != nil {
 		return r, err
 	}
 	return r, audit.Record(ctx, tx, s.now(), p.Actor(), audit.Entry{Entity: "hazard", EntityID: r.ID, Action: "create",
@@ -526,8 +557,39 @@ func (s *Service) Do(ctx context.Context, p *auth.Principal, id string, in StepI
 	return after, err
 }
 
-// DoTx applies a step inside tx.
+// DoTx applies a step inside tx. An extension (延期) is not a step one
+// takes: a deadline moves only through an approved extension request
+// (ExtendTx, called by package supervise when the request is approved).
 func (s *Service) DoTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id string, in StepInput, files []attach.Upload) (Record, error) {
+	if in.Action == ActExtend {
+		return Record{}, &errs.Error{Kind: errs.Conflict, Message: "hazard.rule.extend_needs_request", Field: "action"}
+	}
+	return s.doTx(ctx, tx, p, id, in, files, "")
+}
+
+// Extension is an approved extension request (延期申请) applied to its
+// hazard.
+type Extension struct {
+	RequestID string // the approved request (package supervise)
+	On        string // the day of the approval
+	Deadline  string // the new deadline
+	Reason    string
+}
+
+// ExtendTx moves a hazard's deadline inside tx for an approved extension
+// request: the 延期 step on the hazard's timeline, its extension count,
+// its card. Package supervise calls it when the request is approved, in
+// the approval's transaction.
+func (s *Service) ExtendTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id string, x Extension) (Record, error) {
+	if strings.TrimSpace(x.RequestID) == "" {
+		return Record{}, &errs.Error{Kind: errs.Conflict, Message: "hazard.rule.extend_needs_request", Field: "action"}
+	}
+	return s.doTx(ctx, tx, p, id, StepInput{Action: ActExtend, On: x.On, Deadline: x.Deadline, Reason: x.Reason}, nil, x.RequestID)
+}
+
+// doTx applies a step inside tx; request is the approved extension
+// request an extension carries.
+func (s *Service) doTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id string, in StepInput, files []attach.Upload, request string) (Record, error) {
 	before, err := s.getTx(ctx, tx, id)
 	if err != nil {
 		return before, err
@@ -567,7 +629,7 @@ func (s *Service) DoTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id 
 	}
 	next, err := Apply(ruleView, Step{Action: in.Action, By: p.UserID, ByEnterprise: p.Role == auth.RoleEnterprise, On: on,
 		Grade: in.Grade, Clause: in.Clause, Deadline: deadline, OnSite: in.OnSite, DocNumber: strings.TrimSpace(in.DocNumber),
-		Evidence: len(files), Reason: in.Reason})
+		Evidence: len(files), Reason: in.Reason, Request: request})
 	var re *RuleError
 	if errors.As(err, &re) {
 		return before, &errs.Error{Kind: errs.Invalid, Message: re.Rule, Args: re.Args, Field: "action", Err: err}
@@ -616,9 +678,16 @@ func (s *Service) DoTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id 
 	if err := s.saveFiles(ctx, tx, p, r.CountyCode, ev.ID, files); err != nil {
 		return before, err
 	}
+	if err := s.changedTx(ctx, tx, r.ID); err != nil {
+		return before, err
+	}
+	if after, err := s.getTx(ctx, tx, r.ID); err == nil {
+		r.Card, r.CardSince = after.Card, after.CardSince // as the card rules set it
+	}
 	if err := audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "hazard", EntityID: r.ID, Action: string(in.Action),
 		Before: map[string]any{"state": before.State, "deadline": before.Deadline},
-		After:  map[string]any{"state": r.State, "deadline": r.Deadline, "doc": ev.DocNumber, "note": ev.Note, "files": len(files)}}); err != nil {
+		After: map[string]any{"state": r.State, "deadline": r.Deadline, "doc": ev.DocNumber, "note": ev.Note, "files": len(files),
+			"extension_request": request}}); err != nil {
 		return before, err
 	}
 	if in.Action == ActOrder && r.EnterpriseID != "" && s.notify != nil {

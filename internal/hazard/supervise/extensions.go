@@ -14,6 +14,7 @@ import (
 	"yingji/internal/errs"
 	"yingji/internal/hazard"
 	"yingji/internal/ids"
+	"yingji/internal/notify"
 	"yingji/internal/store"
 )
 
@@ -123,9 +124,115 @@ func (s *Service) RequestExtension(ctx context.Context, p *auth.Principal, in Ex
 		if err := addEvent(ctx, tx, now, e.CountyCode, "extension", e.ID, "request", on, p, e.Reason); err != nil {
 			return err
 		}
+		if err := s.tellApprovers(ctx, tx, e, h.Listed); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "extension_request", EntityID: e.ID, Action: "create", After: e})
 	})
 	return e, err
+}
+
+// approvers are the users who may decide a request: for a listed hazard
+// the county's approver role (局领导 by default; section staff of the
+// hazard's sector when the county chose sections), otherwise the staff of
+// the section supervising the hazard's sector, or the leaders when no
+// section supervises it. The requester is never among them.
+func (s *Service) approvers(ctx context.Context, q store.Querier, e Extension, listed bool) ([]string, error) {
+	if s.cfg.People == nil {
+		return nil, nil
+	}
+	set, err := s.settings(ctx, q, e.CountyCode)
+	if err != nil {
+		return nil, err
+	}
+	pp := s.newPeople(e.CountyCode)
+	var users []string
+	switch {
+	case listed && set.ListedApprover != auth.RoleSection:
+		users, err = s.cfg.People.UserIDsWhere(ctx, e.CountyCode, "", "", "", set.ListedApprover)
+	default:
+		if users, err = pp.sectionUsers(ctx, e.Sector); err == nil && len(users) == 0 && !listed {
+			users, err = s.cfg.People.UserIDsWhere(ctx, e.CountyCode, "", "", "", auth.RoleLeader)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := users[:0:0]
+	for _, u := range users {
+		if u != e.RequestedBy {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// tellApprovers notifies the approvers of a new request (outbox, sent
+// after commit).
+func (s *Service) tellApprovers(ctx context.Context, tx *store.Tx, e Extension, listed bool) error {
+	users, err := s.approvers(ctx, tx, e, listed)
+	if err != nil || len(users) == 0 {
+		return err
+	}
+	kind := "隐患"
+	if listed {
+		kind = "挂牌督办隐患"
+	}
+	_, err = s.tell(ctx, tx, users, notify.Message{CountyCode: e.CountyCode, Topic: "hazard.extension.request", Title: "待审批：" + kind + "延期申请",
+		Body: fmt.Sprintf("%s 申请将%s（%s）的整改期限由 %s 延至 %s。理由：%s", e.RequestedByName, kind, e.PlaceName, e.CurrentDeadline,
+			e.RequestedDeadline, e.Reason), Link: "/supervision/extensions/" + e.ID, Entity: "extension_request", EntityID: e.ID},
+		"extension.request:"+e.ID)
+	return err
+}
+
+// MayDecide reports whether the principal may decide a pending request
+// (the four-eyes rule, CheckDecider); nil when they may.
+func (s *Service) MayDecide(ctx context.Context, p *auth.Principal, e Extension, h hazard.Record) error {
+	set, err := s.settings(ctx, s.cfg.DB.R(), e.CountyCode)
+	if err != nil {
+		return err
+	}
+	return CheckDecider(p, e.RequestedBy, h.Listed, set.ListedApprover)
+}
+
+// PendingExtensionsFor lists the pending extension requests the principal
+// may decide, oldest first (the approver's to-do list on the home page):
+// in their scope, not filed by themselves, and for a listed hazard only
+// when their role is the county's approver of listed hazards. At most 200.
+func (s *Service) PendingExtensionsFor(ctx context.Context, p *auth.Principal) ([]Extension, error) {
+	if !p.Is(Deciders...) {
+		return []Extension{}, nil
+	}
+	set, err := s.settings(ctx, s.cfg.DB.R(), p.CountyCode)
+	if err != nil {
+		return nil, err
+	}
+	var w store.Where
+	scope(p, &w, "e.")
+	w.Add("e.state = ?", ExtPending)
+	w.Add("e.requested_by <> ?", p.UserID)
+	if p.Role != set.ListedApprover {
+		w.Add("h.listed = ?", false)
+	}
+	cols := strings.Split(extensionCols, ",")
+	for i, c := range cols {
+		cols[i] = "e." + strings.TrimSpace(c)
+	}
+	rows, err := s.cfg.DB.R().QueryContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM extension_request e JOIN hazard h ON h.id = e.hazard_id`+w.SQL()+
+		` ORDER BY e.requested_on, e.created_at, e.id LIMIT 200`, w.Args()...)
+	if err != nil {
+		return nil, fmt.Errorf("pending extension requests: %w", err)
+	}
+	defer rows.Close()
+	out := []Extension{}
+	for rows.Next() {
+		e, err := scanExtension(rows)
+		if err != nil {
+			return nil, fmt.Errorf("pending extension requests: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
 
 // DecisionInput is a decision on an extension request, as typed.
@@ -135,10 +242,12 @@ type DecisionInput struct {
 	Reason  string `json:"reason"`
 }
 
-// DecideExtension approves or refuses a pending request (section staff,
-// leaders, administrators). Approval moves the hazard's deadline through
-// the hazard loop (延期, on its timeline, counted on the hazard) and the
-// deadline of its listing; a refusal needs a reason.
+// DecideExtension approves or refuses a pending request. The four-eyes
+// rule applies (CheckDecider): never the requester; a listed hazard's
+// request only by the county's approver of listings (局领导 by default).
+// Approval moves, in one transaction, the hazard's deadline through the
+// hazard loop (延期 on its timeline, its extension count, its card) and
+// the deadline of its listing; a refusal needs a reason.
 func (s *Service) DecideExtension(ctx context.Context, p *auth.Principal, id string, in DecisionInput) (Extension, error) {
 	if !p.Is(Deciders...) {
 		return Extension{}, errs.New(errs.Forbidden, "forbidden")
@@ -150,14 +259,18 @@ func (s *Service) DecideExtension(ctx context.Context, p *auth.Principal, id str
 	if on == "" {
 		on = s.today()
 	}
-	if !in.Approve && strings.TrimSpace(in.Reason) == "" {
-		return Extension{}, errs.Field("reason", "supervise.reason_required", nil)
-	}
 	var e Extension
 	err = s.cfg.DB.InTx(ctx, func(tx *store.Tx) error {
 		var h hazard.Record
 		var err error
 		if e, h, err = s.getExtensionTx(ctx, tx, p, id); err != nil {
+			return err
+		}
+		set, err := s.settings(ctx, tx, e.CountyCode)
+		if err != nil {
+			return err
+		}
+		if err := CheckDecider(p, e.RequestedBy, h.Listed, set.ListedApprover); err != nil {
 			return err
 		}
 		switch {
@@ -167,6 +280,8 @@ func (s *Service) DecideExtension(ctx context.Context, p *auth.Principal, id str
 			return errs.Field("on", "supervise.date_future", nil)
 		case on < e.RequestedOn:
 			return rule("on", "before_request", "Requested", e.RequestedOn)
+		case !in.Approve && strings.TrimSpace(in.Reason) == "":
+			return errs.Field("reason", "supervise.reason_required", nil)
 		}
 		now := s.now().UTC()
 		action := "refuse"
@@ -180,16 +295,13 @@ func (s *Service) DecideExtension(ctx context.Context, p *auth.Principal, id str
 			if e.DecisionReason != "" {
 				reason += "（" + e.DecisionReason + "）"
 			}
-			if _, err := s.cfg.Hazard.DoTx(ctx, tx, coreActor(p), h.ID, hazard.StepInput{Action: hazard.ActExtend, On: on,
-				Deadline: e.RequestedDeadline, Reason: reason}, nil); err != nil {
+			if _, err := s.cfg.Hazard.ExtendTx(ctx, tx, coreActor(p), h.ID, hazard.Extension{RequestID: e.ID, On: on,
+				Deadline: e.RequestedDeadline, Reason: reason}); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE listing SET deadline = $1, updated_at = $2 WHERE hazard_id = $3 AND state <> $4`,
 				e.RequestedDeadline, now, h.ID, ListingDelisted); err != nil {
-				return err
-			}
-			if err := s.recardTx(ctx, tx, h.ID, s.now()); err != nil {
-				return err
+				return fmt.Errorf("listing deadline: %w", err)
 			}
 		}
 		e.UpdatedAt = now
@@ -201,11 +313,28 @@ func (s *Service) DecideExtension(ctx context.Context, p *auth.Principal, id str
 		if err := addEvent(ctx, tx, now, e.CountyCode, "extension", e.ID, action, on, p, e.DecisionReason); err != nil {
 			return err
 		}
+		if err := s.tellRequester(ctx, tx, e); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "extension_request", EntityID: e.ID, Action: action,
 			Before: map[string]any{"state": ExtPending, "deadline": e.CurrentDeadline}, After: map[string]any{"state": e.State, "deadline": e.RequestedDeadline,
 				"reason": e.DecisionReason}})
 	})
 	return e, err
+}
+
+// tellRequester tells the requester of the decision.
+func (s *Service) tellRequester(ctx context.Context, tx *store.Tx, e Extension) error {
+	if e.RequestedBy == "" {
+		return nil
+	}
+	title, body := "延期申请已批准", fmt.Sprintf("%s：整改期限延至 %s。", e.PlaceName, e.RequestedDeadline)
+	if e.State == ExtRefused {
+		title, body = "延期申请不予批准", fmt.Sprintf("%s：整改期限仍为 %s。理由：%s", e.PlaceName, e.CurrentDeadline, e.DecisionReason)
+	}
+	_, err := s.tell(ctx, tx, []string{e.RequestedBy}, notify.Message{CountyCode: e.CountyCode, Topic: "hazard.extension.decision", Title: title,
+		Body: body, Link: "/supervision/extensions/" + e.ID, Entity: "extension_request", EntityID: e.ID}, "extension.decision:"+e.ID)
+	return err
 }
 
 func (s *Service) getExtensionTx(ctx context.Context, q store.Querier, p *auth.Principal, id string) (Extension, hazard.Record, error) {

@@ -100,7 +100,7 @@ func build(t testing.TB, db *store.DB, c *clock, o *org.Service, a *auth.Service
 	if err != nil {
 		t.Fatal(err)
 	}
-	hz := hazard.New(db, ent, at, n, a, c.now, nil)
+	hz := hazard.New(db, ent, at, n, a, c.now)
 	svc := supervise.New(supervise.Config{DB: db, Hazard: hz, Enterprise: ent, Org: o, Notify: n, People: a, Now: c.now, CountyName: "示例县"})
 	return &fx{db: db, clock: c, org: o, auth: a, ent: ent, hz: hz, notify: n, svc: svc}
 }

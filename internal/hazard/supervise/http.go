@@ -58,63 +58,73 @@ var (
 // Policy declares the routes × roles.
 func Policy() web.Policy {
 	return web.Policy{
-		"GET /cards":                                         allRoles,
-		"GET /cards/export":                                  allRoles,
-		"GET /cards/monthly":                                 staff,
-		"GET /cards/monthly/export":                          staff,
-		"GET /settings/cards":                                adminOnly,
-		"POST /settings/cards":                               adminOnly,
-		"GET /supervision/static/sup.css":                    allRoles,
-		"GET /supervision":                                   allRoles,
-		"GET /supervision/letters/new":                       Deciders,
-		"POST /supervision/letters":                          Deciders,
-		"GET /supervision/letters/{id}":                      allRoles, // also {id}.pdf: the letter as PDF
-		"GET /supervision/letters/export":                    allRoles,
-		"GET /supervision/proposals/export":                  staff,
-		"GET /supervision/listings/new":                      Deciders,
-		"POST /supervision/listings":                         Deciders,
-		"GET /supervision/listings/{id}":                     allRoles, // also {id}.pdf: the notice as PDF
-		"GET /supervision/listings/export":                   allRoles,
-		"POST /supervision/listings/{id}/publish":            Deciders,
-		"POST /supervision/listings/{id}/request-acceptance": accepters,
-		"POST /supervision/listings/{id}/accept":             Deciders,
-		"POST /supervision/listings/{id}/delist":             Deciders,
-		"GET /supervision/extensions/new":                    Requesters,
-		"POST /supervision/extensions":                       Requesters,
-		"GET /supervision/extensions/{id}":                   allRoles,
-		"GET /supervision/extensions/export":                 allRoles,
-		"POST /supervision/extensions/{id}/decide":           Deciders,
-		"GET /api/v1/cards":                                  allRoles,
-		"GET /api/v1/cards/monthly":                          staff,
-		"GET /api/v1/supervision/proposals":                  staff,
-		"GET /api/v1/supervision/stats":                      staff,
-		"GET /api/v1/supervision/letters":                    allRoles,
-		"POST /api/v1/supervision/letters":                   Deciders,
-		"GET /api/v1/supervision/letters/{id}":               allRoles,
-		"GET /api/v1/supervision/listings":                   allRoles,
-		"GET /api/v1/supervision/listings/{id}":              allRoles,
-		"GET /api/v1/supervision/extensions":                 allRoles,
-		"POST /api/v1/supervision/extensions":                Requesters,
-		"GET /api/v1/supervision/extensions/{id}":            allRoles,
-		"POST /api/v1/supervision/extensions/{id}/decide":    Deciders,
+		"GET /cards":                                                allRoles,
+		"GET /cards/export":                                         allRoles,
+		"GET /cards/monthly":                                        staff,
+		"GET /cards/monthly/export":                                 staff,
+		"GET /settings/cards":                                       adminOnly,
+		"POST /settings/cards":                                      adminOnly,
+		"GET /supervision/static/sup.css":                           allRoles,
+		"GET /supervision":                                          allRoles,
+		"GET /supervision/letters/new":                              Deciders,
+		"POST /supervision/letters":                                 Deciders,
+		"GET /supervision/letters/{id}":                             allRoles, // also {id}.pdf: the letter as PDF
+		"GET /supervision/letters/export":                           allRoles,
+		"GET /supervision/proposals/export":                         staff,
+		"GET /supervision/listings/new":                             Deciders,
+		"POST /supervision/listings":                                Deciders,
+		"GET /supervision/listings/{id}":                            allRoles, // also {id}.pdf: the notice as PDF
+		"GET /supervision/listings/export":                          allRoles,
+		"POST /supervision/listings/{id}/publish":                   Deciders,
+		"POST /supervision/listings/{id}/request-acceptance":        accepters,
+		"POST /supervision/listings/{id}/accept":                    Deciders,
+		"POST /supervision/listings/{id}/delist":                    Deciders,
+		"GET /supervision/extensions/new":                           Requesters,
+		"POST /supervision/extensions":                              Requesters,
+		"GET /supervision/extensions/{id}":                          allRoles,
+		"GET /supervision/extensions/export":                        allRoles,
+		"POST /supervision/extensions/{id}/decide":                  Deciders,
+		"GET /api/v1/cards":                                         allRoles,
+		"GET /api/v1/cards/monthly":                                 staff,
+		"GET /api/v1/supervision/proposals":                         staff,
+		"GET /api/v1/supervision/stats":                             staff,
+		"GET /api/v1/supervision/letters":                           allRoles,
+		"POST /api/v1/supervision/letters":                          Deciders,
+		"GET /api/v1/supervision/letters/{id}":                      allRoles,
+		"GET /api/v1/supervision/listings":                          allRoles,
+		"GET /api/v1/supervision/listings/{id}":                     allRoles,
+		"POST /api/v1/supervision/listings":                         Deciders,
+		"POST /api/v1/supervision/listings/{id}/publish":            Deciders,
+		"POST /api/v1/supervision/listings/{id}/request-acceptance": accepters,
+		"POST /api/v1/supervision/listings/{id}/accept":             Deciders,
+		"POST /api/v1/supervision/listings/{id}/delist":             Deciders,
+		"GET /api/v1/supervision/extensions":                        allRoles,
+		"POST /api/v1/supervision/extensions":                       Requesters,
+		"GET /api/v1/supervision/extensions/{id}":                   allRoles,
+		"POST /api/v1/supervision/extensions/{id}/decide":           Deciders,
 	}
 }
 
 // APISummaries describe the API routes (OpenAPI).
 var APISummaries = map[string]string{
-	"GET /api/v1/cards":                               "当前红黄牌（town, section, sector, card, reason, enterprise, q, page, size） / Cards standing",
-	"GET /api/v1/cards/monthly":                       "红黄牌月度统计（year） / Cards per month, town and section",
-	"GET /api/v1/supervision/proposals":               "建议发督办函的红牌隐患 / Red cards calling for a supervision letter",
-	"GET /api/v1/supervision/stats":                   "督办函、挂牌督办统计（from, to, campaign） / Letters and listings in a period",
-	"GET /api/v1/supervision/letters":                 "督办函（state, grade, from, to, hazard, q） / Supervision letters",
-	"POST /api/v1/supervision/letters":                "发督办函 / Issue a supervision letter",
-	"GET /api/v1/supervision/letters/{id}":            "督办函详情 / One letter",
-	"GET /api/v1/supervision/listings":                "挂牌督办（state, level, from, to, hazard, q） / Listed major hazards",
-	"GET /api/v1/supervision/listings/{id}":           "挂牌督办详情 / One listing",
-	"GET /api/v1/supervision/extensions":              "延期申请（state, from, to, hazard, q） / Extension requests",
-	"POST /api/v1/supervision/extensions":             "申请延期 / Request an extension",
-	"GET /api/v1/supervision/extensions/{id}":         "延期申请详情 / One extension request",
-	"POST /api/v1/supervision/extensions/{id}/decide": "审批延期申请（approve, on, reason） / Decide an extension request",
+	"GET /api/v1/cards":                                         "当前红黄牌（town, section, sector, card, reason, enterprise, q, page, size） / Cards standing",
+	"GET /api/v1/cards/monthly":                                 "红黄牌月度统计（year） / Cards per month, town and section",
+	"GET /api/v1/supervision/proposals":                         "建议发督办函的红牌隐患 / Red cards calling for a supervision letter",
+	"GET /api/v1/supervision/stats":                             "督办函、挂牌督办统计（from, to, campaign） / Letters and listings in a period",
+	"GET /api/v1/supervision/letters":                           "督办函（state, grade, from, to, hazard, q） / Supervision letters",
+	"POST /api/v1/supervision/letters":                          "发督办函 / Issue a supervision letter",
+	"GET /api/v1/supervision/letters/{id}":                      "督办函详情 / One letter",
+	"GET /api/v1/supervision/listings":                          "挂牌督办（state, level, from, to, hazard, q） / Listed major hazards",
+	"GET /api/v1/supervision/listings/{id}":                     "挂牌督办详情 / One listing",
+	"POST /api/v1/supervision/listings":                         "挂牌督办重大隐患（hazard_id, level, issuer, responsible, number, listed_on, requirements, published_on） / List a major hazard",
+	"POST /api/v1/supervision/listings/{id}/publish":            "挂牌督办公开（on, note） / Record the publication of a listing",
+	"POST /api/v1/supervision/listings/{id}/request-acceptance": "申请验收（on, note；隐患须已报告整改完成） / Ask for the acceptance check",
+	"POST /api/v1/supervision/listings/{id}/accept":             "验收（on, pass, doc_number, note；pass=false 为验收未通过并退回整改，须写明 note） / Record the acceptance check",
+	"POST /api/v1/supervision/listings/{id}/delist":             "摘牌销号（on, note；须已验收） / Delist and close the hazard",
+	"GET /api/v1/supervision/extensions":                        "延期申请（state, from, to, hazard, q） / Extension requests",
+	"POST /api/v1/supervision/extensions":                       "申请延期 / Request an extension",
+	"GET /api/v1/supervision/extensions/{id}":                   "延期申请详情 / One extension request",
+	"POST /api/v1/supervision/extensions/{id}/decide":           "审批延期申请（approve, on, reason） / Decide an extension request",
 }
 
 // Register adds the routes (the exports are added by the ledger kit).
@@ -152,6 +162,11 @@ func (h *Handlers) Register(rt *web.Router) {
 	rt.Handle("GET /api/v1/supervision/letters/{id}", web.GetJSON(h.UI, h.Svc.GetLetter))
 	rt.Handle("GET /api/v1/supervision/listings", web.PagedJSON(h.UI, h.listingsOf))
 	rt.Handle("GET /api/v1/supervision/listings/{id}", web.GetJSON(h.UI, h.Svc.GetListing))
+	rt.Handle("POST /api/v1/supervision/listings", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.ListHazard))
+	rt.Handle("POST /api/v1/supervision/listings/{id}/publish", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Publish))
+	rt.Handle("POST /api/v1/supervision/listings/{id}/request-acceptance", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.RequestAcceptance))
+	rt.Handle("POST /api/v1/supervision/listings/{id}/accept", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Accept))
+	rt.Handle("POST /api/v1/supervision/listings/{id}/delist", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Delist))
 	rt.Handle("GET /api/v1/supervision/extensions", web.PagedJSON(h.UI, h.extensionsOf))
 	rt.Handle("POST /api/v1/supervision/extensions", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RequestExtension))
 	rt.Handle("GET /api/v1/supervision/extensions/{id}", web.GetJSON(h.UI, h.Svc.GetExtension))
@@ -327,7 +342,8 @@ func (h *Handlers) monthly(w http.ResponseWriter, r *http.Request) {
 func settingsValues(s Settings) map[string]string {
 	v := map[string]string{"yellow_share": strconv.FormatFloat(s.Rules.YellowShare*100, 'f', -1, 64), "letter_after": strconv.Itoa(s.Rules.LetterAfter),
 		"remind_before": strconv.Itoa(s.Rules.RemindBefore), "issuer": s.Issuer, "letter_prefix": s.LetterPrefix, "listing_prefix": s.ListingPrefix,
-		"list_within": strconv.Itoa(s.ListWithin), "verify_within": strconv.Itoa(s.VerifyWithin)}
+		"list_within": strconv.Itoa(s.ListWithin), "verify_within": strconv.Itoa(s.VerifyWithin),
+		"listed_approver": string(s.ListedApprover)}
 	if s.Rules.SelfReportCard {
 		v["self_report"] = "1"
 	}
@@ -336,7 +352,8 @@ func settingsValues(s Settings) map[string]string {
 
 func (h *Handlers) settingsPage(w http.ResponseWriter, r *http.Request, status int, f *web.Form) {
 	year := day(h.Svc.today()).Year()
-	data := map[string]any{"LetterSample": FormatNumber(f.Get("letter_prefix"), year, 1), "ListingSample": FormatNumber(f.Get("listing_prefix"), year, 1)}
+	data := map[string]any{"LetterSample": FormatNumber(f.Get("letter_prefix"), year, 1), "ListingSample": FormatNumber(f.Get("listing_prefix"), year, 1),
+		"ListedApprovers": ListedApprovers}
 	h.render(w, r, status, "sup_settings", "supervise.settings", data, f)
 }
 
@@ -380,6 +397,7 @@ func (h *Handlers) saveSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	set.Rules.SelfReportCard = f.Get("self_report") == "1"
 	set.Issuer, set.LetterPrefix, set.ListingPrefix = f.Get("issuer"), f.Get("letter_prefix"), f.Get("listing_prefix")
+	set.ListedApprover = auth.Role(f.Get("listed_approver"))
 	err = fe.Err()
 	if err == nil {
 		_, err = h.Svc.SaveSettings(r.Context(), web.PrincipalFrom(r.Context()), set)
@@ -425,8 +443,17 @@ func (h *Handlers) supervision(w http.ResponseWriter, r *http.Request) {
 		data["Listings"], data["States"], data["Levels"], data["Late"] = list, ListingStates, Levels, late
 	case "extensions":
 		var list []Extension
-		list, total, err = h.extensionsOf(r, pg)
-		data["Extensions"], data["States"] = list, ExtensionStates
+		if q.Get("todo") == "1" {
+			// 待我审批: the requests this user may decide.
+			list, err = h.Svc.PendingExtensionsFor(r.Context(), p)
+			total = len(list)
+			from, to := min(pg.Offset(), total), min(pg.Offset()+pg.Size, total)
+			list = list[from:to]
+		} else {
+			list, total, err = h.extensionsOf(r, pg)
+		}
+		data["Extensions"], data["States"], data["Todo"] = list, ExtensionStates, q.Get("todo") == "1"
+		data["CanApprove"] = p.Is(Deciders...)
 	case "proposals":
 		var list []Proposal
 		f := ProposalFilterOf(q)
@@ -743,7 +770,26 @@ func (h *Handlers) extensionPage(w http.ResponseWriter, r *http.Request, status 
 	if f == nil {
 		f = web.EmptyForm(map[string]string{"on": h.Svc.today(), "approve": "1"})
 	}
-	data["V"], data["CanDecide"] = v, p.Is(Deciders...) && v.State == ExtPending
+	data["V"] = v
+	if v.State == ExtPending {
+		// The four-eyes rule: the form only for who may decide; the others
+		// are told who does.
+		switch err := h.Svc.MayDecide(r.Context(), p, v.Extension, v.Hazard); {
+		case err == nil:
+			data["CanDecide"] = true
+		case errs.Is(err, errs.Conflict):
+			lang := web.Lang(r.Context())
+			note := h.UI.Message(lang, err)
+			if set, serr := h.Svc.Settings(r.Context(), p.CountyCode); serr == nil && v.Hazard.Listed && p.Role != set.ListedApprover {
+				// Tell who decides a listed hazard's request.
+				note += " " + h.UI.Message(lang, conflict("listed_approver", "RoleZH", set.ListedApprover.Label("zh"), "RoleEN", set.ListedApprover.Label("en")))
+			}
+			data["DecideNote"] = note
+		case !errs.Is(err, errs.Forbidden):
+			h.fail(w, r, err)
+			return
+		}
+	}
 	page := h.UI.NewPage(r, "", data)
 	page.Title = page.T("supervise.extension")
 	page.Active = "supervision"
@@ -762,7 +808,10 @@ func (h *Handlers) decide(w http.ResponseWriter, r *http.Request) {
 	_, err := h.Svc.DecideExtension(r.Context(), web.PrincipalFrom(r.Context()), id, DecisionInput{Approve: approve, On: f.Get("on"),
 		Reason: r.PostForm.Get("reason")})
 	if err != nil {
-		h.UI.FormFailed(w, r, f, err, web.IsInvalid, func(status int) {
+		// A refusal by the four-eyes rule (409) is shown on the request's
+		// page with the rule, like a refusal of the form.
+		onPage := func(err error) bool { return web.IsInvalid(err) || errs.Is(err, errs.Conflict) }
+		h.UI.FormFailed(w, r, f, err, onPage, func(status int) {
 			h.withMessage(r, f, err)
 			h.extensionPage(w, r, status, id, f)
 		})

@@ -365,9 +365,6 @@ func (s *Service) Delist(ctx context.Context, p *auth.Principal, id string, in S
 			LetterRectified, on, s.now().UTC(), h.ID); err != nil {
 			return err
 		}
-		if err := s.recardTx(ctx, tx, h.ID, s.now()); err != nil {
-			return err
-		}
 		l.State, l.DelistedOn = ListingDelisted, on
 		return nil
 	})

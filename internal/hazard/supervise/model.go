@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"yingji/internal/auth"
 	"yingji/internal/errs"
 	"yingji/internal/hazard"
 )
@@ -335,4 +336,30 @@ func CheckExtension(h hazard.Record, requestedOn, requested, reason, today strin
 		fe = append(fe, errs.Field("reason", "field.required", nil))
 	}
 	return fe.Err()
+}
+
+// conflict is a refusal of a decision that the form cannot fix (answered
+// 409), naming the rule.
+func conflict(id string, kv ...any) error {
+	e := rule("", id, kv...).(*errs.Error)
+	e.Kind, e.Field = errs.Conflict, ""
+	return e
+}
+
+// CheckDecider applies the four-eyes rule (四眼原则) of an extension
+// decision: nobody decides a request they filed themselves; a listed
+// major hazard's request (挂牌督办) is decided by the body that listed it,
+// the role the county chose (局领导 by default); any other request by the
+// deciders (section staff in their sectors, leaders, administrators).
+func CheckDecider(p *auth.Principal, requestedBy string, listed bool, listedApprover auth.Role) error {
+	if !p.Is(Deciders...) {
+		return errs.New(errs.Forbidden, "forbidden")
+	}
+	if p.UserID != "" && p.UserID == requestedBy {
+		return conflict("own_request")
+	}
+	if listed && p.Role != listedApprover {
+		return conflict("listed_approver", "RoleZH", listedApprover.Label("zh"), "RoleEN", listedApprover.Label("en"))
+	}
+	return nil
 }

@@ -77,7 +77,13 @@ func New(cfg Config) *Service {
 	if cfg.Batch <= 0 {
 		cfg.Batch = 1000
 	}
-	return &Service{cfg: cfg}
+	s := &Service{cfg: cfg}
+	if cfg.Hazard != nil {
+		// Every change to a hazard gives it its card in the same
+		// transaction.
+		cfg.Hazard.OnChange(s.RecardTx)
+	}
+	return s
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now() }
@@ -138,7 +144,7 @@ var (
 	// Deciders issue letters, list hazards, accept and decide extensions.
 	Deciders = []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection}
 	// Requesters may ask for an extension.
-	Requesters = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleEnterprise}
+	Requesters = hazard.ExtensionRequesters
 )
 
 // Event is one step of a letter, listing or extension request.

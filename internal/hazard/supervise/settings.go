@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -19,8 +20,9 @@ import (
 
 // Setting keys (table setting, one row per county and key).
 const (
-	// RulesKey holds the county's hazard.CardRules as JSON.
-	RulesKey = "hazard.card_rules"
+	// RulesKey holds the county's hazard.CardRules as JSON (owned by
+	// package hazard: hazard.ReadCardRules is the one source of the rules).
+	RulesKey = hazard.CardRulesKey
 	// SupervisionKey holds the issuer and number prefixes of letters and
 	// listings (Settings without the rules).
 	SupervisionKey = "hazard.supervision"
@@ -45,7 +47,15 @@ type Settings struct {
 	// verified (复查). See hazard.Clocks for the defaults.
 	ListWithin   int `json:"list_within"`
 	VerifyWithin int `json:"verify_within"`
+	// ListedApprover is the role that approves the extension requests of
+	// listed major hazards (挂牌督办): the body that listed them, the
+	// bureau's leaders (局领导) unless the county chose otherwise.
+	ListedApprover auth.Role `json:"listed_approver,omitempty"`
 }
+
+// ListedApprovers are the roles a county may choose as the approver of a
+// listed hazard's extension requests.
+var ListedApprovers = []auth.Role{auth.RoleLeader, auth.RoleSection, auth.RoleAdmin}
 
 // DefaultSettings are the settings of a county that saved none.
 func DefaultSettings(countyName string) Settings {
@@ -55,7 +65,8 @@ func DefaultSettings(countyName string) Settings {
 	}
 	c := hazard.DefaultClocks()
 	return Settings{Rules: hazard.DefaultCardRules(), Issuer: countyName + "人民政府安全生产委员会办公室",
-		LetterPrefix: abbr + "安委办督", ListingPrefix: abbr + "安委办挂", ListWithin: c.ListWithin, VerifyWithin: c.VerifyWithin}
+		LetterPrefix: abbr + "安委办督", ListingPrefix: abbr + "安委办挂", ListWithin: c.ListWithin, VerifyWithin: c.VerifyWithin,
+		ListedApprover: auth.RoleLeader}
 }
 
 // countyName is the county's name from the region table (the configured
@@ -77,10 +88,10 @@ func (s *Service) Settings(ctx context.Context, county string) (Settings, error)
 	return s.settings(ctx, s.cfg.DB.R(), county)
 }
 
-// Rules returns a county's card rules.
+// Rules returns a county's card rules (hazard.ReadCardRules: the one
+// source the hazard pages, the API and the export read too).
 func (s *Service) Rules(ctx context.Context, county string) (hazard.CardRules, error) {
-	set, err := s.settings(ctx, s.cfg.DB.R(), county)
-	return set.Rules, err
+	return hazard.ReadCardRules(ctx, s.cfg.DB.R(), county)
 }
 
 func readSetting(ctx context.Context, q store.Querier, county, key string, v any) error {
@@ -116,7 +127,7 @@ func (s *Service) settings(ctx context.Context, q store.Querier, county string) 
 		return Settings{}, err
 	}
 	set := DefaultSettings(name)
-	if err := readSetting(ctx, q, county, RulesKey, &set.Rules); err != nil {
+	if set.Rules, err = hazard.ReadCardRules(ctx, q, county); err != nil {
 		return set, err
 	}
 	def := DefaultSettings(name)
@@ -138,6 +149,9 @@ func (s *Service) settings(ctx context.Context, q store.Querier, county string) 
 	if set.VerifyWithin <= 0 {
 		set.VerifyWithin = def.VerifyWithin
 	}
+	if set.ListedApprover == "" {
+		set.ListedApprover = def.ListedApprover
+	}
 	return set, nil
 }
 
@@ -150,6 +164,12 @@ func ValidateSettings(set *Settings) error {
 	}
 	if set.Issuer == "" {
 		fe = append(fe, errs.Field("issuer", "field.required", nil))
+	}
+	if set.ListedApprover == "" {
+		set.ListedApprover = auth.RoleLeader
+	}
+	if !slices.Contains(ListedApprovers, set.ListedApprover) {
+		fe = append(fe, errs.Field("listed_approver", "field.invalid", nil))
 	}
 	for _, p := range []struct{ field, v string }{{"letter_prefix", set.LetterPrefix}, {"listing_prefix", set.ListingPrefix}} {
 		if n := utf8.RuneCountInString(p.v); n == 0 || n > 12 || strings.ContainsAny(p.v, "〔〕[]") {
@@ -190,7 +210,7 @@ func (s *Service) SaveSettings(ctx context.Context, p *auth.Principal, in Settin
 			return err
 		}
 		now := s.now().UTC()
-		if err := writeSetting(ctx, tx, p.CountyCode, RulesKey, in.Rules, now); err != nil {
+		if err := hazard.WriteCardRulesTx(ctx, tx, p.CountyCode, in.Rules, now); err != nil {
 			return err
 		}
 		if err := writeSetting(ctx, tx, p.CountyCode, SupervisionKey, in, now); err != nil {

@@ -506,31 +506,56 @@ func (w *sweep) applyTx(ctx context.Context, tx *store.Tx, chs []change) (applie
 		After: map[string]any{"day": w.today, "changes": summary}})
 }
 
-// recardTx gives one hazard its card at once, inside tx, after a step
-// that moved its deadline (an approved extension) or closed it (摘牌销号):
-// the page shows the right card without waiting for the next sweep.
-func (s *Service) recardTx(ctx context.Context, tx *store.Tx, hazardID string, now time.Time) error {
-	h, err := getHazard(ctx, tx, hazardID)
-	if err != nil {
-		return err
+// RecardTx gives hazards their card at once, inside the transaction
+// that changed them (a step, a report, an import, an approved extension,
+// 摘牌销号): the hazard package calls it through hazard.Service.OnChange,
+// so that the pages and counts never wait for the periodic sweep, which is
+// only for the time passing. The card is the sweep's (plan, applyTx), on
+// today, under the county's rules; a closed hazard's open card events are
+// cleared on its day of closure.
+func (s *Service) RecardTx(ctx context.Context, tx *store.Tx, hazardIDs []string) error {
+	now := s.now()
+	sweeps := map[string]*sweep{} // per county
+	var chs []change
+	var county string
+	for _, id := range hazardIDs {
+		h, err := getHazard(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if h.State == hazard.Closed {
+			if _, err := tx.ExecContext(ctx, `UPDATE hazard_card_event SET cleared_on = $1 WHERE hazard_id = $2 AND cleared_on = ''`, h.ClosedOn, h.ID); err != nil {
+				return fmt.Errorf("clear cards of a closed hazard: %w", err)
+			}
+			continue
+		}
+		if h.Deadline == "" && h.Card == hazard.NoCard {
+			continue
+		}
+		w := sweeps[h.CountyCode]
+		if w == nil {
+			rules, err := hazard.ReadCardRules(ctx, tx, h.CountyCode)
+			if err != nil {
+				return err
+			}
+			w = &sweep{s: s, county: h.CountyCode, today: hazard.Date(now), now: now, rules: rules, people: s.newPeople(h.CountyCode), res: &SweepResult{}}
+			sweeps[h.CountyCode] = w
+		}
+		if len(chs) > 0 && county != h.CountyCode {
+			if _, err := sweeps[county].applyTx(ctx, tx, chs); err != nil {
+				return err
+			}
+			chs = chs[:0]
+		}
+		county = h.CountyCode
+		if ch, ok := w.plan(candidate{ID: h.ID, FoundOn: h.FoundOn, Deadline: h.Deadline, State: h.State, Card: h.Card, CardSince: h.CardSince}); ok {
+			chs = append(chs, ch)
+		}
 	}
-	if h.State == hazard.Closed {
-		_, err := tx.ExecContext(ctx, `UPDATE hazard_card_event SET cleared_on = $1 WHERE hazard_id = $2 AND cleared_on = ''`, h.ClosedOn, h.ID)
-		return err
-	}
-	if h.Deadline == "" {
+	if len(chs) == 0 {
 		return nil
 	}
-	rules, err := s.settings(ctx, tx, h.CountyCode)
-	if err != nil {
-		return err
-	}
-	w := &sweep{s: s, county: h.CountyCode, today: hazard.Date(now), now: now, rules: rules.Rules, people: s.newPeople(h.CountyCode), res: &SweepResult{}}
-	ch, ok := w.plan(candidate{ID: h.ID, FoundOn: h.FoundOn, Deadline: h.Deadline, State: h.State, Card: h.Card, CardSince: h.CardSince})
-	if !ok {
-		return nil
-	}
-	_, err = w.applyTx(ctx, tx, []change{ch})
+	_, err := sweeps[county].applyTx(ctx, tx, chs)
 	return err
 }
 

@@ -145,14 +145,19 @@ func TestSweepCards(t *testing.T) {
 
 		// Reporting the rectification clears the card (a late review is
 		// not the enterprise's lateness); sent back, the red card returns.
+		// The step itself takes the card off, in its transaction: the
+		// sweep that follows finds nothing to do.
 		if _, err := f.hz.Do(ctx, jg1, h.ID, hazard.StepInput{Action: hazard.ActSubmit, On: "2022-06-19"}, []attach.Upload{photo(t)}); err != nil {
 			t.Fatal(err)
 		}
-		if r = f.sweep(t); r.Cleared != 1 || r.Red != 0 {
-			t.Fatalf("rectification reported: %+v", r)
-		}
 		if c := f.get(t, h.ID); c.Card != hazard.NoCard {
 			t.Fatalf("pending review still carded %q", c.Card)
+		}
+		if n := f.count(t, `SELECT count(*) FROM hazard_card_event WHERE hazard_id = $1 AND cleared_on = ''`, h.ID); n != 0 {
+			t.Fatalf("open card events after the rectification was reported: %d", n)
+		}
+		if r = f.sweep(t); r.Changed() {
+			t.Fatalf("rectification reported: the sweep changed %+v", r)
 		}
 		if ps, _ := f.svc.Proposals(ctx, jg1); len(ps) != 0 {
 			t.Fatalf("a letter proposed for a reported rectification: %+v", ps)
@@ -163,8 +168,11 @@ func TestSweepCards(t *testing.T) {
 		if _, err := f.hz.Do(ctx, f.p(t, "zhifa"), h.ID, hazard.StepInput{Action: hazard.ActReturn, On: "2022-06-19", Reason: "整改不到位"}, nil); err != nil {
 			t.Fatal(err)
 		}
-		if r = f.sweep(t); r.Red != 1 {
-			t.Fatalf("sent back: %+v", r)
+		if c := f.get(t, h.ID); c.Card != hazard.Red || c.CardSince != "2022-06-19" {
+			t.Fatalf("sent back: %q since %s, want red at once", c.Card, c.CardSince)
+		}
+		if r = f.sweep(t); r.Changed() {
+			t.Fatalf("sent back: the sweep changed %+v", r)
 		}
 		if c, err := f.hz.Counts(ctx, jg1, hazard.Filter{}); err != nil || c.Overdue != 1 {
 			t.Fatalf("overdue again after being sent back: %+v %v", c, err)
@@ -172,9 +180,8 @@ func TestSweepCards(t *testing.T) {
 
 		// Closing the hazard clears the card.
 		f.close(t, h.ID, "2022-06-19")
-		r = f.sweep(t)
-		if r.Cleared != 1 {
-			t.Fatalf("closure: %+v", r)
+		if r = f.sweep(t); r.Changed() {
+			t.Fatalf("closure: the sweep changed %+v", r)
 		}
 		if _, total, _ := f.svc.Cards(ctx, jg1, supervise.CardFilter{}); total != 0 {
 			t.Fatalf("cards after closure: %d", total)
@@ -214,13 +221,16 @@ func TestSweepAfterExtensionAndLateNotice(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := setup(t, db)
-		// Overdue long before the first sweep: recorded with its history, not announced.
+		// Ordered when already overdue: red at once, in the order's
+		// transaction, with its history, and announced only when fresh.
+		f.clock.set("2022-06-05")
 		old := f.ordered(t, "采空区未及时充填", "2022-03-01", "2022-04-01", hazard.General)
 		h := f.ordered(t, "主通风机未设反风装置", "2022-05-01", "2022-06-01", hazard.General)
-		f.clock.set("2022-06-05")
-		r := f.sweep(t)
-		if r.Red != 2 {
-			t.Fatalf("two red: %+v", r)
+		if red, _, err := f.svc.CardCounts(ctx, f.p(t, "jg1")); err != nil || red != 2 {
+			t.Fatalf("two red at once: %d %v", red, err)
+		}
+		if r := f.sweep(t); r.Changed() {
+			t.Fatalf("the sweep after the orders changed: %+v", r)
 		}
 		if c := f.get(t, old.ID); c.CardSince != "2022-04-02" {
 			t.Fatalf("red since the day after the deadline: %s", c.CardSince)

@@ -1,0 +1,66 @@
+package hazard
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"yingji/internal/store"
+)
+
+// CardRulesKey is the setting (table setting, one row per county and key)
+// that holds a county's card rules as JSON. It is the one source of the
+// rules: the ledger, the hazard page, the API, the export and the deadline
+// sweep of package supervise all read it through ReadCardRules; the card
+// settings page of package supervise writes it through WriteCardRulesTx.
+const CardRulesKey = "hazard.card_rules"
+
+// ReadCardRules returns a county's card rules (the defaults where the
+// county saved none).
+func ReadCardRules(ctx context.Context, q store.Querier, county string) (CardRules, error) {
+	r := DefaultCardRules()
+	var raw string
+	err := q.QueryRowContext(ctx, `SELECT value FROM setting WHERE county_code = $1 AND key = $2`, county, CardRulesKey).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, nil
+	}
+	if err != nil {
+		return r, fmt.Errorf("card rules: %w", err)
+	}
+	if err := json.Unmarshal([]byte(raw), &r); err != nil {
+		return r, fmt.Errorf("card rules: %w", err)
+	}
+	return r, nil
+}
+
+// WriteCardRulesTx stores a county's card rules inside tx (the caller
+// validates them and audits the change).
+func WriteCardRulesTx(ctx context.Context, tx *store.Tx, county string, r CardRules, now time.Time) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO setting (county_code, key, value, updated_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (county_code, key) DO UPDATE SET value = $3, updated_at = $4`, county, CardRulesKey, string(b), now.UTC()); err != nil {
+		return fmt.Errorf("save card rules: %w", err)
+	}
+	return nil
+}
+
+// CardRules returns a county's card rules.
+func (s *Service) CardRules(ctx context.Context, county string) (CardRules, error) {
+	return ReadCardRules(ctx, s.db.R(), county)
+}
+
+// CardOf is the card a hazard carries today under its county's rules (the
+// answer the sweep writes when it runs today).
+func (s *Service) CardOf(ctx context.Context, r Record) (Card, error) {
+	rules, err := s.CardRules(ctx, r.CountyCode)
+	if err != nil {
+		return NoCard, err
+	}
+	return CardFor(r.Rules(), mustDate(s.Today()), rules), nil
+}
