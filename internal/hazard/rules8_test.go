@@ -180,11 +180,18 @@ func TestFilterExtendedByTo(t *testing.T) {
 		for _, st := range []hazard.StepInput{
 			{Action: hazard.ActGrade, On: "2022-03-01", Grade: hazard.Major, Clause: "ks98-d-1", PlanMeasures: "m", PlanFunds: "f", PlanDeadline: "2022-05-01", PlanPerson: "p", PlanEmergency: "e"},
 			{Action: hazard.ActOrder, On: "2022-03-02", Deadline: "2022-05-01", DocNumber: "（示）应急责改〔2022〕1号"},
-			{Action: hazard.ActExtend, On: "2022-04-20", Deadline: "2022-06-30", Reason: "设备到货延迟"},
 		} {
 			if _, err := f.svc.Do(ctx, jg1, r.ID, st, nil); err != nil {
 				t.Fatalf("%s: %v", st.Action, err)
 			}
+		}
+		// The deadline moves as an approved extension request moves it.
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := f.svc.ExtendTx(ctx, tx, jg1, r.ID, hazard.Extension{RequestID: "req-1", On: "2022-04-20", Deadline: "2022-06-30", Reason: "设备到货延迟"})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 		count := func(to string) int {
 			rows, err := f.svc.StatsBy(ctx, jg1, hazard.Filter{Campaign: "大检查", To: to, Extended: true}, "")
