@@ -207,7 +207,13 @@ func (e env) demo(args []string) error {
 		return err
 	}
 	defer a.Close()
-	return loadDemo(e.ctx, a, e.out)
+	if err := loadDemo(e.ctx, a, e.out); err != nil {
+		return err
+	}
+	if d := a.BusinessDate(); d != "" {
+		fmt.Fprintf(e.out, "the data directory now runs on the demo's business date %s (yingji serve --as-of today for the real date) / 业务日期 %s\n", d, d)
+	}
+	return nil
 }
 
 func (e env) migrate(args []string) error {
