@@ -326,5 +326,11 @@ func (a *App) Shutdown(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close releases the database and a listener that was never served
+// (serve --demo binds before loading the demo).
+func (a *App) Close() error {
+	if a.ln != nil {
+		_ = a.ln.Close()
+	}
+	return a.DB.Close()
+}
