@@ -157,3 +157,20 @@ func TestCountyRemembered(t *testing.T) {
 		t.Fatalf("another --county on the database: %v", err)
 	}
 }
+
+// TestVillageStaffOnTheUserForm: a town user limited to a village keeps
+// the village on the web form (towns are followed by their villages).
+func TestVillageStaffOnTheUserForm(t *testing.T) {
+	a := start(t, false)
+	ctx := context.Background()
+	u, err := a.Auth.CreateUser(ctx, a.System(), auth.UserInput{Username: "cun1", DisplayName: "新林村安全员", Role: auth.RoleTown,
+		RegionCode: "349901100203", Password: "Passw0rd9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	toks := tokens(t, a)
+	rec := do(a, "GET", "/users/"+u.ID+"/edit", toks[auth.RoleAdmin], nil)
+	if body := rec.Body.String(); rec.Code != 200 || !strings.Contains(body, `value="349901100203" selected`) || !strings.Contains(body, "籍山镇 · 新林村") {
+		t.Errorf("the user form does not keep the village: %d", rec.Code)
+	}
+}
