@@ -12,6 +12,7 @@ import (
 
 	"yingji/internal/app"
 	"yingji/internal/auth"
+	"yingji/internal/demo"
 	"yingji/internal/org"
 )
 
@@ -51,8 +52,23 @@ func interleave(fs *flag.FlagSet, args []string) []string {
 	return append(flags, pos...)
 }
 
+// loadDemo loads the demo county and says exactly which of the README's
+// logins work: on a data directory that had accounts before (an admin
+// from `yingji migrate` or an earlier start), those keep their password.
 func loadDemo(ctx context.Context, a *app.App, out io.Writer) error {
-	return a.LoadDemo(ctx, out)
+	if err := a.LoadDemo(ctx, out); err != nil {
+		return err
+	}
+	open, own, err := a.DemoLogins(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "demo logins with password %s: %s\n", demo.Password, strings.Join(open, ", "))
+	for _, n := range own {
+		fmt.Fprintf(out, "account %s existed before and keeps its own password, not %s (change it: yingji user passwd %s --password …) / 账号 %s 沿用原密码\n",
+			n, demo.Password, n, n)
+	}
+	return nil
 }
 
 func (e env) user(args []string) error {
@@ -60,12 +76,13 @@ func (e env) user(args []string) error {
 		return usageError{"usage: yingji user add|passwd|list|disable|enable …"}
 	}
 	verb := args[0]
-	var role, display, unit, town, password, phone string
+	var role, display, unit, town, password, phone, enterprise string
 	a, rest, err := e.open("user "+verb, args[1:], func(fs *flagSet) {
 		fs.StringVar(&role, "role", "", "role: "+roleList())
 		fs.StringVar(&display, "display", "", "display name (姓名)")
 		fs.StringVar(&unit, "unit", "", "unit name (所属单位)")
-		fs.StringVar(&town, "town", "", "town code for town staff")
+		fs.StringVar(&town, "town", "", "town staff: their town's 9-digit code, or a village's 12-digit code to limit them to the village")
+		fs.StringVar(&enterprise, "enterprise", "", "enterprise accounts: the enterprise's credit code (统一社会信用代码)")
 		fs.StringVar(&password, "password", "", "password (generated when empty)")
 		fs.StringVar(&phone, "phone", "", "phone")
 	})
@@ -92,7 +109,24 @@ func (e env) user(args []string) error {
 		return tw.Flush()
 	case "add":
 		if len(rest) != 1 {
-			return usageError{"usage: yingji user add NAME --role ROLE --display 姓名 [--unit 单位] [--town CODE] [--password PW]"}
+			return usageError{"usage: yingji user add NAME --role ROLE --display 姓名 [--unit 单位] [--town CODE] [--enterprise CREDIT-CODE] [--password PW]; ROLE: " + roleList()}
+		}
+		if !auth.Role(role).Valid() {
+			return usageError{fmt.Sprintf("unknown role %q; --role takes one of: %s / 角色代码不正确", role, roleList())}
+		}
+		enterpriseID := ""
+		if enterprise != "" {
+			if a.Enterprise == nil {
+				return fmt.Errorf("the enterprise register is not available")
+			}
+			id, _, _, found, err := a.Enterprise.Resolve(e.ctx, a.Cfg.County, enterprise)
+			if err != nil {
+				return err
+			}
+			if !found {
+				return fmt.Errorf("no enterprise with credit code %q in county %s (see yingji export enterprises) / 本县无此统一社会信用代码的企业", enterprise, a.Cfg.County)
+			}
+			enterpriseID = id
 		}
 		unitID := ""
 		if unit != "" {
@@ -117,7 +151,7 @@ func (e env) user(args []string) error {
 			display = rest[0]
 		}
 		_, err := a.Auth.CreateUser(e.ctx, sys, auth.UserInput{Username: rest[0], DisplayName: display, Role: auth.Role(role), UnitID: unitID,
-			RegionCode: town, Phone: phone, Password: password})
+			RegionCode: town, EnterpriseID: enterpriseID, Phone: phone, Password: password})
 		if err != nil {
 			return explain(a, err)
 		}

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"strings"
 
 	"yingji/internal/app"
+	"yingji/internal/config"
 	"yingji/internal/errs"
 	"yingji/internal/ledger"
 	"yingji/internal/xlsx"
@@ -15,11 +17,22 @@ func (e env) importCmd(args []string) error {
 	var template string
 	var onlyValid bool
 	var campaign string
-	a, rest, err := e.open("import", args, func(fs *flagSet) {
+	extra := func(fs *flagSet) {
 		fs.StringVar(&campaign, "campaign", "", "buildings: the survey campaign (name or ID) to import into; needed when there are several")
-		fs.StringVar(&template, "template", "", "write the ledger's Excel template to this file instead of importing")
+		fs.StringVar(&template, "template", "", "write the ledger's Excel template to this file instead of importing (touches no database)")
 		fs.BoolVar(&onlyValid, "only-valid", false, "import the valid rows even when some rows have errors")
-	})
+	}
+	// A template is made without opening (or creating) the database.
+	fs := config.NewFlagSet("import", e.errOut)
+	cfg := config.Flags(fs, e.getenv)
+	extra(fs)
+	if err := fs.Parse(interleave(fs, args)); err != nil {
+		return usageError{err.Error()}
+	}
+	if template != "" {
+		return e.writeTemplate(*cfg, fs.Args(), template)
+	}
+	a, rest, err := e.open("import", args, extra)
 	if err != nil {
 		return err
 	}
@@ -30,21 +43,6 @@ func (e env) importCmd(args []string) error {
 	l, ok := a.Ledgers.Get(rest[0])
 	if !ok || l.NewImport == nil {
 		return usageError{fmt.Sprintf("unknown or not importable ledger %q; importable: %s", rest[0], importable(a.Ledgers))}
-	}
-	if template != "" {
-		f, err := os.Create(template)
-		if err != nil {
-			return err
-		}
-		if err := xlsx.WriteTemplate(f, l.Schema); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.out, "template for %s written to %s\n", l.Kind, template)
-		return nil
 	}
 	if len(rest) != 2 {
 		return usageError{"usage: yingji import " + l.Kind + " FILE [--only-valid]" + targetUsage(l)}
@@ -82,6 +80,26 @@ func (e env) importCmd(args []string) error {
 		return a.Explain(err)
 	}
 	fmt.Fprintf(e.out, "\nimported %d of %d rows into %s (%d skipped)\n", res.Imported, res.Rows, l.Kind, res.Skipped)
+	return nil
+}
+
+// writeTemplate writes the template of the ledger named in rest to out.
+func (e env) writeTemplate(cfg config.Config, rest []string, out string) error {
+	if len(rest) != 1 {
+		return usageError{"usage: yingji import KIND --template OUT.xlsx"}
+	}
+	var buf bytes.Buffer
+	found, kinds, err := app.WriteTemplate(e.ctx, cfg, rest[0], &buf)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return usageError{fmt.Sprintf("unknown or not importable ledger %q; importable: %s", rest[0], kinds)}
+	}
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.out, "template for %s written to %s\n", rest[0], out)
 	return nil
 }
 

@@ -39,7 +39,10 @@ Usage:
                                                buildings: --campaign picks the survey when there are several)
   yingji import KIND --template OUT.xlsx        write the ledger's Excel template
   yingji export KIND --out FILE.xlsx            export a ledger
-  yingji user add NAME --role ROLE --display 姓名 [--unit 单位] [--town CODE] [--password PW]
+  yingji user add NAME --role ROLE --display 姓名 [--unit 单位] [--town CODE] [--enterprise CREDIT-CODE] [--password PW]
+                                               ROLE: admin, leader, section, enforcer, duty, town, department,
+                                               enterprise, readonly (see yingji user add --help);
+                                               --town takes a town's 9-digit or a village's 12-digit code
   yingji user passwd NAME [--password PW]
   yingji user list
   yingji user disable NAME | enable NAME
@@ -53,7 +56,9 @@ Usage:
                                                and each page's p95 against /healthz in the same run
   yingji version
 
-Every verb takes --data, --db, --county (also YINGJI_DATA, YINGJI_DB, YINGJI_COUNTY).
+Every verb takes --data, --db, --county, --as-of (also YINGJI_DATA, YINGJI_DB, YINGJI_COUNTY, YINGJI_AS_OF).
+A database remembers its county (another --county is refused) and its business date:
+serve --demo runs on the demo's report day 2022-06-30; --as-of YYYY-MM-DD or --as-of today changes it.
 `
 
 type env struct {
@@ -168,13 +173,18 @@ func (e env) serve(args []string) error {
 		return err
 	}
 	defer a.Close()
+	// Bind the address first: a busy port fails at once, not after the
+	// demo has loaded.
+	if err := a.Listen(); err != nil {
+		return err
+	}
 	if demoFlag {
 		if err := loadDemo(e.ctx, a, e.out); err != nil {
 			return err
 		}
 	}
-	if err := a.Listen(); err != nil {
-		return err
+	if d := a.BusinessDate(); d != "" {
+		fmt.Fprintf(e.out, "business date %s: deadlines, cards and reminders are judged on that day (--as-of today for the real date) / 业务日期 %s\n", d, d)
 	}
 	if err := a.Start(e.ctx); err != nil {
 		return err
@@ -206,7 +216,13 @@ func (e env) demo(args []string) error {
 		return err
 	}
 	defer a.Close()
-	return loadDemo(e.ctx, a, e.out)
+	if err := loadDemo(e.ctx, a, e.out); err != nil {
+		return err
+	}
+	if d := a.BusinessDate(); d != "" {
+		fmt.Fprintf(e.out, "the data directory now runs on the demo's business date %s (yingji serve --as-of today for the real date) / 业务日期 %s\n", d, d)
+	}
+	return nil
 }
 
 func (e env) migrate(args []string) error {

@@ -80,7 +80,7 @@ func (a *App) buildLedgers() error {
 	a.Ledgers.Add(a.Org.RegionLedger())
 	a.Ledgers.Add(a.Org.UnitLedger())
 	a.Ledgers.Add(sysadmin.UserLedger(a.Auth, a.Org))
-	a.ledgerH = &ledger.Handlers{DB: a.DB, Attach: a.Attach, Registry: a.Ledgers, Principal: a.Auth.PrincipalByID}
+	a.ledgerH = &ledger.Handlers{DB: a.DB, Attach: a.Attach, Registry: a.Ledgers, Principal: a.Auth.PrincipalByID, Examples: a.templateExamples}
 	a.JobHandlers[ledger.JobKind] = a.ledgerH.JobHandler()
 	return nil
 }

@@ -77,8 +77,15 @@ func (a *App) DemoLoaders() []func(ctx context.Context, out io.Writer) error {
 }
 
 // LoadDemo loads the demo county and then every module's demo records.
-// Loading twice changes nothing.
+// Loading twice changes nothing. Unless --as-of chose a date, the
+// database then runs on the demo's business date (demo.AsOf, the day of
+// the report its records reproduce) and remembers it.
 func (a *App) LoadDemo(ctx context.Context, out io.Writer) error {
+	if a.Cfg.AsOf == "" {
+		if err := a.SetBusinessDate(ctx, demo.AsOf); err != nil {
+			return err
+		}
+	}
 	if err := demo.Load(ctx, demo.Services{DB: a.DB, Org: a.Org, Auth: a.Auth}, a.Cfg.County, out); err != nil {
 		return err
 	}
@@ -88,4 +95,28 @@ func (a *App) LoadDemo(ctx context.Context, out io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// DemoLogins reports which of the README's demo accounts (admin and the
+// demo users) the documented demo password opens, and which exist with a
+// password of their own (an admin created by an earlier start of the same
+// data directory, an account whose password was changed).
+func (a *App) DemoLogins(ctx context.Context) (open, own []string, err error) {
+	names := []string{"admin"}
+	for _, u := range demo.Users {
+		names = append(names, u.Username)
+	}
+	for _, n := range names {
+		exists, ok, err := a.Auth.PasswordIs(ctx, n, demo.Password)
+		if err != nil {
+			return nil, nil, err
+		}
+		switch {
+		case ok:
+			open = append(open, n)
+		case exists:
+			own = append(own, n)
+		}
+	}
+	return open, own, nil
 }

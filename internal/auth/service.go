@@ -149,7 +149,9 @@ func (s *Service) validate(ctx context.Context, in *UserInput, creating bool) er
 	}
 	if in.Role == RoleTown {
 		lvl, err := s.org.RegionLevel(ctx, in.RegionCode)
-		if err != nil || lvl != "town" {
+		// A town's staff, or a village's (村级): the 12-digit code limits
+		// them to the village.
+		if err != nil || (lvl != "town" && lvl != "village") {
 			fe = append(fe, errs.Field("region_code", "user.town_required", nil))
 		}
 	}
@@ -164,7 +166,7 @@ func (s *Service) validate(ctx context.Context, in *UserInput, creating bool) er
 			fe = append(fe, errs.Field("unit_id", "user.unit_not_section", nil))
 		case in.Role == RoleDepartment && kind != "department":
 			fe = append(fe, errs.Field("unit_id", "user.unit_not_department", nil))
-		case in.Role == RoleTown && (kind != "town" || (in.RegionCode != "" && region != in.RegionCode)):
+		case in.Role == RoleTown && (kind != "town" || (in.RegionCode != "" && !strings.HasPrefix(in.RegionCode, region))):
 			fe = append(fe, errs.Field("unit_id", "user.unit_not_town", nil))
 		}
 	} else if in.Role == RoleSection || in.Role == RoleDepartment {

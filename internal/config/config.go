@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"time"
 )
 
 // Config is the program's settings.
@@ -14,8 +15,9 @@ type Config struct {
 	Addr          string // listen address, host:port
 	DataDir       string // SQLite file and attachments
 	DB            string // postgres://… ; empty means SQLite in DataDir
-	County        string // 6-digit GB/T 2260 county code of this installation
-	CountyName    string
+	County        string // 6-digit GB/T 2260 county code; empty: the one the database remembers (DefaultCounty for a new one)
+	CountyName    string // empty: the database's (DefaultCountyName for a new one)
+	AsOf          string // business date: "" (the one the database remembers), "today", or YYYY-MM-DD
 	AdminPassword string // for the first admin account; generated when empty
 	Demo          bool   // serve --demo: load the demo county first
 	SecureCookies bool   // set when served over TLS
@@ -29,6 +31,17 @@ type Getenv func(string) string
 
 var countyRE = regexp.MustCompile(`^[0-9]{6}$`)
 
+// The county a new database gets when no county is given.
+const (
+	DefaultCounty     = "349901"
+	DefaultCountyName = "示例县"
+)
+
+// AsOfToday is the --as-of value that returns to the real date.
+const AsOfToday = "today"
+
+var dateRE = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+
 // Flags registers the common flags on fs with defaults from the environment.
 func Flags(fs *flag.FlagSet, env Getenv) *Config {
 	c := &Config{}
@@ -41,8 +54,9 @@ func Flags(fs *flag.FlagSet, env Getenv) *Config {
 	fs.StringVar(&c.Addr, "addr", def("YINGJI_ADDR", "127.0.0.1:8080"), "listen address (YINGJI_ADDR)")
 	fs.StringVar(&c.DataDir, "data", def("YINGJI_DATA", "./data"), "data directory for the SQLite database and attachments (YINGJI_DATA)")
 	fs.StringVar(&c.DB, "db", def("YINGJI_DB", ""), "PostgreSQL URL postgres://…; empty: SQLite in the data directory (YINGJI_DB)")
-	fs.StringVar(&c.County, "county", def("YINGJI_COUNTY", "349901"), "6-digit county code (YINGJI_COUNTY)")
-	fs.StringVar(&c.CountyName, "county-name", def("YINGJI_COUNTY_NAME", "示例县"), "county name (YINGJI_COUNTY_NAME)")
+	fs.StringVar(&c.County, "county", def("YINGJI_COUNTY", ""), "6-digit county code (YINGJI_COUNTY); default: the county the database was created for, "+DefaultCounty+" for a new one")
+	fs.StringVar(&c.CountyName, "county-name", def("YINGJI_COUNTY_NAME", ""), "county name for a new database (YINGJI_COUNTY_NAME); default "+DefaultCountyName)
+	fs.StringVar(&c.AsOf, "as-of", def("YINGJI_AS_OF", ""), "business date YYYY-MM-DD the data directory runs on from now on, or \"today\" for the real date (YINGJI_AS_OF); default: the date it remembers (the demo: its report's day)")
 	fs.StringVar(&c.LogLevel, "log-level", def("YINGJI_LOG_LEVEL", "info"), "log level: debug, info, warn, error (YINGJI_LOG_LEVEL)")
 	fs.StringVar(&c.NotifyConfig, "notify-config", def("YINGJI_NOTIFY_CONFIG", ""), "JSON file with notification channels: smtp, sms, webhooks (YINGJI_NOTIFY_CONFIG)")
 	c.AdminPassword = env("YINGJI_ADMIN_PASSWORD")
@@ -53,11 +67,13 @@ func Flags(fs *flag.FlagSet, env Getenv) *Config {
 
 // Validate checks the settings.
 func (c *Config) Validate() error {
-	if !countyRE.MatchString(c.County) {
+	if c.County != "" && !countyRE.MatchString(c.County) {
 		return fmt.Errorf("county code %q must be 6 digits", c.County)
 	}
-	if c.CountyName == "" {
-		return fmt.Errorf("county name is empty")
+	if c.AsOf != "" && c.AsOf != AsOfToday {
+		if _, err := time.Parse(time.DateOnly, c.AsOf); err != nil || !dateRE.MatchString(c.AsOf) {
+			return fmt.Errorf("--as-of %q: give a date as YYYY-MM-DD (e.g. 2022-06-30) or \"today\"", c.AsOf)
+		}
 	}
 	return nil
 }

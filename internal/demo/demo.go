@@ -17,6 +17,11 @@ import (
 	"yingji/internal/store"
 )
 
+// AsOf is the demo's business date: the day of the source report its
+// records reproduce (records end in June 2022). A demo database runs on
+// it, so that deadlines, cards and reminders are judged on that day.
+const AsOf = "2022-06-30"
+
 // Password is the documented password of every demo user (README).
 const Password = "yingji2022"
 
@@ -163,4 +168,16 @@ func Load(ctx context.Context, s Services, county string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "demo: %d demo users created (password %s)\n", created, Password)
 	return nil
+}
+
+// Places returns the demo county's town codes (9 digits under county),
+// town names and village names: the names the modules' examples use, so
+// that a real county's templates can show its own instead.
+func Places(county string) (townCodes, townNames, villageNames []string) {
+	for _, t := range towns {
+		townCodes = append(townCodes, county+t.suffix)
+		townNames = append(townNames, t.name)
+		villageNames = append(villageNames, t.villages...)
+	}
+	return townCodes, townNames, villageNames
 }

@@ -33,7 +33,9 @@ type DemoSpec struct {
 // owners), 3 hazardous-chemicals producers, 330 fireworks retailers,
 // 11 petrol stations and the 工贸 enterprises of the section's plan.
 var DemoSpecs = []DemoSpec{
-	{Sector: "mine", Count: 9, Section: "监管一股", Risk: "large", Scale: ScaleAbove, Towns: []string{"104", "103", "106", "107", "105"},
+	// Each named mine in the town its name and its village say (新岭村,
+	// 牛头山村 工山镇; 恒鑫村 家发镇; 胜成村 何湾镇; 桂山村 烟墩镇).
+	{Sector: "mine", Count: 9, Section: "监管一股", Risk: "large", Scale: ScaleAbove, Towns: []string{"104", "103", "106", "107", "104", "103", "106", "104", "107"},
 		Names: []string{"示例县兆丰矿业有限公司", "示例县铜南矿业有限公司", "示例县近山矿业有限公司", "示例县汇成矿业有限公司",
 			"工山镇新岭石灰石厂", "家发镇恒鑫矿业有限公司", "何湾镇胜成矿业有限公司", "示例县牛头山石料有限公司", "示例县桂山建材矿业有限公司"}},
 	{Sector: "chem_produce", Count: 3, Section: "监管一股", Risk: "large", Scale: ScaleAbove, Specials: []string{"major_hazard"},

@@ -124,6 +124,11 @@ func scopeConds(p *auth.Principal, col string) []cond {
 		}
 		out = append(out, cond{col + "sector IN (" + ph + ")", args})
 	case auth.RoleTown:
+		if len(p.RegionCode) == villageCodeLen {
+			// Village staff (村级): the village's enterprises only.
+			out = append(out, cond{col + "village_code = ?", []any{p.RegionCode}})
+			break
+		}
 		out = append(out, cond{col + "town_code LIKE ?", []any{p.RegionCode + "%"}})
 	case auth.RoleEnterprise:
 		out = append(out, cond{col + "id = ?", []any{p.EnterpriseID}})
@@ -160,12 +165,19 @@ func CanSee(p *auth.Principal, e Enterprise) bool {
 	case auth.RoleSection:
 		return contains(p.Sectors, e.Sector)
 	case auth.RoleTown:
+		if len(p.RegionCode) == villageCodeLen {
+			return e.VillageCode == p.RegionCode
+		}
 		return strings.HasPrefix(e.TownCode, p.RegionCode)
 	case auth.RoleEnterprise:
 		return e.ID == p.EnterpriseID
 	}
 	return true
 }
+
+// villageCodeLen is the length of a village's code: town staff with one
+// are limited to the village.
+const villageCodeLen = 12
 
 // CanEdit reports whether the principal may change an enterprise (an
 // enterprise account only its own, and key fields by request).

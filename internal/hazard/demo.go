@@ -383,9 +383,14 @@ var (
 	descMine = []string{"井下巷道局部支护锚杆松动", "主扇风机备用电机未定期试运转", "井下避灾路线标识不清", "提升机房灭火器过期",
 		"炸药库值班记录不全", "采空区未及时封闭", "井下作业人员未携带自救器", "排水泵房积水未及时清理", "人员定位系统部分基站故障",
 		"露天边坡局部有浮石未清理", "破碎站防护栏杆缺失", "尾矿库排洪设施巡查记录不全", "井口信号装置不清晰", "安全检查记录未签字"}
+	// Chemicals producers and traders, petrol stations and fireworks
+	// dealers each get their own kind of finding (descFor).
 	descChem = []string{"储罐区可燃气体报警仪未定期校验", "防爆区域使用非防爆手电", "动火作业票填写不规范", "危化品仓库未张贴安全周知卡",
-		"静电接地线连接松动", "加油站卸油口未设置静电接地报警器", "烟花爆竹零售点灭火器配备不足", "零售点超量存放烟花爆竹",
-		"装卸作业未设专人监护", "应急池未保持空置"}
+		"静电接地线连接松动", "装卸作业未设专人监护", "应急池未保持空置"}
+	descPetrol = []string{"加油站卸油口未设置静电接地报警器", "加油机防撞设施缺失", "油罐区可燃气体报警仪未定期校验",
+		"卸油作业未设专人监护", "静电接地线连接松动", "站内配电箱未设置漏电保护装置"}
+	descFireworks = []string{"烟花爆竹经营场所灭火器配备不足", "超量存放烟花爆竹", "烟花爆竹与其他商品混存混放",
+		"经营场所未张贴禁止烟火警示标志"}
 	descSite = []string{"脚手架连墙件设置不足", "施工现场临时用电未做到一机一闸一漏", "塔吊限位装置失效", "基坑临边防护不到位",
 		"高处作业人员未系安全带", "施工升降机防坠器超过检定期", "模板支撑体系未按方案搭设", "施工现场消防器材不足"}
 	descFire = []string{"疏散通道堆放杂物", "消防设施未定期维护保养", "电动自行车在楼道内充电", "安全出口上锁",
@@ -399,6 +404,20 @@ var (
 		"林区防火检查站值守人员不足"}
 	peopleNames = []string{"王建国", "李志强", "张海涛", "刘春生", "陈明华", "杨文斌", "黄立新", "赵红梅", "吴玉兰", "周国庆", "徐德胜", "孙晓东"}
 )
+
+// descFor is the list of findings of the chemicals, petrol and fireworks
+// sectors (nil for the others).
+func descFor(sector string) []string {
+	switch {
+	case sector == "petrol":
+		return descPetrol
+	case strings.HasPrefix(sector, "fireworks"):
+		return descFireworks
+	case strings.HasPrefix(sector, "chem"):
+		return descChem
+	}
+	return nil
+}
 
 // catOf guesses the category of a description.
 func catOf(desc string) Category {
@@ -537,8 +556,8 @@ func (s *Service) demo(ctx context.Context, out io.Writer, county string, who De
 		desc := g.pickDesc(descWorkplace)
 		if e.Sector == "mine" {
 			desc = g.pickDesc(descMine)
-		} else if strings.HasPrefix(e.Sector, "chem") || strings.HasPrefix(e.Sector, "fireworks") || e.Sector == "petrol" {
-			desc = g.pickDesc(descChem)
+		} else if list := descFor(e.Sector); list != nil {
+			desc = g.pickDesc(list)
 		}
 		fixer, fixerID := fixerOf(e)
 		return spec{ent: e, source: SourceSelfCheck, campaign: CampaignBig, grade: General, desc: desc, category: catOf(desc),
@@ -745,7 +764,7 @@ func (s *Service) demo(ctx context.Context, out io.Writer, county string, who De
 	}
 	g.group(51, 49, 0, "2022-01-12", "2022-06-22", "2022-06-30", "2022-06-30", func(i int, found string) spec {
 		e := chem[g.weighted(cw)]
-		desc := g.pickDesc(descChem)
+		desc := g.pickDesc(descFor(e.Sector))
 		src := SourceInspection
 		if i%6 == 5 {
 			src = SourceExpert

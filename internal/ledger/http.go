@@ -34,6 +34,17 @@ type Handlers struct {
 	Registry *Registry
 	// Principal returns the principal of a user id (for jobs).
 	Principal func(ctx context.Context, userID string) (*auth.Principal, error)
+	// Examples, when set, rewrites a schema's examples for the running
+	// county (its own towns and codes) in templates and on import pages.
+	Examples func(ctx context.Context, s xlsx.Schema) xlsx.Schema
+}
+
+// schema is l's schema with the county's examples.
+func (h *Handlers) schema(ctx context.Context, l *Ledger) xlsx.Schema {
+	if h.Examples == nil {
+		return l.Schema
+	}
+	return h.Examples(ctx, l.Schema)
 }
 
 // Payload is an import job's payload.
@@ -75,7 +86,7 @@ func attachmentHeader(w http.ResponseWriter, name string) {
 func (h *Handlers) template(l *Ledger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		attachmentHeader(w, l.Schema.Name+"-导入模板.xlsx")
-		if err := xlsx.WriteTemplate(w, l.Schema); err != nil {
+		if err := xlsx.WriteTemplate(w, h.schema(r.Context(), l)); err != nil {
 			h.UI.Log.Error("template", "kind", l.Kind, "err", err)
 		}
 	}
@@ -119,7 +130,7 @@ func (h *Handlers) importPage(l *Ledger, base string) http.HandlerFunc {
 // drop-down (preselected from the query or the posted form), msg as the
 // form's error.
 func (h *Handlers) importForm(r *http.Request, l *Ledger, base, msg string) (*web.Page, error) {
-	data := map[string]any{"Ledger": l, "Base": base, "Columns": l.Schema.Columns}
+	data := map[string]any{"Ledger": l, "Base": base, "Columns": h.schema(r.Context(), l).Columns}
 	if t := l.Target; t != nil {
 		choices, err := t.Choices(r.Context(), web.PrincipalFrom(r.Context()))
 		if err != nil {

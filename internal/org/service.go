@@ -341,3 +341,46 @@ func (s *Service) Counts(ctx context.Context, p *auth.Principal) (towns, village
 	list, err := s.ListUnits(ctx, p, UnitFilter{})
 	return towns, villages, len(list), err
 }
+
+// Counties returns the county-level regions of the database (an
+// installation serves one county; the app checks that it is the one it
+// was created for).
+func (s *Service) Counties(ctx context.Context) ([]Region, error) {
+	rows, err := s.db.R().QueryContext(ctx, `SELECT `+regionCols+` FROM region WHERE level = $1 ORDER BY created_at, code`, LevelCounty)
+	if err != nil {
+		return nil, fmt.Errorf("counties: %w", err)
+	}
+	defer rows.Close()
+	var out []Region
+	for rows.Next() {
+		r, err := scanRegion(rows)
+		if err != nil {
+			return nil, fmt.Errorf("counties: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Sample returns a town of the county and a village of that town (the
+// first in the county's order; either may be empty), for examples such as
+// the import templates' (the county's own names, not the demo's).
+func (s *Service) Sample(ctx context.Context, county string) (town, village Region, err error) {
+	town, err = scanRegion(s.db.R().QueryRowContext(ctx, `SELECT `+regionCols+` FROM region
+		WHERE county_code = $1 AND level = $2 ORDER BY sort, code LIMIT 1`, county, LevelTown))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Region{}, Region{}, nil
+	}
+	if err != nil {
+		return town, village, fmt.Errorf("sample town: %w", err)
+	}
+	village, err = scanRegion(s.db.R().QueryRowContext(ctx, `SELECT `+regionCols+` FROM region
+		WHERE parent_code = $1 AND level = $2 ORDER BY sort, code LIMIT 1`, town.Code, LevelVillage))
+	if errors.Is(err, sql.ErrNoRows) {
+		return town, Region{}, nil
+	}
+	if err != nil {
+		return town, village, fmt.Errorf("sample village: %w", err)
+	}
+	return town, village, nil
+}

@@ -114,8 +114,26 @@ func (h *Handlers) unitsAndTowns(r *http.Request, p *auth.Principal) ([]org.Unit
 	if err != nil {
 		return nil, nil, err
 	}
-	towns, err := h.Org.ListRegions(r.Context(), p, org.RegionFilter{Level: org.LevelTown})
-	return units, towns, err
+	all, err := h.Org.ListRegions(r.Context(), p, org.RegionFilter{})
+	if err != nil {
+		return nil, nil, err
+	}
+	// Towns, each followed by its villages ("籍山镇 · 新林村"): town staff
+	// may be limited to a village.
+	var towns []org.Region
+	townName := map[string]string{}
+	for _, reg := range all {
+		switch reg.Level {
+		case org.LevelTown:
+			townName[reg.Code] = reg.Name
+		case org.LevelVillage:
+			reg.Name = townName[reg.ParentCode] + " · " + reg.Name
+		default:
+			continue
+		}
+		towns = append(towns, reg)
+	}
+	return units, towns, nil
 }
 
 func (h *Handlers) userForm(w http.ResponseWriter, r *http.Request, status int, f *web.Form, id string) {

@@ -42,8 +42,11 @@ type UI struct {
 	Log    *slog.Logger
 	// Unread returns the user's unread notification count (layout badge).
 	Unread func(r *http.Request, userID string) int
-	base   *template.Template
-	pages  map[string]*template.Template
+	// BusinessDate returns the date the app runs on when it is not the
+	// real date (a demo database); the header shows it.
+	BusinessDate func() string
+	base         *template.Template
+	pages        map[string]*template.Template
 }
 
 // NewUI parses the layout and shared partials.
@@ -131,6 +134,15 @@ func (p *Page) T(id string, kv ...any) string {
 		}
 	}
 	return p.ui.I18n.T(p.Lang, id, data)
+}
+
+// BusinessDate is the date the app runs on when it is not the real date
+// (YYYY-MM-DD), "" otherwise.
+func (p *Page) BusinessDate() string {
+	if p.ui.BusinessDate == nil {
+		return ""
+	}
+	return p.ui.BusinessDate()
 }
 
 // Role returns the role label.

@@ -182,7 +182,7 @@ func (s *Service) Demo(ctx context.Context, out io.Writer, county string, issuer
 	issued := time.Date(2022, 5, 25, 9, 0, 0, 0, day.Zone())
 	err = s.cfg.DB.InTx(ctx, func(tx *store.Tx) error {
 		f, err := s.CreateFormTx(ctx, tx, issuer, Form{Name: DemoForm, Fields: DemoFields(),
-			Note: "按《*县安全生产大检查工作方案》，各成员单位、各镇每月汇总本行业、本辖区大检查情况。"})
+			Note: "按《示例县安全生产大检查工作方案》，各成员单位、各镇每月汇总本行业、本辖区大检查情况。"})
 		if err != nil {
 			return err
 		}

@@ -72,7 +72,7 @@ func (s *Service) Demo(ctx context.Context, out io.Writer, county string) error 
 	}
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		c, err := s.CreateCampaignTx(ctx, tx, p, Campaign{Name: DemoCampaign, StartsOn: "2022-04-25", EndsOn: "2022-08-31",
-			Note: "按《*县城乡自建房屋安全专项整治工作方案》及“百日攻坚行动”实施方案开展，排查全部城乡自建房，经营性自建房为重点。"})
+			Note: "按《示例县城乡自建房屋安全专项整治工作方案》及“百日攻坚行动”实施方案开展，排查全部城乡自建房，经营性自建房为重点。"})
 		if err != nil {
 			return err
 		}
