@@ -147,13 +147,21 @@ func Scope(p *auth.Principal, w *store.Where, col string) {
 // to w, so another domain can limit its rows to the enterprises the
 // principal may see without reading this table itself.
 func ScopeSubquery(p *auth.Principal, w *store.Where, idCol string) {
+	cond, args := ScopeSQL(p, idCol)
+	w.Add(cond, args...)
+}
+
+// ScopeSQL returns the condition "idCol IN (SELECT id FROM enterprise WHERE
+// scope)" with its arguments (? placeholders, for store.Where.Add), for a
+// domain that combines it with conditions of its own.
+func ScopeSQL(p *auth.Principal, idCol string) (string, []any) {
 	var parts []string
 	var args []any
 	for _, c := range scopeConds(p, "") {
 		parts = append(parts, c.sql)
 		args = append(args, c.args...)
 	}
-	w.Add(idCol+" IN (SELECT id FROM enterprise WHERE "+strings.Join(parts, " AND ")+")", args...)
+	return idCol + " IN (SELECT id FROM enterprise WHERE " + strings.Join(parts, " AND ") + ")", args
 }
 
 // CanSee reports whether an enterprise is in the principal's scope.

@@ -257,6 +257,22 @@ func townScope(p *auth.Principal, w *store.Where, col string) {
 	}
 }
 
+// targetScope limits w to the targets p may see; alias names the
+// special_target row ("t."). Town staff see their town's targets. A target
+// that is an enterprise is seen only by those who may see the enterprise,
+// by the enterprise register's one scope rule (a section its sectors', an
+// enterprise account its own, village staff their village's); a target
+// that is a place (no enterprise) is seen by everyone who sees the
+// campaign in that town.
+func targetScope(p *auth.Principal, w *store.Where, alias string) {
+	townScope(p, w, alias+"town_code")
+	switch p.Role {
+	case auth.RoleSection, auth.RoleEnterprise, auth.RoleTown:
+		cond, args := enterprise.ScopeSQL(p, alias+"enterprise_id")
+		w.Add("("+alias+"enterprise_id = '' OR "+cond+")", args...)
+	}
+}
+
 const campaignCols = `id, county_code, name, starts_on, ends_on, note, scope_kind, scope_sector, scope_town, rounds, hazard_campaign, created_by, created_at`
 
 func scanCampaign(row interface{ Scan(...any) error }) (Campaign, error) {
@@ -408,7 +424,7 @@ func (s *Service) Targets(ctx context.Context, p *auth.Principal, c Campaign, f 
 func (s *Service) targets(ctx context.Context, q store.Querier, p *auth.Principal, c Campaign, f TargetFilter) ([]Target, int, error) {
 	var w store.Where
 	w.Add("t.campaign_id = ?", c.ID)
-	townScope(p, &w, "t.town_code")
+	targetScope(p, &w, "t.")
 	if f.Town != "" {
 		w.Add("t.town_code = ?", f.Town)
 	}
@@ -481,9 +497,14 @@ func (s *Service) targets(ctx context.Context, q store.Querier, p *auth.Principa
 // Target returns one target of a campaign in scope.
 func (s *Service) target(ctx context.Context, q store.Querier, p *auth.Principal, c Campaign, id string) (Target, error) {
 	var t Target
-	err := q.QueryRowContext(ctx, `SELECT id, campaign_id, enterprise_id, name, town_code, address FROM special_target WHERE id = $1 AND campaign_id = $2`,
-		id, c.ID).Scan(&t.ID, &t.CampaignID, &t.EnterpriseID, &t.Name, &t.TownCode, &t.Address)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && p.Role == auth.RoleTown && t.TownCode != p.RegionCode) {
+	var w store.Where
+	w.Add("t.id = ?", id)
+	w.Add("t.campaign_id = ?", c.ID)
+	targetScope(p, &w, "t.")
+	err := q.QueryRowContext(ctx, `SELECT t.id, t.campaign_id, t.enterprise_id, t.name, t.town_code, t.address FROM special_target t`+w.SQL(),
+		w.Args()...).Scan(&t.ID, &t.CampaignID, &t.EnterpriseID, &t.Name, &t.TownCode, &t.Address)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Out of scope reads as unknown, like a target of another campaign.
 		return t, errs.Field("target_id", "special.target_unknown", nil)
 	}
 	return t, err
@@ -528,7 +549,7 @@ func (s *Service) recordCheckTx(ctx context.Context, tx *store.Tx, p *auth.Princ
 func (s *Service) Checks(ctx context.Context, p *auth.Principal, c Campaign, limit int) ([]Check, error) {
 	var w store.Where
 	w.Add("k.campaign_id = ?", c.ID)
-	townScope(p, &w, "k.town_code")
+	targetScope(p, &w, "t.")
 	lim := w.Arg(limit)
 	rows, err := s.db.R().QueryContext(ctx, `SELECT k.id, k.campaign_id, k.target_id, t.name, k.town_code, k.checked_on, k.round, k.checked_by, k.findings,
 		k.note, k.recorded_by, k.recorded_name, k.recorded_at FROM special_check k JOIN special_target t ON t.id = k.target_id`+w.SQL()+
@@ -609,9 +630,9 @@ func (s *Service) Coverage(ctx context.Context, p *auth.Principal, c Campaign) (
 		return t
 	}
 	var w store.Where
-	w.Add("campaign_id = ?", c.ID)
-	townScope(p, &w, "town_code")
-	rows, err := s.db.R().QueryContext(ctx, `SELECT town_code, count(*) FROM special_target`+w.SQL()+` GROUP BY town_code`, w.Args()...)
+	w.Add("t.campaign_id = ?", c.ID)
+	targetScope(p, &w, "t.")
+	rows, err := s.db.R().QueryContext(ctx, `SELECT t.town_code, count(*) FROM special_target t`+w.SQL()+` GROUP BY t.town_code`, w.Args()...)
 	if err != nil {
 		return out, fmt.Errorf("special coverage: %w", err)
 	}
@@ -625,8 +646,11 @@ func (s *Service) Coverage(ctx context.Context, p *auth.Principal, c Campaign) (
 		get(town).InScope = n
 	}
 	rows.Close()
-	rows, err = s.db.R().QueryContext(ctx, `SELECT town_code, round, count(DISTINCT target_id), count(*), CAST(sum(findings) AS BIGINT) FROM special_check`+w.SQL()+
-		` GROUP BY town_code, round`, w.Args()...)
+	var cw store.Where
+	cw.Add("k.campaign_id = ?", c.ID)
+	targetScope(p, &cw, "t.")
+	rows, err = s.db.R().QueryContext(ctx, `SELECT k.town_code, k.round, count(DISTINCT k.target_id), count(*), CAST(sum(k.findings) AS BIGINT)
+		FROM special_check k JOIN special_target t ON t.id = k.target_id`+cw.SQL()+` GROUP BY k.town_code, k.round`, cw.Args()...)
 	if err != nil {
 		return out, fmt.Errorf("special coverage: %w", err)
 	}
@@ -646,7 +670,7 @@ func (s *Service) Coverage(ctx context.Context, p *auth.Principal, c Campaign) (
 		out.Checks += checks
 	}
 	rows.Close()
-	rows, err = s.db.R().QueryContext(ctx, `SELECT town_code, count(DISTINCT target_id) FROM special_check`+w.SQL()+` GROUP BY town_code`, w.Args()...)
+	rows, err = s.db.R().QueryContext(ctx, `SELECT k.town_code, count(DISTINCT k.target_id) FROM special_check k JOIN special_target t ON t.id = k.target_id`+cw.SQL()+` GROUP BY k.town_code`, cw.Args()...)
 	if err != nil {
 		return out, fmt.Errorf("special coverage: %w", err)
 	}

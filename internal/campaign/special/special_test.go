@@ -140,3 +140,53 @@ func TestDemo(t *testing.T) {
 		}
 	}
 }
+
+// A section sees a campaign's enterprises only within its sectors — the
+// enterprise register's scope rule — in the targets, the checks, the
+// coverage and when recording a check; places stay visible.
+func TestSpecialSectorScope(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, admin, _ := setup(t, db)
+		o := org.New(db, clock)
+		a := auth.New(db, o, clock, auth.Options{})
+		jg1, err := a.PrincipalFor(ctx, "jg1") // 监管一股: fireworks among its sectors
+		if err != nil {
+			t.Fatal(err)
+		}
+		jg2, err := a.PrincipalFor(ctx, "jg2") // 监管二股: 工贸 only
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := svc.Create(ctx, admin, special.NewCampaign{Name: "烟花爆竹零售专项检查", StartsOn: "2022-01-04", ScopeKind: special.ScopeEnterprises,
+			Sector: "fireworks_retail", Rounds: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, total, err := svc.Targets(ctx, jg1, c, special.TargetFilter{Limit: 5})
+		if err != nil || total != 330 {
+			t.Fatalf("jg1 sees %d targets (%v), want 330", total, err)
+		}
+		if _, err := svc.RecordCheck(ctx, jg1, c.ID, special.Check{TargetID: all[0].ID, CheckedOn: "2022-01-10", Round: 1, CheckedBy: "监管一股"}); err != nil {
+			t.Fatal(err)
+		}
+		list, total, err := svc.Targets(ctx, jg2, c, special.TargetFilter{Limit: 5})
+		if err != nil || total != 0 || len(list) != 0 {
+			t.Fatalf("jg2 (工贸) sees %d fireworks retailers: %+v %v", total, list, err)
+		}
+		if _, err := svc.RecordCheck(ctx, jg2, c.ID, special.Check{TargetID: all[1].ID, CheckedOn: "2022-01-10", Round: 1, CheckedBy: "监管二股"}); fieldOf(err) != "target_id:special.target_unknown" {
+			t.Fatalf("jg2 recorded a check on a fireworks retailer: %v", err)
+		}
+		checks, err := svc.Checks(ctx, jg2, c, 10)
+		if err != nil || len(checks) != 0 {
+			t.Fatalf("jg2 sees checks: %+v %v", checks, err)
+		}
+		cov, err := svc.Coverage(ctx, jg2, c)
+		if err != nil || cov.Total.InScope != 0 || cov.Total.Any != 0 || cov.Checks != 0 {
+			t.Fatalf("jg2's coverage: %+v %v", cov.Total, err)
+		}
+		if cov, _ := svc.Coverage(ctx, jg1, c); cov.Total.InScope != 330 || cov.Total.Any != 1 {
+			t.Fatalf("jg1's coverage: %+v", cov.Total)
+		}
+	})
+}
