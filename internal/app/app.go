@@ -69,6 +69,9 @@ type App struct {
 type Options struct {
 	Log *slog.Logger
 	Now func() time.Time
+	// NoNewKey forbids creating the field key even on a new database: only
+	// the first start (serve, migrate, demo) creates it.
+	NoNewKey bool
 }
 
 // Open opens and migrates the database, makes sure the county and the
@@ -88,14 +91,27 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	fresh, err := db.Fresh(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	a := &App{Cfg: cfg, DB: db, Log: o.Log, Now: o.Now}
+	if err := a.openKey(ctx, fresh && !o.NoNewKey); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.Org = org.New(db, a.Now)
 	a.Auth = auth.New(db, a.Org, a.Now, auth.Options{})
 	if err := a.bootstrap(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := audit.StartSigning(ctx, db, a.Now(), audit.System(cfg.County)); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -106,10 +122,6 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err := a.buildLedgers(); err != nil {
 		db.Close()
 		return nil, err
-	}
-	if a.Sealer, err = crypt.Load(cfg.FieldKey, cfg.DataDir); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("field encryption key: %w", err)
 	}
 	if err := a.addModules(); err != nil {
 		db.Close()
@@ -127,6 +139,30 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// openKey loads the field key (creating it only for a new database when
+// create is set), checks it opens the database's sealed values, and gives
+// the database the audit chain's MAC key.
+func (a *App) openKey(ctx context.Context, create bool) error {
+	var err error
+	a.Sealer, err = crypt.Open(a.Cfg.FieldKey, a.Cfg.DataDir, create)
+	if errors.Is(err, crypt.ErrNoKey) {
+		return fmt.Errorf("字段加密密钥缺失，拒绝以新密钥启动（已加密的身份证号将无法打开）/ the field key is missing: %w. "+
+			"Put back the field.key that belongs to this database (yingji restore puts back database, key and attachments together) or set YINGJI_FIELD_KEY; "+
+			"a new key is created only on the first start of a new installation", err)
+	}
+	if err != nil {
+		return fmt.Errorf("field encryption key: %w", err)
+	}
+	if err := a.Sealer.Remember(ctx, a.DB, a.Now()); err != nil {
+		if errors.Is(err, crypt.ErrWrongKey) {
+			return fmt.Errorf("字段加密密钥与数据库不符 / %w: this is not the key the database was written with (check DATA/field.key or YINGJI_FIELD_KEY)", err)
+		}
+		return err
+	}
+	a.DB.SetMACKey(a.Sealer.Derive("audit chain"))
+	return nil
 }
 
 // System returns the principal the program itself acts as (CLI verbs,
