@@ -128,6 +128,7 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		return nil, err
 	}
 	a.Jobs = jobs.New(db, jobs.Config{Now: a.Now, Handlers: a.JobHandlers, Logger: a.Log})
+	a.Jobs.Every(attachSweepJob, time.Hour)
 	for _, m := range a.mods {
 		for kind, every := range m.every {
 			a.Jobs.Every(kind, every)
