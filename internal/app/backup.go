@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"net/url"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -64,7 +66,16 @@ func (a *App) Backup(ctx context.Context, out string, pass []byte) (string, erro
 			return "", fmt.Errorf("pg_dump not found: install the PostgreSQL client (Debian: apt-get install postgresql-client)")
 		}
 		dump := filepath.Join(tmp, backup.PGDumpName)
-		cmd := exec.CommandContext(ctx, pgDump, "--format=custom", "--no-owner", "--file", dump, a.Cfg.DB)
+		// Only the installation's schema (several may share a database).
+		var schema string
+		if err := a.DB.R().QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+			return "", fmt.Errorf("backup: %w", err)
+		}
+		conn, err := libpqURL(a.Cfg.DB)
+		if err != nil {
+			return "", err
+		}
+		cmd := exec.CommandContext(ctx, pgDump, "--format=custom", "--no-owner", "--schema="+schema, "--file", dump, conn)
 		if b, err := cmd.CombinedOutput(); err != nil {
 			return "", fmt.Errorf("pg_dump: %v: %s", err, b)
 		}
@@ -267,7 +278,11 @@ func restorePostgres(ctx context.Context, cfg config.Config, dataDir, stage stri
 	if !fresh && !o.Force {
 		return "", errors.New("the target PostgreSQL database already holds Yingji tables: stop every instance and restore with --force (pg_restore --clean drops them), or restore into an empty database")
 	}
-	cmd := exec.CommandContext(ctx, pgRestore, "--clean", "--if-exists", "--no-owner", "--exit-on-error", "--dbname", cfg.DB, dump)
+	conn, err := libpqURL(cfg.DB)
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.CommandContext(ctx, pgRestore, "--clean", "--if-exists", "--no-owner", "--exit-on-error", "--dbname", conn, dump)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("pg_restore: %v: %s", err, b)
 	}
@@ -329,4 +344,46 @@ func dumpedKeyCheck(ctx context.Context, pgRestore, dump string) (string, error)
 		}
 	}
 	return "", sc.Err()
+}
+
+// libpqParams are the URL parameters libpq itself knows; the others (run-
+// time settings pgx accepts in the URL, like search_path) go to libpq's
+// options as -c settings, so that pg_dump and pg_restore take the URL.
+var libpqParams = map[string]bool{
+	"host": true, "hostaddr": true, "port": true, "dbname": true, "user": true, "password": true, "passfile": true,
+	"connect_timeout": true, "client_encoding": true, "options": true, "application_name": true,
+	"fallback_application_name": true, "keepalives": true, "keepalives_idle": true, "keepalives_interval": true,
+	"keepalives_count": true, "tcp_user_timeout": true, "sslmode": true, "sslcompression": true, "sslcert": true,
+	"sslkey": true, "sslpassword": true, "sslrootcert": true, "sslcrl": true, "sslcrldir": true, "sslsni": true,
+	"requirepeer": true, "ssl_min_protocol_version": true, "ssl_max_protocol_version": true, "gssencmode": true,
+	"krbsrvname": true, "gsslib": true, "service": true, "target_session_attrs": true, "load_balance_hosts": true,
+	"channel_binding": true, "require_auth": true, "sslnegotiation": true, "sslcertmode": true,
+}
+
+func libpqURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("database URL is not valid: %w", err)
+	}
+	q := u.Query()
+	var opts []string
+	if o := q.Get("options"); o != "" {
+		opts = append(opts, o)
+	}
+	for k, vs := range q {
+		if libpqParams[k] {
+			continue
+		}
+		for _, v := range vs {
+			opts = append(opts, "-c "+k+"="+v)
+		}
+		q.Del(k)
+	}
+	if len(opts) > 0 {
+		sort.Strings(opts)
+		q.Set("options", strings.Join(opts, " "))
+	}
+	// libpq does not read '+' as a space.
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
+	return u.String(), nil
 }

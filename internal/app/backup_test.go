@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -188,4 +189,46 @@ func TestBackupPassphraseAndWrongKey(t *testing.T) {
 	}
 	b.Close()
 	_ = auth.RoleAdmin
+}
+
+// On PostgreSQL the archive holds a pg_dump of the installation's schema;
+// restore puts it back with pg_restore (here after the schema was lost).
+func TestBackupRestorePostgres(t *testing.T) {
+	if _, err := exec.LookPath("pg_restore"); err != nil && os.Getenv("CI") == "" {
+		t.Skip("no pg_restore")
+	}
+	a := openApp(t, true, app.Options{})
+	ctx := context.Background()
+	var schema string
+	if err := a.DB.R().QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "pg.backup")
+	if _, err := a.Backup(ctx, file, []byte("pass")); err != nil {
+		t.Fatal(err)
+	}
+	names := archiveNames(t, file, []byte("pass"))
+	if !names["yingji.pgdump"] || !names["field.key"] {
+		t.Fatalf("archive: %v", names)
+	}
+	// Restoring over the live schema needs --force.
+	dir := t.TempDir()
+	if _, err := app.Restore(ctx, restoredConfig(a, dir), file, app.RestoreOptions{Passphrase: []byte("pass")}); err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("restore over a live database: %v", err)
+	}
+	if _, err := a.DB.W().ExecContext(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	if _, err := app.Restore(ctx, restoredConfig(a, dir), file, app.RestoreOptions{Passphrase: []byte("pass")}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := app.Open(ctx, restoredConfig(a, dir), app.Options{NoNewKey: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if res, err := b.VerifyAudit(ctx); err != nil || !res.OK() || res.Checked == 0 {
+		t.Fatalf("restored audit: %+v %v", res, err)
+	}
 }
