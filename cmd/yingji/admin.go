@@ -12,6 +12,7 @@ import (
 
 	"yingji/internal/app"
 	"yingji/internal/auth"
+	"yingji/internal/config"
 	"yingji/internal/demo"
 	"yingji/internal/org"
 )
@@ -271,18 +272,69 @@ func (e env) token(args []string) error {
 }
 
 func (e env) backup(args []string) error {
-	var out string
+	var out, passFile string
 	a, _, err := e.open("backup", args, func(fs *flagSet) {
 		fs.StringVar(&out, "out", "", "backup file to write")
+		fs.StringVar(&passFile, "passphrase-file", "", "encrypt the backup with the passphrase in this file (or YINGJI_BACKUP_PASSPHRASE)")
 	})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	if out == "" {
-		return usageError{"usage: yingji backup --out FILE"}
+		return usageError{"usage: yingji backup --out FILE [--passphrase-file FILE]"}
 	}
-	msg, err := a.Backup(e.ctx, out)
+	pass, err := e.passphrase(passFile)
+	if err != nil {
+		return err
+	}
+	msg, err := a.Backup(e.ctx, out, pass)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.out, msg)
+	return nil
+}
+
+// passphrase reads the backup passphrase from a file (first line) or
+// YINGJI_BACKUP_PASSPHRASE; none means no encryption.
+func (e env) passphrase(file string) ([]byte, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("passphrase file: %w", err)
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		line = strings.TrimRight(line, "\r")
+		if line == "" {
+			return nil, fmt.Errorf("passphrase file %s is empty", file)
+		}
+		return []byte(line), nil
+	}
+	if v := e.getenv("YINGJI_BACKUP_PASSPHRASE"); v != "" {
+		return []byte(v), nil
+	}
+	return nil, nil
+}
+
+func (e env) restore(args []string) error {
+	fs := config.NewFlagSet("restore", e.errOut)
+	cfg := config.Flags(fs, e.getenv)
+	var passFile string
+	var force bool
+	fs.StringVar(&passFile, "passphrase-file", "", "passphrase of an encrypted backup (or YINGJI_BACKUP_PASSPHRASE)")
+	fs.BoolVar(&force, "force", false, "replace an existing installation (its files are moved aside first)")
+	if err := fs.Parse(interleave(fs, args)); err != nil {
+		return usageError{err.Error()}
+	}
+	if fs.NArg() != 1 {
+		return usageError{"usage: yingji restore FILE --data DIR [--db URL] [--passphrase-file FILE] [--force]"}
+	}
+	pass, err := e.passphrase(passFile)
+	if err != nil {
+		return err
+	}
+	msg, err := app.Restore(e.ctx, *cfg, fs.Arg(0), app.RestoreOptions{Passphrase: pass, Force: force})
 	if err != nil {
 		return err
 	}

@@ -11,11 +11,14 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"yingji/internal/app"
 	"yingji/internal/config"
+	"yingji/internal/crypt"
 	"yingji/internal/demo"
 )
 
@@ -48,7 +51,11 @@ Usage:
   yingji user disable NAME | enable NAME
   yingji token create --user NAME [--name LABEL]   prints the token alone on its last line
   yingji token revoke ID
-  yingji backup --out FILE
+  yingji backup --out FILE [--passphrase-file FILE]
+                                               one archive (mode 0600): database, field key, attachments;
+                                               encrypted with a passphrase (or YINGJI_BACKUP_PASSPHRASE)
+  yingji restore FILE --data DIR [--db URL] [--passphrase-file FILE] [--force]
+                                               put back what backup wrote (refuses a key that does not fit)
   yingji audit verify
   yingji bench                                  measure cold start, idle memory and /healthz throughput
   yingji load [--clients 200] [--duration 60s] [--writes 0.2] [--db URL]
@@ -92,6 +99,8 @@ func run(ctx context.Context, args []string, out, errOut io.Writer, getenv confi
 		err = e.token(args[1:])
 	case "backup":
 		err = e.backup(args[1:])
+	case "restore":
+		err = e.restore(args[1:])
 	case "audit":
 		err = e.audit(args[1:])
 	case "bench":
@@ -131,9 +140,32 @@ func (e env) logger(level string) *slog.Logger {
 }
 
 // open parses the common flags (plus extra ones registered by fn) and
-// opens the app.
+// opens an existing installation: it creates nothing (no database, no
+// key) where there is none.
 func (e env) open(name string, args []string, extra func(fs *flagSet)) (*app.App, []string, error) {
 	return e.openWith(name, args, extra, nil)
+}
+
+// firstStart names the verbs that may set up a new installation (database
+// and field key).
+var firstStart = map[string]bool{"serve": true, "demo": true, "migrate": true}
+
+// existing checks, before anything is opened, that cfg names an existing
+// installation: the SQLite database and the field key (or
+// YINGJI_FIELD_KEY). It creates nothing.
+func existing(cfg *config.Config) error {
+	dir := cfg.DataDir
+	if cfg.DB == "" {
+		if _, err := os.Stat(filepath.Join(dir, "yingji.db")); err != nil {
+			return fmt.Errorf("no Yingji database in %s (nothing was created): give the data directory with --data or YINGJI_DATA, or set up a new installation with yingji serve / migrate / demo", dir)
+		}
+	}
+	if cfg.FieldKey == "" {
+		if _, err := os.Stat(crypt.KeyPath(dir)); err != nil {
+			return fmt.Errorf("no field key %s and no YINGJI_FIELD_KEY (nothing was created): put back the key that belongs to this database (yingji restore puts back database, key and attachments together)", crypt.KeyPath(dir))
+		}
+	}
+	return nil
 }
 
 // openWith is open with a hook that may adjust the config after parsing.
@@ -149,7 +181,13 @@ func (e env) openWith(name string, args []string, extra func(fs *flagSet), adjus
 	if adjust != nil {
 		adjust(cfg)
 	}
-	a, err := app.Open(e.ctx, *cfg, app.Options{Log: e.logger(cfg.LogLevel)})
+	verb, _, _ := strings.Cut(name, " ")
+	if !firstStart[verb] {
+		if err := existing(cfg); err != nil {
+			return nil, nil, err
+		}
+	}
+	a, err := app.Open(e.ctx, *cfg, app.Options{Log: e.logger(cfg.LogLevel), NoNewKey: !firstStart[verb]})
 	if err != nil {
 		return nil, nil, err
 	}

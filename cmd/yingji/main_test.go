@@ -153,11 +153,18 @@ func TestUsersTokensAuditBackup(t *testing.T) {
 	if code, out, _ := cli(t, data, "audit", "verify"); code != 0 || !strings.Contains(out, "intact") {
 		t.Fatalf("audit verify: %d %s", code, out)
 	}
-	backup := filepath.Join(t.TempDir(), "b.db")
+	backup := filepath.Join(t.TempDir(), "b.backup")
 	if code, out, e := cli(t, data, "backup", "--out", backup); code != 0 || !strings.Contains(out, backup) {
 		t.Fatalf("backup: %s %s", out, e)
 	}
-	bdb, err := sql.Open("sqlite", backup)
+	if st, err := os.Stat(backup); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("backup mode: %v %v", st, err)
+	}
+	restored := filepath.Join(t.TempDir(), "restored")
+	if code, out, e := cli(t, "", "restore", backup, "--data", restored); code != 0 || !strings.Contains(out, "restored") {
+		t.Fatalf("restore: %d %s %s", code, out, e)
+	}
+	bdb, err := sql.Open("sqlite", filepath.Join(restored, "yingji.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,6 +173,9 @@ func TestUsersTokensAuditBackup(t *testing.T) {
 		t.Fatalf("backup holds %d users: %v", users, err)
 	}
 	bdb.Close()
+	if code, out, e := cli(t, restored, "audit", "verify"); code != 0 || !strings.Contains(out, "intact") {
+		t.Fatalf("audit verify after restore: %d %s %s", code, out, e)
+	}
 	// Tamper with the audit log: verify fails.
 	db, err := sql.Open("sqlite", filepath.Join(data, "yingji.db"))
 	if err != nil {
@@ -180,5 +190,68 @@ func TestUsersTokensAuditBackup(t *testing.T) {
 	}
 	if code, _, _ := cli(t, data, "frobnicate"); code != 2 {
 		t.Fatal("unknown verb must exit 2")
+	}
+}
+
+// Commands other than serve, migrate and demo create nothing where there is
+// no installation: audit verify on an empty directory says so and leaves it
+// empty (no database, no stray key).
+func TestVerbsCreateNoKeyOrDatabase(t *testing.T) {
+	for _, args := range [][]string{{"audit", "verify"}, {"user", "list"}, {"backup", "--out", filepath.Join(t.TempDir(), "x")}} {
+		data := t.TempDir()
+		code, _, e := cli(t, data, args...)
+		if code != 1 || !strings.Contains(e, "nothing was created") {
+			t.Fatalf("%v on an empty dir: %d %s", args, code, e)
+		}
+		if entries, _ := os.ReadDir(data); len(entries) != 0 {
+			t.Fatalf("%v created %v", args, entries)
+		}
+	}
+	// A database whose key was lost: refused, and no new key appears.
+	data := t.TempDir()
+	if code, _, e := cli(t, data, "migrate"); code != 0 {
+		t.Fatalf("migrate: %s", e)
+	}
+	if err := os.Remove(filepath.Join(data, "field.key")); err != nil {
+		t.Fatal(err)
+	}
+	for _, verb := range []string{"audit", "serve"} {
+		args := []string{verb}
+		if verb == "audit" {
+			args = append(args, "verify")
+		}
+		code, _, e := cli(t, data, args...)
+		if code != 1 || !strings.Contains(e, "field key") {
+			t.Fatalf("%s without the key: %d %s", verb, code, e)
+		}
+		if _, err := os.Stat(filepath.Join(data, "field.key")); err == nil {
+			t.Fatalf("%s created a key", verb)
+		}
+	}
+}
+
+// An encrypted backup restores only with its passphrase.
+func TestBackupWithPassphraseFile(t *testing.T) {
+	data := t.TempDir()
+	if code, _, e := cli(t, data, "migrate"); code != 0 {
+		t.Fatalf("migrate: %s", e)
+	}
+	pf := filepath.Join(t.TempDir(), "pass")
+	if err := os.WriteFile(pf, []byte("s3cret passphrase\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "enc.backup")
+	if code, out, e := cli(t, data, "backup", "--out", file, "--passphrase-file", pf); code != 0 || !strings.Contains(out, "encrypted") {
+		t.Fatalf("backup: %d %s %s", code, out, e)
+	}
+	dir := t.TempDir()
+	if code, _, e := cli(t, "", "restore", file, "--data", dir); code != 1 || !strings.Contains(e, "passphrase") {
+		t.Fatalf("restore without passphrase: %d %s", code, e)
+	}
+	if code, out, e := cli(t, "", "restore", file, "--data", dir, "--passphrase-file", pf); code != 0 {
+		t.Fatalf("restore: %d %s %s", code, out, e)
+	}
+	if code, out, e := cli(t, dir, "user", "list"); code != 0 || !strings.Contains(out, "admin") {
+		t.Fatalf("restored installation: %d %s %s", code, out, e)
 	}
 }

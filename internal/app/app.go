@@ -74,6 +74,9 @@ type Options struct {
 	// the whole clock (the database's business date is remembered but
 	// not applied).
 	Now func() time.Time
+	// NoNewKey forbids creating the field key even on a new database: only
+	// the first start (serve, migrate, demo) creates it.
+	NoNewKey bool
 }
 
 // Open opens and migrates the database, makes sure the county and the
@@ -94,11 +97,20 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	fresh, err := db.Fresh(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	a := &App{Cfg: cfg, DB: db, Log: o.Log, Now: clk.now, clock: clk}
+	if err := a.openKey(ctx, fresh && !o.NoNewKey); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.Org = org.New(db, a.Now)
 	if err := a.resolveInstallation(ctx); err != nil {
 		db.Close()
@@ -106,6 +118,10 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	a.Auth = auth.New(db, a.Org, a.Now, auth.Options{})
 	if err := a.bootstrap(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := audit.StartSigning(ctx, db, a.Now(), audit.System(cfg.County)); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -117,15 +133,12 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	if a.Sealer, err = crypt.Load(cfg.FieldKey, cfg.DataDir); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("field encryption key: %w", err)
-	}
 	if err := a.addModules(); err != nil {
 		db.Close()
 		return nil, err
 	}
 	a.Jobs = jobs.New(db, jobs.Config{Now: a.Now, Handlers: a.JobHandlers, Logger: a.Log})
+	a.Jobs.Every(attachSweepJob, time.Hour)
 	for _, m := range a.mods {
 		for kind, every := range m.every {
 			a.Jobs.Every(kind, every)
@@ -142,6 +155,30 @@ func Open(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	// freed heap that an idle server would otherwise keep resident.
 	debug.FreeOSMemory()
 	return a, nil
+}
+
+// openKey loads the field key (creating it only for a new database when
+// create is set), checks it opens the database's sealed values, and gives
+// the database the audit chain's MAC key.
+func (a *App) openKey(ctx context.Context, create bool) error {
+	var err error
+	a.Sealer, err = crypt.Open(a.Cfg.FieldKey, a.Cfg.DataDir, create)
+	if errors.Is(err, crypt.ErrNoKey) {
+		return fmt.Errorf("字段加密密钥缺失，拒绝以新密钥启动（已加密的身份证号将无法打开）/ the field key is missing: %w. "+
+			"Put back the field.key that belongs to this database (yingji restore puts back database, key and attachments together) or set YINGJI_FIELD_KEY; "+
+			"a new key is created only on the first start of a new installation", err)
+	}
+	if err != nil {
+		return fmt.Errorf("field encryption key: %w", err)
+	}
+	if err := a.Sealer.Remember(ctx, a.DB, a.Now()); err != nil {
+		if errors.Is(err, crypt.ErrWrongKey) {
+			return fmt.Errorf("字段加密密钥与数据库不符 / %w: this is not the key the database was written with (check DATA/field.key or YINGJI_FIELD_KEY)", err)
+		}
+		return err
+	}
+	a.DB.SetMACKey(a.Sealer.Derive("audit chain"))
+	return nil
 }
 
 // System returns the principal the program itself acts as (CLI verbs,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"yingji/internal/attach"
 	"yingji/internal/jobs"
@@ -82,5 +83,23 @@ func (a *App) buildLedgers() error {
 	a.Ledgers.Add(sysadmin.UserLedger(a.Auth, a.Org))
 	a.ledgerH = &ledger.Handlers{DB: a.DB, Attach: a.Attach, Registry: a.Ledgers, Principal: a.Auth.PrincipalByID, Examples: a.templateExamples}
 	a.JobHandlers[ledger.JobKind] = a.ledgerH.JobHandler()
+	a.JobHandlers[attachSweepJob] = a.sweepAttachments
+	return nil
+}
+
+// attachSweepJob removes attachment files that no row refers to (a crash
+// between writing the file and committing its row) once they are an hour
+// old; it runs every hour.
+const attachSweepJob = "attach_sweep"
+
+func (a *App) sweepAttachments(ctx context.Context, _ *jobs.Job, prog jobs.Progress) error {
+	n, err := a.Attach.SweepOrphans(ctx, time.Hour)
+	if err != nil {
+		return err
+	}
+	prog.Set(int64(n), int64(n), fmt.Sprintf("已清理 %d 个无主附件文件", n))
+	if n > 0 {
+		a.Log.Info("orphaned attachment files removed", "count", n)
+	}
 	return nil
 }

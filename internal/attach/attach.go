@@ -116,10 +116,9 @@ type Attachment struct {
 // photo.jpg.png).
 //
 // The blob is written before the row. If the insert fails the blob is
-// deleted again; if the caller's transaction rolls back later (or is
-// retried), the blob stays behind as an orphan: harmless, since no row
-// refers to it and keys are never reused, and a sweeper can remove blobs
-// without rows.
+// deleted again, and so it is when the caller's transaction does not
+// commit (a later file or rule refused, or the attempt is retried). A blob
+// left behind by a crash between the two is removed by SweepOrphans.
 //
 // Errors: errs.Invalid for a refused file, wrapped store or blob errors
 // otherwise.
@@ -196,6 +195,9 @@ func (s *Service) Save(ctx context.Context, tx *store.Tx, in Upload) (Attachment
 	if err != nil {
 		return Attachment{}, fmt.Errorf("attach: store %s: %w", a.Filename, err)
 	}
+	// Refused or rolled back: the blob must not outlive its row.
+	key := a.BlobKey
+	tx.OnRollback(func() { s.dropBlob(ctx, key) })
 	if put != n {
 		s.dropBlob(ctx, a.BlobKey)
 		return Attachment{}, fmt.Errorf("attach: store %s: wrote %d of %d bytes", a.Filename, put, n)

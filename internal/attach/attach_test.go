@@ -14,8 +14,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"yingji/internal/attach"
 	"yingji/internal/errs"
@@ -498,4 +500,84 @@ func TestPhotoOrPDF(t *testing.T) {
 			t.Errorf("PhotoOrPDF(%q) = %v", ct, !want)
 		}
 	}
+}
+
+// A file refused after another one was stored (the whole form is refused,
+// 422) leaves no blob behind: the transaction's rollback deletes it.
+func TestRefusedUploadLeavesNoFile(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db, attach.Config{MaxSize: 1 << 10})
+		big := bytes.Repeat([]byte("x"), 2<<10)
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			if _, err := e.svc.Save(ctx, tx, upload("ok.png", pngBytes(t))); err != nil {
+				return err
+			}
+			_, err := e.svc.Save(ctx, tx, upload("big.txt", big))
+			return err
+		})
+		wantInvalid(t, err, "上限")
+		if files := e.blobFiles(t); len(files) != 0 {
+			t.Fatalf("refused upload left %v", files)
+		}
+		// A committed save keeps its blob.
+		if _, err := e.save(t, upload("ok.png", pngBytes(t))); err != nil {
+			t.Fatal(err)
+		}
+		if files := e.blobFiles(t); len(files) != 1 {
+			t.Fatalf("saved blob: %v", files)
+		}
+	})
+}
+
+// The sweep removes blobs without rows and partial files older than the
+// age given, and keeps young ones and every blob with a row (deleted
+// attachments included).
+func TestSweepOrphans(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db, attach.Config{})
+		kept, err := e.save(t, upload("kept.png", pngBytes(t)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		gone, err := e.save(t, upload("deleted.png", pngBytes(t)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return e.svc.Delete(ctx, tx, gone.ID, "U1") }); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"ORPHANOLD", "ORPHANYOUNG"} {
+			if _, err := e.blobs.Put(ctx, k, bytes.NewReader([]byte("x"))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		partial := filepath.Join(e.blobs.Root(), ".tmp-X-123")
+		if err := os.WriteFile(partial, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		old := time.Now().Add(-2 * time.Hour)
+		for _, p := range e.blobFiles(t) {
+			if !strings.HasSuffix(p, "ORPHANYOUNG") {
+				if err := os.Chtimes(p, old, old); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		n, err := e.svc.SweepOrphans(ctx, time.Hour)
+		if err != nil || n != 2 {
+			t.Fatalf("sweep removed %d: %v", n, err)
+		}
+		var left []string
+		for _, p := range e.blobFiles(t) {
+			left = append(left, filepath.Base(p))
+		}
+		sort.Strings(left)
+		want := []string{gone.BlobKey, kept.BlobKey, "ORPHANYOUNG"}
+		sort.Strings(want)
+		if strings.Join(left, ",") != strings.Join(want, ",") {
+			t.Fatalf("left %v, want %v", left, want)
+		}
+	})
 }

@@ -7,6 +7,7 @@ package audit
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -87,10 +88,20 @@ func Record(ctx context.Context, tx *store.Tx, now time.Time, a Actor, e Entry) 
 		r.Seq, r.ID, r.CountyCode, r.At, r.UserID, r.Username, r.Entity, r.EntityID, r.Action, r.Summary, r.IP, r.PrevHash, r.Hash); err != nil {
 		return fmt.Errorf("audit insert: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, r.Hash); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1, mac = $2 WHERE id = 1`, r.Hash, headMAC(tx.MAC, r.Seq, r.Hash)); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil
+}
+
+// MACFunc is the installation's keyed MAC (store.DB.MAC): hex HMAC of the
+// parts, "" when there is no key.
+type MACFunc func(parts ...string) string
+
+// headMAC signs the chain's head: without the key (kept outside the
+// database) nobody can move the head back after deleting the tail.
+func headMAC(mac MACFunc, seq int64, hash string) string {
+	return mac("yingji audit head", strconv.FormatInt(seq, 10), hash)
 }
 
 func hashOf(r Row) string {
@@ -123,8 +134,17 @@ func (r Result) OK() bool { return len(r.Problems) == 0 }
 
 // Verify walks the whole log in order and checks every link: a row whose
 // content was changed, a missing row (gap in seq, or a broken link), and a
-// removed tail (head does not match the last row).
+// removed tail (head does not match the last row). It cannot tell a
+// removed tail whose head was rewritten to match: VerifyKeyed can.
 func Verify(ctx context.Context, q store.Querier) (Result, error) {
+	return VerifyKeyed(ctx, q, nil)
+}
+
+// VerifyKeyed is Verify that also checks the head's signature with the
+// installation's MAC key, so that deleting the tail and rewriting the head
+// (and any rewrite of rows with the hashes recomputed) is detected. mac nil
+// (or without a key) skips the signature.
+func VerifyKeyed(ctx context.Context, q store.Querier, mac MACFunc) (Result, error) {
 	var res Result
 	rows, err := q.QueryContext(ctx, `SELECT seq, id, county_code, at, user_id, username, entity, entity_id, action, summary, ip, prev_hash, hash
 		FROM audit_log ORDER BY seq`)
@@ -154,12 +174,17 @@ func Verify(ctx context.Context, q store.Querier) (Result, error) {
 		return res, fmt.Errorf("audit verify: %w", err)
 	}
 	var headSeq int64
-	var headHash string
-	if err := q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
+	var headHash, headSig string
+	if err := q.QueryRowContext(ctx, `SELECT seq, hash, mac FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash, &headSig); err != nil {
 		return res, fmt.Errorf("audit verify head: %w", err)
 	}
 	if headSeq != prevSeq || headHash != prevHash {
 		res.Problems = append(res.Problems, Problem{prevSeq + 1, fmt.Sprintf("log ends at row %d but %d rows were written", prevSeq, headSeq)})
+	}
+	if mac != nil && headSeq > 0 {
+		if want := headMAC(mac, headSeq, headHash); want != "" && !hmac.Equal([]byte(want), []byte(headSig)) {
+			res.Problems = append(res.Problems, Problem{headSeq, "the chain's head is not signed with this installation's key: rows were removed from the end, or the head or rows were rewritten"})
+		}
 	}
 	return res, nil
 }
@@ -280,8 +305,33 @@ func RecordMany(ctx context.Context, tx *store.Tx, now time.Time, a Actor, entri
 	if err != nil {
 		return fmt.Errorf("audit insert: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, prev); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1, mac = $2 WHERE id = 1`, prev, headMAC(tx.MAC, last, prev)); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil
+}
+
+// legacyHead marks a head written before signing existed (migration
+// 00030).
+const legacyHead = "legacy"
+
+// StartSigning signs a chain written before signing existed: when the
+// head is marked legacy (by the upgrade) and the installation has a MAC
+// key, it records one entry "audit sign_start", which signs the head. It
+// never re-signs a head that lost its signature: VerifyKeyed reports that.
+func StartSigning(ctx context.Context, db *store.DB, now time.Time, a Actor) error {
+	if db.MAC("probe") == "" {
+		return nil
+	}
+	var sig string
+	var seq int64
+	if err := db.R().QueryRowContext(ctx, `SELECT seq, mac FROM audit_head WHERE id = 1`).Scan(&seq, &sig); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	if sig != legacyHead {
+		return nil
+	}
+	return db.InTx(ctx, func(tx *store.Tx) error {
+		return Record(ctx, tx, now, a, Entry{Entity: "audit", EntityID: "chain", Action: "sign_start", After: map[string]any{"from_seq": seq + 1}})
+	})
 }

@@ -109,3 +109,74 @@ func TestRecordManyKeepsTheChain(t *testing.T) {
 		}
 	})
 }
+
+// Deleting the tail and rewriting the head to match the new last row passes
+// the unkeyed check; the head's signature (key outside the database) does
+// not.
+func TestVerifyKeyedDetectsRemovedTailWithRewrittenHead(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		db.SetMACKey([]byte("0123456789abcdef0123456789abcdef"))
+		write(t, db, 5)
+		if res, err := audit.VerifyKeyed(ctx, db.R(), db.MAC); err != nil || !res.OK() {
+			t.Fatalf("fresh signed chain: %+v %v", res, err)
+		}
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM audit_log WHERE seq > 3`); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = 3, hash = (SELECT hash FROM audit_log WHERE seq = 3) WHERE id = 1`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if res, _ := audit.Verify(ctx, db.R()); !res.OK() {
+			t.Fatalf("the unkeyed check is expected to miss this: %+v", res)
+		}
+		res, err := audit.VerifyKeyed(ctx, db.R(), db.MAC)
+		if err != nil || res.OK() || !strings.Contains(res.Problems[0].Reason, "not signed") {
+			t.Fatalf("truncated tail with rewritten head not detected: %+v %v", res, err)
+		}
+		// Blanking the signature does not help either, nor does StartSigning
+		// re-sign a head that was signed before.
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE audit_head SET mac = '' WHERE id = 1`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := audit.StartSigning(ctx, db, time.Now(), audit.System("340000")); err != nil {
+			t.Fatal(err)
+		}
+		if res, _ := audit.VerifyKeyed(ctx, db.R(), db.MAC); res.OK() {
+			t.Fatal("blanked head signature not detected")
+		}
+	})
+}
+
+// A chain written before signing existed is signed from the next start on
+// and verifies.
+func TestStartSigningAnchorsALegacyChain(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		write(t, db, 3) // no key yet: the head has no signature
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE audit_head SET mac = 'legacy' WHERE id = 1`) // as migration 00030 does
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		db.SetMACKey([]byte("0123456789abcdef0123456789abcdef"))
+		if res, _ := audit.VerifyKeyed(ctx, db.R(), db.MAC); res.OK() {
+			t.Fatal("an unsigned head must not pass the keyed check")
+		}
+		if err := audit.StartSigning(ctx, db, time.Now(), audit.System("340000")); err != nil {
+			t.Fatal(err)
+		}
+		write(t, db, 2)
+		res, err := audit.VerifyKeyed(ctx, db.R(), db.MAC)
+		if err != nil || !res.OK() || res.Checked != 6 {
+			t.Fatalf("legacy chain after signing started: %+v %v", res, err)
+		}
+	})
+}

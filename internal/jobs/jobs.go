@@ -59,6 +59,9 @@ type Job struct {
 	CreatedAt  time.Time
 	FinishedAt time.Time // zero while not finished
 	DedupeKey  string
+	// Interrupts counts runs cut off by their process ending without a
+	// shutdown (crash, kill -9, power loss).
+	Interrupts int
 }
 
 // Decode unmarshals the job's JSON payload into v.
@@ -211,7 +214,7 @@ func (r *Runner) EnqueueNow(ctx context.Context, nj NewJob) (string, error) {
 }
 
 const jobColumns = `id, county_code, kind, payload, state, run_at, attempts, max_attempts, claimed_by, claimed_at,
-	lease_until, progress_done, progress_total, message, result, created_by, created_at, finished_at, dedupe_key`
+	lease_until, progress_done, progress_total, message, result, created_by, created_at, finished_at, dedupe_key, interrupts`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -224,7 +227,7 @@ func scanJob(s rowScanner) (*Job, error) {
 	)
 	err := s.Scan(&j.ID, &j.CountyCode, &j.Kind, &payload, &state, &j.RunAt, &j.Attempts, &j.MaxAttempts,
 		&claimedBy, &claimedAt, &leaseUntil, &j.ProgressDone, &j.ProgressTotal, &j.Message, &result,
-		&j.CreatedBy, &j.CreatedAt, &finishedAt, &dedupe)
+		&j.CreatedBy, &j.CreatedAt, &finishedAt, &dedupe, &j.Interrupts)
 	if err != nil {
 		return nil, err
 	}
@@ -252,6 +255,7 @@ func (r *Runner) Get(ctx context.Context, id string) (*Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get job %s: %w", id, err)
 	}
+	r.overlay(j)
 	return j, nil
 }
 
@@ -304,6 +308,7 @@ func (r *Runner) List(ctx context.Context, f Filter) ([]*Job, error) {
 		if err != nil {
 			return nil, fmt.Errorf("list jobs: %w", err)
 		}
+		r.overlay(j)
 		out = append(out, j)
 	}
 	if err := rows.Err(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -554,5 +555,143 @@ func TestTwoRunnersRunEachJobExactlyOnce(t *testing.T) {
 			t.Errorf("%d jobs claimed more than once (%v)", multi, err)
 		}
 		t.Logf("runs by instance: %v", byIns)
+	})
+}
+
+// While a handler's own write transaction holds the database (SQLite has
+// one writer, so the row's progress cannot be written), the job still
+// shows its progress: Get reads it from the running handler.
+func TestProgressAdvancesDuringTheWritePhase(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		release := make(chan struct{})
+		r := jobs.New(db, jobs.Config{
+			PollInterval:     10 * time.Millisecond,
+			ProgressInterval: 20 * time.Millisecond,
+			Logger:           quietLogger(),
+			Handlers: map[string]jobs.Handler{
+				"import": func(ctx context.Context, j *jobs.Job, p jobs.Progress) error {
+					return db.InTx(ctx, func(tx *store.Tx) error {
+						for i := int64(1); i <= 4; i++ {
+							p.Set(i*25, 100, fmt.Sprintf("正在写入 %d / 100 行", i*25))
+							time.Sleep(30 * time.Millisecond)
+						}
+						<-release
+						return nil
+					})
+				},
+			},
+		})
+		if err := r.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var once sync.Once
+		done := func() { once.Do(func() { close(release) }) }
+		defer r.Stop()
+		defer done() // before Stop, also when the test fails
+		id, err := r.EnqueueNow(ctx, jobs.NewJob{Kind: "import"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := waitJob(t, r, id, "progress 100/100 while writing", func(j *jobs.Job) bool { return j.ProgressDone == 100 })
+		if j.State != jobs.Running || j.ProgressTotal != 100 || j.Message != "正在写入 100 / 100 行" {
+			t.Fatalf("job during its write phase: %+v", j)
+		}
+		list, err := r.List(ctx, jobs.Filter{})
+		if err != nil || len(list) != 1 || list[0].ProgressDone != 100 {
+			t.Fatalf("list during the write phase: %v %+v", err, list)
+		}
+		done()
+		waitJob(t, r, id, "done", stateIs(jobs.Done))
+	})
+}
+
+// crash leaves job id as a process that is gone would: running, claimed
+// by an instance of this host whose pid does not exist, lease still valid.
+func crash(t *testing.T, db *store.DB, id string, interrupts int) string {
+	t.Helper()
+	host, _ := os.Hostname()
+	by := fmt.Sprintf("%s:%d:dead01", host, 1<<22+7) // above any pid_max
+	now := time.Now().UTC()
+	err := db.InTx(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.ExecContext(context.Background(), `UPDATE job SET state = 'running', claimed_by = $1, claimed_at = $2,
+			lease_until = $3, attempts = 1, interrupts = $4, progress_done = 40, progress_total = 100, message = '正在写入 40 / 100 行'
+			WHERE id = $5`, by, now, now.Add(time.Hour), interrupts, id)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return by
+}
+
+// A job left running by a crashed process is started again at once on the
+// next start (its attempt not counted: an import reads its stored upload
+// again), without waiting for the lease.
+func TestCrashedJobResumedAtStart(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var runs atomic.Int32
+		r := jobs.New(db, jobs.Config{PollInterval: 10 * time.Millisecond, Logger: quietLogger(), Handlers: map[string]jobs.Handler{
+			"import": func(ctx context.Context, j *jobs.Job, p jobs.Progress) error { runs.Add(1); return nil },
+		}})
+		id, err := r.EnqueueNow(ctx, jobs.NewJob{Kind: "import", MaxAttempts: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		crash(t, db, id, 0)
+		if err := r.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer r.Stop()
+		j := waitJob(t, r, id, "done", stateIs(jobs.Done))
+		if runs.Load() != 1 || j.Attempts != 1 || j.Interrupts != 1 {
+			t.Fatalf("resumed job: runs=%d %+v", runs.Load(), j)
+		}
+	})
+}
+
+// Interrupted too often, it fails at start with the reason (shown on the
+// jobs page).
+func TestCrashedJobFailsWithReasonAfterRepeatedInterrupts(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var runs atomic.Int32
+		r := jobs.New(db, jobs.Config{PollInterval: 10 * time.Millisecond, Logger: quietLogger(), Handlers: map[string]jobs.Handler{
+			"import": func(ctx context.Context, j *jobs.Job, p jobs.Progress) error { runs.Add(1); return nil },
+		}})
+		id, err := r.EnqueueNow(ctx, jobs.NewJob{Kind: "import", MaxAttempts: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		by := crash(t, db, id, jobs.MaxInterrupts)
+		if err := r.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer r.Stop()
+		j := waitJob(t, r, id, "failed", stateIs(jobs.Failed))
+		if runs.Load() != 0 || !strings.Contains(j.Message, "异常退出") || !strings.Contains(j.Message, by) || j.FinishedAt.IsZero() {
+			t.Fatalf("failed job: runs=%d %+v", runs.Load(), j)
+		}
+		// A job running in a live process of another host is left to its lease.
+		id2, err := r.EnqueueNow(ctx, jobs.NewJob{Kind: "other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE job SET state = 'running', claimed_by = 'elsewhere:12:abc', lease_until = $1 WHERE id = $2`,
+				time.Now().UTC().Add(time.Hour), id2)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		r2 := jobs.New(db, jobs.Config{Logger: quietLogger()})
+		if err := r2.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		r2.Stop()
+		if j, _ := r.Get(ctx, id2); j.State != jobs.Running {
+			t.Fatalf("another host's job touched: %+v", j)
+		}
 	})
 }

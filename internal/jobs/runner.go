@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -57,6 +58,12 @@ type Runner struct {
 
 	pollMu  sync.Mutex // serialises Poll; guards schedule.last and stopped
 	stopped bool
+
+	// live is the progress of the jobs running here, newer than the row
+	// while a handler's own write transaction keeps the progress write
+	// waiting (SQLite has one writer).
+	liveMu sync.Mutex
+	live   map[string]*progress
 
 	mu        sync.Mutex
 	schedules []*schedule
@@ -117,6 +124,7 @@ func New(db *store.DB, cfg Config) *Runner {
 		log:      cfg.Logger.With("component", "jobs", "instance", cfg.Instance),
 		base:     context.Background(),
 		stop:     make(chan struct{}),
+		live:     map[string]*progress{},
 	}
 	for k, h := range cfg.Handlers {
 		if h != nil {
@@ -173,6 +181,9 @@ func (r *Runner) Start(ctx context.Context) error {
 	}
 	r.started = true
 	r.base = ctx
+	if err := r.recoverInterrupted(ctx); err != nil && ctx.Err() == nil {
+		r.log.Warn("recovering jobs of a crashed process failed", "err", err)
+	}
 	r.loopDone = make(chan struct{})
 	go r.loop(ctx)
 	return nil
@@ -430,6 +441,14 @@ func (r *Runner) execute(base context.Context, j *Job) {
 	jctx, cancel := context.WithCancelCause(base)
 	defer cancel(nil)
 	p := &progress{done: j.ProgressDone, total: j.ProgressTotal, msg: j.Message, kick: make(chan struct{}, 1)}
+	r.liveMu.Lock()
+	r.live[j.ID] = p
+	r.liveMu.Unlock()
+	defer func() {
+		r.liveMu.Lock()
+		delete(r.live, j.ID)
+		r.liveMu.Unlock()
+	}()
 	stopSup := make(chan struct{})
 	supDone := make(chan struct{})
 	go func() {
@@ -604,4 +623,121 @@ func chineseDuration(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%.1f 小时", d.Hours())
 	}
+}
+
+// overlay shows the in-memory progress of a job running here: the row's
+// may lag while the handler's own write transaction holds the database.
+func (r *Runner) overlay(j *Job) {
+	if j.State != Running || j.ClaimedBy != r.cfg.Instance {
+		return
+	}
+	r.liveMu.Lock()
+	p := r.live[j.ID]
+	r.liveMu.Unlock()
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	j.ProgressDone, j.ProgressTotal = p.done, p.total
+	if p.msgSet {
+		j.Message = p.msg
+	}
+}
+
+// MaxInterrupts is how many times a job is put back in the queue after
+// its process ended without a shutdown; the next interruption fails it.
+const MaxInterrupts = 2
+
+// recoverInterrupted handles, at start-up, the jobs left running by an
+// earlier process of this host that is gone (crashed, killed, power lost)
+// instead of waiting for their lease to expire: each is put back in the
+// queue without counting the attempt, so it starts again from its stored
+// input (an import re-reads its uploaded file), or fails with the reason
+// once it was interrupted MaxInterrupts times. Jobs of other hosts are
+// left to the lease.
+func (r *Runner) recoverInterrupted(ctx context.Context) error {
+	rows, err := r.db.R().QueryContext(ctx, `SELECT id, claimed_by, attempts, interrupts FROM job WHERE state = $1`, string(Running))
+	if err != nil {
+		return fmt.Errorf("find interrupted jobs: %w", err)
+	}
+	type found struct {
+		id, by               string
+		attempts, interrupts int
+	}
+	var list []found
+	for rows.Next() {
+		var f found
+		var by *string
+		if err := rows.Scan(&f.id, &by, &f.attempts, &f.interrupts); err != nil {
+			rows.Close()
+			return fmt.Errorf("find interrupted jobs: %w", err)
+		}
+		if by != nil && r.deadInstance(*by) {
+			f.by = *by
+			list = append(list, f)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("find interrupted jobs: %w", err)
+	}
+	for _, f := range list {
+		now := r.now()
+		err := r.db.InTx(ctx, func(tx *store.Tx) error {
+			const fence = ` WHERE id = $3 AND state = $4 AND claimed_by = $5 AND attempts = $6`
+			var err error
+			if f.interrupts < MaxInterrupts {
+				msg := fmt.Sprintf("上次执行被中断：执行实例 %s 已不在运行（服务异常退出），任务已重新排队，将从保存的数据重新开始", f.by)
+				_, err = tx.ExecContext(ctx, `UPDATE job SET state = '`+string(Queued)+`', run_at = $1, message = $2, lease_until = NULL,
+					attempts = attempts - 1, interrupts = interrupts + 1`+fence, now, msg, f.id, string(Running), f.by, f.attempts)
+			} else {
+				msg := fmt.Sprintf("执行失败：任务已 %d 次因服务异常退出而中断（最近一次在执行实例 %s 上），不再重试；请查看服务日志后重新提交", f.interrupts+1, f.by)
+				_, err = tx.ExecContext(ctx, `UPDATE job SET state = '`+string(Failed)+`', finished_at = $1, message = $2, lease_until = NULL,
+					interrupts = interrupts + 1`+fence, now, msg, f.id, string(Running), f.by, f.attempts)
+			}
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("recover interrupted job %s: %w", f.id, err)
+		}
+		r.log.Warn("job interrupted by a process that is gone", "job", f.id, "claimed_by", f.by, "interrupts", f.interrupts+1)
+	}
+	if len(list) > 0 {
+		r.Wake()
+	}
+	return nil
+}
+
+// deadInstance reports whether instance (host:pid:suffix, the default
+// Instance format) was a process of this host that is no longer running.
+// Other formats and other hosts are not judged.
+func (r *Runner) deadInstance(instance string) bool {
+	if instance == r.cfg.Instance {
+		return false
+	}
+	i := strings.LastIndexByte(instance, ':')
+	if i < 0 {
+		return false
+	}
+	rest := instance[:i]
+	j := strings.LastIndexByte(rest, ':')
+	if j < 0 {
+		return false
+	}
+	host, pidText := rest[:j], rest[j+1:]
+	pid, err := strconv.Atoi(pidText)
+	if err != nil || pid <= 0 {
+		return false
+	}
+	if me, _ := os.Hostname(); host != me {
+		return false
+	}
+	if pid == os.Getpid() {
+		// A container's process is pid 1 in every life: the same pid with
+		// another suffix is an earlier life there. Elsewhere it is another
+		// Runner of this very process.
+		return pid == 1
+	}
+	return !processAlive(pid)
 }

@@ -6,8 +6,11 @@ package store
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -61,6 +64,43 @@ type DB struct {
 	w      *sql.DB
 	r      *sql.DB
 	desc   string
+	macKey []byte // installation MAC key (see SetMACKey); nil: none
+}
+
+// SetMACKey gives the database handle the installation's MAC key (kept
+// outside the database, derived from the field key), which transactions
+// offer through Tx.MAC: the audit chain signs its head with it. Call it
+// before the first write.
+func (db *DB) SetMACKey(key []byte) { db.macKey = append([]byte(nil), key...) }
+
+// MAC returns the hex HMAC-SHA256 of the parts (NUL-separated) under the
+// installation's MAC key, or "" when the handle has no key.
+func (db *DB) MAC(parts ...string) string { return macOf(db.macKey, parts) }
+
+func macOf(key []byte, parts []string) string {
+	if len(key) == 0 {
+		return ""
+	}
+	m := hmac.New(sha256.New, key)
+	for _, p := range parts {
+		m.Write([]byte(p))
+		m.Write([]byte{0})
+	}
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// Fresh reports whether the database has never been migrated (a new
+// installation): no goose version table yet.
+func (db *DB) Fresh(ctx context.Context) (bool, error) {
+	q := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'`
+	if db.Engine == Postgres {
+		q = `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'goose_db_version'`
+	}
+	var n int
+	if err := db.w.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		return false, fmt.Errorf("inspect database: %w", err)
+	}
+	return n == 0, nil
 }
 
 // Options say which database to open.
@@ -231,9 +271,19 @@ func (db *DB) Migrate(ctx context.Context) error {
 // Tx is a write transaction.
 type Tx struct {
 	*sql.Tx
-	Engine Engine
-	after  []func()
+	Engine   Engine
+	after    []func()
+	rollback []func()
+	macKey   []byte
 }
+
+// MAC is DB.MAC inside a transaction.
+func (tx *Tx) MAC(parts ...string) string { return macOf(tx.macKey, parts) }
+
+// OnRollback registers fn to run when this attempt of the transaction does
+// not commit (fn returned an error, the commit failed, or the attempt is
+// retried): e.g. to delete a file written for a row that was never stored.
+func (tx *Tx) OnRollback(fn func()) { tx.rollback = append(tx.rollback, fn) }
 
 // AfterCommit registers fn to run once the transaction has committed
 // (e.g. to wake the notification sender). It never runs on rollback.
@@ -276,7 +326,16 @@ func (db *DB) once(ctx context.Context, fn func(tx *Tx) error) (after []func(), 
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{Tx: stx, Engine: db.Engine}
+	tx := &Tx{Tx: stx, Engine: db.Engine, macKey: db.macKey}
+	committed := false
+	defer func() {
+		if committed {
+			return
+		}
+		for _, f := range tx.rollback {
+			f()
+		}
+	}()
 	defer func() {
 		if p := recover(); p != nil {
 			_ = stx.Rollback()
@@ -290,6 +349,7 @@ func (db *DB) once(ctx context.Context, fn func(tx *Tx) error) (after []func(), 
 	if err := stx.Commit(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
+	committed = true
 	return tx.after, nil
 }
 
