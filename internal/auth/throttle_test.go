@@ -193,3 +193,50 @@ func TestAddressCeiling(t *testing.T) {
 		}
 	})
 }
+
+// Changing one's own password ends one's other sessions and keeps the
+// current one; an administrator's reset ends them all.
+func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a, _, _, admin := setup(t, db)
+		u, err := a.CreateUser(ctx, admin, auth.UserInput{Username: "sec1", DisplayName: "股室", Role: auth.RoleLeader, Password: "Passw0rd!"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		here, _, err := a.Login(ctx, "sec1", "Passw0rd!", "10.1.0.1", "desktop")
+		if err != nil {
+			t.Fatal(err)
+		}
+		there, _, err := a.Login(ctx, "sec1", "Passw0rd!", "10.1.0.2", "phone")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := a.Authenticate(ctx, here, "10.1.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.SetPassword(ctx, p, u.ID, "Passw0rd!", "Chang3dPass"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Authenticate(ctx, here, "10.1.0.1"); err != nil {
+			t.Fatalf("the session that changed the password ended: %v", err)
+		}
+		if _, err := a.Authenticate(ctx, there, "10.1.0.2"); err != auth.ErrNoSession {
+			t.Fatalf("another session survived the password change: %v", err)
+		}
+		// An administrator's reset ends every session, the current one too.
+		again, _, err := a.Login(ctx, "sec1", "Chang3dPass", "10.1.0.2", "phone")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.SetPassword(ctx, admin, u.ID, "", "Res3tPass"); err != nil {
+			t.Fatal(err)
+		}
+		for _, tok := range []string{here, again} {
+			if _, err := a.Authenticate(ctx, tok, ""); err != auth.ErrNoSession {
+				t.Fatalf("a session survived the administrator's reset: %v", err)
+			}
+		}
+	})
+}
