@@ -32,7 +32,7 @@ func main() {
 const usage = `yingji — 县应急管理局业务平台 / county emergency-management platform
 
 Usage:
-  yingji serve [--addr 127.0.0.1:8080] [--data ./data] [--db postgres://…] [--demo]
+  yingji serve [--addr 127.0.0.1:8080] [--data ./data] [--db postgres://…] [--demo] [--trusted-proxies CIDR,…]
   yingji demo [--data DIR | --db URL]          load the demo county 示例县
   yingji migrate [--data DIR | --db URL]
   yingji migrate-data --data DIR --to postgres://…

@@ -305,7 +305,11 @@ func (a *App) buildHTTP() error {
 	if err := rt.Check(); err != nil {
 		return err
 	}
-	a.Handler = web.Observe(ui, a.Metrics, a.Log, web.SecureHeaders(web.CrossOrigin(ui, web.TextGuard(ui, rt))))
+	proxies, err := config.ParseProxies(a.Cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	a.Handler = web.TrustProxies(proxies, web.Observe(ui, a.Metrics, a.Log, web.SecureHeaders(web.CrossOrigin(ui, web.TextGuard(ui, rt)))))
 	return nil
 }
 

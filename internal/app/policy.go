@@ -33,6 +33,9 @@ func Policy() web.Policy {
 		"GET /api/v1/openapi.json": public,
 		"POST /api/v1/login":       public,
 
+		// Everyone logged in: one's own tokens, revoked from the profile
+		"POST /profile/tokens/{id}/revoke": anyone,
+
 		// Everyone logged in
 		"GET /{$}":                 anyone,
 		"POST /logout":             anyone,

@@ -67,6 +67,7 @@ type Principal struct {
 	EnterpriseID string   `json:"enterprise_id,omitempty"`
 	Lang         string   `json:"lang,omitempty"`
 	IP           string   `json:"-"`
+	session      string   // hash of the session the principal came with; "" for tokens, jobs and the CLI
 }
 
 // Actor returns the audit actor for this principal.

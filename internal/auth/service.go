@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"yingji/internal/audit"
@@ -27,14 +26,15 @@ type OrgLookup interface {
 	RegionLevel(ctx context.Context, code string) (string, error)
 }
 
-// Options tune sessions and throttling.
+// Options tune sessions and throttling (see throttle.go).
 type Options struct {
 	IdleTimeout     time.Duration // default 30 min
 	AbsoluteTimeout time.Duration // default 12 h
-	MaxFailures     int           // per account before lock; default 5
-	LockFor         time.Duration // default 15 min
-	AddrMaxFailures int           // per address in AddrWindow; default 20
-	AddrWindow      time.Duration // default 15 min
+	MaxFailures     int           // per (account, address) before back-off; default 5
+	BackoffBase     time.Duration // first closed period after MaxFailures; default 1 min
+	BackoffMax      time.Duration // longest closed period; default 15 min
+	AddrMaxFailures int           // per address across accounts before back-off; default 20
+	ForgetAfter     time.Duration // a bucket idle this long starts afresh; default 1 h
 }
 
 // Service manages users, sessions and tokens.
@@ -43,7 +43,8 @@ type Service struct {
 	org  OrgLookup
 	now  func() time.Time
 	opt  Options
-	addr *addrThrottle
+	acct throttlePolicy // per (account, address)
+	addr throttlePolicy // per address, across accounts
 }
 
 // New returns a Service.
@@ -57,16 +58,21 @@ func New(db *store.DB, org OrgLookup, now func() time.Time, opt Options) *Servic
 	if opt.MaxFailures == 0 {
 		opt.MaxFailures = 5
 	}
-	if opt.LockFor == 0 {
-		opt.LockFor = 15 * time.Minute
+	if opt.BackoffBase == 0 {
+		opt.BackoffBase = time.Minute
+	}
+	if opt.BackoffMax == 0 {
+		opt.BackoffMax = 15 * time.Minute
 	}
 	if opt.AddrMaxFailures == 0 {
 		opt.AddrMaxFailures = 20
 	}
-	if opt.AddrWindow == 0 {
-		opt.AddrWindow = 15 * time.Minute
+	if opt.ForgetAfter == 0 {
+		opt.ForgetAfter = time.Hour
 	}
-	return &Service{db: db, org: org, now: now, opt: opt, addr: &addrThrottle{fails: map[string][]time.Time{}}}
+	return &Service{db: db, org: org, now: now, opt: opt,
+		acct: throttlePolicy{Budget: opt.MaxFailures, Base: opt.BackoffBase, Max: opt.BackoffMax, Forget: opt.ForgetAfter},
+		addr: throttlePolicy{Budget: opt.AddrMaxFailures, Base: opt.BackoffBase, Max: opt.BackoffMax, Forget: opt.ForgetAfter}}
 }
 
 // IdleTimeout is the session idle timeout in force.
@@ -88,20 +94,18 @@ type User struct {
 	CreatedAt    time.Time  `json:"created_at"`
 	Lang         string     `json:"lang"`
 	passwordHash string
-	failed       int
-	lockedUntil  sql.NullTime
 	epoch        int64
 }
 
 const userCols = `id, county_code, username, display_name, phone, role, COALESCE(unit_id, ''), COALESCE(region_code, ''),
-	COALESCE(enterprise_id, ''), disabled, last_login_at, created_at, lang, password_hash, failed_logins, locked_until, session_epoch`
+	COALESCE(enterprise_id, ''), disabled, last_login_at, created_at, lang, password_hash, session_epoch`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var last sql.NullTime
 	var role string
 	err := row.Scan(&u.ID, &u.CountyCode, &u.Username, &u.DisplayName, &u.Phone, &role, &u.UnitID, &u.RegionCode,
-		&u.EnterpriseID, &u.Disabled, &last, &u.CreatedAt, &u.Lang, &u.passwordHash, &u.failed, &u.lockedUntil, &u.epoch)
+		&u.EnterpriseID, &u.Disabled, &last, &u.CreatedAt, &u.Lang, &u.passwordHash, &u.epoch)
 	u.Role = Role(role)
 	if last.Valid {
 		t := last.Time
@@ -269,8 +273,11 @@ func (s *Service) SetDisabled(ctx context.Context, p *Principal, id string, disa
 			return err
 		}
 		now := s.now().UTC()
-		if _, err := tx.ExecContext(ctx, `UPDATE app_user SET disabled=$1, updated_at=$2, failed_logins=0, locked_until=NULL WHERE id=$3`, disabled, now, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE app_user SET disabled=$1, updated_at=$2 WHERE id=$3`, disabled, now, id); err != nil {
 			return fmt.Errorf("disable user: %w", err)
+		}
+		if err := clearThrottleTx(ctx, tx, before.Username); err != nil {
+			return err
 		}
 		if disabled {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM user_session WHERE user_id = $1`, id); err != nil {
@@ -309,10 +316,31 @@ func (s *Service) SetPassword(ctx context.Context, p *Principal, id, current, ne
 			return errs.Field("current", "password.current_wrong", nil)
 		}
 		now := s.now().UTC()
-		if _, err := tx.ExecContext(ctx, `UPDATE app_user SET password_hash=$1, updated_at=$2, failed_logins=0, locked_until=NULL WHERE id=$3`, hash, now, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE app_user SET password_hash=$1, updated_at=$2, session_epoch = session_epoch + 1 WHERE id=$3`, hash, now, id); err != nil {
 			return fmt.Errorf("set password: %w", err)
 		}
-		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "user", EntityID: id, Action: "password"})
+		// A new password ends the user's other sessions. The session that
+		// changes its own password stays (moved to the new epoch); an
+		// administrator's reset, or the CLI's, ends them all.
+		keep := ""
+		if self {
+			keep = p.session
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM user_session WHERE user_id = $1 AND id_hash <> $2`, id, keep)
+		if err != nil {
+			return fmt.Errorf("end sessions: %w", err)
+		}
+		ended, _ := res.RowsAffected()
+		if keep != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE user_session SET epoch = $1 WHERE id_hash = $2 AND user_id = $3`, u.epoch+1, keep, id); err != nil {
+				return fmt.Errorf("keep session: %w", err)
+			}
+		}
+		if err := clearThrottleTx(ctx, tx, u.Username); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "user", EntityID: id, Action: "password",
+			After: map[string]any{"sessions_ended": ended}})
 	})
 }
 
@@ -487,44 +515,6 @@ func (s *Service) PrincipalFor(ctx context.Context, username string) (*Principal
 func hashToken(raw string) string {
 	h := sha256.Sum256([]byte(raw))
 	return hex.EncodeToString(h[:])
-}
-
-// addrThrottle counts failed logins per client address in a sliding window.
-type addrThrottle struct {
-	mu    sync.Mutex
-	fails map[string][]time.Time
-}
-
-func (a *addrThrottle) blocked(addr string, now time.Time, window time.Duration, max int) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.prune(addr, now, window)
-	return len(a.fails[addr]) >= max
-}
-
-func (a *addrThrottle) fail(addr string, now time.Time, window time.Duration) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.prune(addr, now, window)
-	a.fails[addr] = append(a.fails[addr], now)
-	if len(a.fails) > 10000 { // bound memory under a spray of addresses
-		for k := range a.fails {
-			a.prune(k, now, window)
-		}
-	}
-}
-
-func (a *addrThrottle) prune(addr string, now time.Time, window time.Duration) {
-	list := a.fails[addr]
-	i := 0
-	for i < len(list) && now.Sub(list[i]) > window {
-		i++
-	}
-	if i == len(list) {
-		delete(a.fails, addr)
-		return
-	}
-	a.fails[addr] = list[i:]
 }
 
 // Phone returns a user's phone number (the SMS channel's address).

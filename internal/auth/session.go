@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"yingji/internal/audit"
@@ -18,57 +19,55 @@ import (
 // whether the account exists, is disabled or the password is wrong.
 var ErrBadLogin = errs.New(errs.Unauthorized, "login.failed")
 
-// ErrThrottled answers repeated failures.
-var ErrThrottled = errs.New(errs.TooMany, "login.throttled")
+// dummyHash is checked when the name is unknown, so that an unknown name
+// costs the same time as a wrong password.
+var dummyHash = sync.OnceValue(func() string {
+	h, err := HashPassword(RandomSecret(16))
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
 
 // Login checks a username and password and opens a new session. It returns
 // the new session token (the cookie value); its hash is what is stored, so
 // each login rotates the session id.
+//
+// The attempt is first reserved with the throttle (throttle.go); a refused
+// attempt answers ErrThrottled (429) without looking at the password. Known
+// and unknown names, disabled accounts and wrong passwords take the same
+// path and give the same answer, ErrBadLogin.
 func (s *Service) Login(ctx context.Context, username, password, ip, userAgent string) (string, *Principal, error) {
 	now := s.now()
-	if s.addr.blocked(ip, now, s.opt.AddrWindow, s.opt.AddrMaxFailures) {
-		return "", nil, ErrThrottled
-	}
-	u, err := s.FindByUsername(ctx, strings.TrimSpace(username))
-	if err != nil {
-		if errs.Is(err, errs.NotFound) {
-			// Spend the same time as a real check so timing does not tell.
-			CheckPassword("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", password)
-			s.addr.fail(ip, now, s.opt.AddrWindow)
-			return "", nil, ErrBadLogin
-		}
+	username = strings.TrimSpace(username)
+	account := throttleAccount(username)
+	if err := s.reserve(ctx, account, ip, now); err != nil {
 		return "", nil, err
 	}
-	if u.lockedUntil.Valid && u.lockedUntil.Time.After(now) {
-		s.addr.fail(ip, now, s.opt.AddrWindow)
-		return "", nil, ErrThrottled
+	u, err := s.FindByUsername(ctx, username)
+	known := err == nil
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		return "", nil, err
 	}
-	if !CheckPassword(u.passwordHash, password) || u.Disabled {
-		s.addr.fail(ip, now, s.opt.AddrWindow)
-		locked := false
+	hash := dummyHash()
+	if known {
+		hash = u.passwordHash
+	}
+	if !CheckPassword(hash, password) || !known || u.Disabled {
+		if !known {
+			return "", nil, ErrBadLogin
+		}
 		err := s.db.InTx(ctx, func(tx *store.Tx) error {
-			failed := u.failed + 1
-			var lockedUntil any
-			if failed >= s.opt.MaxFailures {
-				lockedUntil, failed, locked = now.Add(s.opt.LockFor).UTC(), 0, true
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE app_user SET failed_logins=$1, locked_until=$2 WHERE id=$3`, failed, lockedUntil, u.ID); err != nil {
-				return fmt.Errorf("record failure: %w", err)
-			}
-			action := "login_failed"
-			if locked {
-				action = "login_locked"
-			}
 			return audit.Record(ctx, tx, now, audit.Actor{UserID: u.ID, Username: u.Username, CountyCode: u.CountyCode, IP: ip},
-				audit.Entry{Entity: "user", EntityID: u.ID, Action: action})
+				audit.Entry{Entity: "user", EntityID: u.ID, Action: "login_failed"})
 		})
 		if err != nil {
 			return "", nil, err
 		}
-		if locked {
-			return "", nil, ErrThrottled
-		}
 		return "", nil, ErrBadLogin
+	}
+	if err := s.succeeded(ctx, account, ip, now); err != nil {
+		return "", nil, err
 	}
 	p, err := s.principal(ctx, u)
 	if err != nil {
@@ -76,13 +75,14 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 	}
 	p.IP = ip
 	token := RandomSecret(32)
+	p.session = hashToken(token)
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		t := now.UTC()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO user_session (id_hash, user_id, epoch, created_at, last_seen_at, expires_at, ip, user_agent)
 			VALUES ($1,$2,$3,$4,$4,$5,$6,$7)`, hashToken(token), u.ID, u.epoch, t, t.Add(s.opt.AbsoluteTimeout), ip, truncate(userAgent, 250)); err != nil {
 			return fmt.Errorf("create session: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE app_user SET failed_logins=0, locked_until=NULL, last_login_at=$1 WHERE id=$2`, t, u.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE app_user SET last_login_at=$1 WHERE id=$2`, t, u.ID); err != nil {
 			return fmt.Errorf("record login: %w", err)
 		}
 		// Old sessions past their time are cleaned up on the way.
@@ -154,6 +154,7 @@ func (s *Service) Authenticate(ctx context.Context, token, ip string) (*Principa
 		return nil, err
 	}
 	p.IP = ip
+	p.session = h
 	return p, nil
 }
 

@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -24,6 +26,10 @@ type Config struct {
 	LogLevel      string // debug | info | warn | error
 	NotifyConfig  string // JSON file with the notification channels (SMTP, SMS gateway, webhooks)
 	FieldKey      string // base64 32-byte key sealing sensitive fields; empty: DATA/field.key
+	// TrustedProxies lists the reverse proxies (CIDR prefixes or addresses,
+	// comma-separated) whose X-Forwarded-For names the client; empty: the
+	// header is ignored.
+	TrustedProxies string
 }
 
 // Getenv is os.Getenv (injected for tests).
@@ -59,6 +65,7 @@ func Flags(fs *flag.FlagSet, env Getenv) *Config {
 	fs.StringVar(&c.AsOf, "as-of", def("YINGJI_AS_OF", ""), "business date YYYY-MM-DD the data directory runs on from now on, or \"today\" for the real date (YINGJI_AS_OF); default: the date it remembers (the demo: its report's day)")
 	fs.StringVar(&c.LogLevel, "log-level", def("YINGJI_LOG_LEVEL", "info"), "log level: debug, info, warn, error (YINGJI_LOG_LEVEL)")
 	fs.StringVar(&c.NotifyConfig, "notify-config", def("YINGJI_NOTIFY_CONFIG", ""), "JSON file with notification channels: smtp, sms, webhooks (YINGJI_NOTIFY_CONFIG)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", def("YINGJI_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For is believed, CIDR list e.g. 127.0.0.1,10.0.0.0/8 (YINGJI_TRUSTED_PROXIES)")
 	c.AdminPassword = env("YINGJI_ADMIN_PASSWORD")
 	c.FieldKey = env("YINGJI_FIELD_KEY")
 	c.SecureCookies = env("YINGJI_SECURE_COOKIES") == "1" || env("YINGJI_SECURE_COOKIES") == "true"
@@ -75,6 +82,9 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("--as-of %q: give a date as YYYY-MM-DD (e.g. 2022-06-30) or \"today\"", c.AsOf)
 		}
 	}
+	if _, err := ParseProxies(c.TrustedProxies); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -83,4 +93,27 @@ func NewFlagSet(name string, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
 	return fs
+}
+
+// ParseProxies reads a list of trusted reverse-proxy addresses: CIDR
+// prefixes or single addresses, separated by commas or spaces
+// ("127.0.0.1, 10.0.0.0/8").
+func ParseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
+		if strings.Contains(f, "/") {
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxy %q: %w", f, err)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: %w", f, err)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }

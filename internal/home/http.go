@@ -8,7 +8,10 @@ import (
 	"embed"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"yingji/internal/auth"
 	"yingji/internal/errs"
@@ -49,6 +52,7 @@ func (h *Handlers) Register(rt *web.Router) {
 	rt.Handle("GET /profile", h.profile)
 	rt.Handle("POST /profile/password", h.changePassword)
 	rt.Handle("POST /profile/logout-all", h.logoutAll)
+	rt.Handle("POST /profile/tokens/{id}/revoke", h.revokeToken)
 	rt.Handle("GET /area/{area}", h.area)
 	rt.Handle("GET /api/v1/me", h.me)
 	rt.Handle("POST /api/v1/login", h.apiLogin)
@@ -76,6 +80,7 @@ func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
 	token, _, err := h.Auth.Login(r.Context(), f.Get("username"), r.PostForm.Get("password"), web.ClientIP(r), r.UserAgent())
 	if err != nil {
+		retryAfter(w, err)
 		p := h.UI.NewPage(r, "", nil)
 		p.Title = p.T("login.title")
 		delete(f.Values, "password")
@@ -86,6 +91,14 @@ func (h *Handlers) login(w http.ResponseWriter, r *http.Request) {
 	}
 	h.setSession(w, token)
 	http.Redirect(w, r, safeNext(f.Get("next")), http.StatusSeeOther)
+}
+
+// retryAfter tells a throttled client when to try again (whole seconds,
+// rounded up).
+func retryAfter(w http.ResponseWriter, err error) {
+	if d, ok := auth.RetryAfter(err); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+	}
 }
 
 func (h *Handlers) setSession(w http.ResponseWriter, token string) {
@@ -151,17 +164,45 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) profile(w http.ResponseWriter, r *http.Request) {
-	page := h.UI.NewPage(r, "", nil)
-	page.Title = page.T("profile.title")
-	page.Form = web.EmptyForm(nil)
-	h.UI.Render(w, r, http.StatusOK, "profile", page)
+	h.profilePage(w, r, http.StatusOK, web.EmptyForm(nil))
 }
 
+// profilePage shows the profile with the user's own active API tokens,
+// which a password change does not end: they are listed for revocation.
+func (h *Handlers) profilePage(w http.ResponseWriter, r *http.Request, status int, form *web.Form) {
+	tokens, err := h.ownTokens(r)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	page := h.UI.NewPage(r, "", map[string]any{"Tokens": tokens})
+	page.Title = page.T("profile.title")
+	page.Form = form
+	h.UI.Render(w, r, status, "profile", page)
+}
+
+// ownTokens returns the principal's own tokens not revoked (an
+// administrator's list holds everyone's; the profile shows one's own).
+func (h *Handlers) ownTokens(r *http.Request) ([]auth.Token, error) {
+	p := web.PrincipalFrom(r.Context())
+	all, err := h.Auth.ListTokens(r.Context(), p)
+	if err != nil {
+		return nil, err
+	}
+	var out []auth.Token
+	for _, t := range all {
+		if t.UserID == p.UserID && t.RevokedAt == nil {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// changePassword changes the user's own password; the user's other
+// sessions end (this one stays).
 func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 	p := web.PrincipalFrom(r.Context())
-	f := web.NewForm(r)
-	page := h.UI.NewPage(r, "", nil)
-	page.Title = page.T("profile.title")
+	_ = web.NewForm(r)
 	var err error
 	if r.PostForm.Get("password") != r.PostForm.Get("confirm") {
 		err = errs.Field("confirm", "password.mismatch", nil)
@@ -169,13 +210,33 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) {
 		err = h.Auth.SetPassword(r.Context(), p, p.UserID, r.PostForm.Get("current"), r.PostForm.Get("password"))
 	}
 	if err != nil {
-		page.Form = web.EmptyForm(nil)
-		page.Form.SetErrors(h.UI, page.Lang, err)
-		h.UI.Render(w, r, web.StatusOf(err), "profile", page)
+		form := web.EmptyForm(nil)
+		form.SetErrors(h.UI, web.Lang(r.Context()), err)
+		h.profilePage(w, r, web.StatusOf(err), form)
 		return
 	}
-	_ = f
-	h.UI.Redirect(w, r, "/profile", "profile.password_changed")
+	msg := "profile.password_changed"
+	if tokens, err := h.ownTokens(r); err == nil && len(tokens) > 0 {
+		msg = "profile.password_changed_tokens"
+	}
+	h.UI.Redirect(w, r, "/profile", msg)
+}
+
+// revokeToken revokes one of the user's own tokens from the profile.
+func (h *Handlers) revokeToken(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	id := r.PathValue("id")
+	own, err := h.ownTokens(r)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	if !slices.ContainsFunc(own, func(t auth.Token) bool { return t.ID == id }) {
+		h.UI.Fail(w, r, http.StatusNotFound, "error.not_found")
+		return
+	}
+	err = h.Auth.RevokeToken(r.Context(), p, id)
+	h.UI.Done(w, r, err, "/profile", "token.revoked")
 }
 
 func (h *Handlers) logoutAll(w http.ResponseWriter, r *http.Request) {
@@ -231,6 +292,7 @@ func (h *Handlers) apiLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	token, p, err := h.Auth.Login(r.Context(), in.Username, in.Password, web.ClientIP(r), r.UserAgent())
 	if err != nil {
+		retryAfter(w, err)
 		h.UI.Error(w, r, err)
 		return
 	}

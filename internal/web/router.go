@@ -53,6 +53,7 @@ const (
 	langKey
 	routeKey
 	tokenKey
+	clientIPKey
 )
 
 // PrincipalFrom returns the logged-in principal, or nil.
@@ -204,7 +205,13 @@ func (rt *Router) guard(route string, h http.HandlerFunc) http.Handler {
 		}
 		p := PrincipalFrom(ctx)
 		if p == nil {
-			if IsAPI(r) || r.Header.Get("HX-Request") != "" {
+			// A client that sent a bearer token (missing, unknown or
+			// revoked) and machine endpoints get 401, not the login page.
+			bearer := strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if bearer || IsAPI(r) || r.Header.Get("HX-Request") != "" {
+				if bearer || IsAPI(r) {
+					w.Header().Set("WWW-Authenticate", `Bearer realm="yingji"`)
+				}
 				if r.Header.Get("HX-Request") != "" {
 					w.Header().Set("HX-Redirect", "/login")
 				}
@@ -227,13 +234,22 @@ func (rt *Router) guard(route string, h http.HandlerFunc) http.Handler {
 	})
 }
 
-// IsAPI reports a JSON API request.
+// IsAPI reports a JSON API request (machine endpoints included).
 func IsAPI(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/healthz"
+	return strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/healthz" || r.URL.Path == "/metrics"
 }
 
-// ClientIP returns the remote address without port.
+// ClientIP returns the client's address without port: the one found by
+// TrustProxies when the request came through a trusted reverse proxy,
+// the peer's address otherwise.
 func ClientIP(r *http.Request) string {
+	if ip, ok := r.Context().Value(clientIPKey).(string); ok {
+		return ip
+	}
+	return peerIP(r)
+}
+
+func peerIP(r *http.Request) string {
 	host := r.RemoteAddr
 	if i := strings.LastIndexByte(host, ':'); i > 0 {
 		host = host[:i]
