@@ -315,11 +315,11 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, id string) (Certif
 		return c, enterprise.Enterprise{}, err
 	}
 	if c.CountyCode != p.CountyCode {
-		return Certificate{}, enterprise.Enterprise{}, errs.New(errs.NotFound, "not_found")
+		return Certificate{}, enterprise.Enterprise{}, errs.OutOfScope("certificate", id)
 	}
 	e, err := s.enterpriseOf(ctx, p, c.EnterpriseID)
 	if err != nil {
-		return Certificate{}, e, err
+		return Certificate{}, e, errs.Rescope(err, "certificate", id)
 	}
 	return forReader(p, c), e, nil
 }
@@ -411,11 +411,11 @@ func (s *Service) editable(ctx context.Context, tx *store.Tx, p *auth.Principal,
 		return c, enterprise.Enterprise{}, err
 	}
 	if c.CountyCode != p.CountyCode {
-		return c, enterprise.Enterprise{}, errs.New(errs.NotFound, "not_found")
+		return c, enterprise.Enterprise{}, errs.OutOfScope("certificate", id)
 	}
 	e, err := s.enterpriseOf(ctx, p, c.EnterpriseID)
 	if err != nil {
-		return c, e, err
+		return c, e, errs.Rescope(err, "certificate", id)
 	}
 	if (check && !CanCheck(p, e)) || (!check && !CanEdit(p, e)) {
 		return c, e, errs.New(errs.Forbidden, "forbidden")
