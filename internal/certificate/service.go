@@ -93,7 +93,7 @@ func CanCheck(p *auth.Principal, e enterprise.Enterprise) bool {
 
 // SeesFullID reports whether p sees full ID numbers of the certificates
 // in its scope: administrators, section staff (their sectors) and an
-// enterprise account (its own people). Everyone else sees 3401********1234.
+// enterprise account (its own people). Everyone else sees 3401**********1234.
 func SeesFullID(p *auth.Principal) bool {
 	return p.Is(auth.RoleAdmin, auth.RoleSection, auth.RoleEnterprise)
 }

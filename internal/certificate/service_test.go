@@ -555,6 +555,32 @@ func TestSpecialNumberMasked(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Its 复审 falls due within 90 days: the reminder masks the number
+		// (notifications also leave by SMS and group robots).
+		if n, err := f.svc.Sweep(ctx); err != nil || n == 0 {
+			t.Fatalf("sweep: %d %v", n, err)
+		}
+		var bodies []string
+		rows, err := db.R().QueryContext(ctx, `SELECT title || ' ' || body FROM notification WHERE entity_id = $1`, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var b string
+			if err := rows.Scan(&b); err != nil {
+				t.Fatal(err)
+			}
+			bodies = append(bodies, b)
+		}
+		rows.Close()
+		for _, b := range bodies {
+			if person.ContainsID(b) || !strings.Contains(b, "T"+person.MaskID(idNo)) {
+				t.Errorf("reminder: %s", b)
+			}
+		}
+		if len(bodies) == 0 {
+			t.Error("no reminder")
+		}
 		if _, err := f.svc.Renew(ctx, f.sec, c.ID, certificate.RenewInput{Kind: certificate.RenewReview, DoneOn: certificate.MustDate("2022-06-01"),
 			Note: "复审 T" + idNo}); err != nil {
 			t.Fatal(err)
