@@ -26,7 +26,7 @@ var scanRoles = []string{"admin", "leader", "jg1", "jg2", "zhifa", "zhiban", "to
 // Crawl bounds: a route pattern is visited at most perPattern times
 // (forced seeds aside), and a role at most maxPages times.
 const (
-	perPattern = 3
+	perPattern = 2
 	maxPages   = 400
 )
 
