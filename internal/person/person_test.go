@@ -133,7 +133,7 @@ func TestSealHelpers(t *testing.T) {
 	if v, err := Open(s, sealed); err != nil || v != "340102194912310023" {
 		t.Fatalf("open: %q %v", v, err)
 	}
-	if Index(s, "a") != Index(s, "a") || Index(s, "a") == "a" {
+	if a, b := Index(s, "a"), Index(s, "a"); a != b || a == "a" {
 		t.Fatal("index")
 	}
 }
