@@ -257,6 +257,7 @@ func (a *App) buildHTTP() error {
 		}
 	}
 	a.UI = ui
+	ui.Refused = a.auditRefused
 	rt := web.NewRouter(policy, a.Auth, ui)
 	a.Router = rt
 	a.Metrics = web.NewMetrics()

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"yingji/internal/ids"
+	"yingji/internal/person"
 	"yingji/internal/store"
 )
 
@@ -63,7 +64,7 @@ type Row struct {
 // Record appends an entry in tx. The head row update serialises concurrent
 // audit writers on both engines.
 func Record(ctx context.Context, tx *store.Tx, now time.Time, a Actor, e Entry) error {
-	summary, err := json.Marshal(map[string]any{"before": e.Before, "after": e.After})
+	summary, err := storedSummary(e)
 	if err != nil {
 		return fmt.Errorf("audit summary: %w", err)
 	}
@@ -102,6 +103,18 @@ type MACFunc func(parts ...string) string
 // database) nobody can move the head back after deleting the tail.
 func headMAC(mac MACFunc, seq int64, hash string) string {
 	return mac("yingji audit head", strconv.FormatInt(seq, 10), hash)
+}
+
+// storedSummary is the stored summary of an entry: its before and after as
+// JSON, with every ID number (居民身份证号) masked wherever it appears
+// (person.MaskIDsIn), so that the log, which leaders read, never holds
+// one in clear whatever a module passes in.
+func storedSummary(e Entry) ([]byte, error) {
+	b, err := json.Marshal(map[string]any{"before": e.Before, "after": e.After})
+	if err != nil {
+		return nil, err
+	}
+	return []byte(person.MaskIDsIn(string(b))), nil
 }
 
 func hashOf(r Row) string {
@@ -254,6 +267,8 @@ func List(ctx context.Context, q store.Querier, f Filter) ([]Row, int, error) {
 		if err := rows.Scan(&r.Seq, &r.ID, &r.CountyCode, &r.At, &r.UserID, &r.Username, &r.Entity, &r.EntityID, &r.Action, &r.Summary, &r.IP, &r.PrevHash, &r.Hash); err != nil {
 			return nil, 0, fmt.Errorf("audit list: %w", err)
 		}
+		// Rows written before summaries were masked are masked as read.
+		r.Summary = person.MaskIDsIn(r.Summary)
 		out = append(out, r)
 	}
 	return out, total, rows.Err()
@@ -288,7 +303,7 @@ func RecordMany(ctx context.Context, tx *store.Tx, now time.Time, a Actor, entri
 	err := store.InsertRows(ctx, tx, "audit_log", "seq, id, county_code, at, user_id, username, entity, entity_id, action, summary, ip, prev_hash, hash",
 		len(entries), 100, func(i int) []any {
 			e := entries[i]
-			summary, err := json.Marshal(map[string]any{"before": e.Before, "after": e.After})
+			summary, err := storedSummary(e)
 			if err != nil && failed == nil {
 				failed = err
 			}

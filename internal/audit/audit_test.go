@@ -180,3 +180,52 @@ func TestStartSigningAnchorsALegacyChain(t *testing.T) {
 		}
 	})
 }
+
+// TestSummariesMaskIDNumbers: whatever a module passes in, the stored
+// summary holds no ID number in clear (the log is read by leaders), and a
+// row written before that rule is masked as it is read.
+func TestSummariesMaskIDNumbers(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Now()
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			if err := audit.Record(ctx, tx, now, audit.System("349901"), audit.Entry{Entity: "certificate", EntityID: "c1", Action: "create",
+				After: map[string]any{"number": "T349901197511060130", "note": "身份证 11010519491231002X"}}); err != nil {
+				return err
+			}
+			return audit.RecordMany(ctx, tx, now, audit.System("349901"), []audit.Entry{{Entity: "certificate", EntityID: "c2", Action: "import",
+				After: map[string]any{"number": "T349901197511060130"}}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stored []string
+		rows, err := db.R().QueryContext(ctx, `SELECT summary FROM audit_log ORDER BY seq`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			stored = append(stored, s)
+		}
+		rows.Close()
+		if len(stored) != 2 || !strings.Contains(stored[0], "T3499**********0130") || !strings.Contains(stored[0], "1101**********002X") ||
+			!strings.Contains(stored[1], "T3499**********0130") {
+			t.Fatalf("stored summaries: %q", stored)
+		}
+		if res, err := audit.Verify(ctx, db.R()); err != nil || !res.OK() {
+			t.Fatalf("verify: %+v %v", res, err)
+		}
+		// A row from before: masked when read.
+		if _, err := db.W().ExecContext(ctx, `UPDATE audit_log SET summary = $1 WHERE entity_id = 'c2'`, `{"after":{"number":"T349901197511060130"}}`); err != nil {
+			t.Fatal(err)
+		}
+		list, _, err := audit.List(ctx, db.R(), audit.Filter{EntityID: "c2"})
+		if err != nil || len(list) != 1 || list[0].Summary != `{"after":{"number":"T3499**********0130"}}` {
+			t.Fatalf("read back: %+v %v", list, err)
+		}
+	})
+}

@@ -367,7 +367,7 @@ func (s *Service) getTx(ctx context.Context, q store.Querier, p *Principal, id s
 		return User{}, fmt.Errorf("get user: %w", err)
 	}
 	if !s.canSeeUser(p, u) {
-		return User{}, errs.New(errs.NotFound, "not_found")
+		return User{}, errs.OutOfScope("user", id)
 	}
 	return u, nil
 }

@@ -13,6 +13,7 @@ import (
 	"yingji/internal/auth"
 	"yingji/internal/enterprise"
 	"yingji/internal/ids"
+	"yingji/internal/person"
 	"yingji/internal/store"
 )
 
@@ -61,7 +62,7 @@ func (g *demoGen) person() (string, *rand.Rand) {
 	g.n++
 	birth := time.Date(1962, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, (g.n*389)%11000)
 	body := fmt.Sprintf("349901%s%03d", birth.Format("20060102"), g.n%1000)
-	c, _ := IDCheckChar(body)
+	c, _ := person.IDCheckChar(body)
 	return body + string(c), rand.New(rand.NewPCG(uint64(g.n), 0x6a2022))
 }
 
@@ -358,7 +359,7 @@ func (s *Service) saveDemo(ctx context.Context, out io.Writer, g *demoGen, ents 
 			if err := s.insertRenewal(ctx, tx, g.county, r); err != nil {
 				return err
 			}
-			entries = append(entries, audit.Entry{Entity: "certificate", EntityID: r.CertificateID, Action: r.Kind, After: r})
+			entries = append(entries, audit.Entry{Entity: "certificate", EntityID: r.CertificateID, Action: r.Kind, After: auditedRenewal(r)})
 		}
 		for _, w := range warnings {
 			var n int

@@ -20,11 +20,15 @@
 //     its expiry date. valid_until (the earlier of expiry and the next
 //     复审) is kept by the program so lists filter by status in SQL.
 //   - ID numbers (居民身份证号) are checked against GB 11643 (length,
-//     digits, date of birth, check character). They are stored as entered
-//     (no field-encryption key exists in the configuration yet) and masked
-//     as 3401********1234 in pages, the API, exports and the audit log for
-//     every reader except administrators, section staff (who only ever see
-//     their own sectors) and an enterprise account (its own people).
+//     digits, date of birth, check character; internal/person). They are
+//     sealed at rest (internal/crypt, with a blind index for the search)
+//     and masked as 3401**********1234 in pages, the API, exports and the
+//     audit log for every reader except administrators, section staff (who
+//     only ever see their own sectors) and an enterprise account (its own
+//     people). Every field that may embed an ID number is masked the same
+//     way for those readers: the 特种作业操作证 number is the holder's ID
+//     number with a T in front (T3499**********0130), and notes, renewal
+//     records and expiry notifications are masked with person.MaskIDsIn.
 //   - Enterprise accounts may record and renew their own people's
 //     certificates; such entries are 待核验 (not verified) until the
 //     supervising section checks them, and only verified certificates count

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"yingji/internal/errs"
+	"yingji/internal/person"
 )
 
 // Kinds of certificate.
@@ -233,65 +234,14 @@ func Threshold(daysLeft int) (int, bool) {
 // (督促三个月之内通过培训取得资格).
 func Deadline(warnedOn Date) Date { return warnedOn.AddMonths(3) }
 
-// idWeights are the GB 11643 weights of the first 17 digits.
-var idWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-
-const idCheckChars = "10X98765432"
-
-// IDCheckChar computes the check character of the first 17 digits of a
-// 居民身份证号码; ok is false when they are not 17 digits.
-func IDCheckChar(first17 string) (byte, bool) {
-	if len(first17) != 17 {
-		return 0, false
-	}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		c := first17[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		sum += int(c-'0') * idWeights[i]
-	}
-	return idCheckChars[sum%11], true
-}
-
-// NormalizeID trims an ID number and upper-cases its check character.
-func NormalizeID(s string) string {
-	return strings.ToUpper(strings.Map(func(r rune) rune {
-		if r == ' ' || r == '-' {
-			return -1
-		}
-		return r
-	}, strings.TrimSpace(s)))
-}
-
-// CheckID validates a citizen ID number (GB 11643): 18 characters, 17
-// digits and a check character, and a real date of birth not after
-// today. It returns a Chinese reason.
+// CheckID validates a citizen ID number (GB 11643) on a day (see
+// person.CheckID). It returns a Chinese reason.
 func CheckID(id string, today Date) (string, bool) {
-	if len(id) != 18 {
-		return "应为 18 位", false
+	var t time.Time
+	if !today.IsZero() {
+		t = today.Time()
 	}
-	want, ok := IDCheckChar(id[:17])
-	if !ok {
-		return "前 17 位应为数字", false
-	}
-	birth, err := time.Parse("20060102", id[6:14])
-	if err != nil || birth.Year() < 1900 || (!today.IsZero() && NewDate(birth.Year(), birth.Month(), birth.Day()).After(today)) {
-		return "第 7–14 位的出生日期无效", false
-	}
-	if id[17] != want {
-		return "校验位错误：第 18 位应为「" + string(want) + "」", false
-	}
-	return "", true
-}
-
-// MaskID shows only the first and last four characters: 3401********1234.
-func MaskID(id string) string {
-	if len(id) <= 8 {
-		return strings.Repeat("*", len(id))
-	}
-	return id[:4] + "********" + id[len(id)-4:]
+	return person.CheckID(id, t)
 }
 
 // Validate checks a certificate's own fields on a day and fills in the
@@ -300,7 +250,7 @@ func MaskID(id string) string {
 func Validate(c *Certificate, today Date) error {
 	var fe errs.FieldErrors
 	c.PersonName = strings.TrimSpace(c.PersonName)
-	c.IDNumber = NormalizeID(c.IDNumber)
+	c.IDNumber = person.NormalizeID(c.IDNumber)
 	c.Number = strings.TrimSpace(c.Number)
 	c.Authority = strings.TrimSpace(c.Authority)
 	c.Note = strings.TrimSpace(c.Note)

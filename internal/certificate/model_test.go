@@ -83,12 +83,6 @@ func TestCheckID(t *testing.T) {
 			t.Errorf("CheckID(%s): ok=%v reason=%q, want %q", id, ok, reason, want)
 		}
 	}
-	if NormalizeID(" 11010519491231002x ") != "11010519491231002X" {
-		t.Error("NormalizeID")
-	}
-	if got := MaskID("340102199001011234"); got != "3401********1234" {
-		t.Errorf("MaskID = %s", got)
-	}
 }
 
 func TestStatusOf(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"yingji/internal/errs"
 	"yingji/internal/ids"
 	"yingji/internal/notify"
+	"yingji/internal/person"
 	"yingji/internal/store"
 )
 
@@ -41,25 +42,11 @@ func (s *Service) WithSealer(x *crypt.Sealer) *Service {
 }
 
 // sealID and indexID prepare an ID number for storage; openID reads it.
-func (s *Service) sealID(id string) string {
-	if s.sealer == nil {
-		return id
-	}
-	return s.sealer.Seal(id)
-}
-
-func (s *Service) indexID(id string) string {
-	if s.sealer == nil {
-		return id
-	}
-	return s.sealer.Index(id)
-}
+func (s *Service) sealID(id string) string  { return person.Seal(s.sealer, id) }
+func (s *Service) indexID(id string) string { return person.Index(s.sealer, id) }
 
 func (s *Service) openID(c *Certificate) error {
-	if s.sealer == nil {
-		return nil
-	}
-	plain, err := s.sealer.Open(c.IDNumber)
+	plain, err := person.Open(s.sealer, c.IDNumber)
 	if err != nil {
 		return fmt.Errorf("certificate %s: %w", c.ID, err)
 	}
@@ -106,7 +93,7 @@ func CanCheck(p *auth.Principal, e enterprise.Enterprise) bool {
 
 // SeesFullID reports whether p sees full ID numbers of the certificates
 // in its scope: administrators, section staff (their sectors) and an
-// enterprise account (its own people). Everyone else sees 3401********1234.
+// enterprise account (its own people). Everyone else sees 3401**********1234.
 func SeesFullID(p *auth.Principal) bool {
 	return p.Is(auth.RoleAdmin, auth.RoleSection, auth.RoleEnterprise)
 }
@@ -122,21 +109,44 @@ func scan(row interface{ Scan(...any) error }) (Certificate, error) {
 	return c, err
 }
 
-// forReader masks the ID number unless p may see it.
+// forReader masks the ID number unless p may see it, and with it every
+// field that may embed one: the 特种作业操作证 number is the holder's ID
+// number with a T in front, and notes are free text.
 func forReader(p *auth.Principal, c Certificate) Certificate {
-	if !SeesFullID(p) && !c.IDMasked {
-		c.IDNumber, c.IDMasked = MaskID(c.IDNumber), true
+	if SeesFullID(p) {
+		return c
 	}
+	return masked(c)
+}
+
+// masked is c with its ID number and every ID number embedded in its
+// other fields masked (person.MaskID, person.MaskIDsIn).
+func masked(c Certificate) Certificate {
+	if !c.IDMasked {
+		c.IDNumber, c.IDMasked = person.MaskID(c.IDNumber), true
+	}
+	c.Number, c.Note, c.RevokeReason = person.MaskIDsIn(c.Number), person.MaskIDsIn(c.Note), person.MaskIDsIn(c.RevokeReason)
 	return c
 }
 
 // audited is the certificate as written to the audit log: the ID number
-// is masked there too, as leaders read the log.
-func audited(c Certificate) Certificate {
-	if !c.IDMasked {
-		c.IDNumber, c.IDMasked = MaskID(c.IDNumber), true
+// (and any field embedding one) is masked there too, as leaders read the
+// log.
+func audited(c Certificate) Certificate { return masked(c) }
+
+// renewalFor masks the ID numbers a renewal's certificate numbers and
+// note embed unless p may see them.
+func renewalFor(p *auth.Principal, r Renewal) Renewal {
+	if SeesFullID(p) {
+		return r
 	}
-	return c
+	return auditedRenewal(r)
+}
+
+// auditedRenewal is a renewal with every embedded ID number masked.
+func auditedRenewal(r Renewal) Renewal {
+	r.OldNumber, r.NewNumber, r.Note = person.MaskIDsIn(r.OldNumber), person.MaskIDsIn(r.NewNumber), person.MaskIDsIn(r.Note)
+	return r
 }
 
 // Filter selects certificates for the list and the export.
@@ -160,7 +170,7 @@ func (s *Service) where(ctx context.Context, p *auth.Principal, f Filter, today 
 	w.Add("county_code = ?", p.CountyCode)
 	enterprise.ScopeSubquery(p, &w, "enterprise_id")
 	if q := strings.TrimSpace(f.Q); q != "" {
-		w.Add(`(person_name LIKE ? ESCAPE '\' OR number = ? OR id_index = ?)`, store.Like(q), q, s.indexID(NormalizeID(q)))
+		w.Add(`(person_name LIKE ? ESCAPE '\' OR number = ? OR id_index = ?)`, store.Like(q), q, s.indexID(person.NormalizeID(q)))
 	}
 	if f.Kind != "" {
 		w.Add("kind = ?", f.Kind)
@@ -305,11 +315,11 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, id string) (Certif
 		return c, enterprise.Enterprise{}, err
 	}
 	if c.CountyCode != p.CountyCode {
-		return Certificate{}, enterprise.Enterprise{}, errs.New(errs.NotFound, "not_found")
+		return Certificate{}, enterprise.Enterprise{}, errs.OutOfScope("certificate", id)
 	}
 	e, err := s.enterpriseOf(ctx, p, c.EnterpriseID)
 	if err != nil {
-		return Certificate{}, e, err
+		return Certificate{}, e, errs.Rescope(err, "certificate", id)
 	}
 	return forReader(p, c), e, nil
 }
@@ -333,7 +343,7 @@ func (s *Service) Renewals(ctx context.Context, p *auth.Principal, id string) ([
 			&r.NewNumber, &r.NewIssuedOn, &r.NewExpiresOn, &r.NewReviewDueOn, &r.Note, &r.RecordedBy, &r.RecordedByName, &r.RecordedAt); err != nil {
 			return nil, fmt.Errorf("renewals: %w", err)
 		}
-		out = append(out, r)
+		out = append(out, renewalFor(p, r))
 	}
 	return out, rows.Err()
 }
@@ -401,11 +411,11 @@ func (s *Service) editable(ctx context.Context, tx *store.Tx, p *auth.Principal,
 		return c, enterprise.Enterprise{}, err
 	}
 	if c.CountyCode != p.CountyCode {
-		return c, enterprise.Enterprise{}, errs.New(errs.NotFound, "not_found")
+		return c, enterprise.Enterprise{}, errs.OutOfScope("certificate", id)
 	}
 	e, err := s.enterpriseOf(ctx, p, c.EnterpriseID)
 	if err != nil {
-		return c, e, err
+		return c, e, errs.Rescope(err, "certificate", id)
 	}
 	if (check && !CanCheck(p, e)) || (!check && !CanEdit(p, e)) {
 		return c, e, errs.New(errs.Forbidden, "forbidden")
@@ -506,7 +516,7 @@ func (s *Service) Renew(ctx context.Context, p *auth.Principal, id string, in Re
 			return err
 		}
 		if err := audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "certificate", EntityID: after.ID, Action: r.Kind,
-			Before: audited(before), After: r}); err != nil {
+			Before: audited(before), After: auditedRenewal(r)}); err != nil {
 			return err
 		}
 		if err := s.settle(ctx, tx, p, after.EnterpriseID, after.ID, today); err != nil {

@@ -19,6 +19,7 @@ import (
 	"yingji/internal/ledger"
 	"yingji/internal/notify"
 	"yingji/internal/org"
+	"yingji/internal/person"
 	"yingji/internal/store"
 	"yingji/internal/store/storetest"
 	"yingji/internal/xlsx"
@@ -109,7 +110,7 @@ func setup(t *testing.T, db *store.DB) *fixture {
 
 // id makes a valid ID number from a 17-digit body.
 func id(body string) string {
-	c, _ := certificate.IDCheckChar(body)
+	c, _ := person.IDCheckChar(body)
 	return body + string(c)
 }
 
@@ -151,7 +152,7 @@ func TestScopeAndMasking(t *testing.T) {
 		}
 		// Town staff sees it, masked.
 		got, _, err := f.svc.Get(ctx, f.town, c.ID)
-		if err != nil || got.IDNumber != certificate.MaskID(c.IDNumber) || !strings.HasPrefix(got.IDNumber, "3499****") || !got.IDMasked {
+		if err != nil || got.IDNumber != person.MaskID(c.IDNumber) || !strings.HasPrefix(got.IDNumber, "3499****") || !got.IDMasked {
 			t.Errorf("town reads: %+v %v", got.IDNumber, err)
 		}
 		// The enterprise account sees its own in full, never another's.
@@ -491,7 +492,7 @@ func TestImportWithRowErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		rows, _ := x.GetRows(x.GetSheetName(0))
-		if len(rows) != 2 || rows[1][3] != "3499********"+id("34990119700101001")[14:] || rows[1][12] != "有效" {
+		if len(rows) != 2 || rows[1][3] != "3499**********"+id("34990119700101001")[14:] || rows[1][12] != "有效" {
 			t.Errorf("export: %v", rows)
 		}
 	})
@@ -560,6 +561,84 @@ func TestCreateRefusesValidityOverLimit(t *testing.T) {
 		c.ExpiresOn = certificate.MustDate("2025-02-28")
 		if _, err := f.svc.Create(ctx, f.sec, c); err != nil {
 			t.Fatalf("the last allowed day: %v", err)
+		}
+	})
+}
+
+// TestSpecialNumberMasked: a 特种作业操作证 number is the holder's ID
+// number with a T in front; whoever may not read the ID number sees the
+// number masked the same way, in the register, the renewals, the audit
+// log and the expiry notification.
+func TestSpecialNumberMasked(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		idNo := id("34990119750101001")
+		c, err := f.svc.Create(ctx, f.sec, certificate.Certificate{EnterpriseID: f.mill.ID, PersonName: "孙电工", IDNumber: idNo,
+			PersonRole: certificate.RoleOperator, Kind: certificate.KindSpecial, Category: "electrician", Number: "T" + idNo,
+			Authority: "安徽省应急管理厅", IssuedOn: certificate.MustDate("2019-06-20"), Note: "原证 " + idNo})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Its 复审 falls due within 90 days: the reminder masks the number
+		// (notifications also leave by SMS and group robots).
+		if n, err := f.svc.Sweep(ctx); err != nil || n == 0 {
+			t.Fatalf("sweep: %d %v", n, err)
+		}
+		var bodies []string
+		rows, err := db.R().QueryContext(ctx, `SELECT title || ' ' || body FROM notification WHERE entity_id = $1`, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var b string
+			if err := rows.Scan(&b); err != nil {
+				t.Fatal(err)
+			}
+			bodies = append(bodies, b)
+		}
+		rows.Close()
+		for _, b := range bodies {
+			if person.ContainsID(b) || !strings.Contains(b, "T"+person.MaskID(idNo)) {
+				t.Errorf("reminder: %s", b)
+			}
+		}
+		if len(bodies) == 0 {
+			t.Error("no reminder")
+		}
+		if _, err := f.svc.Renew(ctx, f.sec, c.ID, certificate.RenewInput{Kind: certificate.RenewReview, DoneOn: certificate.MustDate("2022-06-01"),
+			Note: "复审 T" + idNo}); err != nil {
+			t.Fatal(err)
+		}
+		want := "T" + person.MaskID(idNo)
+		got, _, err := f.svc.Get(ctx, f.town, c.ID)
+		if err != nil || got.Number != want || strings.Contains(got.Note, idNo) {
+			t.Errorf("town reads number %q note %q (%v), want %q", got.Number, got.Note, err, want)
+		}
+		list, _, err := f.svc.List(ctx, f.town, certificate.Filter{})
+		if err != nil || len(list) != 1 || list[0].Number != want {
+			t.Errorf("town lists %+v %v", list, err)
+		}
+		rs, err := f.svc.Renewals(ctx, f.town, c.ID)
+		if err != nil || len(rs) != 1 || rs[0].OldNumber != want || rs[0].NewNumber != want || strings.Contains(rs[0].Note, idNo) {
+			t.Errorf("town reads renewals %+v %v", rs, err)
+		}
+		// The section reads it in full.
+		if got, _, err := f.svc.Get(ctx, f.sec, c.ID); err != nil || got.Number != "T"+idNo {
+			t.Errorf("section reads %q %v", got.Number, err)
+		}
+		if rs, _ := f.svc.Renewals(ctx, f.sec, c.ID); len(rs) != 1 || rs[0].OldNumber != "T"+idNo {
+			t.Errorf("section reads renewals %+v", rs)
+		}
+		// The audit log never holds it in clear.
+		hist, err := audit.ForEntity(ctx, db.R(), "certificate", c.ID)
+		if err != nil || len(hist) != 2 {
+			t.Fatalf("history %d %v", len(hist), err)
+		}
+		for _, h := range hist {
+			if person.ContainsID(h.Summary) || !strings.Contains(h.Summary, want) {
+				t.Errorf("audit %s: %s", h.Action, h.Summary)
+			}
 		}
 	})
 }

@@ -347,14 +347,17 @@ func (s *Service) Warnings(ctx context.Context, p *auth.Principal, f WarningFilt
 // Warning returns one warning in scope and its enterprise.
 func (s *Service) Warning(ctx context.Context, p *auth.Principal, id string) (Warning, enterprise.Enterprise, error) {
 	w, err := scanWarning(s.db.R().QueryRowContext(ctx, `SELECT `+warningCols+` FROM certificate_warning WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && w.CountyCode != p.CountyCode) {
+	if errors.Is(err, sql.ErrNoRows) {
 		return Warning{}, enterprise.Enterprise{}, errs.New(errs.NotFound, "not_found")
 	}
 	if err != nil {
 		return Warning{}, enterprise.Enterprise{}, fmt.Errorf("warning: %w", err)
 	}
+	if w.CountyCode != p.CountyCode {
+		return Warning{}, enterprise.Enterprise{}, errs.OutOfScope("certificate_warning", id)
+	}
 	e, err := s.enterpriseOf(ctx, p, w.EnterpriseID)
-	return w, e, err
+	return w, e, errs.Rescope(err, "certificate_warning", id)
 }
 
 // RecordSurvey records every enterprise of the survey scope matching f as

@@ -9,6 +9,7 @@ import (
 	"yingji/internal/enterprise"
 	"yingji/internal/jobs"
 	"yingji/internal/notify"
+	"yingji/internal/person"
 	"yingji/internal/store"
 )
 
@@ -97,6 +98,9 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 }
 
 // expiryText is the notification about a certificate ending in days.
+// The certificate number is masked where it embeds the holder's ID number:
+// notifications also leave by SMS and group robots, and the link leads
+// those who may read it to the record.
 func expiryText(e enterprise.Enterprise, c Certificate, days int) (title, body string) {
 	what := "到期"
 	if !c.ReviewDueOn.IsZero() && c.ValidUntil.Equal(c.ReviewDueOn) && c.ReviewDueOn.Before(c.ExpiresOn) {
@@ -104,7 +108,7 @@ func expiryText(e enterprise.Enterprise, c Certificate, days int) (title, body s
 	}
 	title = fmt.Sprintf("证书%s提醒：%s %s（%d 天后）", what, c.PersonName, KindLabel(c.Kind, "zh"), days)
 	body = fmt.Sprintf("%s %s %s 的%s（%s，编号 %s）将于%s%s，还有 %d 天。请及时办理%s。",
-		e.Name, RoleLabel(c.PersonRole, "zh"), c.PersonName, KindLabel(c.Kind, "zh"), CategoryLabel(c.Kind, c.Category, "zh"), c.Number,
+		e.Name, RoleLabel(c.PersonRole, "zh"), c.PersonName, KindLabel(c.Kind, "zh"), CategoryLabel(c.Kind, c.Category, "zh"), person.MaskIDsIn(c.Number),
 		c.ValidUntil.Chinese(), what, days, map[bool]string{true: "复审", false: "延期换证"}[what == "复审到期"])
 	return title, body
 }

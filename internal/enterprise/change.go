@@ -122,7 +122,7 @@ func (s *Service) Decide(ctx context.Context, p *auth.Principal, id string, appr
 			return err
 		}
 		if !CanSee(p, ent) {
-			return errs.New(errs.NotFound, "not_found")
+			return errs.OutOfScope("enterprise", r.EnterpriseID)
 		}
 		if !CanApprove(p, ent) {
 			return errs.New(errs.Forbidden, "forbidden")

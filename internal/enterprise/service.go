@@ -335,7 +335,7 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, id string) (Enterp
 		return e, err
 	}
 	if !CanSee(p, e) {
-		return Enterprise{}, errs.New(errs.NotFound, "not_found")
+		return Enterprise{}, errs.OutOfScope("enterprise", id)
 	}
 	return e, nil
 }
@@ -488,7 +488,7 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, id string, in E
 			if p.Role == auth.RoleEnterprise {
 				return errs.New(errs.Forbidden, "enterprise.other_forbidden")
 			}
-			return errs.New(errs.NotFound, "not_found")
+			return errs.OutOfScope("enterprise", id)
 		}
 		if !CanEdit(p, before) {
 			return errs.New(errs.Forbidden, "forbidden")

@@ -30,6 +30,42 @@ type Error struct {
 	Args    map[string]any
 	Field   string
 	Err     error // optional cause
+	// Refused names the record a NotFound error stands for when the
+	// record exists but lies outside the caller's scope (see OutOfScope);
+	// the web layer audits the attempt and answers a plain 404.
+	Refused *Ref
+}
+
+// Ref names a record: its audit entity name and its ID.
+type Ref struct{ Entity, ID string }
+
+// OutOfScope is the NotFound answered for a record that exists but that
+// the caller may not see: to the caller it reads exactly like a missing
+// record (拒绝), and the web layer records the attempt in the audit log
+// (记入操作日志) from the Ref it carries.
+func OutOfScope(entity, id string) *Error {
+	return &Error{Kind: NotFound, Message: "not_found", Refused: &Ref{Entity: entity, ID: id}}
+}
+
+// Rescope renames an out-of-scope refusal after the record the caller
+// was reaching for (a facility refused because its enterprise is out of
+// scope is recorded as the facility); any other error is returned as it
+// is.
+func Rescope(err error, entity, id string) error {
+	if _, ok := RefusedOf(err); ok {
+		return OutOfScope(entity, id)
+	}
+	return err
+}
+
+// RefusedOf returns the record an out-of-scope refusal in err's chain
+// names; ok is false for any other error.
+func RefusedOf(err error) (Ref, bool) {
+	e, ok := As(err)
+	if !ok || e.Refused == nil {
+		return Ref{}, false
+	}
+	return *e.Refused, true
 }
 
 func (e *Error) Error() string {

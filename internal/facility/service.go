@@ -294,14 +294,14 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, id string) (Facili
 		return f, enterprise.Enterprise{}, err
 	}
 	if f.CountyCode != p.CountyCode {
-		return Facility{}, enterprise.Enterprise{}, errs.New(errs.NotFound, "not_found")
+		return Facility{}, enterprise.Enterprise{}, errs.OutOfScope("facility", id)
 	}
 	e, err := s.ent.Get(ctx, p, f.EnterpriseID)
 	if err != nil {
 		if errs.Is(err, errs.NotFound) && p.Role == auth.RoleEnterprise {
 			return Facility{}, enterprise.Enterprise{}, errs.New(errs.Forbidden, "facility.other_forbidden")
 		}
-		return Facility{}, enterprise.Enterprise{}, err
+		return Facility{}, enterprise.Enterprise{}, errs.Rescope(err, "facility", id)
 	}
 	f.EnterpriseName = e.Name
 	return f, e, nil
@@ -447,7 +447,7 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, id string, in F
 			return err
 		}
 		if before.CountyCode != p.CountyCode {
-			return errs.New(errs.NotFound, "not_found")
+			return errs.OutOfScope("facility", id)
 		}
 		if _, err := s.writableFacility(ctx, p, before); err != nil {
 			return err
@@ -505,7 +505,7 @@ func (s *Service) writableFacility(ctx context.Context, p *auth.Principal, f Fac
 		if errs.Is(err, errs.NotFound) && p.Role == auth.RoleEnterprise {
 			return e, errs.New(errs.Forbidden, "facility.other_forbidden")
 		}
-		return e, err
+		return e, errs.Rescope(err, "facility", f.ID)
 	}
 	if !CanWrite(p, e) {
 		return e, errs.New(errs.Forbidden, "facility.write_forbidden")
@@ -571,7 +571,7 @@ func (s *Service) ChangeStatusTx(ctx context.Context, tx *store.Tx, p *auth.Prin
 		return StatusChange{}, err
 	}
 	if f.CountyCode != p.CountyCode {
-		return StatusChange{}, errs.New(errs.NotFound, "not_found")
+		return StatusChange{}, errs.OutOfScope("facility", id)
 	}
 	if _, err := s.writableFacility(ctx, p, f); err != nil {
 		return StatusChange{}, err

@@ -484,7 +484,7 @@ func (s *Service) getTx(ctx context.Context, q store.Querier, id string) (Record
 func (s *Service) Get(ctx context.Context, p *auth.Principal, id string) (Record, error) {
 	r, err := s.getTx(ctx, s.db.R(), id)
 	if err == nil && !CanSee(p, r) {
-		return Record{}, errs.New(errs.NotFound, "not_found")
+		return Record{}, errs.OutOfScope("hazard", id)
 	}
 	return r, err
 }
@@ -595,7 +595,7 @@ func (s *Service) doTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id 
 		return before, err
 	}
 	if !CanSee(p, before) {
-		return before, errs.New(errs.NotFound, "not_found")
+		return before, errs.OutOfScope("hazard", id)
 	}
 	if !MayAct(p, before, in.Action) {
 		return before, errs.New(errs.Forbidden, "hazard.action_forbidden")
@@ -725,7 +725,7 @@ func (s *Service) SetListedTx(ctx context.Context, tx *store.Tx, p *auth.Princip
 		return r, err
 	}
 	if !CanSee(p, r) {
-		return r, errs.New(errs.NotFound, "not_found")
+		return r, errs.OutOfScope("hazard", id)
 	}
 	if r.Listed == listed {
 		return r, nil

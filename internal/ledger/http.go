@@ -267,8 +267,11 @@ func (h *Handlers) importJob(r *http.Request) (*jobs.Job, *Result, *Payload, err
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if j.Kind != JobKind || j.CountyCode != p.CountyCode || (j.CreatedBy != p.UserID && !p.Is(auth.RoleAdmin)) {
+	if j.Kind != JobKind {
 		return nil, nil, nil, errs.New(errs.NotFound, "not_found")
+	}
+	if j.CountyCode != p.CountyCode || (j.CreatedBy != p.UserID && !p.Is(auth.RoleAdmin)) {
+		return nil, nil, nil, errs.OutOfScope("job", j.ID)
 	}
 	res, pl := ResultOf(j)
 	if res == nil {

@@ -224,7 +224,7 @@ func (s *Service) events(ctx context.Context, id string) ([]Event, error) {
 func (s *Service) enterpriseOf(ctx context.Context, p *auth.Principal, id string) (enterprise.Enterprise, error) {
 	e, err := s.ent.Get(ctx, p, id)
 	if err != nil {
-		if errs.KindOf(err) == errs.NotFound {
+		if _, refused := errs.RefusedOf(err); errs.KindOf(err) == errs.NotFound && !refused {
 			return e, errs.New(errs.NotFound, "not_found")
 		}
 		return e, err
@@ -251,7 +251,7 @@ func (s *Service) GetApplication(ctx context.Context, p *auth.Principal, id stri
 	}
 	e, err := s.enterpriseOf(ctx, p, a.EnterpriseID)
 	if err != nil {
-		return AppView{}, err
+		return AppView{}, errs.Rescope(err, "licence_application", id)
 	}
 	set, err := s.Settings(ctx, a.CountyCode)
 	if err != nil {
@@ -305,7 +305,7 @@ func (s *Service) GetLicence(ctx context.Context, p *auth.Principal, id string) 
 	}
 	e, err := s.enterpriseOf(ctx, p, l.EnterpriseID)
 	if err != nil {
-		return LicView{}, err
+		return LicView{}, errs.Rescope(err, "licence", id)
 	}
 	today := s.today()
 	v := LicView{Licence: l, Enterprise: e, Show: Show(l, today), DaysLeft: DaysLeft(l.ValidTo, today)}
@@ -873,7 +873,7 @@ func (s *Service) ActTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id
 	}
 	e, err := s.enterpriseOf(ctx, p, a.EnterpriseID)
 	if err != nil {
-		return a, err
+		return a, errs.Rescope(err, "licence_application", id)
 	}
 	if !MayAct(p, e, act.Name) {
 		if Decider(act.Name) {
@@ -1072,7 +1072,7 @@ func (s *Service) CancelLicence(ctx context.Context, p *auth.Principal, id, date
 		}
 		e, err := s.enterpriseOf(ctx, p, l.EnterpriseID)
 		if err != nil {
-			return err
+			return errs.Rescope(err, "licence", id)
 		}
 		if !CanWrite(p, e) {
 			return errs.New(errs.Forbidden, "licence.act_forbidden")

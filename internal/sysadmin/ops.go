@@ -41,7 +41,7 @@ func (h *Ops) visibleJob(r *http.Request, id string) (*jobs.Job, error) {
 		return nil, err
 	}
 	if (j.CountyCode != p.CountyCode && !(j.CountyCode == "" && p.Is(auth.RoleAdmin))) || (!p.Is(auth.RoleAdmin, auth.RoleLeader) && j.CreatedBy != p.UserID) {
-		return nil, errs.New(errs.NotFound, "not_found")
+		return nil, errs.OutOfScope("job", id)
 	}
 	return j, nil
 }

@@ -45,8 +45,12 @@ type UI struct {
 	// BusinessDate returns the date the app runs on when it is not the
 	// real date (a demo database); the header shows it.
 	BusinessDate func() string
-	base         *template.Template
-	pages        map[string]*template.Template
+	// Refused records a read or change refused because the record lies
+	// outside the user's scope (errs.OutOfScope) in the audit log; the
+	// answer stays a plain 404. Nil: not recorded.
+	Refused func(r *http.Request, ref errs.Ref) error
+	base    *template.Template
+	pages   map[string]*template.Template
 }
 
 // NewUI parses the layout and shared partials.
@@ -303,6 +307,11 @@ func (ui *UI) Message(lang string, err error) string {
 func (ui *UI) Error(w http.ResponseWriter, r *http.Request, err error) {
 	status := StatusOf(err)
 	lang := Lang(r.Context())
+	if ref, ok := errs.RefusedOf(err); ok && ui.Refused != nil {
+		if aerr := ui.Refused(r, ref); aerr != nil {
+			ui.Log.Error("audit refused access", "entity", ref.Entity, "id", ref.ID, "err", aerr)
+		}
+	}
 	if status >= 500 {
 		ui.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

@@ -143,8 +143,11 @@ func (s *Service) Form(ctx context.Context, p *auth.Principal, id string) (Form,
 
 func (s *Service) form(ctx context.Context, q store.Querier, p *auth.Principal, id string) (Form, error) {
 	f, err := scanForm(q.QueryRowContext(ctx, `SELECT id, county_code, name, note, fields, created_by FROM datacall_form WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && f.CountyCode != p.CountyCode) {
+	if errors.Is(err, sql.ErrNoRows) {
 		return Form{}, errs.New(errs.NotFound, "not_found")
+	}
+	if err == nil && f.CountyCode != p.CountyCode {
+		return Form{}, errs.OutOfScope("datacall_form", id)
 	}
 	if err != nil {
 		return Form{}, fmt.Errorf("data-call form: %w", err)
@@ -270,8 +273,11 @@ func (s *Service) Call(ctx context.Context, p *auth.Principal, id string) (Call,
 
 func (s *Service) call(ctx context.Context, q store.Querier, p *auth.Principal, id string) (Call, Form, error) {
 	c, err := scanCall(q.QueryRowContext(ctx, `SELECT `+callCols+` FROM datacall_call c JOIN datacall_form f ON f.id = c.form_id WHERE c.id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && (c.CountyCode != p.CountyCode || p.Role == auth.RoleEnterprise)) {
+	if errors.Is(err, sql.ErrNoRows) {
 		return Call{}, Form{}, errs.New(errs.NotFound, "not_found")
+	}
+	if err == nil && (c.CountyCode != p.CountyCode || p.Role == auth.RoleEnterprise) {
+		return Call{}, Form{}, errs.OutOfScope("datacall_call", id)
 	}
 	if err != nil {
 		return Call{}, Form{}, fmt.Errorf("data call: %w", err)
@@ -282,7 +288,7 @@ func (s *Service) call(ctx context.Context, q store.Querier, p *auth.Principal, 
 			return Call{}, Form{}, err
 		}
 		if n == 0 {
-			return Call{}, Form{}, errs.New(errs.NotFound, "not_found")
+			return Call{}, Form{}, errs.OutOfScope("datacall_call", id)
 		}
 	}
 	f, err := s.form(ctx, q, p, c.FormID)

@@ -34,6 +34,7 @@ import (
 
 	"yingji/internal/campaign/day"
 	"yingji/internal/errs"
+	"yingji/internal/person"
 )
 
 // Stage of a building.
@@ -681,51 +682,13 @@ func phoneOK(s string) bool {
 }
 
 // IDNumberOK checks an 18-character resident ID number's form and check
-// character (GB 11643).
-func IDNumberOK(s string) bool {
-	if len(s) != 18 {
-		return false
-	}
-	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-		sum += int(s[i]-'0') * weights[i]
-	}
-	return s[17] == "10X98765432"[sum%11]
-}
+// character (GB 11643, see person.IDNumberOK).
+func IDNumberOK(s string) bool { return person.IDNumberOK(s) }
 
 // Mask returns the masked forms of an owner's data: 张*, 139****5678,
-// 3401**********1234.
+// 3401**********1234 (the shared masks of internal/person).
 func Mask(o Owner) Owner {
-	return Owner{Name: MaskName(o.Name), Phone: MaskPhone(o.Phone), IDNumber: MaskID(o.IDNumber)}
-}
-
-// MaskName keeps the first character of a name.
-func MaskName(s string) string {
-	r := []rune(strings.TrimSpace(s))
-	if len(r) == 0 {
-		return ""
-	}
-	return string(r[0]) + strings.Repeat("*", max(1, len(r)-1))
-}
-
-// MaskPhone keeps the first three and last four digits.
-func MaskPhone(s string) string {
-	if len(s) < 8 {
-		return strings.Repeat("*", len(s))
-	}
-	return s[:3] + strings.Repeat("*", len(s)-7) + s[len(s)-4:]
-}
-
-// MaskID keeps the first four and last four characters.
-func MaskID(s string) string {
-	if len(s) < 9 {
-		return strings.Repeat("*", len(s))
-	}
-	return s[:4] + strings.Repeat("*", len(s)-8) + s[len(s)-4:]
+	return Owner{Name: person.MaskName(o.Name), Phone: person.MaskPhone(o.Phone), IDNumber: person.MaskID(o.IDNumber)}
 }
 
 // OwnerMask is the one-line masked owner kept for lists and exports.

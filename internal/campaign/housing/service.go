@@ -153,8 +153,11 @@ func (s *Service) Campaign(ctx context.Context, p *auth.Principal, id string) (C
 
 func (s *Service) campaign(ctx context.Context, q store.Querier, p *auth.Principal, id string) (Campaign, error) {
 	c, err := scanCampaign(q.QueryRowContext(ctx, `SELECT `+campaignCols+` FROM housing_campaign WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && (c.CountyCode != p.CountyCode || p.Role == auth.RoleEnterprise)) {
+	if errors.Is(err, sql.ErrNoRows) {
 		return Campaign{}, errs.New(errs.NotFound, "not_found")
+	}
+	if err == nil && (c.CountyCode != p.CountyCode || p.Role == auth.RoleEnterprise) {
+		return Campaign{}, errs.OutOfScope("housing_campaign", id)
 	}
 	if err != nil {
 		return Campaign{}, fmt.Errorf("housing campaign: %w", err)
@@ -525,8 +528,11 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, campaignID, id str
 	if err != nil {
 		return b, err
 	}
-	if b.CampaignID != campaignID || !InScope(p, b) {
+	if b.CampaignID != campaignID {
 		return Building{}, errs.New(errs.NotFound, "not_found")
+	}
+	if !InScope(p, b) {
+		return Building{}, errs.OutOfScope("housing_building", id)
 	}
 	s.reveal(p, &b)
 	return b, nil
@@ -618,8 +624,11 @@ func (s *Service) Do(ctx context.Context, p *auth.Principal, campaignID, id stri
 		if err != nil {
 			return err
 		}
-		if before.CampaignID != campaignID || !InScope(p, before) {
+		if before.CampaignID != campaignID {
 			return errs.New(errs.NotFound, "not_found")
+		}
+		if !InScope(p, before) {
+			return errs.OutOfScope("housing_building", id)
 		}
 		if !MayWrite(p, before) {
 			return errs.New(errs.Forbidden, "housing.write_forbidden")

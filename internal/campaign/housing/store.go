@@ -11,6 +11,7 @@ import (
 	"yingji/internal/campaign/day"
 	"yingji/internal/crypt"
 	"yingji/internal/ids"
+	"yingji/internal/person"
 	"yingji/internal/store"
 )
 
@@ -106,18 +107,11 @@ func (r *rec) building() Building {
 	return b
 }
 
-func seal(s *crypt.Sealer, v string) string {
-	if s == nil {
-		return v
-	}
-	return s.Seal(v)
-}
+func seal(s *crypt.Sealer, v string) string { return person.Seal(s, v) }
 
+// unseal opens a sealed owner field; one that cannot be opened shows as ?.
 func unseal(s *crypt.Sealer, v string) string {
-	if s == nil || v == "" {
-		return v
-	}
-	out, err := s.Open(v)
+	out, err := person.Open(s, v)
 	if err != nil {
 		return "?"
 	}

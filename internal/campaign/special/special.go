@@ -312,8 +312,11 @@ func (s *Service) Campaign(ctx context.Context, p *auth.Principal, id string) (C
 
 func (s *Service) campaign(ctx context.Context, q store.Querier, p *auth.Principal, id string) (Campaign, error) {
 	c, err := scanCampaign(q.QueryRowContext(ctx, `SELECT `+campaignCols+` FROM special_campaign WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && (c.CountyCode != p.CountyCode || p.Role == auth.RoleEnterprise)) {
+	if errors.Is(err, sql.ErrNoRows) {
 		return Campaign{}, errs.New(errs.NotFound, "not_found")
+	}
+	if err == nil && (c.CountyCode != p.CountyCode || p.Role == auth.RoleEnterprise) {
+		return Campaign{}, errs.OutOfScope("special_campaign", id)
 	}
 	if err != nil {
 		return Campaign{}, fmt.Errorf("special campaign: %w", err)

@@ -350,7 +350,7 @@ func (s *Service) getExtensionTx(ctx context.Context, q store.Querier, p *auth.P
 		return e, h, err
 	}
 	if !hazard.CanSee(p, h) {
-		return e, h, errs.New(errs.NotFound, "not_found")
+		return e, h, errs.OutOfScope("extension_request", id)
 	}
 	return e, h, nil
 }

@@ -218,7 +218,7 @@ func (s *Service) GetLetter(ctx context.Context, p *auth.Principal, id string) (
 		return LetterView{}, err
 	}
 	if !hazard.CanSee(p, h) {
-		return LetterView{}, errs.New(errs.NotFound, "not_found")
+		return LetterView{}, errs.OutOfScope("supervision_letter", id)
 	}
 	v := LetterView{Letter: l, Hazard: h}
 	v.Events, err = s.events(ctx, "letter", l.ID)

@@ -203,7 +203,7 @@ func (s *Service) getListingTx(ctx context.Context, q store.Querier, p *auth.Pri
 		return l, h, err
 	}
 	if !hazard.CanSee(p, h) {
-		return l, h, errs.New(errs.NotFound, "not_found")
+		return l, h, errs.OutOfScope("listing", id)
 	}
 	return l, h, nil
 }
