@@ -10,6 +10,7 @@ import (
 	"yingji/internal/hazard/supervise"
 	"yingji/internal/home"
 	"yingji/internal/jobs"
+	"yingji/internal/web"
 )
 
 // cardSweepJob is the periodic deadline sweep of the hazard cards.
@@ -57,7 +58,7 @@ func (a *App) superviseModule() (*module, error) {
 			if err != nil {
 				return nil, err
 			}
-			out := []home.Stat{{Label: "supervise.home_red", Value: red, Link: "/cards?card=red"},
+			out := []home.Stat{{Label: "supervise.home_red", Value: red, Link: "/cards?card=red", Tone: home.ToneAlert},
 				{Label: "supervise.home_yellow", Value: yellow, Link: "/cards?card=yellow"}}
 			if p.Is(supervise.Deciders...) {
 				props, err := svc.Proposals(ctx, p)
@@ -68,6 +69,24 @@ func (a *App) superviseModule() (*module, error) {
 			}
 			return out, nil
 		},
+		todo: func(ctx context.Context, p *auth.Principal) ([]home.Todo, error) {
+			if !p.Is(supervise.Deciders...) {
+				return nil, nil
+			}
+			// 延期申请 waiting for a decision, but not the user's own
+			// (nobody approves their own request).
+			n := 0
+			err := svc.EachExtension(ctx, p, supervise.ExtensionFilter{State: supervise.ExtPending}, func(e supervise.Extension) error {
+				if e.RequestedBy != p.UserID {
+					n++
+				}
+				return nil
+			})
+			return []home.Todo{{Label: "supervise.todo_extensions", Count: n, Link: "/supervision?tab=extensions&state=" + supervise.ExtPending}}, err
+		},
+		audit: web.AuditNames{Codes: map[string]string{
+			"extension_request.state": "supervise.state", "listing.state": "supervise.state", "supervision_letter.state": "supervise.state",
+		}},
 		jobs: map[string]jobs.Handler{cardSweepJob: func(ctx context.Context, j *jobs.Job, pr jobs.Progress) error {
 			r, err := svc.Sweep(ctx, a.Now())
 			if err != nil {

@@ -42,6 +42,8 @@ type UI struct {
 	Log    *slog.Logger
 	// Unread returns the user's unread notification count (layout badge).
 	Unread func(r *http.Request, userID string) int
+	// Audit names recorded fields and codes in the audit log and histories.
+	Audit AuditNames
 	base   *template.Template
 	pages  map[string]*template.Template
 }
@@ -375,6 +377,9 @@ func funcs() template.FuncMap {
 			return ""
 		},
 		"add": func(a, b int) int { return a + b },
+		// num shows a count with thousands separators (12,345): use it
+		// wherever a count is shown.
+		"num": Num,
 		// pair passes two values to a sub-template: (pair $ .Status).
 		"pair": func(a, b any) []any { return []any{a, b} },
 		"join": strings.Join,
@@ -411,6 +416,44 @@ func funcs() template.FuncMap {
 			return template.JS(b), err
 		},
 	}
+}
+
+// Num formats a count with thousands separators: 1234567 → "1,234,567".
+// It takes any integer type (and passes anything else through fmt).
+func Num(v any) string {
+	var n int64
+	switch x := v.(type) {
+	case int:
+		n = int64(x)
+	case int64:
+		n = x
+	case int32:
+		n = int64(x)
+	case uint:
+		n = int64(x)
+	case uint32:
+		n = int64(x)
+	case uint64:
+		n = int64(x)
+	default:
+		return fmt.Sprint(v)
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	digits := fmt.Sprint(n)
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
