@@ -3,9 +3,9 @@ package app_test
 import (
 	"context"
 	"html"
+	"net/http"
 	"regexp"
 	"strconv"
-	"net/http"
 	"strings"
 	"testing"
 	"time"

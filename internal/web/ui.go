@@ -44,8 +44,8 @@ type UI struct {
 	Unread func(r *http.Request, userID string) int
 	// Audit names recorded fields and codes in the audit log and histories.
 	Audit AuditNames
-	base   *template.Template
-	pages  map[string]*template.Template
+	base  *template.Template
+	pages map[string]*template.Template
 }
 
 // NewUI parses the layout and shared partials.
