@@ -114,6 +114,24 @@ func TestPagesSpeakToAClerk(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Figures are coloured by meaning, and say something to whoever reads them.
+	home := page(t, a, userToken(t, a, "leader"), "/")
+	if !strings.Contains(home, `<a class="stat alert" href="/hazards/overdue">`) {
+		t.Error("overdue hazards are not shown as an alert on the leader's home")
+	}
+	if !strings.Contains(home, `<a class="stat" href="/enterprises">`) {
+		t.Error("the number of enterprises is not shown as a neutral count")
+	}
+	if strings.Count(home, `class="stat alert"`) > 3 {
+		t.Errorf("%d figures are red on the leader's home; red is for what is late or grave", strings.Count(home, `class="stat alert"`))
+	}
+	if h := page(t, a, userToken(t, a, "qiye"), "/"); strings.Contains(h, `href="/my-enterprise"><span class="num">1</span>`) {
+		t.Error("an enterprise's home shows \"1 本企业\"")
+	}
+	if h := page(t, a, userToken(t, a, "town"), "/"); strings.Contains(h, `href="/regions?level=town"`) {
+		t.Error("a town's home counts its one town")
+	}
+
 	// Before: nothing to grade for the section.
 	if _, ok := todoItems(t, a, "jg1")["/hazards?state=reported"]; ok {
 		t.Fatal("jg1 has hazards to grade before any was reported")

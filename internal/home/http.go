@@ -154,11 +154,15 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) {
 	}
 	// The register's figures, for those who may open the register.
 	var stats []Stat
+	// Town staff see one town and their own unit: no figure in that.
+	oneTown := p.Role == auth.RoleTown
 	if page.Can("GET /regions") {
-		stats = append(stats, Stat{Label: "home.towns", Value: towns, Link: "/regions?level=town"},
-			Stat{Label: "home.villages", Value: villages, Link: "/regions?level=village"})
+		if !oneTown {
+			stats = append(stats, Stat{Label: "home.towns", Value: towns, Link: "/regions?level=town"})
+		}
+		stats = append(stats, Stat{Label: "home.villages", Value: villages, Link: "/regions?level=village"})
 	}
-	if page.Can("GET /units") {
+	if page.Can("GET /units") && !oneTown {
 		stats = append(stats, Stat{Label: "home.units", Value: units, Link: "/units"})
 	}
 	for _, f := range h.Stats {

@@ -419,7 +419,8 @@ func funcs() template.FuncMap {
 }
 
 // Num formats a count with thousands separators: 1234567 → "1,234,567".
-// It takes any integer type (and passes anything else through fmt).
+// It takes any integer type, or a decimal number as text ("1234.5" →
+// "1,234.5", a stored figure); any other value is shown as it is.
 func Num(v any) string {
 	var n int64
 	switch x := v.(type) {
@@ -435,6 +436,8 @@ func Num(v any) string {
 		n = int64(x)
 	case uint64:
 		n = int64(x)
+	case string:
+		return numText(x)
 	default:
 		return fmt.Sprint(v)
 	}
@@ -452,6 +455,34 @@ func Num(v any) string {
 			b.WriteByte(',')
 		}
 		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// numText separates the thousands of a decimal number written as text;
+// text that is not one comes back unchanged.
+func numText(s string) string {
+	sign, rest := "", s
+	if strings.HasPrefix(rest, "-") {
+		sign, rest = "-", rest[1:]
+	}
+	whole, frac, hasFrac := strings.Cut(rest, ".")
+	if whole == "" || strings.Trim(whole, "0123456789") != "" || (hasFrac && (frac == "" || strings.Trim(frac, "0123456789") != "")) {
+		return s
+	}
+	if len(whole) > 1 && whole[0] == '0' {
+		return s // a code with leading zeros, not a number
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		b.WriteString("." + frac)
 	}
 	return b.String()
 }
