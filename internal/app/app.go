@@ -211,6 +211,7 @@ func (a *App) buildHTTP() error {
 	for _, m := range a.mods {
 		ui.Audit.Add(m.audit)
 	}
+	ui.Now = a.Now
 	a.UI = ui
 	rt := web.NewRouter(policy, a.Auth, ui)
 	a.Router = rt

@@ -132,6 +132,11 @@ func TestPagesSpeakToAClerk(t *testing.T) {
 		t.Error("a town's home counts its one town")
 	}
 
+	// Placeholders show the clock's year (2026 here), not one written in.
+	if h := page(t, a, userToken(t, a, "leader"), "/datacalls/new"); !strings.Contains(h, `placeholder="2026年1-5月"`) {
+		t.Error("the data call form's period placeholder does not show the current year")
+	}
+
 	// Before: nothing to grade for the section.
 	if _, ok := todoItems(t, a, "jg1")["/hazards?state=reported"]; ok {
 		t.Fatal("jg1 has hazards to grade before any was reported")

@@ -44,6 +44,8 @@ type UI struct {
 	Unread func(r *http.Request, userID string) int
 	// Audit names recorded fields and codes in the audit log and histories.
 	Audit AuditNames
+	// Now is the app's clock (placeholders show its year); nil: time.Now.
+	Now func() time.Time
 	base  *template.Template
 	pages map[string]*template.Template
 }
@@ -133,6 +135,16 @@ func (p *Page) T(id string, kv ...any) string {
 		}
 	}
 	return p.ui.I18n.T(p.Lang, id, data)
+}
+
+// Year is the current year by the app's clock (China time): placeholders
+// and examples show it rather than a year written into a template.
+func (p *Page) Year() int {
+	now := time.Now
+	if p.ui.Now != nil {
+		now = p.ui.Now
+	}
+	return now().In(Shanghai).Year()
 }
 
 // Role returns the role label.
