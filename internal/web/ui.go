@@ -45,7 +45,7 @@ type UI struct {
 	// Audit names recorded fields and codes in the audit log and histories.
 	Audit AuditNames
 	// Now is the app's clock (placeholders show its year); nil: time.Now.
-	Now func() time.Time
+	Now   func() time.Time
 	base  *template.Template
 	pages map[string]*template.Template
 }
