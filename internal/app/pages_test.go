@@ -236,6 +236,9 @@ func TestPagesSpeakToAClerk(t *testing.T) {
 			t.Errorf("hazard audit shows the code %q", code)
 		}
 	}
+	if strings.Contains(hz, ">"+h.ID+"<") {
+		t.Error("the audit log shows a record id where it should name the record")
+	}
 	ex := auditChanges(t, a, lt, "entity=extension_request&entity_id="+ext.ID)
 	for _, want := range []string{"待审批", "已批准", "申请延期至", "整改期限", townName} {
 		if !strings.Contains(ex, want) {

@@ -354,6 +354,35 @@ func clip(s string) string {
 	return string(r[:maxText]) + "…"
 }
 
+// titleKeys are the fields that name a record, most telling first.
+var titleKeys = []string{"name", "enterprise_name", "place_name", "display_name", "username", "number", "title", "period", "code"}
+
+// Title is the name of the record an audit entry is about, read from its
+// summary (the record's name, the enterprise's, the user's display name,
+// a document number …), so that the log shows 示例县兆丰矿业有限公司
+// rather than a record id; "" when the entry names nothing.
+func Title(summary string) string {
+	top, err := parseOrdered(summary)
+	if err != nil || top.kind != 'o' {
+		return ""
+	}
+	after, _ := top.get("after")
+	before, _ := top.get("before")
+	leaves := append(flatten(after, ""), flatten(before, "")...)
+	for _, want := range titleKeys {
+		for _, l := range leaves {
+			k := l.key
+			if i := strings.LastIndexByte(k, '.'); i >= 0 {
+				k = k[i+1:]
+			}
+			if k == want && l.node != nil && l.node.kind == 's' && l.node.text != "" && !sealed(l.node) && !isULID(l.node.text) {
+				return clip(l.node.text)
+			}
+		}
+	}
+	return ""
+}
+
 // MessageIDs are the message IDs that may translate a code value of field
 // in an entity's audit entry, most specific first: "<module>.<field>.<code>"
 // (module: the entity up to its first "_", so licence_application looks in

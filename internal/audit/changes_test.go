@@ -196,3 +196,18 @@ func TestValueMessageIDs(t *testing.T) {
 		}
 	}
 }
+
+func TestTitleNamesTheRecord(t *testing.T) {
+	for _, c := range []struct{ summary, want string }{
+		{`{"before":null,"after":{"hazard":{"id":"01J0NOSUCHRECORD0000000000","place_name":"示例县兆丰矿业有限公司","town_code":"349901104"},"files":0}}`, "示例县兆丰矿业有限公司"},
+		{`{"before":{"state":"pending"},"after":{"state":"approved"}}`, ""},
+		{`{"before":null,"after":{"name":"籍山镇","code":"349901100"}}`, "籍山镇"},
+		{`{"before":null,"after":{"username":"town","display_name":"籍山镇安监员"}}`, "籍山镇安监员"},
+		{`{"before":null,"after":{"id_number":"enc1:xyz","name":"enc1:abc"}}`, ""},
+		{`not json`, ""},
+	} {
+		if got := Title(c.summary); got != c.want {
+			t.Errorf("Title(%s) = %q, want %q", c.summary, got, c.want)
+		}
+	}
+}

@@ -423,6 +423,8 @@ func funcs() template.FuncMap {
 		// changes turns an audit summary into what changed (the
 		// "changes" partial shows it).
 		"changes": audit.Changes,
+		// auditTitle names the record of an audit entry (not its id).
+		"auditTitle": audit.Title,
 		"json": func(v any) (template.JS, error) {
 			b, err := json.Marshal(v)
 			return template.JS(b), err
