@@ -255,6 +255,20 @@ func TestPagesSpeakToAClerk(t *testing.T) {
 			t.Errorf("audit shows a field by its key: %s", m)
 		}
 	}
+	// No entry of the whole log shows a field by its key.
+	raw := map[string]bool{}
+	for pg := 1; ; pg++ {
+		body := auditChanges(t, a, userToken(t, a, "admin"), "size=200&page="+strconv.Itoa(pg))
+		for _, m := range rawLabel.FindAllString(body, -1) {
+			if !raw[m] {
+				raw[m] = true
+				t.Errorf("the audit log (page %d) shows a field by its key: %s", pg, m)
+			}
+		}
+		if !strings.Contains(body, "pager.next") && !strings.Contains(body, "下一页") {
+			break
+		}
+	}
 	// The extension's page names the clause the hazard cites.
 	xp := page(t, a, lt, "/supervision/extensions/"+ext.ID)
 	if !strings.Contains(xp, html.EscapeString(clause.Label())) || strings.Contains(xp, clause.Code+"<") {

@@ -172,7 +172,7 @@ func technical(key string, n *node) bool {
 		k = k[i+1:]
 	}
 	switch k {
-	case "id", "county_code", "created_at", "updated_at":
+	case "id", "county_code", "created_at", "updated_at", "demo": // demo: a marker on demo records
 		return true
 	}
 	for _, s := range []string{"password", "hash", "secret", "token", "salt"} {
