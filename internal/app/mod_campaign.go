@@ -13,6 +13,7 @@ import (
 	"yingji/internal/hazard"
 	"yingji/internal/home"
 	"yingji/internal/jobs"
+	"yingji/internal/web"
 )
 
 // datacallRemindJob is the periodic job that reminds units missing a data
@@ -88,6 +89,7 @@ func (a *App) campaignModule() (*module, error) {
 			return append(out, home.Stat{Label: "housing.home_surveyed", Value: int(n), Link: "/housing/" + camps[0].ID},
 				home.Stat{Label: "housing.home_open", Value: int(open), Link: "/housing/" + camps[0].ID + "/buildings?stage=" + string(housing.Todo)}), nil
 		},
+		audit: web.AuditNames{Codes: map[string]string{"special_campaign.scope_kind": "special.scope_"}},
 		todo: func(ctx context.Context, p *auth.Principal) ([]home.Todo, error) {
 			// 填报: data calls addressed to the user's unit not yet submitted.
 			calls, err := svc.Calls.Calls(ctx, p)

@@ -14,6 +14,7 @@ import (
 	"yingji/internal/notify"
 	"yingji/internal/org"
 	"yingji/internal/store"
+	"yingji/internal/web"
 )
 
 // enterpriseModule wires the enterprise register (生产经营单位).
@@ -34,6 +35,7 @@ func (a *App) enterpriseModule() (*module, error) {
 		demo: func(ctx context.Context, out io.Writer) error {
 			return a.Enterprise.Demo(ctx, out, a.Cfg.County, demo.EnterpriseID, a.DemoLocate)
 		},
+		audit: web.AuditNames{Codes: map[string]string{"enterprise.specials": "enterprise.special."}},
 		stats: func(ctx context.Context, p *auth.Principal) ([]home.Stat, error) {
 			if p.Role == auth.RoleEnterprise {
 				return nil, nil // its own enterprise is one: no figure to show

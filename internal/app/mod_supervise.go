@@ -85,7 +85,8 @@ func (a *App) superviseModule() (*module, error) {
 			return []home.Todo{{Label: "supervise.todo_extensions", Count: n, Link: "/supervision?tab=extensions&state=" + supervise.ExtPending}}, err
 		},
 		audit: web.AuditNames{Codes: map[string]string{
-			"extension_request.state": "supervise.state", "listing.state": "supervise.state", "supervision_letter.state": "supervise.state",
+			"extension_request.state": "supervise.state.", "listing.state": "supervise.state.", "supervision_letter.state": "supervise.state.",
+			"listing.level": "supervise.level.",
 		}},
 		jobs: map[string]jobs.Handler{cardSweepJob: func(ctx context.Context, j *jobs.Job, pr jobs.Progress) error {
 			r, err := svc.Sweep(ctx, a.Now())

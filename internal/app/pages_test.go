@@ -80,6 +80,10 @@ func auditChanges(t *testing.T, a *app.App, token, query string) string {
 // rawLabel finds a field shown by its JSON key ("hazard.on_site：").
 var rawLabel = regexp.MustCompile(`<span class="muted">[a-z_.]+[：:]`)
 
+// rawCode finds a value shown as its code ("pending", "chem_trade") in an
+// audit line.
+var rawCode = regexp.MustCompile(`<span class="muted">([^<]*)[：:]</span>(?:[^<→\n]* → )?([a-z][a-z0-9]*(?:_[a-z0-9]+)*)\s*(?:→|\n|</div>)`)
+
 // TestPagesSpeakToAClerk checks, on the demo county, what the pages tell
 // a clerk: the inbox notice to the section and the town when an
 // enterprise reports a hazard, the home page's to-do list per role, and
@@ -263,6 +267,15 @@ func TestPagesSpeakToAClerk(t *testing.T) {
 			if !raw[m] {
 				raw[m] = true
 				t.Errorf("the audit log (page %d) shows a field by its key: %s", pg, m)
+			}
+		}
+		for _, m := range rawCode.FindAllStringSubmatch(body, -1) {
+			if m[1] == "用户名" || m[1] == "名称" { // text that may look like a code
+				continue
+			}
+			if !raw[m[0]] {
+				raw[m[0]] = true
+				t.Errorf("the audit log (page %d) shows a code untranslated: %s", pg, m[0])
 			}
 		}
 		if !strings.Contains(body, "pager.next") && !strings.Contains(body, "下一页") {

@@ -44,6 +44,7 @@ const (
 	KindBool  = "bool"
 	KindCount = "count" // a long list, summarised by its length
 	KindCode  = "code"  // an enumeration code ("operating") pages may translate
+	KindCodes = "codes" // a short list of codes, Text joined by "、"
 )
 
 // Display limits.
@@ -302,12 +303,17 @@ func valueOf(n *node) Value {
 			return Value{Text: strconv.Itoa(len(n.vals)), Kind: KindCount}
 		}
 		parts := make([]string, 0, len(n.vals))
+		codes := true
 		for _, x := range n.vals {
 			v := valueOf(x)
 			if v.Kind == KindEmpty {
 				continue
 			}
+			codes = codes && v.Kind == KindCode
 			parts = append(parts, v.Text)
+		}
+		if codes && len(parts) > 0 {
+			return Value{Text: strings.Join(parts, "、"), Kind: KindCodes}
 		}
 		return Value{Text: clip(strings.Join(parts, "、")), Kind: KindText}
 	case 'o':
@@ -392,6 +398,24 @@ func (v Value) MessageIDs(entity, field string) []string {
 	if v.Kind != KindCode {
 		return nil
 	}
+	return CodeMessageIDs(entity, field, v.Text)
+}
+
+// Codes returns the codes of a KindCodes value (one for a KindCode).
+func (v Value) Codes() []string {
+	switch v.Kind {
+	case KindCode:
+		return []string{v.Text}
+	case KindCodes:
+		return strings.Split(v.Text, "、")
+	}
+	return nil
+}
+
+// CodeMessageIDs are the message IDs that may translate code in field of
+// an entity's audit entry (see Value.MessageIDs).
+func CodeMessageIDs(entity, field, code string) []string {
+	v := Value{Text: code, Kind: KindCode}
 	f := field
 	if i := strings.LastIndexByte(f, '.'); i >= 0 {
 		f = f[i+1:]

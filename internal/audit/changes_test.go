@@ -98,7 +98,7 @@ func TestChanges(t *testing.T) {
 		{"long list is counted, short list joined", summaryOf(t, nil,
 			map[string]any{"codes": codes, "specials": []string{"dust", "ammonia"}}), []Change{
 			{Field: "codes", Op: OpSet, New: count("7")},
-			{Field: "specials", Op: OpSet, New: txt("dust、ammonia")},
+			{Field: "specials", Op: OpSet, New: Value{Text: "dust、ammonia", Kind: KindCodes}}, // codes, each translated by the page
 		}},
 		{"list of objects is counted", summaryOf(t, nil,
 			map[string]any{"rows": []map[string]int{{"a": 1}, {"a": 2}}}), []Change{

@@ -15,7 +15,7 @@ import (
 type AuditNames struct {
 	// Codes maps "<entity>.<field>" (the field's last key) to the prefix
 	// of the messages translating its code values: "extension_request.state"
-	// → "supervise.state" reads the code "pending" as "supervise.state.pending".
+	// → "supervise.state." reads the code "pending" as "supervise.state.pending".
 	Codes map[string]string
 	// Values maps a field's last key ("town_code", "clause") to a function
 	// naming one of its values; ok is false when it knows no name.
@@ -121,18 +121,34 @@ func (p *Page) shown(entity, field string, v audit.Value) ShownValue {
 			return ShownValue{Text: name}
 		}
 	}
-	if v.Kind == audit.KindCode {
-		var ids []string
-		if prefix, ok := p.ui.Audit.Codes[entity+"."+last]; ok {
-			ids = append(ids, prefix+"."+v.Text)
+	if codes := v.Codes(); len(codes) > 0 {
+		parts := make([]string, len(codes))
+		for i, c := range codes {
+			parts[i] = p.codeText(entity, field, c)
 		}
-		for _, id := range append(ids, v.MessageIDs(entity, field)...) {
-			if m := p.T(id); m != id {
-				return ShownValue{Text: m}
-			}
+		sep := "、"
+		if p.Lang == "en" {
+			sep = ", "
 		}
+		return ShownValue{Text: strings.Join(parts, sep)}
 	}
 	return ShownValue{Text: v.Text}
+}
+
+// codeText translates one code of a field: the module's registered
+// message prefix first, then audit.CodeMessageIDs; the code itself when no
+// message has it.
+func (p *Page) codeText(entity, field, code string) string {
+	var ids []string
+	if prefix, ok := p.ui.Audit.Codes[entity+"."+lastKey(field)]; ok {
+		ids = append(ids, prefix+code)
+	}
+	for _, id := range append(ids, audit.CodeMessageIDs(entity, field, code)...) {
+		if m := p.T(id); m != id {
+			return m
+		}
+	}
+	return code
 }
 
 // Name shows a value of a field the way the audit log does (a town code
