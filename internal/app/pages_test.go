@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"html"
 	"net/http"
 	"regexp"
@@ -141,6 +143,8 @@ func TestPagesSpeakToAClerk(t *testing.T) {
 		t.Error("the data call form's period placeholder does not show the current year")
 	}
 
+	lt0 := userToken(t, a, "leader")
+
 	// Before: nothing to grade for the section.
 	if _, ok := todoItems(t, a, "jg1")["/hazards?state=reported"]; ok {
 		t.Fatal("jg1 has hazards to grade before any was reported")
@@ -219,6 +223,26 @@ func TestPagesSpeakToAClerk(t *testing.T) {
 	}
 	if li, ok := townItems["/hazards?state=pending_review"]; (tc.Found > 0) != ok || (ok && !strings.Contains(li, ">"+strconv.Itoa(tc.Found)+"<")) {
 		t.Errorf("town's to-do: want %d rectifications to verify, got %v", tc.Found, townItems)
+	}
+	// A data call addressed to the town waits on its to-do until filled in.
+	if _, ok := townItems["/datacalls"]; ok {
+		t.Fatal("the town has a data call to fill before any was addressed to it")
+	}
+	var forms struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	if rec := do(a, http.MethodGet, "/api/v1/datacall-forms", lt0, nil); rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &forms) != nil || len(forms.Items) == 0 {
+		t.Fatalf("data call forms: %d %s", rec.Code, rec.Body.String())
+	}
+	call, _ := json.Marshal(map[string]any{"form_id": forms.Items[0].ID, "period": "2026年5月", "deadline": "2026-06-10",
+		"units": []string{principal(t, a, "town").UnitID}})
+	if rec := do(a, http.MethodPost, "/api/v1/datacalls", lt0, bytes.NewReader(call)); rec.Code != http.StatusCreated {
+		t.Fatalf("issue a data call: %d %s", rec.Code, rec.Body.String())
+	}
+	if li, ok := todoItems(t, a, "town")["/datacalls"]; !ok || !strings.Contains(li, "待填报的数据征集") {
+		t.Errorf("the town's to-do has no data call to fill: %v", todoItems(t, a, "town"))
 	}
 	if _, err := a.Supervise.DecideExtension(ctx, leader, ext.ID, supervise.DecisionInput{Approve: true}); err != nil {
 		t.Fatal(err)
