@@ -256,6 +256,14 @@ func (a *App) buildHTTP() error {
 			}
 		}
 	}
+	ui.Audit.Add(web.AuditNames{Values: map[string]web.NameFunc{
+		// Region codes read as names (籍山镇, not 349901100).
+		"town_code": a.regionName, "region_code": a.regionName, "village_code": a.regionName, "town": a.regionName,
+	}})
+	for _, m := range a.mods {
+		ui.Audit.Add(m.audit)
+	}
+	ui.Now = a.Now
 	a.UI = ui
 	ui.Refused = a.auditRefused
 	rt := web.NewRouter(policy, a.Auth, ui)
@@ -266,6 +274,9 @@ func (a *App) buildHTTP() error {
 	for _, m := range a.mods {
 		if m.stats != nil {
 			hh.Stats = append(hh.Stats, m.stats)
+		}
+		if m.todo != nil {
+			hh.Todos = append(hh.Todos, m.todo)
 		}
 	}
 	hh.Register(rt)

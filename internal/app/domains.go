@@ -1,6 +1,9 @@
 package app
 
 import (
+	"context"
+	"strings"
+
 	"yingji/internal/campaign"
 	"yingji/internal/certificate"
 	"yingji/internal/crypt"
@@ -53,4 +56,17 @@ type domains struct {
 	DemoLocate enterprise.Locate
 	// MapLayers are the map's layers; modules with places append theirs.
 	MapLayers []geo.Layer
+}
+
+// regionName names a region code for the audit log (a code that is not a
+// region, or unknown, keeps its code).
+func (a *App) regionName(ctx context.Context, _ string, code string) (string, bool) {
+	if len(code) < 6 || strings.Trim(code, "0123456789") != "" {
+		return "", false
+	}
+	name, err := a.Org.RegionName(ctx, code)
+	if err != nil || name == "" {
+		return "", false
+	}
+	return name, true
 }

@@ -111,3 +111,40 @@ func TestAuditNamesKnown(t *testing.T) {
 		}
 	}
 }
+
+// TestOneTermPerConcept checks that the pages call a concept by one name:
+// a hazard's grade is 一般隐患 / 重大隐患 wherever a page names it (the
+// official documents keep the legal 一般事故隐患 in their own text), and
+// no placeholder or example carries a year written into it.
+func TestOneTermPerConcept(t *testing.T) {
+	variants := map[string]string{"一般事故隐患": "一般隐患"}
+	literalYear := regexp.MustCompile(`placeholder="[^"{]*20[0-9]{2}`)
+	err := filepath.WalkDir(filepath.Join(repoRoot, "internal"), func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		isLocale := d.Name() == "zh.json" && strings.Contains(path, "locales")
+		isPage := strings.HasSuffix(path, ".html") && strings.Contains(path, "templates")
+		if !isLocale && !isPage {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for bad, good := range variants {
+			if strings.Contains(string(b), `"`+bad+`"`) || strings.Contains(string(b), ">"+bad+"<") {
+				t.Errorf("%s names %s %q; the pages call it %q", path, "a grade", bad, good)
+			}
+		}
+		if isPage {
+			if m := literalYear.FindString(string(b)); m != "" {
+				t.Errorf("%s: a placeholder with a literal year (%s…); show the clock's year ({{.Year}})", path, m)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -53,9 +53,9 @@ func waitResult(t *testing.T, base, token, jobPath string) ledger.Result {
 			t.Fatal(err)
 		}
 		var j struct {
-			State   string          `json:"State"`
-			Result  json.RawMessage `json:"Result"`
-			Message string          `json:"Message"`
+			State   string          `json:"state"`
+			Result  json.RawMessage `json:"result"`
+			Message string          `json:"message"`
 		}
 		_ = json.NewDecoder(res.Body).Decode(&j)
 		res.Body.Close()

@@ -13,6 +13,7 @@ import (
 	"yingji/internal/hazard"
 	"yingji/internal/home"
 	"yingji/internal/jobs"
+	"yingji/internal/web"
 )
 
 // datacallRemindJob is the periodic job that reminds units missing a data
@@ -73,19 +74,6 @@ func (a *App) campaignModule() (*module, error) {
 			if p.Role == auth.RoleEnterprise {
 				return nil, nil
 			}
-			calls, err := svc.Calls.Calls(ctx, p)
-			if err != nil {
-				return nil, err
-			}
-			pending := 0
-			for _, c := range calls {
-				if c.Mine != nil && c.Mine.State != datacall.Submitted {
-					pending++
-				}
-			}
-			if pending > 0 {
-				out = append(out, home.Stat{Label: "datacall.home_pending", Value: pending, Link: "/datacalls"})
-			}
 			camps, err := svc.Housing.Campaigns(ctx, p)
 			if err != nil || len(camps) == 0 {
 				return out, err
@@ -104,6 +92,18 @@ func (a *App) campaignModule() (*module, error) {
 			}
 			return append(out, home.Stat{Label: "housing.home_surveyed", Value: int(n), Link: "/housing/" + camps[0].ID},
 				home.Stat{Label: "housing.home_open", Value: int(open), Link: "/housing/" + camps[0].ID + "/buildings?stage=" + string(housing.Todo)}), nil
+		},
+		audit: web.AuditNames{Codes: map[string]string{"special_campaign.scope_kind": "special.scope_"}},
+		todo: func(ctx context.Context, p *auth.Principal) ([]home.Todo, error) {
+			// 填报: data calls addressed to the user's unit not yet submitted.
+			calls, err := svc.Calls.Calls(ctx, p)
+			pending := 0
+			for _, c := range calls {
+				if c.Mine != nil && c.Mine.State != datacall.Submitted {
+					pending++
+				}
+			}
+			return []home.Todo{{Label: "datacall.todo_fill", Count: pending, Link: "/datacalls"}}, err
 		},
 		jobs: map[string]jobs.Handler{datacallRemindJob: func(ctx context.Context, j *jobs.Job, pr jobs.Progress) error {
 			n, err := svc.Calls.Sweep(ctx)

@@ -11,6 +11,7 @@ import (
 	"yingji/internal/enterprise"
 	"yingji/internal/home"
 	"yingji/internal/jobs"
+	"yingji/internal/web"
 )
 
 // certificateModule wires the certificate register (人员证书): the pages,
@@ -53,6 +54,7 @@ func (a *App) certificateModule() (*module, error) {
 			}
 			return svc.Demo(ctx, out, a.Cfg.County, demo.EnterpriseID, issuer)
 		},
+		audit: web.AuditNames{Codes: map[string]string{"certificate_warning.missing": "certificate.role."}},
 		stats: func(ctx context.Context, p *auth.Principal) ([]home.Stat, error) {
 			expiring, err := svc.Count(ctx, p, certificate.Filter{Within: certificate.ExpiringDays})
 			if err != nil {

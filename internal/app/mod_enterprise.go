@@ -14,6 +14,7 @@ import (
 	"yingji/internal/notify"
 	"yingji/internal/org"
 	"yingji/internal/store"
+	"yingji/internal/web"
 )
 
 // enterpriseModule wires the enterprise register (生产经营单位).
@@ -34,13 +35,27 @@ func (a *App) enterpriseModule() (*module, error) {
 		demo: func(ctx context.Context, out io.Writer) error {
 			return a.Enterprise.Demo(ctx, out, a.Cfg.County, demo.EnterpriseID, a.DemoLocate)
 		},
+		audit: web.AuditNames{Codes: map[string]string{"enterprise.specials": "enterprise.special."}},
 		stats: func(ctx context.Context, p *auth.Principal) ([]home.Stat, error) {
 			if p.Role == auth.RoleEnterprise {
-				return []home.Stat{{Label: "nav.my_enterprise", Value: 1, Link: "/my-enterprise"}}, nil
+				return nil, nil // its own enterprise is one: no figure to show
 			}
 			total, _, suspended, err := a.Enterprise.Counts(ctx, p)
 			return []home.Stat{{Label: "enterprise.home_total", Value: total, Link: "/enterprises"},
 				{Label: "enterprise.home_suspended", Value: suspended, Link: "/enterprises?status=suspended"}}, err
+		},
+		todo: func(ctx context.Context, p *auth.Principal) ([]home.Todo, error) {
+			if !a.UI.Policy.Allows("POST /enterprise-changes/{id}/approve", p.Role) {
+				return nil, nil
+			}
+			reqs, err := a.Enterprise.ChangeRequests(ctx, p, enterprise.ChangePending, "")
+			n := 0
+			for _, r := range reqs {
+				if r.RequestedBy != p.UserID {
+					n++
+				}
+			}
+			return []home.Todo{{Label: "enterprise.todo_changes", Count: n, Link: "/enterprise-changes"}}, err
 		},
 	}, nil
 }

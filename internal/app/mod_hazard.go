@@ -7,6 +7,7 @@ import (
 	"yingji/internal/auth"
 	"yingji/internal/hazard"
 	"yingji/internal/home"
+	"yingji/internal/web"
 )
 
 // hazardModule wires the hazard closed loop (隐患排查治理): the ledger
@@ -45,7 +46,28 @@ func (a *App) hazardModule() (*module, error) {
 		stats: func(ctx context.Context, p *auth.Principal) ([]home.Stat, error) {
 			c, err := svc.Counts(ctx, p, hazard.Filter{})
 			return []home.Stat{{Label: "hazard.home_open", Value: c.Open, Link: "/hazards?open=1"},
-				{Label: "hazard.home_overdue", Value: c.Overdue, Link: "/hazards/overdue"}}, err
+				{Label: "hazard.home_overdue", Value: c.Overdue, Link: "/hazards/overdue", Tone: home.ToneAlert}}, err
 		},
+		todo: func(ctx context.Context, p *auth.Principal) ([]home.Todo, error) {
+			// Government staff who take the hazard loop's steps: 定级 of
+			// reported hazards and 复查 of reported rectifications.
+			if !p.Is(auth.RoleSection, auth.RoleEnforcer, auth.RoleTown, auth.RoleDepartment) {
+				return nil, nil
+			}
+			grade, err := svc.Counts(ctx, p, hazard.Filter{State: hazard.Reported})
+			if err != nil {
+				return nil, err
+			}
+			verify, err := svc.Counts(ctx, p, hazard.Filter{State: hazard.PendingReview})
+			return []home.Todo{{Label: "hazard.todo_grade", Count: grade.Found, Link: "/hazards?state=" + string(hazard.Reported)},
+				{Label: "hazard.todo_verify", Count: verify.Found, Link: "/hazards?state=" + string(hazard.PendingReview)}}, err
+		},
+		audit: web.AuditNames{Values: map[string]web.NameFunc{
+			// A cited clause (ks98-d-1) reads as its standard, article and text.
+			"clause": func(_ context.Context, _ string, code string) (string, bool) {
+				c, ok := hazard.ClauseOf(code)
+				return c.Label(), ok
+			},
+		}},
 	}, nil
 }

@@ -12,6 +12,7 @@ import (
 	"yingji/internal/home"
 	"yingji/internal/jobs"
 	"yingji/internal/licence"
+	"yingji/internal/web"
 )
 
 // cardSweepJob is the periodic deadline sweep of the hazard cards.
@@ -72,7 +73,7 @@ func (a *App) superviseModule() (*module, error) {
 			if err != nil {
 				return nil, err
 			}
-			out := []home.Stat{{Label: "supervise.home_red", Value: red, Link: "/cards?card=red"},
+			out := []home.Stat{{Label: "supervise.home_red", Value: red, Link: "/cards?card=red", Tone: home.ToneAlert},
 				{Label: "supervise.home_yellow", Value: yellow, Link: "/cards?card=yellow"}}
 			if p.Is(supervise.Deciders...) {
 				props, err := svc.Proposals(ctx, p)
@@ -89,6 +90,20 @@ func (a *App) superviseModule() (*module, error) {
 			}
 			return out, nil
 		},
+		todo: func(ctx context.Context, p *auth.Principal) ([]home.Todo, error) {
+			if !p.Is(supervise.Deciders...) {
+				return nil, nil
+			}
+			// 延期申请 waiting for this user's decision: in scope, never the
+			// user's own, a listed hazard's only for the listing body.
+			pending, err := svc.PendingExtensionsFor(ctx, p)
+			n := len(pending)
+			return []home.Todo{{Label: "supervise.todo_extensions", Count: n, Link: "/supervision?tab=extensions&todo=1"}}, err
+		},
+		audit: web.AuditNames{Codes: map[string]string{
+			"extension_request.state": "supervise.state.", "listing.state": "supervise.state.", "supervision_letter.state": "supervise.state.",
+			"listing.level": "supervise.level.",
+		}},
 		jobs: map[string]jobs.Handler{cardSweepJob: func(ctx context.Context, j *jobs.Job, pr jobs.Progress) error {
 			r, err := svc.Sweep(ctx, a.Now())
 			if err != nil {

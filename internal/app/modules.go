@@ -25,6 +25,8 @@ type module struct {
 	ledgers   []*ledger.Ledger     // Excel registers under /KIND
 	demo      func(ctx context.Context, out io.Writer) error
 	stats     home.StatsFunc           // figures on the home page
+	todo      home.TodoFunc            // work waiting for the user (待办), on the home page
+	audit     web.AuditNames           // how its audit entries' fields and codes read
 	jobs      map[string]jobs.Handler  // background job kinds
 	every     map[string]time.Duration // periodic jobs (sweeps)
 	api       map[string]string        // OpenAPI summaries of its /api/v1 routes

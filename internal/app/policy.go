@@ -143,14 +143,24 @@ func Nav() []web.NavItem {
 			{Key: "special_campaigns", Label: "nav.special_campaigns", Path: "/special-campaigns", Built: true},
 		}},
 		{Key: "reports", Label: "nav.reports", Path: "/reports", Icon: "▤"},
-		{Key: "system", Label: "nav.system", Items: []web.NavItem{
+		// Groups show only the entries the role's policy lets it open, and
+		// vanish when none is left: 系统管理 is for those who run the
+		// system; the organisation's registers are read by staff in scope;
+		// everyone's own things (inbox, jobs, tokens) are under 个人.
+		{Key: "org", Label: "nav.org", Items: []web.NavItem{
 			{Key: "users", Label: "nav.users", Path: "/users", Built: true},
 			{Key: "units", Label: "nav.units", Path: "/units", Built: true},
 			{Key: "regions", Label: "nav.regions", Path: "/regions", Built: true},
+		}},
+		{Key: "system", Label: "nav.system", Items: []web.NavItem{
 			{Key: "audit", Label: "nav.audit", Path: "/audit", Built: true},
-			{Key: "jobs", Label: "nav.jobs", Path: "/jobs", Built: true},
 			{Key: "deliveries", Label: "nav.deliveries", Path: "/deliveries", Built: true},
+		}},
+		{Key: "mine", Label: "nav.mine", Items: []web.NavItem{
+			{Key: "inbox", Label: "nav.inbox", Path: "/inbox", Built: true},
+			{Key: "jobs", Label: "nav.jobs", Path: "/jobs", Built: true},
 			{Key: "tokens", Label: "nav.tokens", Path: "/tokens", Built: true},
+			{Key: "profile", Label: "nav.profile", Path: "/profile", Built: true},
 		}},
 	}
 }

@@ -44,6 +44,7 @@ const (
 	KindBool  = "bool"
 	KindCount = "count" // a long list, summarised by its length
 	KindCode  = "code"  // an enumeration code ("operating") pages may translate
+	KindCodes = "codes" // a short list of codes, Text joined by "、"
 )
 
 // Display limits.
@@ -172,7 +173,7 @@ func technical(key string, n *node) bool {
 		k = k[i+1:]
 	}
 	switch k {
-	case "id", "county_code", "created_at", "updated_at":
+	case "id", "county_code", "created_at", "updated_at", "demo": // demo: a marker on demo records
 		return true
 	}
 	for _, s := range []string{"password", "hash", "secret", "token", "salt"} {
@@ -302,12 +303,17 @@ func valueOf(n *node) Value {
 			return Value{Text: strconv.Itoa(len(n.vals)), Kind: KindCount}
 		}
 		parts := make([]string, 0, len(n.vals))
+		codes := true
 		for _, x := range n.vals {
 			v := valueOf(x)
 			if v.Kind == KindEmpty {
 				continue
 			}
+			codes = codes && v.Kind == KindCode
 			parts = append(parts, v.Text)
+		}
+		if codes && len(parts) > 0 {
+			return Value{Text: strings.Join(parts, "、"), Kind: KindCodes}
 		}
 		return Value{Text: clip(strings.Join(parts, "、")), Kind: KindText}
 	case 'o':
@@ -354,6 +360,35 @@ func clip(s string) string {
 	return string(r[:maxText]) + "…"
 }
 
+// titleKeys are the fields that name a record, most telling first.
+var titleKeys = []string{"name", "enterprise_name", "place_name", "display_name", "username", "number", "title", "period", "code"}
+
+// Title is the name of the record an audit entry is about, read from its
+// summary (the record's name, the enterprise's, the user's display name,
+// a document number …), so that the log shows 示例县兆丰矿业有限公司
+// rather than a record id; "" when the entry names nothing.
+func Title(summary string) string {
+	top, err := parseOrdered(summary)
+	if err != nil || top.kind != 'o' {
+		return ""
+	}
+	after, _ := top.get("after")
+	before, _ := top.get("before")
+	leaves := append(flatten(after, ""), flatten(before, "")...)
+	for _, want := range titleKeys {
+		for _, l := range leaves {
+			k := l.key
+			if i := strings.LastIndexByte(k, '.'); i >= 0 {
+				k = k[i+1:]
+			}
+			if k == want && l.node != nil && l.node.kind == 's' && l.node.text != "" && !sealed(l.node) && !isULID(l.node.text) {
+				return clip(l.node.text)
+			}
+		}
+	}
+	return ""
+}
+
 // MessageIDs are the message IDs that may translate a code value of field
 // in an entity's audit entry, most specific first: "<module>.<field>.<code>"
 // (module: the entity up to its first "_", so licence_application looks in
@@ -363,6 +398,24 @@ func (v Value) MessageIDs(entity, field string) []string {
 	if v.Kind != KindCode {
 		return nil
 	}
+	return CodeMessageIDs(entity, field, v.Text)
+}
+
+// Codes returns the codes of a KindCodes value (one for a KindCode).
+func (v Value) Codes() []string {
+	switch v.Kind {
+	case KindCode:
+		return []string{v.Text}
+	case KindCodes:
+		return strings.Split(v.Text, "、")
+	}
+	return nil
+}
+
+// CodeMessageIDs are the message IDs that may translate code in field of
+// an entity's audit entry (see Value.MessageIDs).
+func CodeMessageIDs(entity, field, code string) []string {
+	v := Value{Text: code, Kind: KindCode}
 	f := field
 	if i := strings.LastIndexByte(f, '.'); i >= 0 {
 		f = f[i+1:]

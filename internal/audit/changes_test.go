@@ -98,7 +98,7 @@ func TestChanges(t *testing.T) {
 		{"long list is counted, short list joined", summaryOf(t, nil,
 			map[string]any{"codes": codes, "specials": []string{"dust", "ammonia"}}), []Change{
 			{Field: "codes", Op: OpSet, New: count("7")},
-			{Field: "specials", Op: OpSet, New: txt("dust、ammonia")},
+			{Field: "specials", Op: OpSet, New: Value{Text: "dust、ammonia", Kind: KindCodes}}, // codes, each translated by the page
 		}},
 		{"list of objects is counted", summaryOf(t, nil,
 			map[string]any{"rows": []map[string]int{{"a": 1}, {"a": 2}}}), []Change{
@@ -193,6 +193,21 @@ func TestValueMessageIDs(t *testing.T) {
 	for _, tc := range tests {
 		if got := tc.v.MessageIDs(tc.entity, tc.field); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s %s %v: %v, want %v", tc.entity, tc.field, tc.v, got, tc.want)
+		}
+	}
+}
+
+func TestTitleNamesTheRecord(t *testing.T) {
+	for _, c := range []struct{ summary, want string }{
+		{`{"before":null,"after":{"hazard":{"id":"01J0NOSUCHRECORD0000000000","place_name":"示例县兆丰矿业有限公司","town_code":"349901104"},"files":0}}`, "示例县兆丰矿业有限公司"},
+		{`{"before":{"state":"pending"},"after":{"state":"approved"}}`, ""},
+		{`{"before":null,"after":{"name":"籍山镇","code":"349901100"}}`, "籍山镇"},
+		{`{"before":null,"after":{"username":"town","display_name":"籍山镇安监员"}}`, "籍山镇安监员"},
+		{`{"before":null,"after":{"id_number":"enc1:xyz","name":"enc1:abc"}}`, ""},
+		{`not json`, ""},
+	} {
+		if got := Title(c.summary); got != c.want {
+			t.Errorf("Title(%s) = %q, want %q", c.summary, got, c.want)
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -14,6 +13,7 @@ import (
 	"yingji/internal/app"
 	"yingji/internal/campaign/housing"
 	"yingji/internal/demo"
+	"yingji/internal/web"
 )
 
 // startHousingApp opens a fresh Yingji with the demo county and the demo
@@ -61,8 +61,8 @@ func TestHousingTownAppraisal(t *testing.T) {
 		t.Fatal("a town user is offered other towns")
 	}
 	b.openOK("/housing/" + c.ID + "/buildings")
-	if got := b.text(".pager span"); !strings.Contains(got, "18200") {
-		t.Fatalf("the town's buildings: %q, want 18200 (4200 urban + 14000 rural)", got)
+	if got := b.text(".pager span"); !strings.Contains(got, "18,200") {
+		t.Fatalf("the town's buildings: %q, want 18,200 (4,200 urban + 14,000 rural)", got)
 	}
 
 	// Record the appraisal of the first waiting building, with its report.
@@ -96,8 +96,8 @@ func TestHousingTownAppraisal(t *testing.T) {
 	b.openOK("/housing/" + c.ID)
 	got := b.text(`#progress-total td[data-m="appraised"][data-part="total"]`)
 	want := before.ByTotal[housing.MAppraised].Total() + 1
-	if got != strconv.FormatInt(want, 10) {
-		t.Fatalf("county appraised: %s, want %d (building %s)", got, want, code)
+	if got != web.Num(want) {
+		t.Fatalf("county appraised: %s, want %s (building %s)", got, web.Num(want), code)
 	}
 	if got := b.text(`#progress-table a[href$="town=349901100"]`); got != "籍山镇" {
 		t.Fatalf("progress rows: %q", got)

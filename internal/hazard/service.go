@@ -317,8 +317,45 @@ func (s *Service) reportTx(ctx context.Context, tx *store.Tx, p *auth.Principal,
 	if err := s.changedTx(ctx, tx, r.ID); err != nil {
 		return r, err
 	}
+	if p.Role == auth.RoleEnterprise {
+		if err := s.announceSelfReport(ctx, tx, p, r); err != nil {
+			return r, err
+		}
+	}
 	return r, audit.Record(ctx, tx, s.now(), p.Actor(), audit.Entry{Entity: "hazard", EntityID: r.ID, Action: "create",
 		After: map[string]any{"hazard": r, "files": len(files)}})
+}
+
+// announceSelfReport tells the government staff who answer for an
+// enterprise that it reported a hazard (企业自查上报): the staff of its
+// supervising section and of its town, in their inbox through the outbox.
+func (s *Service) announceSelfReport(ctx context.Context, tx *store.Tx, p *auth.Principal, r Record) error {
+	if s.notify == nil || s.people == nil {
+		return nil
+	}
+	var users []string
+	if e, err := s.ent.Get(ctx, p, r.EnterpriseID); err == nil && e.SectionID != "" {
+		ids, err := s.people.UserIDsWhere(ctx, r.CountyCode, "", e.SectionID, "", auth.RoleSection)
+		if err != nil {
+			return err
+		}
+		users = append(users, ids...)
+	}
+	if r.TownCode != "" {
+		ids, err := s.people.UserIDsWhere(ctx, r.CountyCode, "", "", r.TownCode, auth.RoleTown)
+		if err != nil {
+			return err
+		}
+		users = append(users, ids...)
+	}
+	title := "企业上报隐患：" + r.PlaceName
+	for _, u := range users {
+		if _, err := s.notify.Enqueue(ctx, tx, notify.Message{CountyCode: r.CountyCode, UserID: u, Topic: "hazard.reported", Title: title,
+			Body: r.Description, Link: "/hazards/" + r.ID, Entity: "hazard", EntityID: r.ID, DedupeKey: "hazard.reported:" + r.ID + ":" + u}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // lastStepOn is the day of a hazard's latest step (zero when none).

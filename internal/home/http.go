@@ -27,7 +27,29 @@ type Stat struct {
 	Label string
 	Value int
 	Link  string
+	// Tone colours the figure by what it means: ToneAlert (red) only for
+	// what is late or grave (overdue, red cards, major hazards), ToneDone
+	// (green) for work finished, "" (neutral) for plain counts.
+	Tone string
 }
+
+// Tones of a figure.
+const (
+	ToneAlert = "alert"
+	ToneDone  = "done"
+)
+
+// Todo is one kind of work waiting for the user (待办): "3 hazards to
+// grade", with the page where they are done.
+type Todo struct {
+	Label string // message ID (zh and en in the module's locales); gets {{.N}}
+	Count int
+	Link  string
+}
+
+// TodoFunc lists the work waiting for the user (other domains contribute,
+// like StatsFunc). Items with a zero count are not shown.
+type TodoFunc func(ctx context.Context, p *auth.Principal) ([]Todo, error)
 
 // StatsFunc adds figures to the home page (other domains contribute).
 type StatsFunc func(ctx context.Context, p *auth.Principal) ([]Stat, error)
@@ -38,6 +60,7 @@ type Handlers struct {
 	Auth  *auth.Service
 	Org   *org.Service
 	Stats []StatsFunc
+	Todos []TodoFunc
 	// Secure marks cookies Secure (behind TLS).
 	Secure bool
 }
@@ -144,11 +167,15 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) {
 	}
 	// The register's figures, for those who may open the register.
 	var stats []Stat
+	// Town staff see one town and their own unit: no figure in that.
+	oneTown := p.Role == auth.RoleTown
 	if page.Can("GET /regions") {
-		stats = append(stats, Stat{Label: "home.towns", Value: towns, Link: "/regions?level=town"},
-			Stat{Label: "home.villages", Value: villages, Link: "/regions?level=village"})
+		if !oneTown {
+			stats = append(stats, Stat{Label: "home.towns", Value: towns, Link: "/regions?level=town"})
+		}
+		stats = append(stats, Stat{Label: "home.villages", Value: villages, Link: "/regions?level=village"})
 	}
-	if page.Can("GET /units") {
+	if page.Can("GET /units") && !oneTown {
 		stats = append(stats, Stat{Label: "home.units", Value: units, Link: "/units"})
 	}
 	for _, f := range h.Stats {
@@ -159,8 +186,31 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) {
 		}
 		stats = append(stats, more...)
 	}
-	page.Data = map[string]any{"Stats": stats}
+	todos, err := h.todos(r.Context(), p)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	page.Data = map[string]any{"Stats": stats, "Todos": todos}
 	h.UI.Render(w, r, http.StatusOK, "home", page)
+}
+
+// todos collects the work waiting for p from every module, leaving out
+// what counts nothing.
+func (h *Handlers) todos(ctx context.Context, p *auth.Principal) ([]Todo, error) {
+	var out []Todo
+	for _, f := range h.Todos {
+		items, err := f(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range items {
+			if t.Count > 0 {
+				out = append(out, t)
+			}
+		}
+	}
+	return out, nil
 }
 
 func (h *Handlers) profile(w http.ResponseWriter, r *http.Request) {

@@ -38,30 +38,30 @@ func (s State) Finished() bool { return s == Done || s == Failed || s == Cancell
 
 // Job is a row of the job table.
 type Job struct {
-	ID            string
-	CountyCode    string
-	Kind          string
-	Payload       json.RawMessage
-	State         State
-	RunAt         time.Time
-	Attempts      int
-	MaxAttempts   int
-	ClaimedBy     string
-	ClaimedAt     time.Time // zero when never claimed
-	LeaseUntil    time.Time // zero when not held
-	ProgressDone  int64
-	ProgressTotal int64
-	Message       string
+	ID            string          `json:"id"`
+	CountyCode    string          `json:"county_code"`
+	Kind          string          `json:"kind"`
+	Payload       json.RawMessage `json:"payload"`
+	State         State           `json:"state"`
+	RunAt         time.Time       `json:"run_at"`
+	Attempts      int             `json:"attempts"`
+	MaxAttempts   int             `json:"max_attempts"`
+	ClaimedBy     string          `json:"claimed_by,omitempty"`
+	ClaimedAt     time.Time       `json:"claimed_at,omitzero"`  // zero when never claimed
+	LeaseUntil    time.Time       `json:"lease_until,omitzero"` // zero when not held
+	ProgressDone  int64           `json:"progress_done"`
+	ProgressTotal int64           `json:"progress_total"`
+	Message       string          `json:"message"`
 	// Result is the handler's JSON result. A handler sets it (directly or
 	// with SetResult) before returning nil; it is stored with state done.
-	Result     json.RawMessage
-	CreatedBy  string
-	CreatedAt  time.Time
-	FinishedAt time.Time // zero while not finished
-	DedupeKey  string
+	Result     json.RawMessage `json:"result,omitempty"`
+	CreatedBy  string          `json:"created_by"`
+	CreatedAt  time.Time       `json:"created_at"`
+	FinishedAt time.Time       `json:"finished_at,omitzero"` // zero while not finished
+	DedupeKey  string          `json:"-"`
 	// Interrupts counts runs cut off by their process ending without a
 	// shutdown (crash, kill -9, power loss).
-	Interrupts int
+	Interrupts int `json:"interrupts"`
 }
 
 // Decode unmarshals the job's JSON payload into v.

@@ -75,20 +75,20 @@ type Message struct {
 
 // Notification is a row of the outbox / inbox.
 type Notification struct {
-	ID               string
-	CountyCode       string
-	RecipientUserID  string
-	RecipientAddress string
-	Channel          string
-	Topic            string
-	Title            string
-	Body             string
-	Link             string
-	Entity           string
-	EntityID         string
-	DedupeKey        string
-	CreatedAt        time.Time
-	ReadAt           time.Time // zero while unread
+	ID               string    `json:"id"`
+	CountyCode       string    `json:"county_code"`
+	RecipientUserID  string    `json:"recipient_user_id"`
+	RecipientAddress string    `json:"recipient_address,omitempty"`
+	Channel          string    `json:"channel"`
+	Topic            string    `json:"topic"`
+	Title            string    `json:"title"`
+	Body             string    `json:"body"`
+	Link             string    `json:"link"`
+	Entity           string    `json:"entity"`
+	EntityID         string    `json:"entity_id"`
+	DedupeKey        string    `json:"-"`
+	CreatedAt        time.Time `json:"created_at"`
+	ReadAt           time.Time `json:"read_at,omitzero"` // zero while unread
 }
 
 // Read reports whether the notification was read in the inbox.

@@ -49,8 +49,12 @@ type UI struct {
 	// outside the user's scope (errs.OutOfScope) in the audit log; the
 	// answer stays a plain 404. Nil: not recorded.
 	Refused func(r *http.Request, ref errs.Ref) error
-	base    *template.Template
-	pages   map[string]*template.Template
+	// Audit names recorded fields and codes in the audit log and histories.
+	Audit AuditNames
+	// Now is the app's clock (placeholders show its year); nil: time.Now.
+	Now   func() time.Time
+	base  *template.Template
+	pages map[string]*template.Template
 }
 
 // NewUI parses the layout and shared partials.
@@ -147,6 +151,16 @@ func (p *Page) BusinessDate() string {
 		return ""
 	}
 	return p.ui.BusinessDate()
+}
+
+// Year is the current year by the app's clock (China time): placeholders
+// and examples show it rather than a year written into a template.
+func (p *Page) Year() int {
+	now := time.Now
+	if p.ui.Now != nil {
+		now = p.ui.Now
+	}
+	return now().In(Shanghai).Year()
 }
 
 // Role returns the role label.
@@ -400,6 +414,9 @@ func funcs() template.FuncMap {
 			return ""
 		},
 		"add": func(a, b int) int { return a + b },
+		// num shows a count with thousands separators (12,345): use it
+		// wherever a count is shown.
+		"num": Num,
 		// pair passes two values to a sub-template: (pair $ .Status).
 		"pair": func(a, b any) []any { return []any{a, b} },
 		"join": strings.Join,
@@ -431,11 +448,82 @@ func funcs() template.FuncMap {
 		// changes turns an audit summary into what changed (the
 		// "changes" partial shows it).
 		"changes": audit.Changes,
+		// auditTitle names the record of an audit entry (not its id).
+		"auditTitle": audit.Title,
 		"json": func(v any) (template.JS, error) {
 			b, err := json.Marshal(v)
 			return template.JS(b), err
 		},
 	}
+}
+
+// Num formats a count with thousands separators: 1234567 → "1,234,567".
+// It takes any integer type, or a decimal number as text ("1234.5" →
+// "1,234.5", a stored figure); any other value is shown as it is.
+func Num(v any) string {
+	var n int64
+	switch x := v.(type) {
+	case int:
+		n = int64(x)
+	case int64:
+		n = x
+	case int32:
+		n = int64(x)
+	case uint:
+		n = int64(x)
+	case uint32:
+		n = int64(x)
+	case uint64:
+		n = int64(x)
+	case string:
+		return numText(x)
+	default:
+		return fmt.Sprint(v)
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	digits := fmt.Sprint(n)
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// numText separates the thousands of a decimal number written as text;
+// text that is not one comes back unchanged.
+func numText(s string) string {
+	sign, rest := "", s
+	if strings.HasPrefix(rest, "-") {
+		sign, rest = "-", rest[1:]
+	}
+	whole, frac, hasFrac := strings.Cut(rest, ".")
+	if whole == "" || strings.Trim(whole, "0123456789") != "" || (hasFrac && (frac == "" || strings.Trim(frac, "0123456789") != "")) {
+		return s
+	}
+	if len(whole) > 1 && whole[0] == '0' {
+		return s // a code with leading zeros, not a number
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		b.WriteString("." + frac)
+	}
+	return b.String()
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -316,9 +316,11 @@ func Sum(values []string) int64 {
 
 // PartCheck is the check of a total against one of its parts in a roll-up.
 type PartCheck struct {
-	Part, Total           string // labels
-	PartValue, TotalValue string
-	OK                    bool
+	Part       string `json:"part"`  // label
+	Total      string `json:"total"` // label
+	PartValue  string `json:"part_value"`
+	TotalValue string `json:"total_value"`
+	OK         bool   `json:"ok"`
 }
 
 // CheckTotals checks the roll-up's totals: each part's total not above
