@@ -204,7 +204,7 @@ func TestPagesSpeakToAClerk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	extLink := "/supervision?tab=extensions&state=pending"
+	extLink := "/supervision?tab=extensions&todo=1"
 	if li, ok := todoItems(t, a, "leader")[extLink]; !ok || !strings.Contains(li, "待审批的延期申请") {
 		t.Errorf("the leader's to-do has no extension request to decide: %v", todoItems(t, a, "leader"))
 	}

@@ -32,7 +32,7 @@ func TestListedHazardExtensionFourEyes(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadline, wanted := day(10), day(70)
-	for _, st := range []hazard.StepInput{{Action: hazard.ActGrade, Grade: hazard.Major, Clause: "ks98-d-1", On: day(-20)},
+	for _, st := range []hazard.StepInput{{Action: hazard.ActGrade, Grade: hazard.Major, Clause: "ks88-d-1", On: day(-20)},
 		{Action: hazard.ActOrder, On: day(-19), Deadline: deadline, DocNumber: "（示）应急责改〔2022〕E2号", PlanMeasures: "重新施工第二安全出口",
 			PlanFunds: "80万元", PlanDeadline: deadline, PlanPerson: "张矿长", PlanEmergency: "已编制专项应急预案"}} {
 		if _, err := a.Hazard.Do(ctx, jg1, h.ID, st, nil); err != nil {
