@@ -66,7 +66,7 @@ func (s *Service) Counts(ctx context.Context, p *auth.Principal, f Filter) (Coun
 // tallied reports whether f and the principal's scope condition only the
 // columns of hazard_tally.
 func (f Filter) tallied(p *auth.Principal) bool {
-	return p.Role != auth.RoleEnterprise && strings.TrimSpace(f.Q) == "" && f.Source == "" && f.Enterprise == "" && f.Campaign == "" &&
+	return p.Role != auth.RoleEnterprise && !IsVillageStaff(p) && strings.TrimSpace(f.Q) == "" && f.Source == "" && f.Enterprise == "" && f.Campaign == "" &&
 		f.Card == "" && !f.Overdue && f.From == "" && f.To == "" && !f.Listed
 }
 

@@ -191,6 +191,13 @@ func Scope(p *auth.Principal, w *store.Where) {
 	case auth.RoleSection:
 		w.In("sector", p.Sectors)
 	case auth.RoleTown:
+		if IsVillageStaff(p) {
+			// Village staff (村级): the hazards of their village's
+			// enterprises, by the enterprise register's scope rule.
+			cond, args := enterprise.ScopeSQL(p, "enterprise_id")
+			w.Add(cond, args...)
+			return
+		}
 		townCond(w, p.RegionCode)
 	case auth.RoleDepartment:
 		w.Add("unit_id = ?", p.UnitID)
@@ -199,7 +206,33 @@ func Scope(p *auth.Principal, w *store.Where) {
 	}
 }
 
-// CanSee reports whether a hazard is in the principal's scope.
+// villageCodeLen is the length of a village's region code.
+const villageCodeLen = 12
+
+// IsVillageStaff reports whether p is town staff limited to one village.
+func IsVillageStaff(p *auth.Principal) bool {
+	return p.Role == auth.RoleTown && len(p.RegionCode) == villageCodeLen
+}
+
+// canSee is CanSee with the one rule a hazard record alone cannot answer:
+// village staff see the hazards of their village's enterprises, which only
+// the enterprise register knows (a hazard of a place, with no enterprise,
+// is the town's).
+func (s *Service) canSee(ctx context.Context, p *auth.Principal, r Record) bool {
+	if !IsVillageStaff(p) {
+		return CanSee(p, r)
+	}
+	if r.CountyCode != p.CountyCode || r.EnterpriseID == "" || s.ent == nil {
+		return false
+	}
+	_, err := s.ent.Get(ctx, p, r.EnterpriseID)
+	return err == nil
+}
+
+// CanSee reports whether a hazard is in the principal's scope. For village
+// staff it is false: whether a hazard's enterprise lies in the village is
+// the enterprise register's to say (Service.Get asks it); so village staff
+// read their village's hazards but take no steps on them.
 func CanSee(p *auth.Principal, r Record) bool {
 	if r.CountyCode != p.CountyCode {
 		return false
@@ -520,7 +553,7 @@ func (s *Service) getTx(ctx context.Context, q store.Querier, id string) (Record
 // Get returns a hazard in scope.
 func (s *Service) Get(ctx context.Context, p *auth.Principal, id string) (Record, error) {
 	r, err := s.getTx(ctx, s.db.R(), id)
-	if err == nil && !CanSee(p, r) {
+	if err == nil && !s.canSee(ctx, p, r) {
 		return Record{}, errs.OutOfScope("hazard", id)
 	}
 	return r, err
