@@ -260,10 +260,18 @@ func TestAdminCreatesTownUserWhoSeesOnlyTheTown(t *testing.T) {
 }
 
 func TestPhoneLayoutNavigation(t *testing.T) {
-	b := setup(t)
+	exe := chromiumPath(t)
+	ctx := budget(t)
+	a, base := startApp(t, ctx)
+	// A demo database runs on a business date, shown as a badge in the top
+	// bar: the bar must still fit a phone.
+	if err := a.SetBusinessDate(ctx, "2022-06-30"); err != nil {
+		t.Fatal(err)
+	}
+	b := newTab(t, ctx, exe, base)
 
 	b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
-	b.signIn("leader", demo.Password)
+	b.signIn("town", demo.Password) // the longest name and scope of the demo users
 	if p := b.path(); p != "/" {
 		t.Fatalf("after login the browser is on %s, want /", p)
 	}
@@ -287,6 +295,9 @@ func TestPhoneLayoutNavigation(t *testing.T) {
 	// Every control of the top bar stays on one line inside the bar.
 	for _, problem := range js[[]string](b, "measure the top bar", topbarProblemsJS) {
 		t.Errorf("top bar at 390px: %s", problem)
+	}
+	if !b.reallyVisible("#business-date") || !js[bool](b, "the business date is whole", `(() => { const e = document.getElementById("business-date"); return e.scrollWidth <= e.clientWidth && e.textContent.includes("2022-06-30"); })()`) {
+		t.Errorf("the business date badge is hidden or cut at 390px")
 	}
 	b.screenshot("phone-home.png")
 
