@@ -16,6 +16,20 @@ import (
 	"yingji/internal/errs"
 )
 
+// MaxFacilityNumber bounds each measured figure of a facility, well above
+// the largest real one: a mine's annual capacity (生产规模, 万吨/年; the
+// largest open pits produce a few thousand), a tailings pond's design
+// capacity (设计库容, 万立方米) and dam height (坝高, m).
+func MaxFacilityNumber(field string) float64 {
+	switch field {
+	case "capacity":
+		return 100000
+	case "design_capacity":
+		return 1000000
+	}
+	return 1000 // dam_height
+}
+
 // Kinds of facility.
 const (
 	KindUnderground = "mine_underground" // 地下矿山
@@ -392,8 +406,12 @@ func Validate(f *Facility, bounds *enterprise.Bounds) error {
 		}
 	}
 	positive := func(field string, v *float64) {
-		if v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0) || *v < 0) {
+		switch {
+		case v == nil:
+		case math.IsNaN(*v) || math.IsInf(*v, 0) || *v < 0:
 			fe = append(fe, errs.Field(field, "facility.number_invalid", nil))
+		case *v > MaxFacilityNumber(field):
+			fe = append(fe, errs.Field(field, "facility.number_too_large", map[string]any{"Max": MaxFacilityNumber(field)}))
 		}
 	}
 	if !IsMine(f.Kind) {

@@ -111,12 +111,14 @@ func TestValidate(t *testing.T) {
 		return strings.Join(out, " ")
 	}
 	cases := map[string]Facility{
-		"name:field.required":                {EnterpriseID: "e", Kind: KindOpenPit},
-		"kind:facility.kind_invalid":         {Name: "x", EnterpriseID: "e", Kind: "dam"},
-		"level:facility.level_invalid":       {Name: "x", EnterpriseID: "e", Kind: KindHazard},
-		"lat:enterprise.latlng_pair":         {Name: "x", EnterpriseID: "e", Kind: KindOpenPit, Lat: f(30.9)},
-		"lat:enterprise.latlng_outside":      {Name: "x", EnterpriseID: "e", Kind: KindOpenPit, Lat: f(39.9), Lng: f(116.4)},
-		"dam_height:facility.number_invalid": {Name: "x", EnterpriseID: "e", Kind: KindTailings, DamHeight: f(-1)},
+		"name:field.required":                       {EnterpriseID: "e", Kind: KindOpenPit},
+		"kind:facility.kind_invalid":                {Name: "x", EnterpriseID: "e", Kind: "dam"},
+		"level:facility.level_invalid":              {Name: "x", EnterpriseID: "e", Kind: KindHazard},
+		"lat:enterprise.latlng_pair":                {Name: "x", EnterpriseID: "e", Kind: KindOpenPit, Lat: f(30.9)},
+		"lat:enterprise.latlng_outside":             {Name: "x", EnterpriseID: "e", Kind: KindOpenPit, Lat: f(39.9), Lng: f(116.4)},
+		"dam_height:facility.number_invalid":        {Name: "x", EnterpriseID: "e", Kind: KindTailings, DamHeight: f(-1)},
+		"capacity:facility.number_too_large":        {Name: "x", EnterpriseID: "e", Kind: KindOpenPit, Capacity: f(1e308)},
+		"design_capacity:facility.number_too_large": {Name: "x", EnterpriseID: "e", Kind: KindTailings, DesignCapacity: f(1099511627776)},
 	}
 	for want, c := range cases {
 		if got := fields(Validate(&c, b)); got != want {

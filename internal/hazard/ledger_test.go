@@ -214,6 +214,10 @@ func TestSelfReportsAndTheMissingList(t *testing.T) {
 		if fe := errs.Fields(err); len(fe) != 1 || fe[0].Field != "rectified" {
 			t.Fatalf("rectified > found: %v", err)
 		}
+		_, err = f.svc.SubmitSelfReport(ctx, qiye, hazard.SelfReportInput{Period: "2022Q1", Found: 1099511627776, SignedBy: "张三"})
+		if fe := errs.Fields(err); len(fe) != 1 || fe[0].Field != "found" || fe[0].Message != "hazard.self_too_many" || fe[0].Args["Max"] != hazard.MaxSelfReportCount {
+			t.Fatalf("1,099,511,627,776 hazards: %v", err)
+		}
 		rep, err := f.svc.SubmitSelfReport(ctx, qiye, hazard.SelfReportInput{Period: "2022q1", Found: 3, Rectified: 2, SignedBy: "张三"})
 		if err != nil || rep.Period != "2022Q1" || rep.SubmittedOn != "2022-06-09" {
 			t.Fatalf("submit: %v %+v", err, rep)

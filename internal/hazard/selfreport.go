@@ -19,6 +19,11 @@ import (
 	"yingji/internal/store"
 )
 
+// MaxSelfReportCount bounds each figure of one enterprise's self-report for
+// one period: far above any real enterprise's count, it refuses a slip of
+// the keyboard (1,099,511,627,776 hazards) before it reaches the totals.
+const MaxSelfReportCount = 100000
+
 // SelfReport is an enterprise's periodic hazard statistics (隐患排查治理
 // 统计分析表), signed by its principal.
 type SelfReport struct {
@@ -163,6 +168,8 @@ func (s *Service) SubmitSelfReport(ctx context.Context, p *auth.Principal, in Se
 	}{{"found", in.Found}, {"rectified", in.Rectified}, {"major", in.Major}, {"major_rectified", in.MajorRectified}} {
 		if x.v < 0 {
 			fe = append(fe, errs.Field(x.name, "hazard.self_negative", nil))
+		} else if x.v > MaxSelfReportCount {
+			fe = append(fe, errs.Field(x.name, "hazard.self_too_many", map[string]any{"Max": MaxSelfReportCount}))
 		}
 	}
 	if in.Rectified > in.Found {

@@ -31,6 +31,11 @@ import (
 	"yingji/internal/store"
 )
 
+// MaxFindings bounds the problems typed with one check of one target: far
+// above a real check, it refuses a slip of the keyboard before it reaches
+// the campaign's totals.
+const MaxFindings = 10000
+
 // Scope kinds.
 const (
 	ScopeEnterprises = "enterprises"
@@ -191,6 +196,8 @@ func ValidateCheck(c Campaign, ch *Check, today string) error {
 	switch {
 	case ch.Findings < 0:
 		fe = append(fe, errs.Field("findings", "special.findings_invalid", nil))
+	case ch.Findings > MaxFindings:
+		fe = append(fe, errs.Field("findings", "special.findings_too_many", map[string]any{"Max": MaxFindings}))
 	case ch.Findings > 0 && c.HazardCampaign != "":
 		// A campaign linked to the hazard ledger counts its findings from
 		// the hazard records (one source: the figure and the list are the

@@ -80,6 +80,11 @@ func TestSpecial(t *testing.T) {
 		if _, err := svc.RecordCheck(ctx, town, c.ID, special.Check{TargetID: others[0].ID, CheckedOn: "2022-01-10", Round: 1, CheckedBy: "x"}); fieldOf(err) != "target_id:special.target_unknown" {
 			t.Fatalf("other town's target: %v", err)
 		}
+		huge := check
+		huge.Findings = 1 << 40
+		if _, err := svc.RecordCheck(ctx, town, c.ID, huge); fieldOf(err) != "findings:special.findings_too_many" {
+			t.Fatalf("1,099,511,627,776 findings: %v", err)
+		}
 		bad := check
 		bad.Round, bad.CheckedOn = 3, "2022-07-01"
 		if err := errs.Fields(func() error { _, err := svc.RecordCheck(ctx, town, c.ID, bad); return err }()); len(err) != 2 {
