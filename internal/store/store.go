@@ -125,6 +125,9 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 			return nil, fmt.Errorf("create data dir %s: %w", o.DataDir, err)
 		}
 		path = filepath.Join(o.DataDir, "yingji.db")
+		if err := checkWritable(o.DataDir, path); err != nil {
+			return nil, err
+		}
 	}
 	return openSQLite(ctx, path)
 }
@@ -305,7 +308,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 			return nil
 		}
 		if !IsRetryable(err) {
-			return err
+			return storageError(err)
 		}
 		select {
 		case <-ctx.Done():

@@ -276,6 +276,8 @@ func StatusOf(err error) int {
 		return http.StatusTooManyRequests
 	case errs.TooLarge:
 		return http.StatusRequestEntityTooLarge
+	case errs.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -347,6 +349,8 @@ func kindOfStatus(status int) errs.Kind {
 		return errs.TooMany
 	case http.StatusRequestEntityTooLarge:
 		return errs.TooLarge
+	case http.StatusServiceUnavailable:
+		return errs.Unavailable
 	}
 	return errs.Internal
 }

@@ -1,0 +1,52 @@
+package store_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"yingji/internal/store"
+)
+
+// TestOpenRefusesADataDirectoryItCannotWrite: SQLite needs to write next to
+// its database (write-ahead log, shared memory), so Open checks the data
+// directory and the database file first and names them and the cause,
+// instead of SQLite's "unable to open database file (14)" or a server that
+// starts and then fails every write.
+func TestOpenRefusesADataDirectoryItCannotWrite(t *testing.T) {
+	ctx := context.Background()
+	// A writable directory opens.
+	ok := t.TempDir()
+	db, err := store.Open(ctx, store.Options{DataDir: ok})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if left, _ := filepath.Glob(filepath.Join(ok, ".yingji-write-check-*")); len(left) > 0 {
+		t.Fatalf("the write check left %v", left)
+	}
+	// A database that cannot be opened for writing is named.
+	bad := t.TempDir()
+	if err := os.Mkdir(filepath.Join(bad, "yingji.db"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	_, err = store.Open(ctx, store.Options{DataDir: bad})
+	if err == nil || !strings.Contains(err.Error(), "the database "+filepath.Join(bad, "yingji.db")+" cannot be written") {
+		t.Fatalf("open with an unwritable database file: %v", err)
+	}
+	// A read-only directory (as a user without write access; root writes
+	// anyway, scripts/fault covers it with another user).
+	if os.Getuid() != 0 {
+		ro := t.TempDir()
+		if err := os.Chmod(ro, 0o500); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = os.Chmod(ro, 0o700) })
+		_, err = store.Open(ctx, store.Options{DataDir: ro})
+		if err == nil || !strings.Contains(err.Error(), "the data directory "+ro+" cannot be written: permission denied") {
+			t.Fatalf("open in a read-only directory: %v", err)
+		}
+	}
+}
