@@ -231,7 +231,7 @@ func TestFaultKillDuringImport(t *testing.T) {
 			t.Fatalf("after re-import %d enterprises, want %d", n, faultImportRows)
 		}
 		s.auditIntact(t)
-		t.Logf("killed at %q: 0 rows left; re-import: %d rows; audit intact", at, faultImportRows)
+		t.Logf("evidence %s: SIGKILL at %q, 0 rows and 0 audit rows left, audit intact; same file re-imported whole (%d rows)", t.Name(), at, faultImportRows)
 	})
 }
 
@@ -398,6 +398,7 @@ func TestFaultKillServeDuringUploadAndBurst(t *testing.T) {
 		_ = cmd.Wait()
 		close(stop)
 		wg.Wait()
+		jobAtKill := j
 		if j.State != "running" {
 			t.Logf("job was %s (%d/%d) at the kill, not mid-write", j.State, j.ProgressDone, j.ProgressTotal)
 		}
@@ -450,7 +451,7 @@ func TestFaultKillServeDuringUploadAndBurst(t *testing.T) {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		_ = cmd.Wait()
 		s.auditIntact(t)
-		t.Logf("hazards: %d acknowledged (%d graded), %d in the database, %d sent; import job: %d interruption(s), %d rows after restart; audit intact",
-			acked, graded, n, sent.Load(), j.Interrupts, faultImportRows)
+		t.Logf("evidence %s: SIGKILL with the import job at %d/%d; hazards %d acknowledged (%d graded) <= %d in the database <= %d sent, all acknowledged grades kept; job requeued (%d interruption), %d rows after restart; audit intact",
+			t.Name(), jobAtKill.ProgressDone, jobAtKill.ProgressTotal, acked, graded, n, sent.Load(), j.Interrupts, faultImportRows)
 	})
 }
