@@ -231,7 +231,7 @@ func TestFaultKillDuringImport(t *testing.T) {
 			t.Fatalf("after re-import %d enterprises, want %d", n, faultImportRows)
 		}
 		s.auditIntact(t)
-		t.Logf("evidence %s: SIGKILL at %q, 0 rows and 0 audit rows left, audit intact; same file re-imported whole (%d rows)", t.Name(), at, faultImportRows)
+		t.Logf("evidence %s: SIGKILL at %q, no row and no audit row of the file left, audit intact; same file re-imported whole (%d rows)", t.Name(), at, faultImportRows)
 	})
 }
 
