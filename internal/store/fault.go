@@ -1,10 +1,12 @@
 package store
 
 import (
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -48,9 +50,24 @@ func IsReadOnly(err error) bool {
 	return errors.Is(err, syscall.EROFS)
 }
 
-// storageError classifies a failed write: a full disk or a read-only
-// database becomes errs.Unavailable with a message for the user; any other
-// error is returned as it is.
+// IsUnreachable reports a database server that went away or does not take
+// connections (yet): PostgreSQL connection exceptions (class 08), a server
+// shutting down or starting up (57P01–57P03), a refused or reset
+// connection, or a connection database/sql gave up on. A restart of the
+// server shows these for a few seconds; the pool reconnects afterwards.
+func IsUnreachable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ce) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, driver.ErrBadConn)
+}
+
+// storageError classifies a failed write: a full disk, a read-only or an
+// unreachable database becomes errs.Unavailable with a message for the
+// user; any other error is returned as it is.
 func storageError(err error) error {
 	if err == nil || errs.KindOf(err) != errs.Internal {
 		return err
@@ -60,6 +77,8 @@ func storageError(err error) error {
 		return &errs.Error{Kind: errs.Unavailable, Message: "error.disk_full", Err: err}
 	case IsReadOnly(err):
 		return &errs.Error{Kind: errs.Unavailable, Message: "error.read_only", Err: err}
+	case IsUnreachable(err):
+		return &errs.Error{Kind: errs.Unavailable, Message: "error.db_unreachable", Err: err}
 	}
 	return err
 }

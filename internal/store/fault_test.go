@@ -2,10 +2,17 @@ package store_test
 
 import (
 	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"yingji/internal/store"
 )
@@ -47,6 +54,34 @@ func TestOpenRefusesADataDirectoryItCannotWrite(t *testing.T) {
 		_, err = store.Open(ctx, store.Options{DataDir: ro})
 		if err == nil || !strings.Contains(err.Error(), "the data directory "+ro+" cannot be written: permission denied") {
 			t.Fatalf("open in a read-only directory: %v", err)
+		}
+	}
+}
+
+// TestStorageFaultsAreClassified: the errors a full disk, a read-only
+// database and a restarting PostgreSQL raise are told apart from other
+// errors (storageError turns them into errs.Unavailable, 503).
+func TestStorageFaultsAreClassified(t *testing.T) {
+	wrap := func(err error) error { return fmt.Errorf("commit: %w", err) }
+	for _, c := range []struct {
+		err                   error
+		full, ro, unreachable bool
+	}{
+		{wrap(&pgconn.PgError{Code: "53100"}), true, false, false},
+		{wrap(&os.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}), true, false, false},
+		{wrap(&pgconn.PgError{Code: "25006"}), false, true, false},
+		{wrap(&os.PathError{Op: "open", Path: "x", Err: syscall.EROFS}), false, true, false},
+		{wrap(&pgconn.PgError{Code: "57P01"}), false, false, true},
+		{wrap(&pgconn.PgError{Code: "57P03"}), false, false, true},
+		{wrap(&pgconn.PgError{Code: "08006"}), false, false, true},
+		{wrap(&net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}), false, false, true},
+		{wrap(driver.ErrBadConn), false, false, true},
+		{wrap(&pgconn.PgError{Code: "23505"}), false, false, false},
+		{wrap(errors.New("boom")), false, false, false},
+	} {
+		if store.IsDiskFull(c.err) != c.full || store.IsReadOnly(c.err) != c.ro || store.IsUnreachable(c.err) != c.unreachable {
+			t.Errorf("%v: full %v read-only %v unreachable %v; want %v %v %v", c.err,
+				store.IsDiskFull(c.err), store.IsReadOnly(c.err), store.IsUnreachable(c.err), c.full, c.ro, c.unreachable)
 		}
 	}
 }
