@@ -56,7 +56,15 @@ type faultSite struct {
 }
 
 func (s faultSite) env() []string {
-	env := append(os.Environ(), "YINGJI_DATA="+s.data, "YINGJI_LOG_LEVEL=error")
+	// The child sees only this site's settings, not a YINGJI_DB or
+	// YINGJI_DATA of the shell that runs the tests.
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "YINGJI_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "YINGJI_DATA="+s.data, "YINGJI_LOG_LEVEL=error")
 	if s.db != "" {
 		env = append(env, "YINGJI_DB="+s.db)
 	}
