@@ -65,10 +65,11 @@ func IsUnreachable(err error) bool {
 		errors.Is(err, driver.ErrBadConn)
 }
 
-// storageError classifies a failed write: a full disk, a read-only or an
-// unreachable database becomes errs.Unavailable with a message for the
-// user; any other error is returned as it is.
-func storageError(err error) error {
+// Classify classifies a failed read or write: a full disk, a read-only or
+// an unreachable database becomes errs.Unavailable with a message for the
+// user; any other error is returned as it is. InTx classifies its errors;
+// web.UI.Error classifies what reaches it (reads).
+func Classify(err error) error {
 	if err == nil || errs.KindOf(err) != errs.Internal {
 		return err
 	}

@@ -308,7 +308,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 			return nil
 		}
 		if !IsRetryable(err) {
-			return storageError(err)
+			return Classify(err)
 		}
 		select {
 		case <-ctx.Done():

@@ -3,12 +3,15 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"yingji/internal/auth"
 	"yingji/internal/errs"
@@ -75,5 +78,29 @@ func TestCredentialCheckFailureIsNotALogout(t *testing.T) {
 	}
 	if rec := get(gone, "/things", true); rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/login") {
 		t.Fatalf("expired session: %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+}
+
+// TestDatabaseAwayAnswers503: a read that fails because PostgreSQL is
+// restarting (or the disk is full) answers 503 with a message saying so,
+// not 500 "internal error".
+func TestDatabaseAwayAnswers503(t *testing.T) {
+	tr, err := NewI18n()
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := Policy{"GET /api/v1/list": {Public}}
+	ui, err := NewUI(tr, policy, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := NewRouter(policy, authStub{}, ui)
+	rt.Handle("GET /api/v1/list", func(w http.ResponseWriter, r *http.Request) {
+		ui.Error(w, r, fmt.Errorf("list hazards: %w", &pgconn.PgError{Severity: "FATAL", Code: "57P03", Message: "the database system is starting up"}))
+	})
+	rec := httptest.NewRecorder()
+	rt.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/list", nil))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "数据库暂时无法连接") {
+		t.Fatalf("read while PostgreSQL starts up: %d %s", rec.Code, rec.Body)
 	}
 }
