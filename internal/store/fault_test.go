@@ -14,7 +14,9 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"yingji/internal/errs"
 	"yingji/internal/store"
+	"yingji/internal/store/storetest"
 )
 
 // TestOpenRefusesADataDirectoryItCannotWrite: SQLite needs to write next to
@@ -84,4 +86,21 @@ func TestStorageFaultsAreClassified(t *testing.T) {
 				store.IsDiskFull(c.err), store.IsReadOnly(c.err), store.IsUnreachable(c.err), c.full, c.ro, c.unreachable)
 		}
 	}
+}
+
+// TestBusyAfterRetriesIsUnavailable: a transaction that still meets
+// serialization failures after its retries wrote nothing and answers 503
+// "busy, try again", not 500 (yingji load on PostgreSQL met it on the audit
+// head under 10 concurrent writers).
+func TestBusyAfterRetriesIsUnavailable(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		tries := 0
+		err := db.InTx(context.Background(), func(tx *store.Tx) error {
+			tries++
+			return fmt.Errorf("audit head: %w", &pgconn.PgError{Code: "40001", Message: "could not serialize access due to concurrent update"})
+		})
+		if e, ok := errs.As(err); !ok || e.Kind != errs.Unavailable || e.Message != "error.busy" || tries < 2 {
+			t.Fatalf("after %d tries: %v; want errs.Unavailable error.busy", tries, err)
+		}
+	})
 }

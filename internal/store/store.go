@@ -28,6 +28,8 @@ import (
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"yingji/internal/errs"
 )
 
 //go:embed migrations/*.sql
@@ -317,7 +319,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 		backoff *= 2
 	}
-	return fmt.Errorf("transaction gave up after retries: %w", err)
+	// Still busy after the retries (a hot row under heavy concurrent
+	// writes): nothing was written; the user may try again (503).
+	return &errs.Error{Kind: errs.Unavailable, Message: "error.busy", Err: fmt.Errorf("transaction gave up after retries: %w", err)}
 }
 
 func (db *DB) once(ctx context.Context, fn func(tx *Tx) error) (after []func(), err error) {
