@@ -19,6 +19,7 @@ const (
 	TooMany      Kind = "too_many"     // 429
 	TooLarge     Kind = "too_large"    // 413
 	Internal     Kind = "internal"     // 500
+	Unavailable  Kind = "unavailable"  // 503: the disk is full or the database takes no writes
 )
 
 // Error is a user-facing error. Message is a message ID understood by the

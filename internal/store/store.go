@@ -28,6 +28,8 @@ import (
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"yingji/internal/errs"
 )
 
 //go:embed migrations/*.sql
@@ -125,6 +127,9 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 			return nil, fmt.Errorf("create data dir %s: %w", o.DataDir, err)
 		}
 		path = filepath.Join(o.DataDir, "yingji.db")
+		if err := checkWritable(o.DataDir, path); err != nil {
+			return nil, err
+		}
 	}
 	return openSQLite(ctx, path)
 }
@@ -305,7 +310,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 			return nil
 		}
 		if !IsRetryable(err) {
-			return err
+			return Classify(err)
 		}
 		select {
 		case <-ctx.Done():
@@ -314,7 +319,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 		backoff *= 2
 	}
-	return fmt.Errorf("transaction gave up after retries: %w", err)
+	// Still busy after the retries (a hot row under heavy concurrent
+	// writes): nothing was written; the user may try again (503).
+	return &errs.Error{Kind: errs.Unavailable, Message: "error.busy", Err: fmt.Errorf("transaction gave up after retries: %w", err)}
 }
 
 func (db *DB) once(ctx context.Context, fn func(tx *Tx) error) (after []func(), err error) {

@@ -5,6 +5,8 @@ package web
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -12,6 +14,7 @@ import (
 	"strings"
 
 	"yingji/internal/auth"
+	"yingji/internal/errs"
 )
 
 // Public marks a route anyone may call without logging in.
@@ -54,6 +57,7 @@ const (
 	routeKey
 	tokenKey
 	clientIPKey
+	authErrKey // the error that kept a session or token from being checked
 )
 
 // PrincipalFrom returns the logged-in principal, or nil.
@@ -173,13 +177,21 @@ func (rt *Router) identify(r *http.Request) context.Context {
 	ctx := r.Context()
 	ip := ClientIP(r)
 	var p *auth.Principal
+	var authErr error
 	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
-		p, _ = rt.authn.AuthenticateToken(ctx, strings.TrimPrefix(h, "Bearer "), ip)
+		p, authErr = rt.authn.AuthenticateToken(ctx, strings.TrimPrefix(h, "Bearer "), ip)
 	} else if c, err := r.Cookie(SessionCookie); err == nil {
-		p, _ = rt.authn.Authenticate(ctx, c.Value, ip)
+		p, authErr = rt.authn.Authenticate(ctx, c.Value, ip)
 		if p != nil {
 			ctx = context.WithValue(ctx, tokenKey, c.Value)
 		}
+	}
+	// An unknown, expired or revoked credential (or one whose user, unit
+	// or region is gone) makes the request anonymous; an internal failure
+	// (the database does not answer) is kept for guard, which must not send
+	// a logged-in user to the login page.
+	if p == nil && authErr != nil && errs.KindOf(authErr) == errs.Internal && !errors.Is(authErr, sql.ErrNoRows) {
+		ctx = context.WithValue(ctx, authErrKey, authErr)
 	}
 	pref := ""
 	if p != nil {
@@ -204,6 +216,10 @@ func (rt *Router) guard(route string, h http.HandlerFunc) http.Handler {
 			return
 		}
 		p := PrincipalFrom(ctx)
+		if err, ok := ctx.Value(authErrKey).(error); ok && p == nil {
+			rt.ui.Error(w, r, &errs.Error{Kind: errs.Unavailable, Message: "error.auth_unavailable", Err: err})
+			return
+		}
 		if p == nil {
 			// A client that sent a bearer token (missing, unknown or
 			// revoked) and machine endpoints get 401, not the login page.

@@ -16,6 +16,7 @@ import (
 	"yingji/internal/audit"
 	"yingji/internal/auth"
 	"yingji/internal/errs"
+	"yingji/internal/store"
 )
 
 //go:embed templates/*.html
@@ -290,6 +291,8 @@ func StatusOf(err error) int {
 		return http.StatusTooManyRequests
 	case errs.TooLarge:
 		return http.StatusRequestEntityTooLarge
+	case errs.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -319,6 +322,7 @@ func (ui *UI) Message(lang string, err error) string {
 
 // Error answers err as HTML or JSON with the mapped status.
 func (ui *UI) Error(w http.ResponseWriter, r *http.Request, err error) {
+	err = store.Classify(err) // a full disk or a database away: 503, not 500
 	status := StatusOf(err)
 	lang := Lang(r.Context())
 	if ref, ok := errs.RefusedOf(err); ok && ui.Refused != nil {
@@ -361,6 +365,8 @@ func kindOfStatus(status int) errs.Kind {
 		return errs.TooMany
 	case http.StatusRequestEntityTooLarge:
 		return errs.TooLarge
+	case http.StatusServiceUnavailable:
+		return errs.Unavailable
 	}
 	return errs.Internal
 }
