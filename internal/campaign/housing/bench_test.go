@@ -243,13 +243,14 @@ func floorImport(b *testing.B, s *Service, campaign, path string) int {
 				first = false
 				continue
 			}
-			for len(c) < 30 {
+			for len(c) < 34 {
 				c = append(c, "")
 			}
 			n++
 			args = append(args, fmt.Sprintf("F%025d", n), campaign, benchCounty, c[1], c[2], c[3], c[4] == "城镇", c[5], nil, nil, c[8],
 				c[9], c[10], c[11], c[12] == "是", c[13], c[14], c[15], c[16], "", "surveyed", c[17], c[19], c[18] == "有隐患", c[22],
-				c[20] == "需鉴定", c[21], c[25], c[23], c[24], c[26], c[27], c[28], now, now)
+				c[20] == "需鉴定", c[21], c[25], c[23], c[24], c[26], c[27], c[28], now, now,
+				c[30], c[31], c[32], c[33]) // 初判: grading and the three check items
 			if len(args) == batch*nBuildingCols {
 				if err := flush(); err != nil {
 					return err
