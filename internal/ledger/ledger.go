@@ -15,6 +15,7 @@ import (
 
 	"yingji/internal/auth"
 	"yingji/internal/errs"
+	"yingji/internal/store"
 	"yingji/internal/xlsx"
 )
 
@@ -130,7 +131,9 @@ func Run(ctx context.Context, l *Ledger, p *auth.Principal, r io.Reader, opts Op
 	if !rep.OK() && !onlyValid {
 		return res, &errs.Error{Kind: errs.Invalid, Message: "ledger.rows_invalid", Args: map[string]any{"Count": rep.ErrorCount, "Rows": rep.Rows}, Err: ErrRowsInvalid}
 	}
-	n, err := imp.Commit(ctx, progress)
+	// The commit is one long write: it waits its turn rather than racing
+	// the short writes of everyone else (store.Serial).
+	n, err := imp.Commit(store.Serial(ctx), progress)
 	if err != nil {
 		return res, err
 	}

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"net"
 	"net/url"
 	"os"
@@ -273,6 +274,17 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
+// serialKey marks a context whose write transactions are long (imports).
+type serialKey struct{}
+
+// Serial returns a context whose write transactions (InTx) on PostgreSQL
+// wait their turn for the audit chain's head before they start, instead of
+// retrying against every short write that commits while they run. Imports
+// use it; on SQLite, where one writer runs at a time, it changes nothing.
+func Serial(ctx context.Context) context.Context { return context.WithValue(ctx, serialKey{}, true) }
+
+func serial(ctx context.Context) bool { v, _ := ctx.Value(serialKey{}).(bool); return v }
+
 // Tx is a write transaction.
 type Tx struct {
 	*sql.Tx
@@ -300,7 +312,7 @@ func (tx *Tx) AfterCommit(fn func()) { tx.after = append(tx.after, fn) }
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	var err error
 	backoff := 5 * time.Millisecond
-	for attempt := 0; attempt < 8; attempt++ {
+	for attempt := 0; attempt < 10; attempt++ {
 		var after []func()
 		after, err = db.once(ctx, fn)
 		if err == nil {
@@ -312,12 +324,14 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		if !IsRetryable(err) {
 			return Classify(err)
 		}
+		// Jittered: writers that collided on the same row must not collide
+		// again at the same instant.
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(backoff):
+		case <-time.After(backoff/2 + rand.N(backoff)):
 		}
-		backoff *= 2
+		backoff = min(2*backoff, time.Second)
 	}
 	// Still busy after the retries (a hot row under heavy concurrent
 	// writes): nothing was written; the user may try again (503).
@@ -332,6 +346,16 @@ func (db *DB) once(ctx context.Context, fn func(tx *Tx) error) (after []func(), 
 	stx, err := db.w.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
+	}
+	if db.Engine == Postgres && serial(ctx) {
+		// A long write (an import) queues for the audit chain's head
+		// before its snapshot is taken — LOCK TABLE takes none, the next
+		// statement does — so short writes committed meanwhile cannot make
+		// it fail again and again at the head (40001) and starve it.
+		if _, err := stx.ExecContext(ctx, `LOCK TABLE audit_head IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			_ = stx.Rollback()
+			return nil, fmt.Errorf("queue for the audit head: %w", err)
+		}
 	}
 	tx := &Tx{Tx: stx, Engine: db.Engine, macKey: db.macKey}
 	committed := false
