@@ -181,6 +181,9 @@ func benchFile(b *testing.B, s *Service, p *auth.Principal) string {
 		if r.Measure == "" {
 			row[26] = ""
 		}
+		// 当前阶段 (export only), then 初判: the grading and the three check items.
+		row = append(row, "", Label(Levels, r.HazardLevel, "zh"), Label(CheckResults, r.CheckStructure, "zh"),
+			Label(CheckResults, r.CheckBusiness, "zh"), Label(CheckResults, r.CheckLegal, "zh"))
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		if err := sw.SetRow(cell, row); err != nil {
 			b.Fatal(err)
