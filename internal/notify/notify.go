@@ -24,6 +24,7 @@ import (
 
 	"yingji/internal/errs"
 	"yingji/internal/ids"
+	"yingji/internal/person"
 	"yingji/internal/store"
 )
 
@@ -293,6 +294,10 @@ func (s *Service) Enqueue(ctx context.Context, tx *store.Tx, m Message) (created
 	if err := fe.Err(); err != nil {
 		return false, fmt.Errorf("enqueue notification: %w", err)
 	}
+	// A notice may leave by SMS, e-mail or a group robot and is read by
+	// whoever holds the phone: an ID number in it (a description copied
+	// from a certificate, say) is masked whatever the module passed in.
+	m.Title, m.Body = person.MaskIDsIn(m.Title), person.MaskIDsIn(m.Body)
 
 	// Resolve addresses before writing: a Directory error aborts the
 	// business transaction rather than silently dropping a channel.

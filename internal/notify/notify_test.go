@@ -528,3 +528,29 @@ func TestRunWakesOnCommit(t *testing.T) {
 		<-done
 	})
 }
+
+// A notice never carries an ID number in clear, whatever the module passed
+// in: it may leave by SMS or a group robot.
+func TestNoticesMaskIDNumbers(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, err := notify.New(db, notify.Config{Now: newClock().Now, Logger: quietLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		enqueue(t, db, s, notify.Message{CountyCode: "349901", UserID: "u1", Topic: "hazard.reported",
+			Title: "企业上报隐患：T349901197511060130", Body: "特种作业操作证 T349901197511060130 已过期，持证人身份证 11010519491231002X"})
+		box, err := s.Inbox(ctx, "u1", false, 10)
+		if err != nil || len(box) != 1 {
+			t.Fatalf("inbox: %+v %v", box, err)
+		}
+		for _, text := range []string{box[0].Title, box[0].Body} {
+			if strings.Contains(text, "197511060130") || strings.Contains(text, "19491231002X") {
+				t.Errorf("a notice holds an ID number in clear: %q", text)
+			}
+		}
+		if !strings.Contains(box[0].Body, "T3499**********0130") {
+			t.Errorf("body: %q", box[0].Body)
+		}
+	})
+}
