@@ -11,7 +11,6 @@ import (
 	"yingji/internal/hazard/supervise"
 	"yingji/internal/home"
 	"yingji/internal/jobs"
-	"yingji/internal/licence"
 	"yingji/internal/web"
 )
 
@@ -29,13 +28,9 @@ func (a *App) superviseModule() (*module, error) {
 	// The bureau's clocks of the hazard loop (挂牌督办, 复查): the periods
 	// of the supervision settings in the county's working-day calendar.
 	a.Hazard.WithClocks(func(ctx context.Context, county string) (hazard.Clocks, error) {
-		cal := licence.NewCalendar(nil, nil)
-		if a.Licence != nil {
-			set, err := a.Licence.Settings(ctx, county)
-			if err != nil {
-				return hazard.Clocks{}, err
-			}
-			cal = set.Calendar()
+		cal, err := a.Calendar(ctx, county)
+		if err != nil {
+			return hazard.Clocks{}, err
 		}
 		return svc.Clocks(ctx, county, cal)
 	})

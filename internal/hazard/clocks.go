@@ -6,7 +6,7 @@ import (
 	"sort"
 
 	"yingji/internal/auth"
-	"yingji/internal/licence"
+	"yingji/internal/calendar"
 )
 
 // Clocks are a county's time limits of the bureau's own steps of the loop,
@@ -24,12 +24,12 @@ type Clocks struct {
 	// §1.3 Hubei: acceptance within 10 days of the review request; §1.4:
 	// re-inspection within 10 days, 72号). The default is 10.
 	VerifyWithin int
-	Calendar     licence.Calendar
+	Calendar     calendar.Calendar
 }
 
 // DefaultClocks are the clocks of a county that set none.
 func DefaultClocks() Clocks {
-	return Clocks{ListWithin: 10, VerifyWithin: 10, Calendar: licence.NewCalendar(nil, nil)}
+	return Clocks{ListWithin: 10, VerifyWithin: 10, Calendar: calendar.New(nil, nil)}
 }
 
 // WithClocks sets where a county's clocks come from (the supervision
@@ -67,7 +67,7 @@ type Late struct {
 
 // LateDue is the last day of a limit of n working days from a day, and
 // how many working days today is past it (0 when not late).
-func LateDue(cal licence.Calendar, from string, n int, today string) (string, int) {
+func LateDue(cal calendar.Calendar, from string, n int, today string) (string, int) {
 	due := cal.AddWorkingDays(mustDate(from), n)
 	t := mustDate(today)
 	if !t.After(due) {

@@ -290,7 +290,7 @@ func missingPlan(h hazard.Record) []string {
 	return out
 }
 
-// Workdays counts working days; *licence.Calendar satisfies it.
+// Workdays counts working days; *calendar.Calendar satisfies it.
 type Workdays interface {
 	WorkingDaysBetween(from, to time.Time) int
 }

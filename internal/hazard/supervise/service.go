@@ -16,7 +16,7 @@ import (
 	"yingji/internal/errs"
 	"yingji/internal/hazard"
 	"yingji/internal/ids"
-	"yingji/internal/licence"
+	"yingji/internal/calendar"
 	"yingji/internal/notify"
 	"yingji/internal/org"
 	"yingji/internal/store"
@@ -68,7 +68,7 @@ func New(cfg Config) *Service {
 		cfg.Now = time.Now
 	}
 	if cfg.Calendar == nil {
-		cal := licence.NewCalendar(nil, nil)
+		cal := calendar.New(nil, nil)
 		cfg.Calendar = cal
 	}
 	if cfg.Log == nil {

@@ -14,7 +14,7 @@ import (
 	"yingji/internal/auth"
 	"yingji/internal/errs"
 	"yingji/internal/hazard"
-	"yingji/internal/licence"
+	"yingji/internal/calendar"
 	"yingji/internal/store"
 )
 
@@ -189,7 +189,7 @@ func ValidateSettings(set *Settings) error {
 
 // Clocks are a county's time limits of the bureau's steps (挂牌督办 and
 // 复查), in working days of cal.
-func (s *Service) Clocks(ctx context.Context, county string, cal licence.Calendar) (hazard.Clocks, error) {
+func (s *Service) Clocks(ctx context.Context, county string, cal calendar.Calendar) (hazard.Clocks, error) {
 	set, err := s.Settings(ctx, county)
 	return hazard.Clocks{ListWithin: set.ListWithin, VerifyWithin: set.VerifyWithin, Calendar: cal}, err
 }

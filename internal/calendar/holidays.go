@@ -1,4 +1,4 @@
-package licence
+package calendar
 
 // The public holidays (法定节假日) and the make-up working days (调休上班)
 // of the State Council's annual notices (国务院办公厅关于部分节假日安排的
