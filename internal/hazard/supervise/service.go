@@ -12,11 +12,11 @@ import (
 	"time"
 
 	"yingji/internal/auth"
+	"yingji/internal/calendar"
 	"yingji/internal/enterprise"
 	"yingji/internal/errs"
 	"yingji/internal/hazard"
 	"yingji/internal/ids"
-	"yingji/internal/calendar"
 	"yingji/internal/notify"
 	"yingji/internal/org"
 	"yingji/internal/store"

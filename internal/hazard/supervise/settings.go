@@ -12,9 +12,9 @@ import (
 
 	"yingji/internal/audit"
 	"yingji/internal/auth"
+	"yingji/internal/calendar"
 	"yingji/internal/errs"
 	"yingji/internal/hazard"
-	"yingji/internal/calendar"
 	"yingji/internal/store"
 )
 
