@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"yingji/internal/figure"
 
 	"yingji/internal/attach"
 	"yingji/internal/audit"
@@ -48,6 +49,9 @@ type App struct {
 	Notify  *notify.Service
 	Attach  *attach.Service
 	Ledgers *ledger.Registry
+	// Figures are the statistics every module declares (period report,
+	// dashboards, figures API).
+	Figures *figure.Registry
 	ledgerH *ledger.Handlers
 
 	// JobHandlers are the background job kinds; domains add theirs before
@@ -236,7 +240,7 @@ func (a *App) buildHTTP() error {
 			}
 		}
 	}
-	ui, err := web.NewUI(t, policy, Nav(), a.Log)
+	ui, err := web.NewUI(t, policy, a.nav(), a.Log)
 	if err != nil {
 		return err
 	}

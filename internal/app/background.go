@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+	"yingji/internal/figure"
 
 	"yingji/internal/attach"
 	"yingji/internal/jobs"
@@ -78,6 +79,7 @@ func (a *App) buildLedgers() error {
 	}
 	a.Attach = attach.NewService(a.DB, blobs, attach.Config{MaxSize: ledger.MaxUpload})
 	a.Ledgers = ledger.NewRegistry()
+	a.Figures = figure.NewRegistry()
 	a.Ledgers.Add(a.Org.RegionLedger())
 	a.Ledgers.Add(a.Org.UnitLedger())
 	a.Ledgers.Add(sysadmin.UserLedger(a.Auth, a.Org))

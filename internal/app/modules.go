@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"io/fs"
 	"time"
 
 	"yingji/internal/demo"
+	"yingji/internal/figure"
 	"yingji/internal/home"
 	"yingji/internal/jobs"
 	"yingji/internal/ledger"
@@ -30,6 +32,19 @@ type module struct {
 	jobs      map[string]jobs.Handler  // background job kinds
 	every     map[string]time.Duration // periodic jobs (sweeps)
 	api       map[string]string        // OpenAPI summaries of its /api/v1 routes
+	// figures are the statistics it declares for the period report, the
+	// dashboards and the figures API (computed from its own records).
+	figures []figure.Figure
+	// nav puts its pages in the left navigation: each entry's items are
+	// added under the area with that key (an area with items becomes a
+	// group and stops saying 建设中).
+	nav []navEntry
+}
+
+// navEntry adds navigation items under an area of Nav().
+type navEntry struct {
+	Area  string
+	Items []web.NavItem
 }
 
 // modules lists the pieces of work in the order they are wired.
@@ -61,6 +76,9 @@ func (a *App) addModules() error {
 		}
 		for _, l := range m.ledgers {
 			a.Ledgers.Add(l)
+		}
+		if err := a.Figures.Add(m.figures...); err != nil {
+			return fmt.Errorf("%s figures: %w", m.name, err)
 		}
 		a.mods = append(a.mods, m)
 	}
@@ -121,4 +139,23 @@ func (a *App) DemoLogins(ctx context.Context) (open, own []string, err error) {
 		}
 	}
 	return open, own, nil
+}
+
+// nav returns the navigation with every module's items in their areas.
+func (a *App) nav() []web.NavItem {
+	nav := Nav()
+	for _, m := range a.mods {
+		for _, e := range m.nav {
+			for i := range nav {
+				if nav[i].Key != e.Area {
+					continue
+				}
+				if len(nav[i].Items) == 0 {
+					nav[i].Path, nav[i].Built = "", false
+				}
+				nav[i].Items = append(nav[i].Items, e.Items...)
+			}
+		}
+	}
+	return nav
 }

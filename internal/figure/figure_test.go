@@ -1,0 +1,66 @@
+package figure
+
+import (
+	"context"
+	"testing"
+)
+
+func TestPeriod(t *testing.T) {
+	p, err := NewPeriod("2024-01-01", "2024-02-29")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ly := p.LastYear(); ly.FromDay() != "2023-01-01" || ly.ToDay() != "2023-02-28" {
+		t.Errorf("last year = %s…%s", ly.FromDay(), ly.ToDay())
+	}
+	if pr := p.Previous(); pr.FromDay() != "2023-11-02" || pr.ToDay() != "2023-12-31" {
+		t.Errorf("previous = %s…%s", pr.FromDay(), pr.ToDay())
+	}
+	for day, in := range map[string]bool{"2024-01-01": true, "2024-02-29T23:59:00+08:00": true, "2024-03-01": false, "2023-12-31": false} {
+		if p.Contains(day) != in {
+			t.Errorf("Contains(%s) = %v", day, !in)
+		}
+	}
+	if got := p.End().Sub(p.Start()).Hours(); got != 60*24 {
+		t.Errorf("period lasts %v hours", got)
+	}
+	if _, err := NewPeriod("2024-02-01", "2024-01-31"); err == nil {
+		t.Error("a period ending before it starts was accepted")
+	}
+	if _, err := NewPeriod("2024-02-30", "2024-03-01"); err == nil {
+		t.Error("30 February was accepted")
+	}
+}
+
+func TestRegistry(t *testing.T) {
+	r := NewRegistry()
+	count := func(context.Context, Query) (Value, error) { return Value{}, nil }
+	if err := r.Add(Figure{ID: "F-B", Section: "b", Count: count}, Figure{ID: "F-A2", Section: "a", Order: 2, Count: count},
+		Figure{ID: "F-A1", Section: "a", Order: 1, Count: count}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Add(Figure{ID: "F-B", Count: count}); err == nil {
+		t.Error("a figure registered twice was accepted")
+	}
+	if err := r.Add(Figure{ID: "F-C"}); err == nil {
+		t.Error("a figure without Count was accepted")
+	}
+	var ids []string
+	for _, f := range r.All() {
+		ids = append(ids, f.ID)
+	}
+	if want := "[F-A1 F-A2 F-B]"; fmtIDs(ids) != want {
+		t.Errorf("order %v, want %s", ids, want)
+	}
+}
+
+func fmtIDs(ids []string) string {
+	s := "["
+	for i, id := range ids {
+		if i > 0 {
+			s += " "
+		}
+		s += id
+	}
+	return s + "]"
+}
