@@ -44,6 +44,7 @@ func (a *App) superviseModule() (*module, error) {
 		return []enterprise.Related{{Label: "supervise.cards", Count: n, Link: "/cards?enterprise=" + e.ID, Warn: true}}, nil
 	})
 	return &module{
+		figures:   a.superviseFigures(),
 		name:      "supervise",
 		policy:    supervise.Policy(),
 		templates: supervise.Templates,

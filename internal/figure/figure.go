@@ -135,6 +135,9 @@ type Number struct {
 // Value is a figure computed for one period and scope.
 type Value struct {
 	Numbers []Number `json:"numbers"`
+	// Words are values that are not numbers, for the sentence ({{s "as_of"}}:
+	// the cut-off date a campaign's figures were reported at).
+	Words map[string]string `json:"words,omitempty"`
 	// Warnings are consistency warnings (message IDs or sentences): an
 	// entered total that disagrees with its parts or with the records.
 	Warnings []string `json:"warnings,omitempty"`

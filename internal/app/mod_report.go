@@ -1,0 +1,43 @@
+package app
+
+import (
+	"context"
+
+	"yingji/internal/auth"
+	"yingji/internal/figure"
+	"yingji/internal/report"
+	"yingji/internal/web"
+)
+
+// reportModule wires the period report: every module's figures for a
+// period and a scope, written as the report's sentences, with exports and
+// the figures API.
+func (a *App) reportModule() (*module, error) {
+	h := &report.Handlers{Build: a.Report, Today: func() string { return a.Now().In(web.Shanghai).Format("2006-01-02") }}
+	return &module{
+		name:      "report",
+		policy:    report.Policy(),
+		templates: report.Templates,
+		locales:   report.Locales,
+		register: func(rt *webRouter) {
+			h.UI = a.UI
+			h.Register(rt)
+		},
+		nav: []navEntry{{Area: "reports", Items: []web.NavItem{{Key: "reports", Label: "nav.report", Path: "/reports", Built: true}}}},
+		api: map[string]string{"GET /api/v1/reports/figures": "The period report's figures (?from=&to=&region=): numbers, last year's, the IDs of the records behind them"},
+	}, nil
+}
+
+// Report writes the period report for p: every registered figure for the
+// query's period and region, in lang.
+func (a *App) Report(ctx context.Context, p *auth.Principal, q figure.Query, lang string) (report.Report, error) {
+	q.P = p
+	if q.Region != "" {
+		// A region outside p's scope is not a scope: the figures would be
+		// empty. Refuse it as the other registers refuse out-of-scope ids.
+		if _, err := a.Org.RegionName(ctx, q.Region); err != nil {
+			return report.Report{}, err
+		}
+	}
+	return report.Build(ctx, a.Figures, q, a.UI.I18n.T, lang)
+}
