@@ -151,6 +151,11 @@ func (a *App) hazardFigures() []figure.Figure {
 		if len(listed) > 0 {
 			n.Value = int64(listed[0].Found)
 		}
+		if q.Records {
+			if n.Records, err = a.Hazard.IDs(ctx, q.P, f); err != nil {
+				return figure.Value{}, err
+			}
+		}
 		return figure.Value{Numbers: append(ns, mines, n)}, nil
 	}
 	return []figure.Figure{
@@ -276,10 +281,32 @@ func (a *App) superviseFigures() []figure.Figure {
 				sum.Extended += st.Extended
 				link = st.Link
 			}
-			num := func(k string, n int) figure.Number {
-				return figure.Number{Key: k, Value: int64(n), Kind: "hazard", Link: link}
+			var nums []figure.Number
+			for _, k := range []struct {
+				key  string
+				n    int
+				sets func(f *hazard.Filter, w bigWindow)
+			}{
+				{"major", sum.Major, func(*hazard.Filter, bigWindow) {}},
+				{"listed", sum.Listed, func(f *hazard.Filter, _ bigWindow) { f.Listed = true }},
+				{"rectified", sum.Rectified, func(f *hazard.Filter, w bigWindow) { f.ClosedBy = w.to }},
+				{"extended", sum.Extended, func(f *hazard.Filter, _ bigWindow) { f.Extended = true }},
+			} {
+				n := figure.Number{Key: k.key, Value: int64(k.n), Kind: "hazard", Link: link}
+				if q.Records {
+					for _, w := range ws {
+						f := hazard.Filter{Campaign: w.campaign, Grade: hazard.Major, From: w.from, To: w.to, Town: q.Region}
+						k.sets(&f, w)
+						ids, err := a.Hazard.IDs(ctx, q.P, f)
+						if err != nil {
+							return figure.Value{}, err
+						}
+						n.Records = append(n.Records, ids...)
+					}
+				}
+				nums = append(nums, n)
 			}
-			return figure.Value{Numbers: []figure.Number{num("major", sum.Major), num("listed", sum.Listed), num("rectified", sum.Rectified), num("extended", sum.Extended)}}, nil
+			return figure.Value{Numbers: nums}, nil
 		}},
 	}
 }

@@ -85,11 +85,11 @@ func (h *Handlers) page(w http.ResponseWriter, r *http.Request) {
 	f := web.EmptyForm(map[string]string{"from": v.Get("from"), "to": v.Get("to"), "region": v.Get("region")})
 	if err != nil {
 		h.UI.FormFailed(w, r, f, err, web.IsInvalid, func(status int) {
-			h.UI.Show(w, r, status, "report.html", "report.page_title", "reports", nil, f)
+			h.UI.Show(w, r, status, "report", "report.page_title", "reports", nil, f)
 		})
 		return
 	}
-	h.UI.Show(w, r, http.StatusOK, "report.html", "report.page_title", "reports", map[string]any{"Report": rep, "Query": v.Encode()}, f)
+	h.UI.Show(w, r, http.StatusOK, "report", "report.page_title", "reports", map[string]any{"Report": rep, "Query": v.Encode()}, f)
 }
 
 func (h *Handlers) exportJSON(w http.ResponseWriter, r *http.Request) {
