@@ -13,7 +13,8 @@ import (
 // period and a scope, written as the report's sentences, with exports and
 // the figures API.
 func (a *App) reportModule() (*module, error) {
-	h := &report.Handlers{Build: a.Report, Today: func() string { return a.Now().In(web.Shanghai).Format("2006-01-02") }}
+	h := &report.Handlers{Build: a.Report, Today: func() string { return a.Now().In(web.Shanghai).Format("2006-01-02") },
+		Drafts: &report.Drafts{DB: a.DB, Now: a.Now}, Issuer: a.Cfg.CountyName + "应急管理局"}
 	return &module{
 		name:      "report",
 		policy:    report.Policy(),
@@ -24,7 +25,10 @@ func (a *App) reportModule() (*module, error) {
 			h.Register(rt)
 		},
 		nav: []navEntry{{Area: "reports", Items: []web.NavItem{{Key: "reports", Label: "nav.report", Path: "/reports", Built: true}}}},
-		api: map[string]string{"GET /api/v1/reports/figures": "The period report's figures (?from=&to=&region=): numbers, last year's, the IDs of the records behind them"},
+		api: map[string]string{
+			"GET /api/v1/reports/figures": "期间报告指标（from, to, region）/ The period report's figures: numbers, last year's, the IDs of the records behind them",
+			"GET /api/v1/reports/drafts":  "期间报告正文版本（from, to, region）/ Saved versions of the report's text",
+		},
 	}, nil
 }
 

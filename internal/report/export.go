@@ -14,6 +14,9 @@ import (
 // paragraph.
 func (r Report) PDF(w io.Writer, issuer, title string) error {
 	d := pdfdoc.Doc{Issuer: issuer, Title: title}
+	if t := r.Narrative["intro"]; t != "" {
+		d.Blocks = append(d.Blocks, pdfdoc.Paragraph{Text: t, Indent: true})
+	}
 	for _, p := range r.Parts {
 		text := r.partText(p)
 		if text == "" {
@@ -21,15 +24,10 @@ func (r Report) PDF(w io.Writer, issuer, title string) error {
 		}
 		d.Blocks = append(d.Blocks, pdfdoc.Heading{Text: p.Title}, pdfdoc.Paragraph{Text: text, Indent: true})
 	}
-	return pdfdoc.Render(w, d)
-}
-
-func (r Report) partText(p Part) string {
-	s := ""
-	for _, it := range p.Items {
-		s += it.Sentence
+	if t := r.Narrative["outro"]; t != "" {
+		d.Blocks = append(d.Blocks, pdfdoc.Paragraph{Text: t, Indent: true})
 	}
-	return s
+	return pdfdoc.Render(w, d)
 }
 
 // DOCX writes the report as a minimal WordprocessingML document (the
@@ -75,12 +73,19 @@ func (r Report) DOCX(w io.Writer, title string) error {
 	}
 	doc := document{NS: "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 	doc.Body.Paras = append(doc.Body.Paras, heading(title, 36))
+	plain := func(t string) para { return para{Runs: []run{{Text: text{Space: "preserve", Value: "　　" + t}}}} }
+	if t := r.Narrative["intro"]; t != "" {
+		doc.Body.Paras = append(doc.Body.Paras, plain(t))
+	}
 	for _, p := range r.Parts {
 		t := r.partText(p)
 		if t == "" {
 			continue
 		}
-		doc.Body.Paras = append(doc.Body.Paras, heading(p.Title, 28), para{Runs: []run{{Text: text{Space: "preserve", Value: "　　" + t}}}})
+		doc.Body.Paras = append(doc.Body.Paras, heading(p.Title, 28), plain(t))
+	}
+	if t := r.Narrative["outro"]; t != "" {
+		doc.Body.Paras = append(doc.Body.Paras, plain(t))
 	}
 	docXML, err := xml.Marshal(doc)
 	if err != nil {

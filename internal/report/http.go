@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
@@ -26,6 +27,10 @@ type Handlers struct {
 	Build func(ctx context.Context, p *auth.Principal, q figure.Query, lang string) (Report, error)
 	// Today is the app's business date (YYYY-MM-DD).
 	Today func() string
+	// Drafts keeps the narrative versions.
+	Drafts *Drafts
+	// Issuer signs the printed report (县应急管理局).
+	Issuer string
 }
 
 // Register adds the routes.
@@ -34,6 +39,10 @@ func (h *Handlers) Register(rt *web.Router) {
 	rt.Handle("GET /reports/export.json", h.exportJSON)
 	rt.Handle("GET /reports/export.txt", h.exportText)
 	rt.Handle("GET /reports/export.xlsx", h.exportXLSX)
+	rt.Handle("GET /reports/export.pdf", h.exportPDF)
+	rt.Handle("GET /reports/export.docx", h.exportDOCX)
+	rt.Handle("POST /reports/drafts", h.saveDraft)
+	rt.Handle("GET /api/v1/reports/drafts", h.apiDrafts)
 	rt.Handle("GET /api/v1/reports/figures", h.exportJSON)
 }
 
@@ -42,7 +51,12 @@ func (h *Handlers) Register(rt *web.Router) {
 func Policy() web.Policy {
 	readers := []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty,
 		auth.RoleTown, auth.RoleDepartment, auth.RoleReadOnly}
+	writers := []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleTown}
 	return web.Policy{
+		"GET /reports/export.pdf":     readers,
+		"GET /reports/export.docx":    readers,
+		"POST /reports/drafts":        writers,
+		"GET /api/v1/reports/drafts":  readers,
 		"GET /reports":                readers,
 		"GET /reports/export.json":    readers,
 		"GET /reports/export.txt":     readers,
@@ -70,6 +84,8 @@ func (h *Handlers) query(r *http.Request) (figure.Query, url.Values, error) {
 	return figure.Query{Period: p, Region: strings.TrimSpace(v.Get("region")), P: web.PrincipalFrom(r.Context())}, v, nil
 }
 
+// build writes the report of the request's period and region, with the
+// narrative of ?draft=ID (a saved version) when given.
 func (h *Handlers) build(r *http.Request, records bool) (Report, url.Values, error) {
 	q, v, err := h.query(r)
 	if err != nil {
@@ -77,7 +93,24 @@ func (h *Handlers) build(r *http.Request, records bool) (Report, url.Values, err
 	}
 	q.Records = records
 	rep, err := h.Build(r.Context(), q.P, q, web.Lang(r.Context()))
-	return rep, v, err
+	if err != nil {
+		return Report{}, v, err
+	}
+	if id := v.Get("draft"); id != "" {
+		d, err := h.Drafts.Get(r.Context(), q.P, id)
+		if err != nil {
+			return Report{}, v, err
+		}
+		if d.From != rep.From || d.To != rep.To || d.Region != rep.Region {
+			return Report{}, v, errs.Field("draft", "report.draft_other_period", nil)
+		}
+		rep = rep.WithDraft(d)
+	}
+	return rep, v, nil
+}
+
+func (h *Handlers) title(r *http.Request, rep Report) string {
+	return h.UI.I18n.T(web.Lang(r.Context()), "report.title", map[string]any{"From": rep.From, "To": rep.To})
 }
 
 func (h *Handlers) page(w http.ResponseWriter, r *http.Request) {
@@ -89,7 +122,106 @@ func (h *Handlers) page(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	h.UI.Show(w, r, http.StatusOK, "report", "report.page_title", "reports", map[string]any{"Report": rep, "Query": v.Encode()}, f)
+	h.show(w, r, http.StatusOK, rep, v, f)
+}
+
+func (h *Handlers) show(w http.ResponseWriter, r *http.Request, status int, rep Report, v url.Values, f *web.Form) {
+	p := web.PrincipalFrom(r.Context())
+	versions, err := h.Drafts.Versions(r.Context(), p, rep.From, rep.To, rep.Region)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	for k, t := range rep.Narrative {
+		if f.Get("narrative."+k) == "" {
+			f.Values["narrative."+k] = t
+		}
+	}
+	if f.Get("title") == "" {
+		f.Values["title"] = h.title(r, rep)
+	}
+	h.UI.Show(w, r, status, "report", "report.page_title", "reports", map[string]any{"Report": rep, "Query": v.Encode(),
+		"Versions": versions, "Draft": v.Get("draft"), "CanWrite": h.UI.Policy.Allows("POST /reports/drafts", p.Role)}, f)
+}
+
+// saveDraft stores the narrative typed on the page as a new version; an
+// invalid draft is shown again with what was typed.
+func (h *Handlers) saveDraft(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	q := url.Values{"from": {f.Get("from")}, "to": {f.Get("to")}, "region": {f.Get("region")}}
+	d := Draft{From: f.Get("from"), To: f.Get("to"), Region: f.Get("region"), Title: f.Get("title"), Narrative: map[string]string{}}
+	for k, v := range f.Values {
+		if sec, ok := strings.CutPrefix(k, "narrative."); ok {
+			d.Narrative[sec] = v
+		}
+	}
+	p := web.PrincipalFrom(r.Context())
+	period, err := figure.NewPeriod(d.From, d.To)
+	if err != nil {
+		h.UI.Error(w, r, errs.Field("from", "report.bad_period", nil))
+		return
+	}
+	d.From, d.To = period.FromDay(), period.ToDay()
+	saved, err := h.Drafts.Save(r.Context(), p, d)
+	if err != nil {
+		h.UI.FormFailed(w, r, f, err, web.IsInvalid, func(status int) {
+			rep, herr := h.Build(r.Context(), p, figure.Query{Period: period, Region: d.Region, P: p}, web.Lang(r.Context()))
+			if herr != nil {
+				h.UI.Error(w, r, herr)
+				return
+			}
+			h.show(w, r, status, rep.WithDraft(d), q, f)
+		})
+		return
+	}
+	q.Set("draft", saved.ID)
+	h.UI.Redirect(w, r, "/reports?"+q.Encode(), "report.saved", "Version", saved.Version)
+}
+
+func (h *Handlers) apiDrafts(w http.ResponseWriter, r *http.Request) {
+	q, _, err := h.query(r)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	ds, err := h.Drafts.Versions(r.Context(), q.P, q.Period.FromDay(), q.Period.ToDay(), q.Region)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"items": nonNilDrafts(ds)})
+}
+
+func nonNilDrafts(ds []Draft) []Draft {
+	if ds == nil {
+		return []Draft{}
+	}
+	return ds
+}
+
+func (h *Handlers) exportPDF(w http.ResponseWriter, r *http.Request) {
+	rep, _, err := h.build(r, false)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	h.UI.SendPDF(w, r, "report-"+rep.From+"-"+rep.To+".pdf", func(out io.Writer) error { return rep.PDF(out, h.Issuer, h.title(r, rep)) })
+}
+
+func (h *Handlers) exportDOCX(w http.ResponseWriter, r *http.Request) {
+	rep, _, err := h.build(r, false)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := rep.DOCX(&buf, h.title(r, rep)); err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape("report-"+rep.From+"-"+rep.To+".docx"))
+	_, _ = w.Write(buf.Bytes())
 }
 
 func (h *Handlers) exportJSON(w http.ResponseWriter, r *http.Request) {
@@ -113,7 +245,7 @@ func (h *Handlers) exportText(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Content-Disposition", "attachment; filename=report.txt")
-	_, _ = w.Write([]byte(rep.Text(h.UI.I18n.T(web.Lang(r.Context()), "report.title", map[string]any{"From": rep.From, "To": rep.To}))))
+	_, _ = w.Write([]byte(rep.Text(h.title(r, rep))))
 }
 
 func (h *Handlers) exportXLSX(w http.ResponseWriter, r *http.Request) {

@@ -78,6 +78,15 @@ type Report struct {
 	Region string `json:"region,omitempty"`
 	Lang   string `json:"lang"`
 	Parts  []Part `json:"sections"`
+	// Narrative are the paragraphs staff wrote around the figures (a
+	// saved draft), by section key, with "intro" and "outro".
+	Narrative map[string]string `json:"narrative,omitempty"`
+}
+
+// WithDraft returns the report with a draft's narrative.
+func (r Report) WithDraft(d Draft) Report {
+	r.Narrative = d.Narrative
+	return r
 }
 
 // Figures maps every figure ID to its item (the JSON contract of
@@ -158,25 +167,36 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-// Text returns the report as prose: a heading per section, its sentences
-// in one paragraph.
+// Text returns the report as prose: the title, the introduction, a
+// heading per section with its narrative and its sentences, the closing
+// paragraph.
 func (r Report) Text(title string) string {
 	var b strings.Builder
 	b.WriteString(title + "\n\n")
+	if t := r.Narrative["intro"]; t != "" {
+		b.WriteString(t + "\n\n")
+	}
 	for _, p := range r.Parts {
-		var ss []string
-		for _, it := range p.Items {
-			if it.Sentence != "" {
-				ss = append(ss, it.Sentence)
-			}
-		}
-		if len(ss) == 0 {
+		text := r.partText(p)
+		if text == "" {
 			continue
 		}
 		b.WriteString(p.Title + "\n")
-		b.WriteString(strings.Join(ss, "") + "\n\n")
+		b.WriteString(text + "\n\n")
+	}
+	if t := r.Narrative["outro"]; t != "" {
+		b.WriteString(t + "\n")
 	}
 	return b.String()
+}
+
+// partText is a section's narrative followed by its figures' sentences.
+func (r Report) partText(p Part) string {
+	s := r.Narrative[p.Key]
+	for _, it := range p.Items {
+		s += it.Sentence
+	}
+	return s
 }
 
 // placeholder is the short form {key} / {key.last} of a figure's text.
