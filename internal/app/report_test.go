@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"unicode"
 
 	"yingji/internal/app"
-	"yingji/internal/figure"
 )
 
 // Staff write the words around the figures and save versions; the
