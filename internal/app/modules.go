@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"time"
 
+	"yingji/internal/dashboard"
 	"yingji/internal/demo"
 	"yingji/internal/figure"
 	"yingji/internal/home"
@@ -39,6 +40,8 @@ type module struct {
 	// added under the area with that key (an area with items becomes a
 	// group and stops saying 建设中).
 	nav []navEntry
+	// panels are its charts on the dashboard.
+	panels []dashboard.PanelFunc
 }
 
 // navEntry adds navigation items under an area of Nav().
@@ -58,7 +61,8 @@ func (a *App) modules() []func() (*module, error) {
 		a.hazardModule,
 		a.superviseModule,
 		a.campaignModule,
-		a.reportModule, // last: it reads every module's figures
+		a.reportModule,    // it reads every module's figures
+		a.dashboardModule, // last: it gathers every module's panels
 	}
 }
 

@@ -318,3 +318,66 @@ func splitList(s string) []string {
 	}
 	return out
 }
+
+// MonthRow is one month of the hazard trend: hazards found in the month
+// (and of them, major) and hazards closed (销号) in the month.
+type MonthRow struct {
+	Month  string `json:"month"` // YYYY-MM
+	Found  int    `json:"found"`
+	Major  int    `json:"major"`
+	Closed int    `json:"closed"`
+}
+
+// Monthly counts, for each month from the month of from to the month of
+// to (dates YYYY-MM-DD), the hazards found and the hazards closed in p's
+// scope: the trend of the leader's dashboard.
+func (s *Service) Monthly(ctx context.Context, p *auth.Principal, from, to string) ([]MonthRow, error) {
+	first, last := from[:7]+"-01", to
+	rows := map[string]*MonthRow{}
+	var months []string
+	for m := first[:7]; m <= last[:7]; {
+		rows[m] = &MonthRow{Month: m}
+		months = append(months, m)
+		y, mo := 0, 0
+		fmt.Sscanf(m, "%d-%d", &y, &mo)
+		if mo == 12 {
+			y, mo = y+1, 1
+		} else {
+			mo++
+		}
+		m = fmt.Sprintf("%04d-%02d", y, mo)
+	}
+	count := func(col, extra string, add func(r *MonthRow, n, major int)) error {
+		var w store.Where
+		Scope(p, &w)
+		w.Add(col+" >= ? AND "+col+" <= ?", first, last)
+		q := `SELECT substr(` + col + `, 1, 7), count(*), count(*) FILTER (WHERE grade = 'major') FROM hazard` + w.SQL() + extra + ` GROUP BY 1`
+		rs, err := s.db.R().QueryContext(ctx, q, w.Args()...)
+		if err != nil {
+			return fmt.Errorf("hazard trend: %w", err)
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var m string
+			var n, major int
+			if err := rs.Scan(&m, &n, &major); err != nil {
+				return fmt.Errorf("hazard trend: %w", err)
+			}
+			if r, ok := rows[m]; ok {
+				add(r, n, major)
+			}
+		}
+		return rs.Err()
+	}
+	if err := count("found_on", "", func(r *MonthRow, n, major int) { r.Found, r.Major = n, major }); err != nil {
+		return nil, err
+	}
+	if err := count("closed_on", " AND state = 'closed'", func(r *MonthRow, n, _ int) { r.Closed = n }); err != nil {
+		return nil, err
+	}
+	out := make([]MonthRow, 0, len(months))
+	for _, m := range months {
+		out = append(out, *rows[m])
+	}
+	return out, nil
+}
