@@ -159,11 +159,11 @@ func (a *App) hazardFigures() []figure.Figure {
 		return figure.Value{Numbers: append(ns, mines, n)}, nil
 	}
 	return []figure.Figure{
-		{ID: "F-MINE-1", Count: section("mine", nil, map[string]string{"general": "general", "major": "major"})},
+		{ID: "F-MINE-1", Section: "mine", Order: 1, Count: section("mine", nil, map[string]string{"general": "general", "major": "major"})},
 		{ID: "F-MINE-3", Section: "mine", Order: 3, Text: "report.text.F-MINE-3", Count: thirdParty},
-		{ID: "F-CHEM-1", Count: section("chem_produce", chemSectors, map[string]string{"found": "hazards"})},
-		{ID: "F-FLOOD-1", Count: campaign([]string{"防汛"}, map[string]string{"found": "hazards"})},
-		{ID: "F-FIRE-1", Count: campaign([]string{"森林", "防火", "防灭火"}, map[string]string{"found": "fire_hazards"})},
+		{ID: "F-CHEM-1", Section: "chem", Order: 1, Count: section("chem_produce", chemSectors, map[string]string{"found": "hazards"})},
+		{ID: "F-FLOOD-1", Section: "flood", Order: 1, Count: campaign([]string{"防汛"}, map[string]string{"found": "hazards"})},
+		{ID: "F-FIRE-1", Section: "fire", Order: 1, Count: campaign([]string{"森林", "防火", "防灭火"}, map[string]string{"found": "fire_hazards"})},
 		{ID: "F-BIG-1", Section: "big", Order: 1, Text: "report.text.F-BIG-1", Count: func(ctx context.Context, q figure.Query) (figure.Value, error) {
 			return a.bigCampaign(ctx, q, false)
 		}},
