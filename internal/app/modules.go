@@ -13,6 +13,7 @@ import (
 	"yingji/internal/home"
 	"yingji/internal/jobs"
 	"yingji/internal/ledger"
+	"yingji/internal/report"
 	"yingji/internal/web"
 )
 
@@ -42,6 +43,17 @@ type module struct {
 	nav []navEntry
 	// panels are its charts on the dashboard.
 	panels []dashboard.PanelFunc
+	// bulletin gives its ranked tables of the monthly bulletin (月通报).
+	bulletin []report.BulletinPart
+}
+
+// mergePolicies joins route tables.
+func mergePolicies(ps ...web.Policy) web.Policy {
+	out := web.Policy{}
+	for _, p := range ps {
+		out.Merge(p)
+	}
+	return out
 }
 
 // navEntry adds navigation items under an area of Nav().

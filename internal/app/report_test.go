@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -105,4 +106,57 @@ func squashSpace(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// The monthly bulletin ranks towns and sections by the month's cards from
+// the records, goes to leaders, sections and towns through the outbox,
+// prints and exports, and is issued once a month.
+func TestMonthlyBulletin(t *testing.T) {
+	a := demoApp(t, false, time.Date(2022, 6, 30, 4, 0, 0, 0, time.UTC))
+	leader := userToken(t, a, "leader")
+	rec := doForm(a, "/bulletins", leader, "month=2022-05")
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("issue: %d %s", rec.Code, rec.Body.String())
+	}
+	loc := rec.Header().Get("Location")
+	page := do(a, http.MethodGet, loc, leader, nil)
+	if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), "5月红黄牌情况（按乡镇）") {
+		t.Fatalf("bulletin page: %d", page.Code)
+	}
+	var b struct {
+		Tables []struct {
+			Rows [][]string `json:"rows"`
+		} `json:"tables"`
+		Recipients int `json:"recipients"`
+	}
+	api := do(a, http.MethodGet, "/api/v1"+loc, leader, nil)
+	if err := json.Unmarshal(api.Body.Bytes(), &b); err != nil || len(b.Tables) != 2 || len(b.Tables[0].Rows) == 0 || b.Tables[0].Rows[0][0] != "1" || b.Recipients == 0 {
+		t.Fatalf("bulletin API: %v %s", err, api.Body.String())
+	}
+	// The town user was told and reads it.
+	town := userToken(t, a, "town")
+	inbox := do(a, http.MethodGet, "/api/v1/notifications", town, nil)
+	if !strings.Contains(inbox.Body.String(), "2022年5月工作通报") {
+		t.Errorf("the town was not told: %s", inbox.Body.String())
+	}
+	if rec := do(a, http.MethodGet, loc, town, nil); rec.Code != http.StatusOK {
+		t.Errorf("town reads the bulletin: %d", rec.Code)
+	}
+	if got := pdfText(t, do(a, http.MethodGet, loc+"/pdf", leader, nil).Body.Bytes()); !strings.Contains(squashSpace(got), "红黄牌情况") {
+		t.Errorf("PDF: %s", got)
+	}
+	x := do(a, http.MethodGet, loc+"/xlsx", leader, nil)
+	if x.Code != http.StatusOK || !strings.Contains(x.Header().Get("Content-Type"), "spreadsheetml") {
+		t.Errorf("Excel: %d", x.Code)
+	}
+	// Once a month; a month not over yet is refused; a town may not issue.
+	if rec := doForm(a, "/bulletins", leader, "month=2022-05"); rec.Code != http.StatusConflict {
+		t.Errorf("second bulletin of May: %d", rec.Code)
+	}
+	if rec := doForm(a, "/bulletins", leader, "month=2022-06"); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("June, not over: %d", rec.Code)
+	}
+	if rec := doForm(a, "/bulletins", town, "month=2022-04"); rec.Code != http.StatusForbidden {
+		t.Errorf("town issues: %d", rec.Code)
+	}
 }
