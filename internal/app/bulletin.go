@@ -121,4 +121,3 @@ type supMonthRow struct {
 	name                 string
 	red, yellow, cleared int
 }
-
