@@ -30,12 +30,13 @@ type Alert struct {
 
 // Alerts returns the alerts of the warehouses in scope on the service's
 // day: for each warehouse and item with a minimum that the warehouse
-// stocks (has a line of), the total below the minimum; and every batch
+// stocks (has a line of), the total below the minimum — minimums apply
+// to the county stores (县级储备库), towns keep what they are sent; and every batch
 // with stock that is expired or expires within ExpiryDays.
 func (s *Service) Alerts(ctx context.Context, p *auth.Principal) ([]Alert, error) {
 	var w store.Where
 	warehouseScope(p, &w, "w")
-	w.Add("i.min_qty > 0")
+	w.Add("i.min_qty > 0 AND w.kind = ?", "county")
 	rows, err := s.db.R().QueryContext(ctx, `SELECT w.id, w.name, w.town_code, i.id, i.name, i.unit, i.min_qty, sum(s.quantity)`+stockFrom+w.SQL()+`
 		GROUP BY w.id, w.name, w.town_code, i.id, i.name, i.unit, i.min_qty HAVING sum(s.quantity) < i.min_qty ORDER BY w.name, i.name`, w.Args()...)
 	if err != nil {

@@ -28,6 +28,9 @@ type Service struct {
 	now        func() time.Time
 	inside     func() func(lat, lng float64) bool
 	recipients Recipients
+	// Towns returns a county's town code → name (pages, exports, PDF);
+	// nil: codes are shown.
+	Towns func(ctx context.Context, county string) (map[string]string, error)
 }
 
 // New returns a Service. inside returns the county's point test (nil:
