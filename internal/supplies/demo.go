@@ -84,9 +84,9 @@ var demoReceipts = []demoReceipt{
 // demoColdWave are the orders of the cold wave (寒潮) of 26–28 January
 // 2022: from the county store to the towns, together with the 发改委.
 var demoColdWave = []struct {
-	date, town     string // town suffix
-	quilts, coats  int64
-	townWarehouse  bool
+	date, town    string // town suffix
+	quilts, coats int64
+	townWarehouse bool
 }{
 	{"2022-01-26", "100", 220, 160, true},
 	{"2022-01-26", "101", 180, 130, true},
