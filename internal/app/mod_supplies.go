@@ -101,7 +101,10 @@ func (a *App) suppliesModule() (*module, error) {
 			}
 			return out, nil
 		},
-		audit:   web.AuditNames{Codes: map[string]string{"supply_dispatch.state": "supplies.state.", "supply_stock.kind": "supplies.move."}},
+		audit: web.AuditNames{Codes: map[string]string{"supply_dispatch.state": "supplies.state.", "supply_stock.kind": "supplies.move.",
+			"supply_item.category": "supplies.cat.", "supply_item.stat_key": "supplies.stat.", "supply_warehouse.kind": "supplies.kind.",
+			"supply_dispatch.purpose": "supplies.purpose.", "supply_dispatch.to_kind": "supplies.to_kind_v."},
+			Values: map[string]web.NameFunc{"to_town": a.regionName, "from_town": a.regionName}},
 		jobs:    map[string]jobs.Handler{supplies.SweepKind: svc.SweepJob()},
 		every:   map[string]time.Duration{supplies.SweepKind: 24 * time.Hour},
 		figures: svc.Figures(),
