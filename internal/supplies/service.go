@@ -56,7 +56,8 @@ func CanManage(p *auth.Principal) bool { return p.Is(auth.RoleAdmin, auth.RoleSe
 
 // CanKeep reports whether p may keep warehouse w (its stock and orders
 // from it): administrators and section staff everywhere, town staff the
-// warehouses of their own town.
+// town stores (乡镇储备点) of their own town — not a county store that
+// happens to stand in it.
 func CanKeep(p *auth.Principal, w Warehouse) bool {
 	if w.CountyCode != p.CountyCode {
 		return false
@@ -65,7 +66,7 @@ func CanKeep(p *auth.Principal, w Warehouse) bool {
 	case auth.RoleAdmin, auth.RoleSection:
 		return true
 	case auth.RoleTown:
-		return p.RegionCode != "" && w.TownCode != "" && strings.HasPrefix(w.TownCode, p.RegionCode)
+		return w.Kind == "town" && p.RegionCode != "" && w.TownCode != "" && strings.HasPrefix(w.TownCode, p.RegionCode)
 	}
 	return false
 }
