@@ -17,10 +17,12 @@ import (
 	"yingji/internal/auth"
 	"yingji/internal/errs"
 	"yingji/internal/figure"
+	"yingji/internal/ledger"
 	"yingji/internal/store"
 	"yingji/internal/store/storetest"
 	"yingji/internal/supplies"
 	"yingji/internal/xlsx"
+	"yingji/internal/xlsx/xlsxtest"
 )
 
 const county = "349901"
@@ -462,3 +464,57 @@ type xlsxLedger struct {
 }
 
 func parseInt(s string) (int64, error) { return strconv.ParseInt(strings.TrimSpace(s), 10, 64) }
+
+// TestImportsReplayTheRules imports items, warehouses and stock: a file
+// with one bad row commits nothing and names row, column and reason; a
+// good file goes through the same rules as the forms (stock rows are
+// receipts in the ledger).
+func TestImportsReplayTheRules(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		kinds := map[string]*ledger.Ledger{}
+		for _, l := range f.svc.Ledgers() {
+			kinds[l.Kind] = l
+		}
+		run := func(kind string, rows [][]any) (*ledger.Result, error) {
+			l := kinds[kind]
+			return ledger.Run(ctx, l, admin, bytes.NewReader(xlsxtest.Fill(t, l.Schema, rows)), ledger.Options{}, nil)
+		}
+		res, err := run("supply-items", [][]any{{"帐篷", "顶", "帐篷", "12平方米", 20, ""}, {"救生衣", "件", "食品", "", "", ""}})
+		if err == nil || res.Committed || len(res.Errors) != 1 || res.Errors[0].Row != 3 || res.Errors[0].Key != "category" {
+			t.Fatalf("bad item file: %v %+v", err, res)
+		}
+		if _, n, _ := f.svc.Items(ctx, admin, supplies.ItemFilter{}); n != 2 {
+			t.Errorf("a refused file added items: %d", n)
+		}
+		if res, err = run("supply-items", [][]any{{"帐篷", "顶", "帐篷", "12平方米", 20, ""}}); err != nil || res.Imported != 1 {
+			t.Fatalf("item file: %v %+v", err, res)
+		}
+		res, err = run("warehouses", [][]any{{"许镇镇储备点", "乡镇储备点", "许镇镇人民政府", "许镇镇", "", "", "", "", ""},
+			{"无名点", "乡镇储备点", "某单位", "", "", "", "", "", ""}})
+		if err == nil || len(res.Errors) != 1 || res.Errors[0].Key != "town" {
+			t.Fatalf("bad warehouse file: %v %+v", err, res)
+		}
+		if res, err = run("warehouses", [][]any{{"许镇镇储备点", "乡镇储备点", "许镇镇人民政府", "许镇镇", "", "", "", "", ""}}); err != nil || res.Imported != 1 {
+			t.Fatalf("warehouse file: %v %+v", err, res)
+		}
+		res, err = run("stock", [][]any{{"县储备库", "棉被", "2022-A", "2027-01-01", "", 40, "2022-03-01"}, {"县储备库", "棉被", "2022-B", "", "", -5, ""}})
+		if err == nil || len(res.Errors) != 1 || res.Errors[0].Key != "quantity" {
+			t.Fatalf("bad stock file: %v %+v", err, res)
+		}
+		if _, n, _ := f.svc.StockLines(ctx, admin, supplies.StockFilter{}); n != 0 {
+			t.Errorf("a refused stock file left %d lines", n)
+		}
+		if res, err = run("stock", [][]any{{"县储备库", "棉被", "2022-A", "2027-01-01", "", 40, "2022-03-01"}}); err != nil || res.Imported != 1 {
+			t.Fatalf("stock file: %v %+v", err, res)
+		}
+		if q := quantities(t, f.svc, f.store.ID); q["棉被/2022-A"] != 40 {
+			t.Errorf("imported stock %v", q)
+		}
+		if m, _, _ := f.svc.Movements(ctx, admin, supplies.MovementFilter{}); len(m) != 1 || m[0].Kind != supplies.MoveIn || m[0].MovedOn != "2022-03-01" {
+			t.Errorf("import movements %+v", m)
+		}
+		balanced(t, f.svc)
+	})
+}
