@@ -180,6 +180,18 @@ func TestSuppliesDispatchFlow(t *testing.T) {
 	if v, _ := fig.Count(ctx, figure.Query{Period: jan, P: p}); v.Get("total").Value != 2374 || v.Get("quilts").Value != 1379 {
 		t.Errorf("F-REL-2 26–28 Jan = %+v", v.Numbers)
 	}
+	// The alerts sweep tells the staff once: the flood store's life jackets
+	// are below the minimum, two batches of the county store expire soon.
+	n, err := a.Supplies.Sweep(ctx, "349901")
+	if err != nil || n == 0 {
+		t.Errorf("sweep: %d %v", n, err)
+	}
+	if again, err := a.Supplies.Sweep(ctx, "349901"); err != nil || again != 0 {
+		t.Errorf("second sweep notified %d (%v), want 0", again, err)
+	}
+	if body := page(t, a, jg2, "/"); !strings.Contains(body, "物资库存预警") {
+		t.Error("the home page lacks the supplies alerts figure")
+	}
 	// The warehouses are a layer of the map (in scope).
 	var pts struct {
 		Layers []struct {
