@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -180,6 +181,36 @@ func TestSuppliesDispatchFlow(t *testing.T) {
 	if v, _ := fig.Count(ctx, figure.Query{Period: jan, P: p}); v.Get("total").Value != 2374 || v.Get("quilts").Value != 1379 {
 		t.Errorf("F-REL-2 26–28 Jan = %+v", v.Numbers)
 	}
+	// 100 concurrent API issues of 3 against one line of 150: 50 pass, 50
+	// are refused (409), the line ends at 0.
+	var line supplies.Stock
+	supJSON(t, a, "POST", "/api/v1/movements", jg2, map[string]any{"kind": "in", "warehouse_id": store, "item_id": quilt, "batch": "并发测试",
+		"quantity": 150, "date": "2022-06-30"}, 201, &line)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[int]int{}
+	for range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec := do(a, "POST", "/api/v1/movements", jg2, strings.NewReader(`{"kind":"out","stock_id":"`+line.ID+`","quantity":3,"note":"并发出库"}`))
+			mu.Lock()
+			codes[rec.Code]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if codes[201] != 50 || codes[409] != 50 {
+		t.Errorf("concurrent issues answered %v, want 50×201 and 50×409", codes)
+	}
+	supJSON(t, a, "GET", "/api/v1/stock/"+line.ID, jg2, nil, 200, &line)
+	if line.Quantity != 0 {
+		t.Errorf("line after concurrent issues: %d", line.Quantity)
+	}
+	if bad, err := a.Supplies.Imbalance(ctx, "349901"); err != nil || len(bad) > 0 {
+		t.Errorf("ledger: %v %v", bad, err)
+	}
+
 	// The alerts sweep tells the staff once: the flood store's life jackets
 	// are below the minimum, two batches of the county store expire soon.
 	n, err := a.Supplies.Sweep(ctx, "349901")

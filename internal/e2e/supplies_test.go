@@ -109,6 +109,7 @@ func TestSuppliesDispatchReceipt(t *testing.T) {
 	if got := tb.text("#dispatch-state"); !strings.Contains(got, "已签收") {
 		t.Errorf("state after receipt %q", got)
 	}
+	tb.screenshot("supplies-dispatch-received.png")
 	if got := stock(town); got != townBefore+25 {
 		t.Errorf("town store %d, want %d", got, townBefore+25)
 	}
