@@ -213,10 +213,10 @@ func (s *Service) requestTx(ctx context.Context, tx *store.Tx, p *auth.Principal
 	if in.ToKind == ToTown && !strings.HasPrefix(in.ToTown, p.CountyCode) || in.ToTown != "" && len(in.ToTown) != 9 {
 		return Dispatch{}, errs.Field("to_town", "supplies.town_unknown", nil)
 	}
-	if in.ToWarehouse != "" {
+	if in.ToWarehouse != "" { // a town store (乡镇储备点) of the receiving town
 		tw, err := s.warehouse(ctx, tx, in.ToWarehouse)
 		switch {
-		case errs.Is(err, errs.NotFound) || err == nil && (tw.CountyCode != p.CountyCode || tw.TownCode != in.ToTown):
+		case errs.Is(err, errs.NotFound) || err == nil && (tw.CountyCode != p.CountyCode || tw.TownCode != in.ToTown || tw.Kind != "town"):
 			return Dispatch{}, errs.Field("to_warehouse", "supplies.to_warehouse_not_in_town", nil)
 		case err != nil:
 			return Dispatch{}, err

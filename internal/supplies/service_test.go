@@ -518,3 +518,38 @@ func TestImportsReplayTheRules(t *testing.T) {
 		balanced(t, f.svc)
 	})
 }
+
+// TestDispatchRefusals: the receiving warehouse must be a town store of
+// the receiving town; unknown items and stores are field errors; town
+// staff cannot send from the county store.
+func TestDispatchRefusals(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	f := setup(t, db)
+	base := supplies.DispatchInput{FromWarehouse: f.store.ID, ToKind: supplies.ToTown, ToTown: "349901100", Purpose: "relief",
+		Lines: []supplies.LineInput{{ItemID: f.quilt.ID, Quantity: 1}}}
+	cases := []struct {
+		name string
+		p    *auth.Principal
+		edit func(*supplies.DispatchInput)
+		msg  string
+	}{
+		{"county store as a town's receiving store", admin, func(d *supplies.DispatchInput) { d.ToWarehouse = f.store.ID }, "supplies.to_warehouse_not_in_town"},
+		{"store of another town", admin, func(d *supplies.DispatchInput) { d.ToWarehouse = f.townW.ID }, "supplies.to_warehouse_not_in_town"},
+		{"unknown item", admin, func(d *supplies.DispatchInput) { d.Lines[0].ItemID = "nope" }, "supplies.item_unknown"},
+		{"unknown store", admin, func(d *supplies.DispatchInput) { d.FromWarehouse = "nope" }, "supplies.warehouse_unknown"},
+		{"town outside the county", admin, func(d *supplies.DispatchInput) { d.ToTown = "340101100" }, "supplies.town_unknown"},
+		{"town staff from the county store", town1, func(*supplies.DispatchInput) {}, "supplies.warehouse_unknown"},
+	}
+	for _, c := range cases {
+		in := base
+		in.Lines = []supplies.LineInput{base.Lines[0]}
+		c.edit(&in)
+		if _, err := f.svc.RequestDispatch(ctx, c.p, in); message(err) != c.msg {
+			t.Errorf("%s: %v, want %s", c.name, err, c.msg)
+		}
+	}
+	if list, _, _ := f.svc.Dispatches(ctx, admin, supplies.DispatchFilter{}); len(list) != 0 {
+		t.Errorf("refused requests left %d orders", len(list))
+	}
+}
