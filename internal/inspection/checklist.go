@@ -53,8 +53,8 @@ var generalItems = []TemplateItem{
 	{Code: "gen-10", Text: "危险作业（动火、有限空间、高处等）履行审批并现场监护"},
 }
 
-// Templates returns the shipped checklists.
-func Templates() []Template {
+// Checklists returns the shipped checklists.
+func Checklists() []Template {
 	var out []Template
 	for _, d := range templateDefs {
 		t := Template{Code: d.code, Name: d.name, Sectors: d.sectors}
@@ -70,7 +70,7 @@ func Templates() []Template {
 
 // TemplateOf returns a checklist by code.
 func TemplateOf(code string) (Template, bool) {
-	for _, t := range Templates() {
+	for _, t := range Checklists() {
 		if t.Code == code {
 			return t, true
 		}
