@@ -161,7 +161,7 @@ func (h *Handlers) Register(rt *web.Router) {
 // FilterOf reads the list filter from query parameters.
 func FilterOf(q url.Values) Filter {
 	f := Filter{Q: q.Get("q"), Kind: Kind(q.Get("kind")), From: q.Get("from"), To: q.Get("to"), Enterprise: q.Get("enterprise"),
-		Sector: q.Get("sector"), Town: q.Get("town"), Unit: q.Get("unit"), Plan: q.Get("plan"), Draw: q.Get("draw")}
+		Sector: q.Get("sector"), Town: q.Get("town"), Unit: q.Get("unit"), Plan: q.Get("plan"), Draw: q.Get("draw"), Own: q.Get("own") == "1"}
 	if s := q.Get("sectors"); s != "" {
 		f.Sectors = strings.Split(s, ",")
 	}

@@ -244,11 +244,11 @@ func (s *Service) Plan(ctx context.Context, p *auth.Principal, id string) (PlanV
 	if err != nil {
 		return PlanView{}, err
 	}
-	return s.view(ctx, p, x)
+	return s.view(ctx, p, x, "")
 }
 
-func (s *Service) view(ctx context.Context, p *auth.Principal, x Plan) (PlanView, error) {
-	done, err := inspectedIn(ctx, s.db.R(), x.CountyCode, x.Year)
+func (s *Service) view(ctx context.Context, p *auth.Principal, x Plan, until string) (PlanView, error) {
+	done, err := inspectedIn(ctx, s.db.R(), x.CountyCode, x.Year, until)
 	if err != nil {
 		return PlanView{}, err
 	}
@@ -260,6 +260,12 @@ func (s *Service) view(ctx context.Context, p *auth.Principal, x Plan) (PlanView
 
 // Plans lists the plans of a year (0: all years) with their progress.
 func (s *Service) Plans(ctx context.Context, p *auth.Principal, year int) ([]PlanView, error) {
+	return s.PlansUntil(ctx, p, year, "")
+}
+
+// PlansUntil is Plans with the progress counted up to a day (a period's
+// end; "" the whole year).
+func (s *Service) PlansUntil(ctx context.Context, p *auth.Principal, year int, until string) ([]PlanView, error) {
 	if err := need(p, Staff); err != nil {
 		return nil, err
 	}
@@ -273,7 +279,7 @@ func (s *Service) Plans(ctx context.Context, p *auth.Principal, year int) ([]Pla
 		if err != nil {
 			return nil, err
 		}
-		v, err := s.view(ctx, p, x)
+		v, err := s.view(ctx, p, x, until)
 		if err != nil {
 			return nil, err
 		}

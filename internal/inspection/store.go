@@ -122,6 +122,7 @@ type Filter struct {
 	Unit       string
 	Plan       string
 	Draw       string
+	Own        bool // the bureau's own inspections: not third-party 体检 nor superior 督查
 	Limit      int
 	Offset     int
 }
@@ -190,6 +191,9 @@ func (f Filter) Where(p *auth.Principal) *store.Where {
 	}
 	if f.Draw != "" {
 		w.Add("draw_id = ?", f.Draw)
+	}
+	if f.Own {
+		w.Add(ownSQL)
 	}
 	return &w
 }
@@ -356,9 +360,16 @@ func savePlan(ctx context.Context, q store.Querier, x Plan, now time.Time, inser
 // inspectedIn returns the enterprises inspected in a year (any kind
 // except third-party 体检 and superior 督查, which are not the bureau's
 // own enforcement), within the given scope.
-func inspectedIn(ctx context.Context, q store.Querier, county string, year int) (map[string]bool, error) {
+// ownSQL selects the bureau's own inspections.
+const ownSQL = "kind NOT IN ('third_party', 'superior')"
+
+func inspectedIn(ctx context.Context, q store.Querier, county string, year int, until string) (map[string]bool, error) {
+	to := fmt.Sprintf("%04d-12-31", year)
+	if until != "" && until < to {
+		to = until
+	}
 	rows, err := q.QueryContext(ctx, `SELECT DISTINCT enterprise_id FROM inspection WHERE county_code = $1 AND on_day >= $2 AND on_day <= $3
-		AND enterprise_id <> '' AND kind NOT IN ('third_party', 'superior')`, county, fmt.Sprintf("%04d-01-01", year), fmt.Sprintf("%04d-12-31", year))
+		AND enterprise_id <> '' AND `+ownSQL, county, fmt.Sprintf("%04d-01-01", year), to)
 	if err != nil {
 		return nil, fmt.Errorf("inspected enterprises: %w", err)
 	}
