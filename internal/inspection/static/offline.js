@@ -85,6 +85,15 @@
     }).then(function () { flushing = false; return show(); }, function () { flushing = false; });
   }
 
+  function note(text, bad) {
+    var n = document.getElementById('offline-note');
+    if (!n) return;
+    n.hidden = false;
+    n.className = 'flash ' + (bad ? 'err' : 'ok');
+    n.textContent = text;
+    n.scrollIntoView({ block: 'center' });
+  }
+
   function state() {
     var s = document.getElementById('offline-state');
     if (s) s.hidden = navigator.onLine;
@@ -126,8 +135,8 @@
           return send(e);
         }).then(function (r) {
           if (r.ok) { location.href = '/inspections/' + r.id; return; }
-          if (r.refused) { del(e.client_id).then(function () { alert(r.error); show(); }); return; }
-          alert(msg('msgQueued', '已保存在本机，联网后自动发送'));
+          if (r.refused) { del(e.client_id).then(function () { note(r.error, true); show(); }); return; }
+          note(msg('msgQueued', '已保存在本机，联网后自动发送'), false);
           form.reset();
           cid.value = newID();
           if (sig) sig.value = '';
