@@ -57,7 +57,9 @@ func TestCheckInspection(t *testing.T) {
 		{"future", func(in *InspectionInput) { in.On = "2022-07-01" }, "on:inspection.date_future"},
 		{"bad date", func(in *InspectionInput) { in.On = "2022-13-01" }, "on:inspection.date_invalid"},
 		{"no place", func(in *InspectionInput) { in.EnterpriseID = "" }, "enterprise_id:inspection.enterprise_or_place"},
-		{"place and town", func(in *InspectionInput) { in.EnterpriseID, in.PlaceName, in.TownCode = "", "某村山塘", "349901100" }, ""},
+		{"place and town", func(in *InspectionInput) {
+			in.EnterpriseID, in.PlaceName, in.TownCode = "", "某村山塘", "349901100"
+		}, ""},
 		{"bad result", func(in *InspectionInput) { in.Items = []Item{{Code: "x", Result: "maybe"}} }, "items:field.invalid"},
 		{"government finding outside 督查", func(in *InspectionInput) {
 			in.Findings = []Finding{{Party: PartyGovernment, PartyName: "县政府", Text: "x"}}
@@ -145,7 +147,9 @@ func TestDrawReplayAndAvoidance(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := Draw(in)
-	if !slices.EqualFunc(a, b, func(x, y Task) bool { return x.EnterpriseID == y.EnterpriseID && slices.Equal(x.Inspectors, y.Inspectors) }) {
+	if !slices.EqualFunc(a, b, func(x, y Task) bool {
+		return x.EnterpriseID == y.EnterpriseID && slices.Equal(x.Inspectors, y.Inspectors)
+	}) {
 		t.Fatal("the same input drew differently")
 	}
 	in2 := in

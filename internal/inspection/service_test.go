@@ -209,7 +209,9 @@ func TestInspectionServiceOnBothEngines(t *testing.T) {
 			t.Fatalf("replay %v %v", same, err)
 		}
 		d2, _ := f.svc.NewDraw(ctx, jg1, inspection.DrawRequest{Sector: "mine", Count: 9, PerTask: 2, Seed: "seed-1"})
-		if !slices.EqualFunc(d.Tasks, d2.Tasks, func(a, b inspection.Task) bool { return a.EnterpriseID == b.EnterpriseID && slices.Equal(a.Inspectors, b.Inspectors) }) {
+		if !slices.EqualFunc(d.Tasks, d2.Tasks, func(a, b inspection.Task) bool {
+			return a.EnterpriseID == b.EnterpriseID && slices.Equal(a.Inspectors, b.Inspectors)
+		}) {
 			t.Fatal("the same seed and pools drew differently")
 		}
 		_, _, err = f.svc.Create(ctx, jg1, inspection.InspectionInput{ClientID: "c-3", Kind: inspection.KindRandom, On: "2022-06-22", DrawID: d.ID,
