@@ -2,14 +2,18 @@ package inspection
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"yingji/internal/auth"
 	"yingji/internal/calendar"
 	"yingji/internal/enterprise"
+	"yingji/internal/errs"
 	"yingji/internal/ledger"
 	"yingji/internal/org"
+	"yingji/internal/store"
 	"yingji/internal/xlsx"
 )
 
@@ -23,11 +27,11 @@ func InspectionSchema() xlsx.Schema {
 	return xlsx.Schema{Name: "监督检查台账", Columns: []xlsx.Column{
 		{Key: "on", Header: "检查日期", HeaderEN: "Date", Required: true, Example: "2022-06-16"},
 		{Key: "kind", Header: "检查类型", HeaderEN: "Kind", Required: true, Options: kinds, Width: 14},
-		{Key: "place", Header: "检查对象", HeaderEN: "Inspected", Required: true, Width: 28},
-		{Key: "credit_code", Header: "统一社会信用代码", HeaderEN: "Credit code", Width: 22},
+		{Key: "place", Header: "检查对象", HeaderEN: "Inspected", Width: 28, Help: "仅供核对，以统一社会信用代码为准"},
+		{Key: "credit_code", Header: "统一社会信用代码", HeaderEN: "Credit code", Required: true, Width: 22, Help: "企业须已在企业台账登记"},
 		{Key: "sector", Header: "行业", HeaderEN: "Sector", Width: 14},
-		{Key: "officers", Header: "执法人员", HeaderEN: "Officers", Width: 18},
-		{Key: "certs", Header: "执法证号", HeaderEN: "Certificate numbers", Width: 24},
+		{Key: "officers", Header: "执法人员", HeaderEN: "Officers", Required: true, Width: 18, Help: "2 人以上，用顿号分隔；执法人员库中的人员自动取其执法证号"},
+		{Key: "certs", Header: "执法证号", HeaderEN: "Certificate numbers", Width: 24, Help: "与执法人员一一对应，用顿号分隔"},
 		{Key: "template", Header: "检查表", HeaderEN: "Checklist", Width: 24},
 		{Key: "failed", Header: "不符合项", HeaderEN: "Failed items"},
 		{Key: "hazards", Header: "上报隐患数", HeaderEN: "Hazards raised"},
@@ -59,7 +63,10 @@ func PlanSchema() xlsx.Schema {
 // Ledgers are the module's Excel registers (export).
 func (s *Service) Ledgers() []*ledger.Ledger {
 	return []*ledger.Ledger{
-		{Kind: "inspections", Title: "inspection.ledger", Schema: InspectionSchema(), Export: s.exportInspections},
+		{Kind: "inspections", Title: "inspection.ledger", Schema: InspectionSchema(), Export: s.exportInspections,
+			NewImport: func(ctx context.Context, p *auth.Principal, _ string) (ledger.Import, error) {
+				return s.newImport(ctx, p)
+			}},
 		{Kind: "inspection-plans", Title: "inspection.ledger_plans", Schema: PlanSchema(), Export: s.exportPlans},
 	}
 }
@@ -125,4 +132,155 @@ func (s *Service) exportPlans(ctx context.Context, p *auth.Principal, q url.Valu
 		}
 	}
 	return nil
+}
+
+// inspImport replays each row of an inspections file through the form's
+// rules (prepare: CheckInspection, the register's certificates, scope of
+// the enterprise) and commits all rows in one transaction. A row already
+// imported (same date, enterprise, kind and officers) is refused.
+type inspImport struct {
+	s      *Service
+	p      *auth.Principal
+	byCode map[string]string // credit code → enterprise ID in scope
+	reg    []Inspector
+	seen   map[string]int
+	rows   []importRow
+}
+
+type importRow struct {
+	x  Inspection
+	in InspectionInput
+}
+
+func (s *Service) newImport(ctx context.Context, p *auth.Principal) (ledger.Import, error) {
+	if !p.Is(Inspectors...) {
+		return nil, errs.New(errs.Forbidden, "forbidden")
+	}
+	im := &inspImport{s: s, p: p, byCode: map[string]string{}, seen: map[string]int{}}
+	if err := s.ent.Each(ctx, p, enterprise.Filter{}, func(e enterprise.Enterprise) error {
+		im.byCode[e.CreditCode] = e.ID
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	var err error
+	im.reg, err = listInspectors(ctx, s.db.R(), p.CountyCode)
+	return im, err
+}
+
+func (im *inspImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
+	v := row.Values
+	var out []xlsx.CellError
+	bad := func(key, reason string) { out = append(out, xlsx.CellError{Key: key, Reason: reason}) }
+	in := InspectionInput{On: strings.TrimSpace(v["on"]), Note: v["note"]}
+	if len(in.On) > 10 {
+		in.On = in.On[:10]
+	}
+	if k, ok := KindOf(v["kind"]); ok {
+		in.Kind = k
+	} else {
+		bad("kind", "检查类型应为："+strings.Join(kindLabels(), "、"))
+	}
+	code := enterprise.NormalizeCreditCode(v["credit_code"])
+	if id, ok := im.byCode[code]; ok {
+		in.EnterpriseID = id
+	} else {
+		bad("credit_code", "未知企业：该统一社会信用代码未在企业台账登记，或不在您的监管范围内")
+	}
+	names := splitList(v["officers"])
+	certs := splitList(v["certs"])
+	for i, n := range names {
+		o := Officer{Name: n}
+		for _, r := range im.reg {
+			if r.Name == n {
+				o.UserID = r.UserID
+			}
+		}
+		if i < len(certs) {
+			o.CertNo = certs[i]
+		}
+		in.Officers = append(in.Officers, o)
+	}
+	if len(out) > 0 || len(row.Errors) > 0 {
+		return out
+	}
+	sum := []string{in.On, string(in.Kind), in.EnterpriseID}
+	for _, o := range in.Officers {
+		sum = append(sum, o.Name)
+	}
+	in.ClientID = "xlsx-" + strconv.FormatUint(SeedOf(strings.Join(sum, "|")), 36)
+	x, err := im.s.prepare(ctx, im.p, &in)
+	if err != nil {
+		for _, fe := range errs.Fields(err) {
+			key := map[string]string{"on": "on", "kind": "kind", "officers": "officers", "enterprise_id": "credit_code"}[fe.Field]
+			if key == "" {
+				key = "note"
+			}
+			bad(key, im.s.reason(fe))
+		}
+		if len(errs.Fields(err)) == 0 {
+			bad("on", err.Error())
+		}
+		return out
+	}
+	if first, dup := im.seen[in.ClientID]; dup {
+		bad("on", fmt.Sprintf("与第 %d 行重复", first))
+		return out
+	}
+	if _, err := getInspection(ctx, im.s.db.R(), `county_code = $1 AND client_id = $2`, im.p.CountyCode, in.ClientID); err == nil {
+		bad("on", "该检查记录已导入")
+		return out
+	}
+	im.seen[in.ClientID] = row.Num
+	im.rows = append(im.rows, importRow{x: x, in: in})
+	return out
+}
+
+func (im *inspImport) Commit(ctx context.Context, progress func(done, total int64)) (int, error) {
+	err := im.s.db.InTx(ctx, func(tx *store.Tx) error {
+		for i := range im.rows {
+			r := &im.rows[i]
+			if err := im.s.createTx(ctx, tx, im.p, &r.x, r.in, nil); err != nil {
+				return err
+			}
+			progress(int64(i+1), int64(len(im.rows)))
+		}
+		return nil
+	})
+	return len(im.rows), err
+}
+
+// reason renders a field error of the rules in Chinese for the error report.
+func (s *Service) reason(fe *errs.Error) string {
+	switch fe.Message {
+	case "inspection.two_officers":
+		return "现场检查须有 2 名以上持证执法人员"
+	case "inspection.officer_no_cert":
+		return fmt.Sprintf("%v 没有执法证号", fe.Args["Name"])
+	case "inspection.date_future":
+		return "检查日期晚于今天"
+	case "inspection.date_invalid":
+		return "日期格式不正确，应如 2022-06-16"
+	case "inspection.enterprise_unknown":
+		return "企业不存在或不在您的范围内"
+	}
+	return "取值无效"
+}
+
+func kindLabels() []string {
+	var out []string
+	for _, k := range Kinds {
+		out = append(out, k[1])
+	}
+	return out
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.FieldsFunc(s, func(r rune) bool { return r == '、' || r == ',' || r == '，' || r == ';' || r == '；' }) {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }

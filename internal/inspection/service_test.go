@@ -20,10 +20,12 @@ import (
 	"yingji/internal/errs"
 	"yingji/internal/hazard"
 	"yingji/internal/inspection"
+	"yingji/internal/ledger"
 	"yingji/internal/notify"
 	"yingji/internal/org"
 	"yingji/internal/store"
 	"yingji/internal/store/storetest"
+	"yingji/internal/xlsx/xlsxtest"
 )
 
 const county = "349901"
@@ -239,6 +241,36 @@ func TestInspectionServiceOnBothEngines(t *testing.T) {
 		n, _, _ := f.svc.Count(ctx, leader, inspection.Filter{}, false)
 		if n != 2 {
 			t.Fatalf("inspections %d", n)
+		}
+
+		// Import: rows replay the form's rules; a bad row commits nothing;
+		// the same file twice is refused row by row.
+		var l *ledger.Ledger
+		for _, x := range f.svc.Ledgers() {
+			if x.Kind == "inspections" {
+				l = x
+			}
+		}
+		e0, _ := f.ent.Get(ctx, jg2, ind[1])
+		good := []any{"2022-06-10", "计划检查", e0.Name, e0.CreditCode, "", jg2.DisplayName + "、" + zhifa.DisplayName}
+		one := []any{"2022-06-11", "双随机抽查", e0.Name, e0.CreditCode, "", jg2.DisplayName}
+		file := xlsxtest.Fill(t, inspection.InspectionSchema(), [][]any{good, one})
+		res, err := ledger.Run(ctx, l, jg2, bytes.NewReader(file), ledger.Options{}, nil)
+		if err == nil || res.Committed || len(res.Errors) != 1 || res.Errors[0].Row != 3 || res.Errors[0].Key != "officers" {
+			t.Fatalf("a single officer in the file: %+v %v", res, err)
+		}
+		if n, _, _ := f.svc.Count(ctx, leader, inspection.Filter{}, false); n != 2 {
+			t.Fatalf("a bad file wrote %d", n-2)
+		}
+		file = xlsxtest.Fill(t, inspection.InspectionSchema(), [][]any{good})
+		if res, err := ledger.Run(ctx, l, jg2, bytes.NewReader(file), ledger.Options{}, nil); err != nil || res.Imported != 1 {
+			t.Fatalf("import: %+v %v", res, err)
+		}
+		if res, err := ledger.Run(ctx, l, jg2, bytes.NewReader(file), ledger.Options{}, nil); err == nil || res.Committed {
+			t.Fatalf("the same file twice: %+v", res)
+		}
+		if n, _, _ := f.svc.Count(ctx, leader, inspection.Filter{}, false); n != 3 {
+			t.Fatalf("after the import: %d", n)
 		}
 	})
 }
