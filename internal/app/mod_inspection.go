@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"io"
+	"net/url"
 	"strconv"
 
 	"yingji/internal/auth"
@@ -35,6 +36,13 @@ func (a *App) inspectionModule() (*module, error) {
 		api:       inspection.APISummaries,
 		register: func(rt *webRouter) {
 			h.UI = a.UI
+			// Once the documents module (执法文书) is wired, an inspection
+			// links to its 现场检查记录 form.
+			if _, ok := a.UI.Policy["GET /documents/new"]; ok {
+				h.DocumentLink = func(x inspection.Inspection) string {
+					return "/documents/new?inspection=" + url.QueryEscape(x.ID) + "&type=" + url.QueryEscape("现场检查记录")
+				}
+			}
 			h.Register(rt)
 		},
 		ledgers: out,
