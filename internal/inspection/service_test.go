@@ -161,6 +161,26 @@ func TestInspectionServiceOnBothEngines(t *testing.T) {
 		if c, _ := f.haz.Counts(ctx, jg2, hazard.Filter{Enterprise: ind[0]}); c.Found != 2 {
 			t.Fatalf("hazards after the resend: %d", c.Found)
 		}
+		// Two copies of one offline submission arriving at once: one
+		// inspection, the other copy answered with it.
+		in2 := in
+		in2.ClientID, in2.Signature = "c-race", ""
+		type result struct {
+			id      string
+			created bool
+			err     error
+		}
+		out := make(chan result, 2)
+		for range 2 {
+			go func() {
+				x, c, err := f.svc.Create(ctx, jg2, in2, nil)
+				out <- result{x.ID, c, err}
+			}()
+		}
+		r1, r2 := <-out, <-out
+		if r1.err != nil || r2.err != nil || r1.id != r2.id || r1.created == r2.created {
+			t.Fatalf("concurrent resend: %+v %+v", r1, r2)
+		}
 		photos, _ := f.svc.Photos(ctx, jg2, x)
 		if len(photos) != 1 {
 			t.Fatalf("photos %d", len(photos))
@@ -239,7 +259,7 @@ func TestInspectionServiceOnBothEngines(t *testing.T) {
 			t.Fatalf("own plan: %v", err)
 		}
 		n, _, _ := f.svc.Count(ctx, leader, inspection.Filter{}, false)
-		if n != 2 {
+		if n != 3 {
 			t.Fatalf("inspections %d", n)
 		}
 
@@ -259,8 +279,8 @@ func TestInspectionServiceOnBothEngines(t *testing.T) {
 		if err == nil || res.Committed || len(res.Errors) != 1 || res.Errors[0].Row != 3 || res.Errors[0].Key != "officers" {
 			t.Fatalf("a single officer in the file: %+v %v", res, err)
 		}
-		if n, _, _ := f.svc.Count(ctx, leader, inspection.Filter{}, false); n != 2 {
-			t.Fatalf("a bad file wrote %d", n-2)
+		if n, _, _ := f.svc.Count(ctx, leader, inspection.Filter{}, false); n != 3 {
+			t.Fatalf("a bad file wrote %d", n-3)
 		}
 		file = xlsxtest.Fill(t, inspection.InspectionSchema(), [][]any{good})
 		if res, err := ledger.Run(ctx, l, jg2, bytes.NewReader(file), ledger.Options{}, nil); err != nil || res.Imported != 1 {
@@ -269,7 +289,7 @@ func TestInspectionServiceOnBothEngines(t *testing.T) {
 		if res, err := ledger.Run(ctx, l, jg2, bytes.NewReader(file), ledger.Options{}, nil); err == nil || res.Committed {
 			t.Fatalf("the same file twice: %+v", res)
 		}
-		if n, _, _ := f.svc.Count(ctx, leader, inspection.Filter{}, false); n != 3 {
+		if n, _, _ := f.svc.Count(ctx, leader, inspection.Filter{}, false); n != 4 {
 			t.Fatalf("after the import: %d", n)
 		}
 	})
