@@ -68,6 +68,7 @@ func (s *Service) Ledgers() []*ledger.Ledger {
 				return s.newImport(ctx, p)
 			}},
 		{Kind: "inspection-plans", Title: "inspection.ledger_plans", Schema: PlanSchema(), Export: s.exportPlans},
+		s.planItemsLedger(),
 	}
 }
 
@@ -283,4 +284,150 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// PlanItemSchema is the layout of a plan's enterprise list (计划检查企业
+// 名单): one row per planned enterprise. Importing it sets the listed
+// plans' enterprises (a plan not yet drawn up is created with the
+// workday figures empty, to be completed on its page).
+func PlanItemSchema() xlsx.Schema {
+	return xlsx.Schema{Name: "年度计划检查企业名单", Columns: []xlsx.Column{
+		{Key: "year", Header: "年度", HeaderEN: "Year", Required: true, Example: "2022"},
+		{Key: "section", Header: "股室", HeaderEN: "Section", Required: true, Example: "监管二股"},
+		{Key: "credit_code", Header: "统一社会信用代码", HeaderEN: "Credit code", Required: true, Width: 22},
+		{Key: "enterprise", Header: "企业名称", HeaderEN: "Enterprise", Width: 28, Help: "仅供核对，以统一社会信用代码为准"},
+		{Key: "kind", Header: "检查类别", HeaderEN: "Key or general", Required: true, Options: []string{"重点检查", "一般检查"}},
+		{Key: "done", Header: "已检查", HeaderEN: "Inspected", Help: "导出时填写；导入时不读取"},
+	}}
+}
+
+func (s *Service) planItemsLedger() *ledger.Ledger {
+	return &ledger.Ledger{Kind: "inspection-plan-items", Title: "inspection.ledger_plan_items", Schema: PlanItemSchema(),
+		Export: func(ctx context.Context, p *auth.Principal, q url.Values, w *xlsx.Writer) error {
+			plans, err := s.Plans(ctx, p, atoi(q.Get("year")))
+			if err != nil {
+				return err
+			}
+			codes := map[string]string{}
+			if err := s.ent.Each(ctx, p, enterprise.Filter{}, func(e enterprise.Enterprise) error {
+				codes[e.ID] = e.CreditCode
+				return nil
+			}); err != nil {
+				return err
+			}
+			for _, x := range plans {
+				for _, l := range []struct {
+					kind string
+					ids  []string
+				}{{"重点检查", x.Key}, {"一般检查", x.General}} {
+					for _, id := range l.ids {
+						if err := w.Write(x.Year, x.SectionName, codes[id], x.Names[id], l.kind, map[bool]string{true: "是", false: "否"}[x.Done[id]]); err != nil {
+							return err
+						}
+					}
+				}
+			}
+			return nil
+		},
+		NewImport: func(ctx context.Context, p *auth.Principal, _ string) (ledger.Import, error) {
+			if !p.Is(Planners...) {
+				return nil, errs.New(errs.Forbidden, "forbidden")
+			}
+			im := &planImport{s: s, p: p, byCode: map[string]string{}, sections: map[string]string{}, plans: map[string]*Plan{}, seen: map[string]int{}}
+			if err := s.ent.Each(ctx, p, enterprise.Filter{}, func(e enterprise.Enterprise) error {
+				im.byCode[e.CreditCode] = e.ID
+				return nil
+			}); err != nil {
+				return nil, err
+			}
+			units, err := s.org.ListUnits(ctx, &auth.Principal{Role: auth.RoleLeader, CountyCode: p.CountyCode}, org.UnitFilter{Kind: org.UnitSection})
+			if err != nil {
+				return nil, err
+			}
+			for _, u := range units {
+				if p.Role != auth.RoleSection || u.ID == p.UnitID {
+					im.sections[u.Name] = u.ID
+				}
+			}
+			return im, nil
+		},
+	}
+}
+
+type planImport struct {
+	s        *Service
+	p        *auth.Principal
+	byCode   map[string]string
+	sections map[string]string // name → unit ID the importer may plan for
+	plans    map[string]*Plan  // year/section → plan being built
+	order    []string
+	seen     map[string]int
+}
+
+func (im *planImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
+	v := row.Values
+	var out []xlsx.CellError
+	bad := func(key, reason string) { out = append(out, xlsx.CellError{Key: key, Reason: reason}) }
+	year := atoi(v["year"])
+	if year < 2000 || year > 2100 {
+		bad("year", "年度应为四位年份")
+	}
+	sec, ok := im.sections[strings.TrimSpace(v["section"])]
+	if !ok {
+		bad("section", "未知股室，或不是您所在的股室")
+	}
+	id, ok := im.byCode[enterprise.NormalizeCreditCode(v["credit_code"])]
+	if !ok {
+		bad("credit_code", "未知企业：该统一社会信用代码未在企业台账登记，或不在您的监管范围内")
+	}
+	if len(out) > 0 || len(row.Errors) > 0 {
+		return out
+	}
+	key := strconv.Itoa(year) + "/" + sec
+	if first, dup := im.seen[key+"/"+id]; dup {
+		bad("credit_code", fmt.Sprintf("与第 %d 行重复", first))
+		return out
+	}
+	im.seen[key+"/"+id] = row.Num
+	x, ok := im.plans[key]
+	if !ok {
+		x = &Plan{Year: year, SectionID: sec}
+		im.plans[key], im.order = x, append(im.order, key)
+	}
+	if strings.HasPrefix(v["kind"], "重点") {
+		x.Key = append(x.Key, id)
+	} else {
+		x.General = append(x.General, id)
+	}
+	return out
+}
+
+func (im *planImport) Commit(ctx context.Context, progress func(done, total int64)) (int, error) {
+	// Every plan is checked before anything is written: all or none.
+	var ready []Plan
+	n := 0
+	for _, key := range im.order {
+		in := *im.plans[key]
+		old, err := getPlan(ctx, im.s.db.R(), `county_code = $1 AND year = $2 AND section_id = $3`, im.p.CountyCode, in.Year, in.SectionID)
+		if err == nil {
+			in.Title, in.RandomShare, in.Staff, in.OtherDays, in.NonEnfDays = old.Title, old.RandomShare, old.Staff, old.OtherDays, old.NonEnfDays
+		}
+		// Monthly targets are spread again over the new list.
+		x, err := im.s.preparePlan(ctx, im.p, in)
+		if err != nil {
+			return 0, err
+		}
+		ready = append(ready, x)
+		n += x.Planned()
+	}
+	err := im.s.db.InTx(ctx, func(tx *store.Tx) error {
+		for i := range ready {
+			if err := im.s.savePlanTx(ctx, tx, im.p, &ready[i]); err != nil {
+				return err
+			}
+			progress(int64(i+1), int64(len(ready)))
+		}
+		return nil
+	})
+	return n, err
 }

@@ -151,6 +151,17 @@ func (s *Service) StatutoryDays(ctx context.Context, county string, year int) (i
 
 // SavePlan creates or updates a section's plan for a year.
 func (s *Service) SavePlan(ctx context.Context, p *auth.Principal, in Plan) (Plan, error) {
+	in, err := s.preparePlan(ctx, p, in)
+	if err != nil {
+		return in, err
+	}
+	err = s.db.InTx(ctx, func(tx *store.Tx) error { return s.savePlanTx(ctx, tx, p, &in) })
+	return in, err
+}
+
+// preparePlan checks a plan (no writes): role, the calendar's workdays,
+// the rules, the section and the enterprises in the principal's scope.
+func (s *Service) preparePlan(ctx context.Context, p *auth.Principal, in Plan) (Plan, error) {
 	if err := need(p, Planners); err != nil {
 		return in, err
 	}
@@ -182,24 +193,27 @@ func (s *Service) SavePlan(ctx context.Context, p *auth.Principal, in Plan) (Pla
 		}
 	}
 	in.CountyCode = p.CountyCode
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		old, err := getPlan(ctx, tx, `county_code = $1 AND year = $2 AND section_id = $3`, p.CountyCode, in.Year, in.SectionID)
-		insert := errs.Is(err, errs.NotFound)
-		if err != nil && !insert {
-			return err
-		}
-		if insert {
-			in.ID, in.CreatedBy = ids.New(), p.UserID
-		} else {
-			in.ID, in.CreatedBy, in.ApprovedOn, in.ApprovalRef = old.ID, old.CreatedBy, old.ApprovedOn, old.ApprovalRef
-		}
-		if err := savePlan(ctx, tx, in, s.now(), insert); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, s.now(), p.Actor(), audit.Entry{Entity: "insp_plan", EntityID: in.ID, Action: map[bool]string{true: "create", false: "update"}[insert],
-			After: map[string]any{"year": in.Year, "section": in.SectionName, "key": len(in.Key), "general": len(in.General), "workdays": in.Workdays}})
-	})
-	return in, err
+	return in, nil
+}
+
+// savePlanTx writes a prepared plan: a new one, or the section's plan of
+// the year updated (its author and approval kept).
+func (s *Service) savePlanTx(ctx context.Context, tx *store.Tx, p *auth.Principal, in *Plan) error {
+	old, err := getPlan(ctx, tx, `county_code = $1 AND year = $2 AND section_id = $3`, p.CountyCode, in.Year, in.SectionID)
+	insert := errs.Is(err, errs.NotFound)
+	if err != nil && !insert {
+		return err
+	}
+	if insert {
+		in.ID, in.CreatedBy = ids.New(), p.UserID
+	} else {
+		in.ID, in.CreatedBy, in.ApprovedOn, in.ApprovalRef = old.ID, old.CreatedBy, old.ApprovedOn, old.ApprovalRef
+	}
+	if err := savePlan(ctx, tx, *in, s.now(), insert); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, s.now(), p.Actor(), audit.Entry{Entity: "insp_plan", EntityID: in.ID, Action: map[bool]string{true: "create", false: "update"}[insert],
+		After: map[string]any{"year": in.Year, "section": in.SectionName, "key": len(in.Key), "general": len(in.General), "workdays": in.Workdays}})
 }
 
 // ApprovePlan records the county government's approval (报县政府批复):

@@ -292,5 +292,30 @@ func TestInspectionServiceOnBothEngines(t *testing.T) {
 		if n, _, _ := f.svc.Count(ctx, leader, inspection.Filter{}, false); n != 4 {
 			t.Fatalf("after the import: %d", n)
 		}
+
+		// A plan's enterprise list from Excel: another section's row is
+		// refused and nothing is written; then the list makes the plan.
+		var pl *ledger.Ledger
+		for _, x := range f.svc.Ledgers() {
+			if x.Kind == "inspection-plan-items" {
+				pl = x
+			}
+		}
+		e1, _ := f.ent.Get(ctx, jg2, ind[2])
+		rows := [][]any{{"2024", "监管二股", e0.CreditCode, "", "重点检查"}, {"2024", "监管二股", e1.CreditCode, "", "一般检查"}}
+		file = xlsxtest.Fill(t, inspection.PlanItemSchema(), append(rows, []any{"2024", "监管一股", e1.CreditCode, "", "一般检查"}))
+		if res, err := ledger.Run(ctx, pl, jg2, bytes.NewReader(file), ledger.Options{}, nil); err == nil || res.Errors[0].Key != "section" {
+			t.Fatalf("another section: %+v %v", res, err)
+		}
+		if list, _ := f.svc.Plans(ctx, leader, 2024); len(list) != 0 {
+			t.Fatalf("a refused file made a plan")
+		}
+		file = xlsxtest.Fill(t, inspection.PlanItemSchema(), rows)
+		if res, err := ledger.Run(ctx, pl, jg2, bytes.NewReader(file), ledger.Options{}, nil); err != nil || res.Imported != 2 {
+			t.Fatalf("plan import: %+v %v", res, err)
+		}
+		if list, _ := f.svc.Plans(ctx, leader, 2024); len(list) != 1 || len(list[0].Key) != 1 || len(list[0].General) != 1 {
+			t.Fatalf("imported plan %+v", list)
+		}
 	})
 }
