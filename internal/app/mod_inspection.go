@@ -8,6 +8,7 @@ import (
 
 	"yingji/internal/auth"
 	"yingji/internal/calendar"
+	"yingji/internal/enterprise"
 	"yingji/internal/home"
 	"yingji/internal/inspection"
 	"yingji/internal/web"
@@ -25,6 +26,14 @@ func (a *App) inspectionModule() (*module, error) {
 	}
 	svc := inspection.New(a.DB, a.Enterprise, a.Hazard, a.Attach, a.Org, a.Now, a.Calendar, users)
 	h := &inspection.Handlers{Svc: svc, Ent: a.Enterprise, Org: a.Org}
+	// The enterprise page counts its inspections (家次).
+	a.EnterpriseRelated = append(a.EnterpriseRelated, func(ctx context.Context, p *auth.Principal, e enterprise.Enterprise) ([]enterprise.Related, error) {
+		if !p.Is(append(inspection.Staff, auth.RoleEnterprise)...) {
+			return nil, nil
+		}
+		n, _, err := svc.Count(ctx, p, inspection.Filter{Enterprise: e.ID}, false)
+		return []enterprise.Related{{Label: "inspection.related", Count: n, Link: "/inspections?enterprise=" + e.ID}}, err
+	})
 	ledgers := svc.Ledgers()
 	out := make([]*ledgerT, len(ledgers))
 	copy(out, ledgers)

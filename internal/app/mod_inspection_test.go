@@ -93,6 +93,34 @@ func TestInspectionDemoFigures(t *testing.T) {
 	// An inspection with a failed major-hazard item raises a major hazard
 	// citing the clause; the same client id sent again is not saved twice.
 	mine := findEnterprise(t, a, "示例县兆丰矿业有限公司")
+	if rec := do(a, "GET", "/enterprises/"+mine, tok, nil); !strings.Contains(rec.Body.String(), "监督检查（家次）") {
+		t.Errorf("the enterprise page does not count its inspections")
+	}
+	// Plan, draw and inspection pages render.
+	var plans struct {
+		Items []inspection.PlanView `json:"items"`
+	}
+	getJSON(t, a, "/api/v1/inspection-plans", tok, &plans)
+	if len(plans.Items) != 1 || plans.Items[0].Progress.Done != 51 {
+		t.Fatalf("plans %+v", plans.Items)
+	}
+	var draws struct {
+		Items []inspection.DrawRecord `json:"items"`
+	}
+	getJSON(t, a, "/api/v1/inspection-draws", tok, &draws)
+	var insp struct {
+		Items []inspection.Inspection `json:"items"`
+	}
+	getJSON(t, a, "/api/v1/inspections?kind=superior", tok, &insp)
+	for _, path := range []string{"/inspection-plans/" + plans.Items[0].ID, "/inspection-draws/" + draws.Items[0].ID + "?replay=1",
+		"/inspections/" + insp.Items[0].ID, "/inspection-plans/new", "/inspection-plans/export", "/inspection-plan-items/export"} {
+		if rec := do(a, "GET", path, userToken(t, a, "admin"), nil); rec.Code != 200 {
+			t.Errorf("GET %s: %d %s", path, rec.Code, rec.Body.String()[:min(300, rec.Body.Len())])
+		}
+	}
+	if rec := do(a, "GET", "/inspection-draws/"+draws.Items[0].ID+"?replay=1", tok, nil); !strings.Contains(rec.Body.String(), "完全一致") {
+		t.Errorf("the demo draw does not replay identically")
+	}
 	var reg struct {
 		Items []inspection.Inspector `json:"items"`
 	}
