@@ -168,4 +168,17 @@ func TestInspectionOnPhoneOffline(t *testing.T) {
 	if got := count(); got != before+1 {
 		t.Fatalf("after the resend: %d inspections, want %d", got, before+1)
 	}
+
+	// A refused inspection (one officer) is not queued: the rule shows.
+	b.openOK("/inspections/new")
+	js[bool](b, "one officer", `(() => { document.getElementById('f-enterprise').selectedIndex = 1;
+		const cs = document.querySelectorAll('input[name=officers]'); cs.forEach((c, i) => c.checked = i === 0); return true; })()`)
+	b.do("save with one officer", chromedp.Click(chromedp.CSS("#inspection-save")))
+	waitJS(b, "the refusal", `(() => { const n = document.getElementById('offline-note'); return !n.hidden && n.className.includes('err') && n.textContent.includes('2'); })()`)
+	if got := count(); got != before+1 {
+		t.Fatalf("a refused inspection was saved: %d", got)
+	}
+	if n := js[int](b, "queue after the refusal", `document.querySelectorAll('#offline-queue .queued-item').length`); n != 0 {
+		t.Errorf("the refused inspection waits in the queue (%d)", n)
+	}
 }

@@ -59,14 +59,15 @@
     var fd = new FormData();
     e.fields.forEach(function (kv) { fd.append(kv[0], kv[1]); });
     (e.files || []).forEach(function (f) { fd.append('photos', f.blob, f.name); });
-    return fetch('/inspections', { method: 'POST', body: fd, credentials: 'same-origin', headers: { Accept: 'application/json' } })
+    return fetch('/api/v1/inspections', { method: 'POST', body: fd, credentials: 'same-origin', headers: { Accept: 'application/json' } })
       .then(function (res) {
         var json = (res.headers.get('Content-Type') || '').indexOf('application/json') >= 0;
         if (res.ok && json) return res.json().then(function (b) { return del(e.client_id).then(function () { return { ok: true, id: b.id }; }); });
         if (json && res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 429) {
           // Refused by a rule: sending again will not help; keep it with the reason.
           return res.json().then(function (b) {
-            e.error = (b && (b.message || b.error)) || String(res.status);
+            var reasons = (b && b.fields || []).map(function (f) { return f.reason; }).filter(Boolean);
+            e.error = reasons.length ? reasons.join('；') : ((b && (b.message || b.error)) || String(res.status));
             return put(e).then(function () { return { ok: false, refused: true, error: e.error }; });
           });
         }
