@@ -12,6 +12,7 @@ import (
 	"yingji/internal/geo"
 	"yingji/internal/hazard"
 	"yingji/internal/hazard/supervise"
+	"yingji/internal/inspection"
 	"yingji/internal/ledger"
 	"yingji/internal/licence"
 	"yingji/internal/web"
@@ -44,6 +45,9 @@ type domains struct {
 
 	// Campaign is the housing survey, data calls and special campaigns.
 	Campaign *campaign.Service
+	// Inspection is enforcement plans, 双随机 draws and inspections (the
+	// documents module reads an inspection through it).
+	Inspection *inspection.Service
 
 	// EnterpriseRelated lists other domains' records on an enterprise's
 	// page (facilities, licences, certificates …); modules append to it.

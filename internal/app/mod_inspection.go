@@ -25,6 +25,7 @@ func (a *App) inspectionModule() (*module, error) {
 		return list, err
 	}
 	svc := inspection.New(a.DB, a.Enterprise, a.Hazard, a.Attach, a.Org, a.Now, a.Calendar, users)
+	a.Inspection = svc
 	h := &inspection.Handlers{Svc: svc, Ent: a.Enterprise, Org: a.Org}
 	// The enterprise page counts its inspections (家次).
 	a.EnterpriseRelated = append(a.EnterpriseRelated, func(ctx context.Context, p *auth.Principal, e enterprise.Enterprise) ([]enterprise.Related, error) {
