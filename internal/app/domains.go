@@ -12,6 +12,7 @@ import (
 	"yingji/internal/geo"
 	"yingji/internal/hazard"
 	"yingji/internal/hazard/supervise"
+	"yingji/internal/inspection"
 	"yingji/internal/ledger"
 	"yingji/internal/licence"
 	"yingji/internal/supplies"
@@ -45,6 +46,9 @@ type domains struct {
 
 	// Campaign is the housing survey, data calls and special campaigns.
 	Campaign *campaign.Service
+	// Inspection is enforcement plans, 双随机 draws and inspections (the
+	// documents module reads an inspection through it).
+	Inspection *inspection.Service
 
 	// Supplies is emergency supplies: warehouses, stock, dispatch orders
 	// (other modules issue goods with Supplies.Issue).

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"yingji/internal/auth"
 	"yingji/internal/campaign/datacall"
 	"yingji/internal/campaign/housing"
 	"yingji/internal/campaign/special"
@@ -15,31 +14,7 @@ import (
 	"yingji/internal/hazard"
 	"yingji/internal/hazard/supervise"
 	"yingji/internal/licence"
-	"yingji/internal/org"
 )
-
-// The report's groups of sectors (the sections of the bureau's report).
-var (
-	// 危化和烟花爆竹: hazardous chemicals production and trade, fireworks,
-	// petrol stations.
-	chemSectors = []string{"chem_produce", "chem_trade", "fireworks_wholesale", "fireworks_retail", "petrol"}
-)
-
-// sectionUnit returns the supervising section (股室) whose sectors include
-// sector: the unit whose own records make a section's figures.
-func (a *App) sectionUnit(ctx context.Context, p *auth.Principal, sector string) (string, error) {
-	sys := &auth.Principal{UserID: "system", Username: "system", Role: auth.RoleAdmin, CountyCode: p.CountyCode}
-	units, err := a.Org.ListUnits(ctx, sys, org.UnitFilter{})
-	if err != nil {
-		return "", err
-	}
-	for _, u := range units {
-		if u.Kind == org.UnitSection && slices.Contains(u.Sectors, sector) {
-			return u.ID, nil
-		}
-	}
-	return "", nil
-}
 
 // hazardNumbers counts the hazards of f found in the period: found,
 // general and major, with their records and ledger links.
@@ -88,20 +63,6 @@ func (a *App) hazardNumbers(ctx context.Context, q figure.Query, f hazard.Filter
 
 // hazardFigures are the hazard ledger's parts of the report's figures.
 func (a *App) hazardFigures() []figure.Figure {
-	section := func(sector string, sectors []string, keys map[string]string) func(ctx context.Context, q figure.Query) (figure.Value, error) {
-		return func(ctx context.Context, q figure.Query) (figure.Value, error) {
-			unit, err := a.sectionUnit(ctx, q.P, sector)
-			if err != nil {
-				return figure.Value{}, err
-			}
-			f := hazard.Filter{Unit: unit, Sectors: sectors}
-			if sectors == nil {
-				f.Sector = sector
-			}
-			ns, err := a.hazardNumbers(ctx, q, f, keys)
-			return figure.Value{Numbers: ns}, err
-		}
-	}
 	// campaign counts the hazards of the period's campaigns whose name
 	// carries one of the words (防汛, 森林 …: the county names its hazard
 	// campaigns after their subject).
@@ -159,9 +120,7 @@ func (a *App) hazardFigures() []figure.Figure {
 		return figure.Value{Numbers: append(ns, mines, n)}, nil
 	}
 	return []figure.Figure{
-		{ID: "F-MINE-1", Section: "mine", Order: 1, Count: section("mine", nil, map[string]string{"general": "general", "major": "major"})},
 		{ID: "F-MINE-3", Section: "mine", Order: 3, Text: "report.text.F-MINE-3", Count: thirdParty},
-		{ID: "F-CHEM-1", Section: "chem", Order: 1, Count: section("chem_produce", chemSectors, map[string]string{"found": "hazards"})},
 		{ID: "F-FLOOD-1", Section: "flood", Order: 1, Count: campaign([]string{"防汛"}, map[string]string{"found": "hazards"})},
 		{ID: "F-FIRE-1", Section: "fire", Order: 1, Count: campaign([]string{"森林", "防火", "防灭火"}, map[string]string{"found": "fire_hazards"})},
 		{ID: "F-BIG-1", Section: "big", Order: 1, Text: "report.text.F-BIG-1", Count: func(ctx context.Context, q figure.Query) (figure.Value, error) {

@@ -74,6 +74,7 @@ func (a *App) modules() []func() (*module, error) {
 		a.superviseModule,
 		a.campaignModule,
 		a.suppliesModule,
+		a.inspectionModule,
 		a.reportModule,    // it reads every module's figures
 		a.dashboardModule, // last: it gathers every module's panels
 	}
