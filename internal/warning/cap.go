@@ -28,22 +28,22 @@ const CAPNamespace = "urn:oasis:names:tc:emergency:cap:1.2"
 
 // Alert is a CAP 1.2 <alert>.
 type Alert struct {
-	XMLName     xml.Name   `xml:"urn:oasis:names:tc:emergency:cap:1.2 alert"`
-	Identifier  string     `xml:"identifier"`
-	Sender      string     `xml:"sender"`
-	Sent        string     `xml:"sent"`
-	Status      string     `xml:"status"`
-	MsgType     string     `xml:"msgType"`
-	Source      string     `xml:"source,omitempty"`
-	Scope       string     `xml:"scope"`
-	Restriction string     `xml:"restriction,omitempty"`
-	Addresses   string     `xml:"addresses,omitempty"`
-	Code        []string   `xml:"code,omitempty"`
-	Note        string     `xml:"note,omitempty"`
-	References  string     `xml:"references,omitempty"`
-	Incidents   string     `xml:"incidents,omitempty"`
-	Info        []Info     `xml:"info"`
-	Signature   []AnyXML   `xml:",any"`
+	XMLName     xml.Name `xml:"urn:oasis:names:tc:emergency:cap:1.2 alert"`
+	Identifier  string   `xml:"identifier"`
+	Sender      string   `xml:"sender"`
+	Sent        string   `xml:"sent"`
+	Status      string   `xml:"status"`
+	MsgType     string   `xml:"msgType"`
+	Source      string   `xml:"source,omitempty"`
+	Scope       string   `xml:"scope"`
+	Restriction string   `xml:"restriction,omitempty"`
+	Addresses   string   `xml:"addresses,omitempty"`
+	Code        []string `xml:"code,omitempty"`
+	Note        string   `xml:"note,omitempty"`
+	References  string   `xml:"references,omitempty"`
+	Incidents   string   `xml:"incidents,omitempty"`
+	Info        []Info   `xml:"info"`
+	Signature   []AnyXML `xml:",any"`
 }
 
 // AnyXML keeps an element the structs do not model (an XML signature).

@@ -93,15 +93,15 @@ type Warning struct {
 	Source        string    `json:"source"`               // 发布单位, e.g. 县气象局
 	Type          string    `json:"type"`
 	Level         string    `json:"level"`
-	Towns         []string  `json:"towns"`         // region codes of the area
-	AreaDesc      string    `json:"area_desc"`     // the area in words
-	Departments   bool      `json:"departments"`   // send to the member departments too
-	Sectors       []string  `json:"sectors"`       // enterprises of these sectors in the area ("*": all)
-	EffectiveAt   time.Time `json:"effective_at"`  // 生效时间
-	ExpiresAt     time.Time `json:"expires_at"`    // 失效时间
-	Headline      string    `json:"headline"`      // 标题
-	Description   string    `json:"description"`   // 内容
-	Instruction   string    `json:"instruction"`   // 防御指引
+	Towns         []string  `json:"towns"`        // region codes of the area
+	AreaDesc      string    `json:"area_desc"`    // the area in words
+	Departments   bool      `json:"departments"`  // send to the member departments too
+	Sectors       []string  `json:"sectors"`      // enterprises of these sectors in the area ("*": all)
+	EffectiveAt   time.Time `json:"effective_at"` // 生效时间
+	ExpiresAt     time.Time `json:"expires_at"`   // 失效时间
+	Headline      string    `json:"headline"`     // 标题
+	Description   string    `json:"description"`  // 内容
+	Instruction   string    `json:"instruction"`  // 防御指引
 	HeadlineEN    string    `json:"headline_en,omitempty"`
 	DescriptionEN string    `json:"description_en,omitempty"`
 	InstructionEN string    `json:"instruction_en,omitempty"`
@@ -112,7 +112,7 @@ type Warning struct {
 	ApproverName  string    `json:"approver_name,omitempty"`
 	ApprovedAt    time.Time `json:"approved_at,omitzero"`
 	PublishedAt   time.Time `json:"published_at,omitzero"`
-	ClosedAt      time.Time `json:"closed_at,omitzero"` // superseded or cancelled
+	ClosedAt      time.Time `json:"closed_at,omitzero"`      // superseded or cancelled
 	ImportedFrom  string    `json:"imported_from,omitempty"` // sender,identifier,sent of an imported CAP message
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
