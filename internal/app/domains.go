@@ -14,6 +14,7 @@ import (
 	"yingji/internal/hazard/supervise"
 	"yingji/internal/ledger"
 	"yingji/internal/licence"
+	"yingji/internal/warning"
 	"yingji/internal/web"
 )
 
@@ -44,6 +45,9 @@ type domains struct {
 
 	// Campaign is the housing survey, data calls and special campaigns.
 	Campaign *campaign.Service
+
+	// Warning is the warnings desk (预警信息; CAP export and import).
+	Warning *warning.Service
 
 	// EnterpriseRelated lists other domains' records on an enterprise's
 	// page (facilities, licences, certificates …); modules append to it.

@@ -313,6 +313,10 @@ func (s *Service) knownTown(ctx context.Context, county string) (func(string) bo
 
 // Draft records a new warning (草稿) by p.
 func (s *Service) Draft(ctx context.Context, p *auth.Principal, w Warning) (Warning, error) {
+	return s.draftAt(ctx, p, w, s.clock())
+}
+
+func (s *Service) draftAt(ctx context.Context, p *auth.Principal, w Warning, now time.Time) (Warning, error) {
 	if !CanDraft(p) {
 		return w, errs.New(errs.Forbidden, "forbidden")
 	}
@@ -320,7 +324,6 @@ func (s *Service) Draft(ctx context.Context, p *auth.Principal, w Warning) (Warn
 	if err != nil {
 		return w, err
 	}
-	now := s.clock()
 	w.MsgType, w.RefID, w.References, w.ImportedFrom = MsgAlert, "", "", ""
 	if err := Validate(&w, now, known); err != nil {
 		return w, err
@@ -578,7 +581,7 @@ func HashToken(token string) string {
 }
 
 // AckPath is the signed link of a recipient's token.
-func AckPath(token string) string { return "/warnings/ack/" + token }
+func AckPath(token string) string { return "/ack/" + token }
 
 func (s *Service) sendTx(ctx context.Context, tx *store.Tx, w Warning, units []Unit, now time.Time, send bool) error {
 	seen := map[string]bool{}

@@ -213,7 +213,7 @@ func TestPublishAckRemindEscalate(t *testing.T) {
 			t.Fatalf("recipients: %+v %v", recs, err)
 		}
 		inbox, err := f.n.Inbox(ctx, townA.UserID, true, 10)
-		if err != nil || len(inbox) != 1 || !strings.HasPrefix(inbox[0].Link, "/warnings/ack/") || !strings.Contains(inbox[0].Title, "寒潮蓝色") {
+		if err != nil || len(inbox) != 1 || !strings.HasPrefix(inbox[0].Link, "/ack/") || !strings.Contains(inbox[0].Title, "寒潮蓝色") {
 			t.Fatalf("town inbox: %+v %v", inbox, err)
 		}
 		// A town of the area sees the warning; a town outside does not.
@@ -236,7 +236,7 @@ func TestPublishAckRemindEscalate(t *testing.T) {
 		wantKind(t, err, errs.Conflict, "warning.already_acked")
 		// 签收 through the signed link of the department's notification.
 		dInbox, _ := f.n.Inbox(ctx, dept.UserID, true, 10)
-		token := strings.TrimPrefix(dInbox[0].Link, "/warnings/ack/")
+		token := strings.TrimPrefix(dInbox[0].Link, "/ack/")
 		if _, _, err := f.svc.AckByToken(ctx, "forged", "", "127.0.0.1"); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("forged token: %v", err)
 		}
@@ -266,7 +266,7 @@ func TestPublishAckRemindEscalate(t *testing.T) {
 			t.Fatalf("town B inbox: %+v", bInbox)
 		}
 		// The old link was replaced by the reminder's.
-		oldToken := strings.TrimPrefix(bInbox[1].Link, "/warnings/ack/")
+		oldToken := strings.TrimPrefix(bInbox[1].Link, "/ack/")
 		if _, _, err := f.svc.ByToken(ctx, oldToken); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("old token still works: %v", err)
 		}
