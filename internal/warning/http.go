@@ -539,8 +539,7 @@ func (h *Handlers) ackPage(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	data := h.lookups(r)
-	data["W"], data["R"] = x, rec
+	data := map[string]any{"W": x, "R": rec}
 	h.UI.Show(w, r, http.StatusOK, "warning_ack", "warning.ack_title", "", data, web.EmptyForm(nil))
 }
 
