@@ -56,6 +56,13 @@ func (a *App) warningModule() (*module, error) {
 				return nil, err
 			}
 			stats := []home.Stat{{Label: "warning.home_active", Value: active, Link: "/warnings?active=1"}}
+			if p.Is(auth.RoleTown, auth.RoleDepartment, auth.RoleEnterprise) {
+				mine, _, err := svc.Count(ctx, p, warning.Filter{Active: true, MineOpen: true}, false)
+				if err != nil {
+					return nil, err
+				}
+				stats = append(stats, home.Stat{Label: "warning.home_to_ack", Value: mine, Link: "/warnings?active=1&mine=1", Tone: toneIf(mine > 0)})
+			}
 			if warning.Staff(p) {
 				open, _, err := svc.Count(ctx, p, warning.Filter{Active: true, Open: true}, false)
 				if err != nil {

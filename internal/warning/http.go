@@ -201,7 +201,7 @@ func (in Input) Warning() (Warning, error) {
 // calendar days in Beijing time, both included).
 func FilterOf(q url.Values) Filter {
 	f := Filter{State: q.Get("state"), Type: q.Get("type"), Level: q.Get("level"), MsgType: q.Get("msg_type"), Q: q.Get("q"),
-		Open: q.Get("open") == "1", Active: q.Get("active") == "1"}
+		Open: q.Get("open") == "1", Active: q.Get("active") == "1", MineOpen: q.Get("mine") == "1"}
 	if t, err := time.ParseInLocation("2006-01-02", q.Get("from"), cst); err == nil {
 		f.From = t
 	}

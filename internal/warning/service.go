@@ -113,17 +113,18 @@ func unitOf(p *auth.Principal) (kind, ref string) {
 
 // Filter selects warnings.
 type Filter struct {
-	State   string
-	Type    string
-	Level   string
-	MsgType string
-	From    time.Time // published at or after
-	To      time.Time // published before
-	Active  bool      // in force now
-	Open    bool      // with units yet to acknowledge
-	Q       string
-	Limit   int
-	Offset  int
+	State    string
+	Type     string
+	Level    string
+	MsgType  string
+	From     time.Time // published at or after
+	To       time.Time // published before
+	Active   bool      // in force now
+	Open     bool      // with units yet to acknowledge
+	MineOpen bool      // not yet acknowledged by the caller's own unit
+	Q        string
+	Limit    int
+	Offset   int
 }
 
 func (s *Service) where(p *auth.Principal, f Filter) *store.Where {
@@ -156,6 +157,10 @@ func (s *Service) where(p *auth.Principal, f Filter) *store.Where {
 	}
 	if f.Open {
 		w.Add("EXISTS (SELECT 1 FROM warning_recipient r WHERE r.warning_id = warning.id AND r.acked_at IS NULL)")
+	}
+	if f.MineOpen {
+		kind, ref := unitOf(p)
+		w.Add("EXISTS (SELECT 1 FROM warning_recipient r WHERE r.warning_id = warning.id AND r.kind = ? AND r.ref = ? AND r.acked_at IS NULL)", kind, ref)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		w.Add(`(headline LIKE ? ESCAPE '\' OR identifier = ? OR source LIKE ? ESCAPE '\')`, store.Like(q), q, store.Like(q))

@@ -520,7 +520,7 @@ func TestDeliveryThroughSMTPAndWebhookWithRetry(t *testing.T) {
 		case m := <-mails:
 			_, b64, _ := strings.Cut(strings.ReplaceAll(m, "\r\n", "\n"), "\n\n")
 			body, _ := base64.StdEncoding.DecodeString(strings.ReplaceAll(b64, "\n", ""))
-			if !strings.Contains(m, "jishan@example.gov.cn") || !strings.Contains(string(body), "https://yj.example.gov.cn/warnings/ack/") ||
+			if !strings.Contains(m, "jishan@example.gov.cn") || !strings.Contains(string(body), "https://yj.example.gov.cn/ack/") ||
 				!strings.Contains(string(body), "防御指引") {
 				t.Fatalf("mail: %s", m)
 			}
