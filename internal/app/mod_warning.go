@@ -72,6 +72,7 @@ func (a *App) warningModule() (*module, error) {
 			}
 			return stats, nil
 		},
+		audit: web.AuditNames{Codes: map[string]string{"warning.msg_type": "warning.msg.", "warning_recipient.acked_via": "warning.via."}},
 		api:   warning.API(),
 		jobs:  map[string]jobs.Handler{WarningRemindKind: a.warningRemindJob(svc)},
 		every: map[string]time.Duration{WarningRemindKind: 15 * time.Minute},
