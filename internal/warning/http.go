@@ -596,9 +596,17 @@ func (h *Handlers) feed(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
+	base := h.Base
+	if base == "" { // Atom wants absolute links: the address the reader used
+		scheme := "http"
+		if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+			scheme = "https"
+		}
+		base = scheme + "://" + r.Host
+	}
 	updated := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	f := atomFeed{ID: "urn:yingji:warnings:" + county, Title: "预警信息 / Warnings in force", Author: atomPerson{Name: Sender(county)},
-		Link: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: h.Base + "/warnings/feed.atom"}}}
+		Link: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: base + "/warnings/feed.atom"}}}
 	for _, x := range list {
 		if x.UpdatedAt.After(updated) {
 			updated = x.UpdatedAt
@@ -606,7 +614,7 @@ func (h *Handlers) feed(w http.ResponseWriter, r *http.Request) {
 		f.Entries = append(f.Entries, atomEntry{ID: "urn:cap:" + x.Identifier, Title: x.Headline, Updated: x.UpdatedAt.UTC().Format(time.RFC3339),
 			Published: x.PublishedAt.UTC().Format(time.RFC3339), Author: atomPerson{Name: x.Source},
 			Summary: fmt.Sprintf("%s 生效 %s，失效 %s", x.Headline, x.EffectiveAt.In(cst).Format("2006-01-02 15:04"), x.ExpiresAt.In(cst).Format("2006-01-02 15:04")),
-			Link:    []atomLink{{Rel: "alternate", Type: "application/cap+xml", Href: h.Base + "/warnings/" + x.ID + "/cap.xml"}}})
+			Link:    []atomLink{{Rel: "alternate", Type: "application/cap+xml", Href: base + "/warnings/" + x.ID + "/cap.xml"}}})
 	}
 	f.Updated = updated.UTC().Format(time.RFC3339)
 	body, err := xml.MarshalIndent(f, "", "  ")
