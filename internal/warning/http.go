@@ -389,6 +389,7 @@ type Detail struct {
 	Mine       *Recipient
 	Delivered  map[notify.DeliveryState]int
 	Deliveries []notify.LogEntry
+	UnitOf     map[string]string // recipient account → unit name (delivery log)
 	Active     bool
 }
 
@@ -429,6 +430,14 @@ func (h *Handlers) show(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Delivered, d.Deliveries = page.Counts, page.Entries
+		d.UnitOf = map[string]string{}
+		if units, err := h.Svc.resolve(r.Context(), x.CountyCode, x); err == nil {
+			for _, u := range units {
+				for _, uid := range u.UserIDs {
+					d.UnitOf[uid] = u.Name
+				}
+			}
+		}
 	}
 	data := h.lookups(r)
 	data["D"] = d
