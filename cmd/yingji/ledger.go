@@ -40,6 +40,9 @@ func (e env) importCmd(args []string) error {
 	if len(rest) == 0 {
 		return usageError{"usage: yingji import KIND FILE | yingji import KIND --template OUT.xlsx; kinds: " + importable(a.Ledgers)}
 	}
+	if rest[0] == "warnings" && len(rest) == 2 { // a CAP 1.2 message, not a spreadsheet
+		return e.importWarning(a, rest[1])
+	}
 	l, ok := a.Ledgers.Get(rest[0])
 	if !ok || l.NewImport == nil {
 		return usageError{fmt.Sprintf("unknown or not importable ledger %q; importable: %s", rest[0], importable(a.Ledgers))}
@@ -144,14 +147,18 @@ func importable(r *ledger.Registry) string {
 }
 
 func (e env) exportCmd(args []string) error {
-	var out string
+	var out, capDir string
 	a, rest, err := e.open("export", args, func(fs *flagSet) {
 		fs.StringVar(&out, "out", "", "the .xlsx file to write")
+		fs.StringVar(&capDir, "cap", "", "warnings: write one CAP 1.2 file per published warning into this folder")
 	})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	if capDir != "" {
+		return e.exportWarningsCAP(a, rest, capDir)
+	}
 	if len(rest) != 1 || out == "" {
 		return usageError{"usage: yingji export KIND --out FILE.xlsx; kinds: " + strings.Join(a.Ledgers.Kinds(), ", ")}
 	}

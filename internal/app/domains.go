@@ -16,6 +16,7 @@ import (
 	"yingji/internal/ledger"
 	"yingji/internal/licence"
 	"yingji/internal/supplies"
+	"yingji/internal/warning"
 	"yingji/internal/web"
 )
 
@@ -53,6 +54,9 @@ type domains struct {
 	// Supplies is emergency supplies: warehouses, stock, dispatch orders
 	// (other modules issue goods with Supplies.Issue).
 	Supplies *supplies.Service
+
+	// Warning is the warnings desk (预警信息; CAP export and import).
+	Warning *warning.Service
 
 	// EnterpriseRelated lists other domains' records on an enterprise's
 	// page (facilities, licences, certificates …); modules append to it.

@@ -75,6 +75,7 @@ func (a *App) modules() []func() (*module, error) {
 		a.campaignModule,
 		a.suppliesModule,
 		a.inspectionModule,
+		a.warningModule,
 		a.reportModule,    // it reads every module's figures
 		a.dashboardModule, // last: it gathers every module's panels
 	}

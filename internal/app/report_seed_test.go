@@ -18,7 +18,7 @@ var seedFacts = map[string]map[string]float64{
 	"F-MINE-1":  {"inspections": 25, "documents": 20, "general": 166, "major": 5},
 	"F-MINE-2":  {"cases": 2, "fines": 8000},
 	"F-MINE-3":  {"mines": 4, "hazards": 90, "major": 5, "major_listed": 5},
-	"F-MINE-4":  {"findings": 28, "government": 4, "enterprises": 3, "enterprise_findings": 24},
+	"F-MINE-4":  {"findings": 28, "government": 4, "enterprises": 3, "enterprise": 24},
 	"F-MINE-5":  {"delisted": 3, "closure": 2},
 	"F-MINE-6":  {"closing": 2},
 	"F-CHEM-1":  {"inspections": 42, "hazards": 51},
@@ -38,6 +38,30 @@ var seedFacts = map[string]map[string]float64{
 	"F-HOUSE-4": {"appraised": 310, "remediated": 9},
 	"F-HOUSE-5": {"total": 685, "urban": 385, "rural": 300},
 	"F-SUP-1":   {"letters": 4, "rectified": 3},
+	"F-DUTY-1":  {"shifts": 543, "incidents": 13, "incidents_on_time": 13, "warnings": 17},
+	"F-PLAN-1":  {"plans": 8},
+	"F-FLOOD-1": {"hazards": 47},
+	"F-FLOOD-2": {"patrol_teams": 49, "patrol_people": 3107, "town_teams": 40, "town_people": 1376, "county_teams": 4, "county_people": 466},
+	"F-FLOOD-3": {"drills": 1},
+	"F-REL-1":   {"amount": 1260000, "people": 5452},
+	"F-REL-2":   {"total": 2374, "quilts": 1379, "coats": 995},
+	"F-RES-1":   {"reminders": 74, "teams": 7},
+	"F-RES-2":   {"people": 60},
+	"F-PUB-1":   {"sms": 130000, "winners": 39},
+	"F-PUB-2":   {"trainings": 6},
+	"F-PUB-3":   {"officers": 328},
+	"F-COMM-1":  {"towns": 7, "communities": 11, "passed": 1},
+	"F-FIRE-1":  {"sms": 200000, "fire_hazards": 5, "checkpoints": 20},
+}
+
+// seedRanges are the source's round figures (80余, 6000余, 200多, 左右,
+// 近千): the records must fall in the range the words allow.
+var seedRanges = map[string]map[string][2]float64{
+	"F-FLOOD-1": {"plans": {81, 89}},
+	"F-PUB-1":   {"leaflets": {6001, 6999}, "answers": {900, 999}},
+	"F-PUB-2":   {"people": {750, 850}},
+	"F-FIRE-1":  {"leaflets": {2001, 2999}},
+	"F-IND-2":   {"trained": {201, 299}},
 }
 
 // seedLastYear are the figures compared with the same period of 2021.
@@ -57,6 +81,11 @@ func testPeriodReport(t *testing.T, pg bool) {
 		t.Fatal(err)
 	}
 	figs := rep.Figures()
+	for id := range seedRanges {
+		if _, ok := seedFacts[id]; !ok {
+			seedFacts[id] = map[string]float64{}
+		}
+	}
 	for id, want := range seedFacts {
 		it, ok := figs[id]
 		if !ok {
@@ -77,6 +106,12 @@ func testPeriodReport(t *testing.T, pg bool) {
 			}
 			if n.Kind == "hazard" && int64(len(n.Records)) != n.Value {
 				t.Errorf("%s %s: %d records behind %d", id, k, len(n.Records), n.Value)
+			}
+		}
+		for k, r := range seedRanges[id] {
+			n := it.Value.Get(k)
+			if n.Key == "" || float64(n.Value) < r[0] || float64(n.Value) > r[1] {
+				t.Errorf("%s %s = %d, want %v…%v", id, k, n.Value, r[0], r[1])
 			}
 		}
 		for k, v := range seedLastYear[id] {

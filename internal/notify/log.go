@@ -39,9 +39,12 @@ type LogFilter struct {
 	CountyCode string
 	State      DeliveryState
 	Channel    string
-	From, To   time.Time
-	Limit      int // default 50, at most 500
-	Offset     int
+	// Entity and EntityID keep the deliveries of the notifications about
+	// one record (a warning's delivery log per recipient).
+	Entity, EntityID string
+	From, To         time.Time
+	Limit            int // default 50, at most 500
+	Offset           int
 }
 
 // LogEntry is a delivery with its notification's summary.
@@ -78,6 +81,12 @@ func (s *Service) DeliveryLog(ctx context.Context, f LogFilter) (*DeliveryLogPag
 	}
 	if f.Channel != "" {
 		add("d.channel = $%d", f.Channel)
+	}
+	if f.Entity != "" {
+		add("n.entity = $%d", f.Entity)
+	}
+	if f.EntityID != "" {
+		add("n.entity_id = $%d", f.EntityID)
 	}
 	if !f.From.IsZero() {
 		add("d.created_at >= $%d", f.From.UTC())

@@ -414,6 +414,15 @@ func TestDeliveryLogFilters(t *testing.T) {
 		if page.Total != 2 || len(page.Entries) != 1 {
 			t.Fatalf("county B: %+v", page)
 		}
+		// One record's deliveries (a warning's delivery log).
+		enqueue(t, db, s, notify.Message{CountyCode: "B", UserID: "u2", Topic: "t", Title: "4", Entity: "warning", EntityID: "w1"})
+		page, _ = s.DeliveryLog(ctx, notify.LogFilter{Entity: "warning", EntityID: "w1"})
+		if page.Total != 1 || page.Entries[0].Title != "4" {
+			t.Fatalf("entity: %+v", page)
+		}
+		if page, _ = s.DeliveryLog(ctx, notify.LogFilter{Entity: "warning", EntityID: "w2"}); page.Total != 0 {
+			t.Fatalf("other entity: %+v", page)
+		}
 	})
 }
 
