@@ -6,6 +6,7 @@ import (
 
 	"yingji/internal/campaign"
 	"yingji/internal/certificate"
+	"yingji/internal/prepare"
 	"yingji/internal/crypt"
 	"yingji/internal/enterprise"
 	"yingji/internal/facility"
@@ -36,6 +37,9 @@ type domains struct {
 	Licence *licence.Service
 	// Certificate is the people's certificates register (report figures).
 	Certificate *certificate.Service
+	// Prepare is the preparedness registers (plans, drills, teams,
+	// experts); the supplies module may set Prepare.Supplies.
+	Prepare *prepare.Service
 	// Hazard is the hazard ledger and closed loop (report figures, cards).
 	Hazard *hazard.Service
 	// Supervise is cards, supervision letters, listings and extensions

@@ -113,7 +113,9 @@ func (p Plan) ReviewRequired() bool { return p.Category != CatTown && p.Category
 
 // DeliberationRequired reports whether the plan must pass a 审议
 // (overall and special plans: the county government's executive meeting).
-func (p Plan) DeliberationRequired() bool { return p.Category == CatOverall || p.Category == CatSpecial }
+func (p Plan) DeliberationRequired() bool {
+	return p.Category == CatOverall || p.Category == CatSpecial
+}
 
 // FilingBody is whom the plan is filed with (备案, 国办发〔2024〕5号).
 func FilingBody(category string) string {

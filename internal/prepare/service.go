@@ -475,35 +475,38 @@ func (s *Service) TakeStep(ctx context.Context, p *auth.Principal, id string, st
 		if err != nil {
 			return err
 		}
-		bureau := st.To == StateFiled || st.To == StepAssess
-		switch {
-		case bureau && !CanFile(p):
-			return errs.New(errs.Forbidden, "prepare.bureau_step")
-		case bureau && x.CreatedBy == p.UserID && p.UserID != "system":
-			return conflict("four_eyes")
-		case !bureau && !CanWriteRow(p, x.RegionCode, x.EnterpriseID):
-			return errs.New(errs.Forbidden, "forbidden")
-		}
-		cal, err := s.cal(ctx, x.CountyCode)
-		if err != nil {
-			return err
-		}
-		before := x
-		if err := Apply(&x, st, cal); err != nil {
-			return err
-		}
-		x.UpdatedAt = s.now().UTC()
-		args := planArgs(x)
-		if _, err := tx.ExecContext(ctx, `UPDATE prep_plan SET (`+planCols+`) = (`+placeholders(30)+`) WHERE id = $1`, args...); err != nil {
-			return fmt.Errorf("update plan: %w", err)
-		}
-		if err := s.insertStep(ctx, tx, p, x, st); err != nil {
-			return err
-		}
-		out = x
-		return s.record(ctx, tx, p, "prep_plan", x.ID, "step_"+st.To, before, x)
+		out, err = s.takeStepTx(ctx, tx, p, x, st)
+		return err
 	})
 	return out, err
+}
+
+func (s *Service) takeStepTx(ctx context.Context, tx *store.Tx, p *auth.Principal, x Plan, st Step) (Plan, error) {
+	bureau := st.To == StateFiled || st.To == StepAssess
+	switch {
+	case bureau && !CanFile(p):
+		return x, errs.New(errs.Forbidden, "prepare.bureau_step")
+	case bureau && x.CreatedBy == p.UserID && p.UserID != "system":
+		return x, conflict("four_eyes")
+	case !bureau && !CanWriteRow(p, x.RegionCode, x.EnterpriseID):
+		return x, errs.New(errs.Forbidden, "forbidden")
+	}
+	cal, err := s.cal(ctx, x.CountyCode)
+	if err != nil {
+		return x, err
+	}
+	before := x
+	if err := Apply(&x, st, cal); err != nil {
+		return before, err
+	}
+	x.UpdatedAt = s.now().UTC()
+	if _, err := tx.ExecContext(ctx, `UPDATE prep_plan SET (`+planCols+`) = (`+placeholders(30)+`) WHERE id = $1`, planArgs(x)...); err != nil {
+		return before, fmt.Errorf("update plan: %w", err)
+	}
+	if err := s.insertStep(ctx, tx, p, x, st); err != nil {
+		return before, err
+	}
+	return x, s.record(ctx, tx, p, "prep_plan", x.ID, "step_"+st.To, before, x)
 }
 
 // ---- teams ----
@@ -553,6 +556,7 @@ type TeamFilter struct {
 	SuppliesFrom  string // supplies updated in [SuppliesFrom, SuppliesTo]
 	SuppliesTo    string
 	Until         string // established on or before
+	From          string // established on or after
 	Limit, Offset int
 }
 
@@ -583,6 +587,9 @@ func teamWhere(p *auth.Principal, f TeamFilter) *store.Where {
 	if f.Until != "" {
 		w.Add("established_on <= ?", f.Until)
 	}
+	if f.From != "" {
+		w.Add("established_on >= ?", f.From)
+	}
 	return &w
 }
 
@@ -595,7 +602,7 @@ func TeamFilterOf(q map[string][]string) TeamFilter {
 		return ""
 	}
 	return TeamFilter{Q: g("q"), Kind: g("kind"), Level: g("level"), Town: g("town"), Enterprise: g("enterprise"),
-		SuppliesFrom: g("supplies_from"), SuppliesTo: g("supplies_to"), Until: g("until")}
+		SuppliesFrom: g("supplies_from"), SuppliesTo: g("supplies_to"), Until: g("until"), From: g("established_from")}
 }
 
 // ListTeams returns a page of teams and the total.
