@@ -6,7 +6,6 @@ import (
 
 	"yingji/internal/campaign"
 	"yingji/internal/certificate"
-	"yingji/internal/prepare"
 	"yingji/internal/crypt"
 	"yingji/internal/enterprise"
 	"yingji/internal/facility"
@@ -15,6 +14,7 @@ import (
 	"yingji/internal/hazard/supervise"
 	"yingji/internal/ledger"
 	"yingji/internal/licence"
+	"yingji/internal/prepare"
 	"yingji/internal/web"
 )
 

@@ -228,7 +228,9 @@ func (h *Handlers) regionNames(r *http.Request) (map[string]string, []org.Region
 func (h *Handlers) lookups(r *http.Request) map[string]any {
 	names, towns := h.regionNames(r)
 	return map[string]any{"RegionNames": names, "Towns": towns, "Categories": Categories, "States": States, "TeamKinds": TeamKinds,
-		"Levels": Levels, "Readiness": Readiness, "DrillForms": DrillForms, "ExpertFields": ExpertFields, "Triggers": Triggers, "Today": h.Svc.Today()}
+		"Levels": Levels, "Readiness": Readiness, "DrillForms": DrillForms, "ExpertFields": ExpertFields, "Triggers": Triggers, "Today": h.Svc.Today(),
+		"Three": []string{"1", "2", "3"}, "PlanKeys": []string{"county", "deliberated", "drafted_from", "drafted_to", "enterprise"},
+		"TeamKeys": []string{"until", "established_from", "supplies_from", "supplies_to", "enterprise"}}
 }
 
 // fail answers an error; an enterprise account reaching for another
