@@ -55,12 +55,13 @@ const AssessYears = 3
 
 // ReviewSectors are the enterprise sectors whose plans need an expert
 // 评审 with minutes (mines, smelting, construction, hazardous chemicals,
-// fireworks); others do a 论证 unless they are medium-size or larger.
+// fireworks); others do a 论证 unless they are above designated size
+// (规上, the register's nearest mark of medium-size or larger).
 var ReviewSectors = []string{"mine", "metallurgy", "construction", "chemical", "fireworks"}
 
 // ReviewKindFor is the review an enterprise plan needs.
 func ReviewKindFor(sector, scale string) string {
-	if slices.Contains(ReviewSectors, sector) || scale == "large" || scale == "medium" {
+	if slices.Contains(ReviewSectors, sector) || scale == "above" {
 		return ReviewExpert
 	}
 	return ReviewDemo
