@@ -57,7 +57,7 @@ const AssessYears = 3
 // 评审 with minutes (mines, smelting, construction, hazardous chemicals,
 // fireworks); others do a 论证 unless they are above designated size
 // (规上, the register's nearest mark of medium-size or larger).
-var ReviewSectors = []string{"mine", "metallurgy", "construction", "chemical", "fireworks"}
+var ReviewSectors = []string{"mine", "metallurgy", "nonferrous", "construction", "chem_produce", "chem_trade", "petrol", "fireworks_wholesale"}
 
 // ReviewKindFor is the review an enterprise plan needs.
 func ReviewKindFor(sector, scale string) string {

@@ -168,7 +168,7 @@ func TestTeamValidation(t *testing.T) {
 }
 
 func TestReviewKindAndRanking(t *testing.T) {
-	if ReviewKindFor("chemical", "small") != ReviewExpert || ReviewKindFor("trade", "below") != ReviewDemo || ReviewKindFor("trade", "above") != ReviewExpert {
+	if ReviewKindFor("chem_trade", "below") != ReviewExpert || ReviewKindFor("trade", "below") != ReviewDemo || ReviewKindFor("trade", "above") != ReviewExpert {
 		t.Fatal("review kinds")
 	}
 	scores := []Score{{TownCode: "a", Score: 100, Freshness: 10}, {TownCode: "a", Score: 40, Freshness: 30}, {TownCode: "b", Score: 70, Freshness: 5},
