@@ -83,6 +83,12 @@ func (a *App) prepareModule() (*module, error) {
 			return svc.Demo(ctx, out, a.Cfg.County, prepare.DemoPlaces{TownCodes: codes, TownNames: names, Villages: villages}, a.DemoLocate)
 		},
 		figures: svc.Figures(hazards),
+		audit: web.AuditNames{Codes: map[string]string{
+			"prep_plan.category": "prepare.cat.", "prep_plan.state": "prepare.state.", "prep_plan.review_kind": "prepare.review.",
+			"prep_plan.revision_trigger": "prepare.trigger.", "prep_team.kind": "prepare.kind.", "prep_team.level": "prepare.level.",
+			"prep_team.readiness": "prepare.ready.", "prep_team.result": "prepare.result.", "prep_drill.form": "prepare.form.",
+			"prep_expert.field": "prepare.field.",
+		}},
 		jobs:    map[string]jobs.Handler{prepare.SweepKind: func(ctx context.Context, _ *jobs.Job, _ jobs.Progress) error { _, err := svc.Sweep(ctx); return err }},
 		every:   map[string]time.Duration{prepare.SweepKind: 12 * time.Hour},
 		nav:     []navEntry{{Area: "preparedness", Items: items}},
