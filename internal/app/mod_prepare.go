@@ -89,9 +89,9 @@ func (a *App) prepareModule() (*module, error) {
 			"prep_team.readiness": "prepare.ready.", "prep_team.result": "prepare.result.", "prep_drill.form": "prepare.form.",
 			"prep_expert.field": "prepare.field.",
 		}},
-		jobs:    map[string]jobs.Handler{prepare.SweepKind: func(ctx context.Context, _ *jobs.Job, _ jobs.Progress) error { _, err := svc.Sweep(ctx); return err }},
-		every:   map[string]time.Duration{prepare.SweepKind: 12 * time.Hour},
-		nav:     []navEntry{{Area: "preparedness", Items: items}},
+		jobs:  map[string]jobs.Handler{prepare.SweepKind: func(ctx context.Context, _ *jobs.Job, _ jobs.Progress) error { _, err := svc.Sweep(ctx); return err }},
+		every: map[string]time.Duration{prepare.SweepKind: 12 * time.Hour},
+		nav:   []navEntry{{Area: "preparedness", Items: items}},
 	}, nil
 }
 

@@ -2,8 +2,8 @@ package app_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"io"
 	"strings"
 	"testing"
