@@ -23,6 +23,7 @@ import (
 func (a *App) prepareModule() (*module, error) {
 	svc := prepare.New(a.DB, a.Enterprise, a.Notify, a.Now, a.Calendar)
 	svc.Recipients = a.prepareRecipients
+	svc.Files = a.Attach
 	a.Prepare = svc
 	h := &prepare.Handlers{Svc: svc, Org: a.Org}
 	a.MapLayers = append(a.MapLayers, geo.Layer{Key: "teams", Label: "prepare.layer", Points: func(ctx context.Context, p *auth.Principal, q url.Values) ([]geo.Point, error) {

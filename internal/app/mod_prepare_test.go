@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime/multipart"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -172,5 +174,35 @@ func TestPreparePages(t *testing.T) {
 	rec = do(a, "POST", "/api/v1/plans/"+created.ID+"/steps", admin, strings.NewReader(`{"to":"published","on":"2022-06-10"}`))
 	if rec.Code != 409 || !strings.Contains(rec.Body.String(), "评审") {
 		t.Fatalf("publish without review: %d %s", rec.Code, rec.Body.String())
+	}
+	// A file of the plan's version: uploaded, listed, downloaded.
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "预案文本.pdf")
+	_, _ = fw.Write([]byte("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"))
+	_ = mw.Close()
+	req := httptest.NewRequest("POST", "/plans/"+created.ID+"/files", &body)
+	req.Header.Set("Authorization", "Bearer "+admin)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	up := httptest.NewRecorder()
+	a.Handler.ServeHTTP(up, req)
+	if up.Code != 303 {
+		t.Fatalf("upload: %d %s", up.Code, up.Body.String())
+	}
+	var steps []struct {
+		Step         string `json:"step"`
+		Version      int    `json:"version"`
+		AttachmentID string `json:"attachment_id"`
+	}
+	getJSON(t, a, "/api/v1/plans/"+created.ID+"/steps", admin, &steps)
+	last := steps[len(steps)-1]
+	if last.Step != "file" || last.Version != 1 || last.AttachmentID == "" {
+		t.Fatalf("steps after upload: %+v", steps)
+	}
+	if rec := do(a, "GET", "/plans/"+created.ID+"/files/"+last.AttachmentID, admin, nil); rec.Code != 200 || !bytes.HasPrefix(rec.Body.Bytes(), []byte("%PDF")) {
+		t.Fatalf("download: %d", rec.Code)
+	}
+	if rec := do(a, "GET", "/plans/"+created.ID+"/files/"+last.AttachmentID, qiye, nil); rec.Code != 404 {
+		t.Fatalf("enterprise account downloads a county plan's file: %d", rec.Code)
 	}
 }

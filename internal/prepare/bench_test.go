@@ -37,7 +37,9 @@ func BenchmarkMonthlyAssessment5000(b *testing.B) {
 		}
 		ent := enterprise.New(db, o, clock, nil)
 		svc := prepare.New(db, ent, nil, clock, func(context.Context, string) (calendar.Calendar, error) { return calendar.New(nil, nil), nil })
-		svc.Supplies = func(_ context.Context, _, id string) (bool, string, error) { return id[len(id)-1]%4 == 0, "2022-05-01", nil }
+		svc.Supplies = func(_ context.Context, _, id string) (bool, string, error) {
+			return id[len(id)-1]%4 == 0, "2022-05-01", nil
+		}
 		sectors := []string{"mine", "chem_trade", "machinery", "light", "textile", "commerce"}
 		for i := 0; i < 5000; i++ {
 			e, err := ent.Create(ctx, admin, enterprise.Enterprise{Name: fmt.Sprintf("示例县第%05d号有限公司", i), CreditCode: enterprise.DemoCreditCode(county, 300000+i),

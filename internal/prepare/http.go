@@ -53,6 +53,8 @@ func Policy() web.Policy {
 		"POST /plans":                               writers,
 		"GET /plans/{id}":                           allRoles,
 		"POST /plans/{id}/steps":                    writers,
+		"POST /plans/{id}/files":                    writers,
+		"GET /plans/{id}/files/{file}":              allRoles,
 		"GET /plans/export":                         staff,
 		"GET /drills":                               allRoles,
 		"GET /drills/new":                           writers,
@@ -125,6 +127,8 @@ func (h *Handlers) Register(rt *web.Router) {
 	rt.Handle("POST /plans", h.createPlan)
 	rt.Handle("GET /plans/{id}", h.plan)
 	rt.Handle("POST /plans/{id}/steps", h.step)
+	rt.Handle("POST /plans/{id}/files", h.upload)
+	rt.Handle("GET /plans/{id}/files/{file}", h.download)
 	rt.Handle("GET /drills", h.drills)
 	rt.Handle("GET /drills/new", h.newDrill)
 	rt.Handle("POST /drills", h.createDrill)

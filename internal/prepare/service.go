@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"yingji/internal/attach"
 	"yingji/internal/audit"
 	"yingji/internal/auth"
 	"yingji/internal/calendar"
@@ -40,8 +41,9 @@ type Service struct {
 	notify     *notify.Service
 	now        func() time.Time
 	cal        CalendarFunc
-	Supplies   SuppliesFunc // optional hook into the supplies module
-	Recipients Recipients   // optional: whom reminders go to
+	Supplies   SuppliesFunc    // optional hook into the supplies module
+	Recipients Recipients      // optional: whom reminders go to
+	Files      *attach.Service // plan files (nil: no uploads)
 }
 
 // New returns a Service.
