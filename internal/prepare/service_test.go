@@ -198,3 +198,46 @@ func TestScopeAndMasking(t *testing.T) {
 		}
 	})
 }
+
+// TestDeadlineSweep: the daily sweep reminds of a 备案 limit within 5
+// working days and of an assessment due within 30 days, once each.
+func TestDeadlineSweep(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		mk := func(name, drafted string, steps ...prepare.Step) prepare.Plan {
+			p, err := f.svc.CreatePlan(ctx, f.sec, prepare.Plan{Name: name, Category: prepare.CatDepartment, DraftedOn: drafted})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range steps {
+				if p, err = f.svc.TakeStep(ctx, f.sec, p.ID, st); err != nil {
+					t.Fatalf("%s %s: %v", name, st.To, err)
+				}
+			}
+			return p
+		}
+		review := prepare.Step{To: prepare.StateReview, On: "2019-05-01", Experts: "专家", Minutes: "纪要"}
+		due := mk("部门预案甲", "2019-04-01", review, prepare.Step{To: prepare.StatePublished, On: "2022-06-01"})
+		if due.FilingDue != "2022-06-30" {
+			t.Fatalf("filing due %s", due.FilingDue)
+		}
+		mk("部门预案乙", "2019-04-01", review, prepare.Step{To: prepare.StatePublished, On: "2022-06-28"})      // due in July: not yet
+		old := mk("部门预案丙", "2019-04-01", review, prepare.Step{To: prepare.StatePublished, On: "2019-07-15"}) // assessment due 2022-07-15
+		if _, err := f.svc.TakeStep(ctx, f.admin, old.ID, prepare.Step{To: prepare.StateFiled, On: "2019-07-30"}); err != nil {
+			t.Fatal(err)
+		}
+		n, err := f.svc.Sweep(ctx)
+		if err != nil || n != 2 {
+			t.Fatalf("sweep sent %d, %v", n, err)
+		}
+		if n, _ := f.svc.Sweep(ctx); n != 0 {
+			t.Fatalf("second sweep sent %d", n)
+		}
+		// The assessment moves the next one three years on.
+		p, err := f.svc.TakeStep(ctx, f.admin, old.ID, prepare.Step{To: prepare.StepAssess, On: "2022-06-30"})
+		if err != nil || p.NextAssessment != "2025-06-30" || p.State != prepare.StateFiled {
+			t.Fatalf("assessed: %+v %v", p, err)
+		}
+	})
+}
