@@ -222,7 +222,7 @@ func TestDeadlineSweep(t *testing.T) {
 		if due.FilingDue != "2022-06-30" {
 			t.Fatalf("filing due %s", due.FilingDue)
 		}
-		mk("部门预案乙", "2019-04-01", review, prepare.Step{To: prepare.StatePublished, On: "2022-06-28"})      // due in July: not yet
+		mk("部门预案乙", "2019-04-01", review, prepare.Step{To: prepare.StatePublished, On: "2022-06-28"})        // due in July: not yet
 		old := mk("部门预案丙", "2019-04-01", review, prepare.Step{To: prepare.StatePublished, On: "2019-07-15"}) // assessment due 2022-07-15
 		if _, err := f.svc.TakeStep(ctx, f.admin, old.ID, prepare.Step{To: prepare.StateFiled, On: "2019-07-30"}); err != nil {
 			t.Fatal(err)
