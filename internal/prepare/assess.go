@@ -405,3 +405,56 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// Reminder is one 督促 or deadline reminder sent.
+type Reminder struct {
+	ID           string `json:"id"`
+	Kind         string `json:"kind"`
+	EnterpriseID string `json:"enterprise_id,omitempty"`
+	PlanID       string `json:"plan_id,omitempty"`
+	SentOn       string `json:"sent_on"`
+	Reason       string `json:"reason"`
+}
+
+// ListReminders returns a page of reminders sent in [from, to] (either
+// may be empty) of a kind ("" all), newest first, in p's scope.
+func (s *Service) ListReminders(ctx context.Context, p *auth.Principal, kind, from, to string, limit, offset int) ([]Reminder, int, error) {
+	var w store.Where
+	w.Add("county_code = ?", p.CountyCode)
+	if p.Role == auth.RoleEnterprise || p.Role == auth.RoleTown || p.Role == auth.RoleSection {
+		c, args := enterprise.ScopeSQL(p, "enterprise_id")
+		w.Add("(enterprise_id = '' OR "+c+")", args...)
+	}
+	if kind != "" {
+		w.Add("kind = ?", kind)
+	}
+	if from != "" {
+		w.Add("sent_on >= ?", from)
+	}
+	if to != "" {
+		w.Add("sent_on <= ?", to)
+	}
+	var total int
+	if err := s.db.R().QueryRowContext(ctx, `SELECT count(*) FROM prep_reminder`+w.SQL(), w.Args()...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 50
+	}
+	lim, off := w.Arg(limit), w.Arg(offset)
+	rows, err := s.db.R().QueryContext(ctx, `SELECT id, kind, enterprise_id, plan_id, sent_on, reason FROM prep_reminder`+w.SQL()+
+		` ORDER BY sent_on DESC, id LIMIT `+lim+` OFFSET `+off, w.Args()...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reminders: %w", err)
+	}
+	defer rows.Close()
+	out := []Reminder{}
+	for rows.Next() {
+		var x Reminder
+		if err := rows.Scan(&x.ID, &x.Kind, &x.EnterpriseID, &x.PlanID, &x.SentOn, &x.Reason); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, x)
+	}
+	return out, total, rows.Err()
+}

@@ -267,7 +267,8 @@ func (s *Service) figRes2(ctx context.Context, q figure.Query) (figure.Value, er
 	if err := rows.Err(); err != nil {
 		return figure.Value{}, err
 	}
-	link := "/teams?established_from=" + from + "&until=" + to
+	link := "/teams?kind=" + KindComprehensive + "," + KindProfessional + "&established_from=" + from + "&until=" + to +
+		"&rollcall_from=" + from + "&rollcall_to=" + to
 	v := figure.Value{Numbers: []figure.Number{number("teams", "prep_team", list, q.Records, link),
 		{Key: "people", Value: people, Kind: "prep_team", Link: link}}}
 	if q.Records {

@@ -94,6 +94,8 @@ func Policy() web.Policy {
 		"POST /api/v1/teams/{id}/rollcalls":         writers,
 		"GET /api/v1/experts":                       staff,
 		"POST /api/v1/experts":                      bureau,
+		"GET /preparedness/reminders":               judges,
+		"GET /api/v1/preparedness/reminders":        judges,
 		"GET /api/v1/preparedness/assessment":       judges,
 	}
 }
@@ -116,6 +118,7 @@ var APISummaries = map[string]string{
 	"POST /api/v1/teams/{id}/rollcalls":   "登记点验 / Record a roll call",
 	"GET /api/v1/experts":                 "专家库（field, q） / List experts",
 	"POST /api/v1/experts":                "登记专家 / Add an expert",
+	"GET /api/v1/preparedness/reminders":  "督促及期限提醒记录（kind, from, to） / Reminders sent",
 	"GET /api/v1/preparedness/assessment": "应急资源月考核（month=YYYY-MM） / Monthly assessment of enterprise resources",
 }
 
@@ -146,6 +149,11 @@ func (h *Handlers) Register(rt *web.Router) {
 	rt.Handle("POST /experts", h.createExpert)
 	rt.Handle("GET /preparedness/resources", h.resources)
 	rt.Handle("POST /preparedness/resources/remind", h.remind)
+	rt.Handle("GET /preparedness/reminders", h.reminders)
+	rt.Handle("GET /api/v1/preparedness/reminders", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Reminder, int, error) {
+		q := r.URL.Query()
+		return h.Svc.ListReminders(r.Context(), web.PrincipalFrom(r.Context()), q.Get("kind"), q.Get("from"), q.Get("to"), pg.Size, pg.Offset())
+	}))
 	rt.Handle("GET /preparedness/resources/bulletin.pdf", h.bulletinPDF)
 	rt.Handle("GET /preparedness/resources/bulletin.xlsx", h.bulletinXLSX)
 
@@ -233,8 +241,8 @@ func (h *Handlers) lookups(r *http.Request) map[string]any {
 	names, towns := h.regionNames(r)
 	return map[string]any{"RegionNames": names, "Towns": towns, "Categories": Categories, "States": States, "TeamKinds": TeamKinds,
 		"Levels": Levels, "Readiness": Readiness, "DrillForms": DrillForms, "ExpertFields": ExpertFields, "Triggers": Triggers, "Today": h.Svc.Today(),
-		"Three": []string{"1", "2", "3"}, "PlanKeys": []string{"county", "deliberated", "drafted_from", "drafted_to", "enterprise"},
-		"TeamKeys": []string{"until", "established_from", "supplies_from", "supplies_to", "enterprise"}}
+		"Three": []string{"1", "2", "3"}, "ReminderKinds": []string{"resources", "filing", "assessment"}, "PlanKeys": []string{"county", "deliberated", "drafted_from", "drafted_to", "enterprise"},
+		"TeamKeys": []string{"until", "established_from", "supplies_from", "supplies_to", "enterprise", "rollcall_from", "rollcall_to"}}
 }
 
 // fail answers an error; an enterprise account reaching for another
@@ -649,4 +657,17 @@ func (h *Handlers) bulletinXLSX(w http.ResponseWriter, r *http.Request) {
 	h.UI.SendXLSX(w, r, "应急资源月通报-"+a.Month+".xlsx", func(out io.Writer) (*xlsx.Writer, error) {
 		return xlsx.NewWriter(out, BulletinSchema())
 	}, func(xw *xlsx.Writer) error { return WriteBulletin(xw, a) })
+}
+
+func (h *Handlers) reminders(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	pg := web.PagingOf(r)
+	list, total, err := h.Svc.ListReminders(r.Context(), web.PrincipalFrom(r.Context()), q.Get("kind"), q.Get("from"), q.Get("to"), pg.Size, pg.Offset())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	data := h.lookups(r)
+	data["Reminders"], data["Pager"] = list, web.PagerOf(pg, total)
+	h.UI.Show(w, r, http.StatusOK, "prep_reminders", "prepare.reminders", "prep_resources", data, nil)
 }

@@ -559,6 +559,8 @@ type TeamFilter struct {
 	SuppliesTo    string
 	Until         string // established on or before
 	From          string // established on or after
+	RollCallFrom  string // passed a roll call in [RollCallFrom, RollCallTo]
+	RollCallTo    string
 	Limit, Offset int
 }
 
@@ -569,7 +571,10 @@ func teamWhere(p *auth.Principal, f TeamFilter) *store.Where {
 		w.Add(`(name LIKE ? ESCAPE '\' OR dyke_section LIKE ? ESCAPE '\')`, store.Like(q), store.Like(q))
 	}
 	if f.Kind != "" {
-		w.Add("kind = ?", f.Kind)
+		w.In("kind", strings.Split(f.Kind, ","))
+	}
+	if f.RollCallFrom != "" && f.RollCallTo != "" {
+		w.Add("id IN (SELECT team_id FROM prep_rollcall WHERE result = 'pass' AND on_date >= ? AND on_date <= ?)", f.RollCallFrom, f.RollCallTo)
 	}
 	if f.Level != "" {
 		w.Add("level = ?", f.Level)
@@ -604,7 +609,8 @@ func TeamFilterOf(q map[string][]string) TeamFilter {
 		return ""
 	}
 	return TeamFilter{Q: g("q"), Kind: g("kind"), Level: g("level"), Town: g("town"), Enterprise: g("enterprise"),
-		SuppliesFrom: g("supplies_from"), SuppliesTo: g("supplies_to"), Until: g("until"), From: g("established_from")}
+		SuppliesFrom: g("supplies_from"), SuppliesTo: g("supplies_to"), Until: g("until"), From: g("established_from"),
+		RollCallFrom: g("rollcall_from"), RollCallTo: g("rollcall_to")}
 }
 
 // ListTeams returns a page of teams and the total.
