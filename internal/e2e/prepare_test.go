@@ -10,12 +10,9 @@ import (
 // the corrected team gets a roll call (点验); a read-only user sees the
 // leader's phone masked.
 func TestTownRegistersTeamWithRollCall(t *testing.T) {
-	exe := chromiumPath(t)
-	ctx := budget(t)
-	base := startFullApp(t, ctx)
-	b := newTab(t, ctx, exe, base)
+	b := setup(t)
 
-	b.loginOK("town", "yingji2022")
+	b.signIn("town", "yingji2022")
 	b.openOK("/teams/new")
 	b.fill("#t-name", "籍山镇城东社区防汛抢险突击队")
 	b.choose("#t-kind", "flood_rescue")
@@ -49,7 +46,7 @@ func TestTownRegistersTeamWithRollCall(t *testing.T) {
 	if st := b.submit("log out", "#logout"); st != 200 {
 		t.Fatalf("logout: %d", st)
 	}
-	b.loginOK("readonly", "yingji2022")
+	b.signIn("readonly", "yingji2022")
 	b.openOK(teamPath)
 	if phone := b.text("#team-phone"); phone == "13955301234" || !strings.Contains(phone, "*") {
 		t.Fatalf("read-only user reads the phone %q", phone)
