@@ -316,6 +316,8 @@ func (s *Service) remindTx(ctx context.Context, tx *store.Tx, p *auth.Principal,
 		title, body, link, entity, id = "应急预案备案期限临近", reason, "/plans/"+planID, "prep_plan", planID
 	case "assessment":
 		title, body, link, entity, id = "应急预案评估期限临近", reason, "/plans/"+planID, "prep_plan", planID
+	case "task":
+		title, body, link, entity, id = "演练发现问题整改期限临近", reason, "/drills/"+planID, "prep_drill", planID
 	}
 	for _, u := range users {
 		if _, err := s.notify.Enqueue(ctx, tx, notify.Message{CountyCode: p.CountyCode, UserID: u, Topic: "prepare." + kind, Title: title,
@@ -360,7 +362,10 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	n := 0
+	n, err := s.sweepTasks(ctx, today)
+	if err != nil {
+		return n, err
+	}
 	for _, x := range due {
 		sys := &auth.Principal{UserID: "system", Username: "system", Role: auth.RoleAdmin, CountyCode: x.CountyCode}
 		cal, err := s.cal(ctx, x.CountyCode)
@@ -457,4 +462,53 @@ func (s *Service) ListReminders(ctx context.Context, p *auth.Principal, kind, fr
 		out = append(out, x)
 	}
 	return out, total, rows.Err()
+}
+
+// TaskWarnDays is how long before its due date a drill's follow-up task
+// is reminded.
+const TaskWarnDays = 7
+
+// sweepTasks reminds of open follow-up tasks of drills due within 7 days
+// or overdue, once per stage; the reminder's plan_id holds the drill.
+func (s *Service) sweepTasks(ctx context.Context, today string) (int, error) {
+	rows, err := s.db.R().QueryContext(ctx, `SELECT t.id, t.county_code, t.drill_id, t.problem, t.owner, t.due_on, d.name, d.enterprise_id
+		FROM prep_drill_task t JOIN prep_drill d ON d.id = t.drill_id WHERE t.done_on = '' AND t.due_on <= $1`,
+		calendar.Day(today).AddDate(0, 0, TaskWarnDays).Format(calendar.DateLayout))
+	if err != nil {
+		return 0, fmt.Errorf("drill tasks: %w", err)
+	}
+	type task struct{ id, county, drill, problem, owner, due, name, ent string }
+	var list []task
+	for rows.Next() {
+		var x task
+		if err := rows.Scan(&x.id, &x.county, &x.drill, &x.problem, &x.owner, &x.due, &x.name, &x.ent); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		list = append(list, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, x := range list {
+		stage := "near"
+		if x.due < today {
+			stage = "overdue"
+		}
+		sys := &auth.Principal{UserID: "system", Username: "system", Role: auth.RoleAdmin, CountyCode: x.county}
+		err := s.db.InTx(ctx, func(tx *store.Tx) error {
+			sent, err := s.remindTx(ctx, tx, sys, "task", x.ent, x.drill, today,
+				fmt.Sprintf("%s发现的问题“%s”（%s）应于%s前整改完成", x.name, x.problem, x.owner, x.due), "task:"+x.id+":"+x.due+":"+stage)
+			if sent {
+				n++
+			}
+			return err
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }

@@ -241,7 +241,7 @@ func (h *Handlers) lookups(r *http.Request) map[string]any {
 	names, towns := h.regionNames(r)
 	return map[string]any{"RegionNames": names, "Towns": towns, "Categories": Categories, "States": States, "TeamKinds": TeamKinds,
 		"Levels": Levels, "Readiness": Readiness, "DrillForms": DrillForms, "ExpertFields": ExpertFields, "Triggers": Triggers, "Today": h.Svc.Today(),
-		"Three": []string{"1", "2", "3"}, "ReminderKinds": []string{"resources", "filing", "assessment"}, "PlanKeys": []string{"county", "deliberated", "drafted_from", "drafted_to", "enterprise"},
+		"Three": []string{"1", "2", "3"}, "ReminderKinds": []string{"resources", "filing", "assessment", "task"}, "PlanKeys": []string{"county", "deliberated", "drafted_from", "drafted_to", "enterprise"},
 		"TeamKeys": []string{"until", "established_from", "supplies_from", "supplies_to", "enterprise", "rollcall_from", "rollcall_to"}}
 }
 

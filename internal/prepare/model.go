@@ -163,7 +163,10 @@ var next = map[string][]string{
 	StateFiled:        {StepAssess, StateRevising},
 }
 
-// NextSteps lists the steps open to a plan.
+// NextSteps lists the steps open to a plan: the transitions from its
+// state whose rules its records already satisfy (each is tried on a copy
+// with a complete step record, so only the plan's own gaps — a missing
+// review, deliberation — close a step).
 func NextSteps(p Plan) []string {
 	var out []string
 	for _, s := range next[p.State] {

@@ -227,8 +227,14 @@ func TestDeadlineSweep(t *testing.T) {
 		if _, err := f.svc.TakeStep(ctx, f.admin, old.ID, prepare.Step{To: prepare.StateFiled, On: "2019-07-30"}); err != nil {
 			t.Fatal(err)
 		}
+		// A drill's follow-up task due within 7 days; a done one is not reminded.
+		if _, err := f.svc.CreateDrill(ctx, f.sec, prepare.Drill{Name: "防汛桌面推演", DrillOn: "2022-06-10", Form: "tabletop",
+			Tasks: []prepare.DrillTask{{Problem: "通信保障不足", Owner: "县应急指挥中心", DueOn: "2022-07-05"},
+				{Problem: "物资清单未更新", Owner: "县应急管理局", DueOn: "2022-09-30"}}}); err != nil {
+			t.Fatal(err)
+		}
 		n, err := f.svc.Sweep(ctx)
-		if err != nil || n != 2 {
+		if err != nil || n != 3 {
 			t.Fatalf("sweep sent %d, %v", n, err)
 		}
 		if n, _ := f.svc.Sweep(ctx); n != 0 {

@@ -143,9 +143,9 @@ CREATE TABLE prep_expert (
 CREATE TABLE prep_reminder (
     id            TEXT PRIMARY KEY,
     county_code   TEXT NOT NULL,
-    kind          TEXT NOT NULL,                  -- resources | filing | assessment
+    kind          TEXT NOT NULL,                  -- resources | filing | assessment | task
     enterprise_id TEXT NOT NULL DEFAULT '',
-    plan_id       TEXT NOT NULL DEFAULT '',
+    plan_id       TEXT NOT NULL DEFAULT '',    -- the plan (filing, assessment) or the drill (task)
     sent_on       TEXT NOT NULL,
     reason        TEXT NOT NULL DEFAULT '',
     dedupe_key    TEXT NOT NULL,
