@@ -89,7 +89,7 @@ func TestPreparePages(t *testing.T) {
 	toks := tokens(t, a)
 	admin, qiye, ro := toks[auth.RoleAdmin], toks[auth.RoleEnterprise], toks[auth.RoleReadOnly]
 	for _, path := range []string{"/preparedness", "/plans", "/plans?flood=1", "/plans/new", "/drills", "/drills/new", "/teams", "/teams/new",
-		"/experts", "/experts/new", "/preparedness/resources?month=2022-06"} {
+		"/experts", "/experts/new", "/preparedness/resources?month=2022-06", "/preparedness/reminders?from=2022-01-01&to=2022-06-30"} {
 		if rec := do(a, "GET", path, admin, nil); rec.Code != 200 {
 			t.Fatalf("GET %s: %d %s", path, rec.Code, rec.Body.String())
 		}
