@@ -67,7 +67,18 @@ func (a *App) prepareModule() (*module, error) {
 			h.UI = a.UI
 			h.Register(rt)
 		},
-		ledgers: []*ledger.Ledger(svc.Ledgers(regionName)),
+		ledgers: []*ledger.Ledger(svc.Ledgers(regionName, func(ctx context.Context, county, name string) string {
+			list, err := a.Org.ListRegions(ctx, &auth.Principal{Role: auth.RoleLeader, CountyCode: county}, org.RegionFilter{})
+			if err != nil {
+				return ""
+			}
+			for _, r := range list {
+				if r.Name == name || r.Code == name {
+					return r.Code
+				}
+			}
+			return ""
+		})),
 		demo: func(ctx context.Context, out io.Writer) error {
 			codes, names, _ := demo.Places(a.Cfg.County)
 			sys := &auth.Principal{Role: auth.RoleLeader, CountyCode: a.Cfg.County}

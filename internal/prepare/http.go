@@ -38,6 +38,8 @@ var (
 	writers = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleTown, auth.RoleEnterprise}
 	bureau  = []auth.Role{auth.RoleAdmin, auth.RoleSection}
 	judges  = []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection}
+	// importers load teams from Excel (town staff their town's).
+	importers = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleTown}
 )
 
 // Policy declares the preparedness routes. Everyone reads plans, drills
@@ -70,6 +72,9 @@ func Policy() web.Policy {
 		"POST /teams/{id}":                          writers,
 		"POST /teams/{id}/rollcalls":                writers,
 		"GET /teams/export":                         staff,
+		"GET /teams/template":                       importers,
+		"GET /teams/import":                         importers,
+		"POST /teams/import":                        importers,
 		"GET /experts":                              staff,
 		"GET /experts/new":                          bureau,
 		"POST /experts":                             bureau,

@@ -31,11 +31,14 @@ func yesNo(b bool) string {
 
 // Ledgers are this module's Excel registers (export only): plans, drills,
 // teams and experts. regionName names a region code.
-func (s *Service) Ledgers(regionName func(ctx context.Context, county, code string) string) []*ledger.Ledger {
+func (s *Service) Ledgers(regionName func(ctx context.Context, county, code string) string, regionCode RegionCodeFunc) []*ledger.Ledger {
 	if regionName == nil {
 		regionName = func(context.Context, string, string) string { return "" }
 	}
-	return []*ledger.Ledger{
+	if regionCode == nil {
+		regionCode = func(context.Context, string, string) string { return "" }
+	}
+	out := []*ledger.Ledger{
 		{Kind: "plans", Title: "prepare.plans", Schema: xlsx.Schema{Name: "应急预案台账", Columns: []xlsx.Column{
 			{Key: "name", Header: "预案名称", Width: 36}, {Key: "category", Header: "预案类别", Width: 16}, {Key: "owner", Header: "编制单位", Width: 24},
 			{Key: "region", Header: "乡镇/村"}, {Key: "flood", Header: "防汛抗旱"}, {Key: "version", Header: "版本"}, {Key: "state", Header: "状态"},
@@ -117,6 +120,8 @@ func (s *Service) Ledgers(regionName func(ctx context.Context, county, code stri
 			return nil
 		}},
 	}
+	s.withTeamImport(out[2], regionCode)
+	return out
 }
 
 // BulletinSchema is the monthly bulletin's Excel layout (月通报): the

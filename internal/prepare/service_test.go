@@ -1,6 +1,7 @@
 package prepare_test
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -12,10 +13,12 @@ import (
 	"yingji/internal/enterprise"
 	"yingji/internal/errs"
 	"yingji/internal/figure"
+	"yingji/internal/ledger"
 	"yingji/internal/org"
 	"yingji/internal/prepare"
 	"yingji/internal/store"
 	"yingji/internal/store/storetest"
+	"yingji/internal/xlsx/xlsxtest"
 )
 
 const county = "349901"
@@ -244,6 +247,53 @@ func TestDeadlineSweep(t *testing.T) {
 		p, err := f.svc.TakeStep(ctx, f.admin, old.ID, prepare.Step{To: prepare.StepAssess, On: "2022-06-30"})
 		if err != nil || p.NextAssessment != "2025-06-30" || p.State != prepare.StateFiled {
 			t.Fatalf("assessed: %+v %v", p, err)
+		}
+	})
+}
+
+// TestTeamImport replays a teams file through the form's rules: a file
+// with a negative headcount commits nothing and names row, column and
+// reason; the corrected file commits every row.
+func TestTeamImport(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		regionCode := func(_ context.Context, _, name string) string {
+			return map[string]string{"籍山镇": county + "100", "弋江镇": county + "101"}[name]
+		}
+		l := f.svc.Ledgers(nil, regionCode)[2]
+		if l.Kind != "teams" || l.NewImport == nil {
+			t.Fatal("the teams ledger is not importable")
+		}
+		// Columns: 队伍名称 队伍类型 队伍级别 乡镇/村 人数 负责人 联系电话 主要装备 战备状态 巡查堤段 防线 组建日期 物资更新日期
+		rows := [][]any{
+			{"籍山镇巡堤查险第1队", "巡堤查险", "村级", "籍山镇", 64, "王建华", "13955300001", "救生衣", "随时可调", "长江干堤籍山镇段K1", "第1线", "2022-05-10", ""},
+			{"弋江镇防汛抢险队", "防汛抢险", "乡镇级", "弋江镇", -3, "李国强", "13955300002", "冲锋舟", "", "", "", "2022-04-01", ""},
+		}
+		_, err := ledger.Run(ctx, l, f.admin, bytes.NewReader(xlsxtest.Fill(t, l.Schema, rows)), ledger.Options{}, nil)
+		res, _ := err.(*errs.Error)
+		if res == nil || errs.KindOf(err) != errs.Invalid {
+			t.Fatalf("bad file: %v", err)
+		}
+		if _, n, _ := f.svc.ListTeams(ctx, f.admin, prepare.TeamFilter{}); n != 0 {
+			t.Fatalf("a refused file committed %d teams", n)
+		}
+		r, _ := ledger.Run(ctx, l, f.admin, bytes.NewReader(xlsxtest.Fill(t, l.Schema, rows)), ledger.Options{}, nil)
+		found := false
+		for _, ce := range r.Errors {
+			found = found || (ce.Row == 3 && ce.Column == "人数" && strings.Contains(ce.Reason, "负数"))
+		}
+		if !found {
+			t.Fatalf("errors = %+v", r.Errors)
+		}
+		rows[1][4] = 35
+		r, err = ledger.Run(ctx, l, f.admin, bytes.NewReader(xlsxtest.Fill(t, l.Schema, rows)), ledger.Options{}, nil)
+		if err != nil || r.Imported != 2 {
+			t.Fatalf("import: %+v %v", r, err)
+		}
+		list, _ := f.svc.AllTeams(ctx, f.admin, prepare.TeamFilter{Kind: prepare.KindDykePatrol})
+		if len(list) != 1 || list[0].PatrolLine != 1 || list[0].RegionCode != county+"100" {
+			t.Fatalf("patrol team = %+v", list)
 		}
 	})
 }
