@@ -15,6 +15,7 @@ import (
 	"yingji/internal/inspection"
 	"yingji/internal/ledger"
 	"yingji/internal/licence"
+	"yingji/internal/prepare"
 	"yingji/internal/supplies"
 	"yingji/internal/warning"
 	"yingji/internal/web"
@@ -39,6 +40,9 @@ type domains struct {
 	Licence *licence.Service
 	// Certificate is the people's certificates register (report figures).
 	Certificate *certificate.Service
+	// Prepare is the preparedness registers (plans, drills, teams,
+	// experts); the supplies module may set Prepare.Supplies.
+	Prepare *prepare.Service
 	// Hazard is the hazard ledger and closed loop (report figures, cards).
 	Hazard *hazard.Service
 	// Supervise is cards, supervision letters, listings and extensions

@@ -76,6 +76,7 @@ func (a *App) modules() []func() (*module, error) {
 		a.suppliesModule,
 		a.inspectionModule,
 		a.warningModule,
+		a.prepareModule,
 		a.reportModule,    // it reads every module's figures
 		a.dashboardModule, // last: it gathers every module's panels
 	}
