@@ -1,6 +1,7 @@
 package reduction_test
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -9,10 +10,12 @@ import (
 	"yingji/internal/audit"
 	"yingji/internal/auth"
 	"yingji/internal/errs"
+	"yingji/internal/ledger"
 	"yingji/internal/org"
 	"yingji/internal/reduction"
 	"yingji/internal/store"
 	"yingji/internal/store/storetest"
+	"yingji/internal/xlsx/xlsxtest"
 )
 
 const county = "349901"
@@ -240,6 +243,76 @@ func TestCommunitiesCheckpointsTrainingsStore(t *testing.T) {
 		}
 		if _, err := f.svc.GetPublicity(ctx, f.oth, x.ID); errs.KindOf(err) != errs.NotFound {
 			t.Errorf("other town: %v", err)
+		}
+	})
+}
+
+func ledgerOf(t *testing.T, s *reduction.Service, kind string) *ledger.Ledger {
+	for _, l := range s.Ledgers() {
+		if l.Kind == kind {
+			return l
+		}
+	}
+	t.Fatalf("no ledger %s", kind)
+	return nil
+}
+
+// TestImports: a file with a bad row imports nothing and names the row,
+// the column and the reason; a good file goes through the forms' rules.
+func TestImports(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		ctx := context.Background()
+		l := ledgerOf(t, f.svc, reduction.KindOfficers)
+		schema := l.Schema
+		bad := [][]any{
+			{"籍山镇", "新林村", "王立新", "13905531234", "A岗", "村委会主任", "2022-03-01", "", ""},
+			{"籍山镇", "新林村", "李明", "13905531235", "A岗", "", "", "", ""},  // second A in the file
+			{"籍山镇", "不存在村", "张军", "13905531236", "B岗", "", "", "", ""}, // unknown village
+			{"籍山镇", "城东社区", "赵四", "12345", "B岗", "", "", "", ""},       // bad phone
+		}
+		res, err := ledger.Run(ctx, l, f.town, bytes.NewReader(xlsxtest.Fill(t, schema, bad)), ledger.Options{}, nil)
+		if err == nil || res.Committed || len(res.Errors) != 3 {
+			t.Fatalf("bad file: %v %+v", err, res)
+		}
+		want := map[int]string{3: "role", 4: "village", 5: "phone"}
+		for _, e := range res.Errors {
+			if want[e.Row] != e.Key || e.Reason == "" {
+				t.Errorf("error %+v", e)
+			}
+		}
+		if _, n, _ := f.svc.ListOfficers(ctx, f.admin, reduction.Filter{}); n != 0 {
+			t.Errorf("a bad file committed %d officers", n)
+		}
+		res, err = ledger.Run(ctx, l, f.town, bytes.NewReader(xlsxtest.Fill(t, schema, bad[:1])), ledger.Options{}, nil)
+		if err != nil || res.Imported != 1 {
+			t.Fatalf("good file: %v %+v", err, res)
+		}
+		// Another town's village is refused for town staff.
+		res, err = ledger.Run(ctx, l, f.town, bytes.NewReader(xlsxtest.Fill(t, schema, [][]any{{"弋江镇", "九连村", "孙五", "13905531237", "A岗", "", "", "", ""}})), ledger.Options{}, nil)
+		if err == nil || res.Committed {
+			t.Errorf("other town's village: %v %+v", err, res)
+		}
+
+		tl := ledgerOf(t, f.svc, reduction.KindTrainings)
+		res, err = ledger.Run(ctx, tl, f.admin, bytes.NewReader(xlsxtest.Fill(t, tl.Schema, [][]any{
+			{"灾害信息员业务培训", "2022-04-20", "", "县应急管理局", "灾害信息员", "", "", "4", "王立新、李明", ""},
+			{"工贸企业安全生产培训", "2022-06-10", "2022-06-11", "县应急管理局", "工贸企业人员", "", "206", "12", "", ""},
+		})), ledger.Options{}, nil)
+		if err != nil || res.Imported != 2 {
+			t.Fatalf("trainings: %v %+v", err, res)
+		}
+		list, _, _ := f.svc.ListTrainings(ctx, f.admin, reduction.Filter{Audience: "officers"})
+		if len(list) != 1 || list[0].Attendees != 2 || list[0].HoursTenth != 40 {
+			t.Errorf("imported training: %+v", list)
+		}
+		pl := ledgerOf(t, f.svc, reduction.KindPublicity)
+		res, err = ledger.Run(ctx, pl, f.admin, bytes.NewReader(xlsxtest.Fill(t, pl.Schema, [][]any{
+			{"网络知识竞答", "5·12防灾减灾日", "网络知识竞答", "2022-05-16", "", "1260", "39", ""},
+			{"传单", "5·12防灾减灾日", "发放宣传单册", "2022-05-16", "", "1000", "3", ""},
+		})), ledger.Options{}, nil)
+		if err == nil || len(res.Errors) != 1 || res.Errors[0].Row != 3 || res.Errors[0].Key != "winners" {
+			t.Errorf("publicity: %v %+v", err, res)
 		}
 	})
 }
