@@ -1,7 +1,6 @@
 package reduction
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -80,7 +79,7 @@ func (h *Handlers) eventUpdate(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
 	e, err := eventFromForm(f, "ev_")
 	if err == nil {
-		_, err = h.Svc.UpdateEvent(r.Context(), web.PrincipalFrom(r.Context()), id, prefixed(e))
+		_, err = h.Svc.UpdateEvent(r.Context(), web.PrincipalFrom(r.Context()), id, e)
 	}
 	if err != nil {
 		h.failed(w, r, f, prefixErr(err), func(status int) { h.showEvent(w, r, status, f) })
@@ -88,8 +87,6 @@ func (h *Handlers) eventUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	h.UI.Redirect(w, r, "/reduction/events/"+id, "action.saved")
 }
-
-func prefixed(e Event) Event { return e }
 
 // prefixErr names the event form's fields as posted (ev_…).
 func prefixErr(err error) error {
@@ -188,8 +185,7 @@ func (h *Handlers) showEvent(w http.ResponseWriter, r *http.Request, status int,
 	v.Links = []Link{{ID: "export", Label: h.tr(r, "action.export"), Href: "/" + KindReports + "/export?event=" + e.ID}}
 	st := Table{ID: "towns-table", Title: h.tr(r, "reduction.town_status"), Cols: []string{h.tr(r, "reduction.town"), h.tr(r, "reduction.state"),
 		h.tr(r, "reduction.latest"), h.tr(r, "reduction.ind.affected"), h.tr(r, "reduction.next_due")}}
-	var chain Table
-	chain = Table{ID: "reports-table", Title: h.tr(r, "reduction.reports"), Cols: h.reportCols(r, false)}
+	chain := Table{ID: "reports-table", Title: h.tr(r, "reduction.reports"), Cols: h.reportCols(r, false)}
 	missing := 0
 	for _, t := range towns {
 		latest, affected := "", ""
@@ -309,5 +305,3 @@ func (h *Handlers) reports(w http.ResponseWriter, r *http.Request) {
 	}
 	h.renderList(w, r, "reduction-events", v)
 }
-
-var _ = fmt.Sprint

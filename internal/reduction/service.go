@@ -3,8 +3,6 @@ package reduction
 import (
 	"context"
 	"net/url"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -1220,17 +1218,4 @@ func (s *Service) sum(ctx context.Context, table, col string, w *store.Where) (i
 		idList = append(idList, id)
 	}
 	return total, idList, rows.Err()
-}
-
-// itoa is strconv.Itoa for int64.
-func itoa(v int64) string { return strconv.FormatInt(v, 10) }
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
