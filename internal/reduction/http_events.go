@@ -211,6 +211,11 @@ func (h *Handlers) showEvent(w http.ResponseWriter, r *http.Request, status int,
 		"ev_name": e.Name, "ev_hazard_kind": e.HazardKind, "ev_started_at": e.StartedAt.In(shanghai).Format("2006-01-02T15:04"), "ev_stable_on": e.StableOn, "ev_note": e.Note}
 	if p.Role == "town" {
 		values["town_code"] = p.RegionCode
+		for _, t := range towns {
+			if t.TownCode == p.RegionCode && len(t.Reports) > 0 {
+				values["kind"] = KindFollowup // the 初报 is in: the next one follows up
+			}
+		}
 	}
 	if f == nil {
 		f = web.EmptyForm(values)
