@@ -2,6 +2,7 @@ package reduction
 
 import (
 	"context"
+	"net/url"
 
 	"yingji/internal/figure"
 	"yingji/internal/hazard"
@@ -134,7 +135,7 @@ func (s *Service) figFire1(ctx context.Context, q figure.Query) (figure.Value, e
 		}
 		v.Numbers = append(v.Numbers, n)
 	}
-	hz := figure.Number{Key: "hazards", Kind: "hazard", Link: "/hazards?campaign=" + ForestCampaign + "&" + period(q)}
+	hz := figure.Number{Key: "hazards", Kind: "hazard", Link: "/hazards?campaign=" + url.QueryEscape(ForestCampaign) + "&" + period(q)}
 	if s.hazard != nil {
 		f := hazard.Filter{Campaign: ForestCampaign, From: q.Period.FromDay(), To: q.Period.ToDay(), Town: q.Region, Limit: 100000}
 		var ids []string

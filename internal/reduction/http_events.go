@@ -22,8 +22,10 @@ func (h *Handlers) events(w http.ResponseWriter, r *http.Request) {
 		Filters: []Field{{Name: "q", Label: h.tr(r, "reduction.search")},
 			{Name: "kind", Type: "select", Label: h.tr(r, "reduction.hazard_kind"), Options: h.opts(r, "reduction.hazard.", HazardKinds, "reduction.all")},
 			{Name: "from", Type: "date", Label: h.tr(r, "reduction.from")}, {Name: "to", Type: "date", Label: h.tr(r, "reduction.to")}}}
-	v.Links = h.listLinks(r, "/reduction/events", KindReports, false)
-	v.Links = append([]Link{{ID: "reports", Label: h.tr(r, "reduction.reports"), Href: "/reduction/reports"}}, v.Links...)
+	v.Links = []Link{{ID: "reports", Label: h.tr(r, "reduction.reports"), Href: "/reduction/reports"}}
+	if h.can(r, "POST /reduction/events") {
+		v.Links = append(v.Links, Link{ID: "new", Label: h.tr(r, "reduction.event_new"), Href: "/reduction/events/new"})
+	}
 	v.Table = Table{ID: "events-table", Cols: []string{h.tr(r, "reduction.event_name"), h.tr(r, "reduction.hazard_kind"), h.tr(r, "reduction.started_at"), h.tr(r, "reduction.stable_on")}}
 	for _, e := range list {
 		v.Table.Rows = append(v.Table.Rows, []Cell{{Text: e.Name, Link: "/reduction/events/" + e.ID}, {Text: h.tr(r, "reduction.hazard."+e.HazardKind)},
