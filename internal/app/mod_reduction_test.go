@@ -130,6 +130,25 @@ func TestReductionPagesAndAPI(t *testing.T) {
 	if rec.Code != http.StatusCreated {
 		t.Errorf("explained: %d %s", rec.Code, rec.Body.String())
 	}
+	// A fire hazard found at a checkpoint goes into the hazard ledger.
+	rec = do(a, http.MethodPost, "/api/v1/reduction/checkpoints/"+cps[0].ID+"/hazards", jg, strings.NewReader(`{"found_on":"2022-06-20"}`))
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), `"description"`) {
+		t.Errorf("no description: %d %s", rec.Code, rec.Body.String())
+	}
+	rec = do(a, http.MethodPost, "/api/v1/reduction/checkpoints/"+cps[0].ID+"/hazards", jg,
+		strings.NewReader(`{"description":"卡口旁堆放易燃杂草","found_on":"2022-06-20","measures":"清理"}`))
+	var hz struct {
+		HazardID string `json:"hazard_id"`
+	}
+	if rec.Code != http.StatusCreated || json.Unmarshal(rec.Body.Bytes(), &hz) != nil || hz.HazardID == "" {
+		t.Fatalf("fire hazard: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := do(a, http.MethodGet, "/api/v1/hazards/"+hz.HazardID, leader, nil); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "森林防灭火") {
+		t.Errorf("the hazard is not in the ledger's forest-fire campaign: %d %s", rec.Code, rec.Body.String())
+	}
+	if body := page(t, a, leader, "/reduction/checkpoints/"+cps[0].ID); !strings.Contains(body, "/hazards/"+hz.HazardID) {
+		t.Error("the checkpoint does not link its hazard")
+	}
 	rec = do(a, http.MethodGet, "/api/v1/reduction/officers/coverage?missing=1", ro, nil)
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"items":[]`) {
 		t.Errorf("coverage: %d %s", rec.Code, rec.Body.String())
