@@ -39,6 +39,12 @@ func (a *App) reductionModule() (*module, error) {
 			}
 			return []home.Stat{{Label: "reduction.home_villages_without", Value: len(missing), Link: "/reduction/officers/coverage?missing=1"}}, nil
 		},
+		audit: web.AuditNames{Codes: map[string]string{
+			"reduction_event.hazard_kind": "reduction.hazard.", "reduction_report.kind": "reduction.kind.",
+			"reduction_officer.role": "reduction.role.", "reduction_community.stage": "reduction.stage.",
+			"reduction_training.audience": "reduction.audience.", "reduction_publicity.kind": "reduction.pkind.",
+			"reduction_publicity.campaign": "reduction.campaign.",
+		}},
 		api:     reduction.API(),
 		figures: svc.Figures(),
 		nav: []navEntry{{Area: "relief", Items: []web.NavItem{
