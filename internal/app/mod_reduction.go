@@ -39,6 +39,14 @@ func (a *App) reductionModule() (*module, error) {
 			}
 			return []home.Stat{{Label: "reduction.home_villages_without", Value: len(missing), Link: "/reduction/officers/coverage?missing=1"}}, nil
 		},
+		todo: func(ctx context.Context, p *auth.Principal) ([]home.Todo, error) {
+			n, event, err := svc.OverdueTowns(ctx, p)
+			link := "/reduction/events"
+			if event != "" {
+				link += "/" + event
+			}
+			return []home.Todo{{Label: "reduction.todo_overdue_reports", Count: n, Link: link}}, err
+		},
 		audit: web.AuditNames{Codes: map[string]string{
 			"reduction_event.hazard_kind": "reduction.hazard.", "reduction_report.kind": "reduction.kind.",
 			"reduction_officer.role": "reduction.role.", "reduction_community.stage": "reduction.stage.",

@@ -1219,3 +1219,40 @@ func (s *Service) sum(ctx context.Context, table, col string, w *store.Where) (i
 	}
 	return total, idList, rows.Err()
 }
+
+// OverdueTowns counts, over the events still being reported (not stable,
+// and begun in the last 30 days; or stable and within the 核报's 5 days),
+// the towns in p's scope whose next report is past its deadline (待办).
+// first is the event of the first such town (for a link).
+func (s *Service) OverdueTowns(ctx context.Context, p *auth.Principal) (n int, first string, err error) {
+	if !p.Is(Editors...) {
+		return 0, "", nil
+	}
+	now := s.now()
+	events, _, err := s.ListEvents(ctx, p, Filter{Limit: -1, From: now.AddDate(0, 0, -60).In(shanghai).Format(calendar.DateLayout)})
+	if err != nil {
+		return 0, "", err
+	}
+	for _, e := range events {
+		open := e.StableOn == "" && now.Sub(e.StartedAt) < 30*24*time.Hour
+		if e.StableOn != "" {
+			open = !now.After(DueOf(e, []Report{{Kind: KindInitial}}))
+		}
+		if !open {
+			continue
+		}
+		towns, err := s.Towns(ctx, p, e.ID)
+		if err != nil {
+			return 0, "", err
+		}
+		for _, t := range towns {
+			if t.Overdue && t.State != "final" {
+				n++
+				if first == "" {
+					first = e.ID
+				}
+			}
+		}
+	}
+	return n, first, nil
+}

@@ -113,6 +113,13 @@ func TestReportsStore(t *testing.T) {
 		if _, err := f.svc.GetReport(ctx, f.oth, r.ID); errs.KindOf(err) != errs.NotFound {
 			t.Errorf("out of scope read: %v", err)
 		}
+		// Both towns are late with their next report (待办); town staff count their own.
+		if n, first, err := f.svc.OverdueTowns(ctx, f.admin); err != nil || n != 2 || first != e.ID {
+			t.Errorf("overdue towns: %v %d %s", err, n, first)
+		}
+		if n, _, err := f.svc.OverdueTowns(ctx, f.town); err != nil || n != 1 {
+			t.Errorf("the town's overdue reports: %v %d", err, n)
+		}
 		// 核报 needs the stable day.
 		_, err = f.svc.AddReport(ctx, f.town, e.ID, reduction.Report{TownCode: county + "100", Kind: reduction.KindFinal,
 			Indicators: reduction.Indicators{Affected: 1000, CropTenths: 1234, LossFen: 1_000_000_00}, ReportedAt: time.Date(2022, 6, 20, 7, 0, 0, 0, cst)})
