@@ -35,7 +35,7 @@ func TestReductionDemoFigures(t *testing.T) {
 		"F-PUB-2":  {"trainings": 6, "people": 802},
 		"F-PUB-3":  {"officers": 328},
 		"F-COMM-1": {"towns": 7, "communities": 11, "city": 1},
-		"F-FIRE-1": {"leaflets": 2150, "sms": 200000, "hazards": 5, "checkpoints": 20},
+		"F-FIRE-1": {"leaflets": 2150, "sms": 200000, "fire_hazards": 5, "checkpoints": 20},
 		"F-CHEM-5": {"people": 28},
 		"F-IND-2":  {"people": 206},
 	}

@@ -2,10 +2,8 @@ package reduction
 
 import (
 	"context"
-	"net/url"
 
 	"yingji/internal/figure"
-	"yingji/internal/hazard"
 	"yingji/internal/store"
 )
 
@@ -18,7 +16,7 @@ func (s *Service) Figures() []figure.Figure {
 		{ID: "F-PUB-2", Section: "publicity", Order: 2, Label: "reduction.fig.pub2", Text: "reduction.fig.pub2_text", Count: s.figPub2},
 		{ID: "F-PUB-3", Section: "reduction", Order: 1, Label: "reduction.fig.pub3", Text: "reduction.fig.pub3_text", Count: s.figPub3},
 		{ID: "F-COMM-1", Section: "reduction", Order: 2, Label: "reduction.fig.comm1", Text: "reduction.fig.comm1_text", Count: s.figComm1},
-		{ID: "F-FIRE-1", Section: "reduction", Order: 3, Label: "reduction.fig.fire1", Text: "reduction.fig.fire1_text", Count: s.figFire1},
+		{ID: "F-FIRE-1", Section: "fire", Order: 1, Label: "reduction.fig.fire1", Text: "reduction.fig.fire1_text", Count: s.figFire1},
 		{ID: "F-CHEM-5", Section: "chem", Order: 50, Label: "reduction.fig.chem5", Text: "reduction.fig.chem5_text", Count: s.trainedFig("fireworks_petrol")},
 		{ID: "F-IND-2", Section: "industry", Order: 20, Label: "reduction.fig.ind2", Text: "reduction.fig.ind2_text", Count: s.trainedFig("industry")},
 	}
@@ -123,9 +121,10 @@ func (s *Service) figComm1(ctx context.Context, q figure.Query) (figure.Value, e
 		{Key: "city", Value: int64(len(city)), Kind: "reduction_community", Records: keep(q, city), Link: link + "&stage=" + StageCity}}}, nil
 }
 
-// F-FIRE-1: the forest-fire campaign's leaflets and SMS, the fire
-// hazards in the hazard ledger (its forest-fire campaign), and the
-// checkpoints active in the period.
+// F-FIRE-1 (this module's part): the forest-fire campaign's leaflets and
+// SMS and the checkpoints active in the period. The fire hazards
+// ({fire_hazards}) are the hazard ledger's part of the figure, registered
+// by the report wiring in app from the hazard service.
 func (s *Service) figFire1(ctx context.Context, q figure.Query) (figure.Value, error) {
 	var v figure.Value
 	for _, x := range []struct{ kind, key string }{{"leaflets", "leaflets"}, {"sms", "sms"}} {
@@ -135,20 +134,6 @@ func (s *Service) figFire1(ctx context.Context, q figure.Query) (figure.Value, e
 		}
 		v.Numbers = append(v.Numbers, n)
 	}
-	hz := figure.Number{Key: "hazards", Kind: "hazard", Link: "/hazards?campaign=" + url.QueryEscape(ForestCampaign) + "&" + period(q)}
-	if s.hazard != nil {
-		f := hazard.Filter{Campaign: ForestCampaign, From: q.Period.FromDay(), To: q.Period.ToDay(), Town: q.Region, Limit: 100000}
-		var ids []string
-		err := s.hazard.Each(ctx, q.P, f, func(r hazard.Record) error {
-			ids = append(ids, r.ID)
-			return nil
-		})
-		if err != nil {
-			return v, err
-		}
-		hz.Value, hz.Records = int64(len(ids)), keep(q, ids)
-	}
-	v.Numbers = append(v.Numbers, hz)
 	w := s.figWhere(q, "town_code", false)
 	w.Add("active_from <= ? AND (active_to = '' OR active_to >= ?)", q.Period.ToDay(), q.Period.FromDay())
 	n, ids, err := s.sum(ctx, "reduction_checkpoint", "1", w)
