@@ -77,6 +77,7 @@ func (a *App) modules() []func() (*module, error) {
 		a.inspectionModule,
 		a.warningModule,
 		a.prepareModule,
+		a.reductionModule,
 		a.reportModule,    // it reads every module's figures
 		a.dashboardModule, // last: it gathers every module's panels
 	}
