@@ -58,6 +58,8 @@ func (a *App) modules() []func() (*module, error) {
 		a.hazardModule,
 		a.superviseModule,
 		a.campaignModule,
+		a.enforcementModule,
+		a.accidentModule,
 	}
 }
 
