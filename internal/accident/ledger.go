@@ -22,17 +22,19 @@ func levelLabels() []string {
 	return out
 }
 
-// Schema is the accident register's Excel layout (生产安全事故台账).
+// Schema is the accident register's Excel layout (生产安全事故台账). The
+// headers 事故日期 and 死亡人数 are a contract (exactly, without the "*"
+// of required columns): their presence is checked row by row instead.
 func Schema() xlsx.Schema {
 	return xlsx.Schema{Name: "生产安全事故台账", Columns: []xlsx.Column{
-		{Key: "occurred_on", Header: "事故日期", HeaderEN: "Date", Required: true, Example: "2021-03-18"},
+		{Key: "occurred_on", Header: "事故日期", HeaderEN: "Date", Help: "必填", Example: "2021-03-18"},
 		{Key: "occurred_time", Header: "发生时间", HeaderEN: "Time", Example: "09:30"},
 		{Key: "place", Header: "事故地点", HeaderEN: "Place", Required: true, Width: 24},
 		{Key: "credit_code", Header: "企业统一社会信用代码", HeaderEN: "Enterprise credit code", Width: 22, Help: "可空（非企业事故）"},
 		{Key: "enterprise", Header: "企业名称", HeaderEN: "Enterprise", Width: 28, Help: "仅供核对"},
 		{Key: "industry", Header: "行业", HeaderEN: "Industry", Required: true, Options: Industries},
 		{Key: "kind", Header: "事故类别", HeaderEN: "Type", Required: true, Options: Kinds},
-		{Key: "deaths", Header: "死亡人数", HeaderEN: "Deaths", Required: true, Example: "1"},
+		{Key: "deaths", Header: "死亡人数", HeaderEN: "Deaths", Help: "必填，无死亡填 0", Example: "1"},
 		{Key: "serious_injuries", Header: "重伤人数", HeaderEN: "Serious injuries", Example: "0"},
 		{Key: "loss", Header: "直接经济损失（元）", HeaderEN: "Direct loss (yuan)", Example: "1500000"},
 		{Key: "level", Header: "事故等级", HeaderEN: "Level", Options: levelLabels(), Help: "可空：按493号令自动判定；填写时须与伤亡和损失相符"},
@@ -107,6 +109,9 @@ func (im *accImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 			return 0
 		}
 		return n
+	}
+	if v["deaths"] == "" {
+		out = append(out, xlsx.CellError{Key: "deaths", Reason: "必填项为空（无死亡填 0）"})
 	}
 	in := Input{OccurredOn: v["occurred_on"], OccurredTime: v["occurred_time"], Place: v["place"], Industry: v["industry"], Kind: v["kind"],
 		Deaths: num("deaths"), SeriousInjuries: num("serious_injuries"), LossYuan: v["loss"], Level: v["level"], Summary: v["summary"]}

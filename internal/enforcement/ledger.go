@@ -23,11 +23,13 @@ func kindLabels() []string {
 	return out
 }
 
-// DocumentSchema is the documents register (执法文书登记簿).
+// DocumentSchema is the documents register (执法文书登记簿). Its headers
+// are a contract (文书类型, 文书编号 exactly): no column is marked
+// required with "*", as the register is only exported.
 func DocumentSchema() xlsx.Schema {
 	return xlsx.Schema{Name: "执法文书登记簿", Columns: []xlsx.Column{
-		{Key: "kind", Header: "文书类型", HeaderEN: "Document type", Required: true, Options: kindLabels(), Width: 20},
-		{Key: "number", Header: "文书编号", HeaderEN: "Document number", Required: true, Width: 26},
+		{Key: "kind", Header: "文书类型", HeaderEN: "Document type", Options: kindLabels(), Width: 20},
+		{Key: "number", Header: "文书编号", HeaderEN: "Document number", Width: 26},
 		{Key: "issued_on", Header: "制发日期", HeaderEN: "Issued on", Required: true},
 		{Key: "enterprise", Header: "企业名称", HeaderEN: "Enterprise", Width: 28},
 		{Key: "sector", Header: "行业", HeaderEN: "Sector"},
