@@ -63,4 +63,3 @@ func (a *App) enforcementModule() (*module, error) {
 		},
 	}, nil
 }
-

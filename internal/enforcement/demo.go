@@ -162,4 +162,3 @@ func (s *Service) Demo(ctx context.Context, out io.Writer, county string, who De
 	fmt.Fprintf(out, "demo: %d enforcement records (documents, cases, measures)\n", len(acts))
 	return nil
 }
-

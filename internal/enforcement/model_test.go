@@ -63,7 +63,10 @@ func TestPrerequisites(t *testing.T) {
 
 func TestCaseSteps(t *testing.T) {
 	c := Case{State: StateFiling, DraftedBy: "a"}
-	if got := rule(func() error { _, err := ApplyCase(c, CaseStep{Action: ActApproveFiling, By: "a", On: "2022-03-01"}); return err }()); got != "enforcement.rule.four_eyes" {
+	if got := rule(func() error {
+		_, err := ApplyCase(c, CaseStep{Action: ActApproveFiling, By: "a", On: "2022-03-01"})
+		return err
+	}()); got != "enforcement.rule.four_eyes" {
 		t.Fatalf("own filing approved: %q", got)
 	}
 	c, err := ApplyCase(c, CaseStep{Action: ActApproveFiling, By: "b", On: "2022-03-01"})

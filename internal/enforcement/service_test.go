@@ -225,7 +225,9 @@ func TestCaseFlow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		step := func(p *auth.Principal, in enforcement.StepInput) (enforcement.Case, error) { return f.svc.Step(ctx, p, c.ID, in) }
+		step := func(p *auth.Principal, in enforcement.StepInput) (enforcement.Case, error) {
+			return f.svc.Step(ctx, p, c.ID, in)
+		}
 		if _, err := step(f.jg1, enforcement.StepInput{Action: enforcement.ActApproveFiling}); kindOf(err) != errs.Forbidden {
 			t.Errorf("section approved: %v", err)
 		}
