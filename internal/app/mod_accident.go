@@ -30,6 +30,7 @@ func (a *App) accidentModule() (*module, error) {
 		},
 		ledgers: []*ledgerT{svc.Ledger()},
 		figures: svc.Figures(sectors),
+		audit:   web.AuditNames{Codes: map[string]string{"accident.level": "accident.level."}},
 		nav: []navEntry{{Area: "enforcement", Items: []web.NavItem{
 			{Key: "accidents", Label: "accident.title", Path: "/accidents", Built: true},
 		}}},

@@ -33,6 +33,16 @@ func (a *App) enforcementModule() (*module, error) {
 		},
 		ledgers: []*ledgerT{svc.DocumentLedger(), svc.CaseLedger()},
 		figures: svc.Figures(),
+		audit: web.AuditNames{Codes: map[string]string{"enf_document.kind": "enforcement.kind.", "enf_case.state": "enforcement.state.",
+			"enf_case.cause_kind": "enforcement.cause.", "enf_case.payment": "enforcement.pay.", "enf_measure.kind": "enforcement.measure."},
+			Values: map[string]web.NameFunc{"legal_basis": func(ctx context.Context, _, code string) (string, bool) {
+				set, err := svc.Settings(ctx, a.Cfg.County)
+				if err != nil {
+					return "", false
+				}
+				b, ok := set.BasisOf(code)
+				return b.Label, ok
+			}}},
 		nav: []navEntry{{Area: "enforcement", Items: []web.NavItem{
 			{Key: "enforcement-documents", Label: "enforcement.documents", Path: "/enforcement/documents", Built: true},
 			{Key: "enforcement-cases", Label: "enforcement.cases", Path: "/enforcement/cases", Built: true},
