@@ -41,8 +41,13 @@ func postJSON(t *testing.T, a *app.App, path, token string, in any) (int, map[st
 // TestEnforcementDemoFigures loads the demo and computes the report's
 // figures of documents, cases, measures and accidents from the records.
 func TestEnforcementDemoFigures(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { enforcementDemoFigures(t, false) })
+	t.Run("postgres", func(t *testing.T) { enforcementDemoFigures(t, true) })
+}
+
+func enforcementDemoFigures(t *testing.T, pg bool) {
 	now := time.Date(2022, 6, 30, 16, 0, 0, 0, time.FixedZone("CST", 8*3600))
-	a := demoApp(t, false, now)
+	a := demoApp(t, pg, now)
 	ctx := context.Background()
 	// Loading twice changes nothing.
 	if err := a.LoadDemo(ctx, io.Discard); err != nil {
