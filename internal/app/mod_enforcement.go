@@ -6,6 +6,7 @@ import (
 
 	"yingji/internal/auth"
 	"yingji/internal/enforcement"
+	"yingji/internal/enterprise"
 	"yingji/internal/home"
 	"yingji/internal/web"
 )
@@ -21,6 +22,21 @@ func (a *App) enforcementModule() (*module, error) {
 		a.Hazard.WithDocumentNumbers(svc.HazardNumber)
 	}
 	h := &enforcement.Handlers{Svc: svc, Ent: a.Enterprise}
+	a.EnterpriseRelated = append(a.EnterpriseRelated, func(ctx context.Context, p *auth.Principal, e enterprise.Enterprise) ([]enterprise.Related, error) {
+		n, _, err := svc.CountDocuments(ctx, p, enforcement.DocFilter{EnterpriseID: e.ID}, false)
+		if err != nil {
+			return nil, err
+		}
+		out := []enterprise.Related{{Label: "enforcement.related_documents", Count: int(n), Link: "/enforcement/documents?enterprise=" + e.ID}}
+		if a.UI != nil && a.UI.Policy.Allows("GET /enforcement/cases", p.Role) {
+			_, c, err := svc.ListCases(ctx, p, enforcement.CaseFilter{EnterpriseID: e.ID, Limit: 1})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, enterprise.Related{Label: "enforcement.related_cases", Count: c, Link: "/enforcement/cases?enterprise=" + e.ID})
+		}
+		return out, nil
+	})
 	return &module{
 		name:      "enforcement",
 		policy:    enforcement.Policy(),
