@@ -189,6 +189,21 @@ func enforcementDemoFigures(t *testing.T, pg bool) {
 	if rec.Code != 200 || !bytes.HasPrefix(rec.Body.Bytes(), []byte("%PDF")) {
 		t.Errorf("pdf: %d", rec.Code)
 	}
+	// The county abbreviation and the caps are settings (administrators).
+	form := "abbr=%E8%8A%9C&issuer=%E7%A4%BA%E4%BE%8B%E5%8E%BF%E5%BA%94%E6%80%A5%E7%AE%A1%E7%90%86%E5%B1%80&bases=penalty_45%7C%E5%80%BC%E7%8F%AD%7C5000"
+	if rec := do(a, "POST", "/enforcement/settings", jg1, strings.NewReader(form)); rec.Code != 403 {
+		t.Errorf("section changes settings: %d", rec.Code)
+	}
+	if rec := do(a, "POST", "/enforcement/settings", adm, strings.NewReader("abbr=&issuer=x&bases=bad")); rec.Code != 422 {
+		t.Errorf("bad settings: %d", rec.Code)
+	}
+	if rec := do(a, "POST", "/enforcement/settings", adm, strings.NewReader(form)); rec.Code != 303 {
+		t.Fatalf("settings: %d %s", rec.Code, rec.Body.String())
+	}
+	code, body = postJSON(t, a, "/api/v1/enforcement/documents", jg1, map[string]any{"kind": "inspection_record", "enterprise_id": last})
+	if code != 201 || !strings.HasPrefix(body["number"].(string), "（芜）应急检记〔2022〕") {
+		t.Errorf("number after the abbreviation changed: %d %v", code, body)
+	}
 	// An accident whose typed level contradicts its figures: 422 naming the rule.
 	code, body = postJSON(t, a, "/api/v1/accidents", toks[auth.RoleDuty], map[string]any{"occurred_on": "2022-06-01", "place": "x", "industry": "其他",
 		"kind": "触电", "deaths": 3, "level": "一般"})

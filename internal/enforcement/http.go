@@ -3,13 +3,16 @@ package enforcement
 import (
 	"context"
 	"embed"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"yingji/internal/auth"
 	"yingji/internal/enterprise"
+	"yingji/internal/errs"
 	"yingji/internal/web"
 )
 
@@ -68,6 +71,8 @@ func Policy() web.Policy {
 		"GET /api/v1/enforcement/cases/{id}/payments":    staff,
 		"GET /api/v1/enforcement/measures":               staff,
 		"POST /api/v1/enforcement/measures":              writers,
+		"GET /enforcement/settings":                      staff,
+		"POST /enforcement/settings":                     admins,
 		"GET /api/v1/enforcement/settings":               staff,
 		"PUT /api/v1/enforcement/settings":               admins,
 		"GET /api/v1/enforcement/documents/{id}/numbers": readers,
@@ -105,6 +110,8 @@ func (h *Handlers) Register(rt *web.Router) {
 	rt.Handle("POST /enforcement/cases", h.openCase)
 	rt.Handle("GET /enforcement/cases/{id}", h.caseView)
 	rt.Handle("POST /enforcement/cases/{id}/steps", h.step)
+	rt.Handle("GET /enforcement/settings", h.settingsPage)
+	rt.Handle("POST /enforcement/settings", h.saveSettings)
 	rt.Handle("GET /enforcement/measures", h.measures)
 	rt.Handle("POST /enforcement/measures", h.recordMeasure)
 	rt.Handle("GET /api/v1/enforcement/documents", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Document, int, error) {
@@ -403,4 +410,60 @@ func (h *Handlers) recordMeasure(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.UI.Redirect(w, r, "/enforcement/measures", "enforcement.measure_recorded")
+}
+
+// basesText writes the legal bases one a line: code|label|cap in 元.
+func basesText(list []Basis) string {
+	var b strings.Builder
+	for _, x := range list {
+		fmt.Fprintf(&b, "%s|%s|%s\n", x.Code, x.Label, Yuan(x.CapFen))
+	}
+	return b.String()
+}
+
+// parseBases reads basesText back; a bad line is a field error.
+func parseBases(text string) ([]Basis, error) {
+	var out []Basis
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		parts := strings.Split(line, "|")
+		if len(parts) != 3 {
+			return nil, errs.Field("bases", "enforcement.settings.basis_invalid", map[string]any{"Code": line})
+		}
+		capFen, err := ParseYuan(parts[2])
+		if err != nil {
+			return nil, errs.Field("bases", "enforcement.settings.basis_invalid", map[string]any{"Code": parts[0]})
+		}
+		out = append(out, Basis{Code: strings.TrimSpace(parts[0]), Label: strings.TrimSpace(parts[1]), CapFen: capFen})
+	}
+	return out, nil
+}
+
+func (h *Handlers) settingsPage(w http.ResponseWriter, r *http.Request) {
+	set, err := h.Svc.Settings(r.Context(), web.PrincipalFrom(r.Context()).CountyCode)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	h.UI.Show(w, r, http.StatusOK, "enf_settings", "enforcement.settings", "enforcement-documents", nil,
+		web.EmptyForm(map[string]string{"abbr": set.Abbr, "issuer": set.Issuer, "bases": basesText(set.Bases)}))
+}
+
+func (h *Handlers) saveSettings(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	bases, err := parseBases(r.PostFormValue("bases"))
+	if err == nil {
+		_, err = h.Svc.SaveSettings(r.Context(), web.PrincipalFrom(r.Context()), Settings{Abbr: f.Get("abbr"), Issuer: f.Get("issuer"), Bases: bases})
+	}
+	if err != nil {
+		f.Values["bases"] = r.PostFormValue("bases")
+		h.UI.FormFailed(w, r, f, err, web.AnyError, func(status int) {
+			h.UI.Show(w, r, status, "enf_settings", "enforcement.settings", "enforcement-documents", nil, f)
+		})
+		return
+	}
+	h.UI.Redirect(w, r, "/enforcement/settings", "enforcement.settings_saved")
 }
