@@ -47,6 +47,19 @@ func TestOfficerIssuesOrderAndCaseIsFined(t *testing.T) {
 	if b.count(`#print[href$="/pdf"]`) != 1 {
 		t.Fatal("no print link")
 	}
+	// The re-inspection opinion follows the order, prefilled from it.
+	if st := b.submit("follow with a review", "#follow-review"); st != 200 {
+		t.Fatalf("review form: %d", st)
+	}
+	if k, e := b.selectedText("#f-kind"), b.selectedText("#f-enterprise"); k != "整改复查意见书" || e != mine {
+		t.Fatalf("review form prefilled with %q, %q", k, e)
+	}
+	if st := b.submit("issue the review", "#document-save"); st != 200 {
+		t.Fatalf("review: %d", st)
+	}
+	if n := b.text("#doc-number"); !strings.HasPrefix(n, "（示）应急复查〔") {
+		t.Fatalf("review number %q", n)
+	}
 
 	b.openOK("/enforcement/cases/new?inspection=INSP-E2E")
 	b.choose("#f-enterprise", mine)
