@@ -77,6 +77,24 @@ func (a *App) enforcementModule() (*module, error) {
 			}
 			return svc.Demo(ctx, out, a.Cfg.County, who)
 		},
+		stats: func(ctx context.Context, p *auth.Principal) ([]home.Stat, error) {
+			if a.UI == nil || !a.UI.Policy.Allows("GET /enforcement/cases", p.Role) {
+				return nil, nil
+			}
+			year := svc.Today()[:4]
+			n, _, err := svc.CountDocuments(ctx, p, enforcement.DocFilter{From: year + "-01-01", To: year + "-12-31"}, false)
+			if err != nil {
+				return nil, err
+			}
+			open := enforcement.StateFiling + "," + enforcement.StateInvestigating + "," + enforcement.StateNotified + "," +
+				enforcement.StateDecided + "," + enforcement.StateClosing
+			_, c, err := svc.ListCases(ctx, p, enforcement.CaseFilter{State: open, Limit: 1})
+			if err != nil {
+				return nil, err
+			}
+			return []home.Stat{{Label: "enforcement.home_documents", Value: int(n), Link: "/enforcement/documents?from=" + year + "-01-01&to=" + year + "-12-31"},
+				{Label: "enforcement.home_open_cases", Value: c, Link: "/enforcement/cases?state=" + open}}, nil
+		},
 		todo: func(ctx context.Context, p *auth.Principal) ([]home.Todo, error) {
 			if !enforcement.CanApprove(p) {
 				return nil, nil
