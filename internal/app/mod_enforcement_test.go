@@ -189,6 +189,15 @@ func enforcementDemoFigures(t *testing.T, pg bool) {
 	if rec.Code != 200 || !bytes.HasPrefix(rec.Body.Bytes(), []byte("%PDF")) {
 		t.Errorf("pdf: %d", rec.Code)
 	}
+	// The fines ledger: the two demo payments of 4,000 元.
+	var fines struct {
+		Items    []any `json:"items"`
+		TotalFen int64 `json:"total_fen"`
+	}
+	getJSON(t, a, "/api/v1/enforcement/fines?from=2022-01-01&to=2022-06-30", adm, &fines)
+	if len(fines.Items) != 2 || fines.TotalFen != 800000 {
+		t.Errorf("fines ledger: %d payments, %d 分", len(fines.Items), fines.TotalFen)
+	}
 	// The county abbreviation and the caps are settings (administrators).
 	form := "abbr=%E8%8A%9C&issuer=%E7%A4%BA%E4%BE%8B%E5%8E%BF%E5%BA%94%E6%80%A5%E7%AE%A1%E7%90%86%E5%B1%80&bases=penalty_45%7C%E5%80%BC%E7%8F%AD%7C5000"
 	if rec := do(a, "POST", "/enforcement/settings", jg1, strings.NewReader(form)); rec.Code != 403 {

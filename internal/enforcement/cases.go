@@ -580,3 +580,47 @@ func (s *Service) CountMeasures(ctx context.Context, p *auth.Principal, f Measur
 	w := f.where(p)
 	return idList(ctx, s.db.R(), `SELECT id FROM enf_measure`+w.SQL()+` ORDER BY id`, w.Args())
 }
+
+// LedgerPayment is a line of the fines ledger (罚款台账): a payment with
+// its case.
+type LedgerPayment struct {
+	Payment
+	EnterpriseName string `json:"enterprise_name"`
+	Cause          string `json:"cause"`
+	FineFen        int64  `json:"fine_fen"`
+}
+
+// FinesLedger lists the payments of the cases p may see, paid between
+// from and to (YYYY-MM-DD, either may be empty).
+func (s *Service) FinesLedger(ctx context.Context, p *auth.Principal, from, to string) ([]LedgerPayment, int64, error) {
+	var w store.Where
+	scope(p, &w)
+	cw := w.SQL()
+	args := w.Args()
+	q := `SELECT f.id, f.case_id, f.paid_on, f.amount_fen, f.note, c.enterprise_name, c.cause, c.fine_fen FROM enf_fine_payment f
+		JOIN enf_case c ON c.id = f.case_id WHERE f.case_id IN (SELECT id FROM enf_case` + cw + `)`
+	if from != "" {
+		args = append(args, from)
+		q += fmt.Sprintf(" AND f.paid_on >= $%d", len(args))
+	}
+	if to != "" {
+		args = append(args, to)
+		q += fmt.Sprintf(" AND f.paid_on <= $%d", len(args))
+	}
+	rows, err := s.db.R().QueryContext(ctx, q+` ORDER BY f.paid_on, f.id`, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("fines ledger: %w", err)
+	}
+	defer rows.Close()
+	var out []LedgerPayment
+	var total int64
+	for rows.Next() {
+		var x LedgerPayment
+		if err := rows.Scan(&x.ID, &x.CaseID, &x.PaidOn, &x.AmountFen, &x.Note, &x.EnterpriseName, &x.Cause, &x.FineFen); err != nil {
+			return nil, 0, err
+		}
+		total += x.AmountFen
+		out = append(out, x)
+	}
+	return out, total, rows.Err()
+}

@@ -70,6 +70,7 @@ func Policy() web.Policy {
 		"POST /api/v1/enforcement/cases/{id}/steps":      steppers,
 		"GET /api/v1/enforcement/cases/{id}/payments":    staff,
 		"GET /api/v1/enforcement/measures":               staff,
+		"GET /api/v1/enforcement/fines":                  staff,
 		"POST /api/v1/enforcement/measures":              writers,
 		"GET /enforcement/settings":                      staff,
 		"POST /enforcement/settings":                     admins,
@@ -92,6 +93,7 @@ func API() map[string]string {
 		"POST /api/v1/enforcement/cases/{id}/steps":      "办理一个环节（approve_filing, reject_filing, notify, decide, pay, close, approve） / Take a step",
 		"GET /api/v1/enforcement/cases/{id}/payments":    "罚款缴纳记录 / The case's payments",
 		"GET /api/v1/enforcement/measures":               "责令停产整顿、约谈（家次） / Measures",
+		"GET /api/v1/enforcement/fines":                  "罚款台账：各案件缴纳记录及合计（from, to） / Fines ledger",
 		"POST /api/v1/enforcement/measures":              "登记责令停产整顿或约谈 / Record a measure",
 		"GET /api/v1/enforcement/settings":               "执法设置（地区简称、处罚依据及罚款上限） / Settings",
 		"PUT /api/v1/enforcement/settings":               "修改执法设置 / Change the settings",
@@ -142,6 +144,17 @@ func (h *Handlers) Register(rt *web.Router) {
 		f.Limit, f.Offset = pg.Size, pg.Offset()
 		return h.Svc.ListMeasures(r.Context(), web.PrincipalFrom(r.Context()), f)
 	}))
+	rt.Handle("GET /api/v1/enforcement/fines", func(w http.ResponseWriter, r *http.Request) {
+		items, total, err := h.Svc.FinesLedger(r.Context(), web.PrincipalFrom(r.Context()), r.URL.Query().Get("from"), r.URL.Query().Get("to"))
+		if err != nil {
+			h.UI.Error(w, r, err)
+			return
+		}
+		if items == nil {
+			items = []LedgerPayment{}
+		}
+		web.JSON(w, http.StatusOK, map[string]any{"items": items, "total_fen": total})
+	})
 	rt.Handle("POST /api/v1/enforcement/measures", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RecordMeasure))
 	rt.Handle("GET /api/v1/enforcement/settings", func(w http.ResponseWriter, r *http.Request) {
 		set, err := h.Svc.Settings(r.Context(), web.PrincipalFrom(r.Context()).CountyCode)
