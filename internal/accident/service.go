@@ -300,7 +300,7 @@ type SectorsOf func(ctx context.Context, sectionID string) ([]string, error)
 
 // Figures are the register's statistics for the period report.
 func (s *Service) Figures(sectors SectorsOf) []figure.Figure {
-	return []figure.Figure{{ID: "F-ACC-1", Section: "accident", Order: 10, Label: "accident.fig.label", Text: "accident.fig.text", Compare: true,
+	return []figure.Figure{{ID: "F-ACC-1", Section: "accident", Order: 1, Compare: true,
 		Count: func(ctx context.Context, q figure.Query) (figure.Value, error) {
 			f := Filter{Region: q.Region}
 			if q.Section != "" && sectors != nil {

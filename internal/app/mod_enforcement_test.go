@@ -87,16 +87,16 @@ func enforcementDemoFigures(t *testing.T, pg bool) {
 	check("F-MINE-2", "fines", 800000)
 	check("F-CHEM-3", "cases", 1)
 	check("F-CHEM-3", "investigating", 1)
-	check("F-BIG-4", "suspend", 11)
-	check("F-BIG-4", "interview", 315)
-	check("enforcement.documents.mine", "documents", 20)
-	check("enforcement.documents.industry", "records", 51)
-	check("enforcement.documents.industry", "orders", 5)
+	check("F-BIG-4", "suspensions", 11)
+	check("F-BIG-4", "interviews", 315)
+	check("F-MINE-1", "documents", 20)
+	check("F-IND-1", "records", 51)
+	check("F-IND-1", "orders", 5)
 
 	toks := tokens(t, a)
 	adm, jg1 := toks[auth.RoleAdmin], userToken(t, a, "jg1")
 	// The figure's link lists exactly its records.
-	link := get("enforcement.documents.mine").Get("documents").Link
+	link := get("F-MINE-1").Get("documents").Link
 	rec := do(a, "GET", "/api/v1/enforcement/documents"+link[strings.Index(link, "?"):], adm, nil)
 	var list struct {
 		Total int `json:"total"`

@@ -58,21 +58,26 @@ func (s *Service) measureNumber(ctx context.Context, q figure.Query, key, kind s
 	return n, err
 }
 
-// Figures are the module's statistics for the period report.
+// Figures are the module's statistics for the period report; their
+// sentences are the report's (report.text.<ID>), whose keys they fill.
 func (s *Service) Figures() []figure.Figure {
 	join := func(l []string) string { return strings.Join(l, ",") }
 	return []figure.Figure{
-		{ID: "enforcement.documents.mine", Section: "mine", Order: 11, Label: "enforcement.fig.mine_documents", Text: "enforcement.fig.mine_documents_text",
+		// F-MINE-1 and F-IND-1 are made of parts: the inspections and the
+		// plan are package inspection's, the hazards package hazard's; these
+		// parts give no text, label or section (the owner of the
+		// sentence, report.text.F-…, and the other parts do).
+		{ID: "F-MINE-1", Section: "mine", Order: 1,
 			Count: func(ctx context.Context, q figure.Query) (figure.Value, error) {
 				n, err := s.docNumber(ctx, q, "documents", DocFilter{Sector: join(MineSectors)})
 				return figure.Value{Numbers: []figure.Number{n}}, err
 			}},
-		{ID: "F-MINE-2", Section: "mine", Order: 20, Label: "enforcement.fig.mine_duty_cases", Text: "enforcement.fig.mine_duty_cases_text",
+		{ID: "F-MINE-2", Section: "mine", Order: 2,
 			Count: func(ctx context.Context, q figure.Query) (figure.Value, error) {
 				ns, err := s.caseNumbers(ctx, q, CaseFilter{CauseKind: "duty_keeping", Sector: join(MineSectors)}, "cases", "fines")
 				return figure.Value{Numbers: ns}, err
 			}},
-		{ID: "F-CHEM-3", Section: "chem", Order: 30, Label: "enforcement.fig.chem_cases", Text: "enforcement.fig.chem_cases_text",
+		{ID: "F-CHEM-3", Section: "chem", Order: 3,
 			Count: func(ctx context.Context, q figure.Query) (figure.Value, error) {
 				ns, err := s.caseNumbers(ctx, q, CaseFilter{Sector: join(ChemSectors)}, "cases", "")
 				if err != nil {
@@ -81,8 +86,7 @@ func (s *Service) Figures() []figure.Figure {
 				inv, err := s.caseNumbers(ctx, q, CaseFilter{Sector: join(ChemSectors), State: StateInvestigating}, "investigating", "")
 				return figure.Value{Numbers: append(ns, inv...)}, err
 			}},
-		{ID: "enforcement.documents.industry", Section: "industry", Order: 11, Label: "enforcement.fig.industry_documents",
-			Text: "enforcement.fig.industry_documents_text",
+		{ID: "F-IND-1", Section: "industry", Order: 1,
 			Count: func(ctx context.Context, q figure.Query) (figure.Value, error) {
 				rec, err := s.docNumber(ctx, q, "records", DocFilter{Kind: KindInspectionRecord, Sector: join(IndustrySectors)})
 				if err != nil {
@@ -91,13 +95,13 @@ func (s *Service) Figures() []figure.Figure {
 				ord, err := s.docNumber(ctx, q, "orders", DocFilter{Kind: KindOrder, Sector: join(IndustrySectors)})
 				return figure.Value{Numbers: []figure.Number{rec, ord}}, err
 			}},
-		{ID: "F-BIG-4", Section: "inspection", Order: 40, Label: "enforcement.fig.measures", Text: "enforcement.fig.measures_text",
+		{ID: "F-BIG-4", Section: "big", Order: 4,
 			Count: func(ctx context.Context, q figure.Query) (figure.Value, error) {
-				a, err := s.measureNumber(ctx, q, "suspend", MeasureSuspend)
+				a, err := s.measureNumber(ctx, q, "suspensions", MeasureSuspend)
 				if err != nil {
 					return figure.Value{}, err
 				}
-				b, err := s.measureNumber(ctx, q, "interview", MeasureInterview)
+				b, err := s.measureNumber(ctx, q, "interviews", MeasureInterview)
 				return figure.Value{Numbers: []figure.Number{a, b}}, err
 			}},
 	}

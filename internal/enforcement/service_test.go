@@ -304,10 +304,10 @@ func TestCaseFlow(t *testing.T) {
 		if v := vals["F-MINE-2"]; v.Get("cases").Value != 1 || v.Get("fines").Value != 400000 || len(v.Get("cases").Records) != 1 {
 			t.Errorf("F-MINE-2: %+v", v)
 		}
-		if v := vals["F-BIG-4"]; v.Get("interview").Value != 3 || v.Get("suspend").Value != 0 {
+		if v := vals["F-BIG-4"]; v.Get("interviews").Value != 3 || v.Get("suspensions").Value != 0 {
 			t.Errorf("F-BIG-4: %+v", v)
 		}
-		if v := vals["enforcement.documents.mine"]; v.Get("documents").Value != 4 {
+		if v := vals["F-MINE-1"]; v.Get("documents").Value != 4 {
 			t.Errorf("mine documents: %+v", v)
 		}
 	})

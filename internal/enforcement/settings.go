@@ -2,9 +2,6 @@ package enforcement
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -69,15 +66,7 @@ func (s *Service) Settings(ctx context.Context, county string) (Settings, error)
 
 func (s *Service) settings(ctx context.Context, q store.Querier, county string) (Settings, error) {
 	set := DefaultSettings(s.countyName)
-	var raw string
-	err := q.QueryRowContext(ctx, `SELECT value FROM setting WHERE county_code = $1 AND key = $2`, county, settingKey).Scan(&raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return set, nil
-	}
-	if err != nil {
-		return set, fmt.Errorf("enforcement settings: %w", err)
-	}
-	if err := json.Unmarshal([]byte(raw), &set); err != nil {
+	if _, err := store.ReadSetting(ctx, q, county, settingKey, &set); err != nil {
 		return set, fmt.Errorf("enforcement settings: %w", err)
 	}
 	return set, nil
@@ -112,10 +101,8 @@ func (s *Service) SaveSettings(ctx context.Context, p *auth.Principal, in Settin
 		if err != nil {
 			return err
 		}
-		b, _ := json.Marshal(in)
 		now := s.now().UTC()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO setting (county_code, key, value, updated_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (county_code, key) DO UPDATE SET value = $3, updated_at = $4`, p.CountyCode, settingKey, string(b), now); err != nil {
+		if err := store.WriteSetting(ctx, tx, p.CountyCode, settingKey, in, now); err != nil {
 			return fmt.Errorf("save enforcement settings: %w", err)
 		}
 		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "setting", EntityID: settingKey, Action: "update", Before: before, After: in})
