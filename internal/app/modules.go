@@ -73,6 +73,8 @@ func (a *App) modules() []func() (*module, error) {
 		a.hazardModule,
 		a.superviseModule,
 		a.campaignModule,
+		a.enforcementModule,
+		a.accidentModule,
 		a.suppliesModule,
 		a.inspectionModule,
 		a.warningModule,

@@ -150,6 +150,22 @@ type Service struct {
 	// changed run inside the transaction of every change to hazards (see
 	// OnChange).
 	changed []ChangeFunc
+	// docNumbers issues the order's and the review's document number
+	// (see WithDocumentNumbers); nil: the number is typed.
+	docNumbers DocumentNumbers
+}
+
+// DocumentNumbers issues the number of the 责令限期整改指令书 (step
+// "order") or the 整改复查意见书 (step "review") of a hazard step inside
+// the step's transaction; "" leaves the step without one.
+type DocumentNumbers func(ctx context.Context, tx *store.Tx, p *auth.Principal, step, enterpriseID string, hazardIDs []string) (string, error)
+
+// WithDocumentNumbers makes the order and review steps take their
+// document number from the enforcement register when none is typed (the
+// enforcement module wires it); it returns s.
+func (s *Service) WithDocumentNumbers(fn DocumentNumbers) *Service {
+	s.docNumbers = fn
+	return s
 }
 
 // ChangeFunc is told, inside the writing transaction, which hazards a
@@ -692,6 +708,16 @@ func (s *Service) doTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id 
 		// A major hazard is determined by the standard of its industry.
 		c, _ := ClauseOf(strings.TrimSpace(in.Clause))
 		return before, errs.Field("clause", "hazard.clause_sector", map[string]any{"Standard": c.Standard})
+	}
+	if s.docNumbers != nil && strings.TrimSpace(in.DocNumber) == "" && p.Role != auth.RoleEnterprise &&
+		(in.Action == ActOrder && !in.OnSite || in.Action == ActVerify) {
+		step := "order"
+		if in.Action == ActVerify {
+			step = "review"
+		}
+		if in.DocNumber, err = s.docNumbers(ctx, tx, p, step, r.EnterpriseID, []string{r.ID}); err != nil {
+			return before, err
+		}
 	}
 	ruleView := r.Rules()
 	if ruleView.LastOn, err = lastStepOn(ctx, tx, r.ID); err != nil {
