@@ -26,7 +26,7 @@ type warnJSON struct {
 	} `json:"recipients"`
 }
 
-func postJSON(t *testing.T, a *app.App, path, token, body string, want int) []byte {
+func postWarningJSON(t *testing.T, a *app.App, path, token, body string, want int) []byte {
 	t.Helper()
 	rec := do(a, "POST", path, token, strings.NewReader(body))
 	if rec.Code != want {
@@ -59,14 +59,14 @@ func TestWarningDeskThroughTheAPI(t *testing.T) {
 
 	// Four eyes: the author (admin here) cannot approve; 409 names the rule.
 	var own warnJSON
-	_ = json.Unmarshal(postJSON(t, a, "/api/v1/warnings", admin, body, 201), &own)
+	_ = json.Unmarshal(postWarningJSON(t, a, "/api/v1/warnings", admin, body, 201), &own)
 	rec = do(a, "POST", "/api/v1/warnings/"+own.ID+"/approve", admin, nil)
 	if rec.Code != 409 || !strings.Contains(rec.Body.String(), "四眼") {
 		t.Fatalf("self-approval: %d %s", rec.Code, rec.Body.String())
 	}
 
 	var w warnJSON
-	_ = json.Unmarshal(postJSON(t, a, "/api/v1/warnings", duty, body, 201), &w)
+	_ = json.Unmarshal(postWarningJSON(t, a, "/api/v1/warnings", duty, body, 201), &w)
 	if w.State != "draft" || w.Headline != "县气象局发布暴雨黄色预警信号" {
 		t.Fatalf("draft: %+v", w)
 	}
@@ -74,16 +74,16 @@ func TestWarningDeskThroughTheAPI(t *testing.T) {
 	if rec := do(a, "GET", "/warnings/"+w.ID+"/cap.xml", "", nil); rec.Code != 404 {
 		t.Fatalf("anonymous draft CAP: %d", rec.Code)
 	}
-	postJSON(t, a, "/api/v1/warnings/"+w.ID+"/publish", duty, "", 409)
-	postJSON(t, a, "/api/v1/warnings/"+w.ID+"/approve", leader, "", 200)
-	_ = json.Unmarshal(postJSON(t, a, "/api/v1/warnings/"+w.ID+"/publish", duty, "", 200), &w)
+	postWarningJSON(t, a, "/api/v1/warnings/"+w.ID+"/publish", duty, "", 409)
+	postWarningJSON(t, a, "/api/v1/warnings/"+w.ID+"/approve", leader, "", 200)
+	_ = json.Unmarshal(postWarningJSON(t, a, "/api/v1/warnings/"+w.ID+"/publish", duty, "", 200), &w)
 	if w.State != "published" || !strings.HasPrefix(w.Identifier, county+warning.UnitCode+"_") {
 		t.Fatalf("published: %+v", w)
 	}
 
 	// The town acknowledges in the app; the department by its signed link.
-	postJSON(t, a, "/api/v1/warnings/"+w.ID+"/ack", town, "", 200)
-	postJSON(t, a, "/api/v1/warnings/"+w.ID+"/ack", town, "", 409)
+	postWarningJSON(t, a, "/api/v1/warnings/"+w.ID+"/ack", town, "", 200)
+	postWarningJSON(t, a, "/api/v1/warnings/"+w.ID+"/ack", town, "", 409)
 	du, err := a.Auth.FindByUsername(ctx, "dept")
 	if err != nil {
 		t.Fatal(err)
@@ -146,15 +146,15 @@ func TestWarningDeskThroughTheAPI(t *testing.T) {
 
 	// Update and cancel refer to the original.
 	var up warnJSON
-	_ = json.Unmarshal(postJSON(t, a, "/api/v1/warnings/"+w.ID+"/update", duty, strings.Replace(body, `"黄"`, `"橙"`, 1), 201), &up)
-	postJSON(t, a, "/api/v1/warnings/"+up.ID+"/approve", leader, "", 200)
-	postJSON(t, a, "/api/v1/warnings/"+up.ID+"/publish", duty, "", 200)
+	_ = json.Unmarshal(postWarningJSON(t, a, "/api/v1/warnings/"+w.ID+"/update", duty, strings.Replace(body, `"黄"`, `"橙"`, 1), 201), &up)
+	postWarningJSON(t, a, "/api/v1/warnings/"+up.ID+"/approve", leader, "", 200)
+	postWarningJSON(t, a, "/api/v1/warnings/"+up.ID+"/publish", duty, "", 200)
 	getJSON(t, a, "/api/v1/warnings/"+w.ID, duty, &got)
 	if got.State != "superseded" {
 		t.Fatalf("original after update: %s", got.State)
 	}
 	var c warnJSON
-	_ = json.Unmarshal(postJSON(t, a, "/api/v1/warnings/"+up.ID+"/cancel", duty, `{"description":"降雨已减弱"}`, 201), &c)
+	_ = json.Unmarshal(postWarningJSON(t, a, "/api/v1/warnings/"+up.ID+"/cancel", duty, `{"description":"降雨已减弱"}`, 201), &c)
 	rec = do(a, "GET", "/warnings/"+c.ID+"/cap.xml", duty, nil)
 	if !strings.Contains(rec.Body.String(), "<msgType>Cancel</msgType>") || !strings.Contains(rec.Body.String(), w.Identifier) {
 		t.Fatalf("cancel CAP: %s", rec.Body.String())
