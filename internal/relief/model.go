@@ -106,18 +106,18 @@ func ModeLabel(c, lang string) string     { return label(Modes, c, lang) }
 
 // Programme is a relief programme (救助项目) with its standards.
 type Programme struct {
-	ID         string    `json:"id"`
-	CountyCode string    `json:"county_code"`
-	Name       string    `json:"name"`
-	Kind       string    `json:"kind"`
-	PeriodFrom string    `json:"period_from"` // YYYY-MM-DD
-	PeriodTo   string    `json:"period_to"`
-	Budget     int64     `json:"budget"` // 分
-	Note       string    `json:"note,omitempty"`
+	ID         string     `json:"id"`
+	CountyCode string     `json:"county_code"`
+	Name       string     `json:"name"`
+	Kind       string     `json:"kind"`
+	PeriodFrom string     `json:"period_from"` // YYYY-MM-DD
+	PeriodTo   string     `json:"period_to"`
+	Budget     int64      `json:"budget"` // 分
+	Note       string     `json:"note,omitempty"`
 	Standards  []Standard `json:"standards"`
-	CreatedBy  string    `json:"created_by,omitempty"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	CreatedBy  string     `json:"created_by,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 // Standard is the most one person may receive in a category (分).
