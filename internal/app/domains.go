@@ -14,6 +14,7 @@ import (
 	"yingji/internal/hazard/supervise"
 	"yingji/internal/ledger"
 	"yingji/internal/licence"
+	"yingji/internal/relief"
 	"yingji/internal/web"
 )
 
@@ -41,6 +42,10 @@ type domains struct {
 	// Supervise is cards, supervision letters, listings and extensions
 	// (report figures: LetterStats, ListingStats).
 	Supervise *supervise.Service
+
+	// Relief is household relief: programmes, households, payments
+	// (report figure F-REL-1; the supplies module sets its goods hook).
+	Relief *relief.Service
 
 	// Campaign is the housing survey, data calls and special campaigns.
 	Campaign *campaign.Service

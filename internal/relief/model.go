@@ -561,3 +561,9 @@ func Duplicates(people []Person) []Duplicate {
 	}
 	return out
 }
+
+// Yuan methods write amounts for the pages.
+func (x Payment) Yuan() string         { return Yuan(x.Amount) }
+func (t Total) Yuan() string           { return Yuan(t.Amount) }
+func (s Standard) Yuan() string        { return Yuan(s.Amount) }
+func (p Programme) BudgetYuan() string { return Yuan(p.Budget) }

@@ -865,3 +865,25 @@ func displayName(p *auth.Principal) string {
 	}
 	return p.Username
 }
+
+// Waiting counts the households in scope waiting for a step p may take:
+// 村评, 公示 and 乡审 for town staff (not their own entries where four eyes
+// apply), 县定 for the county's deciders. link is the list showing them.
+func (s *Service) Waiting(ctx context.Context, p *auth.Principal) (n int, link string, err error) {
+	a := actorOf(p)
+	var w store.Where
+	w.Add("county_code = ?", p.CountyCode)
+	w.Add("town_code LIKE ?", p.RegionPrefix()+"%")
+	switch {
+	case a.TownStaff && p.Role == auth.RoleTown:
+		w.Add("(step = ? OR (step IN (?, ?) AND entered_by <> ?))", StepVillage, StepReported, StepPublicity, p.UserID)
+		link = "/relief/households?step=" + StepReported
+	case a.County:
+		w.Add("step = ? AND entered_by <> ?", StepTown, p.UserID)
+		link = "/relief/households?step=" + StepTown
+	default:
+		return 0, "", nil
+	}
+	err = s.db.R().QueryRowContext(ctx, `SELECT count(*) FROM relief_household`+w.SQL(), w.Args()...).Scan(&n)
+	return n, link, err
+}
