@@ -299,7 +299,7 @@ func exportRows(t *testing.T, a *app.App, path, tok string) [][]string {
 func runImport(t *testing.T, a *app.App, l *ledger.Ledger, p *auth.Principal, programme string, file []byte) *ledger.Result {
 	t.Helper()
 	res, err := ledger.Run(context.Background(), l, p, bytes.NewReader(file), ledger.Options{Target: programme}, nil)
-	if err != nil {
+	if res == nil {
 		t.Fatal(err)
 	}
 	return res
