@@ -27,8 +27,8 @@ func (s *Service) Figures() []figure.Figure {
 func (s *Service) countPaid(ctx context.Context, q figure.Query, kind string) (figure.Value, error) {
 	f := PaymentFilter{Kind: kind, Mode: ModeMoney, From: q.Period.FromDay(), To: q.Period.ToDay()}
 	w := s.paymentWhere(q.P, f)
-	if q.Region != "" {
-		w.Add("x.town_code LIKE ?", q.Region+"%")
+	if q.Region != "" { // a town, or a village (12 digits)
+		w.Add("h.village_code LIKE ?", q.Region+"%")
 	}
 	var amount int64
 	var people int64
