@@ -51,6 +51,9 @@ func (a *App) reliefModule() (*module, error) {
 			}
 			return []home.Todo{{Label: "relief.todo_waiting", Count: n, Link: link}}, nil
 		},
+		audit: web.AuditNames{Codes: map[string]string{"relief_household.step": "relief.step.", "relief_programme.kind": "relief.kind.",
+			"relief_programme.category": "relief.category.", "relief_payment.category": "relief.category.", "relief_payment.mode": "relief.mode.",
+			"relief_payment.programme_kind": "relief.kind."}},
 		api:     relief.API(),
 		figures: svc.Figures(),
 		nav: []navEntry{{Area: "relief", Items: []web.NavItem{
