@@ -830,11 +830,14 @@ type Flag struct {
 // of one kind with overlapping periods (a person cannot be twice in one
 // programme: that is refused when entered).
 func (s *Service) Flags(ctx context.Context, p *auth.Principal) ([]Flag, error) {
+	// People listed more than once (one pass over the ID index), then
+	// their pairs of programmes.
 	rows, err := s.db.R().QueryContext(ctx, `SELECT a.id_index, a.name, a.id_number, a.household_id, b.household_id, ga.name, gb.name
 		FROM relief_member a JOIN relief_member b ON b.county_code = a.county_code AND b.id_index = a.id_index AND b.programme_id > a.programme_id
 		JOIN relief_programme ga ON ga.id = a.programme_id JOIN relief_programme gb ON gb.id = b.programme_id
 		JOIN relief_household ha ON ha.id = a.household_id
-		WHERE a.county_code = $1 AND ha.town_code LIKE $2 AND ga.kind = gb.kind AND ga.period_from <= gb.period_to AND gb.period_from <= ga.period_to
+		WHERE a.county_code = $1 AND a.id_index IN (SELECT id_index FROM relief_member WHERE county_code = $1 GROUP BY id_index HAVING count(*) > 1)
+		AND ha.town_code LIKE $2 AND ga.kind = gb.kind AND ga.period_from <= gb.period_to AND gb.period_from <= ga.period_to
 		ORDER BY a.name, a.id_index`, p.CountyCode, p.RegionPrefix()+"%")
 	if err != nil {
 		return nil, fmt.Errorf("flags: %w", err)
