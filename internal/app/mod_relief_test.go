@@ -370,4 +370,10 @@ func TestReliefImport(t *testing.T) {
 	if res.Committed || len(res.Errors) != 3 || !strings.Contains(res.Errors[0].Reason, "其他户") {
 		t.Fatalf("again: %+v", res)
 	}
+	// Without a chosen programme (the CLI) the programme running today
+	// (the storm programme on 2022-06-30) takes the file.
+	res = runImport(t, a, l, town, "", file(good(3)))
+	if res.Committed || len(res.Errors) != 3 || !strings.Contains(res.Errors[0].Reason, "其他户") {
+		t.Fatalf("no programme chosen: %+v", res)
+	}
 }
