@@ -244,7 +244,12 @@ func (h *Handlers) programme(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	data["P"], data["Totals"] = g, t
+	counts, err := h.Svc.StepCounts(r.Context(), p, g.ID)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	data["P"], data["Totals"], data["StepCounts"] = g, t, counts
 	page := h.UI.NewPage(r, g.Name, data)
 	page.Active = "relief_programmes"
 	h.UI.Render(w, r, http.StatusOK, "relief_programme", page)

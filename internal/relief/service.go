@@ -890,3 +890,23 @@ func (s *Service) Waiting(ctx context.Context, p *auth.Principal) (n int, link s
 	err = s.db.R().QueryRowContext(ctx, `SELECT count(*) FROM relief_household`+w.SQL(), w.Args()...).Scan(&n)
 	return n, link, err
 }
+
+// StepCounts counts a programme's households in scope by step.
+func (s *Service) StepCounts(ctx context.Context, p *auth.Principal, programmeID string) (map[string]int, error) {
+	w := s.householdWhere(p, HouseholdFilter{ProgrammeID: programmeID})
+	rows, err := s.db.R().QueryContext(ctx, `SELECT h.step, count(*) FROM relief_household h`+w.SQL()+` GROUP BY h.step`, w.Args()...)
+	if err != nil {
+		return nil, fmt.Errorf("step counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}

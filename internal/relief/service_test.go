@@ -210,6 +210,9 @@ func TestService(t *testing.T) {
 		if err != nil || len(flags) != 1 || flags[0].IDNumber != relief.MaskedID(relief.DemoID(2)) {
 			t.Fatalf("flags: %+v %v", flags, err)
 		}
+		if c, err := f.svc.StepCounts(ctx, f.leader, f.prog.ID); err != nil || c[relief.StepCounty] != 1 || len(c) != 1 {
+			t.Fatalf("step counts: %v %v", c, err)
+		}
 		if n, _, err := f.svc.Waiting(ctx, f.leader); err != nil || n != 0 {
 			t.Fatalf("waiting: %d %v", n, err)
 		}
