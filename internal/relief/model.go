@@ -389,6 +389,10 @@ type PaymentInput struct {
 	Quantity    int64  `json:"quantity"`
 	DispatchRef string `json:"dispatch_ref"`
 	PaidOn      string `json:"paid_on"`
+	// ItemID and WarehouseID choose the warehouse item and store for the
+	// goods hook (IssueGoods); not stored here.
+	ItemID      string `json:"item_id,omitempty"`
+	WarehouseID string `json:"warehouse_id,omitempty"`
 }
 
 // Payment is a payment as recorded.

@@ -29,9 +29,15 @@ type GoodsRequest struct {
 	ProgrammeID string
 	HouseholdID string
 	MemberID    string
-	Item        string
+	TownCode    string
+	VillageCode string
+	Item        string // the item's name as entered (棉被)
+	ItemID      string // the warehouse item, when the form chose one
+	WarehouseID string // the warehouse to issue from, when chosen
 	Quantity    int64
 	PaidOn      string
+	// Source names the payment ("relief_payment:<id>") for the dispatch.
+	Source string
 }
 
 // IssueGoods issues goods from stock through a dispatch, inside the
@@ -622,16 +628,18 @@ func (s *Service) Pay(ctx context.Context, p *auth.Principal, householdID string
 				return errs.New(errs.Conflict, "relief.rule.over_budget").With(map[string]any{"Budget": Yuan(prog.Budget), "Left": Yuan(prog.Budget - paid)})
 			}
 		}
+		payID := ids.New()
 		if in.Mode == ModeGoods && in.DispatchRef == "" && s.issue != nil {
 			ref, err := s.issue(ctx, tx, p, GoodsRequest{CountyCode: h.CountyCode, ProgrammeID: prog.ID, HouseholdID: h.ID, MemberID: m.ID,
-				Item: in.Item, Quantity: in.Quantity, PaidOn: in.PaidOn})
+				TownCode: h.TownCode, VillageCode: h.VillageCode, Item: in.Item, ItemID: in.ItemID, WarehouseID: in.WarehouseID,
+				Quantity: in.Quantity, PaidOn: in.PaidOn, Source: "relief_payment:" + payID})
 			if err != nil {
 				return err
 			}
 			in.DispatchRef = ref
 		}
 		now := s.now().UTC()
-		out = Payment{ID: ids.New(), ProgrammeID: prog.ID, HouseholdID: h.ID, MemberID: m.ID, TownCode: h.TownCode, Category: in.Category, Mode: in.Mode,
+		out = Payment{ID: payID, ProgrammeID: prog.ID, HouseholdID: h.ID, MemberID: m.ID, TownCode: h.TownCode, Category: in.Category, Mode: in.Mode,
 			Amount: in.Amount, Item: in.Item, Quantity: in.Quantity, DispatchRef: in.DispatchRef, PaidOn: in.PaidOn, RecordedBy: p.UserID, RecordedAt: now,
 			ProgrammeName: prog.Name, ProgrammeKind: prog.Kind, VillageCode: h.VillageCode, HeadName: h.HeadName, MemberName: m.Name, IDNumber: m.IDNumber,
 			AccountHolder: h.AccountHolder, AccountNo: h.AccountNo}

@@ -181,8 +181,28 @@ func TestService(t *testing.T) {
 		if got := kindMsg(pay(f.town, relief.PaymentInput{MemberID: m1, Category: "food", Amount: 30000, PaidOn: "2022-01-12"})); got != "conflict relief.rule.over_budget" {
 			t.Fatalf("over budget: %s", got)
 		}
-		if err := pay(f.town, relief.PaymentInput{MemberID: m1, Category: "food", Mode: "goods", Item: "大米", Quantity: 2, PaidOn: "2022-01-12"}); err != nil {
+		// Goods go out through the warehouses' hook, inside the payment's
+		// transaction: a refusal there records no payment.
+		var asked relief.GoodsRequest
+		f.svc.WithGoods(func(ctx context.Context, tx *store.Tx, p *auth.Principal, req relief.GoodsRequest) (string, error) {
+			asked = req
+			if req.Quantity > 5 {
+				return "", errs.New(errs.Conflict, "supplies.insufficient_stock")
+			}
+			return "示调〔2022〕1号", nil
+		})
+		if got := kindMsg(pay(f.town, relief.PaymentInput{MemberID: m1, Category: "food", Mode: "goods", Item: "大米", Quantity: 9, PaidOn: "2022-01-12"})); got != "conflict supplies.insufficient_stock" {
+			t.Fatalf("stock refused: %s", got)
+		}
+		if err := pay(f.town, relief.PaymentInput{MemberID: m1, Category: "food", Mode: "goods", Item: "大米", Quantity: 2, PaidOn: "2022-01-12", WarehouseID: "w1"}); err != nil {
 			t.Fatal(err)
+		}
+		f.svc.WithGoods(nil)
+		if asked.WarehouseID != "w1" || asked.Quantity != 2 || asked.TownCode != county+"100" || !strings.HasPrefix(asked.Source, "relief_payment:") {
+			t.Fatalf("goods request: %+v", asked)
+		}
+		if ps, _, _ := f.svc.Payments(ctx, f.admin, relief.PaymentFilter{Mode: relief.ModeGoods}); len(ps) != 1 || ps[0].DispatchRef != "示调〔2022〕1号" || "relief_payment:"+ps[0].ID != asked.Source {
+			t.Fatalf("goods payments: %+v", ps)
 		}
 		tot, err := f.svc.Totals(ctx, f.leader, relief.PaymentFilter{ProgrammeID: f.prog.ID})
 		if err != nil || tot.All.Amount != 45000 || tot.All.People != 2 || tot.All.Payments != 3 || len(tot.ByCategory) != 2 || tot.ByTown[0].Key != county+"100" {
