@@ -15,6 +15,7 @@ import (
 	"yingji/internal/ledger"
 	"yingji/internal/licence"
 	"yingji/internal/relief"
+	"yingji/internal/supplies"
 	"yingji/internal/web"
 )
 
@@ -49,6 +50,10 @@ type domains struct {
 
 	// Campaign is the housing survey, data calls and special campaigns.
 	Campaign *campaign.Service
+
+	// Supplies is emergency supplies: warehouses, stock, dispatch orders
+	// (other modules issue goods with Supplies.Issue).
+	Supplies *supplies.Service
 
 	// EnterpriseRelated lists other domains' records on an enterprise's
 	// page (facilities, licences, certificates …); modules append to it.
