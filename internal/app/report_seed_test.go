@@ -38,6 +38,7 @@ var seedFacts = map[string]map[string]float64{
 	"F-HOUSE-4": {"appraised": 310, "remediated": 9},
 	"F-HOUSE-5": {"total": 685, "urban": 385, "rural": 300},
 	"F-SUP-1":   {"letters": 4, "rectified": 3},
+	"F-REL-1":   {"amount": 1260000, "people": 5452},
 }
 
 // seedLastYear are the figures compared with the same period of 2021.
