@@ -16,6 +16,7 @@ import (
 	"yingji/internal/ledger"
 	"yingji/internal/licence"
 	"yingji/internal/prepare"
+	"yingji/internal/relief"
 	"yingji/internal/supplies"
 	"yingji/internal/warning"
 	"yingji/internal/web"
@@ -48,6 +49,10 @@ type domains struct {
 	// Supervise is cards, supervision letters, listings and extensions
 	// (report figures: LetterStats, ListingStats).
 	Supervise *supervise.Service
+
+	// Relief is household relief: programmes, households, payments
+	// (report figure F-REL-1; the supplies module sets its goods hook).
+	Relief *relief.Service
 
 	// Campaign is the housing survey, data calls and special campaigns.
 	Campaign *campaign.Service

@@ -80,6 +80,7 @@ func (a *App) modules() []func() (*module, error) {
 		a.warningModule,
 		a.prepareModule,
 		a.reductionModule,
+		a.reliefModule,
 		a.reportModule,    // it reads every module's figures
 		a.dashboardModule, // last: it gathers every module's panels
 	}

@@ -45,7 +45,7 @@ var seedFacts = map[string]map[string]float64{
 	"F-FLOOD-3": {"drills": 1},
 	"F-REL-1":   {"amount": 1260000, "people": 5452},
 	"F-REL-2":   {"total": 2374, "quilts": 1379, "coats": 995},
-	"F-RES-1":   {"reminders": 74, "teams": 7},
+	"F-RES-1":   {"reminders": 74, "teams_updated": 7},
 	"F-RES-2":   {"people": 60},
 	"F-PUB-1":   {"sms": 130000, "winners": 39},
 	"F-PUB-2":   {"trainings": 6},

@@ -1,0 +1,65 @@
+package app
+
+import (
+	"context"
+	"io"
+
+	"yingji/internal/auth"
+	"yingji/internal/home"
+	"yingji/internal/relief"
+	"yingji/internal/web"
+)
+
+// reliefModule wires household relief (救助): programmes, households and
+// their approval chain, payments, the bank's payment list, the F-REL-1
+// figure and the demo's 2021–2022 winter-spring relief. Goods payments
+// issue stock through relief.IssueGoods, which the supplies module sets
+// (a.Relief.WithGoods) when it is wired; until then goods payments record
+// the dispatch reference entered by hand.
+func (a *App) reliefModule() (*module, error) {
+	svc := relief.New(a.DB, a.Org, a.Now).WithSealer(a.Sealer)
+	a.Relief = svc
+	h := &relief.Handlers{DB: a.DB, Svc: svc, Org: a.Org}
+	return &module{
+		name:      "relief",
+		policy:    relief.Policy(),
+		templates: relief.Templates,
+		locales:   relief.Locales,
+		register: func(rt *webRouter) {
+			h.UI = a.UI
+			h.Register(rt)
+		},
+		ledgers: svc.Ledgers(),
+		demo: func(ctx context.Context, out io.Writer) error {
+			decider, err := a.Auth.PrincipalFor(ctx, "leader")
+			if err != nil {
+				decider = nil // no leader demo user: the system decides
+			}
+			town, err := a.Auth.PrincipalFor(ctx, "town")
+			if err != nil {
+				town = nil
+			}
+			return svc.Demo(ctx, out, a.Cfg.County, decider, town)
+		},
+		todo: func(ctx context.Context, p *auth.Principal) ([]home.Todo, error) {
+			if !a.UI.Policy.Allows("GET /relief/households", p.Role) {
+				return nil, nil
+			}
+			n, link, err := svc.Waiting(ctx, p)
+			if err != nil || n == 0 {
+				return nil, err
+			}
+			return []home.Todo{{Label: "relief.todo_waiting", Count: n, Link: link}}, nil
+		},
+		audit: web.AuditNames{Codes: map[string]string{"relief_household.step": "relief.step.", "relief_programme.kind": "relief.kind.",
+			"relief_programme.category": "relief.category.", "relief_payment.category": "relief.category.", "relief_payment.mode": "relief.mode.",
+			"relief_payment.programme_kind": "relief.kind."}},
+		api:     relief.API(),
+		figures: svc.Figures(),
+		nav: []navEntry{{Area: "relief", Items: []web.NavItem{
+			{Key: "relief_programmes", Label: "nav.relief_programmes", Path: "/relief/programmes", Built: true},
+			{Key: "relief_households", Label: "nav.relief_households", Path: "/relief/households", Built: true},
+			{Key: "relief_payments", Label: "nav.relief_payments", Path: "/relief/payments", Built: true},
+		}}},
+	}, nil
+}
