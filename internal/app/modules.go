@@ -58,6 +58,7 @@ func (a *App) modules() []func() (*module, error) {
 		a.hazardModule,
 		a.superviseModule,
 		a.campaignModule,
+		a.dutyModule,
 	}
 }
 
