@@ -772,6 +772,13 @@ func (s *Service) AddLog(ctx context.Context, p *auth.Principal, e LogEntry) (Lo
 			e.Content = displayName(p)
 		}
 	}
+	if e.Corrects != "" {
+		// A correction is of the same kind as the entry it corrects.
+		var kind string
+		if err := s.db.R().QueryRowContext(ctx, `SELECT kind FROM duty_log WHERE id = $1 AND county_code = $2`, e.Corrects, p.CountyCode).Scan(&kind); err == nil {
+			e.Kind = kind
+		}
+	}
 	if err := CheckLog(&e, s.now()); err != nil {
 		return e, err
 	}
