@@ -52,6 +52,11 @@ func (a *App) dutyModule() (*module, error) {
 		demo: func(ctx context.Context, out io.Writer) error {
 			return svc.Demo(ctx, out, a.Cfg.County, a.dutyDemoPeople(ctx))
 		},
+		audit: web.AuditNames{Codes: map[string]string{
+			"duty_incident.category": "duty.cat.", "duty_incident.subtype": "duty.sub.", "duty_incident.level": "duty.level.",
+			"duty_incident.kind": "duty.rkind.", "duty_incident.via": "duty.via.", "duty_log.kind": "duty.kind.",
+			"duty_shift.position": "duty.pos.", "duty_setting.position": "duty.pos.", "duty_swap.state": "duty.swap_state.",
+		}},
 		stats:   svc.Stats,
 		todo:    svc.Todo,
 		jobs:    map[string]jobs.Handler{duty.SweepKind: svc.SweepJob()},
