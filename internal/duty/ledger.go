@@ -17,13 +17,13 @@ import (
 // ShiftsSchema is the person-shift export.
 func ShiftsSchema() xlsx.Schema {
 	return xlsx.Schema{Name: "排班表", Columns: []xlsx.Column{
-		{Key: "day", Header: "日期", HeaderEN: "Date", Required: true},
+		{Key: "day", Header: "日期", HeaderEN: "Date"},
 		{Key: "weekday", Header: "星期", HeaderEN: "Weekday"},
 		{Key: "holiday", Header: "节假日", HeaderEN: "Holiday"},
 		{Key: "starts_at", Header: "开始时间", HeaderEN: "Starts", Width: 18},
 		{Key: "ends_at", Header: "结束时间", HeaderEN: "Ends", Width: 18},
-		{Key: "position", Header: "岗位", HeaderEN: "Position", Required: true},
-		{Key: "name", Header: "姓名", HeaderEN: "Name", Required: true},
+		{Key: "position", Header: "岗位", HeaderEN: "Position"},
+		{Key: "name", Header: "姓名", HeaderEN: "Name"},
 	}}
 }
 
