@@ -653,7 +653,7 @@ func (h *Handlers) addLog(w http.ResponseWriter, r *http.Request) {
 	f := web.NewForm(r)
 	e, err := logFromForm(f)
 	if err == nil {
-		e, err = h.Svc.AddLog(r.Context(), web.PrincipalFrom(r.Context()), e)
+		_, err = h.Svc.AddLog(r.Context(), web.PrincipalFrom(r.Context()), e)
 	}
 	if err != nil {
 		h.UI.FormFailed(w, r, f, err, web.AnyError, func(status int) { h.showLog(w, r, status, f) })

@@ -98,4 +98,3 @@ func TestIncidentFollowUpOverdueRaisedToLeader(t *testing.T) {
 		t.Errorf("countdown after the deadline %q", got)
 	}
 }
-
