@@ -21,6 +21,7 @@ import (
 	"yingji/internal/demo"
 	"yingji/internal/duty"
 	"yingji/internal/figure"
+	"yingji/internal/store/storetest"
 )
 
 var dutyNow = time.Date(2022, 6, 30, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
@@ -28,8 +29,13 @@ var dutyNow = time.Date(2022, 6, 30, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 // dutyApp opens an app on the demo's report day with the demo county and
 // the duty desk's demo records (not the other modules': they are slow).
 func dutyApp(t testing.TB, now func() time.Time) *app.App {
+	return dutyAppOn(t, "", now)
+}
+
+// dutyAppOn is dutyApp on the PostgreSQL database url ("" for SQLite).
+func dutyAppOn(t testing.TB, url string, now func() time.Time) *app.App {
 	t.Helper()
-	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), County: "349901", CountyName: "示例县", AdminPassword: "Admin2022x", LogLevel: "error"}
+	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), County: "349901", CountyName: "示例县", AdminPassword: "Admin2022x", LogLevel: "error", DB: url}
 	a, err := app.Open(context.Background(), cfg, app.Options{Now: now})
 	if err != nil {
 		t.Fatal(err)
@@ -144,6 +150,27 @@ func TestDutyDemoAndPages(t *testing.T) {
 		if rec.Code != 200 || !bytes.HasPrefix(rec.Body.Bytes(), []byte("%PDF")) {
 			t.Errorf("%s: %d", path, rec.Code)
 		}
+	}
+}
+
+// TestDutyDemoPostgres: the demo records give the same figure on
+// PostgreSQL.
+func TestDutyDemoPostgres(t *testing.T) {
+	_, u := storetest.PostgresSchema(t, storetest.PostgresURL(t))
+	a := dutyAppOn(t, u, func() time.Time { return dutyNow })
+	fig, _ := a.Figures.Get("F-DUTY-1")
+	period, _ := figure.NewPeriod("2022-01-01", "2022-06-30")
+	v, err := fig.Count(context.Background(), figure.Query{Period: period, P: principal(t, a, "zhiban")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Get("shifts").Value != 543 || v.Get("incidents").Value != 13 || v.Get("incidents_on_time").Value != 13 {
+		t.Errorf("F-DUTY-1 on PostgreSQL: %+v", v)
+	}
+	var now duty.NowView
+	getJSON(t, a, "/api/v1/duty/now", userToken(t, a, "qiye"), &now)
+	if now.Leader != "王局长" {
+		t.Errorf("on duty now: %+v", now)
 	}
 }
 
