@@ -142,7 +142,7 @@ func TestDutyDemoAndPages(t *testing.T) {
 			t.Errorf("%s shows a message ID", path)
 		}
 	}
-	for _, path := range []string{"/duty/settings", "/duty/shifts/new", "/duty/incidents/new"} {
+	for _, path := range []string{"/duty/settings", "/duty/shifts/new", "/duty/incidents/new", "/duty/incidents/" + inc.Items[0].ID + "/edit"} {
 		page(t, a, tok[auth.RoleDuty], path)
 	}
 	for _, path := range []string{"/duty/roster/pdf?month=2022-06", "/duty/incidents/" + inc.Items[0].ID + "/pdf"} {

@@ -78,6 +78,9 @@ func Policy() web.Policy {
 		"GET /duty/incidents/new":                  writers,
 		"POST /duty/incidents":                     writers,
 		"GET /duty/incidents/{id}":                 readers,
+		"GET /duty/incidents/{id}/edit":            writers,
+		"POST /duty/incidents/{id}":                writers,
+		"PUT /api/v1/duty/incidents/{id}":          writers,
 		"GET /duty/incidents/{id}/pdf":             readers,
 		"POST /duty/incidents/{id}/reports":        writers,
 		"POST /duty/incidents/{id}/instructions":   writers,
@@ -112,6 +115,7 @@ func API() map[string]string {
 		"GET /api/v1/duty/incidents":               "Incident reports (from, to, category, level, state, on_time)",
 		"POST /api/v1/duty/incidents":              "Record a received incident",
 		"GET /api/v1/duty/incidents/{id}":          "An incident with its reports and 领导批示",
+		"PUT /api/v1/duty/incidents/{id}":          "Change an open incident (level, casualties …); the next deadline follows",
 		"POST /api/v1/duty/incidents/{id}/reports": "Add the next report (首报/续报/终报); a 续报 before the 首报 is 409",
 	}
 }
@@ -144,6 +148,9 @@ func (h *Handlers) Register(rt *web.Router) {
 	rt.Handle("POST /duty/incidents", h.createIncident)
 	rt.Handle("GET /duty/incidents/{id}", h.incidentPage)
 	rt.Handle("GET /duty/incidents/{id}/pdf", h.incidentPDF)
+	rt.Handle("GET /duty/incidents/{id}/edit", h.editIncident)
+	rt.Handle("POST /duty/incidents/{id}", h.updateIncident)
+	rt.Handle("PUT /api/v1/duty/incidents/{id}", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.UpdateIncident))
 	rt.Handle("POST /duty/incidents/{id}/reports", h.addReport)
 	rt.Handle("POST /duty/incidents/{id}/instructions", h.addInstruction)
 	rt.Handle("POST /duty/instructions/{id}/done", h.doneInstruction)
@@ -758,18 +765,26 @@ func (h *Handlers) incidentForm(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) showIncidentForm(w http.ResponseWriter, r *http.Request, status int, f *web.Form) {
 	data := h.common(r)
 	data["Towns"], _ = h.towns(r)
-	h.UI.Show(w, r, status, "duty_incident_form", "duty.new_incident", "duty_incidents", data, f)
+	title := "duty.new_incident"
+	if f.Get("id") != "" {
+		title = "duty.edit_incident"
+	}
+	h.UI.Show(w, r, status, "duty_incident_form", title, "duty_incidents", data, f)
 }
 
-func (h *Handlers) createIncident(w http.ResponseWriter, r *http.Request) {
-	f := web.NewForm(r)
+func incidentFromForm(f *web.Form) (Incident, error) {
 	var fe errs.FieldErrors
 	cat, sub, _ := strings.Cut(f.Get("category"), "/")
 	in := Incident{Title: f.Get("title"), ReceivedAt: timeField(f, "received_at", &fe), OccurredAt: timeField(f, "occurred_at", &fe),
 		Source: f.Get("source"), Category: cat, Subtype: sub, Level: f.Get("level"), TownCode: f.Get("town_code"), Place: f.Get("place"),
 		Lat: floatField(f, "lat", &fe), Lng: floatField(f, "lng", &fe), Deaths: intField(f, "deaths", &fe), Injuries: intField(f, "injuries", &fe),
 		Missing: intField(f, "missing", &fe), Summary: f.Get("summary"), AccidentID: f.Get("accident_id")}
-	err := fe.Err()
+	return in, fe.Err()
+}
+
+func (h *Handlers) createIncident(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	in, err := incidentFromForm(f)
 	if err == nil {
 		in, err = h.Svc.CreateIncident(r.Context(), web.PrincipalFrom(r.Context()), in)
 	}
@@ -778,6 +793,42 @@ func (h *Handlers) createIncident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.UI.Redirect(w, r, "/duty/incidents/"+in.ID, "duty.incident_saved")
+}
+
+func (h *Handlers) editIncident(w http.ResponseWriter, r *http.Request) {
+	d, err := h.Svc.Incident(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	cat := d.Category
+	if d.Subtype != "" {
+		cat += "/" + d.Subtype
+	}
+	lat, lng := "", ""
+	if d.Lat != 0 || d.Lng != 0 {
+		lat, lng = strconv.FormatFloat(d.Lat, 'f', -1, 64), strconv.FormatFloat(d.Lng, 'f', -1, 64)
+	}
+	f := web.EmptyForm(map[string]string{"title": d.Title, "received_at": localInput(d.ReceivedAt), "occurred_at": localInput(d.OccurredAt),
+		"source": d.Source, "category": cat, "level": d.Level, "town_code": d.TownCode, "place": d.Place, "lat": lat, "lng": lng,
+		"deaths": strconv.Itoa(d.Deaths), "injuries": strconv.Itoa(d.Injuries), "missing": strconv.Itoa(d.Missing), "summary": d.Summary,
+		"accident_id": d.AccidentID, "id": d.ID})
+	h.showIncidentForm(w, r, http.StatusOK, f)
+}
+
+func (h *Handlers) updateIncident(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	f.Values["id"] = r.PathValue("id")
+	in, err := incidentFromForm(f)
+	if err == nil {
+		_, err = h.Svc.UpdateIncident(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), in)
+	}
+	if err != nil {
+		h.UI.FormFailed(w, r, f, err, func(e error) bool { return errs.Is(e, errs.Invalid) || errs.Is(e, errs.Conflict) },
+			func(status int) { h.showIncidentForm(w, r, status, f) })
+		return
+	}
+	h.UI.Redirect(w, r, "/duty/incidents/"+r.PathValue("id"), "duty.incident_updated")
 }
 
 func (h *Handlers) incidentPage(w http.ResponseWriter, r *http.Request) {

@@ -281,6 +281,57 @@ func (s *Service) CreateIncident(ctx context.Context, p *auth.Principal, in Inci
 	return in, err
 }
 
+// UpdateIncident changes what is known of an open incident (its level
+// may rise as casualties become known): the deadline of the next report
+// follows the new category and level. A closed incident (终报 made) is
+// not changed.
+func (s *Service) UpdateIncident(ctx context.Context, p *auth.Principal, id string, in Incident) (Incident, error) {
+	if !CanWrite(p) {
+		return in, forbidden()
+	}
+	now := s.now()
+	var out Incident
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		before, err := s.incident(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		if before.Closed {
+			return errs.New(errs.Conflict, "duty.incident_closed")
+		}
+		in.ReceivedAt = before.ReceivedAt
+		if err := CheckIncident(&in, now); err != nil {
+			return err
+		}
+		st, _, _, err := s.settings(ctx, tx, p.CountyCode)
+		if err != nil {
+			return err
+		}
+		reps, err := s.reports(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		out = before
+		out.Title, out.OccurredAt, out.Source, out.Category, out.Subtype, out.Level = in.Title, in.OccurredAt, in.Source, in.Category, in.Subtype, in.Level
+		out.TownCode, out.Place, out.Lat, out.Lng, out.Summary, out.AccidentID = in.TownCode, in.Place, in.Lat, in.Lng, in.Summary, in.AccidentID
+		out.Deaths, out.Injuries, out.Missing, out.UpdatedAt = in.Deaths, in.Injuries, in.Missing, now.UTC()
+		out.NextDue, _, out.OnTime, _ = Status(out, reps, st.Deadlines, now)
+		if !before.OnTime {
+			out.OnTime = false
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE duty_incident SET title=$1, occurred_at=$2, source=$3, category=$4, subtype=$5, level=$6, town_code=$7,
+			place=$8, lat=$9, lng=$10, summary=$11, accident_id=$12, deaths=$13, injuries=$14, missing=$15, next_due=$16, on_time=$17, updated_at=$18 WHERE id=$19`,
+			out.Title, store.NullTime(out.OccurredAt.UTC()), out.Source, out.Category, out.Subtype, out.Level, out.TownCode, out.Place, out.Lat, out.Lng,
+			out.Summary, out.AccidentID, out.Deaths, out.Injuries, out.Missing, store.NullTime(out.NextDue.UTC()), out.OnTime, out.UpdatedAt, id); err != nil {
+			return fmt.Errorf("update incident: %w", err)
+		}
+		b, a := before, out
+		b.Summary, a.Summary = person.MaskIDsIn(b.Summary), person.MaskIDsIn(a.Summary)
+		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "duty_incident", EntityID: id, Action: "update", Before: b, After: a})
+	})
+	return incidentFor(p, out, now), err
+}
+
 // AddReport adds the next report of the chain (首报, 续报 or 终报). The
 // chain rule refuses a 续报 or 终报 before the 首报 (409); the deadline
 // and whether it was met are computed from the times. The incident takes

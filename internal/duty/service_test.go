@@ -380,3 +380,29 @@ func TestOverdueRaisedToLeaderOnDuty(t *testing.T) {
 		}
 	})
 }
+
+func TestIncidentLevelRaisedMovesDeadline(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		rec := time.Date(2022, 6, 15, 9, 0, 0, 0, cst)
+		in := newIncident(t, f, "general", rec)
+		// Three dead: the incident is 较大, the first report is due within the hour.
+		in.Level, in.Deaths = "large", 3
+		got, err := f.svc.UpdateIncident(ctx, f.zhiban, in.ID, in)
+		if err != nil || !got.NextDue.Equal(rec.Add(time.Hour)) || got.Deaths != 3 {
+			t.Fatalf("raised: %s %v", got.NextDue, err)
+		}
+		if _, err := f.svc.UpdateIncident(ctx, f.town, in.ID, in); !errs.Is(err, errs.Forbidden) {
+			t.Errorf("town edits: %v", err)
+		}
+		for _, k := range []string{duty.First, duty.Final} {
+			if _, err := f.svc.AddReport(ctx, f.zhiban, in.ID, duty.Report{Kind: k, ReportedAt: rec.Add(30 * time.Minute), To: "市局", Via: "phone", Content: "x"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := f.svc.UpdateIncident(ctx, f.zhiban, in.ID, in); kindOf(err) != "conflict:duty.incident_closed" {
+			t.Errorf("closed incident edited: %v", err)
+		}
+	})
+}
