@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"io"
+	"math/rand/v2"
 	"time"
 
 	"yingji/internal/auth"
@@ -16,6 +17,7 @@ import (
 // the person-shift, incident and log Excel exports; its part of F-DUTY-1.
 func (a *App) dutyModule() (*module, error) {
 	svc := duty.New(a.DB, a.Notify, a.Now, a.Calendar, a.dutyLeaders)
+	a.MapLayers = append(a.MapLayers, svc.Layer())
 	h := &duty.Handlers{Svc: svc, Org: a.Org,
 		Users: func(ctx context.Context, username string) (string, error) {
 			u, err := a.Auth.FindByUsername(ctx, username)
@@ -50,7 +52,12 @@ func (a *App) dutyModule() (*module, error) {
 		},
 		ledgers: svc.Ledgers(),
 		demo: func(ctx context.Context, out io.Writer) error {
-			return svc.Demo(ctx, out, a.Cfg.County, a.dutyDemoPeople(ctx))
+			var locate func(string) (float64, float64, bool)
+			if a.DemoLocate != nil {
+				r := rand.New(rand.NewPCG(12, 2022)) // the same points every time
+				locate = func(town string) (float64, float64, bool) { return a.DemoLocate(town, r) }
+			}
+			return svc.Demo(ctx, out, a.Cfg.County, a.dutyDemoPeople(ctx), locate)
 		},
 		audit: web.AuditNames{Codes: map[string]string{
 			"duty_incident.category": "duty.cat.", "duty_incident.subtype": "duty.sub.", "duty_incident.level": "duty.level.",

@@ -54,7 +54,7 @@ func dutyAppOn(t testing.TB, url string, now func() time.Time) *app.App {
 		people[name] = u.ID
 	}
 	svc := duty.New(a.DB, a.Notify, a.Now, a.Calendar, nil)
-	if err := svc.Demo(ctx, io.Discard, a.Cfg.County, people); err != nil {
+	if err := svc.Demo(ctx, io.Discard, a.Cfg.County, people, nil); err != nil {
 		t.Fatal(err)
 	}
 	return a
@@ -65,7 +65,7 @@ func TestDutyDemoAndPages(t *testing.T) {
 	ctx := context.Background()
 	// Loading twice changes nothing.
 	svc := duty.New(a.DB, a.Notify, a.Now, a.Calendar, nil)
-	if err := svc.Demo(ctx, io.Discard, a.Cfg.County, nil); err != nil {
+	if err := svc.Demo(ctx, io.Discard, a.Cfg.County, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 
@@ -221,6 +221,15 @@ func TestDutyRulesOverHTTP(t *testing.T) {
 	report["kind"] = "first"
 	if rec := postJSON(a, "/api/v1/duty/incidents/"+in.ID+"/reports", tok[auth.RoleDuty], report); rec.Code != 201 {
 		t.Errorf("首报: %d %s", rec.Code, rec.Body.String())
+	}
+	// An incident with a map point is on the map's incidents layer.
+	rec = postJSON(a, "/api/v1/duty/incidents", tok[auth.RoleDuty], map[string]any{"title": "地图上的事件", "received_at": dutyNow.Add(-time.Hour),
+		"source": "电话", "category": "natural", "subtype": "geological", "level": "general", "lat": 31.1, "lng": 118.2})
+	if rec.Code != 201 {
+		t.Fatalf("incident with a point: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := do(a, "GET", "/api/v1/map/points?layer=incidents", tok[auth.RoleLeader], nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), "地图上的事件") {
+		t.Errorf("map layer: %d %s", rec.Code, rec.Body.String())
 	}
 	// Town staff read but do not write.
 	if rec := postJSON(a, "/api/v1/duty/log", tok[auth.RoleTown], map[string]any{"kind": "event", "at": dutyNow, "content": "x"}); rec.Code != http.StatusForbidden {

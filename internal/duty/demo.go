@@ -14,8 +14,9 @@ import (
 // 带班领导 and two 值班员 = 543 person-shifts), thirteen incidents each
 // reported up 首报 → 续报 → 终报 within its deadlines, and a few duty log
 // entries. people maps names to demo user IDs (王局长 → leader, 周值班 →
-// zhiban). Loading twice changes nothing.
-func (s *Service) Demo(ctx context.Context, out io.Writer, county string, people map[string]string) error {
+// zhiban); locate places an incident in its town on the map (nil: no
+// points). Loading twice changes nothing.
+func (s *Service) Demo(ctx context.Context, out io.Writer, county string, people map[string]string, locate func(town string) (lat, lng float64, ok bool)) error {
 	sys := &auth.Principal{UserID: "system", Username: "system", DisplayName: "系统", Role: auth.RoleAdmin, CountyCode: county}
 	_, _, _, err := s.Settings(ctx, county)
 	if err != nil {
@@ -56,6 +57,11 @@ func (s *Service) Demo(ctx context.Context, out io.Writer, county string, people
 	made := 0
 	if have == 0 {
 		for _, d := range demoIncidents(county) {
+			if locate != nil {
+				if lat, lng, ok := locate(d.in.TownCode); ok {
+					d.in.Lat, d.in.Lng = lat, lng
+				}
+			}
 			if err := s.demoIncident(ctx, sys, d); err != nil {
 				return fmt.Errorf("demo incident %s: %w", d.in.Title, err)
 			}

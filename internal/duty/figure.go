@@ -8,6 +8,7 @@ import (
 
 	"yingji/internal/auth"
 	"yingji/internal/figure"
+	"yingji/internal/geo"
 	"yingji/internal/home"
 	"yingji/internal/jobs"
 )
@@ -140,5 +141,54 @@ func (s *Service) SweepJob() jobs.Handler {
 		}
 		prog.Set(1, 1, fmt.Sprintf("已提醒 %d 条逾期报告", n))
 		return j.SetResult(map[string]int{"notified": n})
+	}
+}
+
+// LayerKey is the map layer of incidents.
+const LayerKey = "incidents"
+
+// Layer puts the incidents in scope that have a map point on the map:
+// red while a report is overdue, orange while open, grey once the 终报 is
+// made. The map's town filter applies.
+func (s *Service) Layer() geo.Layer {
+	filter := func(q url.Values) IncidentFilter {
+		return IncidentFilter{From: q.Get("from"), To: q.Get("to"), Town: q.Get("town"), Category: q.Get("incident_category")}
+	}
+	return geo.Layer{Key: LayerKey, Label: "duty.layer",
+		Points: func(ctx context.Context, p *auth.Principal, q url.Values) ([]geo.Point, error) {
+			if !CanRead(p) {
+				return nil, nil
+			}
+			var out []geo.Point
+			err := s.EachIncident(ctx, p, filter(q), func(in Incident) error {
+				if in.Lat == 0 && in.Lng == 0 {
+					return nil
+				}
+				colour := "orange"
+				switch {
+				case in.Overdue:
+					colour = "red"
+				case in.Closed:
+					colour = "grey"
+				}
+				out = append(out, geo.Point{Lat: in.Lat, Lng: in.Lng, Name: in.Title, Kind: LayerKey, Colour: colour,
+					Link: "/duty/incidents/" + in.ID, Detail: local(in.ReceivedAt) + " " + CategoryLabel(in.Category) + " " + LevelLabel(in.Level)})
+				return nil
+			})
+			return out, err
+		},
+		Missing: func(ctx context.Context, p *auth.Principal, q url.Values) (int, error) {
+			if !CanRead(p) {
+				return 0, nil
+			}
+			n := 0
+			err := s.EachIncident(ctx, p, filter(q), func(in Incident) error {
+				if in.Lat == 0 && in.Lng == 0 {
+					n++
+				}
+				return nil
+			})
+			return n, err
+		},
 	}
 }
