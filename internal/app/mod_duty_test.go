@@ -231,6 +231,11 @@ func TestDutyRulesOverHTTP(t *testing.T) {
 	if rec := do(a, "GET", "/api/v1/map/points?layer=incidents", tok[auth.RoleLeader], nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), "地图上的事件") {
 		t.Errorf("map layer: %d %s", rec.Code, rec.Body.String())
 	}
+	// Signing in from the desk's form: one click, the officer's name.
+	rec = do(a, "POST", "/duty/log", tok[auth.RoleDuty], strings.NewReader("back=desk&kind=sign_in&at=2022-06-30T09:55&caller=&nature="))
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/duty" {
+		t.Errorf("sign in: %d %s", rec.Code, rec.Body.String())
+	}
 	// Town staff read but do not write.
 	if rec := postJSON(a, "/api/v1/duty/log", tok[auth.RoleTown], map[string]any{"kind": "event", "at": dutyNow, "content": "x"}); rec.Code != http.StatusForbidden {
 		t.Errorf("town writes the log: %d", rec.Code)
