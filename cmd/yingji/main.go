@@ -37,6 +37,8 @@ Usage:
   yingji migrate [--data DIR | --db URL]
   yingji migrate-data --data DIR --to postgres://…
                                                copy a county's SQLite database into a new, empty PostgreSQL database
+  yingji report --from YYYY-MM-DD --to YYYY-MM-DD [--scope CODE] --format text|json|pdf|docx [--out FILE]
+                                               the period report written from the records
   yingji import KIND FILE [--only-valid] [--campaign NAME]
                                                import an Excel ledger (all-or-nothing unless --only-valid;
                                                buildings: --campaign picks the survey when there are several)
@@ -103,6 +105,8 @@ func run(ctx context.Context, args []string, out, errOut io.Writer, getenv confi
 		err = e.restore(args[1:])
 	case "audit":
 		err = e.audit(args[1:])
+	case "report":
+		err = e.reportCmd(args[1:])
 	case "bench":
 		err = app.Bench(ctx, out, app.BenchOptions{})
 	case "load":

@@ -195,12 +195,8 @@ func (a *App) System() *auth.Principal {
 // empty database.
 func (a *App) bootstrap(ctx context.Context) error {
 	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM region WHERE code = $1`, a.Cfg.County).Scan(&n); err != nil {
+		if name, err := org.NameIn(ctx, tx, a.Cfg.County); err != nil || name != "" {
 			return err
-		}
-		if n > 0 {
-			return nil
 		}
 		_, err := a.Org.SaveRegionTx(ctx, tx, audit.System(a.Cfg.County), org.Region{Code: a.Cfg.County, Kind: "县", Name: a.Cfg.CountyName})
 		return err

@@ -12,8 +12,10 @@ import (
 	"yingji/internal/geo"
 	"yingji/internal/hazard"
 	"yingji/internal/hazard/supervise"
+	"yingji/internal/inspection"
 	"yingji/internal/ledger"
 	"yingji/internal/licence"
+	"yingji/internal/supplies"
 	"yingji/internal/web"
 )
 
@@ -44,6 +46,13 @@ type domains struct {
 
 	// Campaign is the housing survey, data calls and special campaigns.
 	Campaign *campaign.Service
+	// Inspection is enforcement plans, 双随机 draws and inspections (the
+	// documents module reads an inspection through it).
+	Inspection *inspection.Service
+
+	// Supplies is emergency supplies: warehouses, stock, dispatch orders
+	// (other modules issue goods with Supplies.Issue).
+	Supplies *supplies.Service
 
 	// EnterpriseRelated lists other domains' records on an enterprise's
 	// page (facilities, licences, certificates …); modules append to it.

@@ -46,6 +46,7 @@ func (a *App) campaignModule() (*module, error) {
 		}
 	}
 	return &module{
+		figures:   append(a.specialFigures(svc.Special), a.housingFigures(svc.Housing)...),
 		name:      "campaign",
 		api:       campaign.APISummaries,
 		policy:    campaign.Policy(),

@@ -18,6 +18,7 @@ func (a *App) facilityModule() (*module, error) {
 	a.EnterpriseRelated = append(a.EnterpriseRelated, a.Facility.Related)
 	a.MapLayers = append(a.MapLayers, a.Facility.Layer())
 	return &module{
+		figures:   a.facilityFigures(),
 		api:       facility.APISummaries,
 		name:      "facility",
 		policy:    facility.Policy(),

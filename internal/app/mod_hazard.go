@@ -23,6 +23,7 @@ func (a *App) hazardModule() (*module, error) {
 	h := &hazard.Handlers{Svc: svc, Org: a.Org, Ent: a.Enterprise}
 	a.EnterpriseRelated = append(a.EnterpriseRelated, svc.Related)
 	return &module{
+		figures:   a.hazardFigures(),
 		name:      "hazard",
 		policy:    hazard.Policy(),
 		templates: hazard.Templates,

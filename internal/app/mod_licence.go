@@ -32,7 +32,8 @@ func (a *App) licenceModule() (*module, error) {
 		return names, err
 	}
 	return &module{
-		name: "licence",
+		figures: a.licenceFigures(),
+		name:    "licence",
 		api: map[string]string{
 			"GET /api/v1/licences":                           "许可证台账（type, status, town, enterprise, q, from, to, within） / Licence register",
 			"GET /api/v1/licences/{id}":                      "许可证详情 / One licence",

@@ -11,6 +11,7 @@ import (
 	"yingji/internal/hazard/supervise"
 	"yingji/internal/home"
 	"yingji/internal/jobs"
+	"yingji/internal/report"
 	"yingji/internal/web"
 )
 
@@ -44,6 +45,8 @@ func (a *App) superviseModule() (*module, error) {
 		return []enterprise.Related{{Label: "supervise.cards", Count: n, Link: "/cards?enterprise=" + e.ID, Warn: true}}, nil
 	})
 	return &module{
+		bulletin:  []report.BulletinPart{a.cardBulletin},
+		figures:   a.superviseFigures(),
 		name:      "supervise",
 		policy:    supervise.Policy(),
 		templates: supervise.Templates,

@@ -7,11 +7,13 @@ import (
 	"io/fs"
 	"time"
 
+	"yingji/internal/dashboard"
 	"yingji/internal/demo"
 	"yingji/internal/figure"
 	"yingji/internal/home"
 	"yingji/internal/jobs"
 	"yingji/internal/ledger"
+	"yingji/internal/report"
 	"yingji/internal/web"
 )
 
@@ -39,6 +41,19 @@ type module struct {
 	// added under the area with that key (an area with items becomes a
 	// group and stops saying 建设中).
 	nav []navEntry
+	// panels are its charts on the dashboard.
+	panels []dashboard.PanelFunc
+	// bulletin gives its ranked tables of the monthly bulletin (月通报).
+	bulletin []report.BulletinPart
+}
+
+// mergePolicies joins route tables.
+func mergePolicies(ps ...web.Policy) web.Policy {
+	out := web.Policy{}
+	for _, p := range ps {
+		out.Merge(p)
+	}
+	return out
 }
 
 // navEntry adds navigation items under an area of Nav().
@@ -58,7 +73,11 @@ func (a *App) modules() []func() (*module, error) {
 		a.hazardModule,
 		a.superviseModule,
 		a.campaignModule,
+		a.suppliesModule,
+		a.inspectionModule,
 		a.dutyModule,
+		a.reportModule,    // it reads every module's figures
+		a.dashboardModule, // last: it gathers every module's panels
 	}
 }
 

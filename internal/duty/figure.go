@@ -18,10 +18,14 @@ import (
 // The warnings published (17次) belong to the warnings module.
 const FigureID = "F-DUTY-1"
 
-// Figures are the duty desk's figures for the period report.
+// Figures are the duty desk's figures for the period report: its part
+// of F-DUTY-1. The sentence is the report's ("report.text.F-DUTY-1", which
+// also names the warnings part's number), so no part of the figure gives
+// its own Text and the parts cannot clash; duty.figure_text is the duty
+// desk's half of it, for a report without the warnings module.
 func (s *Service) Figures() []figure.Figure {
 	return []figure.Figure{{
-		ID: FigureID, Section: "duty", Order: 10, Label: "duty.figure_label", Text: "duty.figure_text",
+		ID: FigureID, Section: "duty", Order: 10, Label: "duty.figure_label",
 		Count: s.countFigure,
 	}}
 }

@@ -396,19 +396,24 @@ func (s *Service) Names(ctx context.Context, p *auth.Principal, idList []string)
 // village exist in the county, and the supervising section is a section.
 func (s *Service) checkRefs(ctx context.Context, q store.Querier, e *Enterprise) error {
 	var fe errs.FieldErrors
-	var level string
-	err := q.QueryRowContext(ctx, `SELECT level FROM region WHERE code = $1 AND county_code = $2`, e.TownCode, e.CountyCode).Scan(&level)
-	if err != nil || level != org.LevelTown {
+	level, err := org.LevelIn(ctx, q, e.TownCode, e.CountyCode)
+	if err != nil {
+		return err
+	}
+	if level != org.LevelTown {
 		fe = append(fe, errs.Field("town_code", "enterprise.town_unknown", map[string]any{"Town": e.TownCode}))
 	}
 	if e.VillageCode != "" {
-		if err := q.QueryRowContext(ctx, `SELECT level FROM region WHERE code = $1 AND county_code = $2`, e.VillageCode, e.CountyCode).Scan(&level); err != nil || level != org.LevelVillage {
+		if level, err := org.LevelIn(ctx, q, e.VillageCode, e.CountyCode); err != nil {
+			return err
+		} else if level != org.LevelVillage {
 			fe = append(fe, errs.Field("village_code", "enterprise.village_unknown", nil))
 		}
 	}
 	if e.SectionID != "" {
-		var kind string
-		if err := q.QueryRowContext(ctx, `SELECT kind FROM unit WHERE id = $1 AND county_code = $2`, e.SectionID, e.CountyCode).Scan(&kind); err != nil || kind != org.UnitSection {
+		if kind, err := org.UnitKindIn(ctx, q, e.SectionID, e.CountyCode); err != nil {
+			return err
+		} else if kind != org.UnitSection {
 			fe = append(fe, errs.Field("section_id", "enterprise.section_unknown", nil))
 		}
 	}

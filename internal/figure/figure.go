@@ -6,6 +6,7 @@
 package figure
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -134,6 +135,9 @@ type Number struct {
 // Value is a figure computed for one period and scope.
 type Value struct {
 	Numbers []Number `json:"numbers"`
+	// Words are values that are not numbers, for the sentence ({{s "as_of"}}:
+	// the cut-off date a campaign's figures were reported at).
+	Words map[string]string `json:"words,omitempty"`
 	// Warnings are consistency warnings (message IDs or sentences): an
 	// entered total that disagrees with its parts or with the records.
 	Warnings []string `json:"warnings,omitempty"`
@@ -174,41 +178,109 @@ type Figure struct {
 }
 
 // Registry holds the figures of every module.
+//
+// A figure of the source report may be made of numbers kept by several
+// modules (非煤矿山: inspections, documents and hazards): each module
+// registers its part under the same ID with its own keys, and the
+// registry computes them together. A key may come from one part only, and
+// at most one part gives the Text, Label and Section.
 type Registry struct {
-	figs []Figure
+	parts map[string][]Figure
+	ids   []string
 }
 
 // NewRegistry returns an empty registry.
-func NewRegistry() *Registry { return &Registry{} }
+func NewRegistry() *Registry { return &Registry{parts: map[string][]Figure{}} }
 
-// Add registers figures; an ID registered twice is an error (a figure is
-// computed in one place only).
+// Add registers figures (or parts of figures): all of them, or none
+// when one is refused.
 func (r *Registry) Add(figs ...Figure) error {
+	ids := len(r.ids)
+	parts := map[string]int{}
 	for _, f := range figs {
-		if f.ID == "" || f.Count == nil {
-			return fmt.Errorf("figure %q: an ID and a Count are required", f.ID)
+		if _, ok := parts[f.ID]; !ok {
+			parts[f.ID] = len(r.parts[f.ID])
 		}
-		if _, ok := r.Get(f.ID); ok {
-			return fmt.Errorf("figure %q registered twice", f.ID)
+		if err := r.add(f); err != nil {
+			for _, id := range r.ids[ids:] {
+				delete(r.parts, id)
+			}
+			r.ids = r.ids[:ids]
+			for id, n := range parts {
+				if _, ok := r.parts[id]; ok {
+					r.parts[id] = r.parts[id][:n]
+				}
+			}
+			return err
 		}
-		r.figs = append(r.figs, f)
 	}
 	return nil
 }
 
-// Get returns a figure by ID.
-func (r *Registry) Get(id string) (Figure, bool) {
-	for _, f := range r.figs {
-		if f.ID == id {
-			return f, true
+func (r *Registry) add(f Figure) error {
+	if f.ID == "" || f.Count == nil {
+		return fmt.Errorf("figure %q: an ID and a Count are required", f.ID)
+	}
+	for _, o := range r.parts[f.ID] {
+		if (f.Text != "" && o.Text != "") || (f.Section != "" && o.Section != "" && f.Section != o.Section) {
+			return fmt.Errorf("figure %q registered twice (two parts give its text or section)", f.ID)
 		}
 	}
-	return Figure{}, false
+	if _, ok := r.parts[f.ID]; !ok {
+		r.ids = append(r.ids, f.ID)
+	}
+	r.parts[f.ID] = append(r.parts[f.ID], f)
+	return nil
 }
 
-// All returns every figure, by section then order then ID.
+// Get returns a figure by ID, its parts joined into one.
+func (r *Registry) Get(id string) (Figure, bool) {
+	parts, ok := r.parts[id]
+	if !ok {
+		return Figure{}, false
+	}
+	if len(parts) == 1 {
+		return parts[0], true
+	}
+	out := Figure{ID: id, Order: parts[0].Order}
+	for _, p := range parts {
+		out.Section = cmp.Or(out.Section, p.Section)
+		out.Label = cmp.Or(out.Label, p.Label)
+		out.Text = cmp.Or(out.Text, p.Text)
+		out.Compare = out.Compare || p.Compare
+		if p.Text != "" {
+			out.Order = p.Order
+		}
+	}
+	out.Count = func(ctx context.Context, q Query) (Value, error) {
+		var v Value
+		seen := map[string]bool{}
+		for _, p := range parts {
+			pv, err := p.Count(ctx, q)
+			if err != nil {
+				return Value{}, fmt.Errorf("figure %s: %w", id, err)
+			}
+			for _, n := range pv.Numbers {
+				if seen[n.Key] {
+					return Value{}, fmt.Errorf("figure %s: number %q is counted by two modules", id, n.Key)
+				}
+				seen[n.Key] = true
+				v.Numbers = append(v.Numbers, n)
+			}
+			v.Warnings = append(v.Warnings, pv.Warnings...)
+		}
+		return v, nil
+	}
+	return out, true
+}
+
+// All returns every figure (parts joined), by section then order then ID.
 func (r *Registry) All() []Figure {
-	out := slices.Clone(r.figs)
+	out := make([]Figure, 0, len(r.ids))
+	for _, id := range r.ids {
+		f, _ := r.Get(id)
+		out = append(out, f)
+	}
 	slices.SortStableFunc(out, func(a, b Figure) int {
 		switch {
 		case a.Section != b.Section:

@@ -39,8 +39,11 @@ func TestRegistry(t *testing.T) {
 		Figure{ID: "F-A1", Section: "a", Order: 1, Count: count}); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Add(Figure{ID: "F-B", Count: count}); err == nil {
-		t.Error("a figure registered twice was accepted")
+	if err := r.Add(Figure{ID: "F-B", Section: "c", Count: count}); err == nil {
+		t.Error("a figure registered twice in two sections was accepted")
+	}
+	if err := r.Add(Figure{ID: "F-T", Text: "a", Count: count}, Figure{ID: "F-T", Text: "b", Count: count}); err == nil {
+		t.Error("two parts giving a text were accepted")
 	}
 	if err := r.Add(Figure{ID: "F-C"}); err == nil {
 		t.Error("a figure without Count was accepted")
@@ -63,4 +66,36 @@ func fmtIDs(ids []string) string {
 		s += id
 	}
 	return s + "]"
+}
+
+func TestRegistryJoinsParts(t *testing.T) {
+	r := NewRegistry()
+	part := func(keys ...string) func(context.Context, Query) (Value, error) {
+		return func(context.Context, Query) (Value, error) {
+			var v Value
+			for i, k := range keys {
+				v.Numbers = append(v.Numbers, Number{Key: k, Value: int64(i + 1)})
+			}
+			return v, nil
+		}
+	}
+	if err := r.Add(Figure{ID: "F-MINE-1", Section: "mine", Text: "t", Count: part("inspections")},
+		Figure{ID: "F-MINE-1", Count: part("documents")}, Figure{ID: "F-X", Count: part("a")}, Figure{ID: "F-X", Count: part("a")}); err != nil {
+		t.Fatal(err)
+	}
+	f, ok := r.Get("F-MINE-1")
+	if !ok || f.Text != "t" || f.Section != "mine" {
+		t.Fatalf("joined figure: %+v", f)
+	}
+	v, err := f.Count(context.Background(), Query{})
+	if err != nil || v.Get("inspections").Value != 1 || v.Get("documents").Value != 1 {
+		t.Errorf("joined value: %+v %v", v, err)
+	}
+	x, _ := r.Get("F-X")
+	if _, err := x.Count(context.Background(), Query{}); err == nil {
+		t.Error("a number counted by two parts was accepted")
+	}
+	if n := len(r.All()); n != 2 {
+		t.Errorf("All: %d figures", n)
+	}
 }

@@ -246,3 +246,30 @@ func BenchmarkLedger1M(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTrend1M measures the dashboard's hazard trend (found and closed
+// per month over 12 months) at 1,000,000 hazards, for the county and for a
+// town; the dashboard's goal is p95 ≤ 100 ms for its slowest panel.
+// Run: go test ./internal/hazard -run '^$' -bench Trend1M -benchtime 20x
+func BenchmarkTrend1M(b *testing.B) {
+	for _, eng := range []string{"sqlite", "postgres"} {
+		b.Run(eng, func(b *testing.B) {
+			db := bench1M(b, eng)
+			s := New(db, nil, nil, nil, nil, func() time.Time { return time.Date(2024, 12, 31, 10, 0, 0, 0, shanghai) })
+			for _, p := range []*auth.Principal{{UserID: "u", Role: auth.RoleAdmin, CountyCode: "349901"},
+				{UserID: "t", Role: auth.RoleTown, CountyCode: "349901", RegionCode: "349901104"}} {
+				var lat []time.Duration
+				b.ResetTimer()
+				for range b.N {
+					t0 := time.Now()
+					rows, err := s.Monthly(context.Background(), p, "2024-01-01", "2024-12-31")
+					if err != nil || len(rows) != 12 {
+						b.Fatalf("trend: %v %d", err, len(rows))
+					}
+					lat = append(lat, time.Since(t0))
+				}
+				b.Logf("%s trend as %s: p50 %.1f ms, p95 %.1f ms", eng, p.Role, pctl(lat, 50), pctl(lat, 95))
+			}
+		})
+	}
+}

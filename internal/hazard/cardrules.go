@@ -2,10 +2,6 @@ package hazard
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"time"
 
 	"yingji/internal/store"
@@ -22,32 +18,14 @@ const CardRulesKey = "hazard.card_rules"
 // county saved none).
 func ReadCardRules(ctx context.Context, q store.Querier, county string) (CardRules, error) {
 	r := DefaultCardRules()
-	var raw string
-	err := q.QueryRowContext(ctx, `SELECT value FROM setting WHERE county_code = $1 AND key = $2`, county, CardRulesKey).Scan(&raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, nil
-	}
-	if err != nil {
-		return r, fmt.Errorf("card rules: %w", err)
-	}
-	if err := json.Unmarshal([]byte(raw), &r); err != nil {
-		return r, fmt.Errorf("card rules: %w", err)
-	}
-	return r, nil
+	_, err := store.ReadSetting(ctx, q, county, CardRulesKey, &r)
+	return r, err
 }
 
 // WriteCardRulesTx stores a county's card rules inside tx (the caller
 // validates them and audits the change).
 func WriteCardRulesTx(ctx context.Context, tx *store.Tx, county string, r CardRules, now time.Time) error {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO setting (county_code, key, value, updated_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (county_code, key) DO UPDATE SET value = $3, updated_at = $4`, county, CardRulesKey, string(b), now.UTC()); err != nil {
-		return fmt.Errorf("save card rules: %w", err)
-	}
-	return nil
+	return store.WriteSetting(ctx, tx, county, CardRulesKey, r, now)
 }
 
 // CardRules returns a county's card rules.

@@ -29,6 +29,7 @@ type Filter struct {
 	Extended   bool     // with an extension (延期整改) granted by To (any time when To is empty)
 	Unit       string   // recording unit (a section, department or town government)
 	Sectors    []string // any of these sectors (report figures of a section)
+	ClosedBy   string   // closed (销号) on or before this day (rectified by a period's end)
 	Limit      int
 	Offset     int
 }
@@ -39,7 +40,7 @@ func FilterOf(q url.Values, today string) Filter {
 	return Filter{Q: q.Get("q"), Town: q.Get("town"), Sector: q.Get("sector"), Grade: Grade(q.Get("grade")), State: State(q.Get("state")),
 		OpenOnly: q.Get("open") == "1", Source: Source(q.Get("source")), Enterprise: q.Get("enterprise"), Campaign: q.Get("campaign"),
 		Card: Card(q.Get("card")), Overdue: q.Get("overdue") == "1", Today: today, From: q.Get("from"), To: q.Get("to"), Listed: q.Get("listed") == "1",
-		Extended: q.Get("extended") == "1", Unit: q.Get("unit")}
+		Extended: q.Get("extended") == "1", Unit: q.Get("unit"), Sectors: splitList(q.Get("sectors")), ClosedBy: q.Get("closed_by")}
 }
 
 // Where builds the filter's conditions within the principal's scope.
@@ -104,6 +105,9 @@ func (f Filter) Where(p *auth.Principal) *store.Where {
 	}
 	if f.Unit != "" {
 		w.Add("unit_id = ?", f.Unit)
+	}
+	if f.ClosedBy != "" {
+		w.Add("state = 'closed' AND closed_on <= ?", f.ClosedBy)
 	}
 	if len(f.Sectors) > 0 {
 		w.In("sector", f.Sectors)
@@ -224,7 +228,7 @@ func (r StatRow) Rate() float64 {
 // Rectified counts those closed on or before to.
 func (s *Service) StatsBy(ctx context.Context, p *auth.Principal, f Filter, by string) ([]StatRow, error) {
 	switch by {
-	case "grade", "source", "sector", "town_code", "state", "campaign", "category":
+	case "grade", "source", "sector", "town_code", "state", "campaign", "category", "enterprise_id":
 	case "":
 	default:
 		return nil, fmt.Errorf("unknown grouping %q", by)
@@ -263,4 +267,117 @@ func (s *Service) StatsBy(ctx context.Context, p *auth.Principal, f Filter, by s
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// IDs returns the IDs of the hazards matching f in p's scope, oldest
+// first (the records behind a report figure).
+func (s *Service) IDs(ctx context.Context, p *auth.Principal, f Filter) ([]string, error) {
+	w := f.Where(p)
+	rows, err := s.db.R().QueryContext(ctx, `SELECT id FROM hazard`+w.SQL()+` ORDER BY found_on, id`, w.Args()...)
+	if err != nil {
+		return nil, fmt.Errorf("hazard ids: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("hazard ids: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// Link is the hazard ledger's address listing exactly the hazards of f
+// (the filters FilterOf reads back).
+func (f Filter) Link() string {
+	q := url.Values{}
+	for k, v := range map[string]string{"q": f.Q, "town": f.Town, "sector": f.Sector, "grade": string(f.Grade), "state": string(f.State),
+		"source": string(f.Source), "enterprise": f.Enterprise, "campaign": f.Campaign, "from": f.From, "to": f.To, "unit": f.Unit,
+		"sectors": strings.Join(f.Sectors, ","), "closed_by": f.ClosedBy} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	for k, v := range map[string]bool{"open": f.OpenOnly, "overdue": f.Overdue, "listed": f.Listed, "extended": f.Extended} {
+		if v {
+			q.Set(k, "1")
+		}
+	}
+	return "/hazards?" + q.Encode()
+}
+
+// splitList splits a comma-separated parameter ("" → none).
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// MonthRow is one month of the hazard trend: hazards found in the month
+// (and of them, major) and hazards closed (销号) in the month.
+type MonthRow struct {
+	Month  string `json:"month"` // YYYY-MM
+	Found  int    `json:"found"`
+	Major  int    `json:"major"`
+	Closed int    `json:"closed"`
+}
+
+// Monthly counts, for each month from the month of from to the month of
+// to (dates YYYY-MM-DD), the hazards found and the hazards closed in p's
+// scope: the trend of the leader's dashboard.
+func (s *Service) Monthly(ctx context.Context, p *auth.Principal, from, to string) ([]MonthRow, error) {
+	first, last := from[:7]+"-01", to
+	rows := map[string]*MonthRow{}
+	var months []string
+	for m := first[:7]; m <= last[:7]; {
+		rows[m] = &MonthRow{Month: m}
+		months = append(months, m)
+		y, mo := 0, 0
+		fmt.Sscanf(m, "%d-%d", &y, &mo)
+		if mo == 12 {
+			y, mo = y+1, 1
+		} else {
+			mo++
+		}
+		m = fmt.Sprintf("%04d-%02d", y, mo)
+	}
+	count := func(col, extra string, add func(r *MonthRow, n, major int)) error {
+		var w store.Where
+		Scope(p, &w)
+		w.Add(col+" >= ? AND "+col+" <= ?", first, last)
+		q := `SELECT substr(` + col + `, 1, 7), count(*), count(*) FILTER (WHERE grade = 'major') FROM hazard` + w.SQL() + extra + ` GROUP BY 1`
+		rs, err := s.db.R().QueryContext(ctx, q, w.Args()...)
+		if err != nil {
+			return fmt.Errorf("hazard trend: %w", err)
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var m string
+			var n, major int
+			if err := rs.Scan(&m, &n, &major); err != nil {
+				return fmt.Errorf("hazard trend: %w", err)
+			}
+			if r, ok := rows[m]; ok {
+				add(r, n, major)
+			}
+		}
+		return rs.Err()
+	}
+	if err := count("found_on", "", func(r *MonthRow, n, major int) { r.Found, r.Major = n, major }); err != nil {
+		return nil, err
+	}
+	if err := count("closed_on", " AND state = 'closed'", func(r *MonthRow, n, _ int) { r.Closed = n }); err != nil {
+		return nil, err
+	}
+	out := make([]MonthRow, 0, len(months))
+	for _, m := range months {
+		out = append(out, *rows[m])
+	}
+	return out, nil
 }

@@ -2,10 +2,6 @@ package licence
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -139,16 +135,9 @@ func (s *Service) Settings(ctx context.Context, county string) (Settings, error)
 
 func (s *Service) settings(ctx context.Context, q store.Querier, county string) (Settings, error) {
 	set := DefaultSettings(s.countyName)
-	var raw string
-	err := q.QueryRowContext(ctx, `SELECT value FROM setting WHERE county_code = $1 AND key = $2`, county, settingKey).Scan(&raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return set, nil
-	}
-	if err != nil {
-		return set, fmt.Errorf("licence settings: %w", err)
-	}
-	if err := json.Unmarshal([]byte(raw), &set); err != nil {
-		return set, fmt.Errorf("licence settings: %w", err)
+	found, err := store.ReadSetting(ctx, q, county, settingKey, &set)
+	if err != nil || !found {
+		return set, err
 	}
 	for _, t := range Types {
 		if set.Limits[t.Code] == 0 {
@@ -169,19 +158,14 @@ func (s *Service) SaveSettings(ctx context.Context, p *auth.Principal, in Settin
 	if err := ValidateSettings(&in); err != nil {
 		return in, err
 	}
-	b, err := json.Marshal(in)
-	if err != nil {
-		return in, err
-	}
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		before, err := s.settings(ctx, tx, p.CountyCode)
 		if err != nil {
 			return err
 		}
 		now := s.now().UTC()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO setting (county_code, key, value, updated_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (county_code, key) DO UPDATE SET value = $3, updated_at = $4`, p.CountyCode, settingKey, string(b), now); err != nil {
-			return fmt.Errorf("save licence settings: %w", err)
+		if err := store.WriteSetting(ctx, tx, p.CountyCode, settingKey, in, now); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "setting", EntityID: settingKey, Action: "update", Before: before, After: in})
 	})

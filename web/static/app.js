@@ -48,8 +48,27 @@
       var lang = document.documentElement.lang === "en" ? "EN" : "ZH";
       el._chart = window.echarts.init(el, null, { locale: lang });
       el._chart.setOption(opt);
+      // Drill-down: a click on a bar or point opens the records it counts.
+      var links = el.getAttribute("data-links");
+      if (links) {
+        links = JSON.parse(links);
+        el._chart.on("click", function (p) {
+          var to = links[p.dataIndex];
+          if (to) { window.location.href = to; }
+        });
+      }
     });
   }
+  // The dashboard's wall mode (大屏) refreshes itself and hides the
+  // navigation.
+  function wall() {
+    var el = document.querySelector("[data-refresh]");
+    if (!el) { return; }
+    document.body.classList.add("wall-mode");
+    var secs = parseInt(el.getAttribute("data-refresh"), 10) || 60;
+    window.setTimeout(function () { window.location.reload(); }, secs * 1000);
+  }
+  document.addEventListener("DOMContentLoaded", wall);
   document.addEventListener("DOMContentLoaded", charts);
   document.addEventListener("htmx:afterSwap", charts);
 })();

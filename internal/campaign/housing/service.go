@@ -790,12 +790,15 @@ func auditView(b Building) map[string]any {
 // checkRefs checks that the town and village exist in the county.
 func (s *Service) checkRefs(ctx context.Context, q store.Querier, b *Building) error {
 	var fe errs.FieldErrors
-	var level string
-	if err := q.QueryRowContext(ctx, `SELECT level FROM region WHERE code = $1 AND county_code = $2`, b.TownCode, b.CountyCode).Scan(&level); err != nil || level != org.LevelTown {
+	if level, err := org.LevelIn(ctx, q, b.TownCode, b.CountyCode); err != nil {
+		return err
+	} else if level != org.LevelTown {
 		fe = append(fe, errs.Field("town_code", "housing.town_unknown", map[string]any{"Town": b.TownCode}))
 	}
 	if b.VillageCode != "" {
-		if err := q.QueryRowContext(ctx, `SELECT level FROM region WHERE code = $1 AND county_code = $2`, b.VillageCode, b.CountyCode).Scan(&level); err != nil || level != org.LevelVillage {
+		if level, err := org.LevelIn(ctx, q, b.VillageCode, b.CountyCode); err != nil {
+			return err
+		} else if level != org.LevelVillage {
 			fe = append(fe, errs.Field("village_code", "housing.village_unknown", nil))
 		}
 	}

@@ -2,9 +2,6 @@ package supervise
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,6 +12,7 @@ import (
 	"yingji/internal/calendar"
 	"yingji/internal/errs"
 	"yingji/internal/hazard"
+	"yingji/internal/org"
 	"yingji/internal/store"
 )
 
@@ -72,9 +70,8 @@ func DefaultSettings(countyName string) Settings {
 // countyName is the county's name from the region table (the configured
 // name when the county has no region row).
 func (s *Service) countyName(ctx context.Context, q store.Querier, county string) (string, error) {
-	var name string
-	err := q.QueryRowContext(ctx, `SELECT name FROM region WHERE code = $1`, county).Scan(&name)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && name == "") {
+	name, err := org.NameIn(ctx, q, county)
+	if err == nil && name == "" {
 		return s.cfg.CountyName, nil
 	}
 	if err != nil {
@@ -95,30 +92,8 @@ func (s *Service) Rules(ctx context.Context, county string) (hazard.CardRules, e
 }
 
 func readSetting(ctx context.Context, q store.Querier, county, key string, v any) error {
-	var raw string
-	err := q.QueryRowContext(ctx, `SELECT value FROM setting WHERE county_code = $1 AND key = $2`, county, key).Scan(&raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("setting %s: %w", key, err)
-	}
-	if err := json.Unmarshal([]byte(raw), v); err != nil {
-		return fmt.Errorf("setting %s: %w", key, err)
-	}
-	return nil
-}
-
-func writeSetting(ctx context.Context, tx *store.Tx, county, key string, v any, now any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO setting (county_code, key, value, updated_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (county_code, key) DO UPDATE SET value = $3, updated_at = $4`, county, key, string(b), now); err != nil {
-		return fmt.Errorf("save setting %s: %w", key, err)
-	}
-	return nil
+	_, err := store.ReadSetting(ctx, q, county, key, v)
+	return err
 }
 
 func (s *Service) settings(ctx context.Context, q store.Querier, county string) (Settings, error) {
@@ -213,7 +188,7 @@ func (s *Service) SaveSettings(ctx context.Context, p *auth.Principal, in Settin
 		if err := hazard.WriteCardRulesTx(ctx, tx, p.CountyCode, in.Rules, now); err != nil {
 			return err
 		}
-		if err := writeSetting(ctx, tx, p.CountyCode, SupervisionKey, in, now); err != nil {
+		if err := store.WriteSetting(ctx, tx, p.CountyCode, SupervisionKey, in, now); err != nil {
 			return err
 		}
 		type view struct {

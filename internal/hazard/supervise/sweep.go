@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"time"
+	"yingji/internal/org"
 
 	"yingji/internal/audit"
 	"yingji/internal/auth"
@@ -102,21 +103,8 @@ type sweepMarker struct {
 // Sweep sweeps every county in the database (instances of several
 // counties may share one PostgreSQL; one periodic job covers them all).
 func (s *Service) Sweep(ctx context.Context, now time.Time) (SweepResult, error) {
-	rows, err := s.cfg.DB.R().QueryContext(ctx, `SELECT code FROM region WHERE level = 'county' ORDER BY code`)
+	counties, err := org.Counties(ctx, s.cfg.DB.R())
 	if err != nil {
-		return SweepResult{}, fmt.Errorf("counties: %w", err)
-	}
-	var counties []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			rows.Close()
-			return SweepResult{}, err
-		}
-		counties = append(counties, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return SweepResult{}, err
 	}
 	var total SweepResult
@@ -165,7 +153,7 @@ func (s *Service) SweepCounty(ctx context.Context, county string, now time.Time)
 	if res.Full {
 		next.Day, next.Share = td, rules.YellowShare
 	}
-	err = s.cfg.DB.InTx(ctx, func(tx *store.Tx) error { return writeSetting(ctx, tx, county, sweepKey, next, now.UTC()) })
+	err = s.cfg.DB.InTx(ctx, func(tx *store.Tx) error { return store.WriteSetting(ctx, tx, county, sweepKey, next, now) })
 	return res, err
 }
 

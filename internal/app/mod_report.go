@@ -1,0 +1,61 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"yingji/internal/jobs"
+
+	"yingji/internal/auth"
+	"yingji/internal/figure"
+	"yingji/internal/report"
+	"yingji/internal/web"
+)
+
+// reportModule wires the period report: every module's figures for a
+// period and a scope, written as the report's sentences, with exports and
+// the figures API.
+func (a *App) reportModule() (*module, error) {
+	h := &report.Handlers{Build: a.Report, Today: func() string { return a.Now().In(web.Shanghai).Format("2006-01-02") },
+		Drafts: &report.Drafts{DB: a.DB, Now: a.Now}, Issuer: a.Cfg.CountyName + "应急管理局"}
+	bulletins := a.bulletins()
+	bh := &report.BulletinHandlers{Svc: bulletins, Issuer: a.Cfg.CountyName + "应急管理局", LastMonth: a.lastMonth}
+	return &module{
+		name:      "report",
+		policy:    mergePolicies(report.Policy(), report.BulletinPolicy()),
+		templates: report.Templates,
+		locales:   report.Locales,
+		register: func(rt *webRouter) {
+			h.UI, bh.UI = a.UI, a.UI
+			for _, m := range a.mods {
+				bulletins.Parts = append(bulletins.Parts, m.bulletin...)
+			}
+			h.Register(rt)
+			bh.Register(rt)
+		},
+		jobs:  map[string]jobs.Handler{bulletinKind: a.bulletinJob(bulletins)},
+		every: map[string]time.Duration{bulletinKind: 6 * time.Hour},
+		nav: []navEntry{{Area: "reports", Items: []web.NavItem{{Key: "reports", Label: "nav.report", Path: "/reports", Built: true},
+			{Key: "bulletins", Label: "nav.bulletins", Path: "/bulletins", Built: true}}}},
+		api: map[string]string{
+			"GET /api/v1/reports/figures": "期间报告指标（from, to, region）/ The period report's figures: numbers, last year's, the IDs of the records behind them",
+			"GET /api/v1/reports/drafts":  "期间报告正文版本（from, to, region）/ Saved versions of the report's text",
+			"GET /api/v1/bulletins":       "月通报列表 / Monthly bulletins issued",
+			"GET /api/v1/bulletins/{id}":  "一期月通报（排名表）/ One monthly bulletin with its ranked tables",
+		},
+	}, nil
+}
+
+// Report writes the period report for p: every registered figure for the
+// query's period and region, in lang.
+func (a *App) Report(ctx context.Context, p *auth.Principal, q figure.Query, lang string) (report.Report, error) {
+	q.P = p
+	if q.Region != "" {
+		// A region outside p's scope is not a scope: the figures would be
+		// empty. Refuse it as the other registers refuse out-of-scope ids.
+		if _, err := a.Org.RegionName(ctx, q.Region); err != nil {
+			return report.Report{}, err
+		}
+	}
+	return report.Build(ctx, a.Figures, q, a.UI.I18n.T, lang)
+}
