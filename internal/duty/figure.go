@@ -86,7 +86,7 @@ func (s *Service) Stats(ctx context.Context, p *auth.Principal) ([]home.Stat, er
 		link = "/api/v1/duty/now"
 	}
 	if !ok {
-		return []home.Stat{{Label: "duty.home_now_none", Value: 0, Link: link, Tone: home.ToneAlert}}, nil
+		return []home.Stat{{Label: "duty.home_now_none", Value: 0, Link: link}}, nil
 	}
 	var names []string
 	if l, ok := sh.Leader(); ok {
