@@ -81,6 +81,7 @@ func (a *App) modules() []func() (*module, error) {
 		a.prepareModule,
 		a.reductionModule,
 		a.reliefModule,
+		a.dutyModule,
 		a.reportModule,    // it reads every module's figures
 		a.dashboardModule, // last: it gathers every module's panels
 	}

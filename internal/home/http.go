@@ -31,6 +31,9 @@ type Stat struct {
 	// what is late or grave (overdue, red cards, major hazards), ToneDone
 	// (green) for work finished, "" (neutral) for plain counts.
 	Tone string
+	// Detail is plain text shown under the label (e.g. the names of the
+	// people on duty now); "" shows nothing.
+	Detail string
 }
 
 // Tones of a figure.
