@@ -25,7 +25,7 @@ var seedFacts = map[string]map[string]float64{
 	"F-CHEM-2":  {"fireworks_retail": 3, "petrol": 11},
 	"F-CHEM-3":  {"cases": 1},
 	"F-CHEM-4":  {"checked": 330, "retailers": 330, "coverage": 100},
-	"F-CHEM-5":  {"trained": 28},
+	"F-CHEM-5":  {"people": 28},
 	"F-IND-1":   {"inspections": 56, "records": 51, "orders": 5, "planned": 92, "done": 51, "percent": 55},
 	"F-BIG-1":   {"general": 3265, "rectified": 2979},
 	"F-BIG-2":   {"major": 3, "listed": 3, "rectified": 1, "extended": 2},
@@ -50,7 +50,7 @@ var seedFacts = map[string]map[string]float64{
 	"F-PUB-1":   {"sms": 130000, "winners": 39},
 	"F-PUB-2":   {"trainings": 6},
 	"F-PUB-3":   {"officers": 328},
-	"F-COMM-1":  {"towns": 7, "communities": 11, "passed": 1},
+	"F-COMM-1":  {"towns": 7, "communities": 11, "city": 1},
 	"F-FIRE-1":  {"sms": 200000, "fire_hazards": 5, "checkpoints": 20},
 }
 
@@ -58,10 +58,10 @@ var seedFacts = map[string]map[string]float64{
 // 近千): the records must fall in the range the words allow.
 var seedRanges = map[string]map[string][2]float64{
 	"F-FLOOD-1": {"plans": {81, 89}},
-	"F-PUB-1":   {"leaflets": {6001, 6999}, "answers": {900, 999}},
+	"F-PUB-1":   {"leaflets": {6001, 6999}, "answered": {900, 999}},
 	"F-PUB-2":   {"people": {750, 850}},
 	"F-FIRE-1":  {"leaflets": {2001, 2999}},
-	"F-IND-2":   {"trained": {201, 299}},
+	"F-IND-2":   {"people": {201, 299}},
 }
 
 // seedLastYear are the figures compared with the same period of 2021.
