@@ -246,9 +246,11 @@ func TestHazardPagesLoop(t *testing.T) {
 		t.Fatalf("a stale step: %d", rec.Code)
 	}
 	// A refused step names the rule and keeps what was typed.
-	rec = step(jg1, map[string]string{"action": "order", "deadline": "2099-01-01", "reason": "限期整改"})
-	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "请填写责令限期整改指令书编号") ||
-		!strings.Contains(rec.Body.String(), `value="2099-01-01"`) || !strings.Contains(rec.Body.String(), "限期整改</textarea>") {
+	// (Without a typed number the enforcement register numbers the order;
+	// without a deadline it is refused.)
+	rec = step(jg1, map[string]string{"action": "order", "doc_number": "（示）应急责改〔2022〕9号", "reason": "限期整改"})
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "请填写整改期限") ||
+		!strings.Contains(rec.Body.String(), `value="（示）应急责改〔2022〕9号"`) || !strings.Contains(rec.Body.String(), "限期整改</textarea>") {
 		t.Fatalf("order without a document: %d %s", rec.Code, rec.Body.String())
 	}
 	if rec := step(jg1, map[string]string{"action": "order", "deadline": "2099-01-01", "doc_number": "（示）应急责改〔2022〕9号"}); rec.Code != http.StatusSeeOther {

@@ -29,11 +29,11 @@ func TestInspectionDemoFigures(t *testing.T) {
 	}
 	per, _ := figure.NewPeriod("2022-01-01", "2022-06-30")
 	want := map[string]map[string]int64{
-		"F-MINE-1":            {"inspections": 25, "general": 166, "major": 5},
-		"F-MINE-3":            {"mines": 4, "hazards": 90, "major": 5},
-		"F-MINE-4":            {"findings": 28, "government": 4, "enterprise": 24, "enterprises": 3},
-		"F-CHEM-1":            {"inspections": 42, "hazards": 51},
-		"F-IND-1":             {"inspections": 56, "planned": 92, "done": 51, "percent": 55},
+		"F-MINE-1": {"inspections": 25, "general": 166, "major": 5},
+		"F-MINE-3": {"mines": 4, "hazards": 90, "major": 5},
+		"F-MINE-4": {"findings": 28, "government": 4, "enterprise": 24, "enterprises": 3},
+		"F-CHEM-1": {"inspections": 42, "hazards": 51},
+		"F-IND-1":  {"inspections": 56, "planned": 92, "done": 51, "percent": 55},
 	}
 	for id, nums := range want {
 		f, ok := a.Figures.Get(id)

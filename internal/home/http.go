@@ -24,16 +24,16 @@ var Templates embed.FS
 
 // Stat is one figure on the home page.
 type Stat struct {
-	Label string
-	Value int
-	Link  string
+	Label string `json:"label"`
+	Value int    `json:"value"`
+	Link  string `json:"link"`
 	// Tone colours the figure by what it means: ToneAlert (red) only for
 	// what is late or grave (overdue, red cards, major hazards), ToneDone
 	// (green) for work finished, "" (neutral) for plain counts.
-	Tone string
+	Tone string `json:"tone,omitempty"`
 	// Detail is plain text shown under the label (e.g. the names of the
 	// people on duty now); "" shows nothing.
-	Detail string
+	Detail string `json:"detail,omitempty"`
 }
 
 // Tones of a figure.
@@ -45,9 +45,9 @@ const (
 // Todo is one kind of work waiting for the user (待办): "3 hazards to
 // grade", with the page where they are done.
 type Todo struct {
-	Label string // message ID (zh and en in the module's locales); gets {{.N}}
-	Count int
-	Link  string
+	Label string `json:"label"` // message ID (zh and en in the module's locales); gets {{.N}}
+	Count int    `json:"count"`
+	Link  string `json:"link"`
 }
 
 // TodoFunc lists the work waiting for the user (other domains contribute,

@@ -158,36 +158,6 @@ func (s *Service) figMine(ctx context.Context, q figure.Query) (figure.Value, er
 	return figure.Value{Numbers: []figure.Number{insp, general, major}}, nil
 }
 
-// figMine3: third-party 体检 of underground mines — mines checked, hazards
-// found by the third party and the major ones.
-func (s *Service) figMine3(ctx context.Context, q figure.Query) (figure.Value, error) {
-	secs, err := s.sectorsOf(ctx, q, MineSectors)
-	if err != nil {
-		return figure.Value{}, err
-	}
-	f := Filter{Sectors: secs, Kind: KindThirdParty, From: q.Period.FromDay(), To: q.Period.ToDay(), Town: q.Region}
-	rows, _, err := s.List(ctx, q.P, f)
-	if err != nil {
-		return figure.Value{}, err
-	}
-	mines := figure.Number{Key: "mines", Kind: "inspection", Link: inspLink(q, secs, "&kind=third_party")}
-	seen := map[string]bool{}
-	for _, x := range rows {
-		if x.EnterpriseID != "" && !seen[x.EnterpriseID] {
-			seen[x.EnterpriseID] = true
-			mines.Value++
-		}
-		if q.Records {
-			mines.Records = append(mines.Records, x.ID)
-		}
-	}
-	hf := hazard.Filter{Sector: "mine", Source: hazard.SourceThirdParty}
-	all, major, err := s.hazards(ctx, q, hf, hazLink(q, hf))
-	if err != nil {
-		return figure.Value{}, err
-	}
-	return figure.Value{Numbers: []figure.Number{mines, all, major}}, nil
-}
 
 // figMine4: findings of superior inspections (上级督查) of mines, by the
 // party they fall on.
