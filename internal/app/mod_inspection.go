@@ -1,10 +1,13 @@
 package app
 
 import (
+	"strings"
+
 	"context"
 	"io"
 	"net/url"
 	"strconv"
+	"yingji/internal/enforcement"
 
 	"yingji/internal/auth"
 	"yingji/internal/calendar"
@@ -46,11 +49,29 @@ func (a *App) inspectionModule() (*module, error) {
 		api:       inspection.APISummaries,
 		register: func(rt *webRouter) {
 			h.UI = a.UI
-			// Once the documents module (执法文书) is wired, an inspection
-			// links to its 现场检查记录 form.
-			if _, ok := a.UI.Policy["GET /documents/new"]; ok {
+			// An inspection of an enterprise links to its 现场检查记录 in the
+			// enforcement documents register, with the hazards it raised.
+			if _, ok := a.UI.Policy["GET /enforcement/documents/new"]; ok {
 				h.DocumentLink = func(x inspection.Inspection) string {
-					return "/documents/new?inspection=" + url.QueryEscape(x.ID) + "&type=" + url.QueryEscape("现场检查记录")
+					if x.EnterpriseID == "" {
+						return ""
+					}
+					var hz []string
+					for _, it := range x.Items {
+						if it.HazardID != "" {
+							hz = append(hz, it.HazardID)
+						}
+					}
+					for _, f := range x.Findings {
+						if f.HazardID != "" {
+							hz = append(hz, f.HazardID)
+						}
+					}
+					q := url.Values{"inspection": {x.ID}, "kind": {enforcement.KindInspectionRecord}, "enterprise": {x.EnterpriseID}}
+					if len(hz) > 0 {
+						q.Set("hazards", strings.Join(hz, ","))
+					}
+					return "/enforcement/documents/new?" + q.Encode()
 				}
 			}
 			h.Register(rt)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"net/http"
 	"net/http/httptest"
 
 	"yingji/internal/app"
@@ -207,4 +208,40 @@ func doJSON(a *app.App, method, path, token, body string) *httptest.ResponseReco
 	rec := httptest.NewRecorder()
 	a.Handler.ServeHTTP(rec, req)
 	return rec
+}
+
+// An inspection's page leads its officer to the 现场检查记录 form of the
+// enforcement register, filled with the inspection, the enterprise and the
+// hazards it raised; a read-only user is not offered it.
+func TestInspectionLinksToItsRecord(t *testing.T) {
+	a := demoApp(t, false, time.Date(2022, 6, 30, 2, 0, 0, 0, time.UTC))
+	jg1 := userToken(t, a, "jg1")
+	rec := do(a, http.MethodGet, "/api/v1/inspections?size=50", jg1, nil)
+	var list struct {
+		Items []struct {
+			ID           string `json:"id"`
+			EnterpriseID string `json:"enterprise_id"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || len(list.Items) == 0 {
+		t.Fatalf("inspections: %v %s", err, rec.Body.String())
+	}
+	var id string
+	for _, x := range list.Items {
+		if x.EnterpriseID != "" {
+			id = x.ID
+			break
+		}
+	}
+	page := do(a, http.MethodGet, "/inspections/"+id, jg1, nil).Body.String()
+	if !strings.Contains(page, `id="doc-link"`) || !strings.Contains(page, "/enforcement/documents/new?") || !strings.Contains(page, "inspection="+id) {
+		t.Fatalf("no link to the record form on the inspection page")
+	}
+	form := do(a, http.MethodGet, "/enforcement/documents/new?inspection="+id+"&kind=inspection_record", jg1, nil)
+	if form.Code != http.StatusOK || !strings.Contains(form.Body.String(), id) {
+		t.Errorf("the record form: %d", form.Code)
+	}
+	if ro := do(a, http.MethodGet, "/inspections/"+id, userToken(t, a, "readonly"), nil); ro.Code == http.StatusOK && strings.Contains(ro.Body.String(), `id="doc-link"`) {
+		t.Error("a read-only user is offered the record form")
+	}
 }

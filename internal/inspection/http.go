@@ -410,7 +410,13 @@ func (h *Handlers) show(w http.ResponseWriter, r *http.Request) {
 	}
 	data := map[string]any{"X": x, "Photos": photos, "KindLabel": KindLabel(x.Kind)}
 	if h.DocumentLink != nil {
-		data["DocLink"] = h.DocumentLink(x)
+		// Offered only to those who may open the form it leads to.
+		if link := h.DocumentLink(x); link != "" {
+			path, _, _ := strings.Cut(link, "?")
+			if h.UI.Policy.Allows("GET "+path, p.Role) {
+				data["DocLink"] = link
+			}
+		}
 	}
 	h.UI.Show(w, r, http.StatusOK, "insp_show", "inspection.detail", "inspections", data, nil)
 }
