@@ -158,7 +158,6 @@ func (s *Service) figMine(ctx context.Context, q figure.Query) (figure.Value, er
 	return figure.Value{Numbers: []figure.Number{insp, general, major}}, nil
 }
 
-
 // figMine4: findings of superior inspections (上级督查) of mines, by the
 // party they fall on.
 func (s *Service) figMine4(ctx context.Context, q figure.Query) (figure.Value, error) {
