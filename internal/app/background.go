@@ -39,7 +39,7 @@ func (a *App) buildBackground() error {
 		}
 		return "", nil
 	})
-	a.Notify, err = notify.New(a.DB, notify.Config{Now: a.Now, Channels: channels, Directory: dir, Logger: a.Log})
+	a.Notify, err = notify.New(a.DB, notify.Config{Now: a.Now, Channels: channels, Directory: dir, Logger: a.Log, LinkBase: a.Cfg.PublicURL})
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -30,6 +31,10 @@ type Config struct {
 	// comma-separated) whose X-Forwarded-For names the client; empty: the
 	// header is ignored.
 	TrustedProxies string
+	// PublicURL is the address staff and recipients reach Yingji at
+	// (https://yj.example.gov.cn): links in e-mail, SMS and robot messages
+	// (a warning's 签收 link) start with it; empty: they stay relative.
+	PublicURL string
 }
 
 // Getenv is os.Getenv (injected for tests).
@@ -66,6 +71,7 @@ func Flags(fs *flag.FlagSet, env Getenv) *Config {
 	fs.StringVar(&c.LogLevel, "log-level", def("YINGJI_LOG_LEVEL", "info"), "log level: debug, info, warn, error (YINGJI_LOG_LEVEL)")
 	fs.StringVar(&c.NotifyConfig, "notify-config", def("YINGJI_NOTIFY_CONFIG", ""), "JSON file with notification channels: smtp, sms, webhooks (YINGJI_NOTIFY_CONFIG)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", def("YINGJI_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For is believed, CIDR list e.g. 127.0.0.1,10.0.0.0/8 (YINGJI_TRUSTED_PROXIES)")
+	fs.StringVar(&c.PublicURL, "public-url", def("YINGJI_PUBLIC_URL", ""), "address Yingji is reached at, e.g. https://yj.example.gov.cn: links in e-mail and SMS start with it (YINGJI_PUBLIC_URL)")
 	c.AdminPassword = env("YINGJI_ADMIN_PASSWORD")
 	c.FieldKey = env("YINGJI_FIELD_KEY")
 	c.SecureCookies = env("YINGJI_SECURE_COOKIES") == "1" || env("YINGJI_SECURE_COOKIES") == "true"
@@ -84,6 +90,12 @@ func (c *Config) Validate() error {
 	}
 	if _, err := ParseProxies(c.TrustedProxies); err != nil {
 		return err
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--public-url %q: give the address as https://host[:port][/path]", c.PublicURL)
+		}
 	}
 	return nil
 }

@@ -25,3 +25,25 @@ func TestTrustedProxiesSetting(t *testing.T) {
 		t.Fatal("a bad prefix must stop the start")
 	}
 }
+
+func TestPublicURLSetting(t *testing.T) {
+	fs := NewFlagSet("serve", nil)
+	c := Flags(fs, func(k string) string {
+		if k == "YINGJI_PUBLIC_URL" {
+			return "https://yj.example.gov.cn"
+		}
+		return ""
+	})
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if c.PublicURL != "https://yj.example.gov.cn" || c.Validate() != nil {
+		t.Fatalf("public URL: %q %v", c.PublicURL, c.Validate())
+	}
+	for _, bad := range []string{"yj.example.gov.cn", "ftp://yj", "https://"} {
+		c.PublicURL = bad
+		if err := c.Validate(); err == nil {
+			t.Errorf("--public-url %q accepted", bad)
+		}
+	}
+}
