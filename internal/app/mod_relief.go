@@ -13,11 +13,13 @@ import (
 // reliefModule wires household relief (救助): programmes, households and
 // their approval chain, payments, the bank's payment list, the F-REL-1
 // figure and the demo's 2021–2022 winter-spring relief. Goods payments
-// issue stock through relief.IssueGoods, which the supplies module sets
-// (a.Relief.WithGoods) when it is wired; until then goods payments record
-// the dispatch reference entered by hand.
+// issue stock through the supplies module (reliefGoods) in the payment's
+// transaction; a payment that names a dispatch already made keeps it.
 func (a *App) reliefModule() (*module, error) {
 	svc := relief.New(a.DB, a.Org, a.Now).WithSealer(a.Sealer)
+	if a.Supplies != nil {
+		svc.WithGoods(a.reliefGoods)
+	}
 	a.Relief = svc
 	h := &relief.Handlers{DB: a.DB, Svc: svc, Org: a.Org}
 	return &module{

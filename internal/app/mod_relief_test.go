@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"yingji/internal/supplies"
 
 	"github.com/xuri/excelize/v2"
 
@@ -213,8 +214,39 @@ func TestReliefFlow(t *testing.T) {
 		t.Fatalf("paid twice: %d %s", code, body)
 	}
 	goods := map[string]any{"member_id": d.Household.Members[1].ID, "category": "living", "mode": "goods", "item": "棉被", "quantity": 2, "paid_on": "2022-06-30"}
+	// Goods beyond the store's stock: refused, nothing paid, nothing issued.
+	goods["quantity"] = 100000
+	if code, _, body = apiDo(t, a, "POST", path+"/payments", tok["town"], goods); code != 409 {
+		t.Fatalf("goods beyond stock: %d %s", code, body)
+	}
+	issued := func() []supplies.Dispatch {
+		ds, _, err := a.Supplies.Dispatches(ctx, a.System(), supplies.DispatchFilter{Purpose: "relief", Town: "349901100", Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []supplies.Dispatch
+		for _, d := range ds {
+			if strings.HasPrefix(d.Source, "relief_payment:") {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+	if n := len(issued()); n != 0 {
+		t.Fatalf("a refused payment issued %d dispatches", n)
+	}
+	goods["quantity"] = 2
 	if code, _, body = apiDo(t, a, "POST", path+"/payments", tok["town"], goods); code != 201 {
 		t.Fatalf("goods: %d %s", code, body)
+	}
+	// The quilts left the town's store through a dispatch for the payment;
+	// the report's emergency dispatches (F-REL-2) do not count it.
+	if ds := issued(); len(ds) != 1 || len(ds[0].Lines) != 1 || ds[0].Lines[0].Quantity != 2 {
+		t.Fatalf("goods issued from stock: %+v", ds)
+	}
+	rel2, _ := a.Figures.Get("F-REL-2")
+	if v, err := rel2.Count(ctx, figure.Query{Period: per, P: a.System()}); err != nil || v.Get("total").Value != 2374 {
+		t.Errorf("F-REL-2 after a household's goods: %v %v", v.Get("total").Value, err)
 	}
 
 	// Masking: the leader, a section outside relief and read-only read

@@ -69,8 +69,12 @@ type DispatchFilter struct {
 	Warehouse string // from
 	From, To  string // dispatch dates
 	Q         string // number, receiver or partner
-	Limit     int
-	Offset    int
+	// Orders keeps the dispatch orders written as such (调拨单), leaving out
+	// the issues another module made for its own records (relief goods
+	// handed to a household).
+	Orders bool
+	Limit  int
+	Offset int
 }
 
 func (f DispatchFilter) where(p *auth.Principal) *store.Where {
@@ -85,6 +89,9 @@ func (f DispatchFilter) where(p *auth.Principal) *store.Where {
 	}
 	if f.Purpose != "" {
 		w.Add("d.purpose = ?", f.Purpose)
+	}
+	if f.Orders {
+		w.Add("d.source = ''")
 	}
 	if f.Town != "" {
 		w.Add("d.to_town = ?", f.Town)

@@ -22,7 +22,7 @@ func (s *Service) Figures() []figure.Figure {
 // dispatch date — in all ("total") and by the items' 统计口径 (stat_key:
 // "quilts", "coats" …), with the partner units named on the orders.
 func (s *Service) reliefDispatched(ctx context.Context, q figure.Query) (figure.Value, error) {
-	f := DispatchFilter{State: "out", Purpose: "relief", From: q.Period.FromDay(), To: q.Period.ToDay()}
+	f := DispatchFilter{State: "out", Purpose: "relief", From: q.Period.FromDay(), To: q.Period.ToDay(), Orders: true}
 	w := f.where(q.P)
 	if q.Region != "" {
 		w.Add("d.to_town LIKE ?", q.Region+"%")
@@ -57,7 +57,7 @@ func (s *Service) reliefDispatched(ctx context.Context, q figure.Query) (figure.
 	if err := rows.Err(); err != nil {
 		return figure.Value{}, err
 	}
-	link := "/dispatches?" + url.Values{"purpose": {"relief"}, "state": {"out"}, "from": {f.From}, "to": {f.To}}.Encode()
+	link := "/dispatches?" + url.Values{"purpose": {"relief"}, "state": {"out"}, "from": {f.From}, "to": {f.To}, "orders": {"1"}}.Encode()
 	if q.Region != "" {
 		link += "&town=" + url.QueryEscape(q.Region)
 	}

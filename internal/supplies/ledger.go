@@ -504,7 +504,7 @@ func DispatchSchema() xlsx.Schema {
 // DispatchFilterOf reads the dispatch list's filter.
 func DispatchFilterOf(q url.Values) DispatchFilter {
 	return DispatchFilter{State: q.Get("state"), Purpose: q.Get("purpose"), Town: q.Get("town"), Warehouse: q.Get("warehouse"), From: q.Get("from"),
-		To: q.Get("to"), Q: q.Get("q")}
+		To: q.Get("to"), Q: q.Get("q"), Orders: q.Get("orders") == "1"}
 }
 
 // ReceiverName names an order's receiver (the town's name, or the unit).
