@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"strings"
+	"yingji/internal/accident"
 
 	"yingji/internal/campaign"
 	"yingji/internal/certificate"
@@ -30,6 +31,9 @@ type (
 // domains are the services of the pieces of the bureau's work, set by
 // their mod_*.go files, and the hooks through which they meet.
 type domains struct {
+	// Accident is the accident register (duty incidents link to it).
+	Accident *accident.Service
+
 	// Sealer seals sensitive fields at rest (ID numbers, recipients' phones).
 	Sealer *crypt.Sealer
 

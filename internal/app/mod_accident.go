@@ -13,6 +13,7 @@ import (
 // the 2021 demo accidents and F-ACC-1.
 func (a *App) accidentModule() (*module, error) {
 	svc := accident.New(a.DB, a.Enterprise, a.Now)
+	a.Accident = svc
 	h := &accident.Handlers{Svc: svc, Ent: a.Enterprise}
 	sectors := func(ctx context.Context, sectionID string) ([]string, error) {
 		_, _, _, list, err := a.Org.UnitInfo(ctx, sectionID)

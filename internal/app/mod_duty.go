@@ -17,6 +17,12 @@ import (
 // the person-shift, incident and log Excel exports; its part of F-DUTY-1.
 func (a *App) dutyModule() (*module, error) {
 	svc := duty.New(a.DB, a.Notify, a.Now, a.Calendar, a.dutyLeaders)
+	if a.Accident != nil {
+		svc.WithAccidents(func(ctx context.Context, p *auth.Principal, id string) error {
+			_, err := a.Accident.Get(ctx, p, id)
+			return err
+		})
+	}
 	a.MapLayers = append(a.MapLayers, svc.Layer())
 	h := &duty.Handlers{Svc: svc, Org: a.Org,
 		Users: func(ctx context.Context, username string) (string, error) {

@@ -196,8 +196,15 @@ func TestDutyRulesOverHTTP(t *testing.T) {
 	if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "不能审批自己提交的换班申请") {
 		t.Errorf("self approval: %d %s", rec.Code, rec.Body.String())
 	}
+	// The leaders are told of the request, the requester of the decision.
+	if rec := do(a, "GET", "/api/v1/notifications", tok[auth.RoleLeader], nil); !strings.Contains(rec.Body.String(), "换班申请待审批") {
+		t.Errorf("the leader was not told of the swap: %s", rec.Body.String())
+	}
 	if rec := do(a, "POST", "/api/v1/duty/swaps/"+sw.ID+"/approve", tok[auth.RoleLeader], nil); rec.Code != 200 {
 		t.Errorf("leader approves: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := do(a, "GET", "/api/v1/notifications", tok[auth.RoleDuty], nil); !strings.Contains(rec.Body.String(), "换班申请已批准") {
+		t.Errorf("the requester was not told of the decision: %s", rec.Body.String())
 	}
 	// A shift without a leader: 422 naming the field.
 	rec = postDutyJSON(a, "/api/v1/duty/shifts", tok[auth.RoleDuty], map[string]any{"starts_at": "2022-07-01T00:30:00Z", "ends_at": "2022-07-02T00:30:00Z",
@@ -230,6 +237,38 @@ func TestDutyRulesOverHTTP(t *testing.T) {
 	}
 	if rec := do(a, "GET", "/api/v1/map/points?layer=incidents", tok[auth.RoleLeader], nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), "地图上的事件") {
 		t.Errorf("map layer: %d %s", rec.Code, rec.Body.String())
+	}
+	// An incident links to the accident register: an unknown record is
+	// refused naming the field; a known one is a link on the incident.
+	accident := map[string]any{"title": "某厂机械伤害", "received_at": dutyNow.Add(-time.Hour), "source": "电话", "category": "accident",
+		"subtype": "work_safety", "level": "general", "accident_id": "no-such-accident"}
+	if rec := postDutyJSON(a, "/api/v1/duty/incidents", tok[auth.RoleDuty], accident); rec.Code != 422 || !strings.Contains(rec.Body.String(), "accident_id") {
+		t.Errorf("unknown accident: %d %s", rec.Code, rec.Body.String())
+	}
+	if err := a.Enterprise.Demo(context.Background(), io.Discard, a.Cfg.County, demo.EnterpriseID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Accident.Demo(context.Background(), io.Discard, a.Cfg.County); err != nil {
+		t.Fatal(err)
+	}
+	var accs struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	getJSON(t, a, "/api/v1/accidents?from=2021-01-01&to=2021-12-31", tok[auth.RoleLeader], &accs)
+	if len(accs.Items) == 0 {
+		t.Fatal("no demo accident")
+	}
+	accident["accident_id"] = accs.Items[0].ID
+	rec = postDutyJSON(a, "/api/v1/duty/incidents", tok[auth.RoleDuty], accident)
+	if rec.Code != 201 {
+		t.Fatalf("incident on a known accident: %d %s", rec.Code, rec.Body.String())
+	}
+	var linked duty.Incident
+	_ = json.Unmarshal(rec.Body.Bytes(), &linked)
+	if page := do(a, "GET", "/duty/incidents/"+linked.ID, tok[auth.RoleLeader], nil); !strings.Contains(page.Body.String(), `href="/accidents/`+accs.Items[0].ID+`"`) {
+		t.Errorf("the incident does not link to its accident")
 	}
 	// Signing in from the desk's form: one click, the officer's name.
 	rec = do(a, "POST", "/duty/log", tok[auth.RoleDuty], strings.NewReader("back=desk&kind=sign_in&at=2022-06-30T09:55&caller=&nature="))

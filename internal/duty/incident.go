@@ -259,6 +259,9 @@ func (s *Service) CreateIncident(ctx context.Context, p *auth.Principal, in Inci
 	if err := CheckIncident(&in, now); err != nil {
 		return in, err
 	}
+	if err := s.checkAccident(ctx, p, in.AccidentID); err != nil {
+		return in, err
+	}
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		st, _, _, err := s.settings(ctx, tx, p.CountyCode)
 		if err != nil {
@@ -290,6 +293,9 @@ func (s *Service) UpdateIncident(ctx context.Context, p *auth.Principal, id stri
 		return in, forbidden()
 	}
 	now := s.now()
+	if err := s.checkAccident(ctx, p, in.AccidentID); err != nil {
+		return in, err
+	}
 	var out Incident
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		before, err := s.incident(ctx, tx, p, id)

@@ -33,6 +33,30 @@ type Service struct {
 	now      func() time.Time
 	calendar CalendarFunc
 	leaders  LeadersFunc
+	// accident checks that an incident's accident_id names a record of
+	// the accident register in p's scope (nil: not checked).
+	accident func(ctx context.Context, p *auth.Principal, id string) error
+}
+
+// WithAccidents makes an incident's accident reference a checked link to
+// the accident register (生产安全事故台账).
+func (s *Service) WithAccidents(f func(ctx context.Context, p *auth.Principal, id string) error) *Service {
+	s.accident = f
+	return s
+}
+
+// checkAccident refuses an accident reference the register does not know.
+func (s *Service) checkAccident(ctx context.Context, p *auth.Principal, id string) error {
+	if id == "" || s.accident == nil {
+		return nil
+	}
+	if err := s.accident(ctx, p, id); err != nil {
+		if errs.Is(err, errs.NotFound) {
+			return errs.Field("accident_id", "duty.accident_unknown", nil)
+		}
+		return err
+	}
+	return nil
 }
 
 // New returns a Service; cal and leaders may be nil.
@@ -498,9 +522,42 @@ func (s *Service) RequestSwap(ctx context.Context, p *auth.Principal, sw Swap) (
 			sw.ID, sw.CountyCode, sw.AssignmentID, sw.WithID, sw.SubstituteFor, sw.SubstituteUID, sw.Reason, sw.State, sw.RequestedBy, sw.RequestedName, now); err != nil {
 			return fmt.Errorf("insert swap: %w", err)
 		}
-		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "duty_swap", EntityID: sw.ID, Action: "request", After: sw})
+		if err := audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "duty_swap", EntityID: sw.ID, Action: "request", After: sw}); err != nil {
+			return err
+		}
+		// The leaders decide swaps: tell them (never the requester).
+		leaders, err := s.leaders(ctx, p.CountyCode)
+		if err != nil {
+			return err
+		}
+		var to []string
+		for _, uid := range leaders {
+			if uid != p.UserID {
+				to = append(to, uid)
+			}
+		}
+		return s.tell(ctx, tx, p.CountyCode, to, "duty.swap_requested", "换班申请待审批："+displayName(p),
+			fmt.Sprintf("%s申请换班，理由：%s。请审批（申请人本人不能审批）。", displayName(p), sw.Reason), sw.ID)
 	})
 	return sw, err
+}
+
+// tell notifies users of a swap (in-app and their channels), once per
+// swap, topic and user.
+func (s *Service) tell(ctx context.Context, tx *store.Tx, county string, users []string, topic, title, body, swapID string) error {
+	if s.notify == nil {
+		return nil
+	}
+	for _, uid := range users {
+		if uid == "" {
+			continue
+		}
+		if _, err := s.notify.Enqueue(ctx, tx, notify.Message{CountyCode: county, UserID: uid, Topic: topic, Title: person.MaskIDsIn(title),
+			Body: person.MaskIDsIn(body), Link: "/duty/swaps", Entity: "duty_swap", EntityID: swapID, DedupeKey: topic + ":" + swapID + ":" + uid}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 const swapCols = `id, county_code, assignment_id, with_assignment_id, substitute_name, substitute_user_id, reason, state,
@@ -577,8 +634,16 @@ func (s *Service) DecideSwap(ctx context.Context, p *auth.Principal, id string, 
 			sw.State, sw.DecidedBy, sw.DecidedName, now, id); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "duty_swap", EntityID: id, Action: sw.State,
-			Before: map[string]any{"state": SwapPending}, After: sw})
+		if err := audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "duty_swap", EntityID: id, Action: sw.State,
+			Before: map[string]any{"state": SwapPending}, After: sw}); err != nil {
+			return err
+		}
+		verdict := "已批准"
+		if !approve {
+			verdict = "未批准"
+		}
+		return s.tell(ctx, tx, sw.CountyCode, []string{sw.RequestedBy}, "duty.swap_decided", "换班申请"+verdict,
+			fmt.Sprintf("您的换班申请（%s）%s，审批人：%s。", sw.Reason, verdict, displayName(p)), sw.ID)
 	})
 	return sw, err
 }
