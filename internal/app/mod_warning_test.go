@@ -65,6 +65,19 @@ func TestWarningDeskThroughTheAPI(t *testing.T) {
 		t.Fatalf("self-approval: %d %s", rec.Code, rec.Body.String())
 	}
 
+	// Withdraw (撤回): only by the author (or an administrator), only before
+	// publication; a withdrawn warning is not approved.
+	var taken warnJSON
+	_ = json.Unmarshal(postWarningJSON(t, a, "/api/v1/warnings", duty, body, 201), &taken)
+	if rec := do(a, "POST", "/api/v1/warnings/"+taken.ID+"/withdraw", toks[auth.RoleSection], nil); rec.Code != 409 || !strings.Contains(rec.Body.String(), "起草人") {
+		t.Fatalf("withdraw by another drafter: %d %s", rec.Code, rec.Body.String())
+	}
+	_ = json.Unmarshal(postWarningJSON(t, a, "/api/v1/warnings/"+taken.ID+"/withdraw", duty, "", 200), &taken)
+	if taken.State != "withdrawn" {
+		t.Fatalf("withdrawn: %+v", taken)
+	}
+	postWarningJSON(t, a, "/api/v1/warnings/"+taken.ID+"/approve", leader, "", 409)
+
 	var w warnJSON
 	_ = json.Unmarshal(postWarningJSON(t, a, "/api/v1/warnings", duty, body, 201), &w)
 	if w.State != "draft" || w.Headline != "县气象局发布暴雨黄色预警信号" {
@@ -79,6 +92,9 @@ func TestWarningDeskThroughTheAPI(t *testing.T) {
 	_ = json.Unmarshal(postWarningJSON(t, a, "/api/v1/warnings/"+w.ID+"/publish", duty, "", 200), &w)
 	if w.State != "published" || !strings.HasPrefix(w.Identifier, county+warning.UnitCode+"_") {
 		t.Fatalf("published: %+v", w)
+	}
+	if rec := do(a, "POST", "/api/v1/warnings/"+w.ID+"/withdraw", duty, nil); rec.Code != 409 || !strings.Contains(rec.Body.String(), "解除") {
+		t.Fatalf("withdraw a published warning: %d %s", rec.Code, rec.Body.String())
 	}
 
 	// The town acknowledges in the app; the department by its signed link.

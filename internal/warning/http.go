@@ -62,6 +62,7 @@ func Policy() web.Policy {
 		"GET /warnings/{id}":                   readers,
 		"GET /warnings/{id}/cap.xml":           public,
 		"POST /warnings/{id}/approve":          approvers,
+		"POST /warnings/{id}/withdraw":         drafters,
 		"POST /warnings/{id}/publish":          publishers,
 		"POST /warnings/{id}/ack":              ackers,
 		"GET /warnings/{id}/update":            drafters,
@@ -75,6 +76,7 @@ func Policy() web.Policy {
 		"GET /api/v1/warnings/{id}":            readers,
 		"GET /api/v1/warnings/{id}/recipients": readers,
 		"POST /api/v1/warnings/{id}/approve":   approvers,
+		"POST /api/v1/warnings/{id}/withdraw":  drafters,
 		"POST /api/v1/warnings/{id}/publish":   publishers,
 		"POST /api/v1/warnings/{id}/ack":       ackers,
 		"POST /api/v1/warnings/{id}/update":    drafters,
@@ -92,6 +94,7 @@ func API() map[string]string {
 		"GET /api/v1/warnings/{id}/recipients": "A warning's recipient units and their 签收",
 		"POST /api/v1/warnings/{id}/approve":   "Approve a draft (never its author: 409 warning.self_approval)",
 		"POST /api/v1/warnings/{id}/publish":   "Publish an approved warning to the units of its area",
+		"POST /api/v1/warnings/{id}/withdraw":  "撤回: the author takes back a warning not yet published",
 		"POST /api/v1/warnings/{id}/ack":       "签收: acknowledge a warning for the caller's unit",
 		"POST /api/v1/warnings/{id}/update":    "Draft an update of a published warning (CAP msgType Update)",
 		"POST /api/v1/warnings/{id}/cancel":    "Draft the cancel of a published warning (CAP msgType Cancel)",
@@ -109,6 +112,7 @@ func (h *Handlers) Register(rt *web.Router) {
 	rt.Handle("GET /warnings/{id}", h.show)
 	rt.Handle("GET /warnings/{id}/cap.xml", h.capFile)
 	rt.Handle("POST /warnings/{id}/approve", h.step("approve"))
+	rt.Handle("POST /warnings/{id}/withdraw", h.step("withdraw"))
 	rt.Handle("POST /warnings/{id}/publish", h.step("publish"))
 	rt.Handle("POST /warnings/{id}/ack", h.step("ack"))
 	rt.Handle("GET /warnings/{id}/update", h.updateForm)
@@ -134,6 +138,7 @@ func (h *Handlers) Register(rt *web.Router) {
 		return map[string]any{"items": list}, err
 	}))
 	rt.Handle("POST /api/v1/warnings/{id}/approve", h.apiStep(h.Svc.Approve))
+	rt.Handle("POST /api/v1/warnings/{id}/withdraw", h.apiStep(h.Svc.Withdraw))
 	rt.Handle("POST /api/v1/warnings/{id}/publish", h.apiStep(h.Svc.Publish))
 	rt.Handle("POST /api/v1/warnings/{id}/ack", func(w http.ResponseWriter, r *http.Request) {
 		rec, err := h.Svc.Ack(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
@@ -370,6 +375,8 @@ func (h *Handlers) step(action string) http.HandlerFunc {
 		switch action {
 		case "approve":
 			_, err = h.Svc.Approve(r.Context(), p, id)
+		case "withdraw":
+			_, err = h.Svc.Withdraw(r.Context(), p, id)
 		case "publish":
 			_, err = h.Svc.Publish(r.Context(), p, id)
 		case "ack":

@@ -66,6 +66,7 @@ const (
 	StatePublished  = "published"  // 已发布
 	StateSuperseded = "superseded" // 已更新: a published update replaced it
 	StateCancelled  = "cancelled"  // 已解除: a published cancel lifted it
+	StateWithdrawn  = "withdrawn"  // 已撤回: its author took it back before publication
 )
 
 // States in display order.
@@ -307,12 +308,18 @@ func Validate(w *Warning, now time.Time, knownTown func(string) bool) error {
 var (
 	ErrSelfApproval = errs.New(errs.Conflict, "warning.self_approval")
 	ErrNotDraft     = errs.New(errs.Conflict, "warning.not_draft")
-	ErrNotApproved  = errs.New(errs.Conflict, "warning.not_approved")
-	ErrNotPublished = errs.New(errs.Conflict, "warning.not_published")
-	ErrExpired      = errs.New(errs.Conflict, "warning.expired_unpublishable")
-	ErrNotActive    = errs.New(errs.Conflict, "warning.not_active")
-	ErrAcked        = errs.New(errs.Conflict, "warning.already_acked")
-	ErrClosed       = errs.New(errs.Conflict, "warning.closed")
+	// ErrWithdrawState: only a warning not yet published is withdrawn (a
+	// published one is lifted by a cancel, which keeps its reference).
+	ErrWithdrawState = errs.New(errs.Conflict, "warning.withdraw_state")
+	// ErrWithdrawAuthor: a draft is withdrawn by its author (or an
+	// administrator), not by whoever may approve it.
+	ErrWithdrawAuthor = errs.New(errs.Conflict, "warning.withdraw_author")
+	ErrNotApproved    = errs.New(errs.Conflict, "warning.not_approved")
+	ErrNotPublished   = errs.New(errs.Conflict, "warning.not_published")
+	ErrExpired        = errs.New(errs.Conflict, "warning.expired_unpublishable")
+	ErrNotActive      = errs.New(errs.Conflict, "warning.not_active")
+	ErrAcked          = errs.New(errs.Conflict, "warning.already_acked")
+	ErrClosed         = errs.New(errs.Conflict, "warning.closed")
 )
 
 // CheckApprove is the four-eyes rule: only a draft is approved, and never
@@ -323,6 +330,18 @@ func CheckApprove(w Warning, approverID string) error {
 	}
 	if w.AuthorID == approverID {
 		return ErrSelfApproval
+	}
+	return nil
+}
+
+// CheckWithdraw: the author (or an administrator) takes back a warning
+// not yet published.
+func CheckWithdraw(w Warning, userID string, admin bool) error {
+	if w.State != StateDraft && w.State != StateApproved {
+		return ErrWithdrawState
+	}
+	if w.AuthorID != userID && !admin {
+		return ErrWithdrawAuthor
 	}
 	return nil
 }

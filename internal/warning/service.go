@@ -493,6 +493,33 @@ func (s *Service) approve(ctx context.Context, p *auth.Principal, id string, now
 	return w, err
 }
 
+// Withdraw takes back a draft or an approved warning that was not
+// published (its author or an administrator); nobody is told, nothing
+// was sent.
+func (s *Service) Withdraw(ctx context.Context, p *auth.Principal, id string) (Warning, error) {
+	if !CanDraft(p) {
+		return Warning{}, errs.New(errs.Forbidden, "forbidden")
+	}
+	now := s.clock()
+	var w Warning
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if w, err = s.visible(ctx, tx, p, id); err != nil {
+			return err
+		}
+		if err := CheckWithdraw(w, p.UserID, p.Is(auth.RoleAdmin)); err != nil {
+			return err
+		}
+		before := w
+		w.State, w.UpdatedAt = StateWithdrawn, now
+		if err := saveState(ctx, tx, w); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "warning", EntityID: w.ID, Action: "withdraw", Before: before, After: w})
+	})
+	return w, err
+}
+
 // Publish sends an approved warning to the units of its area: one
 // recipient row per unit with its own signed-link token, one notification
 // per account of the unit (in-app and every external channel the account
