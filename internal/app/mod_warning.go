@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"yingji/internal/auth"
@@ -155,8 +156,10 @@ func (a *App) warningUnits(ctx context.Context, county string, w warning.Warning
 				u.Name = un.Name
 			}
 		}
+		// The town's staff and its villages' staff (村级信息员 accounts
+		// with a 12-digit code under the town) are told.
 		for _, x := range townUsers {
-			if x.RegionCode == code {
+			if strings.HasPrefix(x.RegionCode, code) {
 				u.UserIDs = append(u.UserIDs, x.ID)
 			}
 		}

@@ -43,6 +43,11 @@ func TestWarningDeskThroughTheAPI(t *testing.T) {
 	now := a.Now().In(time.FixedZone("CST", 8*3600))
 	at := func(d time.Duration) string { return now.Add(d).Format("2006-01-02 15:04") }
 	county := a.Cfg.County
+	cun, err := a.Auth.CreateUser(ctx, a.System(), auth.UserInput{Username: "cun1", DisplayName: "新林村安全员", Role: auth.RoleTown,
+		RegionCode: county + "100203", Password: "Passw0rd9"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	body := `{"source":"县气象局","type":"暴雨","level":"黄","towns":["` + county + `100","` + county + `101"],"departments":true,
 		"effective_at":"` + at(time.Hour) + `","expires_at":"` + at(13*time.Hour) + `","instruction":"防汛责任人上岗到位"}`
 
@@ -95,6 +100,14 @@ func TestWarningDeskThroughTheAPI(t *testing.T) {
 	}
 	if rec := do(a, "POST", "/api/v1/warnings/"+w.ID+"/withdraw", duty, nil); rec.Code != 409 || !strings.Contains(rec.Body.String(), "解除") {
 		t.Fatalf("withdraw a published warning: %d %s", rec.Code, rec.Body.String())
+	}
+
+	// A village's staff (an account under the town) is told too and reads it.
+	if inbox, err := a.Notify.Inbox(ctx, cun.ID, true, 10); err != nil || len(inbox) == 0 {
+		t.Fatalf("village staff not told: %+v %v", inbox, err)
+	}
+	if rec := do(a, "GET", "/api/v1/warnings/"+w.ID, userToken(t, a, "cun1"), nil); rec.Code != 200 {
+		t.Fatalf("village staff reads the town's warning: %d %s", rec.Code, rec.Body.String())
 	}
 
 	// The town acknowledges in the app; the department by its signed link.

@@ -102,6 +102,10 @@ func Staff(p *auth.Principal) bool {
 func unitOf(p *auth.Principal) (kind, ref string) {
 	switch p.Role {
 	case auth.RoleTown:
+		// Village staff act for their town (the region code's first 9 digits).
+		if len(p.RegionCode) > 9 {
+			return RecipientTown, p.RegionCode[:9]
+		}
 		return RecipientTown, p.RegionCode
 	case auth.RoleDepartment:
 		return RecipientDepartment, p.UnitID
