@@ -181,4 +181,15 @@ func TestInspectionOnPhoneOffline(t *testing.T) {
 	if n := js[int](b, "queue after the refusal", `document.querySelectorAll('#offline-queue .queued-item').length`); n != 0 {
 		t.Errorf("the refused inspection waits in the queue (%d)", n)
 	}
+
+	// Logging out empties the pages kept for offline use.
+	if n := await[int](b, "offline caches", `caches.keys().then(k => k.filter(x => x.startsWith('yingji-')).length)`); n == 0 {
+		t.Fatal("no page was kept for offline use")
+	}
+	if st := b.submit("log out", "#logout"); st != 200 {
+		t.Fatalf("log out: %d", st)
+	}
+	if n := await[int](b, "offline caches after logout", `caches.keys().then(k => k.filter(x => x.startsWith('yingji-')).length)`); n != 0 {
+		t.Errorf("%d offline caches left after logout", n)
+	}
 }

@@ -69,6 +69,22 @@
     window.setTimeout(function () { window.location.reload(); }, secs * 1000);
   }
   document.addEventListener("DOMContentLoaded", wall);
+  // Logging out empties the pages kept for offline use (the inspection
+  // form and list of the user leaving), so that a shared phone shows the
+  // next user nothing of theirs without signal. The queue of inspections
+  // not yet sent stays: it is work not to be lost.
+  function logoutClears() {
+    document.querySelectorAll('form[action="/logout"]').forEach(function (f) {
+      f.addEventListener("submit", function (e) {
+        if (!("caches" in window) || f.dataset.cleared) { return; }
+        e.preventDefault();
+        window.caches.keys().then(function (keys) {
+          return Promise.all(keys.filter(function (k) { return k.indexOf("yingji-") === 0; }).map(function (k) { return window.caches.delete(k); }));
+        }).catch(function () {}).then(function () { f.dataset.cleared = "1"; f.submit(); });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", logoutClears);
   document.addEventListener("DOMContentLoaded", charts);
   document.addEventListener("htmx:afterSwap", charts);
 })();
