@@ -155,7 +155,7 @@ func TestInspectionOnPhoneOffline(t *testing.T) {
 	if count() != before {
 		t.Fatal("an inspection arrived while offline")
 	}
-	queued := get(b, "queued entry", chromedp.Evaluate[string](`window.yingjiInspectionQueue.all().then(l => JSON.stringify(l.map(e => ({client_id: e.client_id, fields: e.fields, at: e.at, label: e.label, files: []}))))`, chromedp.EvalAwaitPromise))
+	queued := get(b, "queued entry", chromedp.Evaluate[string](`window.yingjiInspectionQueue.all().then(l => JSON.stringify(l.map(e => ({client_id: e.client_id, user: e.user, fields: e.fields, at: e.at, label: e.label, files: []}))))`, chromedp.EvalAwaitPromise))
 	setOffline(b, false)
 	b.do("sent when online", chromedp.Poll[chromedp.Void](`document.getElementById('offline-queue').hidden`, chromedp.WithPollingTimeout(8*time.Second)))
 	if got := count(); got != before+1 {
@@ -180,6 +180,18 @@ func TestInspectionOnPhoneOffline(t *testing.T) {
 	}
 	if n := js[int](b, "queue after the refusal", `document.querySelectorAll('#offline-queue .queued-item').length`); n != 0 {
 		t.Errorf("the refused inspection waits in the queue (%d)", n)
+	}
+
+	// Another user's entry left on the phone is neither shown nor sent.
+	get(b, "another user's entry", chromedp.Evaluate[bool](`(() => { const l = JSON.parse(`+jsString(queued)+`); l[0].client_id = 'c-other-user'; l[0].user = 'someone-else';
+		const r = indexedDB.open('yingji-inspections', 1);
+		return new Promise(ok => { r.onsuccess = () => { const tx = r.result.transaction('queue', 'readwrite'); tx.objectStore('queue').put(l[0]);
+		tx.oncomplete = () => window.yingjiInspectionQueue.flush().then(() => ok(true)); }; }); })()`, chromedp.EvalAwaitPromise))
+	if n := await[int](b, "own queue", `window.yingjiInspectionQueue.all().then(l => l.length)`); n != 0 {
+		t.Errorf("another user's entry is in this user's queue (%d)", n)
+	}
+	if got := count(); got != before+1 {
+		t.Fatalf("another user's entry was sent: %d inspections, want %d", got, before+1)
 	}
 
 	// Logging out empties the pages kept for offline use.

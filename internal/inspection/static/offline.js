@@ -30,7 +30,15 @@
       });
     });
   }
-  function all() { return tx('readonly', function (s) { return s.getAll(); }); }
+  // The queue holds the entries of whoever filled them on this phone; a
+  // page shows and sends only its own user's (a shared phone's next user
+  // neither sees nor sends them under their name).
+  var me = (document.getElementById('offline-queue') || { dataset: {} }).dataset.user || '';
+  function all() {
+    return tx('readonly', function (s) { return s.getAll(); }).then(function (l) {
+      return (l || []).filter(function (e) { return e.user === me; });
+    });
+  }
   function put(e) { return tx('readwrite', function (s) { s.put(e); }); }
   function del(id) { return tx('readwrite', function (s) { s.delete(id); }); }
 
@@ -130,7 +138,7 @@
           else if (v && v.size) files.push({ name: v.name, type: v.type, blob: v });
         });
         var ent = form.querySelector('#f-enterprise'), place = (ent && ent.value) ? ent.options[ent.selectedIndex].text : (form.querySelector('#f-place') || {}).value;
-        var e = { client_id: cid.value, at: Date.now(), label: (form.querySelector('#f-on') || {}).value + ' ' + (place || ''), fields: fields, files: files };
+        var e = { client_id: cid.value, user: me, at: Date.now(), label: (form.querySelector('#f-on') || {}).value + ' ' + (place || ''), fields: fields, files: files };
         put(e).then(function () {
           if (!navigator.onLine) return { ok: false };
           return send(e);
