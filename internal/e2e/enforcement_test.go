@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"yingji/internal/demo"
 
 	"github.com/chromedp/chromedp"
 )
@@ -61,8 +62,16 @@ func TestOfficerIssuesOrderAndCaseIsFined(t *testing.T) {
 		t.Fatalf("review number %q", n)
 	}
 
-	b.openOK("/enforcement/cases/new?inspection=INSP-E2E")
-	b.choose("#f-enterprise", mine)
+	caseToFine(t, b, "/enforcement/cases/new?inspection=INSP-E2E", mine)
+}
+
+// caseToFine opens a case on the enterprise as zhifa (the form at
+// newCase), has the leader approve the filing, refuses a fine above the
+// cap and decides a fine of 4000 元, on the phone.
+func caseToFine(t *testing.T, b *tab, newCase, enterprise string) {
+	t.Helper()
+	b.openOK(newCase)
+	b.choose("#f-enterprise", enterprise)
 	b.fill("#f-cause", "值班人员脱岗")
 	b.choose("#f-basis", "penalty_45")
 	if st := b.submit("open the case", "#case-save"); st != 200 {
@@ -112,4 +121,47 @@ func TestOfficerIssuesOrderAndCaseIsFined(t *testing.T) {
 	if sw := js[int](b, "page width", `document.documentElement.scrollWidth`); sw > 390 {
 		t.Errorf("the case page is %dpx wide on a 390px phone: %s", sw, js[string](b, "wide elements", `Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > 392).slice(0, 8).map(e => e.tagName + "#" + e.id + "." + e.className + ":" + Math.round(e.getBoundingClientRect().right)).join(" ")`))
 	}
+}
+
+// TestPlanToFineOnPhone is the whole enforcement journey on a 390 px
+// phone: plan → 双随机 draw → inspection with a failed checklist item →
+// hazard raised → the inspection's 责令限期整改指令书, numbered and
+// printable → case opened → fine decided.
+func TestPlanToFineOnPhone(t *testing.T) {
+	exe := chromiumPath(t)
+	ctx := budget(t)
+	a, base := startApp(t, ctx)
+	if err := a.Enterprise.Demo(ctx, io.Discard, "349901", demo.EnterpriseID, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := newTab(t, ctx, exe, base)
+	b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	b.signIn("jg1", demo.Password)
+	_, inspPath := planDrawInspect(t, b)
+
+	// From the inspection: its documents form, carrying the inspection,
+	// the enterprise and the hazard raised; the order is issued.
+	b.openOK(inspPath)
+	if st := b.submit("open the documents form", "#doc-link"); st != 200 {
+		t.Fatalf("documents form: %d", st)
+	}
+	if v := b.value("#f-inspection"); v == "" || !strings.HasSuffix(inspPath, v) {
+		t.Fatalf("the form carries inspection %q (page %s)", v, inspPath)
+	}
+	enterprise := b.selectedText("#f-enterprise")
+	b.choose("#f-kind", "order")
+	if st := b.submit("issue the order", "#document-save"); st != 200 {
+		t.Fatalf("issue the order: %d", st)
+	}
+	if n := b.text("#doc-number"); !strings.HasPrefix(n, "（示）应急责改〔") {
+		t.Fatalf("order number %q", n)
+	}
+	if b.count(`#print[href$="/pdf"]`) != 1 {
+		t.Fatal("no print link for the order")
+	}
+	if st := b.submit("log out", "#logout"); st != 200 {
+		t.Fatalf("logout: %d", st)
+	}
+	b.loginOK("zhifa", demo.Password)
+	caseToFine(t, b, "/enforcement/cases/new?inspection="+strings.TrimPrefix(inspPath, "/inspections/"), enterprise)
 }

@@ -71,67 +71,8 @@ func TestInspectionOnPhoneOffline(t *testing.T) {
 	b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 	b.signIn("jg1", demo.Password)
 
-	// Inspector register: jg1 and zhifa with their 执法证号.
-	for _, who := range []struct{ user, cert string }{{"jg1", "皖应急执字001"}, {"zhifa", "皖应急执字003"}} {
-		b.openOK("/inspectors")
-		js[bool](b, "choose "+who.user, `(() => { const s = document.querySelector('#inspector-form select[name=user_id]');
-			for (const o of s.options) if (o.text.includes('(`+who.user+`)') || o.text.includes('（`+who.user+`）')) { s.value = o.value; return true; } return false; })()`)
-		b.fill(`#inspector-form input[name=cert_no]`, who.cert)
-		if st := b.submit("save inspector", `#inspector-form button[type=submit]`); st != 200 {
-			t.Fatalf("save inspector: %d", st)
-		}
-	}
-	if n := b.count("#inspectors-table tbody tr"); n != 2 {
-		t.Fatalf("register has %d inspectors", n)
-	}
+	planPath, _ := planDrawInspect(t, b)
 
-	// The 监管一股 plan: the 9 mines, 4 key and 5 general.
-	b.openOK("/inspection-plans/new")
-	if n := js[int](b, "mark the mines", `(() => { let n = 0; document.querySelectorAll('#plan-form tr').forEach(tr => {
-		if (!tr.textContent.includes('矿') && !tr.textContent.includes('石')) return; const s = tr.querySelector('select'); if (!s || n >= 9) return;
-		s.value = n < 4 ? 'key' : 'general'; n++; }); return n; })()`); n != 9 {
-		t.Fatalf("marked %d mines", n)
-	}
-	if st := b.submit("save plan", "#plan-save"); st != 200 || !strings.HasPrefix(b.path(), "/inspection-plans/") {
-		t.Fatalf("save plan: %d on %s", st, b.path())
-	}
-	if b.text("#plan-planned") != "9" || b.text("#plan-done") != "0" {
-		t.Fatalf("plan progress %s/%s", b.text("#plan-planned"), b.text("#plan-done"))
-	}
-	planPath := b.path()
-
-	// 双随机: 2 of the plan's general enterprises, 2 inspectors each.
-	b.openOK("/inspection-draws?plan=" + strings.TrimPrefix(planPath, "/inspection-plans/"))
-	b.fill("#f-count", "2")
-	if st := b.submit("draw", "#draw-submit"); st != 200 || b.count("#tasks-table tbody tr") != 2 {
-		t.Fatalf("draw: %d, %d tasks", st, b.count("#tasks-table tbody tr"))
-	}
-	b.openOK(b.path() + "?replay=1")
-	if !strings.Contains(b.text("#replay-result"), "一致") {
-		t.Errorf("replay: %s", b.text("#replay-result"))
-	}
-
-	// Inspect the first task: both drawn officers are ticked; one item fails.
-	if st := b.submit("open the task", ".task-inspect"); st != 200 {
-		t.Fatalf("task form: %d", st)
-	}
-	if n := js[int](b, "officers ticked", `document.querySelectorAll('input[name=officers]:checked').length`); n != 2 {
-		t.Fatalf("%d officers ticked", n)
-	}
-	if sw := js[int](b, "form width", `document.documentElement.scrollWidth`); sw > 390 {
-		t.Errorf("the inspection form is %dpx wide on a 390px phone", sw)
-	}
-	js[bool](b, "fail the first item", `(() => { const fs = [...document.querySelectorAll('fieldset.checklist')].find(f => !f.hidden);
-		const r = fs.querySelector('input[type=radio][value=fail]'); r.click(); return r.checked; })()`)
-	b.screenshot("phone-inspection-form.png")
-	b.do("save the inspection", chromedp.Click(chromedp.CSS("#inspection-save")))
-	waitJS(b, "the inspection page", `location.pathname.startsWith('/inspections/') && location.pathname !== '/inspections/new' && !!document.getElementById('insp-hazards')`)
-	if h := b.text("#insp-hazards"); h != "1" {
-		t.Fatalf("hazards raised: %s", h)
-	}
-	if st := b.submit("open the hazard", ".hazard-link"); st != 200 || !strings.HasPrefix(b.path(), "/hazards/") {
-		t.Fatalf("hazard page: %d %s", st, b.path())
-	}
 	b.openOK(planPath)
 	if b.text("#plan-done") != "1" {
 		t.Errorf("plan done after the inspection: %s", b.text("#plan-done"))
@@ -204,4 +145,76 @@ func TestInspectionOnPhoneOffline(t *testing.T) {
 	if n := await[int](b, "offline caches after logout", `caches.keys().then(k => k.filter(x => x.startsWith('yingji-')).length)`); n != 0 {
 		t.Errorf("%d offline caches left after logout", n)
 	}
+}
+
+// planDrawInspect registers jg1 and zhifa as inspectors, writes the
+// 监管一股 plan of the 9 mines, draws 2 of them with 2 inspectors each
+// (the draw replays), and inspects the first task on the phone with one
+// failed checklist item, which raises a hazard; it ends on the hazard's
+// page and returns the plan's and the inspection's paths.
+func planDrawInspect(t *testing.T, b *tab) (planPath, inspPath string) {
+	t.Helper()
+	// Inspector register: jg1 and zhifa with their 执法证号.
+	for _, who := range []struct{ user, cert string }{{"jg1", "皖应急执字001"}, {"zhifa", "皖应急执字003"}} {
+		b.openOK("/inspectors")
+		js[bool](b, "choose "+who.user, `(() => { const s = document.querySelector('#inspector-form select[name=user_id]');
+			for (const o of s.options) if (o.text.includes('(`+who.user+`)') || o.text.includes('（`+who.user+`）')) { s.value = o.value; return true; } return false; })()`)
+		b.fill(`#inspector-form input[name=cert_no]`, who.cert)
+		if st := b.submit("save inspector", `#inspector-form button[type=submit]`); st != 200 {
+			t.Fatalf("save inspector: %d", st)
+		}
+	}
+	if n := b.count("#inspectors-table tbody tr"); n != 2 {
+		t.Fatalf("register has %d inspectors", n)
+	}
+
+	// The 监管一股 plan: the 9 mines, 4 key and 5 general.
+	b.openOK("/inspection-plans/new")
+	if n := js[int](b, "mark the mines", `(() => { let n = 0; document.querySelectorAll('#plan-form tr').forEach(tr => {
+		if (!tr.textContent.includes('矿') && !tr.textContent.includes('石')) return; const s = tr.querySelector('select'); if (!s || n >= 9) return;
+		s.value = n < 4 ? 'key' : 'general'; n++; }); return n; })()`); n != 9 {
+		t.Fatalf("marked %d mines", n)
+	}
+	if st := b.submit("save plan", "#plan-save"); st != 200 || !strings.HasPrefix(b.path(), "/inspection-plans/") {
+		t.Fatalf("save plan: %d on %s", st, b.path())
+	}
+	if b.text("#plan-planned") != "9" || b.text("#plan-done") != "0" {
+		t.Fatalf("plan progress %s/%s", b.text("#plan-planned"), b.text("#plan-done"))
+	}
+	planPath = b.path()
+
+	// 双随机: 2 of the plan's general enterprises, 2 inspectors each.
+	b.openOK("/inspection-draws?plan=" + strings.TrimPrefix(planPath, "/inspection-plans/"))
+	b.fill("#f-count", "2")
+	if st := b.submit("draw", "#draw-submit"); st != 200 || b.count("#tasks-table tbody tr") != 2 {
+		t.Fatalf("draw: %d, %d tasks", st, b.count("#tasks-table tbody tr"))
+	}
+	b.openOK(b.path() + "?replay=1")
+	if !strings.Contains(b.text("#replay-result"), "一致") {
+		t.Errorf("replay: %s", b.text("#replay-result"))
+	}
+
+	// Inspect the first task: both drawn officers are ticked; one item fails.
+	if st := b.submit("open the task", ".task-inspect"); st != 200 {
+		t.Fatalf("task form: %d", st)
+	}
+	if n := js[int](b, "officers ticked", `document.querySelectorAll('input[name=officers]:checked').length`); n != 2 {
+		t.Fatalf("%d officers ticked", n)
+	}
+	if sw := js[int](b, "form width", `document.documentElement.scrollWidth`); sw > 390 {
+		t.Errorf("the inspection form is %dpx wide on a 390px phone", sw)
+	}
+	js[bool](b, "fail the first item", `(() => { const fs = [...document.querySelectorAll('fieldset.checklist')].find(f => !f.hidden);
+		const r = fs.querySelector('input[type=radio][value=fail]'); r.click(); return r.checked; })()`)
+	b.screenshot("phone-inspection-form.png")
+	b.do("save the inspection", chromedp.Click(chromedp.CSS("#inspection-save")))
+	waitJS(b, "the inspection page", `location.pathname.startsWith('/inspections/') && location.pathname !== '/inspections/new' && !!document.getElementById('insp-hazards')`)
+	if h := b.text("#insp-hazards"); h != "1" {
+		t.Fatalf("hazards raised: %s", h)
+	}
+	inspPath = b.path()
+	if st := b.submit("open the hazard", ".hazard-link"); st != 200 || !strings.HasPrefix(b.path(), "/hazards/") {
+		t.Fatalf("hazard page: %d %s", st, b.path())
+	}
+	return planPath, inspPath
 }
