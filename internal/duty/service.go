@@ -36,6 +36,33 @@ type Service struct {
 	// accident checks that an incident's accident_id names a record of
 	// the accident register in p's scope (nil: not checked).
 	accident func(ctx context.Context, p *auth.Principal, id string) error
+	// accounts lists the county's users a roster import may name (nil:
+	// none, so a roster import names nobody).
+	accounts AccountsFunc
+	// towns are the county's towns, code → name (nil: none).
+	towns func(ctx context.Context, county string) (map[string]string, error)
+}
+
+// Account is a user of the county the roster may name.
+type Account struct {
+	UserID   string
+	Username string
+	Name     string // display name
+}
+
+// AccountsFunc lists the enabled users of a county.
+type AccountsFunc func(ctx context.Context, county string) ([]Account, error)
+
+// WithAccounts lets the roster import resolve people by name or username.
+func (s *Service) WithAccounts(f AccountsFunc) *Service {
+	s.accounts = f
+	return s
+}
+
+// WithTowns lets the incident import and export name towns.
+func (s *Service) WithTowns(f func(ctx context.Context, county string) (map[string]string, error)) *Service {
+	s.towns = f
+	return s
 }
 
 // WithAccidents makes an incident's accident reference a checked link to
