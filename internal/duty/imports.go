@@ -110,6 +110,19 @@ func cellInt(v string) (int, bool) {
 	return int(f), true
 }
 
+// required names the empty cells of the keys. The duty schemas mark no
+// column Required: the kit would star its header ("*日期") in the export
+// too, and the export's headers are a contract (日期, 发布时间 …).
+func required(v map[string]string, keys ...string) []xlsx.CellError {
+	var out []xlsx.CellError
+	for _, k := range keys {
+		if strings.TrimSpace(v[k]) == "" {
+			out = append(out, xlsx.CellError{Key: k, Reason: "必填项为空"})
+		}
+	}
+	return out
+}
+
 // ---- Roster (排班表) ----
 
 // rosterRow is one person-shift of an import.
@@ -196,7 +209,7 @@ func (im *rosterImport) resolve(name, username string) (Account, *xlsx.CellError
 // when the times are left empty), its position and its person.
 func (im *rosterImport) Check(_ context.Context, row xlsx.Row) []xlsx.CellError {
 	v := row.Values
-	var out []xlsx.CellError
+	out := required(v, "day", "position", "name")
 	bad := func(key, reason string) { out = append(out, xlsx.CellError{Key: key, Reason: reason}) }
 	day, err := calendar.ParseDay(v["day"])
 	if err != nil {
@@ -402,7 +415,7 @@ type logImport struct {
 // Check replays a row through PrepareLog, the form's rule path.
 func (im *logImport) Check(_ context.Context, row xlsx.Row) []xlsx.CellError {
 	v := row.Values
-	var out []xlsx.CellError
+	out := required(v, "at", "kind")
 	e := LogEntry{Caller: v["caller"], Unit: v["unit"], Place: v["place"], Nature: v["nature"], Action: v["action"], Content: v["content"]}
 	if v["at"] != "" {
 		t, ok := cellTime(v["at"])
@@ -499,7 +512,7 @@ func (s *Service) newIncidentImport(ctx context.Context, p *auth.Principal) (led
 // CheckReport for the first report.
 func (im *incidentImport) Check(_ context.Context, row xlsx.Row) []xlsx.CellError {
 	v := row.Values
-	var out []xlsx.CellError
+	out := required(v, "received_at", "title", "source", "category", "level")
 	bad := func(key, reason string) { out = append(out, xlsx.CellError{Key: key, Reason: reason}) }
 	in := Incident{Title: v["title"], Source: v["source"], Place: v["place"], Summary: v["summary"]}
 	if v["received_at"] != "" {

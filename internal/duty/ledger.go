@@ -20,14 +20,14 @@ import (
 // the import.
 func ShiftsSchema() xlsx.Schema {
 	return xlsx.Schema{Name: "排班表", Columns: []xlsx.Column{
-		{Key: "day", Header: "日期", HeaderEN: "Date", Required: true, Width: 12, Example: "2022-06-01", Help: "班次开始的日期，写作 2022-06-01"},
+		{Key: "day", Header: "日期", HeaderEN: "Date", Width: 12, Example: "2022-06-01", Help: "班次开始的日期，写作 2022-06-01"},
 		{Key: "weekday", Header: "星期", HeaderEN: "Weekday", Help: "导出时填写；导入时不读取"},
 		{Key: "holiday", Header: "节假日", HeaderEN: "Holiday", Help: "导出时填写；导入时按节假日日历计算"},
 		{Key: "starts_at", Header: "开始时间", HeaderEN: "Starts", Width: 18, Example: "2022-06-01 08:30", Help: "不填时按值班设置的交班时间和班次时长"},
 		{Key: "ends_at", Header: "结束时间", HeaderEN: "Ends", Width: 18, Example: "2022-06-02 08:30"},
-		{Key: "position", Header: "岗位", HeaderEN: "Position", Required: true, Options: []string{"带班领导", "值班员"}, Example: "带班领导",
+		{Key: "position", Header: "岗位", HeaderEN: "Position", Options: []string{"带班领导", "值班员"}, Example: "带班领导",
 			Help: "每个班次 1 名带班领导、1–2 名值班员，同一班次各占一行"},
-		{Key: "name", Header: "姓名", HeaderEN: "Name", Required: true, Example: "王局长", Help: "本县系统用户的姓名或用户名"},
+		{Key: "name", Header: "姓名", HeaderEN: "Name", Example: "王局长", Help: "本县系统用户的姓名或用户名"},
 		{Key: "username", Header: "用户名", HeaderEN: "Username", Example: "leader", Help: "同名时填写，用以区分；可不填"},
 	}}
 }
@@ -36,12 +36,12 @@ func ShiftsSchema() xlsx.Schema {
 // with its 首报); IncidentsExportColumns follow it in the export.
 func IncidentsSchema() xlsx.Schema {
 	return xlsx.Schema{Name: "突发事件信息报告", Columns: []xlsx.Column{
-		{Key: "received_at", Header: "接报时间", HeaderEN: "Received", Required: true, Width: 18, Example: "2022-06-01 09:15"},
-		{Key: "title", Header: "事件名称", HeaderEN: "Title", Required: true, Width: 30, Example: "弋江镇某厂房火灾"},
-		{Key: "source", Header: "信息来源", HeaderEN: "Source", Required: true, Example: "乡镇上报"},
-		{Key: "category", Header: "事件类别", HeaderEN: "Category", Required: true, Width: 14, Options: labelList(categoryZH, []string{"natural", "accident", "health", "social"}), Example: "事故灾难"},
+		{Key: "received_at", Header: "接报时间", HeaderEN: "Received", Width: 18, Example: "2022-06-01 09:15"},
+		{Key: "title", Header: "事件名称", HeaderEN: "Title", Width: 30, Example: "弋江镇某厂房火灾"},
+		{Key: "source", Header: "信息来源", HeaderEN: "Source", Example: "乡镇上报"},
+		{Key: "category", Header: "事件类别", HeaderEN: "Category", Width: 14, Options: labelList(categoryZH, []string{"natural", "accident", "health", "social"}), Example: "事故灾难"},
 		{Key: "subtype", Header: "事件类型", HeaderEN: "Type", Width: 16, Example: "火灾事故", Help: "须属于事件类别"},
-		{Key: "level", Header: "事件级别", HeaderEN: "Level", Required: true, Options: labelList(levelZH, Levels), Example: "一般"},
+		{Key: "level", Header: "事件级别", HeaderEN: "Level", Options: labelList(levelZH, Levels), Example: "一般"},
 		{Key: "town", Header: "乡镇", HeaderEN: "Town", Example: "弋江镇"},
 		{Key: "place", Header: "发生地点", HeaderEN: "Place", Width: 24},
 		{Key: "deaths", Header: "死亡", HeaderEN: "Deaths", Example: "0"},
@@ -66,8 +66,8 @@ var IncidentsExportColumns = []xlsx.Column{
 // export.
 func LogSchema() xlsx.Schema {
 	return xlsx.Schema{Name: "值班日志", Columns: []xlsx.Column{
-		{Key: "at", Header: "时间", HeaderEN: "Time", Required: true, Width: 18, Example: "2022-06-01 09:15"},
-		{Key: "kind", Header: "类别", HeaderEN: "Kind", Required: true, Options: labelList(logKindZH, LogKinds), Example: "来电",
+		{Key: "at", Header: "时间", HeaderEN: "Time", Width: 18, Example: "2022-06-01 09:15"},
+		{Key: "kind", Header: "类别", HeaderEN: "Kind", Options: labelList(logKindZH, LogKinds), Example: "来电",
 			Help: "交接班记录须在班次页交班时填写，不能导入"},
 		{Key: "caller", Header: "来电人", HeaderEN: "Caller", Help: "来电必填"},
 		{Key: "unit", Header: "来电单位", HeaderEN: "Unit"},
