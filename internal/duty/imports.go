@@ -313,9 +313,19 @@ func (im *rosterImport) Finish(ctx context.Context) []xlsx.CellError {
 			}
 			sh.Members = append(sh.Members, m)
 		}
+		// refuse names the row a rule refuses the shift for, and the
+		// shift's other rows as not imported with it.
+		refuse := func(e xlsx.CellError) {
+			out = append(out, e)
+			for _, r := range g.rows {
+				if r.num != e.Row {
+					out = append(out, xlsx.CellError{Row: r.num, Key: "day", Value: g.day, Reason: fmt.Sprintf("第 %d 行的班次有错误，本行未导入", e.Row)})
+				}
+			}
+		}
 		sh, err := PrepareShift(sh, im.cal)
 		if err != nil {
-			out = append(out, im.shiftError(g, err)...)
+			refuse(im.shiftError(g, err))
 			continue
 		}
 		n, err := overlapping(ctx, im.s.db.R(), im.p.CountyCode, g.start, g.end)
@@ -323,12 +333,12 @@ func (im *rosterImport) Finish(ctx context.Context) []xlsx.CellError {
 			return append(out, xlsx.CellError{Row: first, Key: "day", Reason: "无法检查已有班次：" + err.Error()})
 		}
 		if n > 0 {
-			out = append(out, xlsx.CellError{Row: first, Key: "starts_at", Value: local(g.start), Reason: "与系统中已有的班次时间重叠"})
+			refuse(xlsx.CellError{Row: first, Key: "starts_at", Value: local(g.start), Reason: "与系统中已有的班次时间重叠"})
 			continue
 		}
 		clash := slices.IndexFunc(spans, func(x span) bool { return x.start.Before(g.end) && x.end.After(g.start) })
 		if clash >= 0 {
-			out = append(out, xlsx.CellError{Row: first, Key: "starts_at", Value: local(g.start), Reason: fmt.Sprintf("与第 %d 行的班次时间重叠", spans[clash].row)})
+			refuse(xlsx.CellError{Row: first, Key: "starts_at", Value: local(g.start), Reason: fmt.Sprintf("与第 %d 行的班次时间重叠", spans[clash].row)})
 			continue
 		}
 		spans = append(spans, span{g.start, g.end, first})
@@ -339,7 +349,7 @@ func (im *rosterImport) Finish(ctx context.Context) []xlsx.CellError {
 }
 
 // shiftError names the row a roster rule refuses a shift for.
-func (im *rosterImport) shiftError(g *rosterGroup, err error) []xlsx.CellError {
+func (im *rosterImport) shiftError(g *rosterGroup, err error) xlsx.CellError {
 	e, ok := errs.As(err)
 	if fe := errs.Fields(err); len(fe) > 0 {
 		e, ok = fe[0], true
@@ -382,7 +392,7 @@ func (im *rosterImport) shiftError(g *rosterGroup, err error) []xlsx.CellError {
 			}
 		}
 	}
-	return []xlsx.CellError{{Row: row, Key: key, Reason: reason}}
+	return xlsx.CellError{Row: row, Key: key, Reason: reason}
 }
 
 // Commit writes the shifts of the file in one transaction.

@@ -171,6 +171,7 @@ func TestRosterImport(t *testing.T) {
 		text := errorsText(res)
 		for _, want := range []string{
 			"第 4 行 F 列（岗位）：2022-06-11 的班次没有带班领导",
+			"第 5 行 A 列（日期）：第 4 行的班次有错误，本行未导入",
 			"第 6 行 G 列（姓名）：“赵无名”不是本县的用户",
 			"第 7 行 G 列（姓名）：本县有 2 个用户叫“张伟”",
 			"第 8 行 H 列（用户名）：本县没有用户名为“nobody”的用户",
@@ -189,8 +190,9 @@ func TestRosterImport(t *testing.T) {
 			{"2022-06-10", "", "", "", "", "带班领导", "王局长", ""},
 			{"2022-06-10", "", "", "", "", "值班员", "周值班", ""},
 			{"2022-06-11", "", "", "", "", "值班员", "周值班", ""},
+			{"2022-06-11", "", "", "", "", "值班员", "李值班", ""},
 		})), ledger.Options{OnlyValid: true}, nil)
-		if err != nil || res.Imported != 2 || res.Skipped != 1 {
+		if err != nil || res.Imported != 2 || res.Skipped != 2 {
 			t.Fatalf("only valid: %+v %v", res, err)
 		}
 		// Two leaders and the same person twice in one shift.
