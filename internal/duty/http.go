@@ -88,6 +88,7 @@ func Policy() web.Policy {
 		"GET /shifts/export":                       readers,
 		"GET /incidents/export":                    readers,
 		"GET /dutylog/export":                      readers,
+		"GET /duty-swaps/export":                   readers,
 		"GET /shifts/template":                     writers,
 		"GET /shifts/import":                       writers,
 		"POST /shifts/import":                      writers,

@@ -431,3 +431,37 @@ func TestIncidentImport(t *testing.T) {
 		}
 	})
 }
+
+// TestSwapsExport: the swap requests list exports with its state filter.
+func TestSwapsExport(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		a := f.shift(t, time.Date(2022, 6, 20, 8, 30, 0, 0, cst), "王局长", "u-leader", "周值班", "陈晓")
+		b := f.shift(t, time.Date(2022, 6, 21, 8, 30, 0, 0, cst), "张副局长", "", "吴敏")
+		sw, err := f.svc.RequestSwap(ctx, f.zhiban, duty.Swap{AssignmentID: a.Members[1].ID, WithID: b.Members[1].ID, Reason: "家中有事"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.DecideSwap(ctx, f.leader, sw.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.RequestSwap(ctx, f.zhiban, duty.Swap{AssignmentID: a.Members[2].ID, SubstituteFor: "李四", Reason: "替班"}); err != nil {
+			t.Fatal(err)
+		}
+		l := ledgerOf(t, f.svc, "duty-swaps")
+		rows := sheetRows(t, export(t, l, f.zhiban, url.Values{}))
+		if len(rows) != 3 {
+			t.Fatalf("all swaps: %v", rows)
+		}
+		rows = sheetRows(t, export(t, l, f.zhiban, url.Values{"state": {"approved"}}))
+		if len(rows) != 2 || rows[1][column(t, rows, "状态")] != "已批准" || rows[1][column(t, rows, "原班次日期")] != "2022-06-20" ||
+			rows[1][column(t, rows, "对调班次日期")] != "2022-06-21" || rows[1][column(t, rows, "换班原因")] != "家中有事" || rows[1][column(t, rows, "审批人")] == "" {
+			t.Fatalf("approved swaps: %v", rows)
+		}
+		rows = sheetRows(t, export(t, l, f.zhiban, url.Values{"state": {"pending"}}))
+		if len(rows) != 2 || rows[1][column(t, rows, "对调人或替班人")] != "李四" {
+			t.Fatalf("pending swaps: %v", rows)
+		}
+	})
+}

@@ -78,6 +78,24 @@ func LogSchema() xlsx.Schema {
 	}}
 }
 
+// SwapsSchema is the layout of the swap requests export (换班记录).
+func SwapsSchema() xlsx.Schema {
+	return xlsx.Schema{Name: "换班记录", Columns: []xlsx.Column{
+		{Key: "requested_at", Header: "申请时间", HeaderEN: "Requested", Width: 18},
+		{Key: "day", Header: "原班次日期", HeaderEN: "Shift day", Width: 12},
+		{Key: "name", Header: "原值班人", HeaderEN: "Person"},
+		{Key: "with_day", Header: "对调班次日期", HeaderEN: "Exchanged with day", Width: 12},
+		{Key: "with_name", Header: "对调人或替班人", HeaderEN: "Exchanged with / substitute", Width: 14},
+		{Key: "reason", Header: "换班原因", HeaderEN: "Reason", Width: 24},
+		{Key: "state", Header: "状态", HeaderEN: "State"},
+		{Key: "requested_by", Header: "申请人", HeaderEN: "Requested by"},
+		{Key: "decided_by", Header: "审批人", HeaderEN: "Decided by"},
+		{Key: "decided_at", Header: "审批时间", HeaderEN: "Decided", Width: 18},
+	}}
+}
+
+var swapStateZH = map[string]string{SwapPending: "待审批", SwapApproved: "已批准", SwapRejected: "未批准"}
+
 // LogExportColumns are the computed columns of the duty log export.
 var LogExportColumns = []xlsx.Column{
 	{Key: "corrects", Header: "更正记录", HeaderEN: "Corrects"},
@@ -150,6 +168,23 @@ func (s *Service) Ledgers() []*ledger.Ledger {
 				}
 				return &logImport{s: s, p: p, why: loadReasons(), now: s.now()}, nil
 			}},
+		{Kind: "duty-swaps", Title: "duty.nav_swaps", Schema: SwapsSchema(), Export: func(ctx context.Context, p *auth.Principal, q url.Values, w *xlsx.Writer) error {
+			list, err := s.Swaps(ctx, p, q.Get("state"), 500)
+			if err != nil {
+				return err
+			}
+			for _, x := range list {
+				with := x.WithName
+				if with == "" {
+					with = x.SubstituteFor
+				}
+				if err := w.Write(local(x.RequestedAt), x.Day, x.Name, x.WithDay, with, x.Reason, or(swapStateZH[x.State], x.State), x.RequestedName,
+					x.DecidedName, local(x.DecidedAt)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
 	}
 }
 
