@@ -100,17 +100,18 @@ type Row struct {
 
 // Report summarizes one Parse.
 type Report struct {
-	Sheet     string   `json:"sheet"`      // the sheet that was read
-	HeaderRow int      `json:"header_row"` // Excel row number of the header
-	Columns   []string `json:"columns"`    // keys of schema columns found in the file
+	Sheet      string      `json:"sheet"`       // the sheet that was read
+	HeaderRow  int         `json:"header_row"`  // Excel row number of the header
+	Columns    []string    `json:"columns"`     // keys of schema columns found in the file
+	Ignored    []string    `json:"ignored"`     // headers that match no column (ignored)
+	Rows       int         `json:"rows"`        // non-blank data rows seen
+	Valid      int         `json:"valid"`       // rows without any error
+	ErrorCount int         `json:"error_count"` // all errors, including those not kept
+	Errors     []CellError `json:"errors"`      // the first MaxErrors errors, in row order
+
 	// Letters are the column letters in the file of the schema columns
 	// found, by key (for errors found after the rows were read).
-	Letters    map[string]string `json:"-"`
-	Ignored    []string          `json:"ignored"`     // headers that match no column (ignored)
-	Rows       int               `json:"rows"`        // non-blank data rows seen
-	Valid      int               `json:"valid"`       // rows without any error
-	ErrorCount int               `json:"error_count"` // all errors, including those not kept
-	Errors     []CellError       `json:"errors"`      // the first MaxErrors errors, in row order
+	Letters map[string]string `json:"-"`
 }
 
 // OK reports whether no row had an error. A file with no data rows is OK;
