@@ -108,6 +108,10 @@ type Report struct {
 	Valid      int         `json:"valid"`       // rows without any error
 	ErrorCount int         `json:"error_count"` // all errors, including those not kept
 	Errors     []CellError `json:"errors"`      // the first MaxErrors errors, in row order
+
+	// Letters are the column letters in the file of the schema columns
+	// found, by key (for errors found after the rows were read).
+	Letters map[string]string `json:"-"`
 }
 
 // OK reports whether no row had an error. A file with no data rows is OK;
@@ -342,10 +346,12 @@ func (p *parser) header(num int, cells []string, meta []cellMeta) error {
 		return &FileError{Msg: fmt.Sprintf(msgMissing, strings.Join(missing, "、")), Missing: missing}
 	}
 	p.fileCol = fileCol
+	p.rep.Letters = map[string]string{}
 	for i, c := range fileCol {
 		if c == 0 {
 			continue
 		}
+		p.rep.Letters[p.s.Columns[i].Key] = ColumnLetter(c)
 		p.present = append(p.present, i)
 		p.rep.Columns = append(p.rep.Columns, p.s.Columns[i].Key)
 		p.maxCol = max(p.maxCol, c)
