@@ -144,8 +144,12 @@ func Bench(ctx context.Context, out io.Writer, o BenchOptions) error {
 	if !res.Committed || res.Imported != o.Rows {
 		return fmt.Errorf("bench: import committed %d of %d rows", res.Imported, o.Rows)
 	}
-	add(fmt.Sprintf("enterprise import, %d rows, vs floor", o.Rows), fmt.Sprintf("%.2f× (%v, ≈ %.1fs per 10k rows; floor %v = the file read by the Excel kit)",
-		took.Seconds()/floor.Seconds(), took.Round(time.Millisecond), took.Seconds()*10000/float64(o.Rows), floor.Round(time.Millisecond)), "10k rows ≤ 3s")
+	per10k := ""
+	if o.Rows >= 5000 {
+		per10k = fmt.Sprintf(", ≈ %.1fs per 10k rows", took.Seconds()*10000/float64(o.Rows))
+	}
+	add(fmt.Sprintf("enterprise import, %d rows, vs floor", o.Rows), fmt.Sprintf("%.2f× (%v%s; floor %v = the file read by the Excel kit)",
+		took.Seconds()/floor.Seconds(), took.Round(time.Millisecond), per10k, floor.Round(time.Millisecond)), "10k rows ≤ 3s")
 
 	// The list at that size.
 	total, p50, p95, err := a.benchList(ctx, base)
@@ -178,7 +182,7 @@ func Bench(ctx context.Context, out io.Writer, o BenchOptions) error {
 	s := lat.summary()
 	add(fmt.Sprintf("key pages, %d clients, p95 ÷ /healthz p95", o.Clients), fmt.Sprintf("worst %.1f× (%s, p95 %v), home %.1f×; /healthz p95 %v; %d requests, %d failed",
 		s.worstRatio, s.worst, s.worstP95.Round(time.Millisecond), s.homeRatio, s.health.Round(100*time.Microsecond), s.total, s.failed), "≤ 5×, 0 failed")
-	add("peak memory (VmHWM of this process: server, clients, fixtures)", procStatus("VmHWM"), "import ≤ 200 MB")
+	add("peak memory (VmHWM of the whole run: demo load, server, clients, fixtures)", procStatus("VmHWM"), "")
 	runtime.GC()
 	add("memory after the run (VmRSS, after GC)", procStatus("VmRSS"), "")
 
