@@ -198,6 +198,9 @@ func Bench(ctx context.Context, out io.Writer, o BenchOptions) error {
 	if o.Rows < 1000000 {
 		fmt.Fprintf(out, "(lists at 1,000,000 rows: BenchmarkLedger1M and BenchmarkScale1M in scripts/bench; --rows 1000000 imports that many here, slowly)\n")
 	}
+	for _, f := range s.failures {
+		fmt.Fprintln(out, "  failure under load:", f)
+	}
 	if s.failed > 0 {
 		return fmt.Errorf("bench: %d of %d requests failed under load", s.failed, s.total)
 	}

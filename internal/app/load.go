@@ -313,6 +313,7 @@ type loadSummary struct {
 	worstP95, health      time.Duration // its p95, /healthz p95
 	worstRatio, homeRatio float64       // p95 ÷ /healthz p95
 	total, failed         int
+	failures              []string // the first few, for the report
 }
 
 // summary reduces the latencies to the worst page and the home page against
@@ -342,5 +343,6 @@ func (l *latencies) summary() loadSummary {
 		s.total += n
 		s.failed += n
 	}
+	s.failures = append(s.failures, l.sample...)
 	return s
 }
