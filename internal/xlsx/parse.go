@@ -139,7 +139,7 @@ func (r *Report) Truncated() bool { return r.ErrorCount > len(r.Errors) }
 // Fully blank rows are skipped. For every other row Parse trims the values,
 // undoes the export's formula escape (a leading apostrophe before = + - @),
 // checks Required ("必填项为空"), the length limit (Column.MaxLen, by default
-// DefaultMaxLen: "超过长度上限：最多 N 个字符，实际 M 个"; the value is then
+// the shared table's limit for its key: "超过长度上限：最多 N 个字符，实际 M 个"; the value is then
 // handed on empty) and Options ("不在允许的取值中：…"), then calls
 // fn (when not nil) — always, even when the kit already found errors in
 // the row, so that one upload reports all problems; an error from fn on a
