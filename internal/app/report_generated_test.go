@@ -1,0 +1,454 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"yingji/internal/accident"
+	"yingji/internal/app"
+	"yingji/internal/auth"
+	"yingji/internal/demo"
+	"yingji/internal/duty"
+	"yingji/internal/enterprise"
+	"yingji/internal/figure"
+	"yingji/internal/hazard"
+	"yingji/internal/inspection"
+	"yingji/internal/org"
+	"yingji/internal/prepare"
+	"yingji/internal/reduction"
+	"yingji/internal/xlsx"
+)
+
+// The second dataset (issue 15, acceptance): a county generated with
+// other sizes and mixes than the demo — seeded random numbers of
+// enterprises per sector, hazards by source, grade, campaign and closure,
+// accidents this year and last, duty shifts, flood teams, drills and
+// trainings — written through the modules' Go services (forms and
+// imports, with their rules). The test counts what it generates and the
+// period report must give exactly those numbers, for the county and for a
+// town, so no figure can be typed into code.
+//
+// YINGJI_GEN_SEED picks another county (the seed is logged on failure).
+func TestGeneratedCountyReport(t *testing.T) { testGeneratedCounty(t, false) }
+
+func TestGeneratedCountyReportOnPostgres(t *testing.T) { testGeneratedCounty(t, true) }
+
+// genPeriod is the report's period; records are generated from a year
+// before it (last year's period, 同比) to after it (outside the period).
+var genPeriod = [2]string{"2025-01-01", "2025-06-30"}
+
+const genToday = "2025-09-30"
+
+// gen is the generated county and what the test counted while making it.
+type gen struct {
+	t    *testing.T
+	a    *app.App
+	ctx  context.Context
+	rnd  *rand.Rand
+	sys  *auth.Principal
+	want map[string]map[string]int64 // figure → number key → value
+	// town: the same for the town user's report (籍山镇).
+	town     *auth.Principal
+	townWant map[string]map[string]int64
+	ents     []enterprise.Enterprise
+	units    map[string]string // section name → unit id
+}
+
+func (g *gen) count(town bool, id, key string, n int64) {
+	g.want[id][key] += n
+	if town {
+		g.townWant[id][key] += n
+	}
+}
+
+// day is a random day in [from, to].
+func (g *gen) day(from, to string) string {
+	f, _ := time.Parse(time.DateOnly, from)
+	l, _ := time.Parse(time.DateOnly, to)
+	return f.AddDate(0, 0, g.rnd.IntN(int(l.Sub(f).Hours()/24)+1)).Format(time.DateOnly)
+}
+
+func inPeriod(day string) bool { return day >= genPeriod[0] && day <= genPeriod[1] }
+
+func inLastYear(day string) bool { return day >= "2024-01-01" && day <= "2024-06-30" }
+
+func between(r *rand.Rand, lo, hi int) int { return lo + r.IntN(hi-lo+1) }
+
+func testGeneratedCounty(t *testing.T, pg bool) {
+	seed := uint64(15)
+	if s := os.Getenv("YINGJI_GEN_SEED"); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("YINGJI_GEN_SEED: %v", err)
+		}
+		seed = v
+	}
+	now, _ := time.Parse(time.DateTime, genToday+" 04:00:00")
+	a := openApp(t, pg, app.Options{Now: func() time.Time { return now }})
+	ctx := context.Background()
+	if err := demo.Load(ctx, demo.Services{DB: a.DB, Org: a.Org, Auth: a.Auth}, a.Cfg.County, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now()
+	g := &gen{t: t, a: a, ctx: ctx, rnd: rand.New(rand.NewPCG(seed, 2025)), sys: a.System(),
+		want: map[string]map[string]int64{}, townWant: map[string]map[string]int64{}, units: map[string]string{}}
+	for _, id := range []string{"F-MINE-1", "F-MINE-3", "F-CHEM-1", "F-FLOOD-1", "F-FIRE-1", "F-BIG-1", "F-BIG-3", "F-ACC-1",
+		"F-DUTY-1", "F-FLOOD-2", "F-FLOOD-3", "F-PUB-2", "F-CHEM-5", "F-IND-2"} {
+		g.want[id], g.townWant[id] = map[string]int64{}, map[string]int64{}
+	}
+	var err error
+	if g.town, err = a.Auth.PrincipalFor(ctx, "town"); err != nil {
+		t.Fatal(err)
+	}
+	units, err := a.Org.ListUnits(ctx, g.sys, org.UnitFilter{Kind: org.UnitSection})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range units {
+		g.units[u.Name] = u.ID
+	}
+	g.enterprises()
+	g.hazards()
+	g.accidents()
+	g.shifts()
+	g.teamsAndDrills()
+	g.trainings()
+	t.Logf("seed %d: generated in %v; expected %v", seed, time.Since(started).Round(time.Millisecond), g.want)
+
+	p, _ := figure.NewPeriod(genPeriod[0], genPeriod[1])
+	check := func(who *auth.Principal, want map[string]map[string]int64) {
+		rep, err := a.Report(ctx, who, figure.Query{Period: p, Records: true}, "zh")
+		if err != nil {
+			t.Fatal(err)
+		}
+		figs := rep.Figures()
+		for id, nums := range want {
+			it, ok := figs[id]
+			if !ok {
+				t.Errorf("%s: %s not in the report", who.Role, id)
+				continue
+			}
+			if it.Problem != "" {
+				t.Errorf("%s: %s: %s", who.Role, id, it.Problem)
+			}
+			for k, v := range nums {
+				n := it.Value.Get(k)
+				if n.Key == "" {
+					t.Errorf("%s (seed %d): %s has no number %q", who.Role, seed, id, k)
+					continue
+				}
+				if n.Value != v {
+					t.Errorf("%s (seed %d): %s %s = %d, generated %d", who.Role, seed, id, k, n.Value, v)
+				}
+				if (n.Kind == "hazard" || n.Kind == "accident" && !strings.HasPrefix(k, "deaths")) && int64(len(n.Records)) != n.Value {
+					t.Errorf("%s: %s %s: %d records behind %d", who.Role, id, k, len(n.Records), n.Value)
+				}
+			}
+		}
+	}
+	check(g.sys, g.want)
+	// The town's staff see their town's part of the same records (the
+	// figures that follow the town; the duty roster is county-wide).
+	delete(g.townWant, "F-DUTY-1")
+	delete(g.townWant, "F-FLOOD-2")
+	delete(g.townWant, "F-FLOOD-3")
+	delete(g.townWant, "F-PUB-2")
+	delete(g.townWant, "F-CHEM-5")
+	delete(g.townWant, "F-IND-2")
+	check(g.town, g.townWant)
+	t.Logf("checked in %v", time.Since(started).Round(time.Millisecond))
+}
+
+// enterprises: a few to a dozen per sector, in random towns.
+func (g *gen) enterprises() {
+	towns, err := g.a.Org.ListRegions(g.ctx, g.sys, org.RegionFilter{Level: org.LevelTown})
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	n := 5000
+	for _, s := range []struct {
+		sector, section string
+		lo, hi          int
+	}{{"mine", "监管一股", 3, 12}, {"chem_produce", "监管一股", 1, 6}, {"fireworks_retail", "监管一股", 2, 10}, {"petrol", "监管一股", 1, 7},
+		{"metallurgy", "监管二股", 2, 9}, {"machinery", "监管二股", 1, 8}} {
+		for i := range between(g.rnd, s.lo, s.hi) {
+			n++
+			town := towns[g.rnd.IntN(len(towns))]
+			e, err := g.a.Enterprise.Create(g.ctx, g.sys, enterprise.Enterprise{Name: fmt.Sprintf("生成县%s%s%02d号企业", town.Name, s.sector, i+1),
+				CreditCode: enterprise.DemoCreditCode(g.a.Cfg.County, n), TownCode: town.Code, Sector: s.sector, Scale: enterprise.ScaleAbove,
+				SectionID: g.units[s.section], Status: enterprise.StatusOperating, Risk: enterprise.RiskGeneral, Address: town.Name + "工业路1号",
+				PrincipalName: "张建国", PrincipalPhone: "13900000000", SafetyName: "李志强", SafetyPhone: "13800000000"})
+			if err != nil {
+				g.t.Fatalf("enterprise %s: %v", s.sector, err)
+			}
+			g.ents = append(g.ents, e)
+		}
+	}
+}
+
+// hazards are imported through the hazard ledger's import (the same
+// rules as the form): the mine and chemicals section's own findings, and
+// the administrator's of every sector (found by no section).
+func (g *gen) hazards() {
+	chem := inspection.ChemSectors
+	sources := []struct {
+		s     hazard.Source
+		label string
+	}{{hazard.SourceInspection, "监管检查"}, {hazard.SourceThirdParty, "第三方"}, {hazard.SourceSelfCheck, "企业自查"}, {hazard.SourceExpert, "专家检查"}}
+	campaigns := []string{"", "", "2025年防汛隐患排查", "2025年安全生产大检查", "森林防灭火专项检查"}
+	for _, k := range [][2]string{{"F-MINE-1", "general"}, {"F-MINE-1", "major"}, {"F-MINE-3", "hazards"}, {"F-MINE-3", "major"}, {"F-CHEM-1", "hazards"},
+		{"F-FLOOD-1", "hazards"}, {"F-FLOOD-1", "plans"}, {"F-FIRE-1", "fire_hazards"}, {"F-BIG-1", "general"}, {"F-BIG-1", "rectified"},
+		{"F-BIG-3", "general"}, {"F-BIG-3", "rectified"}} {
+		g.count(true, k[0], k[1], 0) // every number is checked, zero or not
+	}
+	jg1, err := g.a.Auth.PrincipalFor(g.ctx, "jg1")
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	for _, who := range []*auth.Principal{jg1, g.sys} {
+		imp, err := g.a.Hazard.Ledger().NewImport(g.ctx, who, "")
+		if err != nil {
+			g.t.Fatal(err)
+		}
+		byUnit := who.UnitID != ""
+		var ents []enterprise.Enterprise
+		for _, e := range g.ents {
+			if !byUnit || e.Sector == "mine" || slices.Contains(chem, e.Sector) {
+				ents = append(ents, e)
+			}
+		}
+		n := between(g.rnd, 150, 600)
+		for i := range n {
+			e := ents[g.rnd.IntN(len(ents))]
+			src := sources[g.rnd.IntN(len(sources))]
+			camp := campaigns[g.rnd.IntN(len(campaigns))]
+			found := g.day("2024-01-01", genToday)
+			v := map[string]string{"enterprise": e.Name, "source": src.label, "grade": "一般", "description": fmt.Sprintf("生成隐患%d", i+1),
+				"found_on": found, "deadline": found, "status": "未整改", "campaign": camp}
+			major := g.rnd.IntN(8) == 0
+			if major {
+				cl := hazard.ClausesOn(e.Sector, found)
+				if len(cl) == 0 {
+					major = false
+				} else {
+					v["grade"], v["clause"] = "重大", cl[g.rnd.IntN(len(cl))].Code
+				}
+			}
+			closedOn := ""
+			if g.rnd.IntN(10) < 6 {
+				closedOn = found
+				if d := g.day(found, min(genToday, addDays(found, 90))); d > found {
+					closedOn = d
+				}
+				v["status"], v["rectified_on"], v["deadline"] = "已整改", closedOn, closedOn
+			}
+			if errs := imp.Check(g.ctx, xlsx.Row{Num: i + 2, Values: v}); len(errs) > 0 {
+				g.t.Fatalf("hazard row %d %v: %v", i+2, v, errs)
+			}
+			if !inPeriod(found) {
+				continue
+			}
+			inTown := strings.HasPrefix(e.TownCode, g.town.RegionCode)
+			grade := "general"
+			if major {
+				grade = "major"
+			}
+			if byUnit && e.Sector == "mine" {
+				g.count(inTown, "F-MINE-1", grade, 1)
+			}
+			if byUnit && slices.Contains(chem, e.Sector) {
+				g.count(inTown, "F-CHEM-1", "hazards", 1)
+			}
+			if e.Sector == "mine" && src.s == hazard.SourceThirdParty {
+				g.count(inTown, "F-MINE-3", "hazards", 1)
+				if major {
+					g.count(inTown, "F-MINE-3", "major", 1)
+				}
+			}
+			switch {
+			case strings.Contains(camp, "防汛"):
+				g.count(inTown, "F-FLOOD-1", "hazards", 1)
+			case strings.Contains(camp, "森林"):
+				g.count(inTown, "F-FIRE-1", "fire_hazards", 1)
+			case strings.Contains(camp, "大检查") && !major:
+				for _, id := range []string{"F-BIG-1", "F-BIG-3"} {
+					if id == "F-BIG-3" && src.s != hazard.SourceSelfCheck {
+						continue
+					}
+					g.count(inTown, id, "general", 1)
+					if closedOn != "" && closedOn <= genPeriod[1] {
+						g.count(inTown, id, "rectified", 1)
+					}
+				}
+			}
+		}
+		if _, err := imp.Commit(g.ctx, func(int64, int64) {}); err != nil {
+			g.t.Fatal(err)
+		}
+	}
+	// F-MINE-3 counts the mines with third-party findings: asked of the
+	// ledger the test wrote, by enterprise.
+	for _, who := range []struct {
+		town bool
+		p    *auth.Principal
+	}{{false, g.sys}, {true, g.town}} {
+		mines := map[string]bool{}
+		err := g.a.Hazard.Each(g.ctx, who.p, hazard.Filter{Sector: "mine", Source: hazard.SourceThirdParty, From: genPeriod[0], To: genPeriod[1]}, func(r hazard.Record) error {
+			mines[r.EnterpriseID] = true
+			return nil
+		})
+		if err != nil {
+			g.t.Fatal(err)
+		}
+		if who.town {
+			g.townWant["F-MINE-3"]["mines"] = int64(len(mines))
+		} else {
+			g.want["F-MINE-3"]["mines"] = int64(len(mines))
+		}
+	}
+	g.want["F-MINE-3"]["major_listed"] = 0
+}
+
+func addDays(day string, n int) string {
+	d, _ := time.Parse(time.DateOnly, day)
+	return d.AddDate(0, 0, n).Format(time.DateOnly)
+}
+
+// accidents: a few this year and last (同比), some outside both periods.
+func (g *gen) accidents() {
+	kinds := []string{"物体打击", "机械伤害", "高处坠落", "触电", "坍塌"}
+	for i := range between(g.rnd, 3, 12) {
+		e := g.ents[g.rnd.IntN(len(g.ents))]
+		on := g.day("2024-01-01", addDays(genToday, -1))
+		deaths := int64(g.rnd.IntN(3))
+		_, err := g.a.Accident.Record(g.ctx, g.sys, accident.Input{OccurredOn: on, OccurredTime: "09:40", ReportedAt: on + " 10:30",
+			Place: "生产车间", EnterpriseID: e.ID, Industry: "冶金工贸", Kind: kinds[g.rnd.IntN(len(kinds))], Deaths: deaths,
+			SeriousInjuries: int64(g.rnd.IntN(2)), LossYuan: strconv.Itoa(10000 * (i + 1)), Summary: "生成的事故记录。"})
+		if err != nil {
+			g.t.Fatalf("accident on %s: %v", on, err)
+		}
+		inTown := strings.HasPrefix(e.TownCode, g.town.RegionCode)
+		switch {
+		case inPeriod(on):
+			g.count(inTown, "F-ACC-1", "accidents", 1)
+			g.count(inTown, "F-ACC-1", "deaths", deaths)
+		case inLastYear(on):
+			g.count(inTown, "F-ACC-1", "accidents_last", 1)
+			g.count(inTown, "F-ACC-1", "deaths_last", deaths)
+		}
+	}
+	for _, w := range []map[string]map[string]int64{g.want, g.townWant} {
+		for _, k := range []string{"accidents", "deaths", "accidents_last", "deaths_last"} {
+			w["F-ACC-1"][k] += 0
+		}
+	}
+}
+
+// shifts: a daily roster on random days around the period's end, two or
+// three people a shift (人次).
+func (g *gen) shifts() {
+	svc := duty.New(g.a.DB, g.a.Notify, g.a.Now, g.a.Calendar, nil)
+	names := []string{"王局长", "李股长", "陈股长", "赵执法", "周值班", "孙科员"}
+	d, _ := time.Parse(time.DateOnly, "2025-06-01")
+	for range 60 {
+		d = d.AddDate(0, 0, 1)
+		if g.rnd.IntN(3) == 0 {
+			continue
+		}
+		start := time.Date(d.Year(), d.Month(), d.Day(), 8, 30, 0, 0, duty.Shanghai)
+		perm := g.rnd.Perm(len(names))
+		ms := []duty.Assignment{{Position: duty.PosLeader, Slot: 0, Name: names[perm[0]]}, {Position: duty.PosOfficer, Slot: 1, Name: names[perm[1]]}}
+		if g.rnd.IntN(2) == 0 {
+			ms = append(ms, duty.Assignment{Position: duty.PosOfficer, Slot: 2, Name: names[perm[2]]})
+		}
+		if _, err := svc.CreateShift(g.ctx, g.sys, duty.Shift{StartsAt: start, EndsAt: start.Add(24 * time.Hour), Members: ms}); err != nil {
+			g.t.Fatalf("shift %s: %v", d.Format(time.DateOnly), err)
+		}
+		if inPeriod(d.Format(time.DateOnly)) {
+			g.want["F-DUTY-1"]["shifts"] += int64(len(ms))
+		}
+	}
+	g.want["F-DUTY-1"]["incidents"] += 0
+	g.want["F-DUTY-1"]["incidents_on_time"] += 0
+}
+
+// teamsAndDrills: flood teams (standing at the period's end when
+// established by then) and drills of every form.
+func (g *gen) teamsAndDrills() {
+	towns, _, _ := demo.Places(g.a.Cfg.County)
+	for _, k := range []string{"patrol_teams", "patrol_people", "town_teams", "town_people", "county_teams", "county_people"} {
+		g.want["F-FLOOD-2"][k] += 0
+	}
+	for i := range between(g.rnd, 5, 25) {
+		x := prepare.Team{Name: fmt.Sprintf("生成队伍%d", i+1), Headcount: between(g.rnd, 5, 120), EstablishedOn: g.day("2023-01-01", genToday)}
+		group := ""
+		switch g.rnd.IntN(3) {
+		case 0:
+			x.Kind, x.Level, x.DykeSection, x.PatrolLine = prepare.KindDykePatrol, "village", "青弋江左岸", between(g.rnd, 1, 3)
+			x.RegionCode = towns[g.rnd.IntN(len(towns))]
+			group = "patrol"
+		case 1:
+			x.Kind, x.Level, x.RegionCode = prepare.KindFloodRescue, "town", towns[g.rnd.IntN(len(towns))]
+			group = "town"
+		default:
+			x.Kind, x.Level = prepare.KindFloodRescue, "county"
+			group = "county"
+		}
+		if _, err := g.a.Prepare.SaveTeam(g.ctx, g.sys, "", x); err != nil {
+			g.t.Fatalf("team %+v: %v", x, err)
+		}
+		if x.EstablishedOn <= genPeriod[1] {
+			g.want["F-FLOOD-2"][group+"_teams"]++
+			g.want["F-FLOOD-2"][group+"_people"] += int64(x.Headcount)
+		}
+	}
+	g.want["F-FLOOD-3"]["drills"] += 0
+	for i := range between(g.rnd, 4, 16) {
+		form := prepare.DrillForms[g.rnd.IntN(len(prepare.DrillForms))][0]
+		on := g.day("2024-06-01", genToday)
+		if _, err := g.a.Prepare.CreateDrill(g.ctx, g.sys, prepare.Drill{Name: fmt.Sprintf("生成演练%d", i+1), DrillOn: on, Form: form,
+			Units: "县应急管理局", Participants: between(g.rnd, 10, 300)}); err != nil {
+			g.t.Fatalf("drill: %v", err)
+		}
+		if form == "county_town" && inPeriod(on) {
+			g.want["F-FLOOD-3"]["drills"]++
+		}
+	}
+}
+
+// trainings of every audience: F-PUB-2 counts them all, F-CHEM-5 and
+// F-IND-2 their audiences' attendees.
+func (g *gen) trainings() {
+	svc := reduction.New(g.a.DB, g.a.Org, g.a.Hazard, g.a.Now)
+	for _, k := range [][2]string{{"F-PUB-2", "trainings"}, {"F-PUB-2", "people"}, {"F-CHEM-5", "people"}, {"F-IND-2", "people"}} {
+		g.want[k[0]][k[1]] += 0
+	}
+	for i := range between(g.rnd, 10, 40) {
+		aud := reduction.Audiences[g.rnd.IntN(len(reduction.Audiences))]
+		on := g.day("2024-06-01", genToday)
+		n := int64(between(g.rnd, 8, 400))
+		if _, err := svc.CreateTraining(g.ctx, g.sys, reduction.Training{Topic: fmt.Sprintf("生成培训%d", i+1), HeldOn: on, Organiser: "县应急管理局",
+			Audience: aud, Attendees: n, HoursTenth: 20}); err != nil {
+			g.t.Fatalf("training: %v", err)
+		}
+		if !inPeriod(on) {
+			continue
+		}
+		g.want["F-PUB-2"]["trainings"]++
+		g.want["F-PUB-2"]["people"] += n
+		switch aud {
+		case "fireworks_petrol":
+			g.want["F-CHEM-5"]["people"] += n
+		case "industry":
+			g.want["F-IND-2"]["people"] += n
+		}
+	}
+}
