@@ -101,7 +101,7 @@ func testGeneratedCounty(t *testing.T, pg bool) {
 	g := &gen{t: t, a: a, ctx: ctx, rnd: rand.New(rand.NewPCG(seed, 2025)), sys: a.System(),
 		want: map[string]map[string]int64{}, townWant: map[string]map[string]int64{}, units: map[string]string{}}
 	for _, id := range []string{"F-MINE-1", "F-MINE-3", "F-CHEM-1", "F-FLOOD-1", "F-FIRE-1", "F-BIG-1", "F-BIG-3", "F-ACC-1",
-		"F-DUTY-1", "F-FLOOD-2", "F-FLOOD-3", "F-PUB-2", "F-CHEM-5", "F-IND-2"} {
+		"F-DUTY-1", "F-FLOOD-2", "F-MINE-4", "F-IND-1", "F-FLOOD-3", "F-PUB-2", "F-CHEM-5", "F-IND-2"} {
 		g.want[id], g.townWant[id] = map[string]int64{}, map[string]int64{}
 	}
 	var err error
@@ -117,6 +117,7 @@ func testGeneratedCounty(t *testing.T, pg bool) {
 	}
 	g.enterprises()
 	g.hazards()
+	g.inspections()
 	g.accidents()
 	g.shifts()
 	g.teamsAndDrills()
@@ -317,6 +318,67 @@ func (g *gen) hazards() {
 	g.want["F-MINE-3"]["major_listed"] = 0
 }
 
+// inspections of every kind by the bureau: its own (家次 of the mine,
+// chemicals and industry sections' figures) and superior inspections
+// (上级督查) of mines with findings on enterprises and on governments.
+func (g *gen) inspections() {
+	for _, k := range [][2]string{{"F-MINE-1", "inspections"}, {"F-CHEM-1", "inspections"}, {"F-IND-1", "inspections"}, {"F-IND-1", "planned"},
+		{"F-IND-1", "done"}, {"F-IND-1", "percent"}, {"F-MINE-4", "findings"}, {"F-MINE-4", "government"}, {"F-MINE-4", "enterprise"}, {"F-MINE-4", "enterprises"}} {
+		g.count(true, k[0], k[1], 0)
+	}
+	kinds := []inspection.Kind{inspection.KindPlan, inspection.KindRandom, inspection.KindSpecial, inspection.KindHoliday, inspection.KindThirdParty, inspection.KindSuperior}
+	officers := []inspection.Officer{{Name: "赵执法", CertNo: "34990100001"}, {Name: "钱执法", CertNo: "34990100002"}}
+	seen := map[bool]map[string]bool{false: {}, true: {}}
+	for i := range between(g.rnd, 60, 250) {
+		e := g.ents[g.rnd.IntN(len(g.ents))]
+		k := kinds[g.rnd.IntN(len(kinds))]
+		on := g.day("2024-01-01", genToday)
+		in := inspection.InspectionInput{ClientID: fmt.Sprintf("gen-%d", i), Kind: k, On: on, EnterpriseID: e.ID, Officers: officers}
+		var gov, ent int
+		if k == inspection.KindSuperior {
+			for j := range g.rnd.IntN(4) {
+				f := inspection.Finding{Text: fmt.Sprintf("督查发现问题%d", j+1), Party: inspection.PartyEnterprise}
+				if g.rnd.IntN(3) == 0 {
+					f.Party, f.PartyName = inspection.PartyGovernment, "籍山镇人民政府"
+					gov++
+				} else {
+					ent++
+				}
+				in.Findings = append(in.Findings, f)
+			}
+		}
+		if _, _, err := g.a.Inspection.Create(g.ctx, g.sys, in, nil); err != nil {
+			g.t.Fatalf("inspection %+v: %v", in, err)
+		}
+		if !inPeriod(on) {
+			continue
+		}
+		inTown := strings.HasPrefix(e.TownCode, g.town.RegionCode)
+		own := k != inspection.KindThirdParty && k != inspection.KindSuperior
+		switch {
+		case own && e.Sector == "mine":
+			g.count(inTown, "F-MINE-1", "inspections", 1)
+		case own && slices.Contains(inspection.ChemSectors, e.Sector):
+			g.count(inTown, "F-CHEM-1", "inspections", 1)
+		case own && slices.Contains(inspection.IndustrySectors, e.Sector):
+			g.count(inTown, "F-IND-1", "inspections", 1)
+		case k == inspection.KindSuperior && e.Sector == "mine":
+			g.count(inTown, "F-MINE-4", "findings", int64(gov+ent))
+			g.count(inTown, "F-MINE-4", "government", int64(gov))
+			g.count(inTown, "F-MINE-4", "enterprise", int64(ent))
+			// enterprises: each inspected enterprise with findings on it once.
+			if ent > 0 && !seen[false][e.ID] {
+				seen[false][e.ID] = true
+				g.want["F-MINE-4"]["enterprises"]++
+			}
+			if ent > 0 && inTown && !seen[true][e.ID] {
+				seen[true][e.ID] = true
+				g.townWant["F-MINE-4"]["enterprises"]++
+			}
+		}
+	}
+}
+
 func addDays(day string, n int) string {
 	d, _ := time.Parse(time.DateOnly, day)
 	return d.AddDate(0, 0, n).Format(time.DateOnly)
@@ -387,8 +449,12 @@ func (g *gen) teamsAndDrills() {
 	for _, k := range []string{"patrol_teams", "patrol_people", "town_teams", "town_people", "county_teams", "county_people"} {
 		g.want["F-FLOOD-2"][k] += 0
 	}
-	for i := range between(g.rnd, 5, 25) {
+	n := between(g.rnd, 8, 30)
+	for i := range n {
 		x := prepare.Team{Name: fmt.Sprintf("生成队伍%d", i+1), Headcount: between(g.rnd, 5, 120), EstablishedOn: g.day("2023-01-01", genToday)}
+		if i == n-1 {
+			x.EstablishedOn = g.day("2025-07-01", genToday) // at least one team set up after the period
+		}
 		group := ""
 		switch g.rnd.IntN(3) {
 		case 0:
