@@ -24,6 +24,7 @@ import (
 	"yingji/internal/org"
 	"yingji/internal/prepare"
 	"yingji/internal/reduction"
+	"yingji/internal/relief"
 	"yingji/internal/xlsx"
 )
 
@@ -101,7 +102,7 @@ func testGeneratedCounty(t *testing.T, pg bool) {
 	g := &gen{t: t, a: a, ctx: ctx, rnd: rand.New(rand.NewPCG(seed, 2025)), sys: a.System(),
 		want: map[string]map[string]int64{}, townWant: map[string]map[string]int64{}, units: map[string]string{}}
 	for _, id := range []string{"F-MINE-1", "F-MINE-3", "F-CHEM-1", "F-FLOOD-1", "F-FIRE-1", "F-BIG-1", "F-BIG-3", "F-ACC-1",
-		"F-DUTY-1", "F-FLOOD-2", "F-MINE-4", "F-IND-1", "F-FLOOD-3", "F-PUB-2", "F-CHEM-5", "F-IND-2"} {
+		"F-DUTY-1", "F-FLOOD-2", "F-MINE-4", "F-IND-1", "F-FLOOD-3", "F-PUB-2", "F-CHEM-5", "F-IND-2", "F-REL-1"} {
 		g.want[id], g.townWant[id] = map[string]int64{}, map[string]int64{}
 	}
 	var err error
@@ -122,6 +123,7 @@ func testGeneratedCounty(t *testing.T, pg bool) {
 	g.shifts()
 	g.teamsAndDrills()
 	g.trainings()
+	g.relief()
 	t.Logf("seed %d: generated in %v; expected %v", seed, time.Since(started).Round(time.Millisecond), g.want)
 
 	p, _ := figure.NewPeriod(genPeriod[0], genPeriod[1])
@@ -515,6 +517,69 @@ func (g *gen) trainings() {
 			g.want["F-CHEM-5"]["people"] += n
 		case "industry":
 			g.want["F-IND-2"]["people"] += n
+		}
+	}
+}
+
+// relief: a 冬春救助 programme; households of random sizes in random
+// villages go through the chain (entered by one administrator, decided
+// by another: four eyes) and are paid money in one or two categories on
+// days inside and after the report's period. F-REL-1 sums the money and
+// counts each person paid once.
+func (g *gen) relief() {
+	g.count(true, "F-REL-1", "amount", 0)
+	g.count(true, "F-REL-1", "people", 0)
+	admin, err := g.a.Auth.PrincipalFor(g.ctx, "admin")
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	villages, err := g.a.Org.ListRegions(g.ctx, g.sys, org.RegionFilter{Level: org.LevelVillage})
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	prog, err := g.a.Relief.CreateProgramme(g.ctx, g.sys, relief.Programme{Name: "2024—2025年度冬春救助", Kind: relief.KindWinterSpring,
+		PeriodFrom: "2024-12-01", PeriodTo: genToday, Standards: []relief.Standard{{Category: "food", Amount: 80000}, {Category: "heating", Amount: 50000}}})
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	n := 100000
+	for i := range between(g.rnd, 5, 25) {
+		v := villages[g.rnd.IntN(len(villages))]
+		h := relief.Household{ProgrammeID: prog.ID, TownCode: v.ParentCode, VillageCode: v.Code, HeadName: relief.DemoName(n), DisasterHit: true}
+		for j := range between(g.rnd, 1, 5) {
+			h.Members = append(h.Members, relief.Member{Name: relief.DemoName(n), IDNumber: relief.DemoID(n), Relation: []string{"户主", "配偶", "子女", "父母", "其他"}[j]})
+			n++
+		}
+		h, err := g.a.Relief.CreateHousehold(g.ctx, g.sys, h)
+		if err != nil {
+			g.t.Fatalf("household %d: %v", i, err)
+		}
+		for _, st := range []relief.StepInput{{Step: relief.StepVillage, Approved: true}, {Step: relief.StepPublicity, Approved: true, PublicityFrom: "2024-12-02", PublicityTo: "2024-12-08"},
+			{Step: relief.StepTown, Approved: true}, {Step: relief.StepCounty, Approved: true}} {
+			if _, err := g.a.Relief.TakeStep(g.ctx, admin, h.ID, st); err != nil {
+				g.t.Fatalf("household %d step %s: %v", i, st.Step, err)
+			}
+		}
+		inTown := strings.HasPrefix(h.TownCode, g.town.RegionCode)
+		for _, m := range h.Members {
+			paidInPeriod := false
+			for _, c := range []string{"food", "heating"} {
+				if c == "heating" && g.rnd.IntN(2) == 0 {
+					continue
+				}
+				amount := int64(between(g.rnd, 100, 500)) * 100
+				on := g.day("2024-12-10", genToday)
+				if _, err := g.a.Relief.Pay(g.ctx, admin, h.ID, relief.PaymentInput{MemberID: m.ID, Category: c, Mode: relief.ModeMoney, Amount: amount, PaidOn: on}); err != nil {
+					g.t.Fatalf("pay %s: %v", c, err)
+				}
+				if inPeriod(on) {
+					g.count(inTown, "F-REL-1", "amount", amount) // 分
+					paidInPeriod = true
+				}
+			}
+			if paidInPeriod {
+				g.count(inTown, "F-REL-1", "people", 1)
+			}
 		}
 	}
 }
