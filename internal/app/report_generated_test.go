@@ -25,6 +25,7 @@ import (
 	"yingji/internal/prepare"
 	"yingji/internal/reduction"
 	"yingji/internal/relief"
+	"yingji/internal/warning"
 	"yingji/internal/xlsx"
 )
 
@@ -93,7 +94,8 @@ func testGeneratedCounty(t *testing.T, pg bool) {
 		seed = v
 	}
 	now, _ := time.Parse(time.DateTime, genToday+" 04:00:00")
-	a := openApp(t, pg, app.Options{Now: func() time.Time { return now }})
+	clock := now // moved by the generator for what is stamped with the clock (warnings published)
+	a := openApp(t, pg, app.Options{Now: func() time.Time { return clock }})
 	ctx := context.Background()
 	if err := demo.Load(ctx, demo.Services{DB: a.DB, Org: a.Org, Auth: a.Auth}, a.Cfg.County, io.Discard); err != nil {
 		t.Fatal(err)
@@ -124,6 +126,8 @@ func testGeneratedCounty(t *testing.T, pg bool) {
 	g.teamsAndDrills()
 	g.trainings()
 	g.relief()
+	g.warnings(func(t time.Time) { clock = t })
+	clock = now
 	t.Logf("seed %d: generated in %v; expected %v", seed, time.Since(started).Round(time.Millisecond), g.want)
 
 	p, _ := figure.NewPeriod(genPeriod[0], genPeriod[1])
@@ -580,6 +584,42 @@ func (g *gen) relief() {
 			if paidInPeriod {
 				g.count(inTown, "F-REL-1", "people", 1)
 			}
+		}
+	}
+}
+
+// warnings drafted by the duty desk, approved by the leader (four eyes)
+// and published at moments before, inside and after the period (the
+// clock is moved to each moment); F-DUTY-1 counts those published in it.
+func (g *gen) warnings(setClock func(time.Time)) {
+	g.want["F-DUTY-1"]["warnings"] += 0
+	zhiban, err := g.a.Auth.PrincipalFor(g.ctx, "zhiban")
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	leader, err := g.a.Auth.PrincipalFor(g.ctx, "leader")
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	towns, _, _ := demo.Places(g.a.Cfg.County)
+	for i := range between(g.rnd, 4, 16) {
+		day := g.day("2024-10-01", addDays(genToday, -1))
+		at, _ := time.ParseInLocation(time.DateTime, day+" 00:00:00", duty.Shanghai)
+		at = at.Add(time.Duration(g.rnd.IntN(24*60)) * time.Minute)
+		setClock(at)
+		w, err := g.a.Warning.Draft(g.ctx, zhiban, warning.Warning{Source: "县气象局", Type: "寒潮", Level: "蓝", Towns: towns[:between(g.rnd, 1, len(towns))],
+			EffectiveAt: at.Add(time.Hour), ExpiresAt: at.Add(25 * time.Hour), Description: fmt.Sprintf("生成预警%d：气温将明显下降。", i+1), Instruction: "注意防寒保暖。"})
+		if err != nil {
+			g.t.Fatalf("warning %d: %v", i, err)
+		}
+		if _, err := g.a.Warning.Approve(g.ctx, leader, w.ID); err != nil {
+			g.t.Fatal(err)
+		}
+		if _, err := g.a.Warning.Publish(g.ctx, zhiban, w.ID); err != nil {
+			g.t.Fatal(err)
+		}
+		if inPeriod(day) {
+			g.want["F-DUTY-1"]["warnings"]++
 		}
 	}
 }
