@@ -21,6 +21,7 @@ import (
 	"yingji/internal/figure"
 	"yingji/internal/hazard"
 	"yingji/internal/inspection"
+	"yingji/internal/licence"
 	"yingji/internal/org"
 	"yingji/internal/prepare"
 	"yingji/internal/reduction"
@@ -104,7 +105,7 @@ func testGeneratedCounty(t *testing.T, pg bool) {
 	g := &gen{t: t, a: a, ctx: ctx, rnd: rand.New(rand.NewPCG(seed, 2025)), sys: a.System(),
 		want: map[string]map[string]int64{}, townWant: map[string]map[string]int64{}, units: map[string]string{}}
 	for _, id := range []string{"F-MINE-1", "F-MINE-3", "F-CHEM-1", "F-FLOOD-1", "F-FIRE-1", "F-BIG-1", "F-BIG-3", "F-ACC-1",
-		"F-DUTY-1", "F-FLOOD-2", "F-MINE-4", "F-IND-1", "F-FLOOD-3", "F-PUB-2", "F-CHEM-5", "F-IND-2", "F-REL-1"} {
+		"F-DUTY-1", "F-FLOOD-2", "F-MINE-4", "F-IND-1", "F-FLOOD-3", "F-PUB-2", "F-CHEM-5", "F-IND-2", "F-REL-1", "F-CHEM-2"} {
 		g.want[id], g.townWant[id] = map[string]int64{}, map[string]int64{}
 	}
 	var err error
@@ -126,6 +127,7 @@ func testGeneratedCounty(t *testing.T, pg bool) {
 	g.teamsAndDrills()
 	g.trainings()
 	g.relief()
+	g.licences()
 	g.warnings(func(t time.Time) { clock = t })
 	clock = now
 	t.Logf("seed %d: generated in %v; expected %v", seed, time.Since(started).Round(time.Millisecond), g.want)
@@ -620,6 +622,51 @@ func (g *gen) warnings(setClock func(time.Time)) {
 		}
 		if inPeriod(day) {
 			g.want["F-DUTY-1"]["warnings"]++
+		}
+	}
+}
+
+// licences: a fireworks retail application per retailer, accepted and
+// reviewed by the section and decided by the leader (granted or refused)
+// on days around the period; F-CHEM-2 counts the licences granted in it,
+// for a town user their town's only.
+func (g *gen) licences() {
+	g.count(true, "F-CHEM-2", "fireworks_retail", 0)
+	g.count(true, "F-CHEM-2", "petrol", 0)
+	jg1, err := g.a.Auth.PrincipalFor(g.ctx, "jg1")
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	leader, err := g.a.Auth.PrincipalFor(g.ctx, "leader")
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	for _, e := range g.ents {
+		if e.Sector != "fireworks_retail" {
+			continue
+		}
+		on := g.day("2024-10-01", addDays(genToday, -20))
+		x, err := g.a.Licence.CreateApplication(g.ctx, jg1, licence.NewApplication{EnterpriseID: e.ID, Type: licence.TypeFireworksRetail,
+			Kind: licence.KindNew, SubmittedOn: on, Scope: "烟花爆竹零售"})
+		if err != nil {
+			g.t.Fatalf("application: %v", err)
+		}
+		decided := addDays(on, between(g.rnd, 2, 12))
+		granted := g.rnd.IntN(4) != 0
+		act := licence.Action{Name: licence.ActDecide, Date: decided, Decision: "granted"}
+		if !granted {
+			act.Decision, act.Reason = "refused", "储存场所不符合要求"
+		}
+		for _, a := range []struct {
+			p   *auth.Principal
+			act licence.Action
+		}{{jg1, licence.Action{Name: licence.ActAccept, Date: on}}, {jg1, licence.Action{Name: licence.ActReview, Date: addDays(on, 1)}}, {leader, act}} {
+			if _, err := g.a.Licence.Act(g.ctx, a.p, x.ID, a.act); err != nil {
+				g.t.Fatalf("licence %s on %s: %v", a.act.Name, a.act.Date, err)
+			}
+		}
+		if granted && inPeriod(decided) {
+			g.count(strings.HasPrefix(e.TownCode, g.town.RegionCode), "F-CHEM-2", "fireworks_retail", 1)
 		}
 	}
 }
