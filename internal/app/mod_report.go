@@ -59,6 +59,15 @@ func (a *App) Report(ctx context.Context, p *auth.Principal, q figure.Query, lan
 		if err := a.checkReportScope(ctx, p, q.Region); err != nil {
 			return report.Report{}, err
 		}
+		// Not every figure follows q.Region (the housing survey, the
+		// facilities, the supervision letters and the special campaigns
+		// count within the principal's scope): a county-wide reader's
+		// report on a town is the report the town's staff see. Section
+		// staff keep their own principal: their sectors must not widen.
+		if p.Is(auth.RoleAdmin, auth.RoleLeader, auth.RoleEnforcer, auth.RoleDuty, auth.RoleReadOnly) {
+			q.P = &auth.Principal{UserID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, Role: auth.RoleTown,
+				CountyCode: p.CountyCode, RegionCode: q.Region}
+		}
 	}
 	return report.Build(ctx, a.Figures, q, a.UI.I18n.T, lang)
 }

@@ -133,8 +133,8 @@ func testGeneratedCounty(t *testing.T, pg bool) {
 	t.Logf("seed %d: generated in %v; expected %v", seed, time.Since(started).Round(time.Millisecond), g.want)
 
 	p, _ := figure.NewPeriod(genPeriod[0], genPeriod[1])
-	check := func(who *auth.Principal, want map[string]map[string]int64) {
-		rep, err := a.Report(ctx, who, figure.Query{Period: p, Records: true}, "zh")
+	check := func(who *auth.Principal, region string, want map[string]map[string]int64) {
+		rep, err := a.Report(ctx, who, figure.Query{Period: p, Region: region, Records: true}, "zh")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +142,7 @@ func testGeneratedCounty(t *testing.T, pg bool) {
 		for id, nums := range want {
 			it, ok := figs[id]
 			if !ok {
-				t.Errorf("%s: %s not in the report", who.Role, id)
+				t.Errorf("%s %s: %s not in the report", who.Role, region, id)
 				continue
 			}
 			if it.Problem != "" {
@@ -151,11 +151,11 @@ func testGeneratedCounty(t *testing.T, pg bool) {
 			for k, v := range nums {
 				n := it.Value.Get(k)
 				if n.Key == "" {
-					t.Errorf("%s (seed %d): %s has no number %q", who.Role, seed, id, k)
+					t.Errorf("%s %s (seed %d): %s has no number %q", who.Role, region, seed, id, k)
 					continue
 				}
 				if n.Value != v {
-					t.Errorf("%s (seed %d): %s %s = %d, generated %d", who.Role, seed, id, k, n.Value, v)
+					t.Errorf("%s %s (seed %d): %s %s = %d, generated %d", who.Role, region, seed, id, k, n.Value, v)
 				}
 				if (n.Kind == "hazard" || n.Kind == "accident" && !strings.HasPrefix(k, "deaths")) && int64(len(n.Records)) != n.Value {
 					t.Errorf("%s: %s %s: %d records behind %d", who.Role, id, k, len(n.Records), n.Value)
@@ -163,7 +163,7 @@ func testGeneratedCounty(t *testing.T, pg bool) {
 			}
 		}
 	}
-	check(g.sys, g.want)
+	check(g.sys, "", g.want)
 	// The town's staff see their town's part of the same records (the
 	// figures that follow the town; the duty roster is county-wide).
 	delete(g.townWant, "F-DUTY-1")
@@ -172,7 +172,14 @@ func testGeneratedCounty(t *testing.T, pg bool) {
 	delete(g.townWant, "F-PUB-2")
 	delete(g.townWant, "F-CHEM-5")
 	delete(g.townWant, "F-IND-2")
-	check(g.town, g.townWant)
+	check(g.town, "", g.townWant)
+	// The leader's report on the town is the town's (every figure, also
+	// those that count within the reader's scope only).
+	leader, err := a.Auth.PrincipalFor(ctx, "leader")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(leader, g.town.RegionCode, g.townWant)
 	t.Logf("checked in %v", time.Since(started).Round(time.Millisecond))
 }
 

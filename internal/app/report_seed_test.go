@@ -150,6 +150,21 @@ func testPeriodReport(t *testing.T, pg bool) {
 	if all, own := figs["F-HOUSE-1"].Value.Get("total").Value, mine.Figures()["F-HOUSE-1"].Value.Get("total").Value; own <= 0 || own >= all {
 		t.Errorf("town's surveyed buildings %d of the county's %d", own, all)
 	}
+	// The county's report on that town is the town's own, also for the
+	// figures that count within the reader's scope (the housing survey,
+	// the facilities, the special campaigns).
+	onTown, err := a.Report(ctx, a.System(), figure.Query{Period: p, Region: townP.RegionCode}, "zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, it := range mine.Figures() {
+		got := onTown.Figures()[id]
+		for _, n := range it.Value.Numbers {
+			if g := got.Value.Get(n.Key); g.Value != n.Value {
+				t.Errorf("%s %s: county's report on the town %d, the town's %d", id, n.Key, g.Value, n.Value)
+			}
+		}
+	}
 	if rec := do(a, http.MethodGet, "/reports?from=2022-01-01&to=2022-06-30", userToken(t, a, "leader"), nil); rec.Code != http.StatusOK ||
 		!strings.Contains(rec.Body.String(), `class="fig"`) {
 		t.Errorf("report page: %d %s", rec.Code, rec.Body.String())
