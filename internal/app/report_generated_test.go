@@ -17,6 +17,7 @@ import (
 	"yingji/internal/auth"
 	"yingji/internal/demo"
 	"yingji/internal/duty"
+	"yingji/internal/enforcement"
 	"yingji/internal/enterprise"
 	"yingji/internal/figure"
 	"yingji/internal/hazard"
@@ -105,7 +106,7 @@ func testGeneratedCounty(t *testing.T, pg bool) {
 	g := &gen{t: t, a: a, ctx: ctx, rnd: rand.New(rand.NewPCG(seed, 2025)), sys: a.System(),
 		want: map[string]map[string]int64{}, townWant: map[string]map[string]int64{}, units: map[string]string{}}
 	for _, id := range []string{"F-MINE-1", "F-MINE-3", "F-CHEM-1", "F-FLOOD-1", "F-FIRE-1", "F-BIG-1", "F-BIG-3", "F-ACC-1",
-		"F-DUTY-1", "F-FLOOD-2", "F-MINE-4", "F-IND-1", "F-FLOOD-3", "F-PUB-2", "F-CHEM-5", "F-IND-2", "F-REL-1", "F-CHEM-2"} {
+		"F-DUTY-1", "F-FLOOD-2", "F-MINE-4", "F-IND-1", "F-FLOOD-3", "F-PUB-2", "F-CHEM-5", "F-IND-2", "F-REL-1", "F-CHEM-2", "F-BIG-4"} {
 		g.want[id], g.townWant[id] = map[string]int64{}, map[string]int64{}
 	}
 	var err error
@@ -128,6 +129,7 @@ func testGeneratedCounty(t *testing.T, pg bool) {
 	g.trainings()
 	g.relief()
 	g.licences()
+	g.measures()
 	g.warnings(func(t time.Time) { clock = t })
 	clock = now
 	t.Logf("seed %d: generated in %v; expected %v", seed, time.Since(started).Round(time.Millisecond), g.want)
@@ -674,6 +676,28 @@ func (g *gen) licences() {
 		}
 		if granted && inPeriod(decided) {
 			g.count(strings.HasPrefix(e.TownCode, g.town.RegionCode), "F-CHEM-2", "fireworks_retail", 1)
+		}
+	}
+}
+
+// measures: 责令停产整顿 and 约谈 recorded by the enforcement module on
+// random enterprises and days (F-BIG-4, 家次).
+func (g *gen) measures() {
+	g.count(true, "F-BIG-4", "suspensions", 0)
+	g.count(true, "F-BIG-4", "interviews", 0)
+	svc := enforcement.New(enforcement.Config{DB: g.a.DB, Enterprise: g.a.Enterprise, Now: g.a.Now, CountyName: g.a.Cfg.CountyName, Calendar: g.a.Calendar})
+	for range between(g.rnd, 5, 40) {
+		e := g.ents[g.rnd.IntN(len(g.ents))]
+		on := g.day("2024-06-01", genToday)
+		kind, key := enforcement.MeasureInterview, "interviews"
+		if g.rnd.IntN(4) == 0 {
+			kind, key = enforcement.MeasureSuspend, "suspensions"
+		}
+		if _, err := svc.RecordMeasure(g.ctx, g.sys, enforcement.NewMeasure{Kind: kind, EnterpriseID: e.ID, OnDay: on, Note: "生成"}); err != nil {
+			g.t.Fatalf("measure: %v", err)
+		}
+		if inPeriod(on) {
+			g.count(strings.HasPrefix(e.TownCode, g.town.RegionCode), "F-BIG-4", key, 1)
 		}
 	}
 }
