@@ -106,7 +106,7 @@ func testGeneratedCounty(t *testing.T, pg bool) {
 	g := &gen{t: t, a: a, ctx: ctx, rnd: rand.New(rand.NewPCG(seed, 2025)), sys: a.System(),
 		want: map[string]map[string]int64{}, townWant: map[string]map[string]int64{}, units: map[string]string{}}
 	for _, id := range []string{"F-MINE-1", "F-MINE-3", "F-CHEM-1", "F-FLOOD-1", "F-FIRE-1", "F-BIG-1", "F-BIG-3", "F-ACC-1",
-		"F-DUTY-1", "F-FLOOD-2", "F-MINE-4", "F-IND-1", "F-FLOOD-3", "F-PUB-2", "F-CHEM-5", "F-IND-2", "F-REL-1", "F-CHEM-2", "F-BIG-4"} {
+		"F-DUTY-1", "F-FLOOD-2", "F-MINE-4", "F-IND-1", "F-FLOOD-3", "F-PUB-2", "F-CHEM-5", "F-IND-2", "F-REL-1", "F-CHEM-2", "F-BIG-4", "F-PUB-3"} {
 		g.want[id], g.townWant[id] = map[string]int64{}, map[string]int64{}
 	}
 	var err error
@@ -513,6 +513,29 @@ func (g *gen) trainings() {
 	svc := reduction.New(g.a.DB, g.a.Org, g.a.Hazard, g.a.Now)
 	for _, k := range [][2]string{{"F-PUB-2", "trainings"}, {"F-PUB-2", "people"}, {"F-CHEM-5", "people"}, {"F-IND-2", "people"}} {
 		g.want[k[0]][k[1]] += 0
+	}
+	// 灾害信息员: standing at the period's end when registered by then (one
+	// A per village, the rest B).
+	g.count(true, "F-PUB-3", "officers", 0)
+	villages, err := g.a.Org.ListRegions(g.ctx, g.sys, org.RegionFilter{Level: org.LevelVillage})
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	hasA := map[string]bool{}
+	for i := range between(g.rnd, 10, 60) {
+		v := villages[g.rnd.IntN(len(villages))]
+		role := reduction.RoleB
+		if !hasA[v.Code] && g.rnd.IntN(2) == 0 {
+			role, hasA[v.Code] = reduction.RoleA, true
+		}
+		on := g.day("2023-01-01", genToday)
+		if _, err := svc.CreateOfficer(g.ctx, g.sys, reduction.Officer{TownCode: v.ParentCode, VillageCode: v.Code, Name: relief.DemoName(200000 + i),
+			Phone: fmt.Sprintf("139%08d", i), Role: role, Position: "网格员", RegisteredOn: on}); err != nil {
+			g.t.Fatalf("officer: %v", err)
+		}
+		if on <= genPeriod[1] {
+			g.count(strings.HasPrefix(v.Code, g.town.RegionCode), "F-PUB-3", "officers", 1)
+		}
 	}
 	for i := range between(g.rnd, 10, 40) {
 		aud := reduction.Audiences[g.rnd.IntN(len(reduction.Audiences))]
