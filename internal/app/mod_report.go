@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"yingji/internal/jobs"
@@ -65,8 +66,20 @@ func (a *App) Report(ctx context.Context, p *auth.Principal, q figure.Query, lan
 		// report on a town is the report the town's staff see. Section
 		// staff keep their own principal: their sectors must not widen.
 		if p.Is(auth.RoleAdmin, auth.RoleLeader, auth.RoleEnforcer, auth.RoleDuty, auth.RoleReadOnly) {
-			q.P = &auth.Principal{UserID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, Role: auth.RoleTown,
+			view := &auth.Principal{UserID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, Role: auth.RoleTown,
 				CountyCode: p.CountyCode, RegionCode: q.Region}
+			// The town government's unit: what is addressed to the town
+			// (data calls, warnings) is the town's too.
+			units, err := a.Org.ListUnits(ctx, p, org.UnitFilter{Kind: org.UnitTown})
+			if err != nil {
+				return report.Report{}, err
+			}
+			for _, u := range units {
+				if u.RegionCode != "" && strings.HasPrefix(q.Region, u.RegionCode) {
+					view.UnitID = u.ID
+				}
+			}
+			q.P = view
 		}
 	}
 	return report.Build(ctx, a.Figures, q, a.UI.I18n.T, lang)
