@@ -315,7 +315,7 @@ func (a *App) facilityFigures() []figure.Figure {
 func (a *App) licenceFigures() []figure.Figure {
 	return []figure.Figure{{ID: "F-CHEM-2", Section: "chem", Order: 2, Text: "report.text.F-CHEM-2", Count: func(ctx context.Context, q figure.Query) (figure.Value, error) {
 		to := q.Period.To.AddDate(0, 0, 1)
-		dec, err := a.Licence.Decisions(ctx, q.P.CountyCode, q.Period.From, to)
+		dec, err := a.Licence.Decisions(ctx, q.P, q.Region, q.Period.From, to)
 		if err != nil {
 			return figure.Value{}, err
 		}
@@ -328,7 +328,7 @@ func (a *App) licenceFigures() []figure.Figure {
 				}
 			}
 		}
-		pc, err := a.Licence.PrelimReviewed(ctx, q.P.CountyCode, q.Period.From, to)
+		pc, err := a.Licence.PrelimReviewed(ctx, q.P, q.Region, q.Period.From, to)
 		if err != nil {
 			return figure.Value{}, err
 		}

@@ -67,6 +67,7 @@ func (a *App) prepareModule() (*module, error) {
 			}
 			return ""
 		})),
+		bulletin: a.prepareBulletin(svc), // resource completeness by town and section (prepare_bulletin.go)
 		demo: func(ctx context.Context, out io.Writer) error {
 			codes, names, _ := demo.Places(a.Cfg.County)
 			sys := &auth.Principal{Role: auth.RoleLeader, CountyCode: a.Cfg.County}

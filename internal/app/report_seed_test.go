@@ -150,6 +150,29 @@ func testPeriodReport(t *testing.T, pg bool) {
 	if all, own := figs["F-HOUSE-1"].Value.Get("total").Value, mine.Figures()["F-HOUSE-1"].Value.Get("total").Value; own <= 0 || own >= all {
 		t.Errorf("town's surveyed buildings %d of the county's %d", own, all)
 	}
+	// The county's report on that town is the town's own (the page and
+	// the API give a town user their town as the region), also for the
+	// figures that count within the reader's scope (the housing survey,
+	// the facilities, the special campaigns).
+	onTown, err := a.Report(ctx, a.System(), figure.Query{Period: p, Region: townP.RegionCode}, "zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	townOwn, err := a.Report(ctx, townP, figure.Query{Period: p, Region: townP.RegionCode}, "zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := onTown.Figures()["F-HOUSE-1"].Value.Get("total").Value; n != mine.Figures()["F-HOUSE-1"].Value.Get("total").Value {
+		t.Errorf("the county's report on the town counts %d buildings", n)
+	}
+	for id, it := range townOwn.Figures() {
+		got := onTown.Figures()[id]
+		for _, n := range it.Value.Numbers {
+			if g := got.Value.Get(n.Key); g.Value != n.Value {
+				t.Errorf("%s %s: county's report on the town %d, the town's %d", id, n.Key, g.Value, n.Value)
+			}
+		}
+	}
 	if rec := do(a, http.MethodGet, "/reports?from=2022-01-01&to=2022-06-30", userToken(t, a, "leader"), nil); rec.Code != http.StatusOK ||
 		!strings.Contains(rec.Body.String(), `class="fig"`) {
 		t.Errorf("report page: %d %s", rec.Code, rec.Body.String())

@@ -1,18 +1,22 @@
 package app_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode"
 
 	"yingji/internal/app"
+	"yingji/internal/prepare"
 )
 
 // Staff write the words around the figures and save versions; the
@@ -123,15 +127,43 @@ func TestMonthlyBulletin(t *testing.T) {
 	if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), "5月红黄牌情况（按乡镇）") {
 		t.Fatalf("bulletin page: %d", page.Code)
 	}
+	type table struct {
+		Title string     `json:"title"`
+		Rows  [][]string `json:"rows"`
+	}
 	var b struct {
-		Tables []struct {
-			Rows [][]string `json:"rows"`
-		} `json:"tables"`
-		Recipients int `json:"recipients"`
+		Tables     []table `json:"tables"`
+		Recipients int     `json:"recipients"`
 	}
 	api := do(a, http.MethodGet, "/api/v1"+loc, leader, nil)
-	if err := json.Unmarshal(api.Body.Bytes(), &b); err != nil || len(b.Tables) != 2 || len(b.Tables[0].Rows) == 0 || b.Tables[0].Rows[0][0] != "1" || b.Recipients == 0 {
+	if err := json.Unmarshal(api.Body.Bytes(), &b); err != nil || len(b.Tables) != 4 || len(b.Tables[0].Rows) == 0 || b.Tables[0].Rows[0][0] != "1" || b.Recipients == 0 {
 		t.Fatalf("bulletin API: %v %s", err, api.Body.String())
+	}
+	// Resource completeness (the preparedness module's monthly
+	// assessment) ranked by town and by section, as the assessment ranks
+	// them.
+	as, err := a.Prepare.Assess(context.Background(), a.System(), "2022-05", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []struct {
+		title string
+		ranks []prepare.Rank
+	}{{"5月应急资源建设和填报情况（按乡镇）", as.Towns}, {"5月应急资源建设和填报情况（按股室）", as.Sections}} {
+		i := slices.IndexFunc(b.Tables, func(x table) bool { return x.Title == want.title })
+		if i < 0 || len(want.ranks) == 0 || len(b.Tables[i].Rows) != len(want.ranks) {
+			t.Fatalf("%s: not in the bulletin or %d rows for %d ranked", want.title, len(b.Tables[max(i, 0)].Rows), len(want.ranks))
+		}
+		for j, r := range want.ranks {
+			row := b.Tables[i].Rows[j]
+			if row[0] != strconv.Itoa(r.Rank) || row[2] != strconv.Itoa(r.Enterprises) || row[3] != strconv.Itoa(r.Complete) ||
+				row[4] != strconv.FormatFloat(r.Score, 'f', 1, 64) || row[1] == "" || row[1] == r.Key {
+				t.Errorf("%s row %d: %v, assessment %+v", want.title, j, row, r)
+			}
+		}
+	}
+	if !strings.Contains(page.Body.String(), "5月应急资源建设和填报情况（按股室）") {
+		t.Error("the bulletin page lacks the resource completeness ranking")
 	}
 	// The town user was told and reads it.
 	town := userToken(t, a, "town")

@@ -67,4 +67,17 @@ func TestLeaderReadsAndWritesTheHalfYearReport(t *testing.T) {
 			t.Errorf("%s: %s", c.css, typ)
 		}
 	}
+	// The scope is chosen from a list: 籍山镇's report counts only its records.
+	b.openOK("/reports?from=2022-01-01&to=2022-06-30")
+	if n := b.count("#report-scope option"); n != 10 {
+		t.Errorf("scope choices: %d (the county and nine towns)", n)
+	}
+	js[bool](b, "choose 籍山镇", `(() => { document.querySelector("#report-scope").value = "349901100"; return true })()`)
+	if st := b.submit("show the town's report", `#report-filter button[type="submit"]`); st != http.StatusOK {
+		t.Fatalf("town report: %d", st)
+	}
+	if search := js[string](b, "location", "location.search"); !strings.Contains(search, "region=349901100") ||
+		strings.Contains(b.text("#report-text"), "128053栋") || !strings.Contains(b.text("#report-text"), "共排查自建房") {
+		t.Errorf("town report: %s %s", search, b.text("#report-text"))
+	}
 }

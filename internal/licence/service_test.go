@@ -346,7 +346,7 @@ func TestPetrolFlowAndExtension(t *testing.T) {
 		if old.Show != licence.ShowReplaced || old.ReplacedBy == nil || old.ReplacedBy.ID != l.ID {
 			t.Fatalf("old licence: %+v", old)
 		}
-		pc, err := f.svc.PrelimReviewed(ctx, county, time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2022, 7, 1, 0, 0, 0, 0, time.UTC))
+		pc, err := f.svc.PrelimReviewed(ctx, f.admin, "", time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2022, 7, 1, 0, 0, 0, 0, time.UTC))
 		if err != nil || pc.Total != 1 || pc.Extension != 1 || pc.Forwarded != 1 || pc.IDs[0] != a.ID {
 			t.Fatalf("preliminary reviews: %+v %v", pc, err)
 		}
@@ -377,22 +377,66 @@ func TestDemoReproducesFCHEM2AndExpiryWarnings(t *testing.T) {
 			t.Fatal("loading the demo twice changed something")
 		}
 		h1, h2 := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2022, 7, 1, 0, 0, 0, 0, time.UTC)
-		dec, err := f.svc.Decisions(ctx, county, h1, h2)
+		dec, err := f.svc.Decisions(ctx, f.admin, "", h1, h2)
 		if err != nil || len(dec) != 1 || dec[0].Type != licence.TypeFireworksRetail || dec[0].Granted != 3 || len(dec[0].Grants) != 3 {
 			t.Fatalf("F-CHEM-2 fireworks: %+v %v", dec, err)
 		}
-		pc, err := f.svc.PrelimReviewed(ctx, county, h1, h2)
+		pc, err := f.svc.PrelimReviewed(ctx, f.admin, "", h1, h2)
 		if err != nil || pc.Total != 11 || pc.Extension+pc.New+pc.Change != 11 || pc.Extension == 0 || pc.New == 0 {
 			t.Fatalf("F-CHEM-2 petrol: %+v %v", pc, err)
 		}
 		// Nothing is counted outside the period.
-		if pc, _ := f.svc.PrelimReviewed(ctx, county, h2, h2.AddDate(1, 0, 0)); pc.Total != 0 {
+		if pc, _ := f.svc.PrelimReviewed(ctx, f.admin, "", h2, h2.AddDate(1, 0, 0)); pc.Total != 0 {
 			t.Fatalf("second half: %+v", pc)
 		}
 		// The timers of the demo stayed within the limit.
 		list, _, err := f.svc.ListApplications(ctx, f.admin, licence.AppFilter{Limit: 100})
 		if err != nil || len(list) != 14 {
 			t.Fatalf("applications: %d %v", len(list), err)
+		}
+		// A town's staff count only their town's applications; the
+		// town filter gives the same for the county's staff.
+		town := f.principal(t, "town")
+		inTown := map[string]bool{}
+		for _, r := range list {
+			if strings.HasPrefix(r.TownCode, town.RegionCode) {
+				inTown[r.ID] = true
+			}
+		}
+		for _, who := range []struct {
+			p    *auth.Principal
+			town string
+		}{{town, ""}, {f.admin, town.RegionCode}} {
+			dec, err := f.svc.Decisions(ctx, who.p, who.town, h1, h2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pc, err := f.svc.PrelimReviewed(ctx, who.p, who.town, h1, h2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := pc.IDs
+			for _, d := range dec {
+				ids = append(ids, d.IDs...)
+			}
+			for _, id := range ids {
+				if !inTown[id] {
+					t.Errorf("%s (town %q) counts application %s of another town", who.p.Role, who.town, id)
+				}
+			}
+			want := 0
+			for _, r := range list {
+				if inTown[r.ID] && r.Type == licence.TypePetrolStation && r.PrelimOn >= "2022-01-01" && r.PrelimOn < "2022-07-01" {
+					want++
+				}
+				if inTown[r.ID] && r.DecidedOn >= "2022-01-01" && r.DecidedOn < "2022-07-01" {
+					want++
+				}
+			}
+			t.Logf("%s (town %q): %d of the town's applications counted", who.p.Role, who.town, want)
+			if len(ids) != want || want == 0 || len(inTown) == len(list) {
+				t.Errorf("%s (town %q): %d applications counted, %d of the town's (of 14 in the county)", who.p.Role, who.town, len(ids), want)
+			}
 		}
 		for _, r := range list {
 			if r.Timer == nil || r.Timer.Overdue || !r.Timer.Stopped {

@@ -77,11 +77,15 @@ type DecisionCount struct {
 
 // Decisions counts, per county-issued type, the applications decided in
 // [from, to) (calendar dates; the report gives the period explicitly, so
-// the figures do not depend on today).
-func (s *Service) Decisions(ctx context.Context, county string, from, to time.Time) ([]DecisionCount, error) {
-	rows, err := s.db.R().QueryContext(ctx, `SELECT id, type, decision FROM licence_application
-		WHERE county_code = $1 AND decided_on >= $2 AND decided_on < $3 ORDER BY decided_on, id`,
-		county, from.Format(DateLayout), to.Format(DateLayout))
+// the figures do not depend on today), of the enterprises in p's scope
+// and, when town is given, of that town's enterprises.
+func (s *Service) Decisions(ctx context.Context, p *auth.Principal, town string, from, to time.Time) ([]DecisionCount, error) {
+	var w store.Where
+	if err := s.scope(ctx, p, &w, town, "", ""); err != nil {
+		return nil, err
+	}
+	w.Add("decided_on >= ? AND decided_on < ?", from.Format(DateLayout), to.Format(DateLayout))
+	rows, err := s.db.R().QueryContext(ctx, `SELECT id, type, decision FROM licence_application`+w.SQL()+` ORDER BY decided_on, id`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("decisions: %w", err)
 	}
@@ -132,11 +136,14 @@ type PrelimCount struct {
 
 // PrelimReviewed counts the petrol-station applications preliminarily
 // reviewed in [from, to) (F-CHEM-2).
-func (s *Service) PrelimReviewed(ctx context.Context, county string, from, to time.Time) (PrelimCount, error) {
+func (s *Service) PrelimReviewed(ctx context.Context, p *auth.Principal, town string, from, to time.Time) (PrelimCount, error) {
 	var c PrelimCount
-	rows, err := s.db.R().QueryContext(ctx, `SELECT id, kind, forwarded_on FROM licence_application
-		WHERE county_code = $1 AND type = $2 AND prelim_on >= $3 AND prelim_on < $4 ORDER BY prelim_on, id`,
-		county, TypePetrolStation, from.Format(DateLayout), to.Format(DateLayout))
+	var w store.Where
+	if err := s.scope(ctx, p, &w, town, "", ""); err != nil {
+		return c, err
+	}
+	w.Add("type = ? AND prelim_on >= ? AND prelim_on < ?", TypePetrolStation, from.Format(DateLayout), to.Format(DateLayout))
+	rows, err := s.db.R().QueryContext(ctx, `SELECT id, kind, forwarded_on FROM licence_application`+w.SQL()+` ORDER BY prelim_on, id`, w.Args()...)
 	if err != nil {
 		return c, fmt.Errorf("preliminary reviews: %w", err)
 	}

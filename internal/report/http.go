@@ -31,6 +31,19 @@ type Handlers struct {
 	Drafts *Drafts
 	// Issuer signs the printed report (县应急管理局).
 	Issuer string
+	// Scopes lists the scopes p may choose (the county, written "", and
+	// its towns; a town's staff only their town).
+	Scopes func(ctx context.Context, p *auth.Principal) ([]Scope, error)
+	// CheckScope refuses a region p may not report on (a field error on
+	// "region").
+	CheckScope func(ctx context.Context, p *auth.Principal, region string) error
+}
+
+// Scope is a choice of the report's scope: a region code ("" for the
+// whole county) and its name.
+type Scope struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
 }
 
 // Register adds the routes.
@@ -81,7 +94,27 @@ func (h *Handlers) query(r *http.Request) (figure.Query, url.Values, error) {
 	if err != nil {
 		return figure.Query{}, v, errs.Field("from", "report.bad_period", nil)
 	}
-	return figure.Query{Period: p, Region: strings.TrimSpace(v.Get("region")), P: web.PrincipalFrom(r.Context())}, v, nil
+	pr := web.PrincipalFrom(r.Context())
+	region := strings.TrimSpace(v.Get("region"))
+	if region == "" && pr.Role == auth.RoleTown && pr.RegionCode != "" {
+		// A town's staff report on their town: the one scope they have.
+		region = pr.RegionCode
+		v.Set("region", region)
+	}
+	return figure.Query{Period: p, Region: region, P: pr}, v, nil
+}
+
+// scopes are the choices of the page's scope list (none when the list
+// cannot be read: the page still shows the report).
+func (h *Handlers) scopes(r *http.Request) []Scope {
+	if h.Scopes == nil {
+		return nil
+	}
+	list, err := h.Scopes(r.Context(), web.PrincipalFrom(r.Context()))
+	if err != nil {
+		return nil
+	}
+	return list
 }
 
 // build writes the report of the request's period and region, with the
@@ -118,7 +151,7 @@ func (h *Handlers) page(w http.ResponseWriter, r *http.Request) {
 	f := web.EmptyForm(map[string]string{"from": v.Get("from"), "to": v.Get("to"), "region": v.Get("region")})
 	if err != nil {
 		h.UI.FormFailed(w, r, f, err, web.IsInvalid, func(status int) {
-			h.UI.Show(w, r, status, "report", "report.page_title", "reports", nil, f)
+			h.UI.Show(w, r, status, "report", "report.page_title", "reports", map[string]any{"Failed": true, "Scopes": h.scopes(r)}, f)
 		})
 		return
 	}
@@ -141,7 +174,7 @@ func (h *Handlers) show(w http.ResponseWriter, r *http.Request, status int, rep 
 		f.Values["title"] = h.title(r, rep)
 	}
 	h.UI.Show(w, r, status, "report", "report.page_title", "reports", map[string]any{"Report": rep, "Query": v.Encode(),
-		"Versions": versions, "Draft": v.Get("draft"), "CanWrite": h.UI.Policy.Allows("POST /reports/drafts", p.Role)}, f)
+		"Versions": versions, "Draft": v.Get("draft"), "CanWrite": h.UI.Policy.Allows("POST /reports/drafts", p.Role), "Scopes": h.scopes(r)}, f)
 }
 
 // saveDraft stores the narrative typed on the page as a new version; an
@@ -162,6 +195,12 @@ func (h *Handlers) saveDraft(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.From, d.To = period.FromDay(), period.ToDay()
+	if h.CheckScope != nil && d.Region != "" {
+		if err := h.CheckScope(r.Context(), p, d.Region); err != nil {
+			h.UI.Error(w, r, err)
+			return
+		}
+	}
 	saved, err := h.Drafts.Save(r.Context(), p, d)
 	if err != nil {
 		h.UI.FormFailed(w, r, f, err, web.IsInvalid, func(status int) {
