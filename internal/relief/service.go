@@ -496,11 +496,17 @@ func (s *Service) UpdateHousehold(ctx context.Context, p *auth.Principal, id str
 	return out, err
 }
 
+// ReturnInput sends a household back (退回) with its reason.
+type ReturnInput struct {
+	Note string `json:"note"`
+}
+
 // ReturnHousehold sends a household at 公示 or 乡审 back to 户报 (退回)
 // with a reason (CheckReturn): its 公示 period is cleared and the chain
 // runs again from 村评 once it has been corrected. Objections stay on
 // record.
-func (s *Service) ReturnHousehold(ctx context.Context, p *auth.Principal, id string, note string) (Household, error) {
+func (s *Service) ReturnHousehold(ctx context.Context, p *auth.Principal, id string, in ReturnInput) (Household, error) {
+	note := in.Note
 	var out Household
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		h, err := s.household(ctx, tx, p, id)
