@@ -60,7 +60,7 @@ func Policy() web.Policy {
 		"GET /relief/households/new":                     enterers,
 		"POST /relief/households":                        enterers,
 		"GET /relief/households/{id}":                    readers,
-		"GET /relief/households/{id}/edit":              enterers,
+		"GET /relief/households/{id}/edit":               enterers,
 		"POST /relief/households/{id}":                   enterers,
 		"POST /relief/households/{id}/return":            steppers,
 		"GET /relief/publicity":                          readers,
