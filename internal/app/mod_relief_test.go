@@ -16,6 +16,7 @@ import (
 
 	"yingji/internal/app"
 	"yingji/internal/auth"
+	"yingji/internal/errs"
 	"yingji/internal/figure"
 	"yingji/internal/ledger"
 	"yingji/internal/org"
@@ -402,10 +403,8 @@ func TestReliefImport(t *testing.T) {
 	if res.Committed || len(res.Errors) != 3 || !strings.Contains(res.Errors[0].Reason, "其他户") {
 		t.Fatalf("again: %+v", res)
 	}
-	// Without a chosen programme (the CLI) the programme running today
-	// (the storm programme on 2022-06-30) takes the file.
-	res = runImport(t, a, l, town, "", file(good(3)))
-	if res.Committed || len(res.Errors) != 3 || !strings.Contains(res.Errors[0].Reason, "其他户") {
-		t.Fatalf("no programme chosen: %+v", res)
+	// Without a chosen programme the file is refused (no silent default).
+	if _, err := ledger.Run(ctx, l, town, bytes.NewReader(file(good(4))), ledger.Options{}, nil); errs.KindOf(err) != errs.Invalid {
+		t.Fatalf("no programme chosen: %v", err)
 	}
 }
