@@ -113,19 +113,34 @@ func (l PublicityList) Doc() pdfdoc.Doc {
 	intro := "根据救助工作程序，经户报、村评，现将" + l.Place + l.Programme.Name + "拟救助对象予以公示"
 	if l.Period != "" {
 		intro += "，公示期为" + l.Period
+	} else {
+		intro += "（各户公示期见下）"
 	}
 	intro += "。共 " + strconv.Itoa(l.countHouseholds()) + " 户 " + strconv.Itoa(l.People) + " 人，按救助标准测算金额合计 " + Yuan(l.Total) + " 元。"
 	d.Blocks = append(d.Blocks, pdfdoc.Paragraph{Text: intro, Indent: true})
-	header := []string{"序号", "村（社区）", "户主", "姓名", "与户主关系", "身份证号", "类别", "人数", "金额（元）"}
-	widths := []float64{0.06, 0.12, 0.09, 0.09, 0.09, 0.2, 0.15, 0.06, 0.1}
-	if l.Period == "" {
-		header, widths = append(header, "公示期"), append(widths, 0.16)
-	}
-	t := pdfdoc.Table{Header: header, Widths: widths}
+	header := []string{"序号", "村（社区）", "户主", "姓名", "身份证号", "类别", "人数", "金额（元）"}
+	widths := []float64{0.06, 0.11, 0.11, 0.11, 0.30, 0.12, 0.07, 0.12}
+	// One table per 公示 period (households put up at different times).
+	var periods []string
+	byPeriod := map[string][][]string{}
 	for _, r := range l.Rows {
-		t.Rows = append(t.Rows, r.cells(l.Period == ""))
+		if _, ok := byPeriod[r.Period]; !ok {
+			periods = append(periods, r.Period)
+		}
+		c := r.cells(false)
+		head := c[2]
+		if r.No == 0 { // the head is named on the household's first row
+			head = ""
+		}
+		byPeriod[r.Period] = append(byPeriod[r.Period], []string{c[0], c[1], head, c[3], c[5], c[6], c[7], c[8]})
 	}
-	d.Blocks = append(d.Blocks, t, pdfdoc.Spacer{Lines: 0.5}, pdfdoc.Paragraph{Text: l.Object, Indent: true},
+	for _, period := range periods {
+		if l.Period == "" && period != "" {
+			d.Blocks = append(d.Blocks, pdfdoc.Heading{Text: "公示期：" + period})
+		}
+		d.Blocks = append(d.Blocks, pdfdoc.Table{Header: header, Widths: widths, Rows: byPeriod[period]})
+	}
+	d.Blocks = append(d.Blocks, pdfdoc.Spacer{Lines: 0.5}, pdfdoc.Paragraph{Text: l.Object, Indent: true},
 		pdfdoc.Paragraph{Text: "身份证号按规定隐去中间部分。", Indent: true})
 	if l.Issuer != "" {
 		d.Blocks = append(d.Blocks, pdfdoc.Signature{Unit: l.Issuer})
