@@ -79,6 +79,21 @@ func TestEditReturnAndPublicity(t *testing.T) {
 		if _, err := f.svc.TakeStep(ctx, f.town, h1.ID, relief.StepInput{Step: "village", Approved: true}); !strings.Contains(kindMsg(err), "relief.rule.four_eyes") {
 			t.Fatalf("entrant assesses: %v", err)
 		}
+		// The editor's to-do does not count it; the entrant's neither.
+		n2, _, err := f.svc.Waiting(ctx, f.town2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs, _, _ := f.svc.Households(ctx, f.town2, relief.HouseholdFilter{Step: relief.StepReported})
+		others := 0
+		for _, h := range hs {
+			if h.EnteredBy != f.town2.UserID && h.EditedBy != f.town2.UserID {
+				others++
+			}
+		}
+		if n2 != others {
+			t.Fatalf("town2 waits for %d, want %d", n2, others)
+		}
 		if _, err := f.svc.TakeStep(ctx, f.admin, h1.ID, relief.StepInput{Step: "village", Approved: true}); err != nil {
 			t.Fatal(err)
 		}

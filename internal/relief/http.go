@@ -507,7 +507,7 @@ func (h *Handlers) showHousehold(w http.ResponseWriter, r *http.Request, status 
 	}
 	data["D"], data["OpenObjections"] = d, open
 	data["MayStep"] = (d.Next == StepCounty && a.County) || (d.Next != "" && d.Next != StepCounty && a.TownStaff)
-	data["OwnEntry"] = d.Household.EnteredBy == p.UserID
+	data["OwnEntry"] = d.Household.EnteredBy == p.UserID || d.Household.EditedBy == p.UserID
 	data["MayObject"] = a.TownStaff && d.Household.Step == StepPublicity
 	data["MayPay"] = CanPay(p) && d.Household.Step == StepCounty
 	data["MayEdit"] = CanEnter(p) && CheckEdit(d.Household) == nil

@@ -1144,10 +1144,10 @@ func (s *Service) Waiting(ctx context.Context, p *auth.Principal) (n int, link s
 	w.Add("town_code LIKE ?", p.RegionPrefix()+"%")
 	switch {
 	case a.TownStaff && p.Role == auth.RoleTown:
-		w.Add("(step = ? OR (step IN (?, ?) AND entered_by <> ?))", StepVillage, StepReported, StepPublicity, p.UserID)
+		w.Add("(step = ? OR (step IN (?, ?) AND entered_by <> ? AND edited_by <> ?))", StepVillage, StepReported, StepPublicity, p.UserID, p.UserID)
 		link = "/relief/households?step=" + StepReported
 	case a.County:
-		w.Add("step = ? AND entered_by <> ?", StepTown, p.UserID)
+		w.Add("step = ? AND entered_by <> ? AND edited_by <> ?", StepTown, p.UserID, p.UserID)
 		link = "/relief/households?step=" + StepTown
 	default:
 		return 0, "", nil
