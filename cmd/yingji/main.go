@@ -60,7 +60,9 @@ Usage:
   yingji restore FILE --data DIR [--db URL] [--passphrase-file FILE] [--force]
                                                put back what backup wrote (refuses a key that does not fit)
   yingji audit verify
-  yingji bench                                  measure cold start, idle memory and /healthz throughput
+  yingji bench [--quick] [--rows N] [--clients N] [--duration D] [--db URL]
+                                               one table: cold start, idle/peak memory, import vs floor,
+                                               list at N rows, export vs raw excelize, key pages vs /healthz
   yingji load [--clients 200] [--duration 60s] [--writes 0.2] [--db URL]
                                                bounded loopback load on a fresh demo county: p50/p95/p99 per page
                                                and each page's p95 against /healthz in the same run
@@ -109,7 +111,7 @@ func run(ctx context.Context, args []string, out, errOut io.Writer, getenv confi
 	case "report":
 		err = e.reportCmd(args[1:])
 	case "bench":
-		err = app.Bench(ctx, out, app.BenchOptions{})
+		err = e.bench(args[1:])
 	case "load":
 		err = e.load(args[1:])
 	case "migrate-data":

@@ -272,11 +272,15 @@ func (a *App) buildHTTP() error {
 
 	hh := &home.Handlers{UI: ui, Auth: a.Auth, Org: a.Org, Secure: a.Cfg.SecureCookies}
 	for _, m := range a.mods {
-		if m.stats != nil {
-			hh.Stats = append(hh.Stats, m.stats)
+		stats, todo := m.stats, m.todo
+		if len(m.homeKinds) > 0 {
+			stats, todo = a.memoHome(m.homeKinds, stats, todo)
 		}
-		if m.todo != nil {
-			hh.Todos = append(hh.Todos, m.todo)
+		if stats != nil {
+			hh.Stats = append(hh.Stats, stats)
+		}
+		if todo != nil {
+			hh.Todos = append(hh.Todos, todo)
 		}
 	}
 	hh.Register(rt)

@@ -104,15 +104,26 @@ func LoadTest(ctx context.Context, out io.Writer, o LoadOptions) error {
 		return err
 	}
 
+	lat, err := a.runLoad(runCtx, base, o)
+	if err != nil {
+		return err
+	}
+	return lat.report(out, o, engine)
+}
+
+// runLoad runs the clients of LoadTest against a served demo county at base
+// and returns their latencies.
+func (a *App) runLoad(runCtx context.Context, base string, o LoadOptions) (*latencies, error) {
+	ctx := runCtx
 	tokens := map[string]string{}
 	for _, u := range loadUsers {
 		user, err := a.Auth.FindByUsername(ctx, u.name)
 		if err != nil {
-			return fmt.Errorf("load: demo user %s: %w", u.name, err)
+			return nil, fmt.Errorf("load: demo user %s: %w", u.name, err)
 		}
 		_, secret, err := a.Auth.CreateToken(ctx, a.System(), user.ID, "load")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		tokens[u.name] = secret
 	}
@@ -120,7 +131,7 @@ func LoadTest(ctx context.Context, out io.Writer, o LoadOptions) error {
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	enterprises, err := loadEnterprises(ctx, client, base, tokens["jg1"])
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	lat := &latencies{byPage: map[string][]time.Duration{}, errors: map[string]int{}}
@@ -160,7 +171,7 @@ func LoadTest(ctx context.Context, out io.Writer, o LoadOptions) error {
 		}
 	}()
 	wg.Wait()
-	return lat.report(out, o, engine)
+	return lat, nil
 }
 
 // loopbackOnly refuses to send load anywhere but this machine.
@@ -294,4 +305,44 @@ func (l *latencies) report(out io.Writer, o LoadOptions, engine string) error {
 		return fmt.Errorf("load: %d of %d requests failed", failed, total)
 	}
 	return nil
+}
+
+// loadSummary is what Bench reports of a load run.
+type loadSummary struct {
+	worst                 string        // the page with the highest p95 ratio
+	worstP95, health      time.Duration // its p95, /healthz p95
+	worstRatio, homeRatio float64       // p95 ÷ /healthz p95
+	total, failed         int
+	failures              []string // the first few, for the report
+}
+
+// summary reduces the latencies to the worst page and the home page against
+// /healthz in the same run.
+func (l *latencies) summary() loadSummary {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var s loadSummary
+	for _, d := range l.byPage {
+		slices.Sort(d)
+	}
+	s.health = pct(l.byPage["GET /healthz"], 95)
+	for n, d := range l.byPage {
+		s.total += len(d)
+		if n == "GET /healthz" || s.health == 0 {
+			continue
+		}
+		r := float64(pct(d, 95)) / float64(s.health)
+		if r > s.worstRatio {
+			s.worst, s.worstP95, s.worstRatio = n, pct(d, 95), r
+		}
+		if n == "GET /" {
+			s.homeRatio = r
+		}
+	}
+	for _, n := range l.errors {
+		s.total += n
+		s.failed += n
+	}
+	s.failures = append(s.failures, l.sample...)
+	return s
 }

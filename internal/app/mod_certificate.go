@@ -55,6 +55,9 @@ func (a *App) certificateModule() (*module, error) {
 			return svc.Demo(ctx, out, a.Cfg.County, demo.EnterpriseID, issuer)
 		},
 		audit: web.AuditNames{Codes: map[string]string{"certificate_warning.missing": "certificate.role."}},
+		// The survey of missing certificates reads every enterprise in
+		// scope: kept until a certificate, warning or enterprise changes.
+		homeKinds: []string{"certificate", "certificate_warning", "certificate_check", "enterprise"},
 		stats: func(ctx context.Context, p *auth.Principal) ([]home.Stat, error) {
 			expiring, err := svc.Count(ctx, p, certificate.Filter{Within: certificate.ExpiringDays})
 			if err != nil {

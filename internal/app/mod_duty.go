@@ -9,6 +9,7 @@ import (
 	"yingji/internal/auth"
 	"yingji/internal/duty"
 	"yingji/internal/jobs"
+	"yingji/internal/org"
 	"yingji/internal/web"
 )
 
@@ -23,6 +24,34 @@ func (a *App) dutyModule() (*module, error) {
 			return err
 		})
 	}
+	svc.WithAccounts(func(ctx context.Context, county string) ([]duty.Account, error) {
+		sys := &auth.Principal{UserID: "system", Username: "system", Role: auth.RoleAdmin, CountyCode: county}
+		enabled := false
+		var out []duty.Account
+		for offset := 0; ; offset += 1000 {
+			users, total, err := a.Auth.ListUsers(ctx, sys, auth.UserFilter{Disabled: &enabled, Limit: 1000, Offset: offset})
+			if err != nil {
+				return nil, err
+			}
+			for _, u := range users {
+				out = append(out, duty.Account{UserID: u.ID, Username: u.Username, Name: u.DisplayName})
+			}
+			if len(users) == 0 || offset+len(users) >= total {
+				return out, nil
+			}
+		}
+	})
+	svc.WithTowns(func(ctx context.Context, county string) (map[string]string, error) {
+		all, err := a.Org.ListRegions(ctx, &auth.Principal{Role: auth.RoleLeader, CountyCode: county}, org.RegionFilter{Level: org.LevelTown})
+		if err != nil {
+			return nil, err
+		}
+		names := map[string]string{}
+		for _, x := range all {
+			names[x.Code] = x.Name
+		}
+		return names, nil
+	})
 	a.MapLayers = append(a.MapLayers, svc.Layer())
 	h := &duty.Handlers{Svc: svc, Org: a.Org,
 		Users: func(ctx context.Context, username string) (string, error) {

@@ -1,12 +1,15 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"yingji/internal/app"
 	"yingji/internal/auth"
@@ -248,6 +251,49 @@ func TestWarningDemoFigure(t *testing.T) {
 	getJSON(t, a, "/api/v1/warnings?active=1&open=1", toks[auth.RoleDuty], &list)
 	if list.Total != 1 {
 		t.Fatalf("active with open acks: %d", list.Total)
+	}
+	// Its page filters the recipient units by 签收, and exports them.
+	var open struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	getJSON(t, a, "/api/v1/warnings?active=1&open=1", toks[auth.RoleDuty], &open)
+	if len(open.Items) != 1 {
+		t.Fatalf("active with open acks: %+v", open)
+	}
+	id := open.Items[0].ID
+	var one warnJSON
+	getJSON(t, a, "/api/v1/warnings/"+id, toks[auth.RoleDuty], &one)
+	acked := 0
+	for _, r := range one.Recipients {
+		if r.AckedVia != "" {
+			acked++
+		}
+	}
+	if acked == 0 || acked == len(one.Recipients) {
+		t.Fatalf("the demo's active warning should have both: %d of %d acknowledged", acked, len(one.Recipients))
+	}
+	for _, c := range []struct {
+		ack, show, hide string
+		rows            int
+	}{{"open", "未签收", `class="tag green"`, len(one.Recipients) - acked}, {"acked", "已签收", `class="tag red"`, acked}, {"", "未签收", "", len(one.Recipients)}} {
+		body := page(t, a, toks[auth.RoleDuty], "/warnings/"+id+"?ack="+c.ack)
+		if table := body[strings.Index(body, `id="recipients-table"`):]; !strings.Contains(table, c.show) || (c.hide != "" && strings.Contains(table[:strings.Index(table, "</table>")], c.hide)) {
+			t.Errorf("ack=%s: the table shows the wrong units", c.ack)
+		}
+		rec := do(a, "GET", "/warnings/"+id+"/recipients/export?ack="+c.ack, toks[auth.RoleDuty], nil)
+		xf, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))
+		if rec.Code != 200 || err != nil {
+			t.Fatalf("recipients export: %d %v", rec.Code, err)
+		}
+		rows, _ := xf.GetRows(xf.GetSheetName(0))
+		if len(rows)-1 != c.rows || rows[0][0] != "接收单位" {
+			t.Errorf("ack=%s export: %d rows, want %d", c.ack, len(rows)-1, c.rows)
+		}
+	}
+	if rec := do(a, "GET", "/warnings/"+id+"/recipients/export", toks[auth.RoleTown], nil); rec.Code != 403 {
+		t.Errorf("a town user exports the recipients: %d", rec.Code)
 	}
 	// The town sees the 17 warnings sent to it, all published.
 	getJSON(t, a, "/api/v1/warnings?msg_type=Alert", toks[auth.RoleTown], &list)

@@ -28,8 +28,13 @@ type module struct {
 	register  func(rt *web.Router) // its handlers (a.UI is set by then)
 	ledgers   []*ledger.Ledger     // Excel registers under /KIND
 	demo      func(ctx context.Context, out io.Writer) error
-	stats     home.StatsFunc           // figures on the home page
-	todo      home.TodoFunc            // work waiting for the user (待办), on the home page
+	stats     home.StatsFunc // figures on the home page
+	todo      home.TodoFunc  // work waiting for the user (待办), on the home page
+	// homeKinds are the kinds of records (audit entities) its stats and
+	// todo are computed from, when they are costly to compute: they are
+	// then kept per user and day until a write touches one of those kinds
+	// (see memoHome).
+	homeKinds []string
 	audit     web.AuditNames           // how its audit entries' fields and codes read
 	jobs      map[string]jobs.Handler  // background job kinds
 	every     map[string]time.Duration // periodic jobs (sweeps)

@@ -68,6 +68,7 @@ func Record(ctx context.Context, tx *store.Tx, now time.Time, a Actor, e Entry) 
 	if err != nil {
 		return fmt.Errorf("audit summary: %w", err)
 	}
+	tx.Touch(e.Entity)
 	var seq int64
 	var prev string
 	// Touch the head first so the row is locked for the rest of the tx.
@@ -288,6 +289,9 @@ func ForEntity(ctx context.Context, q store.Querier, entity, id string) ([]Row, 
 func RecordMany(ctx context.Context, tx *store.Tx, now time.Time, a Actor, entries []Entry) error {
 	if len(entries) == 0 {
 		return nil
+	}
+	for _, e := range entries {
+		tx.Touch(e.Entity)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = seq + $1 WHERE id = 1`, len(entries)); err != nil {
 		return fmt.Errorf("audit head: %w", err)

@@ -262,26 +262,32 @@ func (s *Service) CreateIncident(ctx context.Context, p *auth.Principal, in Inci
 	if err := s.checkAccident(ctx, p, in.AccidentID); err != nil {
 		return in, err
 	}
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		st, _, _, err := s.settings(ctx, tx, p.CountyCode)
-		if err != nil {
-			return err
-		}
-		in.ID, in.CountyCode, in.CreatedBy, in.CreatedName, in.CreatedAt, in.UpdatedAt = ids.New(), p.CountyCode, p.UserID, displayName(p), now.UTC(), now.UTC()
-		in.Reports, in.Closed = 0, false
-		in.NextDue, _, in.OnTime, _ = Status(in, nil, st.Deadlines, now)
-		in.OnTime = true // nothing has been late yet when written; the sweep and reads judge the deadline
-		if _, err := tx.ExecContext(ctx, `INSERT INTO duty_incident (`+incidentCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)`,
-			in.ID, in.CountyCode, in.Title, in.ReceivedAt.UTC(), store.NullTime(in.OccurredAt.UTC()), in.Source, in.Category, in.Subtype, in.Level,
-			in.TownCode, in.Place, in.Lat, in.Lng, in.Deaths, in.Injuries, in.Missing, in.Summary, in.AccidentID, in.Closed,
-			store.NullTime(in.NextDue.UTC()), in.OnTime, in.Reports, in.CreatedBy, in.CreatedName, in.CreatedAt, in.UpdatedAt); err != nil {
-			return fmt.Errorf("insert incident: %w", err)
-		}
-		a := in
-		a.Summary = person.MaskIDsIn(a.Summary)
-		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "duty_incident", EntityID: in.ID, Action: "create", After: a})
-	})
+	err := s.db.InTx(ctx, func(tx *store.Tx) error { return s.createIncidentTx(ctx, tx, p, &in, now) })
 	return in, err
+}
+
+// createIncidentTx writes a checked incident in tx, its first report due
+// by the county's deadlines; audited.
+func (s *Service) createIncidentTx(ctx context.Context, tx *store.Tx, p *auth.Principal, inp *Incident, now time.Time) error {
+	in := *inp
+	st, _, _, err := s.settings(ctx, tx, p.CountyCode)
+	if err != nil {
+		return err
+	}
+	in.ID, in.CountyCode, in.CreatedBy, in.CreatedName, in.CreatedAt, in.UpdatedAt = ids.New(), p.CountyCode, p.UserID, displayName(p), now.UTC(), now.UTC()
+	in.Reports, in.Closed = 0, false
+	in.NextDue, _, in.OnTime, _ = Status(in, nil, st.Deadlines, now)
+	in.OnTime = true // nothing has been late yet when written; the sweep and reads judge the deadline
+	if _, err := tx.ExecContext(ctx, `INSERT INTO duty_incident (`+incidentCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)`,
+		in.ID, in.CountyCode, in.Title, in.ReceivedAt.UTC(), store.NullTime(in.OccurredAt.UTC()), in.Source, in.Category, in.Subtype, in.Level,
+		in.TownCode, in.Place, in.Lat, in.Lng, in.Deaths, in.Injuries, in.Missing, in.Summary, in.AccidentID, in.Closed,
+		store.NullTime(in.NextDue.UTC()), in.OnTime, in.Reports, in.CreatedBy, in.CreatedName, in.CreatedAt, in.UpdatedAt); err != nil {
+		return fmt.Errorf("insert incident: %w", err)
+	}
+	*inp = in
+	a := in
+	a.Summary = person.MaskIDsIn(a.Summary)
+	return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "duty_incident", EntityID: in.ID, Action: "create", After: a})
 }
 
 // UpdateIncident changes what is known of an open incident (its level
@@ -347,49 +353,55 @@ func (s *Service) AddReport(ctx context.Context, p *auth.Principal, incidentID s
 		return r, forbidden()
 	}
 	now := s.now()
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		in, err := s.incident(ctx, tx, p, incidentID)
-		if err != nil {
-			return err
-		}
-		st, _, _, err := s.settings(ctx, tx, p.CountyCode)
-		if err != nil {
-			return err
-		}
-		prior, err := s.reports(ctx, tx, incidentID)
-		if err != nil {
-			return err
-		}
-		seq, due, err := NextReport(in, prior, r.Kind, st.Deadlines)
-		if err != nil {
-			return err
-		}
-		if err := CheckReport(&r, prior, in, now); err != nil {
-			return err
-		}
-		r.ID, r.IncidentID, r.Seq, r.DueAt, r.RecordedBy, r.RecordedAt = ids.New(), incidentID, seq, due, p.UserID, now.UTC()
-		r.OnTime = !r.ReportedAt.After(due)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO duty_report (id, incident_id, county_code, kind, seq, reported_at, due_at, on_time, to_whom, via,
-			content, deaths, injuries, missing, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
-			r.ID, incidentID, p.CountyCode, r.Kind, r.Seq, r.ReportedAt.UTC(), r.DueAt.UTC(), r.OnTime, r.To, r.Via, r.Content, r.Deaths, r.Injuries,
-			r.Missing, r.RecordedBy, r.RecordedAt); err != nil {
-			if store.IsUniqueViolation(err) {
-				return errs.New(errs.Conflict, "duty.report_race")
-			}
-			return fmt.Errorf("insert report: %w", err)
-		}
-		all := append(prior, r)
-		next, _, onTime, closed := Status(in, all, st.Deadlines, r.ReportedAt)
-		if _, err := tx.ExecContext(ctx, `UPDATE duty_incident SET closed = $1, next_due = $2, on_time = $3, reports = $4, deaths = $5, injuries = $6,
-			missing = $7, updated_at = $8 WHERE id = $9`, closed, store.NullTime(next.UTC()), onTime, len(all), r.Deaths, r.Injuries, r.Missing,
-			now.UTC(), incidentID); err != nil {
-			return err
-		}
-		a := r
-		a.Content = person.MaskIDsIn(a.Content)
-		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "duty_incident", EntityID: incidentID, Action: "report_" + r.Kind, After: a})
-	})
+	err := s.db.InTx(ctx, func(tx *store.Tx) error { return s.addReportTx(ctx, tx, p, incidentID, &r, now) })
 	return r, err
+}
+
+// addReportTx adds the next report of an incident's chain in tx (the
+// chain rule NextReport, then CheckReport); audited.
+func (s *Service) addReportTx(ctx context.Context, tx *store.Tx, p *auth.Principal, incidentID string, rp *Report, now time.Time) error {
+	r := *rp
+	in, err := s.incident(ctx, tx, p, incidentID)
+	if err != nil {
+		return err
+	}
+	st, _, _, err := s.settings(ctx, tx, p.CountyCode)
+	if err != nil {
+		return err
+	}
+	prior, err := s.reports(ctx, tx, incidentID)
+	if err != nil {
+		return err
+	}
+	seq, due, err := NextReport(in, prior, r.Kind, st.Deadlines)
+	if err != nil {
+		return err
+	}
+	if err := CheckReport(&r, prior, in, now); err != nil {
+		return err
+	}
+	r.ID, r.IncidentID, r.Seq, r.DueAt, r.RecordedBy, r.RecordedAt = ids.New(), incidentID, seq, due, p.UserID, now.UTC()
+	r.OnTime = !r.ReportedAt.After(due)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO duty_report (id, incident_id, county_code, kind, seq, reported_at, due_at, on_time, to_whom, via,
+		content, deaths, injuries, missing, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
+		r.ID, incidentID, p.CountyCode, r.Kind, r.Seq, r.ReportedAt.UTC(), r.DueAt.UTC(), r.OnTime, r.To, r.Via, r.Content, r.Deaths, r.Injuries,
+		r.Missing, r.RecordedBy, r.RecordedAt); err != nil {
+		if store.IsUniqueViolation(err) {
+			return errs.New(errs.Conflict, "duty.report_race")
+		}
+		return fmt.Errorf("insert report: %w", err)
+	}
+	all := append(prior, r)
+	next, _, onTime, closed := Status(in, all, st.Deadlines, r.ReportedAt)
+	if _, err := tx.ExecContext(ctx, `UPDATE duty_incident SET closed = $1, next_due = $2, on_time = $3, reports = $4, deaths = $5, injuries = $6,
+		missing = $7, updated_at = $8 WHERE id = $9`, closed, store.NullTime(next.UTC()), onTime, len(all), r.Deaths, r.Injuries, r.Missing,
+		now.UTC(), incidentID); err != nil {
+		return err
+	}
+	*rp = r
+	a := r
+	a.Content = person.MaskIDsIn(a.Content)
+	return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "duty_incident", EntityID: incidentID, Action: "report_" + r.Kind, After: a})
 }
 
 // AddInstruction records a 领导批示 on an incident.

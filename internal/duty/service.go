@@ -36,6 +36,33 @@ type Service struct {
 	// accident checks that an incident's accident_id names a record of
 	// the accident register in p's scope (nil: not checked).
 	accident func(ctx context.Context, p *auth.Principal, id string) error
+	// accounts lists the county's users a roster import may name (nil:
+	// none, so a roster import names nobody).
+	accounts AccountsFunc
+	// towns are the county's towns, code → name (nil: none).
+	towns func(ctx context.Context, county string) (map[string]string, error)
+}
+
+// Account is a user of the county the roster may name.
+type Account struct {
+	UserID   string
+	Username string
+	Name     string // display name
+}
+
+// AccountsFunc lists the enabled users of a county.
+type AccountsFunc func(ctx context.Context, county string) ([]Account, error)
+
+// WithAccounts lets the roster import resolve people by name or username.
+func (s *Service) WithAccounts(f AccountsFunc) *Service {
+	s.accounts = f
+	return s
+}
+
+// WithTowns lets the incident import and export name towns.
+func (s *Service) WithTowns(f func(ctx context.Context, county string) (map[string]string, error)) *Service {
+	s.towns = f
+	return s
 }
 
 // WithAccidents makes an incident's accident reference a checked link to
@@ -212,6 +239,23 @@ func (s *Service) CreateShift(ctx context.Context, p *auth.Principal, sh Shift) 
 	if !CanWrite(p) {
 		return sh, forbidden()
 	}
+	cal, err := s.calendar(ctx, p.CountyCode)
+	if err != nil {
+		return sh, err
+	}
+	sh, err = PrepareShift(sh, cal)
+	if err != nil {
+		return sh, err
+	}
+	err = s.db.InTx(ctx, func(tx *store.Tx) error { return s.createShiftTx(ctx, tx, p, &sh) })
+	return sh, err
+}
+
+// PrepareShift is the roster rule path shared by the form, the API and
+// the Excel import: empty places dropped, the day taken from the start,
+// the roster rules (CheckShift) applied and the holiday flag set from
+// the calendar.
+func PrepareShift(sh Shift, cal calendar.Calendar) (Shift, error) {
 	var ms []Assignment
 	for _, m := range sh.Members {
 		if strings.TrimSpace(m.Name) != "" {
@@ -225,26 +269,32 @@ func (s *Service) CreateShift(ctx context.Context, p *auth.Principal, sh Shift) 
 	if err := CheckShift(sh); err != nil {
 		return sh, err
 	}
-	cal, err := s.calendar(ctx, p.CountyCode)
-	if err != nil {
-		return sh, err
-	}
 	sh.Holiday = !cal.IsWorkingDay(calendar.Day(sh.Day))
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM duty_shift WHERE county_code = $1 AND starts_at < $2 AND ends_at > $3`,
-			p.CountyCode, sh.EndsAt.UTC(), sh.StartsAt.UTC()).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return errs.New(errs.Conflict, "duty.shift_overlaps")
-		}
-		if err := s.insertShift(ctx, tx, p.CountyCode, &sh); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, s.now(), p.Actor(), audit.Entry{Entity: "duty_shift", EntityID: sh.ID, Action: "create", After: sh})
-	})
-	return sh, err
+	return sh, nil
+}
+
+// overlapping counts the county's shifts overlapping [start, end).
+func overlapping(ctx context.Context, q store.Querier, county string, start, end time.Time) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM duty_shift WHERE county_code = $1 AND starts_at < $2 AND ends_at > $3`,
+		county, end.UTC(), start.UTC()).Scan(&n)
+	return n, err
+}
+
+// createShiftTx writes a prepared shift in tx: refused when it overlaps
+// another shift of the county; audited.
+func (s *Service) createShiftTx(ctx context.Context, tx *store.Tx, p *auth.Principal, sh *Shift) error {
+	n, err := overlapping(ctx, tx, p.CountyCode, sh.StartsAt, sh.EndsAt)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return errs.New(errs.Conflict, "duty.shift_overlaps")
+	}
+	if err := s.insertShift(ctx, tx, p.CountyCode, sh); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, s.now(), p.Actor(), audit.Entry{Entity: "duty_shift", EntityID: sh.ID, Action: "create", After: *sh})
 }
 
 // GenerateMonth builds a month of shifts ("2022-06") from the rotation
@@ -829,14 +879,6 @@ func (s *Service) AddLog(ctx context.Context, p *auth.Principal, e LogEntry) (Lo
 	if !CanWrite(p) {
 		return e, forbidden()
 	}
-	if e.Kind == LogHandover {
-		return e, errs.Field("kind", "duty.handover_via_shift", nil)
-	}
-	if e.Kind == LogSignIn || e.Kind == LogSignOut {
-		if e.Content == "" {
-			e.Content = displayName(p)
-		}
-	}
 	if e.Corrects != "" {
 		// A correction is of the same kind as the entry it corrects.
 		var kind string
@@ -844,29 +886,46 @@ func (s *Service) AddLog(ctx context.Context, p *auth.Principal, e LogEntry) (Lo
 			e.Kind = kind
 		}
 	}
-	if err := CheckLog(&e, s.now()); err != nil {
+	if err := PrepareLog(&e, displayName(p), s.now()); err != nil {
 		return e, err
 	}
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		if e.Corrects != "" {
-			old, err := scanLog(tx.QueryRowContext(ctx, `SELECT `+logCols+` FROM duty_log WHERE id = $1`, e.Corrects))
-			if errors.Is(err, sql.ErrNoRows) || (err == nil && old.CountyCode != p.CountyCode) {
-				return errs.Field("corrects", "duty.log_unknown", nil)
-			}
-			if err != nil {
-				return err
-			}
-			e.Kind = old.Kind
-			if err := s.insertLog(ctx, tx, p, &e, old.ShiftID); err != nil {
-				return err
-			}
-		} else if err := s.insertLog(ctx, tx, p, &e, ""); err != nil {
+	err := s.db.InTx(ctx, func(tx *store.Tx) error { return s.addLogTx(ctx, tx, p, &e) })
+	return e, err
+}
+
+// PrepareLog is the duty log rule path shared by the form, the API and
+// the Excel import: handover notes only through a handover, a sign-in or
+// sign-out names the writer when nothing else is said, then CheckLog. (A
+// correction takes the kind of the entry it corrects, a handover's too.)
+func PrepareLog(e *LogEntry, writer string, now time.Time) error {
+	if e.Kind == LogHandover && e.Corrects == "" {
+		return errs.Field("kind", "duty.handover_via_shift", nil)
+	}
+	if (e.Kind == LogSignIn || e.Kind == LogSignOut) && strings.TrimSpace(e.Content) == "" {
+		e.Content = writer
+	}
+	return CheckLog(e, now)
+}
+
+// addLogTx writes a prepared entry (or correction) in tx, audited.
+func (s *Service) addLogTx(ctx context.Context, tx *store.Tx, p *auth.Principal, e *LogEntry) error {
+	if e.Corrects != "" {
+		old, err := scanLog(tx.QueryRowContext(ctx, `SELECT `+logCols+` FROM duty_log WHERE id = $1`, e.Corrects))
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && old.CountyCode != p.CountyCode) {
+			return errs.Field("corrects", "duty.log_unknown", nil)
+		}
+		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, s.now(), p.Actor(), audit.Entry{Entity: "duty_log", EntityID: e.ID, Action: map[bool]string{true: "correct", false: "create"}[e.Corrects != ""],
-			After: maskedLog(e)})
-	})
-	return e, err
+		e.Kind = old.Kind
+		if err := s.insertLog(ctx, tx, p, e, old.ShiftID); err != nil {
+			return err
+		}
+	} else if err := s.insertLog(ctx, tx, p, e, ""); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, s.now(), p.Actor(), audit.Entry{Entity: "duty_log", EntityID: e.ID, Action: map[bool]string{true: "correct", false: "create"}[e.Corrects != ""],
+		After: maskedLog(*e)})
 }
 
 // UpdateLog changes an entry not yet frozen; a frozen entry is refused

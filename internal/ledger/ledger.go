@@ -75,6 +75,15 @@ type Import interface {
 	Commit(ctx context.Context, progress func(done, total int64)) (int, error)
 }
 
+// Finisher is an Import with rules over the whole file (a day of the
+// roster needs its 带班领导 among all its rows): Finish runs once after
+// every row was checked and returns errors naming their rows (Row and Key
+// set; the column letter and header are filled in). The import must not
+// commit the rows it names.
+type Finisher interface {
+	Finish(ctx context.Context) []xlsx.CellError
+}
+
 // Result is what an import did.
 type Result struct {
 	Kind       string           `json:"kind"`
@@ -126,6 +135,9 @@ func Run(ctx context.Context, l *Ledger, p *auth.Principal, r io.Reader, opts Op
 	if err != nil {
 		return res, fmt.Errorf("read %s: %w", l.Kind, err)
 	}
+	if fin, ok := imp.(Finisher); ok {
+		finish(rep, l.Schema, fin.Finish(ctx))
+	}
 	res.Rows, res.ErrorCount, res.Errors = rep.Rows, rep.ErrorCount, rep.Errors
 	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].Row < res.Errors[j].Row })
 	if !rep.OK() && !onlyValid {
@@ -141,6 +153,31 @@ func Run(ctx context.Context, l *Ledger, p *auth.Principal, r io.Reader, opts Op
 	res.Skipped = rep.Rows - rep.Valid
 	progress(int64(rep.Rows), int64(rep.Rows))
 	return res, nil
+}
+
+// finish adds the whole-file errors to the report: a row named there for
+// the first time is no longer valid.
+func finish(rep *xlsx.Report, s xlsx.Schema, errors []xlsx.CellError) {
+	bad := map[int]bool{}
+	for _, e := range rep.Errors {
+		bad[e.Row] = true
+	}
+	for _, e := range errors {
+		if c, ok := s.Column(e.Key); ok && e.Column == "" {
+			e.Column = c.Header
+		}
+		if e.Col == "" {
+			e.Col = rep.Letters[e.Key]
+		}
+		if !bad[e.Row] {
+			bad[e.Row] = true
+			rep.Valid--
+		}
+		rep.ErrorCount++
+		if len(rep.Errors) < xlsx.MaxErrors {
+			rep.Errors = append(rep.Errors, e)
+		}
+	}
 }
 
 // Registry holds the ledgers by kind.

@@ -486,23 +486,21 @@ func (s *Service) enterprises(ctx context.Context, p *auth.Principal, n int, idO
 	if n == 0 {
 		return out, nil
 	}
-	if n > 100 {
+	if n > 500 {
 		err := s.ent.Each(ctx, p, enterprise.Filter{}, func(e enterprise.Enterprise) error { out[e.ID] = e; return nil })
 		return out, err
 	}
+	// One query for the page's enterprises (not one per row).
+	seen := map[string]bool{}
+	idList := make([]string, 0, n)
 	for i := 0; i < n; i++ {
-		id := idOf(i)
-		if _, ok := out[id]; ok {
-			continue
+		if id := idOf(i); !seen[id] {
+			seen[id] = true
+			idList = append(idList, id)
 		}
-		e, err := s.ent.Get(ctx, p, id)
-		if errs.KindOf(err) == errs.NotFound {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out[id] = e
+	}
+	if err := s.ent.Each(ctx, p, enterprise.Filter{IDs: idList}, func(e enterprise.Enterprise) error { out[e.ID] = e; return nil }); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

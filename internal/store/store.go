@@ -68,6 +68,7 @@ type DB struct {
 	r      *sql.DB
 	desc   string
 	macKey []byte // installation MAC key (see SetMACKey); nil: none
+	gens   generations
 }
 
 // SetMACKey gives the database handle the installation's MAC key (kept
@@ -292,6 +293,8 @@ type Tx struct {
 	after    []func()
 	rollback []func()
 	macKey   []byte
+	db       *DB
+	touched  []string // kinds written (Touch)
 }
 
 // MAC is DB.MAC inside a transaction.
@@ -357,7 +360,7 @@ func (db *DB) once(ctx context.Context, fn func(tx *Tx) error) (after []func(), 
 			return nil, fmt.Errorf("queue for the audit head: %w", err)
 		}
 	}
-	tx := &Tx{Tx: stx, Engine: db.Engine, macKey: db.macKey}
+	tx := &Tx{Tx: stx, Engine: db.Engine, macKey: db.macKey, db: db}
 	committed := false
 	defer func() {
 		if committed {

@@ -16,6 +16,7 @@ import (
 	"yingji/internal/notify"
 	"yingji/internal/org"
 	"yingji/internal/web"
+	"yingji/internal/xlsx"
 )
 
 // Templates and Locales of the warning pages.
@@ -61,6 +62,7 @@ func Policy() web.Policy {
 		"GET /warnings/feed.atom":              public,
 		"GET /warnings/{id}":                   readers,
 		"GET /warnings/{id}/cap.xml":           public,
+		"GET /warnings/{id}/recipients/export": staff,
 		"POST /warnings/{id}/approve":          approvers,
 		"POST /warnings/{id}/withdraw":         drafters,
 		"POST /warnings/{id}/publish":          publishers,
@@ -111,6 +113,7 @@ func (h *Handlers) Register(rt *web.Router) {
 	rt.Handle("GET /warnings/feed.atom", h.feed)
 	rt.Handle("GET /warnings/{id}", h.show)
 	rt.Handle("GET /warnings/{id}/cap.xml", h.capFile)
+	rt.Handle("GET /warnings/{id}/recipients/export", h.recipientsExport)
 	rt.Handle("POST /warnings/{id}/approve", h.step("approve"))
 	rt.Handle("POST /warnings/{id}/withdraw", h.step("withdraw"))
 	rt.Handle("POST /warnings/{id}/publish", h.step("publish"))
@@ -393,6 +396,8 @@ type Detail struct {
 	FollowUps  []Warning
 	Recipients []Recipient
 	Unacked    []Recipient
+	Shown      []Recipient // the recipients the 签收 filter (?ack=open|acked) keeps
+	Ack        string      // that filter
 	Mine       *Recipient
 	Delivered  map[notify.DeliveryState]int
 	Deliveries []notify.LogEntry
@@ -413,9 +418,13 @@ func (h *Handlers) show(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kind, ref := unitOf(p)
+	d.Ack = r.URL.Query().Get("ack")
 	for i, rc := range d.Recipients {
 		if !rc.Acked() {
 			d.Unacked = append(d.Unacked, rc)
+		}
+		if d.Ack == "" || (d.Ack == "open") != rc.Acked() {
+			d.Shown = append(d.Shown, rc)
 		}
 		if rc.Kind == kind && rc.Ref == ref {
 			d.Mine = &d.Recipients[i]
@@ -449,6 +458,68 @@ func (h *Handlers) show(w http.ResponseWriter, r *http.Request) {
 	data := h.lookups(r)
 	data["D"] = d
 	h.UI.Show(w, r, http.StatusOK, "warning", "warning.detail", "warnings", data, nil)
+}
+
+// RecipientsSchema is the layout of a warning's 签收情况 export.
+func RecipientsSchema() xlsx.Schema {
+	return xlsx.Schema{Name: "签收情况", Columns: []xlsx.Column{
+		{Key: "name", Header: "接收单位", HeaderEN: "Recipient", Width: 24},
+		{Key: "kind", Header: "单位类别", HeaderEN: "Kind"},
+		{Key: "users", Header: "通知账号数", HeaderEN: "Accounts notified"},
+		{Key: "notified_at", Header: "通知时间", HeaderEN: "Notified", Width: 17},
+		{Key: "state", Header: "签收情况", HeaderEN: "Acknowledged"},
+		{Key: "acked_at", Header: "签收时间", HeaderEN: "Acknowledged at", Width: 17},
+		{Key: "acked_by", Header: "签收人", HeaderEN: "Acknowledged by"},
+		{Key: "acked_via", Header: "签收方式", HeaderEN: "Via"},
+		{Key: "reminders", Header: "提醒次数", HeaderEN: "Reminders"},
+		{Key: "escalated", Header: "已上报领导", HeaderEN: "Escalated"},
+	}}
+}
+
+var recipientKindZH = map[string]string{"town": "乡镇", "department": "部门", "enterprise": "企业"}
+var ackViaZH = map[string]string{"app": "系统内签收", "link": "链接签收"}
+
+// recipientsExport writes a warning's recipient units and their 签收
+// (the page's ?ack filter applies) as an Excel file.
+func (h *Handlers) recipientsExport(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	x, err := h.Svc.Get(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	list, err := h.Svc.Recipients(r.Context(), p, x.ID)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	ack := r.URL.Query().Get("ack")
+	at := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(cst).Format("2006-01-02 15:04")
+	}
+	h.UI.SendXLSX(w, r, "签收情况-"+x.Identifier+".xlsx", func(out io.Writer) (*xlsx.Writer, error) { return xlsx.NewWriter(out, RecipientsSchema()) },
+		func(xw *xlsx.Writer) error {
+			for _, rc := range list {
+				if ack != "" && (ack == "open") == rc.Acked() {
+					continue
+				}
+				state, escalated := "未签收", "否"
+				if rc.Acked() {
+					state = "已签收"
+				}
+				if !rc.EscalatedAt.IsZero() {
+					escalated = "是"
+				}
+				if err := xw.Write(rc.Name, recipientKindZH[rc.Kind], rc.Users, at(rc.NotifiedAt), state, at(rc.AckedAt), rc.AckedBy, ackViaZH[rc.AckedVia],
+					rc.Reminders, escalated); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 }
 
 func (h *Handlers) capFile(w http.ResponseWriter, r *http.Request) {

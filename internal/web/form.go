@@ -81,14 +81,16 @@ func (f *Form) SetErrors(ui *UI, lang string, err error) {
 // DecodeJSON reads a JSON body into v, strictly: unknown fields and wrong
 // types give an Invalid error naming the field and reason (400); a body over
 // MaxJSONBody a TooLarge error (413); a text value with control characters
-// or over MaxTextChars an Invalid error naming its field (422). Text made
+// or over its field's limit (the `maxlen` tag, else the shared table of
+// internal/textlimit, else MaxTextChars) an Invalid error naming its field
+// and the limit (422). Text made
 // only of invisible characters is decoded as empty.
 func DecodeJSON(r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, MaxJSONBody))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil {
-		return checkDecoded(reflect.ValueOf(v), "")
+		return checkDecoded(reflect.ValueOf(v), "", 0)
 	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError

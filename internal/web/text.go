@@ -4,11 +4,13 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"yingji/internal/errs"
+	"yingji/internal/textlimit"
 )
 
 // Limits every request body and text value meets before a handler sees it.
@@ -19,25 +21,39 @@ const (
 	// MaxFormBody bounds a URL-encoded form body (uploads are multipart
 	// and bounded by their handlers).
 	MaxFormBody = 1 << 20
-	// MaxTextChars bounds any single text value in a form or JSON body.
-	MaxTextChars = 20000
+	// MaxTextChars bounds any single text value in a form or JSON body
+	// whose field the shared table (internal/textlimit) does not name.
+	MaxTextChars = textlimit.Fallback
 )
 
 // limitLabel is how the body limits are named in messages.
 const limitLabel = "1 MB"
 
-// TextProblem reports what is wrong with one text value: "" when it is
-// acceptable, else the message ID (text.control, text.too_long) and its
-// arguments. Tabs and line breaks are allowed; every other control
-// character (NUL, ESC, DEL, C1) is not: PostgreSQL refuses NUL outright and
-// the others only hide text from the people reading it.
+// TextProblem reports what is wrong with one text value of a field the
+// limits table does not name (limit MaxTextChars); see LimitProblem.
 func TextProblem(s string) (string, map[string]any) {
+	return LimitProblem(s, MaxTextChars)
+}
+
+// FieldProblem is TextProblem with the limit of the field's key in the
+// shared table (internal/textlimit): the same limit forms, JSON bodies and
+// Excel imports apply to that key.
+func FieldProblem(field, s string) (string, map[string]any) {
+	return LimitProblem(s, textlimit.For(field))
+}
+
+// LimitProblem reports what is wrong with one text value: "" when it is
+// acceptable, else the message ID (text.encoding, text.control,
+// text.too_long) and its arguments (Limit and Count for too_long). Tabs and
+// line breaks are allowed; every other control character (NUL, ESC, DEL,
+// C1) is not: PostgreSQL refuses NUL outright and the others only hide text
+// from the people reading it. Length counts characters (runes) of the text
+// as stored: after CleanText.
+func LimitProblem(s string, limit int) (string, map[string]any) {
 	if !utf8.ValidString(s) {
 		return "text.encoding", nil
 	}
-	n := 0
 	for _, r := range s {
-		n++
 		if r == '\t' || r == '\n' || r == '\r' {
 			continue
 		}
@@ -45,8 +61,8 @@ func TextProblem(s string) (string, map[string]any) {
 			return "text.control", nil
 		}
 	}
-	if n > MaxTextChars {
-		return "text.too_long", map[string]any{"Limit": MaxTextChars, "Count": n}
+	if n := utf8.RuneCountInString(CleanText(s)); n > limit {
+		return "text.too_long", map[string]any{"Limit": limit, "Count": n}
 	}
 	return "", nil
 }
@@ -78,18 +94,27 @@ func textError(field, msg string, args map[string]any) error {
 }
 
 // checkDecoded walks a decoded JSON value: every string is checked with
-// TextProblem (the error names its JSON field) and a string made only of
-// invisible characters becomes empty.
-func checkDecoded(v reflect.Value, field string) error {
+// LimitProblem (the error names its JSON field) and a string made only of
+// invisible characters becomes empty. The limit of a string is the
+// `maxlen:"N"` tag of its struct field when it has one (a module's own
+// limit), else the shared table's for its key (internal/textlimit); limit
+// carries a tag's value down to the strings of a slice or map.
+func checkDecoded(v reflect.Value, field string, limit int) error {
+	lim := func(name string) int {
+		if limit > 0 {
+			return limit
+		}
+		return textlimit.For(name)
+	}
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
 			return nil
 		}
-		return checkDecoded(v.Elem(), field)
+		return checkDecoded(v.Elem(), field, limit)
 	case reflect.String:
 		s := v.String()
-		if msg, args := TextProblem(s); msg != "" {
+		if msg, args := LimitProblem(s, lim(field)); msg != "" {
 			return textError(field, msg, args)
 		}
 		if s != "" && CleanText(s) == "" && v.CanSet() {
@@ -111,7 +136,8 @@ func checkDecoded(v reflect.Value, field string) error {
 			} else if field != "" {
 				name = field + "." + name
 			}
-			if err := checkDecoded(v.Field(i), name); err != nil {
+			n, _ := strconv.Atoi(f.Tag.Get("maxlen"))
+			if err := checkDecoded(v.Field(i), name, n); err != nil {
 				return err
 			}
 		}
@@ -120,7 +146,7 @@ func checkDecoded(v reflect.Value, field string) error {
 			return nil // []byte: binary, base64 in JSON
 		}
 		for i := range v.Len() {
-			if err := checkDecoded(v.Index(i), field); err != nil {
+			if err := checkDecoded(v.Index(i), field, limit); err != nil {
 				return err
 			}
 		}
@@ -143,7 +169,7 @@ func checkDecoded(v reflect.Value, field string) error {
 				if val.Kind() == reflect.Interface {
 					s = val.Elem().String()
 				}
-				if msg, args := TextProblem(s); msg != "" {
+				if msg, args := LimitProblem(s, lim(name)); msg != "" {
 					return textError(name, msg, args)
 				}
 				if s != "" && CleanText(s) == "" {
@@ -154,7 +180,7 @@ func checkDecoded(v reflect.Value, field string) error {
 			// Map values are not addressable: check a copy.
 			c := reflect.New(val.Type()).Elem()
 			c.Set(val)
-			if err := checkDecoded(c, name); err != nil {
+			if err := checkDecoded(c, name, limit); err != nil {
 				return err
 			}
 			v.SetMapIndex(k, c)
@@ -173,8 +199,9 @@ func jsonName(f reflect.StructField) string {
 }
 
 // TextGuard refuses, before any handler runs, a URL-encoded form body over
-// MaxFormBody (413) and a form value with control characters or over
-// MaxTextChars (422, naming the field). JSON bodies are checked by
+// MaxFormBody (413) and a form value with control characters or over its
+// field's limit in the shared table (internal/textlimit; 422, naming the
+// field and the limit). JSON bodies are checked by
 // DecodeJSON; multipart uploads by their handlers.
 func TextGuard(ui *UI, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -199,7 +226,7 @@ func TextGuard(ui *UI, next http.Handler) http.Handler {
 		}
 		for k, vs := range r.PostForm {
 			for _, v := range vs {
-				if msg, args := TextProblem(v); msg != "" {
+				if msg, args := FieldProblem(k, v); msg != "" {
 					ui.Error(w, r, textError(k, msg, args))
 					return
 				}

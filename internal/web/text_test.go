@@ -17,6 +17,8 @@ type textBody struct {
 	Nested struct {
 		Place string `json:"place_name"`
 	} `json:"nested"`
+	Ref  string   `json:"ref" maxlen:"5"`
+	Refs []string `json:"refs" maxlen:"3"`
 }
 
 func readTextBody(t *testing.T, body string) (int, map[string]any, textBody) {
@@ -72,8 +74,8 @@ func TestReadJSONEmptiesInvisibleText(t *testing.T) {
 
 func TestReadJSONLimits(t *testing.T) {
 	long := strings.Repeat("长", MaxTextChars+1)
-	code, answer, _ := readTextBody(t, `{"name":"`+long+`"}`)
-	if code != http.StatusUnprocessableEntity || answer["field"] != "name" {
+	code, answer, _ := readTextBody(t, `{"tags":["`+long+`"]}`)
+	if code != http.StatusUnprocessableEntity || answer["field"] != "tags" {
 		t.Fatalf("over-long text: %d %v", code, answer)
 	}
 	if msg, _ := answer["error"].(string); !strings.Contains(msg, "20000") {
@@ -118,5 +120,62 @@ func TestTextGuardForms(t *testing.T) {
 	}
 	if w := post("name="+url.QueryEscape("\u200b 甲公司 \u200b"), false); w.Code != http.StatusOK || w.Body.String() != "甲公司" {
 		t.Errorf("clean form: %d %q", w.Code, w.Body.String())
+	}
+}
+
+// A field named in the shared table (internal/textlimit) has its own limit,
+// named in the message; a struct's maxlen tag overrides it; the length
+// counts characters, not bytes, of the text without surrounding blanks.
+func TestReadJSONFieldLimits(t *testing.T) {
+	for _, tc := range []struct {
+		body, field, limit string
+	}{
+		{`{"name":"` + strings.Repeat("名", 101) + `"}`, "name", "100"},
+		{`{"nested":{"place_name":"` + strings.Repeat("地", 201) + `"}}`, "nested.place_name", "200"},
+		{`{"note":"` + strings.Repeat("注", 2001) + `"}`, "note", "2000"},
+		{`{"extra":{"phone":"` + strings.Repeat("1", 31) + `"}}`, "extra.phone", "30"},
+		{`{"ref":"123456"}`, "ref", "5"},
+		{`{"refs":["abc","abcd"]}`, "refs", "3"},
+	} {
+		code, answer, _ := readTextBody(t, tc.body)
+		if code != http.StatusUnprocessableEntity || answer["field"] != tc.field {
+			t.Errorf("%.40s: %d %v, want 422 naming %s", tc.body, code, answer, tc.field)
+			continue
+		}
+		if msg, _ := answer["error"].(string); !strings.Contains(msg, "最多 "+tc.limit+" 个字符") {
+			t.Errorf("%.40s: the limit %s is not in the message %q", tc.body, tc.limit, msg)
+		}
+	}
+	at := strings.Repeat("名", 100)
+	if code, answer, got := readTextBody(t, `{"name":"  `+at+` ","ref":"12345","note":"`+strings.Repeat("注", 2000)+`"}`); code != 0 || got.Ref != "12345" {
+		t.Errorf("values at their limits refused: %d %v", code, answer)
+	}
+}
+
+// A form field has the same limit as the JSON field and the Excel column of
+// its key: refused before the handler with the limit in the message.
+func TestTextGuardFieldLimits(t *testing.T) {
+	ui := testUI(t)
+	reached := 0
+	h := TextGuard(ui, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached++
+		_, _ = w.Write([]byte(NewForm(r).Get("name")))
+	}))
+	post := func(body string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, "/api/v1/enterprises", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	w := post("name=" + url.QueryEscape(strings.Repeat("企", 101)))
+	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "最多 100 个字符") || !strings.Contains(w.Body.String(), "name") {
+		t.Errorf("101-character name: %d %s", w.Code, w.Body.String())
+	}
+	if reached != 0 {
+		t.Fatalf("handler reached with a refused name")
+	}
+	if w := post("name=" + url.QueryEscape(strings.Repeat("企", 100))); w.Code != http.StatusOK || w.Body.String() != strings.Repeat("企", 100) {
+		t.Errorf("100-character name: %d", w.Code)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"yingji/internal/auth"
 	"yingji/internal/errs"
 	"yingji/internal/store"
+	"yingji/internal/textlimit"
 )
 
 //go:embed templates/*.html
@@ -389,6 +390,12 @@ func (ui *UI) fail(w http.ResponseWriter, r *http.Request, status int, msg strin
 
 func funcs() template.FuncMap {
 	return template.FuncMap{
+		// textLimits is the shared table of field limits as JSON, for the
+		// pages' maxlength attributes (app.js).
+		"textLimits": func() (string, error) {
+			b, err := json.Marshal(textlimit.Table())
+			return string(b), err
+		},
 		"date": func(t any) string {
 			switch v := t.(type) {
 			case time.Time:

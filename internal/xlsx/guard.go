@@ -17,6 +17,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"yingji/internal/textlimit"
 )
 
 const (
@@ -34,8 +36,9 @@ const (
 	// maxTagBytes bounds one start tag (its attributes) in a scanned part.
 	maxTagBytes = 64 << 10
 	// DefaultMaxLen is the length limit, in characters, of a column that
-	// declares none.
-	DefaultMaxLen = 2000
+	// declares none and whose key the shared table (internal/textlimit) does
+	// not name: the limit forms and JSON bodies apply to such a field.
+	DefaultMaxLen = textlimit.Fallback
 )
 
 // User-facing messages of the guards.

@@ -4,12 +4,15 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"yingji/internal/textlimit"
 )
 
 // rewritePart returns the package data with the part named name replaced by
@@ -167,7 +170,7 @@ func TestParseColumnMaxLen(t *testing.T) {
 	data := buildFile(t, s.Name, [][]any{header(s),
 		{"91340000MA2N1AAAAA", strings.Repeat("名", 10), "城关镇"},
 		{"91340000MA2N1BBBBB", long, "城关镇"},
-		{"91340000MA2N1CCCCC", "丙公司", strings.Repeat("镇", DefaultMaxLen+1)},
+		{"91340000MA2N1CCCCC", "丙公司", strings.Repeat("镇", textlimit.For("town")+1)},
 	})
 	rep, rows := collect(t, data, s, nil)
 	if rep.Valid != 1 || rep.ErrorCount != 2 {
@@ -180,7 +183,8 @@ func TestParseColumnMaxLen(t *testing.T) {
 	if rows[1].Values["name"] != "" {
 		t.Errorf("over-long value handed on: %q", rows[1].Values["name"])
 	}
-	if !strings.Contains(rep.Errors[1].Reason, "最多 2000 个字符") || rep.Errors[1].Key != "town" {
+	// A column without MaxLen takes its key's limit from the shared table.
+	if want := fmt.Sprintf("最多 %d 个字符", textlimit.For("town")); !strings.Contains(rep.Errors[1].Reason, want) || rep.Errors[1].Key != "town" {
 		t.Errorf("default limit: %+v", rep.Errors[1])
 	}
 }

@@ -108,6 +108,10 @@ type Report struct {
 	Valid      int         `json:"valid"`       // rows without any error
 	ErrorCount int         `json:"error_count"` // all errors, including those not kept
 	Errors     []CellError `json:"errors"`      // the first MaxErrors errors, in row order
+
+	// Letters are the column letters in the file of the schema columns
+	// found, by key (for errors found after the rows were read).
+	Letters map[string]string `json:"-"`
 }
 
 // OK reports whether no row had an error. A file with no data rows is OK;
@@ -135,7 +139,7 @@ func (r *Report) Truncated() bool { return r.ErrorCount > len(r.Errors) }
 // Fully blank rows are skipped. For every other row Parse trims the values,
 // undoes the export's formula escape (a leading apostrophe before = + - @),
 // checks Required ("必填项为空"), the length limit (Column.MaxLen, by default
-// DefaultMaxLen: "超过长度上限：最多 N 个字符，实际 M 个"; the value is then
+// the shared table's limit for its key: "超过长度上限：最多 N 个字符，实际 M 个"; the value is then
 // handed on empty) and Options ("不在允许的取值中：…"), then calls
 // fn (when not nil) — always, even when the kit already found errors in
 // the row, so that one upload reports all problems; an error from fn on a
@@ -342,10 +346,12 @@ func (p *parser) header(num int, cells []string, meta []cellMeta) error {
 		return &FileError{Msg: fmt.Sprintf(msgMissing, strings.Join(missing, "、")), Missing: missing}
 	}
 	p.fileCol = fileCol
+	p.rep.Letters = map[string]string{}
 	for i, c := range fileCol {
 		if c == 0 {
 			continue
 		}
+		p.rep.Letters[p.s.Columns[i].Key] = ColumnLetter(c)
 		p.present = append(p.present, i)
 		p.rep.Columns = append(p.rep.Columns, p.s.Columns[i].Key)
 		p.maxCol = max(p.maxCol, c)

@@ -25,6 +25,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"yingji/internal/textlimit"
 )
 
 // Column describes one column of a ledger sheet.
@@ -38,8 +40,10 @@ type Column struct {
 	Help     string   // Chinese explanation of the allowed values (填写说明 and cell prompt)
 	HelpEN   string   // English explanation, shown on the import page in English only
 	Options  []string // allowed values; the template gets a drop-down list
-	// MaxLen is the most characters a value may have (0: DefaultMaxLen);
-	// a longer value is refused on import with the limit in the message.
+	// MaxLen is the most characters a value may have (0: the limit of the
+	// column's key in the shared table, internal/textlimit, the same that
+	// forms and JSON bodies apply); a longer value is refused on import with
+	// the limit in the message.
 	MaxLen int
 }
 
@@ -48,8 +52,11 @@ func (c Column) maxLen() int {
 	if c.MaxLen > 0 {
 		return c.MaxLen
 	}
-	return DefaultMaxLen
+	return min(textlimit.For(c.Key), MaxCellChars)
 }
+
+// Limit is the column's length limit in characters (see MaxLen).
+func (c Column) Limit() int { return c.maxLen() }
 
 // Schema is the column layout of one ledger sheet.
 type Schema struct {

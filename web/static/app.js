@@ -85,6 +85,23 @@
     });
   }
   document.addEventListener("DOMContentLoaded", logoutClears);
+  // Text fields get the length limit the server applies to their name
+  // (internal/textlimit), so the browser stops typing at the limit instead
+  // of the server refusing the whole form.
+  function textLimits() {
+    var raw = document.body && document.body.getAttribute("data-text-limits");
+    if (!raw) { return; }
+    var limits = JSON.parse(raw);
+    document.querySelectorAll("input[name], textarea[name]").forEach(function (el) {
+      if (el.hasAttribute("maxlength")) { return; }
+      var t = (el.getAttribute("type") || "text").toLowerCase();
+      if (el.tagName === "INPUT" && ["text", "tel", "email", "search", "url"].indexOf(t) < 0) { return; }
+      var n = limits[el.name.replace(/\[.*$/, "").replace(/^.*\./, "")];
+      if (n) { el.setAttribute("maxlength", String(n)); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", textLimits);
+  document.addEventListener("htmx:afterSwap", textLimits);
   document.addEventListener("DOMContentLoaded", charts);
   document.addEventListener("htmx:afterSwap", charts);
 })();
