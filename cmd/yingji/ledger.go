@@ -16,9 +16,10 @@ import (
 func (e env) importCmd(args []string) error {
 	var template string
 	var onlyValid bool
-	var campaign string
+	var campaign, programme string
 	extra := func(fs *flagSet) {
 		fs.StringVar(&campaign, "campaign", "", "buildings: the survey campaign (name or ID) to import into; needed when there are several")
+		fs.StringVar(&programme, "programme", "", "relief-households: the relief programme (name or ID) the households are entered into (required)")
 		fs.StringVar(&template, "template", "", "write the ledger's Excel template to this file instead of importing (touches no database)")
 		fs.BoolVar(&onlyValid, "only-valid", false, "import the valid rows even when some rows have errors")
 	}
@@ -50,9 +51,14 @@ func (e env) importCmd(args []string) error {
 	if len(rest) != 2 {
 		return usageError{"usage: yingji import " + l.Kind + " FILE [--only-valid]" + targetUsage(l)}
 	}
-	target, err := cliTarget(e, a, l, campaign)
+	target, err := cliTarget(e, a, l, "campaign", campaign)
 	if err != nil {
 		return err
+	}
+	if target == "" {
+		if target, err = cliTarget(e, a, l, "programme", programme); err != nil {
+			return err
+		}
 	}
 	f, err := os.Open(rest[1])
 	if err != nil {
@@ -113,14 +119,27 @@ func targetUsage(l *ledger.Ledger) string {
 	return " [--" + l.Target.Param + " NAME]"
 }
 
-// cliTarget resolves the --campaign flag to the ledger's Target value: a
-// choice's value or label (a campaign's ID or name).
-func cliTarget(e env, a *app.App, l *ledger.Ledger, given string) (string, error) {
-	if given == "" {
+// targetNames says what a Target's choices are, in the CLI's messages.
+var targetNames = map[string][2]string{
+	"campaign":  {"campaign", "排查活动"},
+	"programme": {"programme", "救助项目"},
+}
+
+// targetRequired names the Target flags that must be given (the file
+// cannot say where its rows belong).
+var targetRequired = map[string]bool{"programme": true}
+
+// cliTarget resolves the --campaign or --programme flag (param) to the
+// ledger's Target value: a choice's value or label (an ID or a name).
+// A required flag left out, or an unknown name, is refused with the
+// choices listed.
+func cliTarget(e env, a *app.App, l *ledger.Ledger, param, given string) (string, error) {
+	wanted := l.Target != nil && l.Target.Param == param
+	if given == "" && !(wanted && targetRequired[param]) {
 		return "", nil
 	}
-	if l.Target == nil || l.Target.Param != "campaign" {
-		return "", usageError{fmt.Sprintf("ledger %s takes no --campaign", l.Kind)}
+	if !wanted {
+		return "", usageError{fmt.Sprintf("ledger %s takes no --%s", l.Kind, param)}
 	}
 	choices, err := l.Target.Choices(e.ctx, a.System())
 	if err != nil {
@@ -128,12 +147,20 @@ func cliTarget(e env, a *app.App, l *ledger.Ledger, given string) (string, error
 	}
 	var names []string
 	for _, c := range choices {
-		if c.Value == given || c.Label == given {
+		if given != "" && (c.Value == given || c.Label == given) {
 			return c.Value, nil
 		}
 		names = append(names, c.Label)
 	}
-	return "", usageError{fmt.Sprintf("unknown campaign %q; campaigns: %s / 未知排查活动", given, strings.Join(names, ", "))}
+	list := strings.Join(names, ", ")
+	if len(names) == 0 {
+		list = "(none)"
+	}
+	n := targetNames[param]
+	if given == "" {
+		return "", usageError{fmt.Sprintf("%s needs --%s NAME; %ss: %s / 请用 --%s 指定%s", l.Kind, param, n[0], list, param, n[1])}
+	}
+	return "", usageError{fmt.Sprintf("unknown %s %q; %ss: %s / 未知%s", n[0], given, n[0], list, n[1])}
 }
 
 func importable(r *ledger.Registry) string {

@@ -39,9 +39,10 @@ Usage:
                                                copy a county's SQLite database into a new, empty PostgreSQL database
   yingji report --from YYYY-MM-DD --to YYYY-MM-DD [--scope CODE] --format text|json|pdf|docx [--out FILE]
                                                the period report written from the records
-  yingji import KIND FILE [--only-valid] [--campaign NAME]
+  yingji import KIND FILE [--only-valid] [--campaign NAME] [--programme NAME]
                                                import an Excel ledger (all-or-nothing unless --only-valid;
-                                               buildings: --campaign picks the survey when there are several)
+                                               buildings: --campaign picks the survey when there are several;
+                                               relief-households: --programme names the relief programme, required)
   yingji import KIND --template OUT.xlsx        write the ledger's Excel template
   yingji export KIND --out FILE.xlsx            export a ledger
   yingji user add NAME --role ROLE --display 姓名 [--unit 单位] [--town CODE] [--enterprise CREDIT-CODE] [--password PW]

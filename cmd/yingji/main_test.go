@@ -13,6 +13,7 @@ import (
 
 	_ "modernc.org/sqlite"
 	"yingji/internal/campaign/housing"
+	"yingji/internal/relief"
 )
 
 // cli runs the command with a data dir and returns exit code and output.
@@ -119,6 +120,30 @@ func TestImportExportRoundTripAndBadRows(t *testing.T) {
 	}
 	if code, out, e := cli(t, data, "import", "buildings", bf, "--campaign", housing.DemoCampaign); code != 0 || !strings.Contains(out, "imported 1 of 1") {
 		t.Fatalf("buildings into the demo survey: exit %d\n%s\n%s", code, out, e)
+	}
+	// Relief households go into the programme named by --programme;
+	// without it, or with an unknown name, the programmes are listed.
+	rf := filepath.Join(t.TempDir(), "households.xlsx")
+	if code, _, e := cli(t, data, "import", "relief-households", "--template", rf); code != 0 {
+		t.Fatalf("households template: %s", e)
+	}
+	f, _ = excelize.OpenFile(rf)
+	_ = f.SetSheetRow(f.GetSheetName(0), "A2", &[]any{"1", "籍山镇", "新林村", "钱守业", "钱守业", relief.DemoID(990001), "户主", "否", "是", "否", "是", "", "", "", ""})
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if code, _, e := cli(t, data, "import", "relief-households", rf); code != 2 || !strings.Contains(e, "--programme") || !strings.Contains(e, relief.DemoStormName) {
+		t.Fatalf("no programme: exit %d, %s", code, e)
+	}
+	if code, _, e := cli(t, data, "import", "relief-households", rf, "--programme", "无此项目"); code != 2 || !strings.Contains(e, relief.DemoWinterName) {
+		t.Fatalf("unknown programme: exit %d, %s", code, e)
+	}
+	if code, _, e := cli(t, data, "import", "buildings", bf, "--programme", relief.DemoStormName); code != 2 || !strings.Contains(e, "no --programme") {
+		t.Fatalf("--programme on buildings: exit %d, %s", code, e)
+	}
+	if code, out, e := cli(t, data, "import", "relief-households", rf, "--programme", relief.DemoStormName); code != 0 || !strings.Contains(out, "imported 1 of 1") {
+		t.Fatalf("households into the storm programme: exit %d\n%s\n%s", code, out, e)
 	}
 }
 

@@ -197,5 +197,8 @@ func (a *App) mapFilters(r *http.Request) ([]geo.Filter, error) {
 	for _, s := range enterprise.Risks {
 		risk.Choices = append(risk.Choices, geo.Choice{Value: s[0], MsgID: "enterprise.risk." + s[0]})
 	}
-	return []geo.Filter{town, sector, status, risk}, nil
+	// The 防火码 checkpoints' layer: active today or not.
+	checkpoint := geo.Filter{Name: "checkpoint", All: "reduction.map_all_checkpoints",
+		Choices: []geo.Choice{{Value: "active", MsgID: "reduction.checkpoint_active"}, {Value: "inactive", MsgID: "reduction.checkpoint_inactive"}}}
+	return []geo.Filter{town, sector, status, risk, checkpoint}, nil
 }

@@ -154,3 +154,45 @@ func TestReductionPagesAndAPI(t *testing.T) {
 		t.Errorf("coverage: %d %s", rec.Code, rec.Body.String())
 	}
 }
+
+// TestCheckpointMapLayer: the 防火码 checkpoints are a layer of the county
+// map, green while active today and grey otherwise, with the active /
+// inactive select; enterprise accounts see none.
+func TestCheckpointMapLayer(t *testing.T) {
+	a := demoApp(t, false, time.Date(2022, 6, 30, 10, 0, 0, 0, time.UTC))
+	admin := userToken(t, a, "admin")
+	// The demo's 20 checkpoints ran 2022-01-10 to 2022-05-31; one more is
+	// active today.
+	rec := do(a, http.MethodPost, "/api/v1/reduction/checkpoints", admin, strings.NewReader(
+		`{"town_code":"349901100","name":"夏季巡查卡口","place":"籍山镇","lng":118.2,"lat":30.9,"active_from":"2022-06-01","active_to":""}`))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("create: %d %s", rec.Code, rec.Body.String())
+	}
+	points := func(tok, filter string) (pts []struct{ Name, Colour, Link string }) {
+		t.Helper()
+		rec := do(a, http.MethodGet, "/api/v1/map/points?layer=checkpoints"+filter, tok, nil)
+		var out struct {
+			Layers []struct {
+				Key    string
+				Points []struct{ Name, Colour, Link string }
+			}
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || rec.Code != 200 || len(out.Layers) != 1 || out.Layers[0].Key != "checkpoints" {
+			t.Fatalf("points%s: %d %s", filter, rec.Code, rec.Body.String())
+		}
+		return out.Layers[0].Points
+	}
+	all, active, inactive := points(admin, ""), points(admin, "&checkpoint=active"), points(admin, "&checkpoint=inactive")
+	if len(all) != 21 || len(active) != 1 || len(inactive) != 20 {
+		t.Fatalf("all %d, active %d, inactive %d", len(all), len(active), len(inactive))
+	}
+	if active[0].Name != "夏季巡查卡口" || active[0].Colour != "green" || !strings.HasPrefix(active[0].Link, "/reduction/checkpoints/") || inactive[0].Colour != "grey" {
+		t.Fatalf("points: %+v %+v", active[0], inactive[0])
+	}
+	if n := len(points(userToken(t, a, "town"), "&town=349901100")); n == 0 || n > 21 {
+		t.Errorf("town user's points: %d", n)
+	}
+	if rec := do(a, http.MethodGet, "/map", admin, nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), "全部卡口") {
+		t.Errorf("map page has no checkpoint select: %d", rec.Code)
+	}
+}

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 
 	"yingji/internal/app"
 	"yingji/internal/auth"
+	"yingji/internal/errs"
 	"yingji/internal/figure"
 	"yingji/internal/ledger"
 	"yingji/internal/org"
@@ -402,10 +405,115 @@ func TestReliefImport(t *testing.T) {
 	if res.Committed || len(res.Errors) != 3 || !strings.Contains(res.Errors[0].Reason, "其他户") {
 		t.Fatalf("again: %+v", res)
 	}
-	// Without a chosen programme (the CLI) the programme running today
-	// (the storm programme on 2022-06-30) takes the file.
-	res = runImport(t, a, l, town, "", file(good(3)))
-	if res.Committed || len(res.Errors) != 3 || !strings.Contains(res.Errors[0].Reason, "其他户") {
-		t.Fatalf("no programme chosen: %+v", res)
+	// Without a chosen programme the file is refused (no silent default).
+	if _, err := ledger.Run(ctx, l, town, bytes.NewReader(file(good(4))), ledger.Options{}, nil); errs.KindOf(err) != errs.Invalid {
+		t.Fatalf("no programme chosen: %v", err)
+	}
+}
+
+// TestReliefEditReturnPublicityPages: on the pages, a household at 户报 is
+// changed through its form; one in 公示 refuses the change naming the rule
+// until it is sent back; the printable 公示 list (page, PDF, Excel) shows
+// every ID number masked, whoever prints it.
+func TestReliefEditReturnPublicityPages(t *testing.T) {
+	a := demoApp(t, false, time.Date(2022, 6, 30, 2, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	admin, err := a.Auth.PrincipalFor(ctx, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	town, ro := userToken(t, a, "town"), userToken(t, a, "readonly")
+	var storm string
+	progs, _ := a.Relief.Programmes(ctx, admin)
+	for _, g := range progs {
+		if g.Name == relief.DemoStormName {
+			storm = g.ID
+		}
+	}
+	hs, _, err := a.Relief.Households(ctx, admin, relief.HouseholdFilter{ProgrammeID: storm, Limit: 100})
+	if err != nil || len(hs) != 8 {
+		t.Fatalf("storm households: %d %v", len(hs), err)
+	}
+	var reported, inNotice relief.Household
+	var clear []string
+	listed := 0
+	for _, h := range hs {
+		switch h.Step {
+		case relief.StepReported:
+			reported = h
+		case relief.StepPublicity:
+			inNotice = h
+		}
+		for _, m := range h.Members {
+			clear = append(clear, m.IDNumber)
+			if slices.Contains(relief.PublicitySteps, h.Step) {
+				listed++
+			}
+		}
+	}
+	// The 公示 list.
+	q := "/relief/publicity?programme=" + storm + "&town=" + reported.TownCode
+	for _, tok := range []string{ro, userToken(t, a, "admin")} {
+		body := page(t, a, tok, q)
+		if !strings.Contains(body, `id="publicity-table"`) || strings.Count(body, "**********") < listed {
+			t.Fatalf("publicity page: %d masked, want %d", strings.Count(body, "**********"), listed)
+		}
+		rows := exportRows(t, a, q+"&format=xlsx", tok)
+		if len(rows) != 1+listed+2 || rows[0][5] != "身份证号" {
+			t.Fatalf("publicity xlsx: %d rows, want %d", len(rows), 1+listed+2)
+		}
+		rec := do(a, "GET", q+"&format=pdf", tok, nil)
+		if rec.Code != 200 || !strings.HasPrefix(rec.Body.String(), "%PDF") {
+			t.Fatalf("publicity pdf: %d", rec.Code)
+		}
+		text := strings.Join(strings.Fields(pdfText(t, rec.Body.Bytes())), "")
+		for _, id := range clear {
+			if strings.Contains(body, id) || strings.Contains(text, id) || strings.Contains(fmt.Sprint(rows), id) {
+				t.Fatalf("clear ID number %s on the 公示 list", person.MaskID(id))
+			}
+		}
+		if !strings.Contains(text, person.MaskID(inNotice.Members[0].IDNumber)) || !strings.Contains(text, "异议") {
+			t.Fatalf("pdf text: %s", text)
+		}
+	}
+
+	// Change at 户报 through the form.
+	form := page(t, a, town, "/relief/households/"+reported.ID+"/edit")
+	if !strings.Contains(form, `action="/relief/households/`+reported.ID+`"`) || !strings.Contains(form, reported.Members[0].IDNumber) {
+		t.Fatal("edit form does not show the household")
+	}
+	v := url.Values{"town_code": {reported.TownCode}, "village_code": {reported.VillageCode}, "head_name": {reported.HeadName}, "min_living": {"1"}}
+	for i, m := range reported.Members {
+		k := fmt.Sprintf("members.%d.", i)
+		v.Set(k+"name", m.Name)
+		v.Set(k+"id_number", m.IDNumber)
+	}
+	bad := url.Values{}
+	for k, x := range v {
+		bad[k] = x
+	}
+	bad.Set("members.0.id_number", reported.Members[0].IDNumber[:17]+map[bool]string{true: "1", false: "0"}[reported.Members[0].IDNumber[17] == '0'])
+	if rec := do(a, "POST", "/relief/households/"+reported.ID, town, strings.NewReader(bad.Encode())); rec.Code != http.StatusUnprocessableEntity ||
+		!strings.Contains(rec.Body.String(), bad.Get("members.0.id_number")) {
+		t.Fatalf("bad ID on edit: %d (the form keeps what was typed)", rec.Code)
+	}
+	if rec := do(a, "POST", "/relief/households/"+reported.ID, town, strings.NewReader(v.Encode())); rec.Code != http.StatusSeeOther {
+		t.Fatalf("edit: %d %s", rec.Code, rec.Body.String())
+	}
+	if h, _ := a.Relief.Household(ctx, admin, reported.ID); !h.MinLiving || h.Step != relief.StepReported {
+		t.Fatalf("after edit: %+v", h)
+	}
+	// In 公示: refused with the rule, until sent back.
+	if rec := do(a, "GET", "/relief/households/"+inNotice.ID+"/edit", town, nil); rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "退回") {
+		t.Fatalf("edit in 公示: %d", rec.Code)
+	}
+	if body := page(t, a, town, "/relief/households/"+inNotice.ID); !strings.Contains(body, `id="return-form"`) || strings.Contains(body, `id="household-edit"`) {
+		t.Fatal("the household in 公示 offers no send-back, or offers an edit")
+	}
+	if rec := do(a, "POST", "/relief/households/"+inNotice.ID+"/return", town, strings.NewReader("return_note=户主姓名录错")); rec.Code != http.StatusSeeOther {
+		t.Fatalf("return: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := do(a, "GET", "/relief/households/"+inNotice.ID+"/edit", town, nil); rec.Code != 200 {
+		t.Fatalf("edit after return: %d", rec.Code)
 	}
 }

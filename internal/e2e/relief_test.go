@@ -83,6 +83,18 @@ func TestReliefChainToBankList(t *testing.T) {
 	if got := b.text("#action-error"); !strings.Contains(got, "四眼原则") {
 		t.Fatalf("four eyes: %q", got)
 	}
+	// Still at 户报: the entrant corrects a member's name.
+	b.openOK(hhPath + "/edit")
+	if got := b.value("#f-m0-id"); got != good {
+		t.Fatalf("edit form: %q", got)
+	}
+	b.fill("#f-m1-name", "方晓梅")
+	if st := b.submit("correct the household", "#household-save"); st != 200 || b.path() != hhPath {
+		t.Fatalf("edit: %d %s", st, b.path())
+	}
+	if got := b.text("#members-table"); !strings.Contains(got, "方晓梅") {
+		t.Fatalf("members after the edit: %q", got)
+	}
 	if st := b.submit("log out", "#logout"); st != 200 {
 		t.Fatalf("log out: %d", st)
 	}
@@ -136,7 +148,7 @@ func TestReliefChainToBankList(t *testing.T) {
 	if st := b.submit("pay", "#pay-save"); st != 200 {
 		t.Fatalf("pay: %d %s", st, b.text("main"))
 	}
-	b.choose("#f-member", "方小梅")
+	b.choose("#f-member", "方晓梅")
 	b.choose("#f-category", "heating")
 	b.fill("#f-amount", "150")
 	if st := b.submit("pay the second", "#pay-save"); st != 200 {

@@ -806,3 +806,9 @@ func Yuan(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
 
 // Tenths writes a value kept in tenths: 1234 → 123.4.
 func Tenths(v int64) string { return fmt.Sprintf("%d.%d", v/10, v%10) }
+
+// ActiveOn reports whether the checkpoint is active on day (YYYY-MM-DD):
+// within its active period (an open end runs on).
+func (c Checkpoint) ActiveOn(day string) bool {
+	return c.ActiveFrom <= day && (c.ActiveTo == "" || day <= c.ActiveTo)
+}

@@ -3,17 +3,21 @@ package relief
 import (
 	"embed"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"yingji/internal/audit"
 	"yingji/internal/auth"
 	"yingji/internal/errs"
 	"yingji/internal/org"
+	"yingji/internal/pdfdoc"
 	"yingji/internal/store"
 	"yingji/internal/web"
+	"yingji/internal/xlsx"
 )
 
 // Templates and Locales of the relief pages.
@@ -30,6 +34,10 @@ type Handlers struct {
 	DB  *store.DB
 	Svc *Service
 	Org *org.Service
+
+	pdfOnce sync.Once
+	pdf     *pdfdoc.Renderer
+	pdfErr  error
 }
 
 // Policy declares the relief routes. Who reads: the bureau's staff and
@@ -52,6 +60,10 @@ func Policy() web.Policy {
 		"GET /relief/households/new":                     enterers,
 		"POST /relief/households":                        enterers,
 		"GET /relief/households/{id}":                    readers,
+		"GET /relief/households/{id}/edit":               enterers,
+		"POST /relief/households/{id}":                   enterers,
+		"POST /relief/households/{id}/return":            steppers,
+		"GET /relief/publicity":                          readers,
 		"POST /relief/households/{id}/steps":             steppers,
 		"POST /relief/households/{id}/objections":        enterers,
 		"POST /relief/households/{id}/payments":          payers,
@@ -68,6 +80,8 @@ func Policy() web.Policy {
 		"GET /api/v1/relief/households":                  readers,
 		"POST /api/v1/relief/households":                 enterers,
 		"GET /api/v1/relief/households/{id}":             readers,
+		"PUT /api/v1/relief/households/{id}":             enterers,
+		"POST /api/v1/relief/households/{id}/return":     steppers,
 		"POST /api/v1/relief/households/{id}/steps":      steppers,
 		"POST /api/v1/relief/households/{id}/objections": enterers,
 		"POST /api/v1/relief/households/{id}/payments":   payers,
@@ -86,6 +100,8 @@ func API() map[string]string {
 		"GET /api/v1/relief/households":                  "Households on relief lists (ID numbers masked unless the role may see them)",
 		"POST /api/v1/relief/households":                 "Enter a household (户报)",
 		"GET /api/v1/relief/households/{id}":             "A household with its members, steps, objections and payments",
+		"PUT /api/v1/relief/households/{id}":             "Change a household's entries (at 户报 or 村评, or after it was sent back)",
+		"POST /api/v1/relief/households/{id}/return":     "Send a household at 公示 or 乡审 back to 户报 (退回) with a reason",
 		"POST /api/v1/relief/households/{id}/steps":      "Take the next approval step (村评, 公示, 乡审, 县定)",
 		"POST /api/v1/relief/households/{id}/objections": "Record or resolve an objection raised during the 公示",
 		"POST /api/v1/relief/households/{id}/payments":   "Record a payment (money in 分 or goods)",
@@ -106,6 +122,10 @@ func (h *Handlers) Register(rt *web.Router) {
 	rt.Handle("GET /relief/households/new", h.householdForm)
 	rt.Handle("POST /relief/households", h.createHousehold)
 	rt.Handle("GET /relief/households/{id}", h.household)
+	rt.Handle("GET /relief/households/{id}/edit", h.editForm)
+	rt.Handle("POST /relief/households/{id}", h.updateHousehold)
+	rt.Handle("POST /relief/households/{id}/return", h.sendBack)
+	rt.Handle("GET /relief/publicity", h.publicity)
 	rt.Handle("POST /relief/households/{id}/steps", h.step)
 	rt.Handle("POST /relief/households/{id}/objections", h.objection)
 	rt.Handle("POST /relief/households/{id}/payments", h.pay)
@@ -117,6 +137,8 @@ func (h *Handlers) Register(rt *web.Router) {
 	rt.Handle("GET /api/v1/relief/households", web.PagedJSON(h.UI, h.householdsOf))
 	rt.Handle("POST /api/v1/relief/households", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateHousehold))
 	rt.Handle("GET /api/v1/relief/households/{id}", h.apiHousehold)
+	rt.Handle("PUT /api/v1/relief/households/{id}", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.UpdateHousehold))
+	rt.Handle("POST /api/v1/relief/households/{id}/return", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.ReturnHousehold))
 	rt.Handle("POST /api/v1/relief/households/{id}/steps", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.TakeStep))
 	rt.Handle("POST /api/v1/relief/households/{id}/objections", web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.RecordObjection))
 	rt.Handle("POST /api/v1/relief/households/{id}/payments", web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.Pay))
@@ -320,7 +342,65 @@ func (h *Handlers) showHouseholdForm(w http.ResponseWriter, r *http.Request, sta
 		rows[i] = i
 	}
 	data["MemberRows"] = rows
-	h.UI.Show(w, r, status, "relief_household_form", "relief.household_new", "relief_households", data, f)
+	title := "relief.household_new"
+	if id := r.PathValue("id"); id != "" {
+		data["EditID"], title = id, "relief.household_edit"
+	}
+	h.UI.Show(w, r, status, "relief_household_form", title, "relief_households", data, f)
+}
+
+// editForm shows a household's entries for change (refused with the rule
+// once its 公示 has started).
+func (h *Handlers) editForm(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	hh, err := h.Svc.Household(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	if err := CheckEdit(hh); err != nil {
+		h.acted(w, r, web.EmptyForm(nil), err, "")
+		return
+	}
+	h.showHouseholdForm(w, r, http.StatusOK, web.EmptyForm(householdValues(hh)))
+}
+
+// householdValues are a household's entries as the form's values.
+func householdValues(hh Household) map[string]string {
+	one := func(b bool) string {
+		if b {
+			return "1"
+		}
+		return ""
+	}
+	v := map[string]string{"programme_id": hh.ProgrammeID, "town_code": hh.TownCode, "village_code": hh.VillageCode, "head_name": hh.HeadName,
+		"address": hh.Address, "extreme_poor": one(hh.ExtremePoor), "min_living": one(hh.MinLiving), "out_of_poverty": one(hh.OutOfPoverty),
+		"disaster_hit": one(hh.DisasterHit), "account_holder": hh.AccountHolder, "account_no": hh.AccountNo, "note": hh.Note}
+	for i, m := range hh.Members {
+		k := "members." + strconv.Itoa(i) + "."
+		v[k+"name"], v[k+"id_number"], v[k+"relation"] = m.Name, m.IDNumber, m.Relation
+	}
+	return v
+}
+
+func (h *Handlers) updateHousehold(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	hh, err := h.Svc.UpdateHousehold(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), householdFromForm(f))
+	if err != nil {
+		if errs.KindOf(err) == errs.Conflict { // the household's step forbids it: its page says why
+			h.acted(w, r, f, err, "")
+			return
+		}
+		h.UI.FormFailed(w, r, f, err, web.AnyError, func(status int) { h.showHouseholdForm(w, r, status, f) })
+		return
+	}
+	h.UI.Redirect(w, r, "/relief/households/"+hh.ID, "relief.household_updated", "Name", hh.HeadName)
+}
+
+func (h *Handlers) sendBack(w http.ResponseWriter, r *http.Request) {
+	f := web.NewForm(r)
+	_, err := h.Svc.ReturnHousehold(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), ReturnInput{Note: f.Get("return_note")})
+	h.acted(w, r, f, err, "relief.returned")
 }
 
 func (h *Handlers) householdForm(w http.ResponseWriter, r *http.Request) {
@@ -427,9 +507,11 @@ func (h *Handlers) showHousehold(w http.ResponseWriter, r *http.Request, status 
 	}
 	data["D"], data["OpenObjections"] = d, open
 	data["MayStep"] = (d.Next == StepCounty && a.County) || (d.Next != "" && d.Next != StepCounty && a.TownStaff)
-	data["OwnEntry"] = d.Household.EnteredBy == p.UserID
+	data["OwnEntry"] = d.Household.EnteredBy == p.UserID || d.Household.EditedBy == p.UserID
 	data["MayObject"] = a.TownStaff && d.Household.Step == StepPublicity
 	data["MayPay"] = CanPay(p) && d.Household.Step == StepCounty
+	data["MayEdit"] = CanEnter(p) && CheckEdit(d.Household) == nil
+	data["MayReturn"] = CheckReturn(d.Household, a, "-") == nil
 	if f == nil {
 		f = web.EmptyForm(map[string]string{"paid_on": h.Svc.Today(), "raised_on": h.Svc.Today(), "mode": ModeMoney})
 	}
@@ -556,4 +638,47 @@ func Link(path string, kv ...string) string {
 		return path
 	}
 	return fmt.Sprintf("%s?%s", path, q.Encode())
+}
+
+// publicity shows the 公示 list of a programme for a town or village, and
+// prints it (format=pdf) or exports it (format=xlsx). ID numbers are
+// masked whatever the reader's role: the list is posted publicly.
+func (h *Handlers) publicity(w http.ResponseWriter, r *http.Request) {
+	p := web.PrincipalFrom(r.Context())
+	q := r.URL.Query()
+	town := q.Get("town")
+	if town == "" && p.Role == auth.RoleTown {
+		town = p.RegionCode
+	}
+	data, err := h.lookups(r)
+	if err != nil {
+		h.UI.Error(w, r, err)
+		return
+	}
+	data["Town"] = town
+	if prog := q.Get("programme"); prog != "" {
+		l, err := h.Svc.Publicity(r.Context(), p, prog, town, q.Get("village"), q.Get("contact"))
+		if err != nil {
+			h.UI.Error(w, r, err)
+			return
+		}
+		name := l.Programme.Name + "-公示-" + l.Place
+		switch q.Get("format") {
+		case "pdf":
+			h.UI.SendPDF(w, r, name+".pdf", func(out io.Writer) error {
+				h.pdfOnce.Do(func() { h.pdf, h.pdfErr = pdfdoc.NewRenderer() })
+				if h.pdfErr != nil {
+					return h.pdfErr
+				}
+				return h.pdf.Render(out, l.Doc())
+			})
+			return
+		case "xlsx":
+			h.UI.SendXLSX(w, r, name+".xlsx", func(out io.Writer) (*xlsx.Writer, error) { return xlsx.NewWriter(out, PublicitySchema()) },
+				l.WriteXLSX)
+			return
+		}
+		data["List"] = l
+	}
+	h.UI.Show(w, r, http.StatusOK, "relief_publicity", "relief.publicity_title", "relief_households", data, nil)
 }

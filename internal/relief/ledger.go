@@ -227,22 +227,10 @@ type hhImport struct {
 
 func (s *Service) newImport(ctx context.Context, p *auth.Principal, programmeID string) (*hhImport, error) {
 	if programmeID == "" {
-		// No choice made (the CLI has no --programme flag): the latest
-		// programme running today.
-		list, err := s.Programmes(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		today := s.Today()
-		for _, g := range list {
-			if g.PeriodFrom <= today && today <= g.PeriodTo {
-				programmeID = g.ID
-				break
-			}
-		}
-		if programmeID == "" {
-			return nil, errs.Field("programme", "relief.programme_unknown", nil)
-		}
+		// No silent default: the households of a file belong to the
+		// programme the user names (the web form's select, the CLI's
+		// --programme).
+		return nil, errs.Field("programme", "relief.programme_unknown", nil)
 	}
 	prog, err := s.Programme(ctx, p, programmeID)
 	if err != nil {

@@ -70,6 +70,10 @@ const (
 	StepTown      = "town"      // 乡审: the town's review
 	StepCounty    = "county"    // 县定: the county's decision
 	StepRejected  = "rejected"
+	// StepReturn sends a household back to 户报 (退回) from the 公示 or the
+	// 乡审 so that its entries may be corrected; the chain then runs again
+	// from 村评. It is recorded among the steps, never a household's step.
+	StepReturn = "return"
 )
 
 // chain is the order of the steps.
@@ -188,29 +192,33 @@ func ValidateProgramme(p *Programme) error {
 
 // Household is one household on a programme's list, with its members.
 type Household struct {
-	ID            string    `json:"id"`
-	CountyCode    string    `json:"county_code"`
-	ProgrammeID   string    `json:"programme_id"`
-	TownCode      string    `json:"town_code"`
-	VillageCode   string    `json:"village_code"`
-	HeadName      string    `json:"head_name"`
-	Address       string    `json:"address,omitempty"`
-	ExtremePoor   bool      `json:"extreme_poor"`   // 特困供养
-	MinLiving     bool      `json:"min_living"`     // 低保
-	OutOfPoverty  bool      `json:"out_of_poverty"` // 脱贫户
-	DisasterHit   bool      `json:"disaster_hit"`   // 受灾户
-	AccountHolder string    `json:"account_holder,omitempty"`
-	AccountNo     string    `json:"account_no,omitempty"` // masked unless the reader may see ID numbers
-	Step          string    `json:"step"`
-	PublicityFrom string    `json:"publicity_from,omitempty"`
-	PublicityTo   string    `json:"publicity_to,omitempty"`
-	Note          string    `json:"note,omitempty"`
-	EnteredBy     string    `json:"entered_by"`
-	EnteredByName string    `json:"entered_by_name,omitempty"`
-	Members       []Member  `json:"members"`
-	Masked        bool      `json:"masked,omitempty"` // ID numbers are shown masked
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	ID            string `json:"id"`
+	CountyCode    string `json:"county_code"`
+	ProgrammeID   string `json:"programme_id"`
+	TownCode      string `json:"town_code"`
+	VillageCode   string `json:"village_code"`
+	HeadName      string `json:"head_name"`
+	Address       string `json:"address,omitempty"`
+	ExtremePoor   bool   `json:"extreme_poor"`   // 特困供养
+	MinLiving     bool   `json:"min_living"`     // 低保
+	OutOfPoverty  bool   `json:"out_of_poverty"` // 脱贫户
+	DisasterHit   bool   `json:"disaster_hit"`   // 受灾户
+	AccountHolder string `json:"account_holder,omitempty"`
+	AccountNo     string `json:"account_no,omitempty"` // masked unless the reader may see ID numbers
+	Step          string `json:"step"`
+	PublicityFrom string `json:"publicity_from,omitempty"`
+	PublicityTo   string `json:"publicity_to,omitempty"`
+	Note          string `json:"note,omitempty"`
+	EnteredBy     string `json:"entered_by"`
+	EnteredByName string `json:"entered_by_name,omitempty"`
+	// EditedBy is the last user who changed the household's entries (""
+	// when unchanged since entry); four eyes apply to them as to the
+	// entrant.
+	EditedBy  string    `json:"edited_by,omitempty"`
+	Members   []Member  `json:"members"`
+	Masked    bool      `json:"masked,omitempty"` // ID numbers are shown masked
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Member is a person of a household.
@@ -341,7 +349,7 @@ func CheckStep(h Household, a Actor, in *StepInput, today string, openObjections
 			return "", errs.New(errs.Forbidden, "relief.rule.role_county")
 		}
 	}
-	if in.Step != StepPublicity && a.UserID == h.EnteredBy {
+	if in.Step != StepPublicity && (a.UserID == h.EnteredBy || (h.EditedBy != "" && a.UserID == h.EditedBy)) {
 		return "", errs.New(errs.Conflict, "relief.rule.four_eyes")
 	}
 	in.Note = strings.TrimSpace(in.Note)
@@ -377,6 +385,43 @@ func CheckStep(h Household, a Actor, in *StepInput, today string, openObjections
 		return StepRejected, nil
 	}
 	return in.Step, nil
+}
+
+// CheckEdit decides whether household h's entries may be changed: while
+// it is at 户报 or 村评. Once the 公示 has started the list is public, so
+// a change needs the household sent back first (relief.rule.edit_after_publicity
+// names that rule); a decided or rejected household is closed.
+func CheckEdit(h Household) error {
+	switch h.Step {
+	case StepReported, StepVillage:
+		return nil
+	case StepPublicity, StepTown:
+		return errs.New(errs.Conflict, "relief.rule.edit_after_publicity").With(map[string]any{"Step": StepLabel(h.Step, "zh")})
+	}
+	return errs.New(errs.Conflict, "relief.rule.edit_closed").With(map[string]any{"Step": StepLabel(h.Step, "zh")})
+}
+
+// CheckReturn decides whether a may send household h back to 户报 (退回)
+// with reason note: town staff of its town while it is at 公示 or 乡审
+// (before the 县定), the county's deciders while it waits for the 县定.
+// The reason is required; four eyes do not apply (sending back approves
+// nothing).
+func CheckReturn(h Household, a Actor, note string) error {
+	switch h.Step {
+	case StepPublicity, StepTown:
+	case StepReported, StepVillage:
+		return errs.New(errs.Conflict, "relief.rule.return_not_needed")
+	default:
+		return errs.New(errs.Conflict, "relief.rule.closed").With(map[string]any{"Step": StepLabel(h.Step, "zh")})
+	}
+	townOK := a.TownStaff && (a.Town == "" || a.Town == h.TownCode)
+	if !townOK && !(a.County && h.Step == StepTown) {
+		return errs.New(errs.Forbidden, "relief.rule.role_return")
+	}
+	if strings.TrimSpace(note) == "" {
+		return errs.Field("note", "relief.return_reason_required", nil)
+	}
+	return nil
 }
 
 // PaymentInput is a payment to one member of a household.

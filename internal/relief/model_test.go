@@ -217,3 +217,42 @@ func BenchmarkDuplicates(b *testing.B) {
 		}
 	}
 }
+
+func TestCheckEditAndReturn(t *testing.T) {
+	town := Actor{UserID: "u2", Town: "349901100", TownStaff: true}
+	otherTown := Actor{UserID: "u3", Town: "349901101", TownStaff: true}
+	county := Actor{UserID: "u4", County: true}
+	for _, c := range []struct {
+		step, edit string
+	}{{StepReported, ""}, {StepVillage, ""}, {StepPublicity, "rule.edit_after_publicity"},
+		{StepTown, "rule.edit_after_publicity"}, {StepCounty, "rule.edit_closed"}, {StepRejected, "rule.edit_closed"}} {
+		if got := errMsg(CheckEdit(Household{Step: c.step})); !strings.Contains(got, c.edit) || (c.edit == "" && got != "") {
+			t.Errorf("edit at %s: %q, want %q", c.step, got, c.edit)
+		}
+	}
+	for _, c := range []struct {
+		step string
+		a    Actor
+		note string
+		want string
+	}{
+		{StepPublicity, town, "录错", ""},
+		{StepTown, town, "录错", ""},
+		{StepTown, county, "录错", ""},
+		{StepPublicity, county, "录错", "rule.role_return"},
+		{StepPublicity, otherTown, "录错", "rule.role_return"},
+		{StepPublicity, town, " ", "return_reason_required"},
+		{StepReported, town, "录错", "rule.return_not_needed"},
+		{StepCounty, county, "录错", "rule.closed"},
+	} {
+		h := Household{Step: c.step, TownCode: "349901100", EnteredBy: "u1"}
+		if got := errMsg(CheckReturn(h, c.a, c.note)); !strings.Contains(got, c.want) || (c.want == "" && got != "") {
+			t.Errorf("return at %s by %+v: %q, want %q", c.step, c.a, got, c.want)
+		}
+	}
+	// The editor is bound by four eyes like the entrant.
+	h := Household{Step: StepReported, TownCode: "349901100", EnteredBy: "u1", EditedBy: "u2"}
+	if _, err := CheckStep(h, town, &StepInput{Step: StepVillage, Approved: true}, "2022-06-30", 0); !strings.Contains(errMsg(err), "four_eyes") {
+		t.Errorf("editor assesses: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -391,7 +392,7 @@ func (s *Service) CreateHousehold(ctx context.Context, p *auth.Principal, h Hous
 		for i := range h.Members {
 			h.Members[i].ID = ids.New()
 		}
-		if err := s.checkMembersFree(ctx, tx, h.ProgrammeID, h.Members); err != nil {
+		if err := s.checkMembersFree(ctx, tx, h.ProgrammeID, "", h.Members); err != nil {
 			return err
 		}
 		if err := s.insertHouseholds(ctx, tx, []Household{h}); err != nil {
@@ -406,12 +407,13 @@ func (s *Service) CreateHousehold(ctx context.Context, p *auth.Principal, h Hous
 }
 
 // checkMembersFree refuses members already listed in another household of
-// the programme (relief.member_elsewhere, naming the member's row).
-func (s *Service) checkMembersFree(ctx context.Context, q store.Querier, programmeID string, ms []Member) error {
+// the programme than household (relief.member_elsewhere, naming the
+// member's row); household is "" for a new one.
+func (s *Service) checkMembersFree(ctx context.Context, q store.Querier, programmeID, household string, ms []Member) error {
 	for i, m := range ms {
 		var head string
 		err := q.QueryRowContext(ctx, `SELECT h.head_name FROM relief_member m JOIN relief_household h ON h.id = m.household_id
-			WHERE m.programme_id = $1 AND m.id_index = $2`, programmeID, s.IndexOf(m.IDNumber)).Scan(&head)
+			WHERE m.programme_id = $1 AND m.id_index = $2 AND m.household_id <> $3`, programmeID, s.IndexOf(m.IDNumber), household).Scan(&head)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
@@ -421,6 +423,116 @@ func (s *Service) checkMembersFree(ctx context.Context, q store.Querier, program
 		return errs.Field(fmt.Sprintf("members.%d.id_number", i), "relief.member_elsewhere", map[string]any{"Head": person.MaskName(head)})
 	}
 	return nil
+}
+
+// UpdateHousehold changes a household's entries (place, head, flags,
+// members, account, note) with the checks of its entry (GB 11643, a
+// person in another household of the programme refused). It is allowed
+// at 户报 and 村评 only (CheckEdit): after the 公示 has started the
+// household must be sent back first (ReturnHousehold). A change made at
+// 村评 sends the household back to 户报, the village assessing what was
+// changed; the editor, like the entrant, may then not take the 村评, 乡审
+// or 县定 (four eyes). The programme does not change.
+func (s *Service) UpdateHousehold(ctx context.Context, p *auth.Principal, id string, in Household) (Household, error) {
+	if !CanEnter(p) {
+		return in, errs.New(errs.Forbidden, "forbidden")
+	}
+	var out Household
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		old, err := s.household(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		if err := CheckEdit(old); err != nil {
+			return err
+		}
+		h := in
+		if p.Role == auth.RoleTown && h.TownCode == "" {
+			h.TownCode = p.RegionCode
+		}
+		h.ProgrammeID = old.ProgrammeID
+		if err := ValidateHousehold(&h, s.now()); err != nil {
+			return err
+		}
+		if err := s.checkPlace(ctx, p, &h); err != nil {
+			return err
+		}
+		if err := s.checkMembersFree(ctx, tx, old.ProgrammeID, id, h.Members); err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		h.ID, h.CountyCode, h.Step, h.EnteredBy, h.EnteredByName, h.EditedBy = id, old.CountyCode, StepReported, old.EnteredBy, old.EnteredByName, p.UserID
+		h.PublicityFrom, h.PublicityTo, h.CreatedAt, h.UpdatedAt = "", "", old.CreatedAt, now
+		// Members keep their IDs where the ID number is unchanged.
+		kept := map[string]string{}
+		for _, m := range old.Members {
+			kept[m.IDNumber] = m.ID
+		}
+		for i := range h.Members {
+			if mid, ok := kept[h.Members[i].IDNumber]; ok {
+				h.Members[i].ID = mid
+			} else {
+				h.Members[i].ID = ids.New()
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE relief_household SET town_code = $1, village_code = $2, head_name = $3, address = $4, extreme_poor = $5,
+			min_living = $6, out_of_poverty = $7, disaster_hit = $8, account_holder = $9, account_no = $10, step = $11, publicity_from = '', publicity_to = '',
+			note = $12, edited_by = $13, updated_at = $14 WHERE id = $15`,
+			h.TownCode, h.VillageCode, h.HeadName, h.Address, h.ExtremePoor, h.MinLiving, h.OutOfPoverty, h.DisasterHit, h.AccountHolder, s.seal(h.AccountNo),
+			h.Step, h.Note, h.EditedBy, now, id); err != nil {
+			return fmt.Errorf("update household: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM relief_member WHERE household_id = $1`, id); err != nil {
+			return fmt.Errorf("update members: %w", err)
+		}
+		if err := s.insertMembers(ctx, tx, h); err != nil {
+			return err
+		}
+		out = forReader(p, h)
+		before, after := maskHousehold(old), maskHousehold(h)
+		before.Masked, after.Masked = false, false
+		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "relief_household", EntityID: id, Action: "update", Before: before, After: after})
+	})
+	return out, err
+}
+
+// ReturnInput sends a household back (退回) with its reason.
+type ReturnInput struct {
+	Note string `json:"note"`
+}
+
+// ReturnHousehold sends a household at 公示 or 乡审 back to 户报 (退回)
+// with a reason (CheckReturn): its 公示 period is cleared and the chain
+// runs again from 村评 once it has been corrected. Objections stay on
+// record.
+func (s *Service) ReturnHousehold(ctx context.Context, p *auth.Principal, id string, in ReturnInput) (Household, error) {
+	note := in.Note
+	var out Household
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		h, err := s.household(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		note = strings.TrimSpace(note)
+		if err := CheckReturn(h, actorOf(p), note); err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		before := h.Step
+		h.Step, h.PublicityFrom, h.PublicityTo, h.UpdatedAt = StepReported, "", "", now
+		if _, err := tx.ExecContext(ctx, `UPDATE relief_household SET step = $1, publicity_from = '', publicity_to = '', updated_at = $2 WHERE id = $3`,
+			h.Step, now, id); err != nil {
+			return fmt.Errorf("return: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO relief_step (id, household_id, step, approved, note, done_by, done_by_name, done_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+			ids.New(), id, StepReturn, false, note, p.UserID, displayName(p), now); err != nil {
+			return fmt.Errorf("return: %w", err)
+		}
+		out = forReader(p, h)
+		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "relief_household", EntityID: id, Action: "step_return",
+			Before: map[string]any{"step": before}, After: map[string]any{"step": h.Step, "note": person.MaskIDsIn(note)}})
+	})
+	return out, err
 }
 
 // TakeStep takes the next step of the approval chain on a household.
@@ -838,36 +950,181 @@ type Flag struct {
 // of one kind with overlapping periods (a person cannot be twice in one
 // programme: that is refused when entered).
 func (s *Service) Flags(ctx context.Context, p *auth.Principal) ([]Flag, error) {
-	// People listed more than once (one pass over the ID index), then
-	// their pairs of programmes.
-	rows, err := s.db.R().QueryContext(ctx, `SELECT a.id_index, a.name, a.id_number, a.household_id, b.household_id, ga.name, gb.name
-		FROM relief_member a JOIN relief_member b ON b.county_code = a.county_code AND b.id_index = a.id_index AND b.programme_id > a.programme_id
-		JOIN relief_programme ga ON ga.id = a.programme_id JOIN relief_programme gb ON gb.id = b.programme_id
-		JOIN relief_household ha ON ha.id = a.household_id
-		WHERE a.county_code = $1 AND a.id_index IN (SELECT id_index FROM relief_member WHERE county_code = $1 GROUP BY id_index HAVING count(*) > 1)
-		AND ha.town_code LIKE $2 AND ga.kind = gb.kind AND ga.period_from <= gb.period_to AND gb.period_from <= ga.period_to
-		ORDER BY a.name, a.id_index`, p.CountyCode, p.RegionPrefix()+"%")
+	// Only the people in play: first the pairs of programmes of one kind
+	// whose periods overlap (a handful), then, per pair, the people of
+	// both, each found through the UNIQUE (programme_id, id_index) index.
+	// With the programmes named, the planner walks the smaller list and
+	// looks each person up in the other: no pass over every person of
+	// the county (1.3–1.9 s per 100,000 people on PostgreSQL before).
+	type pair struct{ a, an, b, bn string }
+	rows, err := s.db.R().QueryContext(ctx, `SELECT ga.id, ga.name, gb.id, gb.name FROM relief_programme ga
+		JOIN relief_programme gb ON gb.county_code = ga.county_code AND gb.kind = ga.kind AND gb.id > ga.id
+			AND ga.period_from <= gb.period_to AND gb.period_from <= ga.period_to
+		WHERE ga.county_code = $1 ORDER BY ga.id, gb.id`, p.CountyCode)
 	if err != nil {
 		return nil, fmt.Errorf("flags: %w", err)
 	}
-	defer rows.Close()
-	var out []Flag
+	var pairs []pair
 	for rows.Next() {
-		var idx, id, ha, hb, ga, gb string
-		var f Flag
-		if err := rows.Scan(&idx, &f.Name, &id, &ha, &hb, &ga, &gb); err != nil {
+		var x pair
+		if err := rows.Scan(&x.a, &x.an, &x.b, &x.bn); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		if f.IDNumber, err = s.open(id); err != nil {
-			return nil, err
-		}
-		if !SeesFullID(p) {
-			f.IDNumber = person.MaskID(f.IDNumber)
-		}
-		f.Households, f.Programmes, f.Reason = []string{ha, hb}, []string{ga, gb}, "relief.flag_overlap"
-		out = append(out, f)
+		pairs = append(pairs, x)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	type flagged struct {
+		f   Flag
+		idx string
+	}
+	var all []flagged
+	for _, g := range pairs {
+		found, err := s.overlap(ctx, g.a, g.b)
+		if err != nil {
+			return nil, err
+		}
+		towns, err := s.townsOf(ctx, found)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range found {
+			if !strings.HasPrefix(towns[x.ha], p.RegionPrefix()) {
+				continue
+			}
+			f := Flag{Name: x.name, Households: []string{x.ha, x.hb}, Programmes: []string{g.an, g.bn}, Reason: "relief.flag_overlap"}
+			if f.IDNumber, err = s.open(x.id); err != nil {
+				return nil, err
+			}
+			if !SeesFullID(p) {
+				f.IDNumber = person.MaskID(f.IDNumber)
+			}
+			all = append(all, flagged{f, x.idx})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].f.Name != all[j].f.Name {
+			return all[i].f.Name < all[j].f.Name
+		}
+		return all[i].idx < all[j].idx
+	})
+	out := make([]Flag, len(all))
+	for i, x := range all {
+		out[i] = x.f
+	}
+	return out, nil
+}
+
+// listed is a person of programme a also listed in programme b.
+type listed struct{ idx, name, id, ha, hb string }
+
+// overlap finds the people listed in both programmes a and b: it reads
+// the smaller list and looks its people up in the other through the
+// UNIQUE (programme_id, id_index) index, 500 at a time.
+func (s *Service) overlap(ctx context.Context, a, b string) ([]listed, error) {
+	// Which list is smaller: counted up to a cap (past it either will do).
+	var na, nb int
+	const capped = `SELECT count(*) FROM (SELECT 1 FROM relief_member WHERE programme_id = $1 LIMIT 20001) x`
+	if err := s.db.R().QueryRowContext(ctx, capped, a).Scan(&na); err != nil {
+		return nil, fmt.Errorf("flags: %w", err)
+	}
+	if err := s.db.R().QueryRowContext(ctx, capped, b).Scan(&nb); err != nil {
+		return nil, fmt.Errorf("flags: %w", err)
+	}
+	small, big, swapped := a, b, false
+	if nb < na {
+		small, big, swapped = b, a, true
+	}
+	type mem struct{ idx, name, id, hh string }
+	rows, err := s.db.R().QueryContext(ctx, `SELECT id_index, name, id_number, household_id FROM relief_member WHERE programme_id = $1`, small)
+	if err != nil {
+		return nil, fmt.Errorf("flags: %w", err)
+	}
+	var ms []mem
+	for rows.Next() {
+		var m mem
+		if err := rows.Scan(&m.idx, &m.name, &m.id, &m.hh); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ms = append(ms, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []listed
+	for len(ms) > 0 {
+		chunk := ms[:min(500, len(ms))]
+		ms = ms[len(chunk):]
+		at := make(map[string]mem, len(chunk))
+		keys := make([]string, len(chunk))
+		for i, m := range chunk {
+			at[m.idx], keys[i] = m, m.idx
+		}
+		var w store.Where
+		w.Add("programme_id = ?", big)
+		w.In("id_index", keys)
+		rows, err := s.db.R().QueryContext(ctx, `SELECT id_index, name, id_number, household_id FROM relief_member`+w.SQL(), w.Args()...)
+		if err != nil {
+			return nil, fmt.Errorf("flags: %w", err)
+		}
+		for rows.Next() {
+			var o mem
+			if err := rows.Scan(&o.idx, &o.name, &o.id, &o.hh); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			m := at[o.idx]
+			if swapped { // a's member first
+				m, o = o, m
+			}
+			out = append(out, listed{idx: m.idx, name: m.name, id: m.id, ha: m.hh, hb: o.hh})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// townsOf maps the first households of found to their towns.
+func (s *Service) townsOf(ctx context.Context, found []listed) (map[string]string, error) {
+	out := map[string]string{}
+	var hs []string
+	for _, x := range found {
+		if _, ok := out[x.ha]; !ok {
+			out[x.ha] = ""
+			hs = append(hs, x.ha)
+		}
+	}
+	for len(hs) > 0 {
+		chunk := hs[:min(500, len(hs))]
+		hs = hs[len(chunk):]
+		var w store.Where
+		w.In("id", chunk)
+		rows, err := s.db.R().QueryContext(ctx, `SELECT id, town_code FROM relief_household`+w.SQL(), w.Args()...)
+		if err != nil {
+			return nil, fmt.Errorf("flags: %w", err)
+		}
+		for rows.Next() {
+			var id, town string
+			if err := rows.Scan(&id, &town); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = town
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func displayName(p *auth.Principal) string {
@@ -887,10 +1144,10 @@ func (s *Service) Waiting(ctx context.Context, p *auth.Principal) (n int, link s
 	w.Add("town_code LIKE ?", p.RegionPrefix()+"%")
 	switch {
 	case a.TownStaff && p.Role == auth.RoleTown:
-		w.Add("(step = ? OR (step IN (?, ?) AND entered_by <> ?))", StepVillage, StepReported, StepPublicity, p.UserID)
+		w.Add("(step = ? OR (step IN (?, ?) AND entered_by <> ? AND edited_by <> ?))", StepVillage, StepReported, StepPublicity, p.UserID, p.UserID)
 		link = "/relief/households?step=" + StepReported
 	case a.County:
-		w.Add("step = ? AND entered_by <> ?", StepTown, p.UserID)
+		w.Add("step = ? AND entered_by <> ? AND edited_by <> ?", StepTown, p.UserID, p.UserID)
 		link = "/relief/households?step=" + StepTown
 	default:
 		return 0, "", nil

@@ -58,17 +58,17 @@ func (s *Service) standards(ctx context.Context, q store.Querier, id string) ([]
 
 const hhCols = `h.id, h.county_code, h.programme_id, h.town_code, h.village_code, h.head_name, h.address, h.extreme_poor, h.min_living,
 	h.out_of_poverty, h.disaster_hit, h.account_holder, h.account_no, h.step, h.publicity_from, h.publicity_to, h.note, h.entered_by,
-	h.entered_by_name, h.created_at, h.updated_at`
+	h.entered_by_name, h.edited_by, h.created_at, h.updated_at`
 
 const hhInsertCols = `id, county_code, programme_id, town_code, village_code, head_name, address, extreme_poor, min_living,
 	out_of_poverty, disaster_hit, account_holder, account_no, step, publicity_from, publicity_to, note, entered_by,
-	entered_by_name, created_at, updated_at`
+	entered_by_name, edited_by, created_at, updated_at`
 
 func (s *Service) scanHousehold(row interface{ Scan(...any) error }) (Household, error) {
 	var h Household
 	err := row.Scan(&h.ID, &h.CountyCode, &h.ProgrammeID, &h.TownCode, &h.VillageCode, &h.HeadName, &h.Address, &h.ExtremePoor, &h.MinLiving,
 		&h.OutOfPoverty, &h.DisasterHit, &h.AccountHolder, &h.AccountNo, &h.Step, &h.PublicityFrom, &h.PublicityTo, &h.Note, &h.EnteredBy,
-		&h.EnteredByName, &h.CreatedAt, &h.UpdatedAt)
+		&h.EnteredByName, &h.EditedBy, &h.CreatedAt, &h.UpdatedAt)
 	if err != nil {
 		return h, err
 	}
@@ -114,7 +114,7 @@ func (s *Service) insertHouseholds(ctx context.Context, q store.Querier, hs []Ho
 		h := hs[i]
 		return []any{h.ID, h.CountyCode, h.ProgrammeID, h.TownCode, h.VillageCode, h.HeadName, h.Address, h.ExtremePoor, h.MinLiving,
 			h.OutOfPoverty, h.DisasterHit, h.AccountHolder, s.seal(h.AccountNo), h.Step, h.PublicityFrom, h.PublicityTo, h.Note, h.EnteredBy,
-			h.EnteredByName, h.CreatedAt, h.UpdatedAt}
+			h.EnteredByName, h.EditedBy, h.CreatedAt, h.UpdatedAt}
 	}, nil)
 	if err != nil {
 		return err
@@ -133,6 +133,18 @@ func (s *Service) insertHouseholds(ctx context.Context, q store.Querier, hs []Ho
 	err = store.InsertRows(ctx, q, "relief_member", "id, household_id, programme_id, county_code, name, id_number, id_index, relation, sort", len(ms), 100, func(i int) []any {
 		x := ms[i]
 		return []any{x.m.ID, x.h.ID, x.h.ProgrammeID, x.h.CountyCode, x.m.Name, s.seal(x.m.IDNumber), s.IndexOf(x.m.IDNumber), x.m.Relation, x.sort}
+	}, nil)
+	if store.IsUniqueViolation(err) {
+		return errs.Field("members", "relief.member_elsewhere", map[string]any{"Head": "?"})
+	}
+	return err
+}
+
+// insertMembers writes the members of household h (a form's edit).
+func (s *Service) insertMembers(ctx context.Context, q store.Querier, h Household) error {
+	err := store.InsertRows(ctx, q, "relief_member", "id, household_id, programme_id, county_code, name, id_number, id_index, relation, sort", len(h.Members), 100, func(i int) []any {
+		m := h.Members[i]
+		return []any{m.ID, h.ID, h.ProgrammeID, h.CountyCode, m.Name, s.seal(m.IDNumber), s.IndexOf(m.IDNumber), m.Relation, i}
 	}, nil)
 	if store.IsUniqueViolation(err) {
 		return errs.Field("members", "relief.member_elsewhere", map[string]any{"Head": "?"})
