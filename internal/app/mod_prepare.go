@@ -23,6 +23,22 @@ func (a *App) prepareModule() (*module, error) {
 	svc := prepare.New(a.DB, a.Enterprise, a.Notify, a.Now, a.Calendar)
 	svc.Recipients = a.prepareRecipients
 	svc.Files = a.Attach
+	// Enterprise supplies come from the supplies service (its enterprise
+	// stores' ledger), never from its tables.
+	svc.Supplies = func(ctx context.Context, county, asOf string) (map[string]prepare.SupplyFacts, error) {
+		if a.Supplies == nil {
+			return nil, nil
+		}
+		held, err := a.Supplies.EnterpriseStocks(ctx, county, asOf)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]prepare.SupplyFacts, len(held))
+		for id, x := range held {
+			out[id] = prepare.SupplyFacts{Has: x.Quantity > 0, UpdatedOn: x.UpdatedOn}
+		}
+		return out, nil
+	}
 	a.Prepare = svc
 	h := &prepare.Handlers{Svc: svc, Org: a.Org}
 	a.MapLayers = append(a.MapLayers, geo.Layer{Key: "teams", Label: "prepare.layer", Points: func(ctx context.Context, p *auth.Principal, q url.Values) ([]geo.Point, error) {

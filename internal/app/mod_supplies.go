@@ -31,6 +31,17 @@ func (a *App) suppliesModule() (*module, error) {
 	svc.Towns = func(ctx context.Context, county string) (map[string]string, error) {
 		return a.townNames(ctx, &auth.Principal{Role: auth.RoleLeader, CountyCode: county})
 	}
+	svc.Enterprise = func(ctx context.Context, county, ref string) (string, string, string, bool, error) {
+		id, _, _, found, err := a.Enterprise.Resolve(ctx, county, ref) // id, credit code or exact name
+		if err != nil || !found {
+			return "", "", "", false, err
+		}
+		e, err := a.Enterprise.Get(ctx, &auth.Principal{Role: auth.RoleLeader, CountyCode: county}, id)
+		if err != nil {
+			return "", "", "", false, err
+		}
+		return e.ID, e.Name, e.TownCode, true, nil
+	}
 	a.Supplies = svc
 	h := &supplies.Handlers{Svc: svc, Org: a.Org, CountyName: func(ctx context.Context, county string) string {
 		if name, err := a.Org.RegionName(ctx, county); err == nil && name != "" {

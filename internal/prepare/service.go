@@ -20,11 +20,19 @@ import (
 	"yingji/internal/store"
 )
 
-// SuppliesFunc tells, for an enterprise, whether it keeps emergency
-// supplies on record and the date they were last updated ("" when none).
-// It is the only way this module asks the supplies module; nil means
-// unknown (counted as missing).
-type SuppliesFunc func(ctx context.Context, county, enterpriseID string) (has bool, updatedOn string, err error)
+// SupplyFacts is what the supplies module says of one enterprise's own
+// stores on a day: whether they held anything and when they last moved.
+type SupplyFacts struct {
+	Has       bool
+	UpdatedOn string // YYYY-MM-DD, '' when never
+}
+
+// SuppliesFunc tells, for every enterprise of a county keeping emergency
+// supplies, whether its stores held anything on asOf and the date they
+// were last updated (enterprises without stores are absent). It is the
+// only way this module asks the supplies module; nil means unknown
+// (counted as missing).
+type SuppliesFunc func(ctx context.Context, county, asOf string) (map[string]SupplyFacts, error)
 
 // CalendarFunc returns a county's working-day calendar.
 type CalendarFunc func(ctx context.Context, county string) (calendar.Calendar, error)
