@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"io"
-	"net/url"
 	"time"
 
 	"yingji/internal/auth"
@@ -41,9 +40,7 @@ func (a *App) prepareModule() (*module, error) {
 	}
 	a.Prepare = svc
 	h := &prepare.Handlers{Svc: svc, Org: a.Org}
-	a.MapLayers = append(a.MapLayers, geo.Layer{Key: "teams", Label: "prepare.layer", Points: func(ctx context.Context, p *auth.Principal, q url.Values) ([]geo.Point, error) {
-		return svc.Points(ctx, p, q)
-	}})
+	a.MapLayers = append(a.MapLayers, geo.Layer{Key: "teams", Label: "prepare.layer", Points: svc.Points, Missing: svc.Missing, Filters: prepare.LayerFilters()})
 	regionName := func(ctx context.Context, _ string, code string) string {
 		if code == "" {
 			return ""

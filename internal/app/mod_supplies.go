@@ -153,7 +153,8 @@ func (a *App) suppliesRecipients(ctx context.Context, county, town string) ([]st
 }
 
 // warehouseLayer puts the warehouses in scope that have coordinates on the
-// county map, coloured by kind (filter: the map's town, and kind).
+// county map, coloured by kind (filters: the map's search and town, and
+// the layer's own warehouse kind).
 func (a *App) warehouseLayer(svc *supplies.Service) geo.Layer {
 	colour := map[string]string{"county": "red", "town": "orange", "enterprise": "blue", "social": "green"}
 	return geo.Layer{
@@ -165,7 +166,7 @@ func (a *App) warehouseLayer(svc *supplies.Service) geo.Layer {
 			if err != nil {
 				return nil, err
 			}
-			list, _, err := svc.Warehouses(ctx, p, supplies.WarehouseFilter{Town: q.Get("town"), Kind: q.Get("warehouse_kind")})
+			list, _, err := svc.Warehouses(ctx, p, supplies.WarehouseFilter{Q: q.Get("q"), Town: q.Get("town"), Kind: q.Get("warehouse_kind")})
 			if err != nil {
 				return nil, err
 			}
@@ -183,7 +184,7 @@ func (a *App) warehouseLayer(svc *supplies.Service) geo.Layer {
 			return out, nil
 		},
 		Missing: func(ctx context.Context, p *auth.Principal, q url.Values) (int, error) {
-			list, _, err := svc.Warehouses(ctx, p, supplies.WarehouseFilter{Town: q.Get("town"), Kind: q.Get("warehouse_kind")})
+			list, _, err := svc.Warehouses(ctx, p, supplies.WarehouseFilter{Q: q.Get("q"), Town: q.Get("town"), Kind: q.Get("warehouse_kind")})
 			n := 0
 			for _, w := range list {
 				if w.Lat == nil {
@@ -192,5 +193,6 @@ func (a *App) warehouseLayer(svc *supplies.Service) geo.Layer {
 			}
 			return n, err
 		},
+		Filters: []geo.Filter{supplies.LayerFilter()},
 	}
 }

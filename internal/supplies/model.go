@@ -36,6 +36,7 @@ import (
 
 	"yingji/internal/calendar"
 	"yingji/internal/errs"
+	"yingji/internal/geo"
 )
 
 // Categories of items (物资类别): code, Chinese, English.
@@ -207,6 +208,16 @@ type Warehouse struct {
 	// (kind enterprise; '' for none); EnterpriseName is filled on save.
 	EnterpriseID   string `json:"enterprise_id,omitempty"`
 	EnterpriseName string `json:"enterprise_name,omitempty"`
+}
+
+// LayerFilter is the warehouses layer's select above the county map: the
+// warehouse kind (县级储备库, 乡镇储备点, 企业储备, 社会号料).
+func LayerFilter() geo.Filter {
+	f := geo.Filter{Name: "warehouse_kind", All: "supplies.all_kinds"}
+	for _, k := range WarehouseKinds {
+		f.Choices = append(f.Choices, geo.Choice{Value: k[0], MsgID: "supplies.kind." + k[0]})
+	}
+	return f
 }
 
 // ValidateWarehouse checks a warehouse's fields: a town store lies in a
