@@ -92,11 +92,11 @@ func TestMapLayerFilters(t *testing.T) {
 				t.Errorf("team_kind without layer gave layers %v", got)
 			}
 			eq("patrol teams", got["teams"], []string{"籍山镇巡堤查险队", "弋江镇巡堤查险队"})
-			eq("patrol teams of 籍山镇", names("team_kind=dyke_patrol&town="+t1)["teams"], []string{"籍山镇巡堤查险队"})
+			eq("patrol teams of 籍山镇", names("team_kind=dyke_patrol&town=" + t1)["teams"], []string{"籍山镇巡堤查险队"})
 			eq("county-level teams", names("layer=teams&team_level=county")["teams"], []string{"县防汛抢险队"})
 			eq("teams by name", names("layer=teams&q=综合")["teams"], []string{"籍山镇综合应急救援队"})
 			eq("town stores", names("warehouse_kind=town")["warehouses"], []string{"弋江镇储备点", "籍山镇储备点"})
-			eq("stores of 籍山镇", names("layer=warehouses&town="+t1)["warehouses"], []string{"县救灾物资储备库", "籍山镇储备点"})
+			eq("stores of 籍山镇", names("layer=warehouses&town=" + t1)["warehouses"], []string{"县救灾物资储备库", "籍山镇储备点"})
 			if got := names("warehouse_kind=town&team_kind=flood_rescue"); len(got) != 2 || len(got["teams"]) != 1 || len(got["warehouses"]) != 2 {
 				t.Errorf("two layers' filters: %v", got)
 			}
