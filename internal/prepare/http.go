@@ -38,7 +38,8 @@ var (
 	writers = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleTown, auth.RoleEnterprise}
 	bureau  = []auth.Role{auth.RoleAdmin, auth.RoleSection}
 	judges  = []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection}
-	// importers load teams from Excel (town staff their town's).
+	// importers load plans, drills and teams from Excel (town staff their
+	// town's); the expert pool is imported by the bureau.
 	importers = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleTown}
 )
 
@@ -58,12 +59,18 @@ func Policy() web.Policy {
 		"POST /plans/{id}/files":                    writers,
 		"GET /plans/{id}/files/{file}":              allRoles,
 		"GET /plans/export":                         staff,
+		"GET /plans/template":                       importers,
+		"GET /plans/import":                         importers,
+		"POST /plans/import":                        importers,
 		"GET /drills":                               allRoles,
 		"GET /drills/new":                           writers,
 		"POST /drills":                              writers,
 		"GET /drills/{id}":                          allRoles,
 		"POST /drills/{id}/tasks/{task}/done":       writers,
 		"GET /drills/export":                        staff,
+		"GET /drills/template":                      importers,
+		"GET /drills/import":                        importers,
+		"POST /drills/import":                       importers,
 		"GET /teams":                                allRoles,
 		"GET /teams/new":                            writers,
 		"POST /teams":                               writers,
@@ -79,6 +86,9 @@ func Policy() web.Policy {
 		"GET /experts/new":                          bureau,
 		"POST /experts":                             bureau,
 		"GET /experts/export":                       staff,
+		"GET /experts/template":                     bureau,
+		"GET /experts/import":                       bureau,
+		"POST /experts/import":                      bureau,
 		"GET /preparedness/resources":               judges,
 		"POST /preparedness/resources/remind":       bureau,
 		"GET /preparedness/resources/bulletin.pdf":  judges,

@@ -1045,6 +1045,15 @@ func (s *Service) ListExperts(ctx context.Context, p *auth.Principal, f ExpertFi
 
 // CreateExpert adds an expert to the pool (administrators, section staff).
 func (s *Service) CreateExpert(ctx context.Context, p *auth.Principal, e Expert) (Expert, error) {
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		e, err = s.createExpertTx(ctx, tx, p, e)
+		return err
+	})
+	return expertFor(p, e), err
+}
+
+func (s *Service) createExpertTx(ctx context.Context, tx *store.Tx, p *auth.Principal, e Expert) (Expert, error) {
 	if !CanFile(p) {
 		return e, errs.New(errs.Forbidden, "forbidden")
 	}
@@ -1056,18 +1065,15 @@ func (s *Service) CreateExpert(ctx context.Context, p *auth.Principal, e Expert)
 		e.ID = ids.New()
 	}
 	e.CountyCode, e.CreatedAt, e.UpdatedAt = p.CountyCode, now, now
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO prep_expert (`+expertCols+`) VALUES (`+placeholders(9)+`)`, e.ID, e.CountyCode, e.Name, e.Field,
-			e.Unit, e.Title, e.Phone, e.CreatedAt, e.UpdatedAt)
-		if store.IsUniqueViolation(err) {
-			return errs.Field("name", "prepare.name_taken", nil)
-		}
-		if err != nil {
-			return err
-		}
-		a := e
-		a.Phone = person.MaskPhone(a.Phone)
-		return s.record(ctx, tx, p, "prep_expert", e.ID, "create", nil, a)
-	})
-	return expertFor(p, e), err
+	_, err := tx.ExecContext(ctx, `INSERT INTO prep_expert (`+expertCols+`) VALUES (`+placeholders(9)+`)`, e.ID, e.CountyCode, e.Name, e.Field,
+		e.Unit, e.Title, e.Phone, e.CreatedAt, e.UpdatedAt)
+	if store.IsUniqueViolation(err) {
+		return e, errs.Field("name", "prepare.name_taken", nil)
+	}
+	if err != nil {
+		return e, fmt.Errorf("insert expert: %w", err)
+	}
+	a := e
+	a.Phone = person.MaskPhone(a.Phone)
+	return e, s.record(ctx, tx, p, "prep_expert", e.ID, "create", nil, a)
 }
