@@ -95,6 +95,7 @@ func (a *App) prepareModule() (*module, error) {
 			}
 			return svc.Demo(ctx, out, a.Cfg.County, prepare.DemoPlaces{TownCodes: codes, TownNames: names, Villages: villages}, a.DemoLocate)
 		},
+		stats:   svc.HomeStats,
 		figures: svc.Figures(nil), // F-FLOOD-1's hazards are the hazard ledger's part of the figure
 		audit: web.AuditNames{Codes: map[string]string{
 			"prep_plan.category": "prepare.cat.", "prep_plan.state": "prepare.state.", "prep_plan.review_kind": "prepare.review.",

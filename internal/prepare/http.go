@@ -229,12 +229,12 @@ func (h *Handlers) Register(rt *web.Router) {
 func PlanFilterOf(q url.Values) PlanFilter {
 	return PlanFilter{Q: q.Get("q"), Category: q.Get("category"), State: q.Get("state"), Flood: q.Get("flood") == "1",
 		Enterprise: q.Get("enterprise"), Overdue: q.Get("overdue") == "1", Deliberated: q.Get("deliberated"),
-		DraftedFrom: q.Get("drafted_from"), DraftedTo: q.Get("drafted_to"), County: q.Get("county") == "1"}
+		DraftedFrom: q.Get("drafted_from"), DraftedTo: q.Get("drafted_to"), County: q.Get("county") == "1", AssessDue: q.Get("assess_due") == "1"}
 }
 
 // DrillFilterOf reads the drill filter from query parameters.
 func DrillFilterOf(q url.Values) DrillFilter {
-	return DrillFilter{Q: q.Get("q"), Form: q.Get("form"), From: q.Get("from"), To: q.Get("to")}
+	return DrillFilter{Q: q.Get("q"), Form: q.Get("form"), From: q.Get("from"), To: q.Get("to"), OpenTasks: q.Get("open_tasks") == "1"}
 }
 
 // regionNames maps the county's town and village codes to names.
@@ -445,6 +445,10 @@ func (h *Handlers) teams(w http.ResponseWriter, r *http.Request) {
 	}
 	data := h.lookups(r)
 	data["Teams"], data["Pager"], data["People"] = list, web.PagerOf(pg, total), people
+	data["Year"] = h.Svc.Today()[:4]
+	if y := r.URL.Query().Get("no_rollcall"); len(y) == 4 {
+		data["Year"] = y
+	}
 	h.UI.Show(w, r, http.StatusOK, "prep_teams", "prepare.teams", "prep_teams", data, nil)
 }
 

@@ -216,8 +216,13 @@ type PlanFilter struct {
 	DraftedFrom   string
 	DraftedTo     string
 	County        bool // county plans only (no town, village or enterprise)
+	AssessDue     bool // filed, the 3-year assessment due within AssessSoon days or past
 	Limit, Offset int
 }
+
+// AssessSoon is how many days ahead a plan's assessment counts as due
+// (home figure, list filter; the reminder goes at the same distance).
+const AssessSoon = 30
 
 func (s *Service) planWhere(p *auth.Principal, f PlanFilter) *store.Where {
 	var w store.Where
@@ -251,6 +256,9 @@ func (s *Service) planWhere(p *auth.Principal, f PlanFilter) *store.Where {
 	}
 	if f.County {
 		w.Add("category IN (?, ?, ?)", CatOverall, CatSpecial, CatDepartment)
+	}
+	if f.AssessDue {
+		w.Add("state = ? AND next_assessment <> '' AND next_assessment <= ?", StateFiled, calendar.Day(s.Today()).AddDate(0, 0, AssessSoon).Format(calendar.DateLayout))
 	}
 	return &w
 }
@@ -569,6 +577,7 @@ type TeamFilter struct {
 	From          string // established on or after
 	RollCallFrom  string // passed a roll call in [RollCallFrom, RollCallTo]
 	RollCallTo    string
+	NoRollCall    string // a year (YYYY): teams without any roll call (点验) that year
 	Limit, Offset int
 }
 
@@ -586,6 +595,9 @@ func teamWhere(p *auth.Principal, f TeamFilter) *store.Where {
 	}
 	if f.Level != "" {
 		w.Add("level = ?", f.Level)
+	}
+	if y := f.NoRollCall; len(y) == 4 {
+		w.Add("id NOT IN (SELECT team_id FROM prep_rollcall WHERE on_date >= ? AND on_date <= ?)", y+"-01-01", y+"-12-31")
 	}
 	if f.Town != "" {
 		w.Add("region_code LIKE ?", f.Town+"%")
@@ -618,7 +630,7 @@ func TeamFilterOf(q map[string][]string) TeamFilter {
 	}
 	return TeamFilter{Q: g("q"), Kind: g("kind"), Level: g("level"), Town: g("town"), Enterprise: g("enterprise"),
 		SuppliesFrom: g("supplies_from"), SuppliesTo: g("supplies_to"), Until: g("until"), From: g("established_from"),
-		RollCallFrom: g("rollcall_from"), RollCallTo: g("rollcall_to")}
+		RollCallFrom: g("rollcall_from"), RollCallTo: g("rollcall_to"), NoRollCall: g("no_rollcall")}
 }
 
 // ListTeams returns a page of teams and the total.
@@ -823,6 +835,7 @@ type DrillFilter struct {
 	Q             string
 	Form          string
 	From, To      string
+	OpenTasks     bool // drills with follow-up tasks (整改任务) not done
 	Limit, Offset int
 }
 
@@ -840,6 +853,9 @@ func drillWhere(p *auth.Principal, f DrillFilter) *store.Where {
 	}
 	if f.To != "" {
 		w.Add("drill_on <= ?", f.To)
+	}
+	if f.OpenTasks {
+		w.Add("id IN (SELECT drill_id FROM prep_drill_task WHERE done_on = '')")
 	}
 	return &w
 }
