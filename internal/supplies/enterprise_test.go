@@ -1,15 +1,22 @@
 package supplies_test
 
 import (
+	"bytes"
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"yingji/internal/auth"
 	"yingji/internal/errs"
+	"yingji/internal/ledger"
 	"yingji/internal/store"
 	"yingji/internal/store/storetest"
 	"yingji/internal/supplies"
+	"yingji/internal/xlsx"
+	"yingji/internal/xlsx/xlsxtest"
 )
 
 // TestEnterpriseStores: a warehouse of kind enterprise names its
@@ -113,6 +120,78 @@ func TestEnterpriseStores(t *testing.T) {
 			if _, ok := held["e2"]; ok {
 				t.Errorf("as of %s: e2 without movements listed", c.asOf)
 			}
+		}
+	})
+}
+
+// TestEnterpriseStoreImport: the warehouses file names an enterprise store's
+// enterprise by name (its town follows); an unknown enterprise or an
+// enterprise on a county store is refused by row and column, nothing
+// imported; the export writes the enterprise's name back.
+func TestEnterpriseStoreImport(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		f.svc.Enterprise = func(_ context.Context, c, ref string) (string, string, string, bool, error) {
+			if ref == "甲化工有限公司" || ref == "e1" {
+				return "e1", "甲化工有限公司", "349901101", true, nil
+			}
+			return "", "", "", false, nil
+		}
+		var l *ledger.Ledger
+		for _, x := range f.svc.Ledgers() {
+			if x.Kind == "warehouses" {
+				l = x
+			}
+		}
+		// 仓库名称 仓库类型 管理单位 所在乡镇 地址 经度 纬度 仓库管理员 联系电话 所属企业
+		rows := [][]any{
+			{"甲化工应急物资库", "企业储备", "甲化工有限公司", "", "", "", "", "", "", "甲化工有限公司"},
+			{"乙公司物资库", "企业储备", "乙公司", "", "", "", "", "", "", "乙公司"},
+			{"县第二储备库", "县级储备库", "县应急管理局", "", "", "", "", "", "", "甲化工有限公司"},
+		}
+		r, err := ledger.Run(ctx, l, admin, bytes.NewReader(xlsxtest.Fill(t, l.Schema, rows)), ledger.Options{}, nil)
+		if errs.KindOf(err) != errs.Invalid {
+			t.Fatalf("bad file: %v", err)
+		}
+		want := map[int]bool{3: false, 4: false}
+		for _, ce := range r.Errors {
+			if ce.Column == "所属企业" {
+				want[ce.Row] = true
+			}
+		}
+		if !want[3] || !want[4] {
+			t.Errorf("errors: %+v", r.Errors)
+		}
+		if list, _, _ := f.svc.Warehouses(ctx, admin, supplies.WarehouseFilter{Kind: "enterprise"}); len(list) != 0 {
+			t.Fatalf("a refused file committed %+v", list)
+		}
+		r, err = ledger.Run(ctx, l, admin, bytes.NewReader(xlsxtest.Fill(t, l.Schema, rows[:1])), ledger.Options{}, nil)
+		if err != nil || r.Imported != 1 {
+			t.Fatalf("import: %+v %v", r, err)
+		}
+		list, _, _ := f.svc.Warehouses(ctx, admin, supplies.WarehouseFilter{Enterprise: "e1"})
+		if len(list) != 1 || list[0].TownCode != "349901101" || list[0].Kind != "enterprise" {
+			t.Fatalf("imported store: %+v", list)
+		}
+		var buf bytes.Buffer
+		w, err := xlsx.NewWriter(&buf, l.ExportSchema())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Export(ctx, admin, url.Values{"kind": {"enterprise"}}, w); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		x, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := x.GetRows(x.GetSheetName(0))
+		if len(got) != 2 || got[1][len(got[1])-1] != "甲化工有限公司" {
+			t.Errorf("export: %q", got)
 		}
 	})
 }
