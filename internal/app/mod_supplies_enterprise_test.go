@@ -83,6 +83,12 @@ func TestEnterpriseStoreOverHTTP(t *testing.T) {
 			if body := do(a, "GET", "/warehouses/new", ent, nil).Body.String(); !strings.Contains(body, `type="hidden" name="enterprise_id"`) {
 				t.Error("the enterprise's form offers another enterprise")
 			}
+			if body := do(a, "GET", "/warehouses/"+w.ID, ent, nil).Body.String(); !strings.Contains(body, `id="warehouse-enterprise"`) || !strings.Contains(body, `id="move-form"`) {
+				t.Error("the enterprise's store page lacks its enterprise or the stock form")
+			}
+			if rec := do(a, "GET", "/warehouses/"+county.ID, ent, nil); rec.Code != http.StatusNotFound {
+				t.Errorf("the enterprise opens the county store: %d", rec.Code)
+			}
 			if body := do(a, "GET", "/warehouses/new", admin, nil).Body.String(); !strings.Contains(body, `id="f-enterprise"`) {
 				t.Error("the staff form has no enterprise field")
 			}

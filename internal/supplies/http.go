@@ -461,6 +461,11 @@ func (h *Handlers) renderWarehouse(w http.ResponseWriter, r *http.Request, statu
 	for _, l := range lines {
 		expiry[l.ID] = ExpiryState(l.ExpiresOn, today)
 	}
+	if x.EnterpriseID != "" && h.Svc.Enterprise != nil {
+		if _, name, _, found, err := h.Svc.Enterprise(r.Context(), x.CountyCode, x.EnterpriseID); err == nil && found {
+			x.EnterpriseName = name
+		}
+	}
 	h.page(w, r, status, "supplies_warehouse", "supplies.warehouse", "warehouses", map[string]any{"W": x, "Lines": lines, "Moves": moves, "ItemList": items,
 		"CanKeep": CanKeep(p, x), "Expiry": expiry}, f)
 }
