@@ -17,10 +17,12 @@ type EnterpriseStock struct {
 // moved: the sum of the ledger's movements up to that day (the ledger
 // always balances, so this is the stock of the day) and the last
 // movement's date. The preparedness assessment scores enterprise
-// supplies through it. Enterprises without a store are absent.
+// supplies through it. Enterprises without a store are absent. The join
+// goes through the stock lines so both engines use their indexes
+// (warehouse → its lines → their movements).
 func (s *Service) EnterpriseStocks(ctx context.Context, county, asOf string) (map[string]EnterpriseStock, error) {
 	rows, err := s.db.R().QueryContext(ctx, `SELECT w.enterprise_id, COALESCE(SUM(m.delta), 0), COALESCE(MAX(m.moved_on), '')
-		FROM supply_warehouse w JOIN supply_movement m ON m.warehouse_id = w.id
+		FROM supply_warehouse w JOIN supply_stock s ON s.warehouse_id = w.id JOIN supply_movement m ON m.stock_id = s.id
 		WHERE w.county_code = $1 AND w.enterprise_id <> '' AND m.moved_on <= $2
 		GROUP BY w.enterprise_id`, county, asOf)
 	if err != nil {

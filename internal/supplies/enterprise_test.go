@@ -3,6 +3,7 @@ package supplies_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -192,6 +193,51 @@ func TestEnterpriseStoreImport(t *testing.T) {
 		got, _ := x.GetRows(x.GetSheetName(0))
 		if len(got) != 2 || got[1][len(got[1])-1] != "甲化工有限公司" {
 			t.Errorf("export: %q", got)
+		}
+	})
+}
+
+// BenchmarkEnterpriseStocks5000 measures the assessment's one question to
+// the supplies module over 5,000 enterprise stores (two movements each).
+func BenchmarkEnterpriseStocks5000(b *testing.B) {
+	storetest.BenchEngines(b, func(b *testing.B, db *store.DB) {
+		ctx := context.Background()
+		f := setup(b, db)
+		f.svc.Enterprise = func(_ context.Context, _, ref string) (string, string, string, bool, error) {
+			return ref, ref, "349901101", true, nil
+		}
+		const n = 5000
+		for i := 0; i < n; i++ {
+			id := fmt.Sprintf("e%05d", i)
+			w, err := f.svc.SaveWarehouse(ctx, admin, supplies.Warehouse{Name: "企业储备" + id, Kind: "enterprise", OwnerUnit: id, EnterpriseID: id})
+			if err != nil {
+				b.Fatal(err)
+			}
+			line, err := f.svc.Move(ctx, admin, supplies.MoveInput{Kind: supplies.MoveIn, WarehouseID: w.ID, ItemID: f.quilt.ID, Quantity: 10, Date: "2022-03-01"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if i%2 == 0 {
+				if _, err := f.svc.Move(ctx, admin, supplies.MoveInput{Kind: supplies.MoveOut, StockID: line.ID, Quantity: 10, Date: "2022-05-01"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			held, err := f.svc.EnterpriseStocks(ctx, county, "2022-06-30")
+			if err != nil || len(held) != n {
+				b.Fatalf("%d stores, %v", len(held), err)
+			}
+			empty := 0
+			for _, x := range held {
+				if x.Quantity == 0 {
+					empty++
+				}
+			}
+			if empty != n/2 {
+				b.Fatalf("%d empty stores, want %d", empty, n/2)
+			}
 		}
 	})
 }
