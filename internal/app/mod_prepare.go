@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"io"
-	"net/url"
 	"time"
 
 	"yingji/internal/auth"
@@ -23,11 +22,25 @@ func (a *App) prepareModule() (*module, error) {
 	svc := prepare.New(a.DB, a.Enterprise, a.Notify, a.Now, a.Calendar)
 	svc.Recipients = a.prepareRecipients
 	svc.Files = a.Attach
+	// Enterprise supplies come from the supplies service (its enterprise
+	// stores' ledger), never from its tables.
+	svc.Supplies = func(ctx context.Context, county, asOf string) (map[string]prepare.SupplyFacts, error) {
+		if a.Supplies == nil {
+			return nil, nil
+		}
+		held, err := a.Supplies.EnterpriseStocks(ctx, county, asOf)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]prepare.SupplyFacts, len(held))
+		for id, x := range held {
+			out[id] = prepare.SupplyFacts{Has: x.Quantity > 0, UpdatedOn: x.UpdatedOn}
+		}
+		return out, nil
+	}
 	a.Prepare = svc
 	h := &prepare.Handlers{Svc: svc, Org: a.Org}
-	a.MapLayers = append(a.MapLayers, geo.Layer{Key: "teams", Label: "prepare.layer", Points: func(ctx context.Context, p *auth.Principal, q url.Values) ([]geo.Point, error) {
-		return svc.Points(ctx, p, q)
-	}})
+	a.MapLayers = append(a.MapLayers, geo.Layer{Key: "teams", Label: "prepare.layer", Points: svc.Points, Missing: svc.Missing, Filters: prepare.LayerFilters()})
 	regionName := func(ctx context.Context, _ string, code string) string {
 		if code == "" {
 			return ""
@@ -83,6 +96,7 @@ func (a *App) prepareModule() (*module, error) {
 			}
 			return svc.Demo(ctx, out, a.Cfg.County, prepare.DemoPlaces{TownCodes: codes, TownNames: names, Villages: villages}, a.DemoLocate)
 		},
+		stats:   svc.HomeStats,
 		figures: svc.Figures(nil), // F-FLOOD-1's hazards are the hazard ledger's part of the figure
 		audit: web.AuditNames{Codes: map[string]string{
 			"prep_plan.category": "prepare.cat.", "prep_plan.state": "prepare.state.", "prep_plan.review_kind": "prepare.review.",

@@ -80,6 +80,21 @@ func TestPrepareDemoFigures(t *testing.T) {
 			}
 		}
 	}
+	// The demo's enterprise store counts in the monthly assessment: its
+	// enterprise has supplies, the others none.
+	as, err := a.Prepare.Assess(ctx, leader, "2022-06", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withSupplies := []string{}
+	for _, sc := range as.Enterprises {
+		if sc.Supplies {
+			withSupplies = append(withSupplies, sc.Name)
+		}
+	}
+	if len(withSupplies) != 1 || withSupplies[0] != "安徽华林特种气体有限公司" {
+		t.Errorf("enterprises with supplies in 2022-06: %v", withSupplies)
+	}
 }
 
 // TestPreparePages opens the pages, the exports and the bulletin as the

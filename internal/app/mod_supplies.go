@@ -31,6 +31,17 @@ func (a *App) suppliesModule() (*module, error) {
 	svc.Towns = func(ctx context.Context, county string) (map[string]string, error) {
 		return a.townNames(ctx, &auth.Principal{Role: auth.RoleLeader, CountyCode: county})
 	}
+	svc.Enterprise = func(ctx context.Context, county, ref string) (string, string, string, bool, error) {
+		id, _, _, found, err := a.Enterprise.Resolve(ctx, county, ref) // id, credit code or exact name
+		if err != nil || !found {
+			return "", "", "", false, err
+		}
+		e, err := a.Enterprise.Get(ctx, &auth.Principal{Role: auth.RoleLeader, CountyCode: county}, id)
+		if err != nil {
+			return "", "", "", false, err
+		}
+		return e.ID, e.Name, e.TownCode, true, nil
+	}
 	a.Supplies = svc
 	h := &supplies.Handlers{Svc: svc, Org: a.Org, CountyName: func(ctx context.Context, county string) string {
 		if name, err := a.Org.RegionName(ctx, county); err == nil && name != "" {
@@ -142,7 +153,8 @@ func (a *App) suppliesRecipients(ctx context.Context, county, town string) ([]st
 }
 
 // warehouseLayer puts the warehouses in scope that have coordinates on the
-// county map, coloured by kind (filter: the map's town, and kind).
+// county map, coloured by kind (filters: the map's search and town, and
+// the layer's own warehouse kind).
 func (a *App) warehouseLayer(svc *supplies.Service) geo.Layer {
 	colour := map[string]string{"county": "red", "town": "orange", "enterprise": "blue", "social": "green"}
 	return geo.Layer{
@@ -154,7 +166,7 @@ func (a *App) warehouseLayer(svc *supplies.Service) geo.Layer {
 			if err != nil {
 				return nil, err
 			}
-			list, _, err := svc.Warehouses(ctx, p, supplies.WarehouseFilter{Town: q.Get("town"), Kind: q.Get("warehouse_kind")})
+			list, _, err := svc.Warehouses(ctx, p, supplies.WarehouseFilter{Q: q.Get("q"), Town: q.Get("town"), Kind: q.Get("warehouse_kind")})
 			if err != nil {
 				return nil, err
 			}
@@ -172,7 +184,7 @@ func (a *App) warehouseLayer(svc *supplies.Service) geo.Layer {
 			return out, nil
 		},
 		Missing: func(ctx context.Context, p *auth.Principal, q url.Values) (int, error) {
-			list, _, err := svc.Warehouses(ctx, p, supplies.WarehouseFilter{Town: q.Get("town"), Kind: q.Get("warehouse_kind")})
+			list, _, err := svc.Warehouses(ctx, p, supplies.WarehouseFilter{Q: q.Get("q"), Town: q.Get("town"), Kind: q.Get("warehouse_kind")})
 			n := 0
 			for _, w := range list {
 				if w.Lat == nil {
@@ -181,5 +193,6 @@ func (a *App) warehouseLayer(svc *supplies.Service) geo.Layer {
 			}
 			return n, err
 		},
+		Filters: []geo.Filter{supplies.LayerFilter()},
 	}
 }

@@ -128,6 +128,20 @@ func (h *Handlers) page(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if p.Role != auth.RoleEnterprise && h.Layers != nil {
+		// Which layer to show, then each layer's own selects.
+		layers := h.Layers()
+		if len(layers) > 1 {
+			pick := Filter{Name: "layer", All: "map.all_layers"}
+			for _, l := range layers {
+				pick.Choices = append(pick.Choices, Choice{Value: l.Key, MsgID: l.Label})
+			}
+			filters = append([]Filter{pick}, filters...)
+		}
+		for _, l := range layers {
+			filters = append(filters, l.Filters...)
+		}
+	}
 	focus := q.Get("focus")
 	if !idRE.MatchString(focus) {
 		focus = ""
@@ -208,6 +222,15 @@ func (h *Handlers) points(w http.ResponseWriter, r *http.Request) {
 		if !slices.ContainsFunc(layers, func(l Layer) bool { return l.Key == k }) {
 			h.UI.Error(w, r, errs.Field("layer", "map.layer_unknown", map[string]any{"Layer": k}))
 			return
+		}
+	}
+	if len(want) == 0 {
+		// A layer's own filter set (a team type, a warehouse kind) and no
+		// layer asked for: the map shows the layers so filtered.
+		for _, l := range layers {
+			if l.filtered(q) {
+				want = append(want, l.Key)
+			}
 		}
 	}
 	out := []layerJSON{}

@@ -30,4 +30,19 @@ type Layer struct {
 	// Missing counts the records in scope matching q that have no
 	// coordinates, so the map can say how many it cannot show (optional).
 	Missing func(ctx context.Context, p *auth.Principal, q url.Values) (int, error)
+	// Filters are this layer's own selects above the map (e.g. a team's
+	// type and level), shown to staff; their query parameters reach
+	// Points. When one of them is set and no layer is asked for, the map
+	// shows only the layers so filtered (optional).
+	Filters []Filter
+}
+
+// filtered reports whether q sets one of the layer's own filters.
+func (l Layer) filtered(q url.Values) bool {
+	for _, f := range l.Filters {
+		if q.Get(f.Name) != "" {
+			return true
+		}
+	}
+	return false
 }

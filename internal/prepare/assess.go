@@ -129,6 +129,12 @@ func (s *Service) Assess(ctx context.Context, p *auth.Principal, month string, n
 	if err := rows.Err(); err != nil {
 		return a, err
 	}
+	var supplies map[string]SupplyFacts
+	if s.Supplies != nil {
+		if supplies, err = s.Supplies(ctx, p.CountyCode, asOf); err != nil {
+			return a, fmt.Errorf("assessment supplies: %w", err)
+		}
+	}
 	day := calendar.Day(asOf)
 	err = s.ent.Each(ctx, p, enterprise.Filter{}, func(e enterprise.Enterprise) error {
 		if e.Status == "closed" {
@@ -137,13 +143,9 @@ func (s *Service) Assess(ctx context.Context, p *auth.Principal, month string, n
 		f := get(e.ID)
 		sc := Score{EnterpriseID: e.ID, Name: e.Name, TownCode: e.TownCode, SectionID: e.SectionID, Plan: f.plan, Team: f.team, Freshness: -1}
 		updated := f.updated
-		if s.Supplies != nil {
-			has, on, err := s.Supplies(ctx, e.CountyCode, e.ID)
-			if err != nil {
-				return err
-			}
-			sc.Supplies = has
-			if on <= asOf && on > updated {
+		if sf, ok := supplies[e.ID]; ok {
+			sc.Supplies = sf.Has
+			if on := sf.UpdatedOn; on <= asOf && on > updated {
 				updated = on
 			}
 		}

@@ -37,15 +37,17 @@ func BenchmarkMonthlyAssessment5000(b *testing.B) {
 		}
 		ent := enterprise.New(db, o, clock, nil)
 		svc := prepare.New(db, ent, nil, clock, func(context.Context, string) (calendar.Calendar, error) { return calendar.New(nil, nil), nil })
-		svc.Supplies = func(_ context.Context, _, id string) (bool, string, error) {
-			return id[len(id)-1]%4 == 0, "2022-05-01", nil
-		}
+		supplied := map[string]prepare.SupplyFacts{}
+		svc.Supplies = func(context.Context, string, string) (map[string]prepare.SupplyFacts, error) { return supplied, nil }
 		sectors := []string{"mine", "chem_trade", "machinery", "light", "textile", "commerce"}
 		for i := 0; i < 5000; i++ {
 			e, err := ent.Create(ctx, admin, enterprise.Enterprise{Name: fmt.Sprintf("示例县第%05d号有限公司", i), CreditCode: enterprise.DemoCreditCode(county, 300000+i),
 				TownCode: county + towns[i%len(towns)], Sector: sectors[i%len(sectors)], Scale: enterprise.ScaleBelow, PrincipalName: "王建国", SafetyName: "李志强"})
 			if err != nil {
 				b.Fatal(err)
+			}
+			if i%4 == 0 {
+				supplied[e.ID] = prepare.SupplyFacts{Has: true, UpdatedOn: "2022-05-01"}
 			}
 			if i%2 == 0 {
 				p, err := svc.CreatePlan(ctx, admin, prepare.Plan{Name: e.Name + "应急预案", Category: prepare.CatEnterprise, EnterpriseID: e.ID, DraftedOn: "2021-10-01"})

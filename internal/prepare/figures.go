@@ -289,12 +289,11 @@ func (s *Service) figRes2(ctx context.Context, q figure.Query) (figure.Value, er
 // coordinates, in p's scope; the map's kind filter (team_kind) narrows
 // them.
 func (s *Service) Points(ctx context.Context, p *auth.Principal, q url.Values) ([]geo.Point, error) {
-	f := TeamFilter{Kind: q.Get("team_kind"), Town: q.Get("town")}
-	list, err := s.AllTeams(ctx, p, f)
+	list, err := s.AllTeams(ctx, p, layerFilter(q))
 	if err != nil {
 		return nil, err
 	}
-	var out []geo.Point
+	out := []geo.Point{}
 	for _, t := range list {
 		if t.Lat == nil || t.Lng == nil {
 			continue
@@ -306,4 +305,37 @@ func (s *Service) Points(ctx context.Context, p *auth.Principal, q url.Values) (
 		out = append(out, geo.Point{Lat: *t.Lat, Lng: *t.Lng, Name: t.Name, Kind: "teams", Colour: colour, Link: "/teams/" + t.ID, Detail: detail})
 	}
 	return out, nil
+}
+
+// layerFilter is the teams' map filter: the map's search and town, and
+// the layer's own selects (team_kind, team_level).
+func layerFilter(q url.Values) TeamFilter {
+	return TeamFilter{Q: q.Get("q"), Kind: q.Get("team_kind"), Level: q.Get("team_level"), Town: q.Get("town")}
+}
+
+// Missing counts the teams the map filter selects that have no
+// coordinates (the map says how many it cannot show).
+func (s *Service) Missing(ctx context.Context, p *auth.Principal, q url.Values) (int, error) {
+	list, err := s.AllTeams(ctx, p, layerFilter(q))
+	n := 0
+	for _, t := range list {
+		if t.Lat == nil || t.Lng == nil {
+			n++
+		}
+	}
+	return n, err
+}
+
+// LayerFilters are the teams layer's selects above the county map: team
+// type (巡堤查险 shows the patrolled dyke sections) and level.
+func LayerFilters() []geo.Filter {
+	kind := geo.Filter{Name: "team_kind", All: "prepare.all_kinds"}
+	for _, k := range TeamKinds {
+		kind.Choices = append(kind.Choices, geo.Choice{Value: k[0], MsgID: "prepare.kind." + k[0]})
+	}
+	level := geo.Filter{Name: "team_level", All: "prepare.all_levels"}
+	for _, l := range Levels {
+		level.Choices = append(level.Choices, geo.Choice{Value: l[0], MsgID: "prepare.level." + l[0]})
+	}
+	return []geo.Filter{kind, level}
 }

@@ -38,7 +38,8 @@ var (
 	writers = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleTown, auth.RoleEnterprise}
 	bureau  = []auth.Role{auth.RoleAdmin, auth.RoleSection}
 	judges  = []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection}
-	// importers load teams from Excel (town staff their town's).
+	// importers load plans, drills and teams from Excel (town staff their
+	// town's); the expert pool is imported by the bureau.
 	importers = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleTown}
 )
 
@@ -58,12 +59,18 @@ func Policy() web.Policy {
 		"POST /plans/{id}/files":                    writers,
 		"GET /plans/{id}/files/{file}":              allRoles,
 		"GET /plans/export":                         staff,
+		"GET /plans/template":                       importers,
+		"GET /plans/import":                         importers,
+		"POST /plans/import":                        importers,
 		"GET /drills":                               allRoles,
 		"GET /drills/new":                           writers,
 		"POST /drills":                              writers,
 		"GET /drills/{id}":                          allRoles,
 		"POST /drills/{id}/tasks/{task}/done":       writers,
 		"GET /drills/export":                        staff,
+		"GET /drills/template":                      importers,
+		"GET /drills/import":                        importers,
+		"POST /drills/import":                       importers,
 		"GET /teams":                                allRoles,
 		"GET /teams/new":                            writers,
 		"POST /teams":                               writers,
@@ -79,6 +86,9 @@ func Policy() web.Policy {
 		"GET /experts/new":                          bureau,
 		"POST /experts":                             bureau,
 		"GET /experts/export":                       staff,
+		"GET /experts/template":                     bureau,
+		"GET /experts/import":                       bureau,
+		"POST /experts/import":                      bureau,
 		"GET /preparedness/resources":               judges,
 		"POST /preparedness/resources/remind":       bureau,
 		"GET /preparedness/resources/bulletin.pdf":  judges,
@@ -219,12 +229,12 @@ func (h *Handlers) Register(rt *web.Router) {
 func PlanFilterOf(q url.Values) PlanFilter {
 	return PlanFilter{Q: q.Get("q"), Category: q.Get("category"), State: q.Get("state"), Flood: q.Get("flood") == "1",
 		Enterprise: q.Get("enterprise"), Overdue: q.Get("overdue") == "1", Deliberated: q.Get("deliberated"),
-		DraftedFrom: q.Get("drafted_from"), DraftedTo: q.Get("drafted_to"), County: q.Get("county") == "1"}
+		DraftedFrom: q.Get("drafted_from"), DraftedTo: q.Get("drafted_to"), County: q.Get("county") == "1", AssessDue: q.Get("assess_due") == "1"}
 }
 
 // DrillFilterOf reads the drill filter from query parameters.
 func DrillFilterOf(q url.Values) DrillFilter {
-	return DrillFilter{Q: q.Get("q"), Form: q.Get("form"), From: q.Get("from"), To: q.Get("to")}
+	return DrillFilter{Q: q.Get("q"), Form: q.Get("form"), From: q.Get("from"), To: q.Get("to"), OpenTasks: q.Get("open_tasks") == "1"}
 }
 
 // regionNames maps the county's town and village codes to names.
@@ -435,6 +445,10 @@ func (h *Handlers) teams(w http.ResponseWriter, r *http.Request) {
 	}
 	data := h.lookups(r)
 	data["Teams"], data["Pager"], data["People"] = list, web.PagerOf(pg, total), people
+	data["Year"] = h.Svc.Today()[:4]
+	if y := r.URL.Query().Get("no_rollcall"); len(y) == 4 {
+		data["Year"] = y
+	}
 	h.UI.Show(w, r, http.StatusOK, "prep_teams", "prepare.teams", "prep_teams", data, nil)
 }
 

@@ -29,8 +29,9 @@ func yesNo(b bool) string {
 	return "否"
 }
 
-// Ledgers are this module's Excel registers (export only): plans, drills,
-// teams and experts. regionName names a region code.
+// Ledgers are this module's Excel registers: plans, drills, teams and
+// experts, all exported and imported (rows replayed through the forms'
+// rules, all or nothing). regionName names a region code.
 func (s *Service) Ledgers(regionName func(ctx context.Context, county, code string) string, regionCode RegionCodeFunc) []*ledger.Ledger {
 	if regionName == nil {
 		regionName = func(context.Context, string, string) string { return "" }
@@ -40,20 +41,34 @@ func (s *Service) Ledgers(regionName func(ctx context.Context, county, code stri
 	}
 	out := []*ledger.Ledger{
 		{Kind: "plans", Title: "prepare.plans", Schema: xlsx.Schema{Name: "应急预案台账", Columns: []xlsx.Column{
-			{Key: "name", Header: "预案名称", Width: 36}, {Key: "category", Header: "预案类别", Width: 16}, {Key: "owner", Header: "编制单位", Width: 24},
-			{Key: "region", Header: "乡镇/村"}, {Key: "flood", Header: "防汛抗旱"}, {Key: "version", Header: "版本"}, {Key: "state", Header: "状态"},
-			{Key: "drafted", Header: "编制/修订日期", Width: 12}, {Key: "revised", Header: "修订"}, {Key: "trigger", Header: "修订情形"},
+			{Key: "name", Header: "预案名称", Width: 36, Example: "示例县防汛抗旱应急预案"}, {Key: "category", Header: "预案类别", Width: 16, Example: "专项应急预案"},
+			{Key: "owner", Header: "编制单位", Width: 24, Example: "县应急管理局"}, {Key: "region", Header: "乡镇/村"}, {Key: "flood", Header: "防汛抗旱", Example: "是"},
+			{Key: "drafted", Header: "编制/修订日期", Width: 12, Example: "2022-03-15"}, {Key: "enterprise", Header: "所属企业", Width: 28},
+		}}, ExportColumns: []xlsx.Column{
+			{Key: "version", Header: "版本"}, {Key: "state", Header: "状态"}, {Key: "revised", Header: "修订"}, {Key: "trigger", Header: "修订情形"},
 			{Key: "reviewed", Header: "评审日期", Width: 12}, {Key: "experts", Header: "评审专家", Width: 24}, {Key: "deliberated", Header: "审议日期", Width: 12},
 			{Key: "body", Header: "审议会议", Width: 20}, {Key: "published", Header: "发布日期", Width: 12}, {Key: "filing_due", Header: "备案期限", Width: 12},
 			{Key: "filed", Header: "备案日期", Width: 12}, {Key: "filed_to", Header: "备案机关", Width: 20}, {Key: "next", Header: "下次评估", Width: 12},
-		}}, Export: func(ctx context.Context, p *auth.Principal, q url.Values, w *xlsx.Writer) error {
+		}, Export: func(ctx context.Context, p *auth.Principal, q url.Values, w *xlsx.Writer) error {
 			list, err := s.AllPlans(ctx, p, PlanFilterOf(q))
 			if err != nil {
 				return err
 			}
+			var entIDs []string
+			for _, x := range list {
+				if x.EnterpriseID != "" {
+					entIDs = append(entIDs, x.EnterpriseID)
+				}
+			}
+			ents := map[string]string{}
+			if len(entIDs) > 0 {
+				if ents, err = s.ent.Names(ctx, p, entIDs); err != nil {
+					return err
+				}
+			}
 			for _, x := range list {
 				if err := w.Write(x.Name, Label(CategoryNames, x.Category), x.OwnerUnit, regionName(ctx, x.CountyCode, x.RegionCode), yesNo(x.Flood),
-					x.Version, Label(StateNames, x.State), x.DraftedOn, yesNo(x.Revised), x.RevisionTrigger, x.ReviewedOn, x.ReviewExperts,
+					x.DraftedOn, ents[x.EnterpriseID], x.Version, Label(StateNames, x.State), yesNo(x.Revised), x.RevisionTrigger, x.ReviewedOn, x.ReviewExperts,
 					x.DeliberatedOn, x.DeliberationBody, x.PublishedOn, x.FilingDue, x.FiledOn, x.FiledTo, x.NextAssessment); err != nil {
 					return err
 				}
@@ -61,26 +76,45 @@ func (s *Service) Ledgers(regionName func(ctx context.Context, county, code stri
 			return nil
 		}},
 		{Kind: "drills", Title: "prepare.drills", Schema: xlsx.Schema{Name: "应急演练台账", Columns: []xlsx.Column{
-			{Key: "name", Header: "演练名称", Width: 36}, {Key: "date", Header: "演练日期", Width: 12}, {Key: "form", Header: "演练形式"},
-			{Key: "region", Header: "乡镇"}, {Key: "units", Header: "参演单位", Width: 30}, {Key: "people", Header: "参演人数"},
-			{Key: "evaluation", Header: "演练评估", Width: 30}, {Key: "tasks", Header: "发现问题数"},
-		}}, Export: func(ctx context.Context, p *auth.Principal, q url.Values, w *xlsx.Writer) error {
-			list, err := s.AllDrills(ctx, p, DrillFilterOf(q))
-			if err != nil {
-				return err
-			}
-			for _, d := range list {
-				full, err := s.GetDrill(ctx, p, d.ID)
+			{Key: "name", Header: "演练名称", Width: 36, Example: "示例县防汛抢险综合演练"}, {Key: "date", Header: "演练日期", Width: 12, Example: "2022-05-20"},
+			{Key: "form", Header: "演练形式", Example: "县镇联动"}, {Key: "region", Header: "乡镇"}, {Key: "units", Header: "参演单位", Width: 30, Example: "县应急管理局、县水利局"},
+			{Key: "people", Header: "参演人数", Example: "120"}, {Key: "evaluation", Header: "演练评估", Width: 30}, {Key: "plan", Header: "关联预案", Width: 30},
+			{Key: "problem", Header: "发现问题", Width: 30}, {Key: "owner", Header: "整改责任单位", Width: 20}, {Key: "due", Header: "整改期限", Width: 12},
+		}}, ExportColumns: []xlsx.Column{{Key: "done", Header: "整改完成日期", Width: 12}},
+			Export: func(ctx context.Context, p *auth.Principal, q url.Values, w *xlsx.Writer) error {
+				list, err := s.AllDrills(ctx, p, DrillFilterOf(q))
 				if err != nil {
 					return err
 				}
-				if err := w.Write(d.Name, d.DrillOn, Label(DrillForms, d.Form), regionName(ctx, d.CountyCode, d.RegionCode), d.Units, d.Participants,
-					d.Evaluation, len(full.Tasks)); err != nil {
-					return err
+				planNames := map[string]string{}
+				for _, d := range list {
+					full, err := s.GetDrill(ctx, p, d.ID)
+					if err != nil {
+						return err
+					}
+					plan := ""
+					if d.PlanID != "" {
+						if n, ok := planNames[d.PlanID]; ok {
+							plan = n
+						} else if x, err := s.GetPlan(ctx, p, d.PlanID); err == nil {
+							plan, planNames[d.PlanID] = x.Name, x.Name
+						}
+					}
+					// One row per problem found (a drill without problems: one row),
+					// as the import reads them.
+					tasks := full.Tasks
+					if len(tasks) == 0 {
+						tasks = []DrillTask{{}}
+					}
+					for _, t := range tasks {
+						if err := w.Write(d.Name, d.DrillOn, Label(DrillForms, d.Form), regionName(ctx, d.CountyCode, d.RegionCode), d.Units, d.Participants,
+							d.Evaluation, plan, t.Problem, t.Owner, t.DueOn, t.DoneOn); err != nil {
+							return err
+						}
+					}
 				}
-			}
-			return nil
-		}},
+				return nil
+			}},
 		{Kind: "teams", Title: "prepare.teams", Schema: xlsx.Schema{Name: "应急救援队伍台账", Columns: []xlsx.Column{
 			{Key: "name", Header: "队伍名称", Width: 32}, {Key: "kind", Header: "队伍类型"}, {Key: "level", Header: "队伍级别"},
 			{Key: "region", Header: "乡镇/村"}, {Key: "headcount", Header: "人数"}, {Key: "leader", Header: "负责人"},
@@ -105,8 +139,9 @@ func (s *Service) Ledgers(regionName func(ctx context.Context, county, code stri
 			return nil
 		}},
 		{Kind: "experts", Title: "prepare.experts", Schema: xlsx.Schema{Name: "应急专家库", Columns: []xlsx.Column{
-			{Key: "name", Header: "姓名"}, {Key: "field", Header: "专业领域"}, {Key: "unit", Header: "工作单位", Width: 28},
-			{Key: "title", Header: "职称"}, {Key: "phone", Header: "联系电话", Width: 14},
+			{Key: "name", Header: "姓名", Example: "张明"}, {Key: "field", Header: "专业领域", Example: "防汛抗旱"},
+			{Key: "unit", Header: "工作单位", Width: 28, Example: "县水利局"}, {Key: "title", Header: "职称", Example: "高级工程师"},
+			{Key: "phone", Header: "联系电话", Width: 14, Example: "13955301234"},
 		}}, Export: func(ctx context.Context, p *auth.Principal, q url.Values, w *xlsx.Writer) error {
 			list, _, err := s.ListExperts(ctx, p, ExpertFilter{Q: q.Get("q"), Field: q.Get("field"), Limit: 10000})
 			if err != nil {
@@ -121,6 +156,7 @@ func (s *Service) Ledgers(regionName func(ctx context.Context, county, code stri
 		}},
 	}
 	s.withTeamImport(out[2], regionCode)
+	s.withRegisterImports(out[0], out[1], out[3], regionCode)
 	return out
 }
 

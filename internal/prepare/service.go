@@ -20,11 +20,19 @@ import (
 	"yingji/internal/store"
 )
 
-// SuppliesFunc tells, for an enterprise, whether it keeps emergency
-// supplies on record and the date they were last updated ("" when none).
-// It is the only way this module asks the supplies module; nil means
-// unknown (counted as missing).
-type SuppliesFunc func(ctx context.Context, county, enterpriseID string) (has bool, updatedOn string, err error)
+// SupplyFacts is what the supplies module says of one enterprise's own
+// stores on a day: whether they held anything and when they last moved.
+type SupplyFacts struct {
+	Has       bool
+	UpdatedOn string // YYYY-MM-DD, '' when never
+}
+
+// SuppliesFunc tells, for every enterprise of a county keeping emergency
+// supplies, whether its stores held anything on asOf and the date they
+// were last updated (enterprises without stores are absent). It is the
+// only way this module asks the supplies module; nil means unknown
+// (counted as missing).
+type SuppliesFunc func(ctx context.Context, county, asOf string) (map[string]SupplyFacts, error)
 
 // CalendarFunc returns a county's working-day calendar.
 type CalendarFunc func(ctx context.Context, county string) (calendar.Calendar, error)
@@ -208,8 +216,13 @@ type PlanFilter struct {
 	DraftedFrom   string
 	DraftedTo     string
 	County        bool // county plans only (no town, village or enterprise)
+	AssessDue     bool // filed, the 3-year assessment due within AssessSoon days or past
 	Limit, Offset int
 }
+
+// AssessSoon is how many days ahead a plan's assessment counts as due
+// (home figure, list filter; the reminder goes at the same distance).
+const AssessSoon = 30
 
 func (s *Service) planWhere(p *auth.Principal, f PlanFilter) *store.Where {
 	var w store.Where
@@ -243,6 +256,9 @@ func (s *Service) planWhere(p *auth.Principal, f PlanFilter) *store.Where {
 	}
 	if f.County {
 		w.Add("category IN (?, ?, ?)", CatOverall, CatSpecial, CatDepartment)
+	}
+	if f.AssessDue {
+		w.Add("state = ? AND next_assessment <> '' AND next_assessment <= ?", StateFiled, calendar.Day(s.Today()).AddDate(0, 0, AssessSoon).Format(calendar.DateLayout))
 	}
 	return &w
 }
@@ -561,6 +577,7 @@ type TeamFilter struct {
 	From          string // established on or after
 	RollCallFrom  string // passed a roll call in [RollCallFrom, RollCallTo]
 	RollCallTo    string
+	NoRollCall    string // a year (YYYY): teams without any roll call (点验) that year
 	Limit, Offset int
 }
 
@@ -578,6 +595,9 @@ func teamWhere(p *auth.Principal, f TeamFilter) *store.Where {
 	}
 	if f.Level != "" {
 		w.Add("level = ?", f.Level)
+	}
+	if y := f.NoRollCall; len(y) == 4 {
+		w.Add("id NOT IN (SELECT team_id FROM prep_rollcall WHERE on_date >= ? AND on_date <= ?)", y+"-01-01", y+"-12-31")
 	}
 	if f.Town != "" {
 		w.Add("region_code LIKE ?", f.Town+"%")
@@ -610,7 +630,7 @@ func TeamFilterOf(q map[string][]string) TeamFilter {
 	}
 	return TeamFilter{Q: g("q"), Kind: g("kind"), Level: g("level"), Town: g("town"), Enterprise: g("enterprise"),
 		SuppliesFrom: g("supplies_from"), SuppliesTo: g("supplies_to"), Until: g("until"), From: g("established_from"),
-		RollCallFrom: g("rollcall_from"), RollCallTo: g("rollcall_to")}
+		RollCallFrom: g("rollcall_from"), RollCallTo: g("rollcall_to"), NoRollCall: g("no_rollcall")}
 }
 
 // ListTeams returns a page of teams and the total.
@@ -815,6 +835,7 @@ type DrillFilter struct {
 	Q             string
 	Form          string
 	From, To      string
+	OpenTasks     bool // drills with follow-up tasks (整改任务) not done
 	Limit, Offset int
 }
 
@@ -832,6 +853,9 @@ func drillWhere(p *auth.Principal, f DrillFilter) *store.Where {
 	}
 	if f.To != "" {
 		w.Add("drill_on <= ?", f.To)
+	}
+	if f.OpenTasks {
+		w.Add("id IN (SELECT drill_id FROM prep_drill_task WHERE done_on = '')")
 	}
 	return &w
 }
@@ -1037,6 +1061,15 @@ func (s *Service) ListExperts(ctx context.Context, p *auth.Principal, f ExpertFi
 
 // CreateExpert adds an expert to the pool (administrators, section staff).
 func (s *Service) CreateExpert(ctx context.Context, p *auth.Principal, e Expert) (Expert, error) {
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		e, err = s.createExpertTx(ctx, tx, p, e)
+		return err
+	})
+	return expertFor(p, e), err
+}
+
+func (s *Service) createExpertTx(ctx context.Context, tx *store.Tx, p *auth.Principal, e Expert) (Expert, error) {
 	if !CanFile(p) {
 		return e, errs.New(errs.Forbidden, "forbidden")
 	}
@@ -1048,18 +1081,15 @@ func (s *Service) CreateExpert(ctx context.Context, p *auth.Principal, e Expert)
 		e.ID = ids.New()
 	}
 	e.CountyCode, e.CreatedAt, e.UpdatedAt = p.CountyCode, now, now
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO prep_expert (`+expertCols+`) VALUES (`+placeholders(9)+`)`, e.ID, e.CountyCode, e.Name, e.Field,
-			e.Unit, e.Title, e.Phone, e.CreatedAt, e.UpdatedAt)
-		if store.IsUniqueViolation(err) {
-			return errs.Field("name", "prepare.name_taken", nil)
-		}
-		if err != nil {
-			return err
-		}
-		a := e
-		a.Phone = person.MaskPhone(a.Phone)
-		return s.record(ctx, tx, p, "prep_expert", e.ID, "create", nil, a)
-	})
-	return expertFor(p, e), err
+	_, err := tx.ExecContext(ctx, `INSERT INTO prep_expert (`+expertCols+`) VALUES (`+placeholders(9)+`)`, e.ID, e.CountyCode, e.Name, e.Field,
+		e.Unit, e.Title, e.Phone, e.CreatedAt, e.UpdatedAt)
+	if store.IsUniqueViolation(err) {
+		return e, errs.Field("name", "prepare.name_taken", nil)
+	}
+	if err != nil {
+		return e, fmt.Errorf("insert expert: %w", err)
+	}
+	a := e
+	a.Phone = person.MaskPhone(a.Phone)
+	return e, s.record(ctx, tx, p, "prep_expert", e.ID, "create", nil, a)
 }

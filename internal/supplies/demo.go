@@ -140,6 +140,17 @@ func (s *Service) Demo(ctx context.Context, out io.Writer, county string, people
 		}
 		for _, d := range demoWarehouses {
 			w := Warehouse{Name: d.name, Kind: d.kind, OwnerUnit: d.owner, TownCode: county + d.town, Address: d.address, Keeper: d.keeper}
+			if d.kind == "enterprise" && s.Enterprise != nil {
+				// The enterprise store belongs to its enterprise when the
+				// enterprise register has it (the assessment counts it).
+				id, _, _, found, err := s.Enterprise(ctx, county, d.owner)
+				if err != nil {
+					return err
+				}
+				if found {
+					w.EnterpriseID = id
+				}
+			}
 			if locate != nil {
 				if lat, lng, ok := locate(w.TownCode, rnd); ok {
 					w.Lat, w.Lng = &lat, &lng

@@ -37,6 +37,10 @@ var (
 	keepers   = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleTown}
 	approvers = []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection}
 	receivers = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleTown}
+	// Enterprise accounts keep their own enterprise store (企业储备) and
+	// its stock; they read the catalogue to stock it. Never dispatches.
+	storeReaders = append(append([]auth.Role{}, readers...), auth.RoleEnterprise)
+	storeKeepers = append(append([]auth.Role{}, keepers...), auth.RoleEnterprise)
 )
 
 // Policy declares the supplies routes. Everyone of the county's staff
@@ -46,7 +50,7 @@ var (
 // section staff approve; the receiving town confirms receipt.
 func Policy() web.Policy {
 	return web.Policy{
-		"GET /supply-items":           readers,
+		"GET /supply-items":           storeReaders,
 		"GET /supply-items/new":       managers,
 		"POST /supply-items":          managers,
 		"GET /supply-items/{id}/edit": managers,
@@ -56,27 +60,27 @@ func Policy() web.Policy {
 		"GET /supply-items/import":    managers,
 		"POST /supply-items/import":   managers,
 
-		"GET /warehouses":            readers,
-		"GET /warehouses/new":        keepers,
-		"POST /warehouses":           keepers,
-		"GET /warehouses/{id}":       readers,
-		"GET /warehouses/{id}/edit":  keepers,
-		"POST /warehouses/{id}":      keepers,
-		"POST /warehouses/{id}/move": keepers,
-		"GET /warehouses/export":     readers,
+		"GET /warehouses":            storeReaders,
+		"GET /warehouses/new":        storeKeepers,
+		"POST /warehouses":           storeKeepers,
+		"GET /warehouses/{id}":       storeReaders,
+		"GET /warehouses/{id}/edit":  storeKeepers,
+		"POST /warehouses/{id}":      storeKeepers,
+		"POST /warehouses/{id}/move": storeKeepers,
+		"GET /warehouses/export":     storeReaders,
 		"GET /warehouses/template":   keepers,
 		"GET /warehouses/import":     keepers,
 		"POST /warehouses/import":    keepers,
 
-		"GET /stock":          readers,
+		"GET /stock":          storeReaders,
 		"GET /stock/alerts":   readers,
-		"GET /stock/export":   readers,
+		"GET /stock/export":   storeReaders,
 		"GET /stock/template": keepers,
 		"GET /stock/import":   keepers,
 		"POST /stock/import":  keepers,
 
-		"GET /movements":        readers,
-		"GET /movements/export": readers,
+		"GET /movements":        storeReaders,
+		"GET /movements/export": storeReaders,
 
 		"GET /dispatches":               readers,
 		"GET /dispatches/new":           keepers,
@@ -88,19 +92,19 @@ func Policy() web.Policy {
 		"POST /dispatches/{id}/receive": receivers,
 		"GET /dispatches/export":        readers,
 
-		"GET /api/v1/supply-items":             readers,
+		"GET /api/v1/supply-items":             storeReaders,
 		"POST /api/v1/supply-items":            managers,
-		"GET /api/v1/supply-items/{id}":        readers,
+		"GET /api/v1/supply-items/{id}":        storeReaders,
 		"PUT /api/v1/supply-items/{id}":        managers,
-		"GET /api/v1/warehouses":               readers,
-		"POST /api/v1/warehouses":              keepers,
-		"GET /api/v1/warehouses/{id}":          readers,
-		"PUT /api/v1/warehouses/{id}":          keepers,
-		"GET /api/v1/stock":                    readers,
+		"GET /api/v1/warehouses":               storeReaders,
+		"POST /api/v1/warehouses":              storeKeepers,
+		"GET /api/v1/warehouses/{id}":          storeReaders,
+		"PUT /api/v1/warehouses/{id}":          storeKeepers,
+		"GET /api/v1/stock":                    storeReaders,
 		"GET /api/v1/stock/alerts":             readers,
-		"GET /api/v1/stock/{id}":               readers,
-		"GET /api/v1/movements":                readers,
-		"POST /api/v1/movements":               keepers,
+		"GET /api/v1/stock/{id}":               storeReaders,
+		"GET /api/v1/movements":                storeReaders,
+		"POST /api/v1/movements":               storeKeepers,
 		"GET /api/v1/dispatches":               readers,
 		"POST /api/v1/dispatches":              keepers,
 		"GET /api/v1/dispatches/{id}":          readers,
@@ -352,7 +356,8 @@ func (h *Handlers) warehouses(w http.ResponseWriter, r *http.Request) {
 }
 
 func whValues(x Warehouse) map[string]string {
-	v := map[string]string{"name": x.Name, "kind": x.Kind, "owner_unit": x.OwnerUnit, "town_code": x.TownCode, "address": x.Address, "keeper": x.Keeper, "phone": x.Phone}
+	v := map[string]string{"name": x.Name, "kind": x.Kind, "owner_unit": x.OwnerUnit, "town_code": x.TownCode, "address": x.Address, "keeper": x.Keeper, "phone": x.Phone,
+		"enterprise_id": x.EnterpriseID}
 	if x.Lat != nil {
 		v["lat"], v["lng"] = strconv.FormatFloat(*x.Lat, 'f', -1, 64), strconv.FormatFloat(*x.Lng, 'f', -1, 64)
 	}
@@ -364,6 +369,9 @@ func (h *Handlers) warehouseNew(w http.ResponseWriter, r *http.Request) {
 	v := map[string]string{"kind": "county"}
 	if p.Role == auth.RoleTown {
 		v = map[string]string{"kind": "town", "town_code": p.RegionCode, "owner_unit": p.UnitName}
+	}
+	if p.Role == auth.RoleEnterprise {
+		v = map[string]string{"kind": "enterprise", "enterprise_id": p.EnterpriseID, "owner_unit": p.UnitName}
 	}
 	h.page(w, r, http.StatusOK, "supplies_warehouse_form", "supplies.warehouse_new", "warehouses", nil, web.EmptyForm(v))
 }
@@ -379,14 +387,21 @@ func (h *Handlers) warehouseEdit(w http.ResponseWriter, r *http.Request) {
 		h.UI.Fail(w, r, http.StatusForbidden, "supplies.keep_forbidden")
 		return
 	}
-	h.page(w, r, http.StatusOK, "supplies_warehouse_form", "supplies.warehouse_edit", "warehouses", map[string]any{"W": x}, web.EmptyForm(whValues(x)))
+	v := whValues(x)
+	if x.EnterpriseID != "" && h.Svc.Enterprise != nil && p.Role != auth.RoleEnterprise {
+		// Staff see (and may type) the enterprise's name, not its id.
+		if _, name, _, found, err := h.Svc.Enterprise(r.Context(), x.CountyCode, x.EnterpriseID); err == nil && found {
+			v["enterprise_id"] = name
+		}
+	}
+	h.page(w, r, http.StatusOK, "supplies_warehouse_form", "supplies.warehouse_edit", "warehouses", map[string]any{"W": x}, web.EmptyForm(v))
 }
 
 func (h *Handlers) warehouseSave(w http.ResponseWriter, r *http.Request) {
 	p := web.PrincipalFrom(r.Context())
 	f := web.NewForm(r)
 	x := Warehouse{ID: r.PathValue("id"), Name: f.Get("name"), Kind: f.Get("kind"), OwnerUnit: f.Get("owner_unit"), TownCode: f.Get("town_code"),
-		Address: f.Get("address"), Keeper: f.Get("keeper"), Phone: f.Get("phone")}
+		Address: f.Get("address"), Keeper: f.Get("keeper"), Phone: f.Get("phone"), EnterpriseID: f.Get("enterprise_id")}
 	var err error
 	if f.Get("lat") != "" || f.Get("lng") != "" {
 		la, err1 := strconv.ParseFloat(f.Get("lat"), 64)
@@ -445,6 +460,11 @@ func (h *Handlers) renderWarehouse(w http.ResponseWriter, r *http.Request, statu
 	expiry := map[string]string{}
 	for _, l := range lines {
 		expiry[l.ID] = ExpiryState(l.ExpiresOn, today)
+	}
+	if x.EnterpriseID != "" && h.Svc.Enterprise != nil {
+		if _, name, _, found, err := h.Svc.Enterprise(r.Context(), x.CountyCode, x.EnterpriseID); err == nil && found {
+			x.EnterpriseName = name
+		}
 	}
 	h.page(w, r, status, "supplies_warehouse", "supplies.warehouse", "warehouses", map[string]any{"W": x, "Lines": lines, "Moves": moves, "ItemList": items,
 		"CanKeep": CanKeep(p, x), "Expiry": expiry}, f)

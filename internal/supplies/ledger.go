@@ -214,6 +214,7 @@ func WarehouseSchema() xlsx.Schema {
 		{Key: "lat", Header: "纬度", HeaderEN: "Latitude", Example: "30.92"},
 		{Key: "keeper", Header: "仓库管理员", HeaderEN: "Keeper"},
 		{Key: "phone", Header: "联系电话", HeaderEN: "Phone"},
+		{Key: "enterprise", Header: "所属企业", HeaderEN: "Enterprise", Width: 26, Help: "企业储备填写企业全称或统一社会信用代码"},
 	}}
 }
 
@@ -225,9 +226,19 @@ func (s *Service) warehouseLedger() *ledger.Ledger {
 				return err
 			}
 			towns := s.townNames(ctx, p.CountyCode)
+			ents := map[string]string{}
 			for _, x := range list {
+				if x.EnterpriseID != "" && s.Enterprise != nil {
+					if _, ok := ents[x.EnterpriseID]; !ok {
+						_, name, _, _, err := s.Enterprise(ctx, p.CountyCode, x.EnterpriseID)
+						if err != nil {
+							return err
+						}
+						ents[x.EnterpriseID] = name
+					}
+				}
 				if err := w.Write(x.Name, WarehouseKindLabel(x.Kind, "zh"), x.OwnerUnit, towns[x.TownCode], x.Address, numOrNil(x.Lng), numOrNil(x.Lat),
-					x.Keeper, x.Phone); err != nil {
+					x.Keeper, x.Phone, ents[x.EnterpriseID]); err != nil {
 					return err
 				}
 			}
@@ -256,6 +267,15 @@ func numOrNil(v *float64) any {
 	return *v
 }
 
+// enterprise resolves an enterprise of the importer's county (found false
+// when the service has no enterprise hook).
+func (im *whImport) enterprise(ctx context.Context, ref string) (id, name, town string, found bool, err error) {
+	if im.s.Enterprise == nil {
+		return "", "", "", false, nil
+	}
+	return im.s.Enterprise(ctx, im.p.CountyCode, ref)
+}
+
 type whImport struct {
 	s      *Service
 	p      *auth.Principal
@@ -267,11 +287,26 @@ type whImport struct {
 
 // Check replays a row through ValidateWarehouse and the keeping rule; a
 // name already registered updates that warehouse.
-func (im *whImport) Check(_ context.Context, row xlsx.Row) []xlsx.CellError {
+func (im *whImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 	v := row.Values
 	x := Warehouse{Name: v["name"], Kind: v["kind"], OwnerUnit: v["owner_unit"], Address: v["address"], Keeper: v["keeper"], Phone: v["phone"],
 		CountyCode: im.p.CountyCode}
 	var out []xlsx.CellError
+	if e := strings.TrimSpace(v["enterprise"]); e != "" {
+		// The enterprise by name or credit code, as the form takes it.
+		id, _, town, found, err := im.enterprise(ctx, e)
+		switch {
+		case err != nil:
+			out = append(out, xlsx.CellError{Key: "enterprise", Reason: err.Error()})
+		case !found:
+			out = append(out, xlsx.CellError{Key: "enterprise", Reason: "本县没有该企业（请填写企业全称或统一社会信用代码）：" + e})
+		default:
+			x.EnterpriseID = id
+			if v["town"] == "" {
+				x.TownCode = town
+			}
+		}
+	}
 	if t := v["town"]; t != "" {
 		if x.TownCode = townCode(im.towns, t); x.TownCode == "" {
 			out = append(out, xlsx.CellError{Key: "town", Reason: "本县没有该乡镇：" + t})
@@ -291,7 +326,7 @@ func (im *whImport) Check(_ context.Context, row xlsx.Row) []xlsx.CellError {
 			x.Lat, x.Lng = &la, &lo
 		}
 	}
-	out = append(out, fieldErrors(ValidateWarehouse(&x, im.s.inside()), map[string]string{"town_code": "town"})...)
+	out = append(out, fieldErrors(ValidateWarehouse(&x, im.s.inside()), map[string]string{"town_code": "town", "enterprise_id": "enterprise"})...)
 	if first, dup := im.seen[x.Name]; dup && x.Name != "" {
 		out = append(out, xlsx.CellError{Key: "name", Reason: fmt.Sprintf("与第 %d 行重复", first)})
 	}

@@ -36,6 +36,7 @@ import (
 
 	"yingji/internal/calendar"
 	"yingji/internal/errs"
+	"yingji/internal/geo"
 )
 
 // Categories of items (物资类别): code, Chinese, English.
@@ -203,6 +204,20 @@ type Warehouse struct {
 	Phone      string    `json:"phone"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
+	// EnterpriseID names the enterprise keeping an enterprise store
+	// (kind enterprise; '' for none); EnterpriseName is filled on save.
+	EnterpriseID   string `json:"enterprise_id,omitempty"`
+	EnterpriseName string `json:"enterprise_name,omitempty"`
+}
+
+// LayerFilter is the warehouses layer's select above the county map: the
+// warehouse kind (县级储备库, 乡镇储备点, 企业储备, 社会号料).
+func LayerFilter() geo.Filter {
+	f := geo.Filter{Name: "warehouse_kind", All: "supplies.all_kinds"}
+	for _, k := range WarehouseKinds {
+		f.Choices = append(f.Choices, geo.Choice{Value: k[0], MsgID: "supplies.kind." + k[0]})
+	}
+	return f
 }
 
 // ValidateWarehouse checks a warehouse's fields: a town store lies in a
@@ -223,6 +238,10 @@ func ValidateWarehouse(w *Warehouse, inside func(lat, lng float64) bool) error {
 	}
 	if w.Kind == "town" && w.TownCode == "" {
 		fe = append(fe, errs.Field("town_code", "supplies.town_required", nil))
+	}
+	w.EnterpriseID = strings.TrimSpace(w.EnterpriseID)
+	if w.EnterpriseID != "" && w.Kind != "enterprise" {
+		fe = append(fe, errs.Field("enterprise_id", "supplies.enterprise_kind", nil))
 	}
 	if w.OwnerUnit == "" {
 		fe = append(fe, errs.Field("owner_unit", "field.required", nil))
@@ -255,6 +274,7 @@ type Stock struct {
 	ItemName      string `json:"item_name"`
 	Unit          string `json:"unit"`
 	TownCode      string `json:"town_code"`
+	EnterpriseID  string `json:"enterprise_id,omitempty"` // the enterprise keeping the warehouse
 }
 
 // Movement is one entry of the stock ledger (出入库记录).

@@ -31,6 +31,11 @@ type Service struct {
 	// Towns returns a county's town code → name (pages, exports, PDF);
 	// nil: codes are shown.
 	Towns func(ctx context.Context, county string) (map[string]string, error)
+	// Enterprise resolves an enterprise of the county by id, name or
+	// credit code for an enterprise store (企业储备): its id, name and
+	// town; found false when the county has no such enterprise. nil: no
+	// warehouse can name an enterprise.
+	Enterprise func(ctx context.Context, county, ref string) (id, name, town string, found bool, err error)
 }
 
 // New returns a Service. inside returns the county's point test (nil:
@@ -67,8 +72,15 @@ func CanKeep(p *auth.Principal, w Warehouse) bool {
 		return true
 	case auth.RoleTown:
 		return w.Kind == "town" && p.RegionCode != "" && w.TownCode != "" && strings.HasPrefix(w.TownCode, p.RegionCode)
+	case auth.RoleEnterprise:
+		return w.Kind == "enterprise" && ownStore(p, w)
 	}
 	return false
+}
+
+// ownStore reports whether w is the store of p's own enterprise.
+func ownStore(p *auth.Principal, w Warehouse) bool {
+	return p.Role == auth.RoleEnterprise && p.EnterpriseID != "" && w.EnterpriseID == p.EnterpriseID
 }
 
 // CanApproveRole reports whether p's role approves dispatch orders:
@@ -78,10 +90,14 @@ func CanApproveRole(p *auth.Principal) bool {
 }
 
 // seesWarehouse reports whether p may read warehouse w: the county's
-// staff every warehouse of the county, town staff those of their town.
+// staff every warehouse of the county, town staff those of their town,
+// an enterprise account its own enterprise's stores.
 func seesWarehouse(p *auth.Principal, w Warehouse) bool {
-	if w.CountyCode != p.CountyCode || p.Role == auth.RoleEnterprise {
+	if w.CountyCode != p.CountyCode {
 		return false
+	}
+	if p.Role == auth.RoleEnterprise {
+		return ownStore(p, w)
 	}
 	if p.Role == auth.RoleTown {
 		return p.RegionCode != "" && strings.HasPrefix(w.TownCode, p.RegionCode)
@@ -99,7 +115,11 @@ func warehouseScope(p *auth.Principal, w *store.Where, alias string) {
 	case auth.RoleTown:
 		w.Add(alias+"town_code LIKE ?", p.RegionPrefix()+"%")
 	case auth.RoleEnterprise:
-		w.Add("1 = 0")
+		if p.EnterpriseID == "" {
+			w.Add("1 = 0")
+		} else {
+			w.Add(alias+"enterprise_id = ?", p.EnterpriseID)
+		}
 	}
 }
 
@@ -131,9 +151,6 @@ type ItemFilter struct {
 func (s *Service) Items(ctx context.Context, p *auth.Principal, f ItemFilter) ([]Item, int, error) {
 	var w store.Where
 	w.Add("county_code = ?", p.CountyCode)
-	if p.Role == auth.RoleEnterprise {
-		w.Add("1 = 0")
-	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		w.Add(`name LIKE ? ESCAPE '\'`, store.Like(q))
 	}
@@ -170,7 +187,7 @@ func (s *Service) Item(ctx context.Context, p *auth.Principal, id string) (Item,
 	if err != nil {
 		return it, err
 	}
-	if it.CountyCode != p.CountyCode || p.Role == auth.RoleEnterprise {
+	if it.CountyCode != p.CountyCode {
 		return Item{}, errs.OutOfScope("supply_item", id)
 	}
 	return it, nil
@@ -242,12 +259,12 @@ func (s *Service) SaveItemTx(ctx context.Context, tx *store.Tx, p *auth.Principa
 
 // ---- warehouses
 
-const whCols = `id, county_code, name, kind, owner_unit, town_code, address, lat, lng, keeper, phone, created_at, updated_at`
+const whCols = `id, county_code, name, kind, owner_unit, town_code, address, lat, lng, keeper, phone, created_at, updated_at, enterprise_id`
 
 func scanWarehouse(row interface{ Scan(...any) error }) (Warehouse, error) {
 	var w Warehouse
 	var lat, lng sql.NullFloat64
-	err := row.Scan(&w.ID, &w.CountyCode, &w.Name, &w.Kind, &w.OwnerUnit, &w.TownCode, &w.Address, &lat, &lng, &w.Keeper, &w.Phone, &w.CreatedAt, &w.UpdatedAt)
+	err := row.Scan(&w.ID, &w.CountyCode, &w.Name, &w.Kind, &w.OwnerUnit, &w.TownCode, &w.Address, &lat, &lng, &w.Keeper, &w.Phone, &w.CreatedAt, &w.UpdatedAt, &w.EnterpriseID)
 	if lat.Valid && lng.Valid {
 		w.Lat, w.Lng = &lat.Float64, &lng.Float64
 	}
@@ -266,6 +283,7 @@ type WarehouseFilter struct {
 	Q             string
 	Kind          string
 	Town          string
+	Enterprise    string // the enterprise keeping the store
 	Limit, Offset int
 }
 
@@ -280,6 +298,9 @@ func (s *Service) warehouseWhere(p *auth.Principal, f WarehouseFilter) *store.Wh
 	}
 	if f.Town != "" {
 		w.Add("town_code = ?", f.Town)
+	}
+	if f.Enterprise != "" {
+		w.Add("enterprise_id = ?", f.Enterprise)
 	}
 	return &w
 }
@@ -350,8 +371,34 @@ func (s *Service) SaveWarehouseTx(ctx context.Context, tx *store.Tx, p *auth.Pri
 	if p.Role == auth.RoleTown && w.TownCode == "" {
 		w.TownCode = p.RegionCode
 	}
+	if p.Role == auth.RoleEnterprise {
+		// An enterprise account keeps its own enterprise's store only.
+		w.Kind, w.EnterpriseID = "enterprise", p.EnterpriseID
+		if p.EnterpriseID == "" {
+			return w, errs.New(errs.Forbidden, "supplies.keep_forbidden")
+		}
+	}
 	if err := ValidateWarehouse(&w, s.inside()); err != nil {
 		return w, err
+	}
+	if w.EnterpriseID != "" {
+		if s.Enterprise == nil {
+			return w, errs.Field("enterprise_id", "supplies.enterprise_unknown", nil)
+		}
+		id, name, town, found, err := s.Enterprise(ctx, p.CountyCode, w.EnterpriseID)
+		if err != nil {
+			return w, err
+		}
+		if !found {
+			return w, errs.Field("enterprise_id", "supplies.enterprise_unknown", nil)
+		}
+		w.EnterpriseID, w.EnterpriseName = id, name
+		if w.TownCode == "" {
+			w.TownCode = town
+		}
+		if w.OwnerUnit == "" {
+			w.OwnerUnit = name
+		}
 	}
 	w.CountyCode = p.CountyCode
 	if w.TownCode != "" && !strings.HasPrefix(w.TownCode, p.CountyCode) {
@@ -366,8 +413,8 @@ func (s *Service) SaveWarehouseTx(ctx context.Context, tx *store.Tx, p *auth.Pri
 	var before any
 	if w.ID == "" {
 		action, w.ID, w.CreatedAt = "create", ids.New(), now
-		_, err := tx.ExecContext(ctx, `INSERT INTO supply_warehouse (`+whCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
-			w.ID, w.CountyCode, w.Name, w.Kind, w.OwnerUnit, w.TownCode, w.Address, nullF(w.Lat), nullF(w.Lng), w.Keeper, w.Phone, w.CreatedAt, w.UpdatedAt)
+		_, err := tx.ExecContext(ctx, `INSERT INTO supply_warehouse (`+whCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
+			w.ID, w.CountyCode, w.Name, w.Kind, w.OwnerUnit, w.TownCode, w.Address, nullF(w.Lat), nullF(w.Lng), w.Keeper, w.Phone, w.CreatedAt, w.UpdatedAt, w.EnterpriseID)
 		if store.IsUniqueViolation(err) {
 			return w, errs.Field("name", "supplies.name_taken", nil)
 		}
@@ -384,8 +431,8 @@ func (s *Service) SaveWarehouseTx(ctx context.Context, tx *store.Tx, p *auth.Pri
 		}
 		before, w.CreatedAt = old, old.CreatedAt
 		_, err = tx.ExecContext(ctx, `UPDATE supply_warehouse SET name=$2, kind=$3, owner_unit=$4, town_code=$5, address=$6, lat=$7, lng=$8,
-			keeper=$9, phone=$10, updated_at=$11 WHERE id=$1`,
-			w.ID, w.Name, w.Kind, w.OwnerUnit, w.TownCode, w.Address, nullF(w.Lat), nullF(w.Lng), w.Keeper, w.Phone, w.UpdatedAt)
+			keeper=$9, phone=$10, updated_at=$11, enterprise_id=$12 WHERE id=$1`,
+			w.ID, w.Name, w.Kind, w.OwnerUnit, w.TownCode, w.Address, nullF(w.Lat), nullF(w.Lng), w.Keeper, w.Phone, w.UpdatedAt, w.EnterpriseID)
 		if store.IsUniqueViolation(err) {
 			return w, errs.Field("name", "supplies.name_taken", nil)
 		}

@@ -20,14 +20,14 @@ import (
 // transaction), so a line's quantity is always the sum of its deltas.
 
 const stockCols = `s.id, s.county_code, s.warehouse_id, s.item_id, s.batch, s.expires_on, s.owner, s.quantity, s.created_at, s.updated_at,
-	w.name, i.name, i.unit, w.town_code`
+	w.name, i.name, i.unit, w.town_code, w.enterprise_id`
 
 const stockFrom = ` FROM supply_stock s JOIN supply_warehouse w ON w.id = s.warehouse_id JOIN supply_item i ON i.id = s.item_id`
 
 func scanStock(row interface{ Scan(...any) error }) (Stock, error) {
 	var x Stock
 	err := row.Scan(&x.ID, &x.CountyCode, &x.WarehouseID, &x.ItemID, &x.Batch, &x.ExpiresOn, &x.Owner, &x.Quantity, &x.CreatedAt, &x.UpdatedAt,
-		&x.WarehouseName, &x.ItemName, &x.Unit, &x.TownCode)
+		&x.WarehouseName, &x.ItemName, &x.Unit, &x.TownCode, &x.EnterpriseID)
 	return x, err
 }
 
@@ -127,7 +127,7 @@ func (s *Service) StockLine(ctx context.Context, p *auth.Principal, id string) (
 	if err != nil {
 		return x, err
 	}
-	if !seesWarehouse(p, Warehouse{CountyCode: x.CountyCode, TownCode: x.TownCode}) {
+	if !seesWarehouse(p, Warehouse{CountyCode: x.CountyCode, TownCode: x.TownCode, EnterpriseID: x.EnterpriseID}) {
 		return Stock{}, errs.OutOfScope("supply_stock", id)
 	}
 	return x, nil
@@ -220,7 +220,7 @@ func (s *Service) MoveTx(ctx context.Context, tx *store.Tx, p *auth.Principal, i
 		}
 	} else {
 		x, err = s.stock(ctx, tx, in.StockID)
-		if errs.Is(err, errs.NotFound) || err == nil && !seesWarehouse(p, Warehouse{CountyCode: x.CountyCode, TownCode: x.TownCode}) {
+		if errs.Is(err, errs.NotFound) || err == nil && !seesWarehouse(p, Warehouse{CountyCode: x.CountyCode, TownCode: x.TownCode, EnterpriseID: x.EnterpriseID}) {
 			return Stock{}, errs.Field("stock_id", "supplies.stock_unknown", nil)
 		}
 		if err != nil {
