@@ -157,6 +157,7 @@ type Step struct {
 type RuleError struct {
 	Rule string // message ID of the rule
 	Args map[string]any
+	Step Action // the step refused, when a replay of several steps names it (the import)
 }
 
 func (e *RuleError) Error() string { return "hazard rule: " + e.Rule + fmt.Sprint(e.Args) }
