@@ -445,6 +445,14 @@ func (h *Handlers) stepDefaults(rec Record, a Action, today string) map[string]s
 	return v
 }
 
+// invalidOrRefused is the step form's onForm: a bad field (422) and a
+// step the hazard refuses (409) are both shown on the form, with what was
+// typed.
+func invalidOrRefused(err error) bool {
+	k := errs.KindOf(err)
+	return k == errs.Invalid || k == errs.Conflict
+}
+
 // stepOf reads a step from a form.
 func stepOf(f *web.Form) StepInput {
 	clause, _ := FindClause(f.Get("clause"))
@@ -464,7 +472,7 @@ func (h *Handlers) step(w http.ResponseWriter, r *http.Request) {
 		_, err = h.Svc.Do(r.Context(), p, id, in, files)
 	}
 	if err != nil {
-		h.UI.FormFailed(w, r, f, err, web.IsInvalid, func(status int) {
+		h.UI.FormFailed(w, r, f, err, invalidOrRefused, func(status int) {
 			if e, ok := errs.As(err); ok && f.Error == "" {
 				f.Error = h.UI.Message(web.Lang(r.Context()), e)
 			}
