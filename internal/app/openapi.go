@@ -38,10 +38,8 @@ func (a *App) openAPI(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		summary := apiSummaries[route]
-		for _, m := range a.mods {
-			if s, ok := m.api[route]; ok {
-				summary = s
-			}
+		if s, ok := a.apiDocs[route]; ok {
+			summary = s
 		}
 		op := map[string]any{
 			"summary":     summary,

@@ -55,76 +55,39 @@ var (
 	actors = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleEnforcer, auth.RoleTown, auth.RoleDepartment, auth.RoleEnterprise}
 )
 
-// Policy declares the hazard and self-report routes (the Excel routes of
-// the "hazards" and "self-reports" ledgers included).
-func Policy() web.Policy {
+// Routes declares the hazard routes, each once: pattern, roles, handler and
+// API summary (the Excel routes are the ledger kit's: no handler here).
+func (h *Handlers) Routes() web.Routes {
 	enterprise := []auth.Role{auth.RoleEnterprise}
-	return web.Policy{
-		"GET /hazards":                    readers,
-		"GET /hazards/new":                actors,
-		"POST /hazards":                   actors,
-		"GET /hazards/{id}":               readers,
-		"POST /hazards/{id}/steps":        actors,
-		"GET /hazards/files/{id}":         readers,
-		"GET /hazards/overdue":            readers,
-		"GET /hazards/stats":              readers,
-		"GET /hazards/stats/export":       readers,
-		"GET /hazards/enterprises":        actors,
-		"GET /hazards/hazard.css":         web.AnyUser,
-		"GET /hazards/export":             readers,
-		"GET /hazards/template":           Importers,
-		"GET /hazards/import":             Importers,
-		"POST /hazards/import":            Importers,
-		"GET /self-reports":               readers,
-		"POST /self-reports":              enterprise,
-		"GET /self-reports/export":        staffReaders,
-		"GET /api/v1/hazards":             readers,
-		"POST /api/v1/hazards":            actors,
-		"GET /api/v1/hazards/{id}":        readers,
-		"POST /api/v1/hazards/{id}/steps": actors,
-		"GET /api/v1/hazards/stats":       readers,
-		"GET /api/v1/hazards/clauses":     readers,
-		"GET /api/v1/self-reports":        readers,
-		"POST /api/v1/self-reports":       enterprise,
+	return web.Routes{
+		{Pattern: "GET /hazards", Roles: readers, Handler: h.list},
+		{Pattern: "GET /hazards/new", Roles: actors, Handler: h.newForm},
+		{Pattern: "POST /hazards", Roles: actors, Handler: h.create},
+		{Pattern: "GET /hazards/{id}", Roles: readers, Handler: h.show},
+		{Pattern: "POST /hazards/{id}/steps", Roles: actors, Handler: h.step},
+		{Pattern: "GET /hazards/files/{id}", Roles: readers, Handler: h.file},
+		{Pattern: "GET /hazards/overdue", Roles: readers, Handler: h.overdue},
+		{Pattern: "GET /hazards/stats", Roles: readers, Handler: h.stats},
+		{Pattern: "GET /hazards/stats/export", Roles: readers, Handler: h.statsExport},
+		{Pattern: "GET /hazards/enterprises", Roles: actors, Handler: h.enterprises},
+		{Pattern: "GET /hazards/hazard.css", Roles: web.AnyUser, Handler: h.stylesheet},
+		{Pattern: "GET /hazards/export", Roles: readers},
+		{Pattern: "GET /hazards/template", Roles: Importers},
+		{Pattern: "GET /hazards/import", Roles: Importers},
+		{Pattern: "POST /hazards/import", Roles: Importers},
+		{Pattern: "GET /self-reports", Roles: readers, Handler: h.selfReports},
+		{Pattern: "POST /self-reports", Roles: enterprise, Handler: h.submitSelf},
+		{Pattern: "GET /self-reports/export", Roles: staffReaders},
+		{Pattern: "GET /api/v1/hazards", Roles: readers, Handler: h.apiList, API: "隐患台账（town, sector, grade, state, open, source, overdue, card, from, to, enterprise, campaign, listed, extended, unit, q, page, size），" +
+			"附筛选结果的统计 counts / The hazard ledger with the counts of the filtered set"},
+		{Pattern: "POST /api/v1/hazards", Roles: actors, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Report), API: "上报隐患（enterprise_id 或 place_name+town_code, source, description, found_on …） / Report a hazard"},
+		{Pattern: "GET /api/v1/hazards/{id}", Roles: readers, Handler: h.apiGet, API: "隐患详情、全过程记录与当前可执行的操作 / A hazard with its timeline and allowed actions"},
+		{Pattern: "POST /api/v1/hazards/{id}/steps", Roles: actors, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.apiStep), API: "执行一步（action: grade, order, start, submit, verify, return, close, self_done；照片须通过网页表单上传；延期须经 /api/v1/supervision/extensions 申请并审批） / Take a step (files only through the web form; extensions only through an approved extension request)"},
+		{Pattern: "GET /api/v1/hazards/stats", Roles: readers, Handler: h.apiStats, API: "隐患统计（by=grade|source|sector|town_code|state|campaign|category，from, to 及台账筛选条件） / Statistics for a period"},
+		{Pattern: "GET /api/v1/hazards/clauses", Roles: readers, Handler: h.apiClauses, API: "重大事故隐患判定标准条款（q 关键词, found 发现日期：只列当日施行的标准） / Determination-standard clauses"},
+		{Pattern: "GET /api/v1/self-reports", Roles: readers, Handler: h.apiSelfReports, API: "企业隐患自查自报（period=2022Q1|2022, town, sector, state） / Enterprise self-reports of a period"},
+		{Pattern: "POST /api/v1/self-reports", Roles: enterprise, Handler: web.BodyJSON(h.UI, http.StatusOK, h.Svc.SubmitSelfReport), API: "企业报送季度或年度隐患统计（period, found, rectified, major, major_rectified, signed_by） / Submit a self-report"},
 	}
-}
-
-// APISummaries describe the API operations (Chinese / English).
-var APISummaries = map[string]string{
-	"GET /api/v1/hazards": "隐患台账（town, sector, grade, state, open, source, overdue, card, from, to, enterprise, campaign, listed, extended, unit, q, page, size），" +
-		"附筛选结果的统计 counts / The hazard ledger with the counts of the filtered set",
-	"POST /api/v1/hazards":            "上报隐患（enterprise_id 或 place_name+town_code, source, description, found_on …） / Report a hazard",
-	"GET /api/v1/hazards/{id}":        "隐患详情、全过程记录与当前可执行的操作 / A hazard with its timeline and allowed actions",
-	"POST /api/v1/hazards/{id}/steps": "执行一步（action: grade, order, start, submit, verify, return, close, self_done；照片须通过网页表单上传；延期须经 /api/v1/supervision/extensions 申请并审批） / Take a step (files only through the web form; extensions only through an approved extension request)",
-	"GET /api/v1/hazards/stats":       "隐患统计（by=grade|source|sector|town_code|state|campaign|category，from, to 及台账筛选条件） / Statistics for a period",
-	"GET /api/v1/hazards/clauses":     "重大事故隐患判定标准条款（q 关键词, found 发现日期：只列当日施行的标准） / Determination-standard clauses",
-	"GET /api/v1/self-reports":        "企业隐患自查自报（period=2022Q1|2022, town, sector, state） / Enterprise self-reports of a period",
-	"POST /api/v1/self-reports":       "企业报送季度或年度隐患统计（period, found, rectified, major, major_rectified, signed_by） / Submit a self-report",
-}
-
-// Register adds the routes (the Excel routes are added by the ledger kit).
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /hazards", h.list)
-	rt.Handle("GET /hazards/new", h.newForm)
-	rt.Handle("POST /hazards", h.create)
-	rt.Handle("GET /hazards/{id}", h.show)
-	rt.Handle("POST /hazards/{id}/steps", h.step)
-	rt.Handle("GET /hazards/files/{id}", h.file)
-	rt.Handle("GET /hazards/overdue", h.overdue)
-	rt.Handle("GET /hazards/stats", h.stats)
-	rt.Handle("GET /hazards/stats/export", h.statsExport)
-	rt.Handle("GET /hazards/enterprises", h.enterprises)
-	rt.Handle("GET /hazards/hazard.css", h.stylesheet)
-	rt.Handle("GET /self-reports", h.selfReports)
-	rt.Handle("POST /self-reports", h.submitSelf)
-	rt.Handle("GET /api/v1/hazards", h.apiList)
-	rt.Handle("POST /api/v1/hazards", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Report))
-	rt.Handle("GET /api/v1/hazards/{id}", h.apiGet)
-	rt.Handle("POST /api/v1/hazards/{id}/steps", web.BodyJSONByID(h.UI, http.StatusOK, h.apiStep))
-	rt.Handle("GET /api/v1/hazards/stats", h.apiStats)
-	rt.Handle("GET /api/v1/hazards/clauses", h.apiClauses)
-	rt.Handle("GET /api/v1/self-reports", h.apiSelfReports)
-	rt.Handle("POST /api/v1/self-reports", web.BodyJSON(h.UI, http.StatusOK, h.Svc.SubmitSelfReport))
 }
 
 func (h *Handlers) stylesheet(w http.ResponseWriter, r *http.Request) {
