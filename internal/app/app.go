@@ -231,6 +231,15 @@ func (a *App) buildHTTP() error {
 	}
 	policy := Policy()
 	a.apiDocs = map[string]string{}
+	admin := &sysadmin.Handlers{DB: a.DB, Auth: a.Auth, Org: a.Org}
+	if a.Enterprise != nil {
+		admin.Enterprise = a.Enterprise.Resolve
+	}
+	ops := &sysadmin.Ops{Jobs: a.Jobs, Notify: a.Notify}
+	for _, rs := range []web.Routes{admin.Routes(), ops.Routes()} {
+		policy.Merge(rs.Policy())
+		maps.Copy(a.apiDocs, rs.API())
+	}
 	for _, m := range a.mods {
 		policy.Merge(m.policy)
 		maps.Copy(a.apiDocs, m.api)
@@ -289,12 +298,9 @@ func (a *App) buildHTTP() error {
 		}
 	}
 	hh.Register(rt)
-	admin := &sysadmin.Handlers{UI: ui, DB: a.DB, Auth: a.Auth, Org: a.Org}
-	if a.Enterprise != nil {
-		admin.Enterprise = a.Enterprise.Resolve
-	}
-	admin.Register(rt)
-	(&sysadmin.Ops{UI: ui, Jobs: a.Jobs, Notify: a.Notify}).Register(rt)
+	admin.UI, ops.UI = ui, ui
+	admin.Routes().Register(rt)
+	ops.Routes().Register(rt)
 	a.ledgerH.UI = ui
 	a.ledgerH.RegisterShared(rt)
 	for _, kind := range a.Ledgers.Kinds() {
