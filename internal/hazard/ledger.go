@@ -414,7 +414,10 @@ type importSteps struct {
 func replayImport(r Record, in importSteps, p *auth.Principal, now time.Time) (Record, []Event, error) {
 	r.ID = ids.NewAt(now)
 	r.CreatedAt, r.UpdatedAt = now, now
+	// The hazard as reported: no deadline before the order sets it.
 	r.State = Reported
+	deadline := r.Deadline
+	r.Deadline = ""
 	h := r.Rules()
 	var evs []Event
 	at := now
@@ -442,7 +445,6 @@ func replayImport(r Record, in importSteps, p *auth.Principal, now time.Time) (R
 	if err := step(Step{Action: ActGrade, By: p.UserID, Grade: r.Grade, Clause: r.Clause}, r.FoundOn); err != nil {
 		return r, nil, err
 	}
-	deadline := r.Deadline
 	if deadline == "" {
 		deadline = in.done // rectified without a deadline: due the day it was
 	}
