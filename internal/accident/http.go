@@ -33,71 +33,46 @@ var (
 	writers = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty}
 )
 
-// Policy declares the accident routes (the ledger's included).
-func Policy() web.Policy {
-	return web.Policy{
-		"GET /accidents":                 readers,
-		"GET /accidents/new":             writers,
-		"POST /accidents":                writers,
-		"GET /accidents/{id}":            readers,
-		"GET /accidents/export":          readers,
-		"GET /accidents/template":        writers,
-		"GET /accidents/import":          writers,
-		"POST /accidents/import":         writers,
-		"GET /api/v1/accidents":          readers,
-		"POST /api/v1/accidents":         writers,
-		"GET /api/v1/accidents/{id}":     readers,
-		"GET /api/v1/accidents/stats":    readers,
-		"GET /api/v1/accidents/level":    readers,
-		"GET /api/v1/accidents/deadline": readers,
+// Routes declares the accident routes, each once: pattern, roles, handler and
+// API summary (the Excel routes are the ledger kit's: no handler here).
+func (h *Handlers) Routes() web.Routes {
+	return web.Routes{
+		{Pattern: "GET /accidents", Roles: readers, Handler: h.list},
+		{Pattern: "GET /accidents/new", Roles: writers, Handler: h.newForm},
+		{Pattern: "POST /accidents", Roles: writers, Handler: h.create},
+		{Pattern: "GET /accidents/{id}", Roles: readers, Handler: h.show},
+		{Pattern: "GET /accidents/export", Roles: readers},
+		{Pattern: "GET /accidents/template", Roles: writers},
+		{Pattern: "GET /accidents/import", Roles: writers},
+		{Pattern: "POST /accidents/import", Roles: writers},
+		{Pattern: "GET /api/v1/accidents", Roles: readers, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Accident, int, error) {
+			f := FilterOf(r.URL.Query())
+			f.Limit, f.Offset = pg.Size, pg.Offset()
+			return h.Svc.List(r.Context(), web.PrincipalFrom(r.Context()), f)
+		}), API: "生产安全事故台账（from, to, level, industry, town） / Accident register"},
+		{Pattern: "POST /api/v1/accidents", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Record), API: "登记事故（等级按493号令自动判定，填写的等级与数据矛盾时拒绝） / Record an accident"},
+		{Pattern: "GET /api/v1/accidents/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.Get), API: "事故详情与报告时限 / An accident with its reporting deadlines"},
+		{Pattern: "GET /api/v1/accidents/stats", Roles: readers, Handler: func(w http.ResponseWriter, r *http.Request) {
+			st, err := h.stats(r)
+			if err != nil {
+				h.UI.Error(w, r, err)
+				return
+			}
+			web.JSON(w, http.StatusOK, st)
+		}, API: "任意期间事故起数、死亡人数及同比（from, to） / Counts and year-on-year for a period"},
+		{Pattern: "GET /api/v1/accidents/level", Roles: readers, Handler: func(w http.ResponseWriter, r *http.Request) {
+			q := r.URL.Query()
+			d, _ := strconv.ParseInt(q.Get("deaths"), 10, 64)
+			i, _ := strconv.ParseInt(q.Get("injuries"), 10, 64)
+			l, _ := ParseYuan(q.Get("loss_yuan"))
+			lv := LevelOf(d, i, l)
+			web.JSON(w, http.StatusOK, map[string]any{"level": lv, "label": LevelLabel(lv)})
+		}, API: "按死亡、重伤、直接经济损失判定事故等级（deaths, injuries, loss_yuan） / Level of given figures"},
+		{Pattern: "GET /api/v1/accidents/deadline", Roles: readers, Handler: func(w http.ResponseWriter, r *http.Request) {
+			web.JSON(w, http.StatusOK, map[string]any{"report_to_county_hours": 1, "forward_hours": 2, "supplement_days": 30,
+				"supplement_days_road_fire": 7})
+		}, API: "报告时限说明 / Reporting deadlines"},
 	}
-}
-
-// API summarises the API routes.
-func API() map[string]string {
-	return map[string]string{
-		"GET /api/v1/accidents":          "生产安全事故台账（from, to, level, industry, town） / Accident register",
-		"POST /api/v1/accidents":         "登记事故（等级按493号令自动判定，填写的等级与数据矛盾时拒绝） / Record an accident",
-		"GET /api/v1/accidents/{id}":     "事故详情与报告时限 / An accident with its reporting deadlines",
-		"GET /api/v1/accidents/stats":    "任意期间事故起数、死亡人数及同比（from, to） / Counts and year-on-year for a period",
-		"GET /api/v1/accidents/level":    "按死亡、重伤、直接经济损失判定事故等级（deaths, injuries, loss_yuan） / Level of given figures",
-		"GET /api/v1/accidents/deadline": "报告时限说明 / Reporting deadlines",
-	}
-}
-
-// Register adds the routes.
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /accidents", h.list)
-	rt.Handle("GET /accidents/new", h.newForm)
-	rt.Handle("POST /accidents", h.create)
-	rt.Handle("GET /accidents/{id}", h.show)
-	rt.Handle("GET /api/v1/accidents", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Accident, int, error) {
-		f := FilterOf(r.URL.Query())
-		f.Limit, f.Offset = pg.Size, pg.Offset()
-		return h.Svc.List(r.Context(), web.PrincipalFrom(r.Context()), f)
-	}))
-	rt.Handle("POST /api/v1/accidents", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Record))
-	rt.Handle("GET /api/v1/accidents/{id}", web.GetJSON(h.UI, h.Svc.Get))
-	rt.Handle("GET /api/v1/accidents/stats", func(w http.ResponseWriter, r *http.Request) {
-		st, err := h.stats(r)
-		if err != nil {
-			h.UI.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, st)
-	})
-	rt.Handle("GET /api/v1/accidents/level", func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		d, _ := strconv.ParseInt(q.Get("deaths"), 10, 64)
-		i, _ := strconv.ParseInt(q.Get("injuries"), 10, 64)
-		l, _ := ParseYuan(q.Get("loss_yuan"))
-		lv := LevelOf(d, i, l)
-		web.JSON(w, http.StatusOK, map[string]any{"level": lv, "label": LevelLabel(lv)})
-	})
-	rt.Handle("GET /api/v1/accidents/deadline", func(w http.ResponseWriter, r *http.Request) {
-		web.JSON(w, http.StatusOK, map[string]any{"report_to_county_hours": 1, "forward_hours": 2, "supplement_days": 30,
-			"supplement_days_road_fire": 7})
-	})
 }
 
 func (h *Handlers) stats(r *http.Request) (Stats, error) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"runtime/debug"
@@ -59,6 +60,7 @@ type App struct {
 	JobHandlers map[string]jobs.Handler
 	stop        context.CancelFunc
 	mods        []*module
+	apiDocs     map[string]string // OpenAPI summaries of the modules' routes
 
 	// Domain services (one folder per piece of the bureau's work).
 	domains
@@ -228,8 +230,24 @@ func (a *App) buildHTTP() error {
 		return err
 	}
 	policy := Policy()
+	a.apiDocs = map[string]string{}
+	admin := &sysadmin.Handlers{DB: a.DB, Auth: a.Auth, Org: a.Org}
+	if a.Enterprise != nil {
+		admin.Enterprise = a.Enterprise.Resolve
+	}
+	ops := &sysadmin.Ops{Jobs: a.Jobs, Notify: a.Notify}
+	for _, rs := range []web.Routes{admin.Routes(), ops.Routes()} {
+		policy.Merge(rs.Policy())
+		maps.Copy(a.apiDocs, rs.API())
+	}
 	for _, m := range a.mods {
 		policy.Merge(m.policy)
+		maps.Copy(a.apiDocs, m.api)
+		if m.routes != nil {
+			rs := m.routes()
+			policy.Merge(rs.Policy())
+			maps.Copy(a.apiDocs, rs.API())
+		}
 		if m.locales != nil {
 			if err := t.AddFS(m.locales, "locales"); err != nil {
 				return err
@@ -284,12 +302,9 @@ func (a *App) buildHTTP() error {
 		}
 	}
 	hh.Register(rt)
-	admin := &sysadmin.Handlers{UI: ui, DB: a.DB, Auth: a.Auth, Org: a.Org}
-	if a.Enterprise != nil {
-		admin.Enterprise = a.Enterprise.Resolve
-	}
-	admin.Register(rt)
-	(&sysadmin.Ops{UI: ui, Jobs: a.Jobs, Notify: a.Notify}).Register(rt)
+	admin.UI, ops.UI = ui, ui
+	admin.Routes().Register(rt)
+	ops.Routes().Register(rt)
 	a.ledgerH.UI = ui
 	a.ledgerH.RegisterShared(rt)
 	for _, kind := range a.Ledgers.Kinds() {
@@ -299,6 +314,9 @@ func (a *App) buildHTTP() error {
 	for _, m := range a.mods {
 		if m.register != nil {
 			m.register(rt)
+		}
+		if m.routes != nil {
+			m.routes().Register(rt)
 		}
 	}
 	ui.BusinessDate = a.BusinessDate

@@ -21,13 +21,11 @@ func (a *App) accidentModule() (*module, error) {
 	}
 	return &module{
 		name:      "accident",
-		policy:    accident.Policy(),
 		templates: accident.Templates,
 		locales:   accident.Locales,
-		api:       accident.API(),
-		register: func(rt *webRouter) {
+		routes: func() web.Routes {
 			h.UI = a.UI
-			h.Register(rt)
+			return h.Routes()
 		},
 		ledgers: []*ledgerT{svc.Ledger()},
 		figures: svc.Figures(sectors),

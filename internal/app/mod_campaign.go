@@ -48,13 +48,11 @@ func (a *App) campaignModule() (*module, error) {
 	return &module{
 		figures:   append(a.specialFigures(svc.Special), a.housingFigures(svc.Housing)...),
 		name:      "campaign",
-		api:       campaign.APISummaries,
-		policy:    campaign.Policy(),
 		templates: campaign.Templates,
 		locales:   campaign.Locales,
-		register: func(rt *webRouter) {
+		routes: func() web.Routes {
 			h.UI = a.UI
-			h.Register(rt)
+			return h.Routes()
 		},
 		ledgers: []*ledgerT{svc.Housing.Ledger()},
 		demo: func(ctx context.Context, out io.Writer) error {

@@ -39,12 +39,11 @@ func (a *App) certificateModule() (*module, error) {
 	})
 	return &module{
 		name:      "certificate",
-		policy:    certificate.Policy(),
 		templates: certificate.Templates,
 		locales:   certificate.Locales,
-		register: func(rt *webRouter) {
+		routes: func() web.Routes {
 			h.UI = a.UI
-			h.Register(rt)
+			return h.Routes()
 		},
 		ledgers: []*ledgerT{svc.Ledger()},
 		demo: func(ctx context.Context, out io.Writer) error {

@@ -39,13 +39,11 @@ func (a *App) enforcementModule() (*module, error) {
 	})
 	return &module{
 		name:      "enforcement",
-		policy:    enforcement.Policy(),
 		templates: enforcement.Templates,
 		locales:   enforcement.Locales,
-		api:       enforcement.API(),
-		register: func(rt *webRouter) {
+		routes: func() web.Routes {
 			h.UI = a.UI
-			h.Register(rt)
+			return h.Routes()
 		},
 		ledgers: []*ledgerT{svc.DocumentLedger(), svc.CaseLedger()},
 		figures: svc.Figures(),

@@ -24,12 +24,11 @@ func (a *App) enterpriseModule() (*module, error) {
 	h := &enterprise.Handlers{DB: a.DB, Svc: a.Enterprise, Org: a.Org, Related: func() []enterprise.RelatedFunc { return a.EnterpriseRelated }}
 	return &module{
 		name:      "enterprise",
-		policy:    enterprise.Policy(),
 		templates: enterprise.Templates,
 		locales:   enterprise.Locales,
-		register: func(rt *webRouter) {
+		routes: func() web.Routes {
 			h.UI = a.UI
-			h.Register(rt)
+			return h.Routes()
 		},
 		ledgers: []*ledgerT{a.Enterprise.Ledger()},
 		demo: func(ctx context.Context, out io.Writer) error {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"io"
+	"yingji/internal/web"
 
 	"yingji/internal/enterprise"
 	"yingji/internal/facility"
@@ -19,14 +20,12 @@ func (a *App) facilityModule() (*module, error) {
 	a.MapLayers = append(a.MapLayers, a.Facility.Layer())
 	return &module{
 		figures:   a.facilityFigures(),
-		api:       facility.APISummaries,
 		name:      "facility",
-		policy:    facility.Policy(),
 		templates: facility.Templates,
 		locales:   facility.Locales,
-		register: func(rt *webRouter) {
+		routes: func() web.Routes {
 			h.UI = a.UI
-			h.Register(rt)
+			return h.Routes()
 		},
 		ledgers: []*ledgerT{a.Facility.Ledger()},
 		demo: func(ctx context.Context, out io.Writer) error {

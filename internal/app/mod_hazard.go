@@ -23,17 +23,15 @@ func (a *App) hazardModule() (*module, error) {
 	h := &hazard.Handlers{Svc: svc, Org: a.Org, Ent: a.Enterprise}
 	a.EnterpriseRelated = append(a.EnterpriseRelated, svc.Related)
 	return &module{
-		figures:   a.hazardFigures(),
-		name:      "hazard",
-		policy:    hazard.Policy(),
+		figures: a.hazardFigures(),
+		name:    "hazard",
+		routes: func() web.Routes {
+			h.UI = a.UI
+			return h.Routes()
+		},
 		templates: hazard.Templates,
 		locales:   hazard.Locales,
-		api:       hazard.APISummaries,
-		register: func(rt *webRouter) {
-			h.UI = a.UI
-			h.Register(rt)
-		},
-		ledgers: []*ledgerT{svc.Ledger(), svc.SelfLedger()},
+		ledgers:   []*ledgerT{svc.Ledger(), svc.SelfLedger()},
 		demo: func(ctx context.Context, out io.Writer) error {
 			var who hazard.DemoPeople
 			for name, p := range map[string]**auth.Principal{"jg1": &who.Section1, "jg2": &who.Section2, "zhifa": &who.Enforcer,

@@ -43,12 +43,13 @@ func (a *App) inspectionModule() (*module, error) {
 	copy(out, ledgers)
 	return &module{
 		name:      "inspection",
-		policy:    inspection.Policy(),
 		templates: inspection.Templates,
 		locales:   inspection.Locales,
-		api:       inspection.APISummaries,
-		register: func(rt *webRouter) {
+		routes: func() web.Routes {
 			h.UI = a.UI
+			return h.Routes()
+		},
+		register: func(rt *webRouter) {
 			// An inspection of an enterprise links to its 现场检查记录 in the
 			// enforcement documents register, with the hazards it raised.
 			if _, ok := a.UI.Policy["GET /enforcement/documents/new"]; ok {
@@ -74,7 +75,6 @@ func (a *App) inspectionModule() (*module, error) {
 					return "/enforcement/documents/new?" + q.Encode()
 				}
 			}
-			h.Register(rt)
 		},
 		ledgers: out,
 		figures: svc.Figures(),

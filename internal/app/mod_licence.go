@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"time"
+	"yingji/internal/web"
 
 	"yingji/internal/auth"
 	"yingji/internal/home"
@@ -42,12 +43,11 @@ func (a *App) licenceModule() (*module, error) {
 			"GET /api/v1/licence-applications/{id}":          "许可申请详情、计时、办理过程 / An application with its clock and timeline",
 			"POST /api/v1/licence-applications/{id}/actions": "办理一个环节（accept, not_accept, review, decide, issue, preliminary, forward, city_result） / Take a step",
 		},
-		policy:    licence.Policy(),
 		templates: licence.Templates,
 		locales:   licence.Locales,
-		register: func(rt *webRouter) {
+		routes: func() web.Routes {
 			h.UI = a.UI
-			h.Register(rt)
+			return h.Routes()
 		},
 		ledgers: []*ledgerT{svc.LicenceLedger(regionNames), svc.ApplicationLedger()},
 		demo: func(ctx context.Context, out io.Writer) error {

@@ -244,7 +244,7 @@ func TestMapPage(t *testing.T) {
 }
 
 func TestMapPolicyFollowsEnterpriseReaders(t *testing.T) {
-	want := enterprise.Policy()["GET /enterprises/{id}"]
+	want := (&enterprise.Handlers{}).Routes().Policy()["GET /enterprises/{id}"]
 	for route, roles := range geo.Policy() {
 		if !slices.Equal(roles, want) {
 			t.Errorf("%s: roles %v, want those who read enterprises %v", route, roles, want)

@@ -48,13 +48,11 @@ func (a *App) superviseModule() (*module, error) {
 		bulletin:  []report.BulletinPart{a.cardBulletin},
 		figures:   a.superviseFigures(),
 		name:      "supervise",
-		policy:    supervise.Policy(),
 		templates: supervise.Templates,
 		locales:   supervise.Locales,
-		api:       supervise.APISummaries,
-		register: func(rt *webRouter) {
+		routes: func() web.Routes {
 			h.UI = a.UI
-			h.Register(rt)
+			return h.Routes()
 		},
 		ledgers: svc.Ledgers(),
 		demo: func(ctx context.Context, out io.Writer) error {

@@ -21,8 +21,15 @@ import (
 // piece has its own mod_*.go file that builds its services and fills in
 // a module; app.go never changes when a piece is added.
 type module struct {
-	name      string
-	policy    web.Policy           // its routes × roles
+	name string
+	// routes declares each of its routes once (pattern, roles, handler,
+	// API summary): the policy, the registration and the OpenAPI
+	// summaries derive from it. It is called once for the policy before
+	// a.UI exists (the handlers are then dropped) and once after register
+	// has run, to register the handlers; so a handler must take a.UI (or
+	// the module's UI field) when the table is built, not before.
+	routes    func() web.Routes
+	policy    web.Policy           // routes × roles of a module not yet on routes
 	templates fs.FS                // holds templates/*.html
 	locales   fs.FS                // holds locales/{zh,en}.json
 	register  func(rt *web.Router) // its handlers (a.UI is set by then)
@@ -38,7 +45,7 @@ type module struct {
 	audit     web.AuditNames           // how its audit entries' fields and codes read
 	jobs      map[string]jobs.Handler  // background job kinds
 	every     map[string]time.Duration // periodic jobs (sweeps)
-	api       map[string]string        // OpenAPI summaries of its /api/v1 routes
+	api       map[string]string        // OpenAPI summaries of a module not yet on routes
 	// figures are the statistics it declares for the period report, the
 	// dashboards and the figures API (computed from its own records).
 	figures []figure.Figure

@@ -10,21 +10,9 @@ import (
 
 // apiSummaries describe the API operations (Chinese / English).
 var apiSummaries = map[string]string{
-	"POST /api/v1/login":        "登录并取得会话 Cookie / Log in, get a session cookie",
-	"GET /api/v1/me":            "当前用户及其数据范围 / The current user and scope",
-	"GET /api/v1/users":         "用户列表（q, role, unit, region, status, page, size） / List users",
-	"POST /api/v1/users":        "新建用户 / Create a user",
-	"GET /api/v1/users/{id}":    "用户详情 / One user",
-	"PUT /api/v1/users/{id}":    "修改用户 / Update a user",
-	"GET /api/v1/regions":       "行政区划（level, parent, q） / Regions in scope",
-	"POST /api/v1/regions":      "新增或修改区划 / Create or rename a region",
-	"GET /api/v1/units":         "单位列表（kind, q） / Units in scope",
-	"POST /api/v1/units":        "新建单位 / Create a unit",
-	"PUT /api/v1/units/{id}":    "修改单位 / Update a unit",
-	"GET /api/v1/audit":         "操作日志（user, entity, entity_id, action, from, to） / Audit log",
-	"GET /api/v1/openapi.json":  "本接口说明 / This description",
-	"GET /api/v1/jobs/{id}":     "后台任务进度 / A background job and its progress",
-	"GET /api/v1/notifications": "站内消息（unread=1 只看未读） / The user's inbox",
+	"POST /api/v1/login":       "登录并取得会话 Cookie / Log in, get a session cookie",
+	"GET /api/v1/me":           "当前用户及其数据范围 / The current user and scope",
+	"GET /api/v1/openapi.json": "本接口说明 / This description",
 }
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
@@ -38,10 +26,8 @@ func (a *App) openAPI(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		summary := apiSummaries[route]
-		for _, m := range a.mods {
-			if s, ok := m.api[route]; ok {
-				summary = s
-			}
+		if s, ok := a.apiDocs[route]; ok {
+			summary = s
 		}
 		op := map[string]any{
 			"summary":     summary,

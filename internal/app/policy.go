@@ -7,11 +7,10 @@ import (
 
 // Role shorthands for the policy table.
 var (
-	public     = []auth.Role{web.Public}
-	anyone     = web.AnyUser
-	admin      = []auth.Role{auth.RoleAdmin}
-	leaders    = []auth.Role{auth.RoleAdmin, auth.RoleLeader}
-	userReader = []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleTown}
+	public  = []auth.Role{web.Public}
+	anyone  = web.AnyUser
+	admin   = []auth.Role{auth.RoleAdmin}
+	leaders = []auth.Role{auth.RoleAdmin, auth.RoleLeader}
 	// orgReader: everyone but enterprise accounts sees the region tree
 	// and units in their scope.
 	orgReader = []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty,
@@ -44,39 +43,9 @@ func Policy() web.Policy {
 		"POST /profile/logout-all": anyone,
 		"GET /area/{area}":         staff,
 		"GET /api/v1/me":           anyone,
-		"GET /tokens":              anyone,
-		"POST /tokens":             anyone,
-		"POST /tokens/{id}/revoke": anyone,
 
-		// Users
-		"GET /users":                  userReader,
-		"GET /users/new":              admin,
-		"POST /users":                 admin,
-		"GET /users/{id}":             userReader,
-		"GET /users/{id}/edit":        admin,
-		"POST /users/{id}":            admin,
-		"POST /users/{id}/disable":    admin,
-		"POST /users/{id}/enable":     admin,
-		"POST /users/{id}/password":   admin,
-		"POST /users/{id}/logout-all": admin,
-		"GET /api/v1/users":           userReader,
-		"POST /api/v1/users":          admin,
-		"GET /api/v1/users/{id}":      userReader,
-		"PUT /api/v1/users/{id}":      admin,
-
-		// Regions and units
-		"GET /regions":           orgReader,
-		"POST /regions":          admin,
-		"GET /units":             orgReader,
-		"GET /units/new":         admin,
-		"POST /units":            admin,
-		"GET /units/{id}/edit":   admin,
-		"POST /units/{id}":       admin,
-		"GET /api/v1/regions":    orgReader,
-		"POST /api/v1/regions":   admin,
-		"GET /api/v1/units":      orgReader,
-		"POST /api/v1/units":     admin,
-		"PUT /api/v1/units/{id}": admin,
+		// Users, regions, units, the audit log, API tokens, jobs, the
+		// inbox and the delivery log: sysadmin's Routes.
 
 		// Excel registers
 		"GET /regions/template":         orgReader,
@@ -91,21 +60,8 @@ func Policy() web.Policy {
 		"GET /imports/{id}/errors.xlsx": anyone,
 		"POST /imports/{id}/only-valid": anyone,
 
-		// Background jobs, inbox, delivery log
-		"GET /jobs":                 anyone,
-		"GET /jobs/{id}":            anyone,
-		"POST /jobs/{id}/cancel":    anyone,
-		"GET /api/v1/jobs/{id}":     anyone,
-		"GET /inbox":                anyone,
-		"POST /inbox/{id}/read":     anyone,
-		"POST /inbox/read-all":      anyone,
-		"GET /api/v1/notifications": anyone,
-		"GET /deliveries":           admin,
-
-		// Audit and operations
-		"GET /audit":        leaders,
-		"GET /api/v1/audit": leaders,
-		"GET /metrics":      admin,
+		// Operations
+		"GET /metrics": admin,
 	}
 }
 

@@ -65,114 +65,80 @@ var (
 	specialCheckers = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleEnforcer, auth.RoleTown, auth.RoleDepartment}
 )
 
-// Policy declares the campaign routes (the buildings ledger's Excel
-// routes included: the ledger kit registers them under /buildings).
-func Policy() web.Policy {
-	return web.Policy{
-		"GET /campaigns":    staff,
-		"GET /campaign.css": {web.Public},
-
-		"GET /housing":                                    staff,
-		"POST /housing":                                   managers,
-		"GET /housing/{id}":                               staff,
-		"POST /housing/{id}/reported":                     managers,
-		"GET /housing/{id}/progress.xlsx":                 staff,
-		"GET /housing/{id}/buildings":                     staff,
-		"GET /housing/{id}/buildings/{bid}":               staff,
-		"POST /housing/{id}/buildings/{bid}/steps":        housingWriters,
-		"GET /housing/{id}/buildings/{bid}/files/{fid}":   staff,
-		"GET /buildings":                                  staff,
-		"GET /buildings/export":                           staff,
-		"GET /buildings/template":                         housingWriters,
-		"GET /buildings/import":                           housingWriters,
-		"POST /buildings/import":                          housingWriters,
-		"GET /api/v1/housing":                             staff,
-		"POST /api/v1/housing":                            managers,
-		"GET /api/v1/housing/{id}":                        staff,
-		"PUT /api/v1/housing/{id}/reported":               managers,
-		"GET /api/v1/housing/{id}/buildings":              staff,
-		"POST /api/v1/housing/{id}/buildings":             housingWriters,
-		"GET /api/v1/housing/{id}/buildings/{bid}":        staff,
-		"POST /api/v1/housing/{id}/buildings/{bid}/steps": housingWriters,
-
-		"GET /datacalls":                      staff,
-		"GET /datacalls/new":                  callIssuers,
-		"POST /datacalls":                     callIssuers,
-		"GET /datacalls/{id}":                 staff,
-		"GET /datacalls/{id}/export":          staff,
-		"GET /datacalls/{id}/fill":            callFillers,
-		"POST /datacalls/{id}/fill":           callFillers,
-		"POST /datacalls/{id}/remind":         callIssuers,
-		"POST /datacalls/{id}/return":         callIssuers,
-		"GET /datacall-forms":                 callIssuers,
-		"GET /datacall-forms/new":             callIssuers,
-		"POST /datacall-forms":                callIssuers,
-		"GET /datacall-forms/{id}":            staff,
-		"GET /api/v1/datacalls":               staff,
-		"POST /api/v1/datacalls":              callIssuers,
-		"GET /api/v1/datacalls/{id}":          staff,
-		"PUT /api/v1/datacalls/{id}/response": callFillers,
-		"GET /api/v1/datacall-forms":          callIssuers,
-		"POST /api/v1/datacall-forms":         callIssuers,
-
-		"GET /special-campaigns":                     staff,
-		"GET /special-campaigns/new":                 specialManagers,
-		"POST /special-campaigns":                    specialManagers,
-		"GET /special-campaigns/{id}":                staff,
-		"POST /special-campaigns/{id}/checks":        specialCheckers,
-		"GET /special-campaigns/{id}/export":         staff,
-		"GET /api/v1/special-campaigns":              staff,
-		"GET /api/v1/special-campaigns/{id}":         staff,
-		"POST /api/v1/special-campaigns/{id}/checks": specialCheckers,
+// Routes declares the campaign routes, each once: pattern, roles, handler and
+// API summary (the Excel routes are the ledger kit's: no handler here).
+func (h *Handlers) Routes() web.Routes {
+	return web.Routes{
+		{Pattern: "GET /campaigns", Roles: staff, Handler: h.hub},
+		{Pattern: "GET /campaign.css", Roles: []auth.Role{web.Public}, Handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/css; charset=utf-8")
+			w.Header().Set("Cache-Control", "public, max-age=3600")
+			_, _ = w.Write(styles)
+		}},
+		{Pattern: "GET /housing", Roles: staff, Handler: h.housingList},
+		{Pattern: "POST /housing", Roles: managers, Handler: h.housingCreate},
+		{Pattern: "GET /housing/{id}", Roles: staff, Handler: h.housingCampaign},
+		{Pattern: "POST /housing/{id}/reported", Roles: managers, Handler: h.housingReported},
+		{Pattern: "GET /housing/{id}/progress.xlsx", Roles: staff, Handler: h.housingProgressXLSX},
+		{Pattern: "GET /housing/{id}/buildings", Roles: staff, Handler: h.housingBuildings},
+		{Pattern: "GET /housing/{id}/buildings/{bid}", Roles: staff, Handler: h.housingBuilding},
+		{Pattern: "POST /housing/{id}/buildings/{bid}/steps", Roles: housingWriters, Handler: h.housingStep},
+		{Pattern: "GET /housing/{id}/buildings/{bid}/files/{fid}", Roles: staff, Handler: h.housingFile},
+		// The Excel kit's job page links back to /buildings: the newest
+		// campaign's buildings.
+		{Pattern: "GET /buildings", Roles: staff, Handler: func(w http.ResponseWriter, r *http.Request) {
+			list, err := h.Svc.Housing.Campaigns(r.Context(), web.PrincipalFrom(r.Context()))
+			if err != nil {
+				h.UI.Error(w, r, err)
+				return
+			}
+			to := "/housing"
+			if len(list) > 0 {
+				to = "/housing/" + list[0].ID + "/buildings"
+			}
+			http.Redirect(w, r, to, http.StatusSeeOther)
+		}},
+		{Pattern: "GET /buildings/export", Roles: staff},
+		{Pattern: "GET /buildings/template", Roles: housingWriters},
+		{Pattern: "GET /buildings/import", Roles: housingWriters},
+		{Pattern: "POST /buildings/import", Roles: housingWriters},
+		{Pattern: "GET /api/v1/housing", Roles: staff, Handler: web.ItemsJSON(h.UI, h.Svc.Housing.Campaigns), API: "自建房排查活动列表 / Housing survey campaigns"},
+		{Pattern: "POST /api/v1/housing", Roles: managers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Housing.CreateCampaign), API: "新建排查活动（name, starts_on, ends_on, note） / Create a campaign"},
+		{Pattern: "GET /api/v1/housing/{id}", Roles: staff, Handler: h.apiHousingCampaign, API: "活动及截至某日（on=YYYY-MM-DD）的分乡镇进度、上报数核对 / A campaign with its progress at a cut-off date"},
+		{Pattern: "PUT /api/v1/housing/{id}/reported", Roles: managers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Housing.SetReported), API: "登记上报数（as_of, figures） / Record the figures reported upward"},
+		{Pattern: "GET /api/v1/housing/{id}/buildings", Roles: staff, Handler: web.PagedJSON(h.UI, h.apiHousingBuildings), API: "房屋列表（town, village, area, stage（todo：待鉴定或整治）, grade, business, hazard_level, problem, q, page, size） / List buildings (stage=todo: to appraise or remediate)"},
+		{Pattern: "POST /api/v1/housing/{id}/buildings", Roles: housingWriters, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, h.apiHousingCreateBuilding), API: "登记一栋房屋（含已完成的各阶段） / Record a building"},
+		{Pattern: "GET /api/v1/housing/{id}/buildings/{bid}", Roles: staff, Handler: h.apiHousingBuilding, API: "房屋详情及办理过程 / A building with its steps"},
+		{Pattern: "POST /api/v1/housing/{id}/buildings/{bid}/steps", Roles: housingWriters, Handler: h.apiHousingStep, API: "办理一个环节（action: judge（hazard_level, check_structure, check_business, check_legal）, assess, appraise（须 multipart/form-data 附 report 鉴定报告）, remediate, close） / Take a step (an appraisal is sent as multipart/form-data with its report file)"},
+		{Pattern: "GET /datacalls", Roles: staff, Handler: h.calls},
+		{Pattern: "GET /datacalls/new", Roles: callIssuers, Handler: h.callNew},
+		{Pattern: "POST /datacalls", Roles: callIssuers, Handler: h.callIssue},
+		{Pattern: "GET /datacalls/{id}", Roles: staff, Handler: h.callRollUp},
+		{Pattern: "GET /datacalls/{id}/export", Roles: staff, Handler: h.callExport},
+		{Pattern: "GET /datacalls/{id}/fill", Roles: callFillers, Handler: h.callFill},
+		{Pattern: "POST /datacalls/{id}/fill", Roles: callFillers, Handler: h.callSave},
+		{Pattern: "POST /datacalls/{id}/remind", Roles: callIssuers, Handler: h.callRemind},
+		{Pattern: "POST /datacalls/{id}/return", Roles: callIssuers, Handler: h.callReturn},
+		{Pattern: "GET /datacall-forms", Roles: callIssuers, Handler: h.forms},
+		{Pattern: "GET /datacall-forms/new", Roles: callIssuers, Handler: h.formNew},
+		{Pattern: "POST /datacall-forms", Roles: callIssuers, Handler: h.formCreate},
+		{Pattern: "GET /datacall-forms/{id}", Roles: staff, Handler: h.formHistory},
+		{Pattern: "GET /api/v1/datacalls", Roles: staff, Handler: web.ItemsJSON(h.UI, h.Svc.Calls.Calls), API: "数据填报任务（发给本单位的，或全部） / Data calls"},
+		{Pattern: "POST /api/v1/datacalls", Roles: callIssuers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Calls.Issue), API: "下发填报任务（form_id, period, deadline, units） / Issue a data call"},
+		{Pattern: "GET /api/v1/datacalls/{id}", Roles: staff, Handler: web.GetJSON(h.UI, h.apiRollUp), API: "填报汇总（分单位、合计、核对、逾期） / A data call's roll-up"},
+		{Pattern: "PUT /api/v1/datacalls/{id}/response", Roles: callFillers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.apiFill), API: "填报或提交本单位数据（values, submit） / Fill or submit a unit's row"},
+		{Pattern: "GET /api/v1/datacall-forms", Roles: callIssuers, Handler: web.ItemsJSON(h.UI, h.Svc.Calls.Forms), API: "填报表样 / Data-call forms"},
+		{Pattern: "POST /api/v1/datacall-forms", Roles: callIssuers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Calls.CreateForm), API: "定义填报表样（name, fields） / Define a form"},
+		{Pattern: "GET /special-campaigns", Roles: staff, Handler: h.specials},
+		{Pattern: "GET /special-campaigns/new", Roles: specialManagers, Handler: h.specialNew},
+		{Pattern: "POST /special-campaigns", Roles: specialManagers, Handler: h.specialCreate},
+		{Pattern: "GET /special-campaigns/{id}", Roles: staff, Handler: h.specialPage},
+		{Pattern: "POST /special-campaigns/{id}/checks", Roles: specialCheckers, Handler: h.specialCheck},
+		{Pattern: "GET /special-campaigns/{id}/export", Roles: staff, Handler: h.specialExport},
+		{Pattern: "GET /api/v1/special-campaigns", Roles: staff, Handler: web.ItemsJSON(h.UI, h.Svc.Special.Campaigns), API: "专项整治活动 / Special campaigns"},
+		{Pattern: "GET /api/v1/special-campaigns/{id}", Roles: staff, Handler: h.apiSpecial, API: "专项整治覆盖情况（分乡镇、分轮次） / A special campaign's coverage"},
+		{Pattern: "POST /api/v1/special-campaigns/{id}/checks", Roles: specialCheckers, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.Special.RecordCheck), API: "登记一次检查（target_id, checked_on, round, checked_by, findings） / Record a check"},
 	}
-}
-
-// APISummaries describe the API operations (Chinese / English).
-var APISummaries = map[string]string{
-	"GET /api/v1/housing":                             "自建房排查活动列表 / Housing survey campaigns",
-	"POST /api/v1/housing":                            "新建排查活动（name, starts_on, ends_on, note） / Create a campaign",
-	"GET /api/v1/housing/{id}":                        "活动及截至某日（on=YYYY-MM-DD）的分乡镇进度、上报数核对 / A campaign with its progress at a cut-off date",
-	"PUT /api/v1/housing/{id}/reported":               "登记上报数（as_of, figures） / Record the figures reported upward",
-	"GET /api/v1/housing/{id}/buildings":              "房屋列表（town, village, area, stage（todo：待鉴定或整治）, grade, business, hazard_level, problem, q, page, size） / List buildings (stage=todo: to appraise or remediate)",
-	"POST /api/v1/housing/{id}/buildings":             "登记一栋房屋（含已完成的各阶段） / Record a building",
-	"GET /api/v1/housing/{id}/buildings/{bid}":        "房屋详情及办理过程 / A building with its steps",
-	"POST /api/v1/housing/{id}/buildings/{bid}/steps": "办理一个环节（action: judge（hazard_level, check_structure, check_business, check_legal）, assess, appraise（须 multipart/form-data 附 report 鉴定报告）, remediate, close） / Take a step (an appraisal is sent as multipart/form-data with its report file)",
-	"GET /api/v1/datacalls":                           "数据填报任务（发给本单位的，或全部） / Data calls",
-	"POST /api/v1/datacalls":                          "下发填报任务（form_id, period, deadline, units） / Issue a data call",
-	"GET /api/v1/datacalls/{id}":                      "填报汇总（分单位、合计、核对、逾期） / A data call's roll-up",
-	"PUT /api/v1/datacalls/{id}/response":             "填报或提交本单位数据（values, submit） / Fill or submit a unit's row",
-	"GET /api/v1/datacall-forms":                      "填报表样 / Data-call forms",
-	"POST /api/v1/datacall-forms":                     "定义填报表样（name, fields） / Define a form",
-	"GET /api/v1/special-campaigns":                   "专项整治活动 / Special campaigns",
-	"GET /api/v1/special-campaigns/{id}":              "专项整治覆盖情况（分乡镇、分轮次） / A special campaign's coverage",
-	"POST /api/v1/special-campaigns/{id}/checks":      "登记一次检查（target_id, checked_on, round, checked_by, findings） / Record a check",
-}
-
-// Register adds the routes (the buildings ledger's are added by the kit).
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /campaigns", h.hub)
-	rt.Handle("GET /campaign.css", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		_, _ = w.Write(styles)
-	})
-	// The Excel kit's job page links back to /buildings: the newest
-	// campaign's buildings.
-	rt.Handle("GET /buildings", func(w http.ResponseWriter, r *http.Request) {
-		list, err := h.Svc.Housing.Campaigns(r.Context(), web.PrincipalFrom(r.Context()))
-		if err != nil {
-			h.UI.Error(w, r, err)
-			return
-		}
-		to := "/housing"
-		if len(list) > 0 {
-			to = "/housing/" + list[0].ID + "/buildings"
-		}
-		http.Redirect(w, r, to, http.StatusSeeOther)
-	})
-	h.registerHousing(rt)
-	h.registerCalls(rt)
-	h.registerSpecial(rt)
 }
 
 // render shows a page with its navigation entry active.

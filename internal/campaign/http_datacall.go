@@ -15,28 +15,6 @@ import (
 	"yingji/internal/xlsx"
 )
 
-func (h *Handlers) registerCalls(rt *web.Router) {
-	rt.Handle("GET /datacalls", h.calls)
-	rt.Handle("GET /datacalls/new", h.callNew)
-	rt.Handle("POST /datacalls", h.callIssue)
-	rt.Handle("GET /datacalls/{id}", h.callRollUp)
-	rt.Handle("GET /datacalls/{id}/export", h.callExport)
-	rt.Handle("GET /datacalls/{id}/fill", h.callFill)
-	rt.Handle("POST /datacalls/{id}/fill", h.callSave)
-	rt.Handle("POST /datacalls/{id}/remind", h.callRemind)
-	rt.Handle("POST /datacalls/{id}/return", h.callReturn)
-	rt.Handle("GET /datacall-forms", h.forms)
-	rt.Handle("GET /datacall-forms/new", h.formNew)
-	rt.Handle("POST /datacall-forms", h.formCreate)
-	rt.Handle("GET /datacall-forms/{id}", h.formHistory)
-	rt.Handle("GET /api/v1/datacalls", web.ItemsJSON(h.UI, h.Svc.Calls.Calls))
-	rt.Handle("POST /api/v1/datacalls", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Calls.Issue))
-	rt.Handle("GET /api/v1/datacalls/{id}", web.GetJSON(h.UI, h.apiRollUp))
-	rt.Handle("PUT /api/v1/datacalls/{id}/response", web.BodyJSONByID(h.UI, http.StatusOK, h.apiFill))
-	rt.Handle("GET /api/v1/datacall-forms", web.ItemsJSON(h.UI, h.Svc.Calls.Forms))
-	rt.Handle("POST /api/v1/datacall-forms", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Calls.CreateForm))
-}
-
 func (h *Handlers) calls(w http.ResponseWriter, r *http.Request) {
 	p := web.PrincipalFrom(r.Context())
 	list, err := h.Svc.Calls.Calls(r.Context(), p)

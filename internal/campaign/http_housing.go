@@ -25,26 +25,6 @@ import (
 // maxReport bounds an uploaded appraisal report.
 const maxReport = 20 << 20
 
-func (h *Handlers) registerHousing(rt *web.Router) {
-	rt.Handle("GET /housing", h.housingList)
-	rt.Handle("POST /housing", h.housingCreate)
-	rt.Handle("GET /housing/{id}", h.housingCampaign)
-	rt.Handle("POST /housing/{id}/reported", h.housingReported)
-	rt.Handle("GET /housing/{id}/progress.xlsx", h.housingProgressXLSX)
-	rt.Handle("GET /housing/{id}/buildings", h.housingBuildings)
-	rt.Handle("GET /housing/{id}/buildings/{bid}", h.housingBuilding)
-	rt.Handle("POST /housing/{id}/buildings/{bid}/steps", h.housingStep)
-	rt.Handle("GET /housing/{id}/buildings/{bid}/files/{fid}", h.housingFile)
-	rt.Handle("GET /api/v1/housing", web.ItemsJSON(h.UI, h.Svc.Housing.Campaigns))
-	rt.Handle("POST /api/v1/housing", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Housing.CreateCampaign))
-	rt.Handle("GET /api/v1/housing/{id}", h.apiHousingCampaign)
-	rt.Handle("PUT /api/v1/housing/{id}/reported", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Housing.SetReported))
-	rt.Handle("GET /api/v1/housing/{id}/buildings", web.PagedJSON(h.UI, h.apiHousingBuildings))
-	rt.Handle("POST /api/v1/housing/{id}/buildings", web.BodyJSONByID(h.UI, http.StatusCreated, h.apiHousingCreateBuilding))
-	rt.Handle("GET /api/v1/housing/{id}/buildings/{bid}", h.apiHousingBuilding)
-	rt.Handle("POST /api/v1/housing/{id}/buildings/{bid}/steps", h.apiHousingStep)
-}
-
 // campaignRow is a campaign in the list with its building count.
 type campaignRow struct {
 	housing.Campaign

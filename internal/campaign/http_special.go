@@ -14,18 +14,6 @@ import (
 	"yingji/internal/xlsx"
 )
 
-func (h *Handlers) registerSpecial(rt *web.Router) {
-	rt.Handle("GET /special-campaigns", h.specials)
-	rt.Handle("GET /special-campaigns/new", h.specialNew)
-	rt.Handle("POST /special-campaigns", h.specialCreate)
-	rt.Handle("GET /special-campaigns/{id}", h.specialPage)
-	rt.Handle("POST /special-campaigns/{id}/checks", h.specialCheck)
-	rt.Handle("GET /special-campaigns/{id}/export", h.specialExport)
-	rt.Handle("GET /api/v1/special-campaigns", web.ItemsJSON(h.UI, h.Svc.Special.Campaigns))
-	rt.Handle("GET /api/v1/special-campaigns/{id}", h.apiSpecial)
-	rt.Handle("POST /api/v1/special-campaigns/{id}/checks", web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.Special.RecordCheck))
-}
-
 // specialRow is a campaign in the list with its coverage.
 type specialRow struct {
 	special.Campaign

@@ -37,76 +37,45 @@ type Handlers struct {
 	Org *org.Service
 }
 
-// Policy declares the certificate routes. Enterprise accounts read and
-// record their own people's certificates (checked by the section
-// afterwards); the survey of missing certificates is the bureau's.
-func Policy() web.Policy {
+// Routes declares the certificate routes, each once: pattern, roles, handler and
+// API summary (the Excel routes are the ledger kit's: no handler here).
+func (h *Handlers) Routes() web.Routes {
 	staffReaders := []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty, auth.RoleTown,
 		auth.RoleDepartment, auth.RoleReadOnly}
 	readers := append(append([]auth.Role(nil), staffReaders...), auth.RoleEnterprise)
 	editors := []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleEnterprise}
 	checkers := []auth.Role{auth.RoleAdmin, auth.RoleSection}
-	return web.Policy{
-		"GET /certificates":                    readers,
-		"GET /certificates/new":                editors,
-		"POST /certificates":                   editors,
-		"GET /certificates/{id}":               readers,
-		"GET /certificates/{id}/edit":          editors,
-		"POST /certificates/{id}":              editors,
-		"GET /certificates/{id}/renew":         editors,
-		"POST /certificates/{id}/renew":        editors,
-		"POST /certificates/{id}/verify":       checkers,
-		"POST /certificates/{id}/revoke":       checkers,
-		"GET /certificates/missing":            staffReaders,
-		"GET /certificates/missing/export":     staffReaders,
-		"POST /certificates/survey":            checkers,
-		"GET /certificates/warnings":           readers,
-		"POST /certificates/warnings":          checkers,
-		"GET /certificates/warnings/export":    staffReaders,
-		"GET /certificates/warnings/{id}/pdf":  readers,
-		"GET /certificates/export":             readers,
-		"GET /certificates/template":           checkers,
-		"GET /certificates/import":             checkers,
-		"POST /certificates/import":            checkers,
-		"GET /api/v1/certificates":             readers,
-		"POST /api/v1/certificates":            editors,
-		"GET /api/v1/certificates/{id}":        readers,
-		"PUT /api/v1/certificates/{id}":        editors,
-		"POST /api/v1/certificates/{id}/renew": editors,
-		"GET /api/v1/certificates/missing":     staffReaders,
-		"GET /api/v1/certificates/warnings":    readers,
-		"POST /api/v1/certificates/warnings":   checkers,
+	return web.Routes{
+		{Pattern: "GET /certificates", Roles: readers, Handler: h.list},
+		{Pattern: "GET /certificates/new", Roles: editors, Handler: h.newForm},
+		{Pattern: "POST /certificates", Roles: editors, Handler: h.create},
+		{Pattern: "GET /certificates/{id}", Roles: readers, Handler: h.show},
+		{Pattern: "GET /certificates/{id}/edit", Roles: editors, Handler: h.editForm},
+		{Pattern: "POST /certificates/{id}", Roles: editors, Handler: h.update},
+		{Pattern: "GET /certificates/{id}/renew", Roles: editors, Handler: h.renewForm},
+		{Pattern: "POST /certificates/{id}/renew", Roles: editors, Handler: h.renew},
+		{Pattern: "POST /certificates/{id}/verify", Roles: checkers, Handler: h.verify},
+		{Pattern: "POST /certificates/{id}/revoke", Roles: checkers, Handler: h.revoke},
+		{Pattern: "GET /certificates/missing", Roles: staffReaders, Handler: h.missing},
+		{Pattern: "GET /certificates/missing/export", Roles: staffReaders, Handler: h.missingExport},
+		{Pattern: "POST /certificates/survey", Roles: checkers, Handler: h.survey},
+		{Pattern: "GET /certificates/warnings", Roles: readers, Handler: h.warnings},
+		{Pattern: "POST /certificates/warnings", Roles: checkers, Handler: h.warn},
+		{Pattern: "GET /certificates/warnings/export", Roles: staffReaders, Handler: h.warningsExport},
+		{Pattern: "GET /certificates/warnings/{id}/pdf", Roles: readers, Handler: h.warningPDF},
+		{Pattern: "GET /certificates/export", Roles: readers},
+		{Pattern: "GET /certificates/template", Roles: checkers},
+		{Pattern: "GET /certificates/import", Roles: checkers},
+		{Pattern: "POST /certificates/import", Roles: checkers},
+		{Pattern: "GET /api/v1/certificates", Roles: readers, Handler: web.PagedJSON(h.UI, h.apiList)},
+		{Pattern: "POST /api/v1/certificates", Roles: editors, Handler: h.apiCreate},
+		{Pattern: "GET /api/v1/certificates/{id}", Roles: readers, Handler: h.apiGet},
+		{Pattern: "PUT /api/v1/certificates/{id}", Roles: editors, Handler: h.apiUpdate},
+		{Pattern: "POST /api/v1/certificates/{id}/renew", Roles: editors, Handler: h.apiRenew},
+		{Pattern: "GET /api/v1/certificates/missing", Roles: staffReaders, Handler: h.apiMissing},
+		{Pattern: "GET /api/v1/certificates/warnings", Roles: readers, Handler: web.PagedJSON(h.UI, h.warningsOf)},
+		{Pattern: "POST /api/v1/certificates/warnings", Roles: checkers, Handler: h.apiWarn},
 	}
-}
-
-// Register adds the routes (the ledger's Excel routes are added by the
-// ledger kit).
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /certificates", h.list)
-	rt.Handle("GET /certificates/new", h.newForm)
-	rt.Handle("POST /certificates", h.create)
-	rt.Handle("GET /certificates/{id}", h.show)
-	rt.Handle("GET /certificates/{id}/edit", h.editForm)
-	rt.Handle("POST /certificates/{id}", h.update)
-	rt.Handle("GET /certificates/{id}/renew", h.renewForm)
-	rt.Handle("POST /certificates/{id}/renew", h.renew)
-	rt.Handle("POST /certificates/{id}/verify", h.verify)
-	rt.Handle("POST /certificates/{id}/revoke", h.revoke)
-	rt.Handle("GET /certificates/missing", h.missing)
-	rt.Handle("GET /certificates/missing/export", h.missingExport)
-	rt.Handle("POST /certificates/survey", h.survey)
-	rt.Handle("GET /certificates/warnings", h.warnings)
-	rt.Handle("POST /certificates/warnings", h.warn)
-	rt.Handle("GET /certificates/warnings/export", h.warningsExport)
-	rt.Handle("GET /certificates/warnings/{id}/pdf", h.warningPDF)
-	rt.Handle("GET /api/v1/certificates", web.PagedJSON(h.UI, h.apiList))
-	rt.Handle("POST /api/v1/certificates", h.apiCreate)
-	rt.Handle("GET /api/v1/certificates/{id}", h.apiGet)
-	rt.Handle("PUT /api/v1/certificates/{id}", h.apiUpdate)
-	rt.Handle("POST /api/v1/certificates/{id}/renew", h.apiRenew)
-	rt.Handle("GET /api/v1/certificates/missing", h.apiMissing)
-	rt.Handle("GET /api/v1/certificates/warnings", web.PagedJSON(h.UI, h.warningsOf))
-	rt.Handle("POST /api/v1/certificates/warnings", h.apiWarn)
 }
 
 // FilterOf reads the list filter from query parameters.

@@ -40,131 +40,79 @@ var (
 	admins   = []auth.Role{auth.RoleAdmin}
 )
 
-// Policy declares the enforcement routes (the ledgers' Excel routes
-// included: /documents/export, /cases/export|template|import).
-func Policy() web.Policy {
-	return web.Policy{
-		"GET /enforcement/documents":                     readers,
-		"GET /enforcement/documents/new":                 writers,
-		"POST /enforcement/documents":                    writers,
-		"GET /enforcement/documents/{id}":                readers,
-		"GET /enforcement/documents/{id}/pdf":            readers,
-		"GET /enforcement/cases":                         staff,
-		"GET /enforcement/cases/new":                     writers,
-		"POST /enforcement/cases":                        writers,
-		"GET /enforcement/cases/{id}":                    staff,
-		"POST /enforcement/cases/{id}/steps":             steppers,
-		"GET /enforcement/measures":                      staff,
-		"POST /enforcement/measures":                     writers,
-		"GET /documents/export":                          readers,
-		"GET /cases/export":                              staff,
-		"GET /cases/template":                            writers,
-		"GET /cases/import":                              writers,
-		"POST /cases/import":                             writers,
-		"GET /api/v1/enforcement/documents":              readers,
-		"POST /api/v1/enforcement/documents":             writers,
-		"GET /api/v1/enforcement/documents/{id}":         readers,
-		"GET /api/v1/enforcement/cases":                  staff,
-		"POST /api/v1/enforcement/cases":                 writers,
-		"GET /api/v1/enforcement/cases/{id}":             staff,
-		"POST /api/v1/enforcement/cases/{id}/steps":      steppers,
-		"GET /api/v1/enforcement/cases/{id}/payments":    staff,
-		"GET /api/v1/enforcement/measures":               staff,
-		"GET /api/v1/enforcement/fines":                  staff,
-		"POST /api/v1/enforcement/measures":              writers,
-		"GET /enforcement/settings":                      staff,
-		"POST /enforcement/settings":                     admins,
-		"GET /api/v1/enforcement/settings":               staff,
-		"PUT /api/v1/enforcement/settings":               admins,
-		"GET /api/v1/enforcement/documents/{id}/numbers": readers,
+// Routes declares the enforcement routes, each once: pattern, roles, handler and
+// API summary (the Excel routes are the ledger kit's: no handler here).
+func (h *Handlers) Routes() web.Routes {
+	return web.Routes{
+		{Pattern: "GET /enforcement/documents", Roles: readers, Handler: h.documents},
+		{Pattern: "GET /enforcement/documents/new", Roles: writers, Handler: h.newDocument},
+		{Pattern: "POST /enforcement/documents", Roles: writers, Handler: h.issue},
+		{Pattern: "GET /enforcement/documents/{id}", Roles: readers, Handler: h.document},
+		{Pattern: "GET /enforcement/documents/{id}/pdf", Roles: readers, Handler: h.pdf},
+		{Pattern: "GET /enforcement/cases", Roles: staff, Handler: h.cases},
+		{Pattern: "GET /enforcement/cases/new", Roles: writers, Handler: h.newCase},
+		{Pattern: "POST /enforcement/cases", Roles: writers, Handler: h.openCase},
+		{Pattern: "GET /enforcement/cases/{id}", Roles: staff, Handler: h.caseView},
+		{Pattern: "POST /enforcement/cases/{id}/steps", Roles: steppers, Handler: h.step},
+		{Pattern: "GET /enforcement/measures", Roles: staff, Handler: h.measures},
+		{Pattern: "POST /enforcement/measures", Roles: writers, Handler: h.recordMeasure},
+		{Pattern: "GET /documents/export", Roles: readers},
+		{Pattern: "GET /cases/export", Roles: staff},
+		{Pattern: "GET /cases/template", Roles: writers},
+		{Pattern: "GET /cases/import", Roles: writers},
+		{Pattern: "POST /cases/import", Roles: writers},
+		{Pattern: "GET /api/v1/enforcement/documents", Roles: readers, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Document, int, error) {
+			f := DocFilterOf(r.URL.Query())
+			f.Limit, f.Offset = pg.Size, pg.Offset()
+			return h.Svc.ListDocuments(r.Context(), web.PrincipalFrom(r.Context()), f)
+		}), API: "执法文书登记簿（kind, enterprise, inspection, case, from, to, q） / Enforcement documents"},
+		{Pattern: "POST /api/v1/enforcement/documents", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Issue), API: "制发执法文书（自动编号，前置文书检查） / Issue a numbered document"},
+		{Pattern: "GET /api/v1/enforcement/documents/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.GetDocument), API: "执法文书详情 / One document"},
+		{Pattern: "GET /api/v1/enforcement/cases", Roles: staff, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Case, int, error) {
+			f := CaseFilterOf(r.URL.Query())
+			f.Limit, f.Offset = pg.Size, pg.Offset()
+			return h.Svc.ListCases(r.Context(), web.PrincipalFrom(r.Context()), f)
+		}), API: "行政处罚案件（state, cause_kind, enterprise, from, to, q） / Penalty cases"},
+		{Pattern: "POST /api/v1/enforcement/cases", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.OpenCase), API: "立案（待审批） / Draft a case"},
+		{Pattern: "GET /api/v1/enforcement/cases/{id}", Roles: staff, Handler: web.GetJSON(h.UI, h.caseJSON), API: "案件详情与法定时限 / A case with its clocks"},
+		{Pattern: "POST /api/v1/enforcement/cases/{id}/steps", Roles: steppers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Step), API: "办理一个环节（approve_filing, reject_filing, notify, decide, pay, close, approve） / Take a step"},
+		{Pattern: "GET /api/v1/enforcement/cases/{id}/payments", Roles: staff, Handler: web.GetJSON(h.UI, func(ctx context.Context, p *auth.Principal, id string) (map[string]any, error) {
+			list, err := h.Svc.Payments(ctx, p, id)
+			if list == nil {
+				list = []Payment{}
+			}
+			return map[string]any{"items": list}, err
+		}), API: "罚款缴纳记录 / The case's payments"},
+		{Pattern: "GET /api/v1/enforcement/measures", Roles: staff, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Measure, int, error) {
+			f := MeasureFilterOf(r.URL.Query())
+			f.Limit, f.Offset = pg.Size, pg.Offset()
+			return h.Svc.ListMeasures(r.Context(), web.PrincipalFrom(r.Context()), f)
+		}), API: "责令停产整顿、约谈（家次） / Measures"},
+		{Pattern: "GET /api/v1/enforcement/fines", Roles: staff, Handler: func(w http.ResponseWriter, r *http.Request) {
+			items, total, err := h.Svc.FinesLedger(r.Context(), web.PrincipalFrom(r.Context()), r.URL.Query().Get("from"), r.URL.Query().Get("to"))
+			if err != nil {
+				h.UI.Error(w, r, err)
+				return
+			}
+			if items == nil {
+				items = []LedgerPayment{}
+			}
+			web.JSON(w, http.StatusOK, map[string]any{"items": items, "total_fen": total})
+		}, API: "罚款台账：各案件缴纳记录及合计（from, to） / Fines ledger"},
+		{Pattern: "POST /api/v1/enforcement/measures", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RecordMeasure), API: "登记责令停产整顿或约谈 / Record a measure"},
+		{Pattern: "GET /enforcement/settings", Roles: staff, Handler: h.settingsPage},
+		{Pattern: "POST /enforcement/settings", Roles: admins, Handler: h.saveSettings},
+		{Pattern: "GET /api/v1/enforcement/settings", Roles: staff, Handler: func(w http.ResponseWriter, r *http.Request) {
+			set, err := h.Svc.Settings(r.Context(), web.PrincipalFrom(r.Context()).CountyCode)
+			if err != nil {
+				h.UI.Error(w, r, err)
+				return
+			}
+			web.JSON(w, http.StatusOK, set)
+		}, API: "执法设置（地区简称、处罚依据及罚款上限） / Settings"},
+		{Pattern: "PUT /api/v1/enforcement/settings", Roles: admins, Handler: web.BodyJSON(h.UI, http.StatusOK, h.Svc.SaveSettings), API: "修改执法设置 / Change the settings"},
+		{Pattern: "GET /api/v1/enforcement/documents/{id}/numbers", Roles: readers, Handler: web.GetJSON(h.UI, h.numberParts), API: "文书编号组成（地区简称、代字、年份、序号） / Parts of a document's number"},
 	}
-}
-
-// API summarises the API routes (OpenAPI).
-func API() map[string]string {
-	return map[string]string{
-		"GET /api/v1/enforcement/documents":              "执法文书登记簿（kind, enterprise, inspection, case, from, to, q） / Enforcement documents",
-		"POST /api/v1/enforcement/documents":             "制发执法文书（自动编号，前置文书检查） / Issue a numbered document",
-		"GET /api/v1/enforcement/documents/{id}":         "执法文书详情 / One document",
-		"GET /api/v1/enforcement/documents/{id}/numbers": "文书编号组成（地区简称、代字、年份、序号） / Parts of a document's number",
-		"GET /api/v1/enforcement/cases":                  "行政处罚案件（state, cause_kind, enterprise, from, to, q） / Penalty cases",
-		"POST /api/v1/enforcement/cases":                 "立案（待审批） / Draft a case",
-		"GET /api/v1/enforcement/cases/{id}":             "案件详情与法定时限 / A case with its clocks",
-		"POST /api/v1/enforcement/cases/{id}/steps":      "办理一个环节（approve_filing, reject_filing, notify, decide, pay, close, approve） / Take a step",
-		"GET /api/v1/enforcement/cases/{id}/payments":    "罚款缴纳记录 / The case's payments",
-		"GET /api/v1/enforcement/measures":               "责令停产整顿、约谈（家次） / Measures",
-		"GET /api/v1/enforcement/fines":                  "罚款台账：各案件缴纳记录及合计（from, to） / Fines ledger",
-		"POST /api/v1/enforcement/measures":              "登记责令停产整顿或约谈 / Record a measure",
-		"GET /api/v1/enforcement/settings":               "执法设置（地区简称、处罚依据及罚款上限） / Settings",
-		"PUT /api/v1/enforcement/settings":               "修改执法设置 / Change the settings",
-	}
-}
-
-// Register adds the routes.
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /enforcement/documents", h.documents)
-	rt.Handle("GET /enforcement/documents/new", h.newDocument)
-	rt.Handle("POST /enforcement/documents", h.issue)
-	rt.Handle("GET /enforcement/documents/{id}", h.document)
-	rt.Handle("GET /enforcement/documents/{id}/pdf", h.pdf)
-	rt.Handle("GET /enforcement/cases", h.cases)
-	rt.Handle("GET /enforcement/cases/new", h.newCase)
-	rt.Handle("POST /enforcement/cases", h.openCase)
-	rt.Handle("GET /enforcement/cases/{id}", h.caseView)
-	rt.Handle("POST /enforcement/cases/{id}/steps", h.step)
-	rt.Handle("GET /enforcement/settings", h.settingsPage)
-	rt.Handle("POST /enforcement/settings", h.saveSettings)
-	rt.Handle("GET /enforcement/measures", h.measures)
-	rt.Handle("POST /enforcement/measures", h.recordMeasure)
-	rt.Handle("GET /api/v1/enforcement/documents", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Document, int, error) {
-		f := DocFilterOf(r.URL.Query())
-		f.Limit, f.Offset = pg.Size, pg.Offset()
-		return h.Svc.ListDocuments(r.Context(), web.PrincipalFrom(r.Context()), f)
-	}))
-	rt.Handle("POST /api/v1/enforcement/documents", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Issue))
-	rt.Handle("GET /api/v1/enforcement/documents/{id}", web.GetJSON(h.UI, h.Svc.GetDocument))
-	rt.Handle("GET /api/v1/enforcement/documents/{id}/numbers", web.GetJSON(h.UI, h.numberParts))
-	rt.Handle("GET /api/v1/enforcement/cases", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Case, int, error) {
-		f := CaseFilterOf(r.URL.Query())
-		f.Limit, f.Offset = pg.Size, pg.Offset()
-		return h.Svc.ListCases(r.Context(), web.PrincipalFrom(r.Context()), f)
-	}))
-	rt.Handle("POST /api/v1/enforcement/cases", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.OpenCase))
-	rt.Handle("GET /api/v1/enforcement/cases/{id}", web.GetJSON(h.UI, h.caseJSON))
-	rt.Handle("POST /api/v1/enforcement/cases/{id}/steps", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Step))
-	rt.Handle("GET /api/v1/enforcement/cases/{id}/payments", web.GetJSON(h.UI, func(ctx context.Context, p *auth.Principal, id string) (map[string]any, error) {
-		list, err := h.Svc.Payments(ctx, p, id)
-		if list == nil {
-			list = []Payment{}
-		}
-		return map[string]any{"items": list}, err
-	}))
-	rt.Handle("GET /api/v1/enforcement/measures", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Measure, int, error) {
-		f := MeasureFilterOf(r.URL.Query())
-		f.Limit, f.Offset = pg.Size, pg.Offset()
-		return h.Svc.ListMeasures(r.Context(), web.PrincipalFrom(r.Context()), f)
-	}))
-	rt.Handle("GET /api/v1/enforcement/fines", func(w http.ResponseWriter, r *http.Request) {
-		items, total, err := h.Svc.FinesLedger(r.Context(), web.PrincipalFrom(r.Context()), r.URL.Query().Get("from"), r.URL.Query().Get("to"))
-		if err != nil {
-			h.UI.Error(w, r, err)
-			return
-		}
-		if items == nil {
-			items = []LedgerPayment{}
-		}
-		web.JSON(w, http.StatusOK, map[string]any{"items": items, "total_fen": total})
-	})
-	rt.Handle("POST /api/v1/enforcement/measures", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RecordMeasure))
-	rt.Handle("GET /api/v1/enforcement/settings", func(w http.ResponseWriter, r *http.Request) {
-		set, err := h.Svc.Settings(r.Context(), web.PrincipalFrom(r.Context()).CountyCode)
-		if err != nil {
-			h.UI.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, set)
-	})
-	rt.Handle("PUT /api/v1/enforcement/settings", web.BodyJSON(h.UI, http.StatusOK, h.Svc.SaveSettings))
 }
 
 // DocFilterOf reads the documents filter.

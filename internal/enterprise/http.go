@@ -45,8 +45,9 @@ type Handlers struct {
 	Related func() []RelatedFunc
 }
 
-// Policy declares the enterprise routes.
-func Policy() web.Policy {
+// Routes declares the enterprise routes, each once: pattern, roles, handler and
+// API summary (the Excel routes are the ledger kit's: no handler here).
+func (h *Handlers) Routes() web.Routes {
 	readers := []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty, auth.RoleTown,
 		auth.RoleDepartment, auth.RoleEnterprise, auth.RoleReadOnly}
 	staffReaders := []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty, auth.RoleTown,
@@ -54,44 +55,26 @@ func Policy() web.Policy {
 	creators := []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleTown}
 	editors := []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleTown, auth.RoleEnterprise}
 	approvers := []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection}
-	return web.Policy{
-		"GET /enterprises":                      staffReaders,
-		"GET /enterprises/new":                  creators,
-		"POST /enterprises":                     creators,
-		"GET /enterprises/{id}":                 readers,
-		"GET /enterprises/{id}/edit":            editors,
-		"POST /enterprises/{id}":                editors,
-		"GET /my-enterprise":                    {auth.RoleEnterprise},
-		"GET /enterprise-changes":               approvers,
-		"POST /enterprise-changes/{id}/approve": approvers,
-		"POST /enterprise-changes/{id}/reject":  approvers,
-		"GET /enterprises/export":               staffReaders,
-		"GET /enterprises/template":             creators,
-		"GET /enterprises/import":               creators,
-		"POST /enterprises/import":              creators,
-		"GET /api/v1/enterprises":               readers,
-		"POST /api/v1/enterprises":              creators,
-		"GET /api/v1/enterprises/{id}":          readers,
-		"PUT /api/v1/enterprises/{id}":          editors,
+	return web.Routes{
+		{Pattern: "GET /enterprises", Roles: staffReaders, Handler: h.list},
+		{Pattern: "GET /enterprises/new", Roles: creators, Handler: h.newForm},
+		{Pattern: "POST /enterprises", Roles: creators, Handler: h.create},
+		{Pattern: "GET /enterprises/{id}", Roles: readers, Handler: h.show},
+		{Pattern: "GET /enterprises/{id}/edit", Roles: editors, Handler: h.editForm},
+		{Pattern: "POST /enterprises/{id}", Roles: editors, Handler: h.update},
+		{Pattern: "GET /my-enterprise", Roles: []auth.Role{auth.RoleEnterprise}, Handler: h.mine},
+		{Pattern: "GET /enterprise-changes", Roles: approvers, Handler: h.changes},
+		{Pattern: "POST /enterprise-changes/{id}/approve", Roles: approvers, Handler: h.decide(true)},
+		{Pattern: "POST /enterprise-changes/{id}/reject", Roles: approvers, Handler: h.decide(false)},
+		{Pattern: "GET /enterprises/export", Roles: staffReaders},
+		{Pattern: "GET /enterprises/template", Roles: creators},
+		{Pattern: "GET /enterprises/import", Roles: creators},
+		{Pattern: "POST /enterprises/import", Roles: creators},
+		{Pattern: "GET /api/v1/enterprises", Roles: readers, Handler: web.PagedJSON(h.UI, h.enterprisesOf)},
+		{Pattern: "POST /api/v1/enterprises", Roles: creators, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.apiCreate)},
+		{Pattern: "GET /api/v1/enterprises/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.Get)},
+		{Pattern: "PUT /api/v1/enterprises/{id}", Roles: editors, Handler: h.apiUpdate},
 	}
-}
-
-// Register adds the routes (the Excel routes are added by the ledger kit).
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /enterprises", h.list)
-	rt.Handle("GET /enterprises/new", h.newForm)
-	rt.Handle("POST /enterprises", h.create)
-	rt.Handle("GET /enterprises/{id}", h.show)
-	rt.Handle("GET /enterprises/{id}/edit", h.editForm)
-	rt.Handle("POST /enterprises/{id}", h.update)
-	rt.Handle("GET /my-enterprise", h.mine)
-	rt.Handle("GET /enterprise-changes", h.changes)
-	rt.Handle("POST /enterprise-changes/{id}/approve", h.decide(true))
-	rt.Handle("POST /enterprise-changes/{id}/reject", h.decide(false))
-	rt.Handle("GET /api/v1/enterprises", web.PagedJSON(h.UI, h.enterprisesOf))
-	rt.Handle("POST /api/v1/enterprises", web.BodyJSON(h.UI, http.StatusCreated, h.apiCreate))
-	rt.Handle("GET /api/v1/enterprises/{id}", web.GetJSON(h.UI, h.Svc.Get))
-	rt.Handle("PUT /api/v1/enterprises/{id}", h.apiUpdate)
 }
 
 // FilterOf reads the list filter from query parameters.

@@ -32,67 +32,35 @@ type Handlers struct {
 	Org *org.Service
 }
 
-// Policy declares the facility routes. Everyone who reads enterprises
-// reads their facilities (in the same scope; enterprise accounts their
-// own, read-only); administrators and section staff change them.
-func Policy() web.Policy {
+// Routes declares the facility routes, each once: pattern, roles, handler and
+// API summary (the Excel routes are the ledger kit's: no handler here).
+func (h *Handlers) Routes() web.Routes {
 	readers := []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty, auth.RoleTown,
 		auth.RoleDepartment, auth.RoleEnterprise, auth.RoleReadOnly}
 	staffReaders := []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty, auth.RoleTown,
 		auth.RoleDepartment, auth.RoleReadOnly}
 	writers := []auth.Role{auth.RoleAdmin, auth.RoleSection}
-	return web.Policy{
-		"GET /facilities":                       readers,
-		"GET /facilities/new":                   writers,
-		"POST /facilities":                      writers,
-		"GET /facilities/{id}":                  readers,
-		"GET /facilities/{id}/edit":             writers,
-		"POST /facilities/{id}":                 writers,
-		"POST /facilities/{id}/status":          writers,
-		"GET /facilities/export":                staffReaders,
-		"GET /facilities/template":              writers,
-		"GET /facilities/import":                writers,
-		"POST /facilities/import":               writers,
-		"GET /api/v1/facilities":                readers,
-		"POST /api/v1/facilities":               writers,
-		"GET /api/v1/facilities/counts":         readers,
-		"GET /api/v1/facilities/changes":        readers,
-		"GET /api/v1/facilities/{id}":           readers,
-		"PUT /api/v1/facilities/{id}":           writers,
-		"GET /api/v1/facilities/{id}/statuses":  readers,
-		"POST /api/v1/facilities/{id}/statuses": writers,
+	return web.Routes{
+		{Pattern: "GET /facilities", Roles: readers, Handler: h.list},
+		{Pattern: "GET /facilities/new", Roles: writers, Handler: h.newForm},
+		{Pattern: "POST /facilities", Roles: writers, Handler: h.create},
+		{Pattern: "GET /facilities/{id}", Roles: readers, Handler: h.show},
+		{Pattern: "GET /facilities/{id}/edit", Roles: writers, Handler: h.editForm},
+		{Pattern: "POST /facilities/{id}", Roles: writers, Handler: h.update},
+		{Pattern: "POST /facilities/{id}/status", Roles: writers, Handler: h.changeStatus},
+		{Pattern: "GET /facilities/export", Roles: staffReaders},
+		{Pattern: "GET /facilities/template", Roles: writers},
+		{Pattern: "GET /facilities/import", Roles: writers},
+		{Pattern: "POST /facilities/import", Roles: writers},
+		{Pattern: "GET /api/v1/facilities", Roles: readers, Handler: web.PagedJSON(h.UI, h.apiList), API: "设施列表（kind, status, town, enterprise, q, page, size） / List facilities"},
+		{Pattern: "POST /api/v1/facilities", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.apiCreate), API: "登记设施（含初始状态 status、status_date） / Register a facility"},
+		{Pattern: "GET /api/v1/facilities/counts", Roles: readers, Handler: h.apiCounts, API: "某日各类设施按状态的数量（date=YYYY-MM-DD，默认今天） / Facilities by kind and status at a date"},
+		{Pattern: "GET /api/v1/facilities/changes", Roles: readers, Handler: h.apiChanges, API: "期间内的状态变更（from, to, kind, status） / Status changes in a period"},
+		{Pattern: "GET /api/v1/facilities/{id}", Roles: readers, Handler: h.apiGet, API: "设施详情 / One facility"},
+		{Pattern: "PUT /api/v1/facilities/{id}", Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Update), API: "修改设施信息（状态须通过状态变更） / Update a facility"},
+		{Pattern: "GET /api/v1/facilities/{id}/statuses", Roles: readers, Handler: h.apiHistory, API: "设施状态变更记录 / A facility's status history"},
+		{Pattern: "POST /api/v1/facilities/{id}/statuses", Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.ChangeStatus), API: "变更设施状态（status, date, note） / Change a facility's status"},
 	}
-}
-
-// APISummaries describe the API operations (Chinese / English).
-var APISummaries = map[string]string{
-	"GET /api/v1/facilities":                "设施列表（kind, status, town, enterprise, q, page, size） / List facilities",
-	"POST /api/v1/facilities":               "登记设施（含初始状态 status、status_date） / Register a facility",
-	"GET /api/v1/facilities/counts":         "某日各类设施按状态的数量（date=YYYY-MM-DD，默认今天） / Facilities by kind and status at a date",
-	"GET /api/v1/facilities/changes":        "期间内的状态变更（from, to, kind, status） / Status changes in a period",
-	"GET /api/v1/facilities/{id}":           "设施详情 / One facility",
-	"PUT /api/v1/facilities/{id}":           "修改设施信息（状态须通过状态变更） / Update a facility",
-	"GET /api/v1/facilities/{id}/statuses":  "设施状态变更记录 / A facility's status history",
-	"POST /api/v1/facilities/{id}/statuses": "变更设施状态（status, date, note） / Change a facility's status",
-}
-
-// Register adds the routes (the Excel routes are added by the ledger kit).
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /facilities", h.list)
-	rt.Handle("GET /facilities/new", h.newForm)
-	rt.Handle("POST /facilities", h.create)
-	rt.Handle("GET /facilities/{id}", h.show)
-	rt.Handle("GET /facilities/{id}/edit", h.editForm)
-	rt.Handle("POST /facilities/{id}", h.update)
-	rt.Handle("POST /facilities/{id}/status", h.changeStatus)
-	rt.Handle("GET /api/v1/facilities", web.PagedJSON(h.UI, h.apiList))
-	rt.Handle("POST /api/v1/facilities", web.BodyJSON(h.UI, http.StatusCreated, h.apiCreate))
-	rt.Handle("GET /api/v1/facilities/counts", h.apiCounts)
-	rt.Handle("GET /api/v1/facilities/changes", h.apiChanges)
-	rt.Handle("GET /api/v1/facilities/{id}", h.apiGet)
-	rt.Handle("PUT /api/v1/facilities/{id}", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Update))
-	rt.Handle("GET /api/v1/facilities/{id}/statuses", h.apiHistory)
-	rt.Handle("POST /api/v1/facilities/{id}/statuses", web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.ChangeStatus))
 }
 
 // lookups are the code lists the pages need.

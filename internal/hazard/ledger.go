@@ -3,6 +3,7 @@ package hazard
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -27,6 +28,11 @@ const (
 	statusOpen = "未整改"
 	statusDone = "已整改"
 )
+
+// onSiteCell in the order-number column records a 现场整改 (rectified on
+// the spot, no written order): the row says so, the import does not
+// assume it.
+const onSiteCell = "现场整改"
 
 // Schema is the hazard ledger's Excel layout (隐患台账): the same columns
 // are imported (other departments' ledgers, 大检查 returns) and exported.
@@ -53,6 +59,9 @@ func Schema() xlsx.Schema {
 		{Key: "rectified_on", Header: "整改完成日期", HeaderEN: "Rectified on", Width: 12, Help: "已整改时必填，不得早于发现日期"},
 		{Key: "inspector", Header: "检查单位", HeaderEN: "Inspected by", Width: 16, Example: "县住建局", Help: "检查单位或检查记录编号"},
 		{Key: "campaign", Header: "专项行动", HeaderEN: "Campaign", Width: 22, Example: "2022年安全生产大检查"},
+		{Key: "order_number", Header: "整改指令书编号", HeaderEN: "Order number", Width: 24, Example: "示应急责改〔2022〕15号",
+			Help: "有整改期限或已整改时必填：责令限期整改指令书编号；当场整改、未下达指令书的填“" + onSiteCell + "”"},
+		{Key: "review_number", Header: "复查意见书编号", HeaderEN: "Review number", Width: 24, Help: "已整改时必填：整改复查意见书编号"},
 	}}
 }
 
@@ -178,9 +187,13 @@ func (s *Service) export(ctx context.Context, p *auth.Principal, q url.Values, w
 		} else {
 			clause = r.Clause
 		}
+		order := r.OrderNumber
+		if order == "" && r.OnSite {
+			order = onSiteCell
+		}
 		return w.Write(ent, credit[r.EnterpriseID], place, n.region[r.TownCode], SourceLabel(r.Source, "zh"), grade, clause, cat,
 			r.Description, r.Place, r.Responsible, r.Measures, r.FoundOn, r.Deadline, status, done, inspector, r.Campaign,
-			StateLabel(r.State, "zh"), DaysOverdue(r, today), cardLabel(CardFor(r.Rules(), mustDate(today), rules)))
+			order, r.ReviewNumber, StateLabel(r.State, "zh"), DaysOverdue(r, today), cardLabel(CardFor(r.Rules(), mustDate(today), rules)))
 	})
 }
 
@@ -198,8 +211,8 @@ type hzImport struct {
 }
 
 type importRow struct {
-	rec  Record
-	done string // rectified on ("" when open)
+	rec    Record
+	events []Event
 }
 
 func (s *Service) newImport(ctx context.Context, p *auth.Principal) (*hzImport, error) {
@@ -362,47 +375,130 @@ func (im *hzImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 	case done > im.today:
 		bad("rectified_on", "整改完成日期晚于今天")
 	}
-	if len(out) == 0 && len(row.Errors) == 0 {
-		im.rows = append(im.rows, importRow{rec: r, done: done})
+	if len(out) > 0 || len(row.Errors) > 0 {
+		return out
 	}
+	rec, evs, err := replayImport(r, importSteps{done: done, order: strings.TrimSpace(v["order_number"]),
+		review: strings.TrimSpace(v["review_number"])}, im.p, im.now)
+	var re *RuleError
+	if errors.As(err, &re) {
+		// The rule that refuses the page's step refuses the row, under
+		// the same code, at the column that carries what it missed.
+		return append(out, xlsx.CellError{Key: ruleColumn(re.Rule, re.Step), Reason: RuleText(re), Rule: re.Rule})
+	}
+	if err != nil {
+		return append(out, xlsx.CellError{Key: "status", Reason: err.Error()})
+	}
+	im.rows = append(im.rows, importRow{rec: rec, events: evs})
 	return out
 }
 
-// imported builds the stored hazard and its dated events: report → grade
-// (→ order when there is a deadline); a rectified row continues order →
-// submit → verify → close and is closed. The events are the importer's,
-// with the note 导入; at is the recording time, a microsecond apart to
-// keep their order.
-func imported(r Record, done string, p *auth.Principal, now time.Time) (Record, []Event) {
+// importSteps is what a row says beyond the hazard itself.
+type importSteps struct {
+	done   string // rectified on ("" when open)
+	order  string // 责令限期整改指令书 number, or onSiteCell
+	review string // 整改复查意见书 number
+}
+
+// replayImport builds the stored hazard and its dated events by applying
+// the steps the row implies with Apply, the rules of the forms: report →
+// grade (→ order when there is a deadline); a rectified row continues
+// submit → verify → close. A step the rules refuse refuses the row with
+// the *RuleError (its Step names the action). The order carries the
+// row's order number or its 现场整改; the review its review number; the
+// rectification was the enterprise's, not the importer's (the rectifier is
+// left unnamed, so the importer may record the review), and its evidence
+// is the imported ledger row itself. The events are the importer's, with
+// the note 导入; at is the recording time, a microsecond apart to keep
+// their order.
+func replayImport(r Record, in importSteps, p *auth.Principal, now time.Time) (Record, []Event, error) {
 	r.ID = ids.NewAt(now)
 	r.CreatedAt, r.UpdatedAt = now, now
+	// The hazard as reported: no deadline before the order sets it.
+	r.State = Reported
+	deadline := r.Deadline
+	r.Deadline = ""
+	h := r.Rules()
 	var evs []Event
 	at := now
-	add := func(a Action, from, to State, on, deadline, doc string) {
+	add := func(a Action, from, to State, on, doc string) {
 		evs = append(evs, Event{ID: ids.NewAt(now), HazardID: r.ID, Action: a, From: from, To: to, OnDay: on, At: at, ByUser: p.UserID,
-			ByName: p.DisplayName, Note: ImportNote, DocNumber: doc, Deadline: deadline})
+			ByName: p.DisplayName, Note: ImportNote, DocNumber: doc, Deadline: Date(h.Deadline)})
 		at = at.Add(time.Microsecond)
 	}
-	add(ActReport, "", Reported, r.FoundOn, "", r.SourceRef)
-	add(ActGrade, Reported, Graded, r.FoundOn, "", "")
-	r.State = Graded
-	if done == "" {
-		if r.Deadline != "" {
-			add(ActOrder, Graded, Ordered, r.FoundOn, r.Deadline, "")
-			r.State, r.OnSite = Ordered, true
+	step := func(s Step, on string) error {
+		s.On = mustDate(on)
+		next, err := Apply(h, s)
+		if err != nil {
+			var re *RuleError
+			if errors.As(err, &re) {
+				re.Step = s.Action
+			}
+			return err
 		}
-		return r, evs
+		from := h.State
+		h = next
+		add(s.Action, from, h.State, on, s.DocNumber)
+		return nil
 	}
-	if r.Deadline == "" {
-		r.Deadline = done
+	add(ActReport, "", Reported, r.FoundOn, r.SourceRef)
+	if err := step(Step{Action: ActGrade, By: p.UserID, Grade: r.Grade, Clause: r.Clause}, r.FoundOn); err != nil {
+		return r, nil, err
 	}
-	add(ActOrder, Graded, Ordered, r.FoundOn, r.Deadline, "")
-	add(ActSubmit, Ordered, PendingReview, done, r.Deadline, "")
-	add(ActVerify, PendingReview, Verified, done, r.Deadline, "")
-	add(ActClose, Verified, Closed, done, r.Deadline, "")
-	r.State, r.OnSite = Closed, true
-	r.RectifiedBy, r.RectifiedOn, r.VerifiedOn, r.ClosedOn = p.UserID, done, done, done
-	return r, evs
+	if deadline == "" {
+		deadline = in.done // rectified without a deadline: due the day it was
+	}
+	if deadline != "" {
+		onSite := in.order == onSiteCell
+		doc := in.order
+		if onSite {
+			doc = ""
+		}
+		if err := step(Step{Action: ActOrder, By: p.UserID, Deadline: mustDate(deadline), OnSite: onSite, DocNumber: doc}, r.FoundOn); err != nil {
+			return r, nil, err
+		}
+		r.OrderNumber, r.OnSite = doc, onSite
+	}
+	if in.done != "" {
+		if err := step(Step{Action: ActSubmit, Evidence: 1}, in.done); err != nil {
+			return r, nil, err
+		}
+		if err := step(Step{Action: ActVerify, By: p.UserID, DocNumber: in.review}, in.done); err != nil {
+			return r, nil, err
+		}
+		if err := step(Step{Action: ActClose, By: p.UserID}, in.done); err != nil {
+			return r, nil, err
+		}
+		r.RectifiedOn, r.VerifiedOn, r.ReviewNumber, r.ClosedOn = in.done, in.done, in.review, in.done
+	}
+	r.State, r.Grade, r.Clause, r.Deadline, r.RectifiedBy = h.State, h.Grade, h.Clause, Date(h.Deadline), h.RectifiedBy
+	if err := Valid(h); err != nil {
+		return r, nil, fmt.Errorf("imported hazard: %w", err)
+	}
+	return r, evs, nil
+}
+
+// ruleColumn is the column of the hazard ledger that carries what a
+// refused step of the import missed.
+func ruleColumn(rule string, a Action) string {
+	switch rule {
+	case "hazard.rule.order_needs_document":
+		return "order_number"
+	case "hazard.rule.verify_needs_document":
+		return "review_number"
+	case "hazard.rule.major_needs_clause", "hazard.rule.clause_not_in_force":
+		return "clause"
+	case "hazard.rule.grade_required", "hazard.rule.major_needs_plan":
+		return "grade"
+	case "hazard.rule.deadline_required", "hazard.rule.deadline_before_found":
+		return "deadline"
+	case "hazard.rule.before_found", "hazard.rule.before_last_step":
+		if a == ActSubmit || a == ActVerify || a == ActClose {
+			return "rectified_on"
+		}
+		return "found_on"
+	}
+	return "status"
 }
 
 func (im *hzImport) Commit(ctx context.Context, progress func(done, total int64)) (int, error) {
@@ -412,9 +508,9 @@ func (im *hzImport) Commit(ctx context.Context, progress func(done, total int64)
 		var evs []Event
 		entries := make([]audit.Entry, 0, len(im.rows))
 		for _, row := range im.rows {
-			r, e := imported(row.rec, row.done, im.p, im.now)
+			r := row.rec
 			recs = append(recs, r)
-			evs = append(evs, e...)
+			evs = append(evs, row.events...)
 			entries = append(entries, audit.Entry{Entity: "hazard", EntityID: r.ID, Action: "import",
 				After: map[string]any{"place": r.PlaceName, "description": r.Description, "found_on": r.FoundOn, "state": r.State, "campaign": r.Campaign}})
 		}

@@ -38,9 +38,18 @@ func ledgerFile(t testing.TB, rows [][]any) []byte {
 	return b.Bytes()
 }
 
-// row builds a ledger row from the columns that matter.
+// row builds a ledger row from the columns that matter. A row with a
+// deadline or rectified carries the order's number (整改指令书编号), a
+// rectified one the review's (复查意见书编号), as the rules ask.
 func row(ent, place, town, source, grade, clause, desc, found, deadline, status, done string) []any {
-	return []any{ent, "", place, town, source, grade, clause, "", desc, "", "", "", found, deadline, status, done, "", "2022年安全生产大检查"}
+	order, review := "", ""
+	if deadline != "" || done != "" {
+		order = "示应急责改〔2022〕1号"
+	}
+	if done != "" {
+		review = "示应急复查〔2022〕1号"
+	}
+	return []any{ent, "", place, town, source, grade, clause, "", desc, "", "", "", found, deadline, status, done, "", "2022年安全生产大检查", order, review}
 }
 
 func countRows(t *testing.T, db *store.DB, table string) int {

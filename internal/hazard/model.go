@@ -157,9 +157,35 @@ type Step struct {
 type RuleError struct {
 	Rule string // message ID of the rule
 	Args map[string]any
+	Step Action // the step refused, when a replay of several steps names it (the import)
 }
 
 func (e *RuleError) Error() string { return "hazard rule: " + e.Rule + fmt.Sprint(e.Args) }
+
+// Field names the field of the step a rule finds missing or wrong, or
+// "" when the rule refuses the step itself (the hazard's state, the
+// actor, what the record lacks). A field's fault is bad input (422, with
+// the field); any other refusal is a conflict with the hazard as it
+// stands (409, with the rule).
+func (e *RuleError) Field() string {
+	switch e.Rule {
+	case "hazard.rule.grade_required":
+		return "grade"
+	case "hazard.rule.major_needs_clause", "hazard.rule.clause_not_in_force":
+		return "clause"
+	case "hazard.rule.deadline_required", "hazard.rule.deadline_before_found", "hazard.rule.extend_later":
+		return "deadline"
+	case "hazard.rule.order_needs_document", "hazard.rule.verify_needs_document":
+		return "doc_number"
+	case "hazard.rule.evidence_required":
+		return "photos"
+	case "hazard.rule.reason_required":
+		return "reason"
+	case "hazard.rule.before_found", "hazard.rule.before_last_step":
+		return "on"
+	}
+	return ""
+}
 
 func refuse(rule string, args ...any) *RuleError {
 	m := map[string]any{}

@@ -728,7 +728,7 @@ func (s *Service) doTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id 
 		Evidence: len(files), Reason: in.Reason, Request: request})
 	var re *RuleError
 	if errors.As(err, &re) {
-		return before, &errs.Error{Kind: errs.Invalid, Message: re.Rule, Args: re.Args, Field: "action", Err: err}
+		return before, refusal(re)
 	}
 	if err != nil {
 		return before, err
@@ -843,4 +843,15 @@ func (s *Service) RenameEnterpriseTx(ctx context.Context, tx *store.Tx, enterpri
 		return fmt.Errorf("rename hazards' enterprise: %w", err)
 	}
 	return nil
+}
+
+// refusal is the application error of a refused step: a missing or wrong
+// field is Invalid (422) naming the field; a step the hazard as it stands
+// refuses (its state, the actor, its record) is a Conflict (409) naming
+// the rule. Either carries the rule's code as its message.
+func refusal(re *RuleError) *errs.Error {
+	if f := re.Field(); f != "" {
+		return &errs.Error{Kind: errs.Invalid, Message: re.Rule, Args: re.Args, Field: f, Err: re}
+	}
+	return &errs.Error{Kind: errs.Conflict, Message: re.Rule, Args: re.Args, Field: "action", Err: re}
 }

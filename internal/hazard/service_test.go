@@ -121,8 +121,9 @@ func TestLoopWithEvidenceNotificationAndScope(t *testing.T) {
 			t.Fatalf("the enterprise must be told of the order: %+v", inbox)
 		}
 		// Closing without evidence is refused; the enterprise reports with a photo.
-		if _, err = step(qiye, hazard.StepInput{Action: hazard.ActSubmit}); err == nil {
-			t.Fatal("rectification without evidence accepted")
+		if _, err = step(qiye, hazard.StepInput{Action: hazard.ActSubmit}); !errs.Is(err, errs.Invalid) || errs.Fields(err) == nil ||
+			errs.Fields(err)[0].Field != "photos" || errs.Fields(err)[0].Message != "hazard.rule.evidence_required" {
+			t.Fatalf("rectification without evidence: %v", err)
 		}
 		if _, err = step(qiye, hazard.StepInput{Action: hazard.ActSubmit}, photo(t)); err != nil {
 			t.Fatal(err)
@@ -146,6 +147,13 @@ func TestLoopWithEvidenceNotificationAndScope(t *testing.T) {
 		_, err = step(jg1, hazard.StepInput{Action: hazard.ActExtend, Deadline: "2022-08-01", Reason: "x"})
 		if e, ok := errs.As(err); !ok || e.Message != "hazard.rule.extend_needs_request" || !errs.Is(err, errs.Conflict) {
 			t.Fatalf("extending a closed hazard: %v", err)
+		}
+		// A step the hazard as it stands refuses is a conflict (409)
+		// naming the rule; a missing field stays a bad input (422)
+		// naming the field.
+		_, err = step(zhifa, hazard.StepInput{Action: hazard.ActClose})
+		if e, ok := errs.As(err); !ok || e.Kind != errs.Conflict || e.Message != "hazard.rule.closed" {
+			t.Fatalf("closing a closed hazard: %v", err)
 		}
 		tl, err := f.svc.Timeline(ctx, qiye, h.ID)
 		if err != nil || len(tl) != 6 || tl[0].Action != hazard.ActReport || tl[3].Action != hazard.ActSubmit || len(tl[3].Files) != 1 ||

@@ -41,128 +41,72 @@ type Handlers struct {
 	DocumentLink func(x Inspection) string
 }
 
-// Policy declares the routes.
-func Policy() web.Policy {
+// Routes declares the inspection routes, each once: pattern, roles, handler and
+// API summary (the Excel routes are the ledger kit's: no handler here).
+func (h *Handlers) Routes() web.Routes {
 	readers := append(append([]auth.Role(nil), Staff...), auth.RoleEnterprise)
-	return web.Policy{
-		"GET /inspections":                           readers,
-		"GET /inspections/new":                       Inspectors,
-		"POST /inspections":                          Inspectors,
-		"GET /inspections/{id}":                      readers,
-		"GET /inspections/{id}/files/{file}":         readers,
-		"GET /inspections/sw.js":                     {web.Public},
-		"GET /inspections/static/{file}":             {web.Public},
-		"GET /inspection-plans":                      Staff,
-		"GET /inspection-plans/new":                  Planners,
-		"POST /inspection-plans":                     Planners,
-		"GET /inspection-plans/{id}":                 Staff,
-		"POST /inspection-plans/{id}/approve":        Approvers,
-		"GET /inspection-draws":                      Staff,
-		"POST /inspection-draws":                     Planners,
-		"GET /inspection-draws/{id}":                 Staff,
-		"POST /inspection-draws/{id}/publish":        Planners,
-		"GET /inspectors":                            Staff,
-		"POST /inspectors":                           Planners,
-		"GET /inspections/export":                    readers,
-		"GET /inspections/template":                  Inspectors,
-		"GET /inspections/import":                    Inspectors,
-		"POST /inspections/import":                   Inspectors,
-		"GET /inspection-plan-items/export":          Staff,
-		"GET /inspection-plan-items/template":        Planners,
-		"GET /inspection-plan-items/import":          Planners,
-		"POST /inspection-plan-items/import":         Planners,
-		"GET /inspection-plans/export":               Staff,
-		"GET /api/v1/inspections":                    readers,
-		"POST /api/v1/inspections":                   Inspectors,
-		"GET /api/v1/inspections/{id}":               readers,
-		"GET /api/v1/inspection-templates":           readers,
-		"GET /api/v1/inspection-plans":               Staff,
-		"POST /api/v1/inspection-plans":              Planners,
-		"GET /api/v1/inspection-plans/{id}":          Staff,
-		"POST /api/v1/inspection-plans/{id}/approve": Approvers,
-		"GET /api/v1/inspection-draws":               Staff,
-		"POST /api/v1/inspection-draws":              Planners,
-		"GET /api/v1/inspection-draws/{id}":          Staff,
-		"GET /api/v1/inspection-draws/{id}/replay":   Staff,
-		"POST /api/v1/inspection-draws/{id}/publish": Planners,
-		"GET /api/v1/inspectors":                     Staff,
-		"POST /api/v1/inspectors":                    Planners,
+	return web.Routes{
+		{Pattern: "GET /inspections", Roles: readers, Handler: h.list},
+		{Pattern: "GET /inspections/new", Roles: Inspectors, Handler: h.newForm},
+		{Pattern: "POST /inspections", Roles: Inspectors, Handler: h.create},
+		{Pattern: "GET /inspections/{id}", Roles: readers, Handler: h.show},
+		{Pattern: "GET /inspections/{id}/files/{file}", Roles: readers, Handler: h.file},
+		{Pattern: "GET /inspections/sw.js", Roles: []auth.Role{web.Public}, Handler: h.serviceWorker},
+		{Pattern: "GET /inspections/static/{file}", Roles: []auth.Role{web.Public}, Handler: h.static},
+		{Pattern: "GET /inspection-plans", Roles: Staff, Handler: h.plans},
+		{Pattern: "GET /inspection-plans/new", Roles: Planners, Handler: h.planForm},
+		{Pattern: "POST /inspection-plans", Roles: Planners, Handler: h.savePlan},
+		{Pattern: "GET /inspection-plans/{id}", Roles: Staff, Handler: h.plan},
+		{Pattern: "POST /inspection-plans/{id}/approve", Roles: Approvers, Handler: h.approve},
+		{Pattern: "GET /inspection-draws", Roles: Staff, Handler: h.draws},
+		{Pattern: "POST /inspection-draws", Roles: Planners, Handler: h.draw},
+		{Pattern: "GET /inspection-draws/{id}", Roles: Staff, Handler: h.drawPage},
+		{Pattern: "POST /inspection-draws/{id}/publish", Roles: Planners, Handler: h.publish},
+		{Pattern: "GET /inspectors", Roles: Staff, Handler: h.inspectors},
+		{Pattern: "POST /inspectors", Roles: Planners, Handler: h.saveInspector},
+		{Pattern: "GET /inspections/export", Roles: readers},
+		{Pattern: "GET /inspections/template", Roles: Inspectors},
+		{Pattern: "GET /inspections/import", Roles: Inspectors},
+		{Pattern: "POST /inspections/import", Roles: Inspectors},
+		{Pattern: "GET /inspection-plan-items/export", Roles: Staff},
+		{Pattern: "GET /inspection-plan-items/template", Roles: Planners},
+		{Pattern: "GET /inspection-plan-items/import", Roles: Planners},
+		{Pattern: "POST /inspection-plan-items/import", Roles: Planners},
+		{Pattern: "GET /inspection-plans/export", Roles: Staff},
+		{Pattern: "GET /api/v1/inspections", Roles: readers, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Inspection, int, error) {
+			f := FilterOf(r.URL.Query())
+			f.Limit, f.Offset = pg.Size, pg.Offset()
+			return h.Svc.List(r.Context(), web.PrincipalFrom(r.Context()), f)
+		}), API: "List inspections (家次) in scope; filters kind, from, to, sector, enterprise, plan, draw"},
+		{Pattern: "POST /api/v1/inspections", Roles: Inspectors, Handler: h.apiCreate, API: "Record an inspection (JSON, or multipart with data + photos); a known client_id answers 200 with the recorded one"},
+		{Pattern: "GET /api/v1/inspections/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.Get), API: "One inspection with checklist, findings and raised hazards"},
+		{Pattern: "GET /api/v1/inspection-templates", Roles: readers, Handler: func(w http.ResponseWriter, r *http.Request) {
+			web.JSON(w, http.StatusOK, map[string]any{"items": Checklists()})
+		}, API: "The shipped checklists (major-hazard standards and general)"},
+		{Pattern: "GET /api/v1/inspection-plans", Roles: Staff, Handler: web.ItemsJSON(h.UI, func(ctx ctxT, p *auth.Principal) ([]PlanView, error) {
+			return h.Svc.Plans(ctx, p, 0)
+		}), API: "Annual enforcement plans with progress"},
+		{Pattern: "POST /api/v1/inspection-plans", Roles: Planners, Handler: web.BodyJSON(h.UI, http.StatusOK, h.Svc.SavePlan), API: "Create or update a section's annual plan"},
+		{Pattern: "GET /api/v1/inspection-plans/{id}", Roles: Staff, Handler: web.GetJSON(h.UI, h.Svc.Plan), API: "One plan with progress"},
+		{Pattern: "POST /api/v1/inspection-plans/{id}/approve", Roles: Approvers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx ctxT, p *auth.Principal, id string, in struct {
+			ApprovedOn  string `json:"approved_on"`
+			ApprovalRef string `json:"approval_ref"`
+		}) (Plan, error) {
+			return h.Svc.ApprovePlan(ctx, p, id, in.ApprovedOn, in.ApprovalRef)
+		}), API: "Record the county government's approval of a plan"},
+		{Pattern: "GET /api/v1/inspection-draws", Roles: Staff, Handler: web.ItemsJSON(h.UI, h.Svc.Draws), API: "双随机 draws"},
+		{Pattern: "POST /api/v1/inspection-draws", Roles: Planners, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.NewDraw), API: "Draw enterprises and inspectors (seed and pools stored)"},
+		{Pattern: "GET /api/v1/inspection-draws/{id}", Roles: Staff, Handler: web.GetJSON(h.UI, h.Svc.GetDraw), API: "One draw with its tasks and results"},
+		{Pattern: "GET /api/v1/inspection-draws/{id}/replay", Roles: Staff, Handler: web.GetJSON(h.UI, func(ctx ctxT, p *auth.Principal, id string) (map[string]any, error) {
+			tasks, same, err := h.Svc.Replay(ctx, p, id)
+			return map[string]any{"tasks": tasks, "identical": same}, err
+		}), API: "Replay a draw from its stored seed and pools"},
+		{Pattern: "POST /api/v1/inspection-draws/{id}/publish", Roles: Planners, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx ctxT, p *auth.Principal, id string, _ struct{}) (DrawRecord, error) {
+			return h.Svc.Publish(ctx, p, id)
+		}), API: "Publish a draw's task list"},
+		{Pattern: "GET /api/v1/inspectors", Roles: Staff, Handler: web.ItemsJSON(h.UI, h.Svc.Inspectors), API: "The inspector register (执法人员库)"},
+		{Pattern: "POST /api/v1/inspectors", Roles: Planners, Handler: web.BodyJSON(h.UI, http.StatusOK, h.Svc.SaveInspector), API: "Put a user in the inspector register with an 执法证号"},
 	}
-}
-
-// APISummaries are the OpenAPI summaries of the API routes.
-var APISummaries = map[string]string{
-	"GET /api/v1/inspections":                    "List inspections (家次) in scope; filters kind, from, to, sector, enterprise, plan, draw",
-	"POST /api/v1/inspections":                   "Record an inspection (JSON, or multipart with data + photos); a known client_id answers 200 with the recorded one",
-	"GET /api/v1/inspections/{id}":               "One inspection with checklist, findings and raised hazards",
-	"GET /api/v1/inspection-templates":           "The shipped checklists (major-hazard standards and general)",
-	"GET /api/v1/inspection-plans":               "Annual enforcement plans with progress",
-	"POST /api/v1/inspection-plans":              "Create or update a section's annual plan",
-	"GET /api/v1/inspection-plans/{id}":          "One plan with progress",
-	"POST /api/v1/inspection-plans/{id}/approve": "Record the county government's approval of a plan",
-	"GET /api/v1/inspection-draws":               "双随机 draws",
-	"POST /api/v1/inspection-draws":              "Draw enterprises and inspectors (seed and pools stored)",
-	"GET /api/v1/inspection-draws/{id}":          "One draw with its tasks and results",
-	"GET /api/v1/inspection-draws/{id}/replay":   "Replay a draw from its stored seed and pools",
-	"POST /api/v1/inspection-draws/{id}/publish": "Publish a draw's task list",
-	"GET /api/v1/inspectors":                     "The inspector register (执法人员库)",
-	"POST /api/v1/inspectors":                    "Put a user in the inspector register with an 执法证号",
-}
-
-// Register adds the routes (the Excel exports are added by the ledger kit).
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /inspections", h.list)
-	rt.Handle("GET /inspections/new", h.newForm)
-	rt.Handle("POST /inspections", h.create)
-	rt.Handle("GET /inspections/{id}", h.show)
-	rt.Handle("GET /inspections/{id}/files/{file}", h.file)
-	rt.Handle("GET /inspections/sw.js", h.serviceWorker)
-	rt.Handle("GET /inspections/static/{file}", h.static)
-	rt.Handle("GET /inspection-plans", h.plans)
-	rt.Handle("GET /inspection-plans/new", h.planForm)
-	rt.Handle("POST /inspection-plans", h.savePlan)
-	rt.Handle("GET /inspection-plans/{id}", h.plan)
-	rt.Handle("POST /inspection-plans/{id}/approve", h.approve)
-	rt.Handle("GET /inspection-draws", h.draws)
-	rt.Handle("POST /inspection-draws", h.draw)
-	rt.Handle("GET /inspection-draws/{id}", h.drawPage)
-	rt.Handle("POST /inspection-draws/{id}/publish", h.publish)
-	rt.Handle("GET /inspectors", h.inspectors)
-	rt.Handle("POST /inspectors", h.saveInspector)
-
-	rt.Handle("GET /api/v1/inspections", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Inspection, int, error) {
-		f := FilterOf(r.URL.Query())
-		f.Limit, f.Offset = pg.Size, pg.Offset()
-		return h.Svc.List(r.Context(), web.PrincipalFrom(r.Context()), f)
-	}))
-	rt.Handle("POST /api/v1/inspections", h.apiCreate)
-	rt.Handle("GET /api/v1/inspections/{id}", web.GetJSON(h.UI, h.Svc.Get))
-	rt.Handle("GET /api/v1/inspection-templates", func(w http.ResponseWriter, r *http.Request) {
-		web.JSON(w, http.StatusOK, map[string]any{"items": Checklists()})
-	})
-	rt.Handle("GET /api/v1/inspection-plans", web.ItemsJSON(h.UI, func(ctx ctxT, p *auth.Principal) ([]PlanView, error) {
-		return h.Svc.Plans(ctx, p, 0)
-	}))
-	rt.Handle("POST /api/v1/inspection-plans", web.BodyJSON(h.UI, http.StatusOK, h.Svc.SavePlan))
-	rt.Handle("GET /api/v1/inspection-plans/{id}", web.GetJSON(h.UI, h.Svc.Plan))
-	rt.Handle("POST /api/v1/inspection-plans/{id}/approve", web.BodyJSONByID(h.UI, http.StatusOK, func(ctx ctxT, p *auth.Principal, id string, in struct {
-		ApprovedOn  string `json:"approved_on"`
-		ApprovalRef string `json:"approval_ref"`
-	}) (Plan, error) {
-		return h.Svc.ApprovePlan(ctx, p, id, in.ApprovedOn, in.ApprovalRef)
-	}))
-	rt.Handle("GET /api/v1/inspection-draws", web.ItemsJSON(h.UI, h.Svc.Draws))
-	rt.Handle("POST /api/v1/inspection-draws", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.NewDraw))
-	rt.Handle("GET /api/v1/inspection-draws/{id}", web.GetJSON(h.UI, h.Svc.GetDraw))
-	rt.Handle("GET /api/v1/inspection-draws/{id}/replay", web.GetJSON(h.UI, func(ctx ctxT, p *auth.Principal, id string) (map[string]any, error) {
-		tasks, same, err := h.Svc.Replay(ctx, p, id)
-		return map[string]any{"tasks": tasks, "identical": same}, err
-	}))
-	rt.Handle("POST /api/v1/inspection-draws/{id}/publish", web.BodyJSONByID(h.UI, http.StatusOK, func(ctx ctxT, p *auth.Principal, id string, _ struct{}) (DrawRecord, error) {
-		return h.Svc.Publish(ctx, p, id)
-	}))
-	rt.Handle("GET /api/v1/inspectors", web.ItemsJSON(h.UI, h.Svc.Inspectors))
-	rt.Handle("POST /api/v1/inspectors", web.BodyJSON(h.UI, http.StatusOK, h.Svc.SaveInspector))
 }
 
 // FilterOf reads the list filter from query parameters.

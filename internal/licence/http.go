@@ -61,64 +61,42 @@ var actionRoutes = map[string]string{
 	"preliminary": ActPrelim, "forward": ActForward, "city-result": ActCityResult,
 }
 
-// Policy declares the licence routes.
-func Policy() web.Policy {
-	p := web.Policy{
-		"GET /licences":                                  readers,
-		"GET /licences/{id}":                             readers,
-		"GET /licences/{id}/pdf":                         readers,
-		"POST /licences/{id}/cancel":                     writers,
-		"GET /licences/export":                           readers,
-		"GET /licences/template":                         writers,
-		"GET /licences/import":                           writers,
-		"POST /licences/import":                          writers,
-		"GET /licence-applications":                      readers,
-		"GET /licence-applications/export":               readers,
-		"GET /licence-applications/new":                  submitters,
-		"POST /licence-applications":                     submitters,
-		"GET /licence-applications/{id}":                 readers,
-		"GET /licence-applications/{id}/decision.pdf":    readers,
-		"GET /licence-settings":                          {auth.RoleAdmin},
-		"POST /licence-settings":                         {auth.RoleAdmin},
-		"GET /api/v1/licences":                           readers,
-		"GET /api/v1/licences/{id}":                      readers,
-		"GET /api/v1/licence-applications":               readers,
-		"POST /api/v1/licence-applications":              submitters,
-		"GET /api/v1/licence-applications/{id}":          readers,
-		"POST /api/v1/licence-applications/{id}/actions": deciders,
+// Routes declares the licence routes, each once: pattern, roles, handler and
+// API summary (the Excel routes are the ledger kit's: no handler here).
+func (h *Handlers) Routes() web.Routes {
+	rs := web.Routes{
+		{Pattern: "GET /licences", Roles: readers, Handler: h.licences},
+		{Pattern: "GET /licences/{id}", Roles: readers, Handler: h.licence},
+		{Pattern: "GET /licences/{id}/pdf", Roles: readers, Handler: h.licencePDF},
+		{Pattern: "POST /licences/{id}/cancel", Roles: writers, Handler: h.cancel},
+		{Pattern: "GET /licences/export", Roles: readers},
+		{Pattern: "GET /licences/template", Roles: writers},
+		{Pattern: "GET /licences/import", Roles: writers},
+		{Pattern: "POST /licences/import", Roles: writers},
+		{Pattern: "GET /licence-applications", Roles: readers, Handler: h.applications},
+		{Pattern: "GET /licence-applications/export", Roles: readers},
+		{Pattern: "GET /licence-applications/new", Roles: submitters, Handler: h.newForm},
+		{Pattern: "POST /licence-applications", Roles: submitters, Handler: h.create},
+		{Pattern: "GET /licence-applications/{id}", Roles: readers, Handler: h.application},
+		{Pattern: "GET /licence-applications/{id}/decision.pdf", Roles: readers, Handler: h.decisionPDF},
+		{Pattern: "GET /licence-settings", Roles: []auth.Role{auth.RoleAdmin}, Handler: h.settingsForm},
+		{Pattern: "POST /licence-settings", Roles: []auth.Role{auth.RoleAdmin}, Handler: h.saveSettings},
+		{Pattern: "GET /api/v1/licences", Roles: readers, Handler: web.PagedJSON(h.UI, h.licencesOf)},
+		{Pattern: "GET /api/v1/licences/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.GetLicence)},
+		{Pattern: "GET /api/v1/licence-applications", Roles: readers, Handler: web.PagedJSON(h.UI, h.applicationsOf)},
+		{Pattern: "POST /api/v1/licence-applications", Roles: submitters, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateApplication)},
+		{Pattern: "GET /api/v1/licence-applications/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.apiApplication)},
+		{Pattern: "POST /api/v1/licence-applications/{id}/actions", Roles: deciders, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Act)},
 	}
+	// The application's steps, one route each.
 	for seg, act := range actionRoutes {
 		roles := writers
 		if Decider(act) {
 			roles = deciders
 		}
-		p["POST /licence-applications/{id}/"+seg] = roles
+		rs = append(rs, web.Endpoint{Pattern: "POST /licence-applications/{id}/" + seg, Roles: roles, Handler: h.act(act)})
 	}
-	return p
-}
-
-// Register adds the routes (the Excel routes are added by the ledger kit).
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /licences", h.licences)
-	rt.Handle("GET /licences/{id}", h.licence)
-	rt.Handle("GET /licences/{id}/pdf", h.licencePDF)
-	rt.Handle("POST /licences/{id}/cancel", h.cancel)
-	rt.Handle("GET /licence-applications", h.applications)
-	rt.Handle("GET /licence-applications/new", h.newForm)
-	rt.Handle("POST /licence-applications", h.create)
-	rt.Handle("GET /licence-applications/{id}", h.application)
-	rt.Handle("GET /licence-applications/{id}/decision.pdf", h.decisionPDF)
-	for seg, act := range actionRoutes {
-		rt.Handle("POST /licence-applications/{id}/"+seg, h.act(act))
-	}
-	rt.Handle("GET /licence-settings", h.settingsForm)
-	rt.Handle("POST /licence-settings", h.saveSettings)
-	rt.Handle("GET /api/v1/licences", web.PagedJSON(h.UI, h.licencesOf))
-	rt.Handle("GET /api/v1/licences/{id}", web.GetJSON(h.UI, h.Svc.GetLicence))
-	rt.Handle("GET /api/v1/licence-applications", web.PagedJSON(h.UI, h.applicationsOf))
-	rt.Handle("POST /api/v1/licence-applications", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateApplication))
-	rt.Handle("GET /api/v1/licence-applications/{id}", web.GetJSON(h.UI, h.apiApplication))
-	rt.Handle("POST /api/v1/licence-applications/{id}/actions", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Act))
+	return rs
 }
 
 // lookups are the code lists the pages need.

@@ -19,11 +19,6 @@ var AuditEntities = []string{"enterprise", "facility", "licence", "licence_appli
 	"extension_request", "housing_campaign", "housing_building", "datacall_form", "datacall_call", "datacall_response",
 	"special_campaign", "special_check", "user", "api_token", "unit", "region", "setting", "import"}
 
-func (h *Handlers) registerAudit(rt *web.Router) {
-	rt.Handle("GET /audit", h.auditLog)
-	rt.Handle("GET /api/v1/audit", web.PagedJSON(h.UI, h.auditRows))
-}
-
 // auditFilter reads the filter; the dates are days in Asia/Shanghai and
 // the upper bound includes its whole day.
 func auditFilter(r *http.Request, p *auth.Principal) audit.Filter {

@@ -19,19 +19,6 @@ type Ops struct {
 	Notify *notify.Service
 }
 
-// Register adds the routes.
-func (h *Ops) Register(rt *web.Router) {
-	rt.Handle("GET /jobs", h.jobList)
-	rt.Handle("GET /jobs/{id}", h.job)
-	rt.Handle("POST /jobs/{id}/cancel", h.cancelJob)
-	rt.Handle("GET /api/v1/jobs/{id}", h.apiJob)
-	rt.Handle("GET /inbox", h.inbox)
-	rt.Handle("POST /inbox/{id}/read", h.markRead)
-	rt.Handle("POST /inbox/read-all", h.markAllRead)
-	rt.Handle("GET /api/v1/notifications", h.apiInbox)
-	rt.Handle("GET /deliveries", h.deliveries)
-}
-
 // visibleJob returns a job the principal may see: administrators and
 // leaders see the county's jobs, others their own.
 func (h *Ops) visibleJob(r *http.Request, id string) (*jobs.Job, error) {

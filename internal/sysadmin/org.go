@@ -8,21 +8,6 @@ import (
 	"yingji/internal/web"
 )
 
-func (h *Handlers) registerOrg(rt *web.Router) {
-	rt.Handle("GET /regions", h.regions)
-	rt.Handle("POST /regions", h.saveRegion)
-	rt.Handle("GET /units", h.units)
-	rt.Handle("GET /units/new", h.newUnit)
-	rt.Handle("POST /units", h.createUnit)
-	rt.Handle("GET /units/{id}/edit", h.editUnit)
-	rt.Handle("POST /units/{id}", h.updateUnit)
-	rt.Handle("GET /api/v1/regions", h.apiRegions)
-	rt.Handle("POST /api/v1/regions", h.apiSaveRegion)
-	rt.Handle("GET /api/v1/units", h.apiUnits)
-	rt.Handle("POST /api/v1/units", h.apiCreateUnit)
-	rt.Handle("PUT /api/v1/units/{id}", h.apiUpdateUnit)
-}
-
 func regionFilter(r *http.Request) org.RegionFilter {
 	q := r.URL.Query()
 	return org.RegionFilter{Level: q.Get("level"), Parent: q.Get("parent"), Q: q.Get("q")}

@@ -6,12 +6,6 @@ import (
 	"yingji/internal/web"
 )
 
-func (h *Handlers) registerTokens(rt *web.Router) {
-	rt.Handle("GET /tokens", h.tokens)
-	rt.Handle("POST /tokens", h.createToken)
-	rt.Handle("POST /tokens/{id}/revoke", h.revokeToken)
-}
-
 func (h *Handlers) tokensPage(w http.ResponseWriter, r *http.Request, status int, secret string) {
 	list, err := h.Auth.ListTokens(r.Context(), web.PrincipalFrom(r.Context()))
 	if err != nil {

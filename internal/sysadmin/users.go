@@ -30,27 +30,6 @@ type Handlers struct {
 	Enterprise func(ctx context.Context, county, ref string) (id, name, creditCode string, found bool, err error)
 }
 
-// Register adds the routes.
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /users", h.users)
-	rt.Handle("GET /users/new", h.newUser)
-	rt.Handle("POST /users", h.createUser)
-	rt.Handle("GET /users/{id}", h.user)
-	rt.Handle("GET /users/{id}/edit", h.editUser)
-	rt.Handle("POST /users/{id}", h.updateUser)
-	rt.Handle("POST /users/{id}/disable", h.disableUser(true))
-	rt.Handle("POST /users/{id}/enable", h.disableUser(false))
-	rt.Handle("POST /users/{id}/password", h.resetPassword)
-	rt.Handle("POST /users/{id}/logout-all", h.logoutUser)
-	rt.Handle("GET /api/v1/users", web.PagedJSON(h.UI, h.usersOf))
-	rt.Handle("POST /api/v1/users", web.BodyJSON(h.UI, http.StatusCreated, h.createUserInput))
-	rt.Handle("GET /api/v1/users/{id}", web.GetJSON(h.UI, h.Auth.GetUser))
-	rt.Handle("PUT /api/v1/users/{id}", web.BodyJSONByID(h.UI, http.StatusOK, h.updateUserInput))
-	h.registerOrg(rt)
-	h.registerAudit(rt)
-	h.registerTokens(rt)
-}
-
 func userFilter(r *http.Request) auth.UserFilter {
 	q := r.URL.Query()
 	f := auth.UserFilter{Q: q.Get("q"), Role: auth.Role(q.Get("role")), UnitID: q.Get("unit"), RegionCode: q.Get("region")}

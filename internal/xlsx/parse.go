@@ -68,6 +68,10 @@ type CellError struct {
 	Column string `json:"column"` // Column.Header
 	Value  string `json:"value"`  // the (trimmed) cell value
 	Reason string `json:"reason"` // Chinese explanation
+	// Rule is the code of the business rule that refused the row, when a
+	// rule did (the same code the form and the API answer), e.g.
+	// "hazard.rule.order_needs_document".
+	Rule string `json:"rule,omitempty"`
 }
 
 // String renders the error the way users read it: 第 5 行 C 列（企业名称）：必填项为空.

@@ -55,122 +55,59 @@ var (
 	accepters = append(append([]auth.Role{}, Deciders...), auth.RoleEnterprise)
 )
 
-// Policy declares the routes × roles.
-func Policy() web.Policy {
-	return web.Policy{
-		"GET /cards":                                                allRoles,
-		"GET /cards/export":                                         allRoles,
-		"GET /cards/monthly":                                        staff,
-		"GET /cards/monthly/export":                                 staff,
-		"GET /settings/cards":                                       adminOnly,
-		"POST /settings/cards":                                      adminOnly,
-		"GET /supervision/static/sup.css":                           allRoles,
-		"GET /supervision":                                          allRoles,
-		"GET /supervision/letters/new":                              Deciders,
-		"POST /supervision/letters":                                 Deciders,
-		"GET /supervision/letters/{id}":                             allRoles, // also {id}.pdf: the letter as PDF
-		"GET /supervision/letters/export":                           allRoles,
-		"GET /supervision/proposals/export":                         staff,
-		"GET /supervision/listings/new":                             Deciders,
-		"POST /supervision/listings":                                Deciders,
-		"GET /supervision/listings/{id}":                            allRoles, // also {id}.pdf: the notice as PDF
-		"GET /supervision/listings/export":                          allRoles,
-		"POST /supervision/listings/{id}/publish":                   Deciders,
-		"POST /supervision/listings/{id}/request-acceptance":        accepters,
-		"POST /supervision/listings/{id}/accept":                    Deciders,
-		"POST /supervision/listings/{id}/delist":                    Deciders,
-		"GET /supervision/extensions/new":                           Requesters,
-		"POST /supervision/extensions":                              Requesters,
-		"GET /supervision/extensions/{id}":                          allRoles,
-		"GET /supervision/extensions/export":                        allRoles,
-		"POST /supervision/extensions/{id}/decide":                  Deciders,
-		"GET /api/v1/cards":                                         allRoles,
-		"GET /api/v1/cards/monthly":                                 staff,
-		"GET /api/v1/supervision/proposals":                         staff,
-		"GET /api/v1/supervision/stats":                             staff,
-		"GET /api/v1/supervision/letters":                           allRoles,
-		"POST /api/v1/supervision/letters":                          Deciders,
-		"GET /api/v1/supervision/letters/{id}":                      allRoles,
-		"GET /api/v1/supervision/listings":                          allRoles,
-		"GET /api/v1/supervision/listings/{id}":                     allRoles,
-		"POST /api/v1/supervision/listings":                         Deciders,
-		"POST /api/v1/supervision/listings/{id}/publish":            Deciders,
-		"POST /api/v1/supervision/listings/{id}/request-acceptance": accepters,
-		"POST /api/v1/supervision/listings/{id}/accept":             Deciders,
-		"POST /api/v1/supervision/listings/{id}/delist":             Deciders,
-		"GET /api/v1/supervision/extensions":                        allRoles,
-		"POST /api/v1/supervision/extensions":                       Requesters,
-		"GET /api/v1/supervision/extensions/{id}":                   allRoles,
-		"POST /api/v1/supervision/extensions/{id}/decide":           Deciders,
+// Routes declares the supervision routes, each once: pattern, roles, handler and
+// API summary (the Excel routes are the ledger kit's: no handler here).
+func (h *Handlers) Routes() web.Routes {
+	return web.Routes{
+		{Pattern: "GET /cards", Roles: allRoles, Handler: h.cards},
+		{Pattern: "GET /cards/export", Roles: allRoles},
+		{Pattern: "GET /cards/monthly", Roles: staff, Handler: h.monthly},
+		{Pattern: "GET /cards/monthly/export", Roles: staff},
+		{Pattern: "GET /settings/cards", Roles: adminOnly, Handler: h.settingsForm},
+		{Pattern: "POST /settings/cards", Roles: adminOnly, Handler: h.saveSettings},
+		{Pattern: "GET /supervision/static/sup.css", Roles: allRoles, Handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/css; charset=utf-8")
+			w.Header().Set("Cache-Control", "public, max-age=3600")
+			_, _ = w.Write(stylesheet)
+		}},
+		{Pattern: "GET /supervision", Roles: allRoles, Handler: h.supervision},
+		{Pattern: "GET /supervision/letters/new", Roles: Deciders, Handler: h.letterForm},
+		{Pattern: "POST /supervision/letters", Roles: Deciders, Handler: h.issueLetter},
+		{Pattern: "GET /supervision/letters/{id}", Roles: allRoles, Handler: h.letter}, // also {id}.pdf: the letter as PDF
+		{Pattern: "GET /supervision/letters/export", Roles: allRoles},
+		{Pattern: "GET /supervision/proposals/export", Roles: staff},
+		{Pattern: "GET /supervision/listings/new", Roles: Deciders, Handler: h.listingForm},
+		{Pattern: "POST /supervision/listings", Roles: Deciders, Handler: h.listHazard},
+		{Pattern: "GET /supervision/listings/{id}", Roles: allRoles, Handler: h.listing}, // also {id}.pdf: the notice as PDF
+		{Pattern: "GET /supervision/listings/export", Roles: allRoles},
+		{Pattern: "POST /supervision/listings/{id}/publish", Roles: Deciders, Handler: h.listingStep("publish")},
+		{Pattern: "POST /supervision/listings/{id}/request-acceptance", Roles: accepters, Handler: h.listingStep("request_acceptance")},
+		{Pattern: "POST /supervision/listings/{id}/accept", Roles: Deciders, Handler: h.listingStep("accept")},
+		{Pattern: "POST /supervision/listings/{id}/delist", Roles: Deciders, Handler: h.listingStep("delist")},
+		{Pattern: "GET /supervision/extensions/new", Roles: Requesters, Handler: h.extensionForm},
+		{Pattern: "POST /supervision/extensions", Roles: Requesters, Handler: h.requestExtension},
+		{Pattern: "GET /supervision/extensions/{id}", Roles: allRoles, Handler: h.extension},
+		{Pattern: "GET /supervision/extensions/export", Roles: allRoles},
+		{Pattern: "POST /supervision/extensions/{id}/decide", Roles: Deciders, Handler: h.decide},
+		{Pattern: "GET /api/v1/cards", Roles: allRoles, Handler: web.PagedJSON(h.UI, h.cardsOf), API: "当前红黄牌（town, section, sector, card, reason, enterprise, q, page, size） / Cards standing"},
+		{Pattern: "GET /api/v1/cards/monthly", Roles: staff, Handler: h.apiMonthly, API: "红黄牌月度统计（year） / Cards per month, town and section"},
+		{Pattern: "GET /api/v1/supervision/proposals", Roles: staff, Handler: h.apiProposals, API: "建议发督办函的红牌隐患 / Red cards calling for a supervision letter"},
+		{Pattern: "GET /api/v1/supervision/stats", Roles: staff, Handler: h.apiStats, API: "督办函、挂牌督办统计（from, to, campaign） / Letters and listings in a period"},
+		{Pattern: "GET /api/v1/supervision/letters", Roles: allRoles, Handler: web.PagedJSON(h.UI, h.lettersOf), API: "督办函（state, grade, from, to, hazard, q） / Supervision letters"},
+		{Pattern: "POST /api/v1/supervision/letters", Roles: Deciders, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.IssueLetter), API: "发督办函 / Issue a supervision letter"},
+		{Pattern: "GET /api/v1/supervision/letters/{id}", Roles: allRoles, Handler: web.GetJSON(h.UI, h.Svc.GetLetter), API: "督办函详情 / One letter"},
+		{Pattern: "GET /api/v1/supervision/listings", Roles: allRoles, Handler: web.PagedJSON(h.UI, h.listingsOf), API: "挂牌督办（state, level, from, to, hazard, q） / Listed major hazards"},
+		{Pattern: "GET /api/v1/supervision/listings/{id}", Roles: allRoles, Handler: web.GetJSON(h.UI, h.Svc.GetListing), API: "挂牌督办详情 / One listing"},
+		{Pattern: "POST /api/v1/supervision/listings", Roles: Deciders, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.ListHazard), API: "挂牌督办重大隐患（hazard_id, level, issuer, responsible, number, listed_on, requirements, published_on） / List a major hazard"},
+		{Pattern: "POST /api/v1/supervision/listings/{id}/publish", Roles: Deciders, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Publish), API: "挂牌督办公开（on, note） / Record the publication of a listing"},
+		{Pattern: "POST /api/v1/supervision/listings/{id}/request-acceptance", Roles: accepters, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.RequestAcceptance), API: "申请验收（on, note；隐患须已报告整改完成） / Ask for the acceptance check"},
+		{Pattern: "POST /api/v1/supervision/listings/{id}/accept", Roles: Deciders, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Accept), API: "验收（on, pass, doc_number, note；pass=false 为验收未通过并退回整改，须写明 note） / Record the acceptance check"},
+		{Pattern: "POST /api/v1/supervision/listings/{id}/delist", Roles: Deciders, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Delist), API: "摘牌销号（on, note；须已验收） / Delist and close the hazard"},
+		{Pattern: "GET /api/v1/supervision/extensions", Roles: allRoles, Handler: web.PagedJSON(h.UI, h.extensionsOf), API: "延期申请（state, from, to, hazard, q） / Extension requests"},
+		{Pattern: "POST /api/v1/supervision/extensions", Roles: Requesters, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RequestExtension), API: "申请延期 / Request an extension"},
+		{Pattern: "GET /api/v1/supervision/extensions/{id}", Roles: allRoles, Handler: web.GetJSON(h.UI, h.Svc.GetExtension), API: "延期申请详情 / One extension request"},
+		{Pattern: "POST /api/v1/supervision/extensions/{id}/decide", Roles: Deciders, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.DecideExtension), API: "审批延期申请（approve, on, reason） / Decide an extension request"},
 	}
-}
-
-// APISummaries describe the API routes (OpenAPI).
-var APISummaries = map[string]string{
-	"GET /api/v1/cards":                                         "当前红黄牌（town, section, sector, card, reason, enterprise, q, page, size） / Cards standing",
-	"GET /api/v1/cards/monthly":                                 "红黄牌月度统计（year） / Cards per month, town and section",
-	"GET /api/v1/supervision/proposals":                         "建议发督办函的红牌隐患 / Red cards calling for a supervision letter",
-	"GET /api/v1/supervision/stats":                             "督办函、挂牌督办统计（from, to, campaign） / Letters and listings in a period",
-	"GET /api/v1/supervision/letters":                           "督办函（state, grade, from, to, hazard, q） / Supervision letters",
-	"POST /api/v1/supervision/letters":                          "发督办函 / Issue a supervision letter",
-	"GET /api/v1/supervision/letters/{id}":                      "督办函详情 / One letter",
-	"GET /api/v1/supervision/listings":                          "挂牌督办（state, level, from, to, hazard, q） / Listed major hazards",
-	"GET /api/v1/supervision/listings/{id}":                     "挂牌督办详情 / One listing",
-	"POST /api/v1/supervision/listings":                         "挂牌督办重大隐患（hazard_id, level, issuer, responsible, number, listed_on, requirements, published_on） / List a major hazard",
-	"POST /api/v1/supervision/listings/{id}/publish":            "挂牌督办公开（on, note） / Record the publication of a listing",
-	"POST /api/v1/supervision/listings/{id}/request-acceptance": "申请验收（on, note；隐患须已报告整改完成） / Ask for the acceptance check",
-	"POST /api/v1/supervision/listings/{id}/accept":             "验收（on, pass, doc_number, note；pass=false 为验收未通过并退回整改，须写明 note） / Record the acceptance check",
-	"POST /api/v1/supervision/listings/{id}/delist":             "摘牌销号（on, note；须已验收） / Delist and close the hazard",
-	"GET /api/v1/supervision/extensions":                        "延期申请（state, from, to, hazard, q） / Extension requests",
-	"POST /api/v1/supervision/extensions":                       "申请延期 / Request an extension",
-	"GET /api/v1/supervision/extensions/{id}":                   "延期申请详情 / One extension request",
-	"POST /api/v1/supervision/extensions/{id}/decide":           "审批延期申请（approve, on, reason） / Decide an extension request",
-}
-
-// Register adds the routes (the exports are added by the ledger kit).
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /cards", h.cards)
-	rt.Handle("GET /cards/monthly", h.monthly)
-	rt.Handle("GET /settings/cards", h.settingsForm)
-	rt.Handle("POST /settings/cards", h.saveSettings)
-	rt.Handle("GET /supervision/static/sup.css", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		_, _ = w.Write(stylesheet)
-	})
-	rt.Handle("GET /supervision", h.supervision)
-	rt.Handle("GET /supervision/letters/new", h.letterForm)
-	rt.Handle("POST /supervision/letters", h.issueLetter)
-	rt.Handle("GET /supervision/letters/{id}", h.letter)
-	rt.Handle("GET /supervision/listings/new", h.listingForm)
-	rt.Handle("POST /supervision/listings", h.listHazard)
-	rt.Handle("GET /supervision/listings/{id}", h.listing)
-	rt.Handle("POST /supervision/listings/{id}/publish", h.listingStep("publish"))
-	rt.Handle("POST /supervision/listings/{id}/request-acceptance", h.listingStep("request_acceptance"))
-	rt.Handle("POST /supervision/listings/{id}/accept", h.listingStep("accept"))
-	rt.Handle("POST /supervision/listings/{id}/delist", h.listingStep("delist"))
-	rt.Handle("GET /supervision/extensions/new", h.extensionForm)
-	rt.Handle("POST /supervision/extensions", h.requestExtension)
-	rt.Handle("GET /supervision/extensions/{id}", h.extension)
-	rt.Handle("POST /supervision/extensions/{id}/decide", h.decide)
-	rt.Handle("GET /api/v1/cards", web.PagedJSON(h.UI, h.cardsOf))
-	rt.Handle("GET /api/v1/cards/monthly", h.apiMonthly)
-	rt.Handle("GET /api/v1/supervision/proposals", h.apiProposals)
-	rt.Handle("GET /api/v1/supervision/stats", h.apiStats)
-	rt.Handle("GET /api/v1/supervision/letters", web.PagedJSON(h.UI, h.lettersOf))
-	rt.Handle("POST /api/v1/supervision/letters", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.IssueLetter))
-	rt.Handle("GET /api/v1/supervision/letters/{id}", web.GetJSON(h.UI, h.Svc.GetLetter))
-	rt.Handle("GET /api/v1/supervision/listings", web.PagedJSON(h.UI, h.listingsOf))
-	rt.Handle("GET /api/v1/supervision/listings/{id}", web.GetJSON(h.UI, h.Svc.GetListing))
-	rt.Handle("POST /api/v1/supervision/listings", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.ListHazard))
-	rt.Handle("POST /api/v1/supervision/listings/{id}/publish", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Publish))
-	rt.Handle("POST /api/v1/supervision/listings/{id}/request-acceptance", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.RequestAcceptance))
-	rt.Handle("POST /api/v1/supervision/listings/{id}/accept", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Accept))
-	rt.Handle("POST /api/v1/supervision/listings/{id}/delist", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Delist))
-	rt.Handle("GET /api/v1/supervision/extensions", web.PagedJSON(h.UI, h.extensionsOf))
-	rt.Handle("POST /api/v1/supervision/extensions", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RequestExtension))
-	rt.Handle("GET /api/v1/supervision/extensions/{id}", web.GetJSON(h.UI, h.Svc.GetExtension))
-	rt.Handle("POST /api/v1/supervision/extensions/{id}/decide", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.DecideExtension))
 }
 
 // lookups are the names the pages show: towns, sections, regions.
