@@ -42,7 +42,8 @@ func memoFollowsWrites(t *testing.T, db *store.DB) {
 			t.Fatal(err)
 		}
 	}
-	if get() != 1 || get() != 1 {
+	first := get()
+	if second := get(); first != 1 || second != 1 {
 		t.Fatal("not kept")
 	}
 	write("hazard", false)
