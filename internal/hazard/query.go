@@ -369,6 +369,35 @@ func (s *Service) Monthly(ctx context.Context, p *auth.Principal, from, to strin
 		}
 		return rs.Err()
 	}
+	// The whole months before the last come from hazard_month (kept by
+	// triggers) when the scope uses only its columns; the last month —
+	// cut at the day `to`, and where today's records land — is counted
+	// from the hazards themselves (at most a month of the index).
+	if lastFirst := last[:7] + "-01"; first < lastFirst && p.Role != auth.RoleEnterprise && !IsVillageStaff(p) {
+		var w store.Where
+		Scope(p, &w)
+		w.Add("month >= ? AND month < ?", first[:7], last[:7])
+		rs, err := s.db.R().QueryContext(ctx, `SELECT month, CAST(sum(found) AS BIGINT), CAST(sum(major) AS BIGINT), CAST(sum(closed) AS BIGINT)
+			FROM hazard_month`+w.SQL()+` GROUP BY month`, w.Args()...)
+		if err != nil {
+			return nil, fmt.Errorf("hazard trend: %w", err)
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var m string
+			var found, major, closed int
+			if err := rs.Scan(&m, &found, &major, &closed); err != nil {
+				return nil, fmt.Errorf("hazard trend: %w", err)
+			}
+			if r, ok := rows[m]; ok {
+				r.Found, r.Major, r.Closed = found, major, closed
+			}
+		}
+		if err := rs.Err(); err != nil {
+			return nil, fmt.Errorf("hazard trend: %w", err)
+		}
+		first = lastFirst
+	}
 	if err := count("found_on", "", func(r *MonthRow, n, major int) { r.Found, r.Major = n, major }); err != nil {
 		return nil, err
 	}
