@@ -12,6 +12,9 @@ CREATE TABLE hazard_month (
     closed      BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (county_code, month, town_code, sector, unit_id)
 );
+-- The current month is counted from the hazards: those closed in it by
+-- this index (found ones by the ledger's index on found_on).
+CREATE INDEX hazard_closed_on ON hazard (county_code, closed_on, state, town_code, sector, unit_id) WHERE state = 'closed';
 INSERT INTO hazard_month (county_code, town_code, sector, unit_id, month, found, major)
     SELECT county_code, town_code, sector, unit_id, substr(found_on, 1, 7), count(*), count(*) FILTER (WHERE grade = 'major')
     FROM hazard GROUP BY 1, 2, 3, 4, 5;
@@ -54,6 +57,7 @@ CREATE TRIGGER hazard_month_update AFTER UPDATE OF county_code, town_code, secto
     EXECUTE FUNCTION hazard_month_count();
 
 -- +goose Down
+DROP INDEX hazard_closed_on;
 DROP TRIGGER hazard_month_update ON hazard;
 DROP TRIGGER hazard_month_insert_delete ON hazard;
 DROP FUNCTION hazard_month_count();
