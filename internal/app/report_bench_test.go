@@ -155,6 +155,29 @@ func BenchmarkReportHalfYear10x(b *testing.B) {
 					b.ReportMetric(p(95), "p95-ms")
 				}
 			}
+			// Where the time goes: each figure alone (this year only, with
+			// its records), the slowest first.
+			type took struct {
+				id string
+				d  time.Duration
+			}
+			var each []took
+			for _, f := range a.Figures.All() {
+				t0 := time.Now()
+				if _, err := f.Count(ctx, figure.Query{Period: period, P: leader, Records: true}); err != nil {
+					b.Fatal(err)
+				}
+				each = append(each, took{f.ID, time.Since(t0)})
+			}
+			sort.Slice(each, func(i, j int) bool { return each[i].d > each[j].d })
+			var sum time.Duration
+			for _, e := range each {
+				sum += e.d
+			}
+			b.Logf("%d figures, %.1f ms in all one after the other; slowest:", len(each), float64(sum.Microseconds())/1000)
+			for _, e := range each[:min(6, len(each))] {
+				b.Logf("  %-28s %7.1f ms", e.id, float64(e.d.Microseconds())/1000)
+			}
 		})
 	}
 }

@@ -34,7 +34,7 @@ type Panel struct {
 	ID    string `json:"id"`
 	Title string `json:"title"` // message ID
 	// Chart is the ECharts option (JSON).
-	Chart json.RawMessage `json:"chart"`
+	Chart json.RawMessage `json:"chart,omitempty"`
 	// Links open the records behind each category of the chart (by the
 	// category's index: a month, a town); a click on a bar follows it.
 	Links []string `json:"links,omitempty"`
