@@ -33,7 +33,9 @@ func TestDashboard(t *testing.T) {
 	got := map[string]int{}
 	for _, p := range v.Panels {
 		got[p.ID] = len(p.Links)
-		if p.Empty {
+		// The charts have records on the demo; the lists of what runs now
+		// may rightly be empty on its date (TestRunningPanels fills them).
+		if p.Empty && len(p.Chart) > 0 {
 			t.Errorf("panel %s is empty on the demo", p.ID)
 		}
 	}

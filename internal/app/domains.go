@@ -8,6 +8,7 @@ import (
 	"yingji/internal/campaign"
 	"yingji/internal/certificate"
 	"yingji/internal/crypt"
+	"yingji/internal/duty"
 	"yingji/internal/enterprise"
 	"yingji/internal/facility"
 	"yingji/internal/geo"
@@ -67,6 +68,10 @@ type domains struct {
 	// Supplies is emergency supplies: warehouses, stock, dispatch orders
 	// (other modules issue goods with Supplies.Issue).
 	Supplies *supplies.Service
+
+	// Duty is the duty desk (the dashboard reads its running incidents
+	// and 批示 to follow).
+	Duty *duty.Service
 
 	// Warning is the warnings desk (预警信息; CAP export and import).
 	Warning *warning.Service

@@ -15,7 +15,7 @@ import (
 // dashboardModule wires the dashboard: the panels of the modules, the
 // home page's figures and work waiting.
 func (a *App) dashboardModule() (*module, error) {
-	h := &dashboard.Handlers{Today: func() string { return a.Now().In(web.Shanghai).Format("2006-01-02") }}
+	h := &dashboard.Handlers{Today: func() string { return a.Now().In(web.Shanghai).Format("2006-01-02") }, Now: a.Now}
 	return &module{
 		name:      "dashboard",
 		policy:    dashboard.Policy(),
@@ -34,7 +34,7 @@ func (a *App) dashboardModule() (*module, error) {
 			}
 			h.Register(rt)
 		},
-		panels: []dashboard.PanelFunc{a.hazardTrendPanel, a.cardsByTownPanel, a.housingPanel},
+		panels: []dashboard.PanelFunc{a.decisionsPanel, a.hazardTrendPanel, a.cardsByTownPanel, a.housingPanel},
 		nav:    []navEntry{{Area: "reports", Items: []web.NavItem{{Key: "dashboard", Label: "nav.dashboard", Path: "/dashboard", Built: true}}}},
 		api:    map[string]string{"GET /api/v1/dashboard": "工作看板（图表、待办、当前情况）/ The dashboard: panels, work waiting, figures"},
 	}, nil

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"yingji/internal/auth"
+	"yingji/internal/dashboard"
 	"yingji/internal/duty"
 	"yingji/internal/jobs"
 	"yingji/internal/org"
@@ -18,6 +19,7 @@ import (
 // the person-shift, incident and log Excel exports; its part of F-DUTY-1.
 func (a *App) dutyModule() (*module, error) {
 	svc := duty.New(a.DB, a.Notify, a.Now, a.Calendar, a.dutyLeaders)
+	a.Duty = svc
 	if a.Accident != nil {
 		svc.WithAccidents(func(ctx context.Context, p *auth.Principal, id string) error {
 			_, err := a.Accident.Get(ctx, p, id)
@@ -105,6 +107,7 @@ func (a *App) dutyModule() (*module, error) {
 		every:   map[string]time.Duration{duty.SweepKind: 5 * time.Minute},
 		api:     duty.API(),
 		figures: svc.Figures(),
+		panels:  []dashboard.PanelFunc{a.incidentsPanel(svc)},
 		nav: []navEntry{{Area: "duty", Items: []web.NavItem{
 			{Key: "duty_desk", Label: "nav.duty_desk", Path: "/duty", Built: true},
 			{Key: "duty_roster", Label: "nav.duty_roster", Path: "/duty/roster", Built: true},

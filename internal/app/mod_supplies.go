@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"yingji/internal/auth"
+	"yingji/internal/dashboard"
 	"yingji/internal/geo"
 	"yingji/internal/home"
 	"yingji/internal/jobs"
@@ -119,6 +120,7 @@ func (a *App) suppliesModule() (*module, error) {
 		jobs:    map[string]jobs.Handler{supplies.SweepKind: svc.SweepJob()},
 		every:   map[string]time.Duration{supplies.SweepKind: 24 * time.Hour},
 		figures: svc.Figures(),
+		panels:  []dashboard.PanelFunc{a.stockPanel(svc)},
 		nav: []navEntry{{Area: "preparedness", Items: []web.NavItem{
 			{Key: "dispatches", Label: "supplies.nav_dispatches", Path: "/dispatches", Built: true},
 			{Key: "stock", Label: "supplies.nav_stock", Path: "/stock", Built: true},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"yingji/internal/auth"
+	"yingji/internal/dashboard"
 	"yingji/internal/enterprise"
 	"yingji/internal/figure"
 	"yingji/internal/home"
@@ -51,6 +52,7 @@ func (a *App) warningModule() (*module, error) {
 			return svc.Demo(ctx, out, author, approver)
 		},
 		figures: []figure.Figure{svc.Figure()},
+		panels:  []dashboard.PanelFunc{a.warningsPanel(svc)},
 		stats: func(ctx context.Context, p *auth.Principal) ([]home.Stat, error) {
 			active, _, err := svc.Count(ctx, p, warning.Filter{Active: true}, false)
 			if err != nil {

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 
 	"yingji/internal/auth"
 	"yingji/internal/home"
@@ -33,7 +34,7 @@ type Panel struct {
 	ID    string `json:"id"`
 	Title string `json:"title"` // message ID
 	// Chart is the ECharts option (JSON).
-	Chart json.RawMessage `json:"chart"`
+	Chart json.RawMessage `json:"chart,omitempty"`
 	// Links open the records behind each category of the chart (by the
 	// category's index: a month, a town); a click on a bar follows it.
 	Links []string `json:"links,omitempty"`
@@ -41,6 +42,59 @@ type Panel struct {
 	More string `json:"more,omitempty"`
 	// Empty says there is nothing to chart (the panel shows a sentence).
 	Empty bool `json:"empty,omitempty"`
+	// EmptyText is the sentence shown when Empty (message ID; default
+	// dashboard.empty).
+	EmptyText string `json:"-"`
+	// Counts are the panel's headline numbers, each opening the list of
+	// the records it counts.
+	Counts []Count `json:"counts,omitempty"`
+	// Items are the panel's records (what runs now, what waits), each
+	// opening exactly its record.
+	Items []Item `json:"items,omitempty"`
+	// MoreItems counts the records beyond Items (the list is cut short;
+	// More or the counts open them all).
+	MoreItems int `json:"more_items,omitempty"`
+}
+
+// Tones colour a number by its meaning.
+const (
+	ToneRed    = "red"    // overdue, below minimum, expired, not acknowledged past due
+	ToneOrange = "orange" // due soon, expiring, waiting
+	ToneGreen  = "green"  // all done
+)
+
+// Count is a headline number of a panel.
+type Count struct {
+	Label string `json:"label"` // message ID
+	Value int    `json:"value"`
+	Tone  string `json:"tone,omitempty"`
+	Link  string `json:"link"`
+}
+
+// Item is one record on a panel.
+type Item struct {
+	Label  string `json:"label"`            // the record's name
+	Detail string `json:"detail,omitempty"` // a line under it (in the page's language)
+	// Value and Of: the number shown beside it ("3" or "3 / 12"); Unit is
+	// the words after it (in the page's language).
+	Value int    `json:"value"`
+	Of    int    `json:"of,omitempty"`
+	Unit  string `json:"unit,omitempty"`
+	// Due is a deadline counted down live on the page (RFC 3339).
+	Due  string `json:"due,omitempty"`
+	Tone string `json:"tone,omitempty"`
+	Link string `json:"link"`
+}
+
+// MaxItems is how many records a panel lists; the rest are counted.
+const MaxItems = 8
+
+// Cut keeps the first MaxItems items and counts the rest.
+func (p *Panel) Cut() {
+	if len(p.Items) > MaxItems {
+		p.MoreItems = len(p.Items) - MaxItems
+		p.Items = p.Items[:MaxItems]
+	}
 }
 
 // PanelFunc builds a panel for p (nil: not for this user). today is the
@@ -54,6 +108,9 @@ type Handlers struct {
 	Stats  []home.StatsFunc
 	Todos  []home.TodoFunc
 	Today  func() string
+	// Now is the server's clock (the live countdowns' reference; nil: the
+	// machine's).
+	Now func() time.Time
 }
 
 // Register adds the routes.
@@ -72,6 +129,7 @@ func Policy() web.Policy {
 // View is what the dashboard shows.
 type View struct {
 	Today  string      `json:"today"`
+	Now    string      `json:"now"` // RFC 3339, the countdowns' reference
 	Todos  []home.Todo `json:"todos"`
 	Stats  []home.Stat `json:"stats"`
 	Panels []Panel     `json:"panels"`
@@ -83,7 +141,11 @@ type View struct {
 // build gathers the panels, figures and work waiting, concurrently (each
 // is a few queries; the page waits for the slowest, not for the sum).
 func (h *Handlers) build(ctx context.Context, p *auth.Principal, lang string) (View, error) {
-	v := View{Today: h.Today(), Todos: []home.Todo{}, Stats: []home.Stat{}, Panels: []Panel{}}
+	now := time.Now()
+	if h.Now != nil {
+		now = h.Now()
+	}
+	v := View{Today: h.Today(), Now: now.UTC().Format(time.RFC3339), Todos: []home.Todo{}, Stats: []home.Stat{}, Panels: []Panel{}}
 	panels := make([]*Panel, len(h.Panels))
 	stats := make([][]home.Stat, len(h.Stats))
 	todos := make([][]home.Todo, len(h.Todos))

@@ -45,12 +45,14 @@ func incidentFor(p *auth.Principal, in Incident, now time.Time) Incident {
 
 // IncidentFilter selects incidents.
 type IncidentFilter struct {
-	From, To      string // received between these days (Shanghai)
-	Category      string
-	Level         string
-	Town          string
-	State         string // open | closed | overdue
-	OnTime        string // "1" on time | "0" late
+	From, To string // received between these days (Shanghai)
+	Category string
+	Level    string
+	Town     string
+	State    string // open | closed | overdue
+	OnTime   string // "1" on time | "0" late
+	// Instructions "open": with 领导批示 not yet carried out.
+	Instructions  string
 	Limit, Offset int
 }
 
@@ -82,6 +84,9 @@ func (s *Service) incidentWhere(p *auth.Principal, f IncidentFilter, now time.Ti
 		w.Add("closed = ?", true)
 	case "overdue":
 		w.Add("closed = ? AND next_due < ?", false, now.UTC())
+	}
+	if f.Instructions == "open" {
+		w.Add("EXISTS (SELECT 1 FROM duty_instruction x WHERE x.incident_id = duty_incident.id AND x.done_at IS NULL)")
 	}
 	switch f.OnTime {
 	case "1":

@@ -191,7 +191,7 @@ func (s *Service) Ledgers() []*ledger.Ledger {
 // IncidentFilterOf reads the incidents filter from a query.
 func IncidentFilterOf(q url.Values) IncidentFilter {
 	return IncidentFilter{From: q.Get("from"), To: q.Get("to"), Category: q.Get("category"), Level: q.Get("level"), Town: q.Get("town"),
-		State: q.Get("state"), OnTime: q.Get("on_time")}
+		State: q.Get("state"), OnTime: q.Get("on_time"), Instructions: q.Get("instructions")}
 }
 
 // LogFilterOf reads the log filter from a query.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 
 	"yingji/internal/auth"
 	"yingji/internal/store"
@@ -369,15 +370,60 @@ func (s *Service) Monthly(ctx context.Context, p *auth.Principal, from, to strin
 		}
 		return rs.Err()
 	}
-	if err := count("found_on", "", func(r *MonthRow, n, major int) { r.Found, r.Major = n, major }); err != nil {
-		return nil, err
+	// The whole months before the last come from hazard_month (kept by
+	// triggers) when the scope uses only its columns; the last month —
+	// cut at the day `to`, and where today's records land — is counted
+	// from the hazards themselves (at most a month of the index). The
+	// three queries run side by side on the reader pool; each writes its
+	// own months or fields.
+	var wg sync.WaitGroup
+	var tallyErr, foundErr, closedErr error
+	if lastFirst := last[:7] + "-01"; first < lastFirst && p.Role != auth.RoleEnterprise && !IsVillageStaff(p) {
+		from := first[:7]
+		first = lastFirst
+		wg.Go(func() { tallyErr = s.monthTally(ctx, p, from, last[:7], rows) })
 	}
-	if err := count("closed_on", " AND state = 'closed'", func(r *MonthRow, n, _ int) { r.Closed = n }); err != nil {
-		return nil, err
+	wg.Go(func() {
+		foundErr = count("found_on", "", func(r *MonthRow, n, major int) { r.Found, r.Major = n, major })
+	})
+	closedErr = count("closed_on", " AND state = 'closed'", func(r *MonthRow, n, _ int) { r.Closed = n })
+	wg.Wait()
+	for _, err := range []error{tallyErr, foundErr, closedErr} {
+		if err != nil {
+			return nil, err
+		}
 	}
 	out := make([]MonthRow, 0, len(months))
 	for _, m := range months {
 		out = append(out, *rows[m])
 	}
 	return out, nil
+}
+
+// monthTally fills rows with the months from (inclusive) to before
+// (exclusive), YYYY-MM, from hazard_month in p's scope.
+func (s *Service) monthTally(ctx context.Context, p *auth.Principal, from, before string, rows map[string]*MonthRow) error {
+	var w store.Where
+	Scope(p, &w)
+	w.Add("month >= ? AND month < ?", from, before)
+	rs, err := s.db.R().QueryContext(ctx, `SELECT month, CAST(sum(found) AS BIGINT), CAST(sum(major) AS BIGINT), CAST(sum(closed) AS BIGINT)
+		FROM hazard_month`+w.SQL()+` GROUP BY month`, w.Args()...)
+	if err != nil {
+		return fmt.Errorf("hazard trend: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var m string
+		var found, major, closed int
+		if err := rs.Scan(&m, &found, &major, &closed); err != nil {
+			return fmt.Errorf("hazard trend: %w", err)
+		}
+		if r, ok := rows[m]; ok {
+			r.Found, r.Major, r.Closed = found, major, closed
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("hazard trend: %w", err)
+	}
+	return nil
 }

@@ -32,6 +32,29 @@ func tallyMatches(t *testing.T, db *store.DB) {
 	}
 }
 
+// monthMatches checks that hazard_month, kept by triggers, holds exactly
+// the hazards found (major apart) and closed per month.
+func monthMatches(t *testing.T, db *store.DB) {
+	t.Helper()
+	q := `SELECT count(*) FROM (
+		SELECT county_code, town_code, sector, unit_id, month, sum(found) AS found, sum(major) AS major, sum(closed) AS closed FROM (
+			SELECT county_code, town_code, sector, unit_id, substr(found_on, 1, 7) AS month, 1 AS found,
+				CASE WHEN grade = 'major' THEN 1 ELSE 0 END AS major, 0 AS closed FROM hazard
+			UNION ALL
+			SELECT county_code, town_code, sector, unit_id, substr(closed_on, 1, 7), 0, 0, 1 FROM hazard WHERE state = 'closed' AND closed_on <> ''
+		) x GROUP BY county_code, town_code, sector, unit_id, month) h
+		FULL OUTER JOIN (SELECT * FROM hazard_month WHERE found <> 0 OR major <> 0 OR closed <> 0) t
+		ON h.county_code = t.county_code AND h.town_code = t.town_code AND h.sector = t.sector AND h.unit_id = t.unit_id AND h.month = t.month
+		WHERE h.found IS NULL OR t.found IS NULL OR h.found <> t.found OR h.major <> t.major OR h.closed <> t.closed`
+	var diff int
+	if err := db.R().QueryRow(q).Scan(&diff); err != nil {
+		t.Fatal(err)
+	}
+	if diff != 0 {
+		t.Fatalf("hazard_month differs from the hazards in %d groups", diff)
+	}
+}
+
 // The ledger's counts from the tally equal the counts over the hazards,
 // for every scope and simple filter, through the demo's loop steps and
 // through raw changes of every tallied column and deletions.
@@ -53,6 +76,22 @@ func TestTallyKeepsCounts(t *testing.T) {
 		check := func(when string) {
 			t.Helper()
 			tallyMatches(t, db)
+			monthMatches(t, db)
+			// The 12-month trend (whole months from hazard_month, the last
+			// from the hazards) equals each month counted on its own (a
+			// single month is always counted from the hazards).
+			for _, p := range people {
+				trend, err := f.svc.Monthly(ctx, p, "2021-07-01", "2022-06-30")
+				if err != nil || len(trend) != 12 {
+					t.Fatalf("trend: %v %d", err, len(trend))
+				}
+				for _, r := range trend {
+					one, err := f.svc.Monthly(ctx, p, r.Month+"-01", r.Month+"-31")
+					if err != nil || len(one) != 1 || one[0] != r {
+						t.Errorf("%s: %s trend %+v, counted alone %+v (%v)", when, p.Username, r, one, err)
+					}
+				}
+			}
 			for _, p := range people {
 				for _, fl := range filters {
 					got, err := f.svc.Counts(ctx, p, fl)
@@ -85,6 +124,9 @@ func TestTallyKeepsCounts(t *testing.T) {
 			`UPDATE hazard SET town_code = '349901104' WHERE id = $1`,
 			`UPDATE hazard SET sector = 'petrol', unit_id = '' WHERE id = $1`,
 			`UPDATE hazard SET grade = 'major' WHERE id = $1`,
+			`UPDATE hazard SET found_on = '2021-12-05' WHERE id = $1`,
+			`UPDATE hazard SET state = 'closed', closed_on = '2022-03-01' WHERE id = $1`,
+			`UPDATE hazard SET closed_on = '2022-04-02' WHERE id = $1`,
 			`UPDATE hazard SET description = 'x' WHERE id = $1`, // not tallied: no change
 		}
 		for i, r := range all[:len(steps)] {
