@@ -34,12 +34,12 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "POST /users/{id}/enable", Roles: admin, Handler: h.disableUser(false)},
 		{Pattern: "POST /users/{id}/password", Roles: admin, Handler: h.resetPassword},
 		{Pattern: "POST /users/{id}/logout-all", Roles: admin, Handler: h.logoutUser},
-		{Pattern: "GET /api/v1/users", Roles: userReader, Handler: web.PagedJSON(h.UI, h.usersOf),
+		{Pattern: "GET /api/v1/users", Out: web.PagedList[auth.User]{}, Roles: userReader, Handler: web.PagedJSON(h.UI, h.usersOf),
 			API: "用户列表（q, role, unit, region, status, page, size） / List users"},
-		{Pattern: "POST /api/v1/users", Roles: admin, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.createUserInput),
+		{Pattern: "POST /api/v1/users", In: auth.UserInput{}, Out: auth.User{}, Roles: admin, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.createUserInput),
 			API: "新建用户 / Create a user"},
-		{Pattern: "GET /api/v1/users/{id}", Roles: userReader, Handler: web.GetJSON(h.UI, h.Auth.GetUser), API: "用户详情 / One user"},
-		{Pattern: "PUT /api/v1/users/{id}", Roles: admin, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.updateUserInput),
+		{Pattern: "GET /api/v1/users/{id}", Out: auth.User{}, Roles: userReader, Handler: web.GetJSON(h.UI, h.Auth.GetUser), API: "用户详情 / One user"},
+		{Pattern: "PUT /api/v1/users/{id}", In: auth.UserInput{}, Out: auth.User{}, Roles: admin, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.updateUserInput),
 			API: "修改用户 / Update a user"},
 
 		// Regions and units
