@@ -99,9 +99,9 @@ func (s *Schemas) of(t reflect.Type) map[string]any {
 }
 
 // marshaled reads the JSON kind of a type with its own MarshalJSON from
-// what its zero value writes; a type named Date is a calendar date.
+// what its zero value writes; a type whose name ends in Date is a calendar date.
 func marshaled(t reflect.Type) map[string]any {
-	if t.Name() == "Date" {
+	if strings.HasSuffix(t.Name(), "Date") {
 		return map[string]any{"type": "string", "format": "date"}
 	}
 	v := reflect.New(t).Interface()
