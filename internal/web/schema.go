@@ -3,6 +3,7 @@ package web
 import (
 	"encoding"
 	"encoding/json"
+	"maps"
 	"path"
 	"reflect"
 	"strings"
@@ -12,7 +13,7 @@ import (
 // PagedList is the shape of a paged list answer (ListJSON, PagedJSON):
 // use PagedList[T]{} as an Endpoint's Out to describe it.
 type PagedList[T any] struct {
-	Items []T `json:"items"`
+	Items []T `json:"items" schema:"notnull"` // [] when empty, never null
 	Total int `json:"total"`
 	Page  int `json:"page"`
 	Size  int `json:"size"`
@@ -20,7 +21,7 @@ type PagedList[T any] struct {
 
 // ItemList is the shape of a whole-list answer (ItemsJSON): {"items": […]}.
 type ItemList[T any] struct {
-	Items []T `json:"items"`
+	Items []T `json:"items" schema:"notnull"`
 }
 
 // Schemas turns Go types into OpenAPI 3.1 (JSON Schema) schemas by
@@ -28,7 +29,9 @@ type ItemList[T any] struct {
 // tags (omitempty or omitzero: not required; "-": left out), a named
 // struct once under components/schemas and referred to by $ref. Types
 // with their own MarshalJSON are read from what they write (a Date
-// writes a string/date).
+// writes a string/date). A pointer, slice or map may be null, as
+// encoding/json writes a nil one (type ["array", "null"]), unless the
+// field's tag says schema:"notnull" (the code never leaves it nil).
 type Schemas struct {
 	defs  map[string]any
 	names map[reflect.Type]string
@@ -62,8 +65,11 @@ var (
 )
 
 func (s *Schemas) of(t reflect.Type) map[string]any {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	if t.Kind() == reflect.Pointer {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		return nullable(s.of(t))
 	}
 	if t == timeType {
 		return map[string]any{"type": "string", "format": "date-time"}
@@ -89,13 +95,43 @@ func (s *Schemas) of(t reflect.Type) map[string]any {
 		if t.Elem().Kind() == reflect.Uint8 {
 			return map[string]any{"type": "string", "contentEncoding": "base64"}
 		}
-		return map[string]any{"type": "array", "items": s.of(t.Elem())}
+		if t.Kind() == reflect.Array {
+			return map[string]any{"type": "array", "items": s.of(t.Elem())}
+		}
+		return map[string]any{"type": []string{"array", "null"}, "items": s.of(t.Elem())}
 	case reflect.Map:
-		return map[string]any{"type": "object", "additionalProperties": s.of(t.Elem())}
+		return map[string]any{"type": []string{"object", "null"}, "additionalProperties": s.of(t.Elem())}
 	case reflect.Struct:
 		return s.object(t)
 	}
 	return map[string]any{} // interface, func, chan: any value
+}
+
+// nullable lets a schema be null too, as encoding/json writes a nil
+// pointer, slice or map.
+func nullable(sc map[string]any) map[string]any {
+	switch typ := sc["type"].(type) {
+	case string:
+		out := maps.Clone(sc)
+		out["type"] = []string{typ, "null"}
+		return out
+	case []string:
+		return sc
+	}
+	if len(sc) == 0 {
+		return sc // any value, null included
+	}
+	return map[string]any{"anyOf": []any{sc, map[string]any{"type": "null"}}}
+}
+
+// notNull takes null out of a schema nullable made.
+func notNull(sc map[string]any) map[string]any {
+	if typ, ok := sc["type"].([]string); ok && len(typ) == 2 && typ[1] == "null" {
+		out := maps.Clone(sc)
+		out["type"] = typ[0]
+		return out
+	}
+	return sc
 }
 
 // marshaled reads the JSON kind of a type with its own MarshalJSON from
@@ -197,6 +233,9 @@ func (s *Schemas) addFields(t reflect.Type, props map[string]any, required *[]st
 			sc = map[string]any{"type": "string"}
 		} else {
 			sc = s.of(f.Type)
+		}
+		if f.Tag.Get("schema") == "notnull" {
+			sc = notNull(sc)
 		}
 		props[name] = sc
 		if !hasOpt(opts, "omitempty") && !hasOpt(opts, "omitzero") {

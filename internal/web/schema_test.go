@@ -82,10 +82,12 @@ func TestSchemaOf(t *testing.T) {
 		"at":    {"type": "string", "format": "date-time"},
 		"on":    {"type": "string", "format": "date"},
 		"code":  {"type": "string"},
-		"maybe": {"type": "integer"},
-		"tags":  {"type": "array", "items": map[string]any{"type": "string"}},
-		"by":    {"type": "object", "additionalProperties": map[string]any{"type": "integer"}},
-		"extra": {"type": "object", "additionalProperties": map[string]any{}},
+		"maybe": {"type": []string{"integer", "null"}},
+		"tags":  {"type": []string{"array", "null"}, "items": map[string]any{"type": "string"}},
+		"by":    {"type": []string{"object", "null"}, "additionalProperties": map[string]any{"type": "integer"}},
+		"extra": {"type": []string{"object", "null"}, "additionalProperties": map[string]any{}},
+		"nested": {"type": []string{"object", "null"}, "additionalProperties": map[string]any{"anyOf": []any{
+			map[string]any{"$ref": "#/components/schemas/web.schemaNode"}, map[string]any{"type": "null"}}}},
 		"node":  {"$ref": "#/components/schemas/web.schemaNode"},
 		"raw":   {"type": "string", "contentEncoding": "base64"},
 		"NoTag": {"type": "string"},
@@ -118,7 +120,7 @@ func TestSchemaOf(t *testing.T) {
 	}
 	// The recursive type refers to itself; both are components, once.
 	node := s.Components()["web.schemaNode"].(map[string]any)
-	if prop(t, node, "children")["items"].(map[string]any)["$ref"] != "#/components/schemas/web.schemaNode" {
+	if prop(t, node, "children")["items"].(map[string]any)["anyOf"].([]any)[0].(map[string]any)["$ref"] != "#/components/schemas/web.schemaNode" {
 		t.Errorf("recursive: %v", node)
 	}
 	if len(s.Components()) != 2 {
@@ -127,7 +129,7 @@ func TestSchemaOf(t *testing.T) {
 	if s.Of(nil) != nil {
 		t.Error("nil type: no schema")
 	}
-	if got := s.Of(reflect.TypeFor[[]schemaNode]()); got["type"] != "array" {
+	if got := s.Of(reflect.TypeFor[[]schemaNode]()); !reflect.DeepEqual(got["type"], []string{"array", "null"}) {
 		t.Errorf("reflect.Type: %v", got)
 	}
 	if got := s.Of(ItemList[string]{}); !reflect.DeepEqual(prop(t, got, "items"), map[string]any{"type": "array", "items": map[string]any{"type": "string"}}) {
