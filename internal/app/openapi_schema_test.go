@@ -147,6 +147,15 @@ func TestOpenAPISchemas(t *testing.T) {
 	if typedIn < 30 || typedOut < 60 {
 		t.Errorf("described bodies: %d requests, %d responses", typedIn, typedOut)
 	}
+	// The answer check below can fail: a wrong type, an unknown field and
+	// a missing one are all reported.
+	var bad []string
+	conforms(doc, "", list, map[string]any{"items": []any{map[string]any{"credit_code": 5.0, "bogus": true}}, "total": 1.5, "page": 1.0, "size": 50.0}, &bad)
+	for _, want := range []string{"[0].credit_code: number", "[0].bogus: not in the schema", "[0].name: required but missing", ".total: number"} {
+		if !slices.ContainsFunc(bad, func(s string) bool { return strings.Contains(s, want) }) {
+			t.Errorf("conforms misses %q: %v", want, bad)
+		}
+	}
 	t.Logf("%d components, %d $refs, %d typed requests, %d typed responses", len(comps), refs, typedIn, typedOut)
 }
 
@@ -288,6 +297,7 @@ func TestOpenAPIResponsesMatch(t *testing.T) {
 					t.Logf("not reached: GET %s", r)
 				}
 			}
+			t.Logf("%d of %d GET routes checked", len(checked), len(routes))
 			if len(checked) < 20 {
 				t.Errorf("only %d routes checked", len(checked))
 			}
