@@ -102,7 +102,7 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "POST /api/v1/enforcement/measures", In: NewMeasure{}, Out: Measure{}, Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RecordMeasure), API: "登记责令停产整顿或约谈 / Record a measure"},
 		{Pattern: "GET /enforcement/settings", Roles: staff, Handler: h.settingsPage},
 		{Pattern: "POST /enforcement/settings", Roles: admins, Handler: h.saveSettings},
-		{Pattern: "GET /api/v1/enforcement/settings", Roles: staff, Handler: func(w http.ResponseWriter, r *http.Request) {
+		{Pattern: "GET /api/v1/enforcement/settings", Out: Settings{}, Roles: staff, Handler: func(w http.ResponseWriter, r *http.Request) {
 			set, err := h.Svc.Settings(r.Context(), web.PrincipalFrom(r.Context()).CountyCode)
 			if err != nil {
 				h.UI.Error(w, r, err)

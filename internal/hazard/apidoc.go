@@ -27,3 +27,18 @@ type SelfReportsAnswer struct {
 	Items  []SelfReportStatus `json:"items"`
 	Counts SelfCounts         `json:"counts"`
 }
+
+// StatsAnswer is GET /api/v1/hazards/stats.
+type StatsAnswer struct {
+	From string    `json:"from"`
+	To   string    `json:"to"`
+	By   string    `json:"by"`
+	Rows []StatRow `json:"rows" schema:"notnull"`
+}
+
+// ClausesAnswer is GET /api/v1/hazards/clauses.
+type ClausesAnswer struct {
+	Items     []Clause           `json:"items" schema:"notnull"`
+	Standards map[string]string  `json:"standards"`
+	Periods   map[string]InForce `json:"periods"`
+}
