@@ -14,8 +14,8 @@ type ListAnswer struct {
 // DetailAnswer is GET /api/v1/hazards/{id}.
 type DetailAnswer struct {
 	Hazard   Record   `json:"hazard"`
-	Timeline []Event  `json:"timeline"`
-	Allowed  []Action `json:"allowed"`
+	Timeline []Event  `json:"timeline" schema:"notnull"`
+	Allowed  []Action `json:"allowed" schema:"notnull"`
 	Card     Card     `json:"card"`
 	Clause   string   `json:"clause"`
 }
@@ -24,7 +24,7 @@ type DetailAnswer struct {
 type SelfReportsAnswer struct {
 	Period string             `json:"period"`
 	Due    string             `json:"due"`
-	Items  []SelfReportStatus `json:"items"`
+	Items  []SelfReportStatus `json:"items" schema:"notnull"`
 	Counts SelfCounts         `json:"counts"`
 }
 
