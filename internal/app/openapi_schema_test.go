@@ -163,7 +163,7 @@ func TestOpenAPISchemas(t *testing.T) {
 // and unknown fields), resolving $refs against doc.
 func conforms(doc map[string]any, path string, sc map[string]any, v any, out *[]string) {
 	sc = deref(doc, sc)
-	if sc == nil || len(sc) == 0 {
+	if len(sc) == 0 {
 		return
 	}
 	if alts, ok := sc["anyOf"].([]any); ok {

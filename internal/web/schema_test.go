@@ -45,7 +45,7 @@ type schemaThing struct {
 	Inline     struct{ A string }     `json:"inline"`
 	Raw        []byte                 `json:"raw"`
 	NoTag      string                 //
-	hidden     string                 //nolint:unused
+	hidden     string                 // not described
 	Any        any                    `json:"any"`
 	Nested     map[string]*schemaNode `json:"nested"`
 }
@@ -125,6 +125,9 @@ func TestSchemaOf(t *testing.T) {
 	}
 	if len(s.Components()) != 2 {
 		t.Errorf("components: %v", s.Components())
+	}
+	if got := s.Of(schemaThing{hidden: "not described"}); got["$ref"] != "#/components/schemas/web.schemaThing" {
+		t.Errorf("a named struct again: %v", got)
 	}
 	if s.Of(nil) != nil {
 		t.Error("nil type: no schema")
