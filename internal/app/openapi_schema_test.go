@@ -64,10 +64,14 @@ func propNames(sc map[string]any) []string {
 // is left as a bare object.
 func TestOpenAPISchemas(t *testing.T) {
 	a := start(t, false)
+	size := 0
+	began := time.Now()
 	doc := openAPIDoc(t, func(path string) (int, []byte) {
 		rec := do(a, "GET", path, "", nil)
+		size = rec.Body.Len()
 		return rec.Code, rec.Body.Bytes()
 	})
+	t.Logf("openapi.json: %d bytes in %v", size, time.Since(began))
 	comps, _ := at(doc, "components", "schemas").(map[string]any)
 	if comps["Error"] == nil || comps["enterprise.Enterprise"] == nil || len(comps) < 30 {
 		t.Fatalf("components: %d schemas, Error and enterprise.Enterprise expected", len(comps))
