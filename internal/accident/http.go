@@ -45,13 +45,13 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "GET /accidents/template", Roles: writers},
 		{Pattern: "GET /accidents/import", Roles: writers},
 		{Pattern: "POST /accidents/import", Roles: writers},
-		{Pattern: "GET /api/v1/accidents", Roles: readers, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Accident, int, error) {
+		{Pattern: "GET /api/v1/accidents", Out: web.PagedList[Accident]{}, Roles: readers, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Accident, int, error) {
 			f := FilterOf(r.URL.Query())
 			f.Limit, f.Offset = pg.Size, pg.Offset()
 			return h.Svc.List(r.Context(), web.PrincipalFrom(r.Context()), f)
 		}), API: "生产安全事故台账（from, to, level, industry, town） / Accident register"},
-		{Pattern: "POST /api/v1/accidents", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Record), API: "登记事故（等级按493号令自动判定，填写的等级与数据矛盾时拒绝） / Record an accident"},
-		{Pattern: "GET /api/v1/accidents/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.Get), API: "事故详情与报告时限 / An accident with its reporting deadlines"},
+		{Pattern: "POST /api/v1/accidents", In: Input{}, Out: Accident{}, Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Record), API: "登记事故（等级按493号令自动判定，填写的等级与数据矛盾时拒绝） / Record an accident"},
+		{Pattern: "GET /api/v1/accidents/{id}", Out: View{}, Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.Get), API: "事故详情与报告时限 / An accident with its reporting deadlines"},
 		{Pattern: "GET /api/v1/accidents/stats", Roles: readers, Handler: func(w http.ResponseWriter, r *http.Request) {
 			st, err := h.stats(r)
 			if err != nil {

@@ -60,7 +60,8 @@ type App struct {
 	JobHandlers map[string]jobs.Handler
 	stop        context.CancelFunc
 	mods        []*module
-	apiDocs     map[string]string // OpenAPI summaries of the modules' routes
+	apiDocs     map[string]string     // OpenAPI summaries of the modules' routes
+	apiBodies   map[string]web.Bodies // request/response types of the modules' API routes
 
 	// Domain services (one folder per piece of the bureau's work).
 	domains
@@ -231,6 +232,7 @@ func (a *App) buildHTTP() error {
 	}
 	policy := Policy()
 	a.apiDocs = map[string]string{}
+	a.apiBodies = map[string]web.Bodies{}
 	admin := &sysadmin.Handlers{DB: a.DB, Auth: a.Auth, Org: a.Org}
 	if a.Enterprise != nil {
 		admin.Enterprise = a.Enterprise.Resolve
@@ -239,6 +241,7 @@ func (a *App) buildHTTP() error {
 	for _, rs := range []web.Routes{admin.Routes(), ops.Routes()} {
 		policy.Merge(rs.Policy())
 		maps.Copy(a.apiDocs, rs.API())
+		maps.Copy(a.apiBodies, rs.Bodies())
 	}
 	for _, m := range a.mods {
 		policy.Merge(m.policy)
@@ -247,6 +250,7 @@ func (a *App) buildHTTP() error {
 			rs := m.routes()
 			policy.Merge(rs.Policy())
 			maps.Copy(a.apiDocs, rs.API())
+			maps.Copy(a.apiBodies, rs.Bodies())
 		}
 		if m.locales != nil {
 			if err := t.AddFS(m.locales, "locales"); err != nil {

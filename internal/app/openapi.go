@@ -20,6 +20,7 @@ var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 // openAPI describes every registered /api/v1 route (OpenAPI 3.1).
 func (a *App) openAPI(w http.ResponseWriter, r *http.Request) {
 	paths := map[string]map[string]any{}
+	schemas := web.NewSchemas()
 	for _, route := range a.Router.Routes() {
 		method, path, ok := strings.Cut(route, " ")
 		if !ok || !strings.HasPrefix(path, "/api/v1/") {
@@ -29,11 +30,19 @@ func (a *App) openAPI(w http.ResponseWriter, r *http.Request) {
 		if s, ok := a.apiDocs[route]; ok {
 			summary = s
 		}
+		body := a.apiBodies[route]
+		ok200 := map[string]any{"description": "OK", "content": map[string]any{"application/json": map[string]any{}}}
+		if method == "POST" {
+			ok200["description"] = "成功（新建时为 201） / OK (201 when created)"
+		}
+		if sc := schemas.Of(body.Out); sc != nil {
+			ok200["content"] = map[string]any{"application/json": map[string]any{"schema": sc}}
+		}
 		op := map[string]any{
 			"summary":     summary,
 			"operationId": strings.ToLower(method) + strings.NewReplacer("/", "_", "{", "", "}", "", ".", "_").Replace(strings.TrimPrefix(path, "/api/v1")),
 			"responses": map[string]any{
-				"200": map[string]any{"description": "OK", "content": map[string]any{"application/json": map[string]any{}}},
+				"200": ok200,
 				"400": map[string]any{"description": "格式错误 / Malformed request", "content": errContent},
 				"401": map[string]any{"description": "未登录 / Not logged in", "content": errContent},
 				"403": map[string]any{"description": "无权限 / Forbidden", "content": errContent},
@@ -53,13 +62,19 @@ func (a *App) openAPI(w http.ResponseWriter, r *http.Request) {
 			op["parameters"] = params
 		}
 		if method == "POST" || method == "PUT" {
-			op["requestBody"] = map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]string{"type": "object"}}}}
+			in := schemas.Of(body.In)
+			if in == nil {
+				in = map[string]any{"type": "object"}
+			}
+			op["requestBody"] = map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": in}}}
 		}
 		if paths[path] == nil {
 			paths[path] = map[string]any{}
 		}
 		paths[path][strings.ToLower(method)] = op
 	}
+	components := schemas.Components()
+	components["Error"] = errorSchema
 	web.JSON(w, http.StatusOK, map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "Yingji API", "version": Version,
@@ -69,15 +84,18 @@ func (a *App) openAPI(w http.ResponseWriter, r *http.Request) {
 				"bearer":  map[string]any{"type": "http", "scheme": "bearer"},
 				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": web.SessionCookie},
 			},
-			"schemas": map[string]any{"Error": map[string]any{"type": "object", "properties": map[string]any{
-				"error": map[string]string{"type": "string"}, "code": map[string]string{"type": "string"}, "field": map[string]string{"type": "string"},
-				"fields": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{
-					"field": map[string]string{"type": "string"}, "reason": map[string]string{"type": "string"}}}}}}},
+			"schemas": components,
 		},
 		"security": []map[string][]string{{"bearer": {}}, {"session": {}}},
 		"paths":    paths,
 	})
 }
+
+// errorSchema is the body of every error answer (internal/errs).
+var errorSchema = map[string]any{"type": "object", "properties": map[string]any{
+	"error": map[string]string{"type": "string"}, "code": map[string]string{"type": "string"}, "field": map[string]string{"type": "string"},
+	"fields": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{
+		"field": map[string]string{"type": "string"}, "reason": map[string]string{"type": "string"}}}}}}
 
 var errContent = map[string]any{"application/json": map[string]any{"schema": map[string]string{"$ref": "#/components/schemas/Error"}}}
 

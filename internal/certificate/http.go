@@ -67,14 +67,14 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "GET /certificates/template", Roles: checkers},
 		{Pattern: "GET /certificates/import", Roles: checkers},
 		{Pattern: "POST /certificates/import", Roles: checkers},
-		{Pattern: "GET /api/v1/certificates", Roles: readers, Handler: web.PagedJSON(h.UI, h.apiList)},
-		{Pattern: "POST /api/v1/certificates", Roles: editors, Handler: h.apiCreate},
-		{Pattern: "GET /api/v1/certificates/{id}", Roles: readers, Handler: h.apiGet},
-		{Pattern: "PUT /api/v1/certificates/{id}", Roles: editors, Handler: h.apiUpdate},
-		{Pattern: "POST /api/v1/certificates/{id}/renew", Roles: editors, Handler: h.apiRenew},
-		{Pattern: "GET /api/v1/certificates/missing", Roles: staffReaders, Handler: h.apiMissing},
-		{Pattern: "GET /api/v1/certificates/warnings", Roles: readers, Handler: web.PagedJSON(h.UI, h.warningsOf)},
-		{Pattern: "POST /api/v1/certificates/warnings", Roles: checkers, Handler: h.apiWarn},
+		{Pattern: "GET /api/v1/certificates", Out: web.PagedList[apiCertificate]{}, Roles: readers, Handler: web.PagedJSON(h.UI, h.apiList)},
+		{Pattern: "POST /api/v1/certificates", In: Certificate{}, Out: apiCertificate{}, Roles: editors, Handler: h.apiCreate},
+		{Pattern: "GET /api/v1/certificates/{id}", Out: apiCertificate{}, Roles: readers, Handler: h.apiGet},
+		{Pattern: "PUT /api/v1/certificates/{id}", In: Certificate{}, Out: apiCertificate{}, Roles: editors, Handler: h.apiUpdate},
+		{Pattern: "POST /api/v1/certificates/{id}/renew", In: RenewInput{}, Out: apiCertificate{}, Roles: editors, Handler: h.apiRenew},
+		{Pattern: "GET /api/v1/certificates/missing", Out: MissingResult{}, Roles: staffReaders, Handler: h.apiMissing},
+		{Pattern: "GET /api/v1/certificates/warnings", Out: web.PagedList[Warning]{}, Roles: readers, Handler: web.PagedJSON(h.UI, h.warningsOf)},
+		{Pattern: "POST /api/v1/certificates/warnings", In: warnInput{}, Out: Warning{}, Roles: checkers, Handler: h.apiWarn},
 	}
 }
 

@@ -61,21 +61,21 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "GET /cases/template", Roles: writers},
 		{Pattern: "GET /cases/import", Roles: writers},
 		{Pattern: "POST /cases/import", Roles: writers},
-		{Pattern: "GET /api/v1/enforcement/documents", Roles: readers, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Document, int, error) {
+		{Pattern: "GET /api/v1/enforcement/documents", Out: web.PagedList[Document]{}, Roles: readers, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Document, int, error) {
 			f := DocFilterOf(r.URL.Query())
 			f.Limit, f.Offset = pg.Size, pg.Offset()
 			return h.Svc.ListDocuments(r.Context(), web.PrincipalFrom(r.Context()), f)
 		}), API: "执法文书登记簿（kind, enterprise, inspection, case, from, to, q） / Enforcement documents"},
-		{Pattern: "POST /api/v1/enforcement/documents", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Issue), API: "制发执法文书（自动编号，前置文书检查） / Issue a numbered document"},
-		{Pattern: "GET /api/v1/enforcement/documents/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.GetDocument), API: "执法文书详情 / One document"},
-		{Pattern: "GET /api/v1/enforcement/cases", Roles: staff, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Case, int, error) {
+		{Pattern: "POST /api/v1/enforcement/documents", In: NewDocument{}, Out: Document{}, Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Issue), API: "制发执法文书（自动编号，前置文书检查） / Issue a numbered document"},
+		{Pattern: "GET /api/v1/enforcement/documents/{id}", Out: Document{}, Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.GetDocument), API: "执法文书详情 / One document"},
+		{Pattern: "GET /api/v1/enforcement/cases", Out: web.PagedList[Case]{}, Roles: staff, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Case, int, error) {
 			f := CaseFilterOf(r.URL.Query())
 			f.Limit, f.Offset = pg.Size, pg.Offset()
 			return h.Svc.ListCases(r.Context(), web.PrincipalFrom(r.Context()), f)
 		}), API: "行政处罚案件（state, cause_kind, enterprise, from, to, q） / Penalty cases"},
-		{Pattern: "POST /api/v1/enforcement/cases", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.OpenCase), API: "立案（待审批） / Draft a case"},
-		{Pattern: "GET /api/v1/enforcement/cases/{id}", Roles: staff, Handler: web.GetJSON(h.UI, h.caseJSON), API: "案件详情与法定时限 / A case with its clocks"},
-		{Pattern: "POST /api/v1/enforcement/cases/{id}/steps", Roles: steppers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Step), API: "办理一个环节（approve_filing, reject_filing, notify, decide, pay, close, approve） / Take a step"},
+		{Pattern: "POST /api/v1/enforcement/cases", In: NewCase{}, Out: Case{}, Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.OpenCase), API: "立案（待审批） / Draft a case"},
+		{Pattern: "GET /api/v1/enforcement/cases/{id}", Out: CaseView{}, Roles: staff, Handler: web.GetJSON(h.UI, h.caseJSON), API: "案件详情与法定时限 / A case with its clocks"},
+		{Pattern: "POST /api/v1/enforcement/cases/{id}/steps", In: StepInput{}, Out: Case{}, Roles: steppers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Step), API: "办理一个环节（approve_filing, reject_filing, notify, decide, pay, close, approve） / Take a step"},
 		{Pattern: "GET /api/v1/enforcement/cases/{id}/payments", Roles: staff, Handler: web.GetJSON(h.UI, func(ctx context.Context, p *auth.Principal, id string) (map[string]any, error) {
 			list, err := h.Svc.Payments(ctx, p, id)
 			if list == nil {
@@ -83,7 +83,7 @@ func (h *Handlers) Routes() web.Routes {
 			}
 			return map[string]any{"items": list}, err
 		}), API: "罚款缴纳记录 / The case's payments"},
-		{Pattern: "GET /api/v1/enforcement/measures", Roles: staff, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Measure, int, error) {
+		{Pattern: "GET /api/v1/enforcement/measures", Out: web.PagedList[Measure]{}, Roles: staff, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Measure, int, error) {
 			f := MeasureFilterOf(r.URL.Query())
 			f.Limit, f.Offset = pg.Size, pg.Offset()
 			return h.Svc.ListMeasures(r.Context(), web.PrincipalFrom(r.Context()), f)
@@ -99,10 +99,10 @@ func (h *Handlers) Routes() web.Routes {
 			}
 			web.JSON(w, http.StatusOK, map[string]any{"items": items, "total_fen": total})
 		}, API: "罚款台账：各案件缴纳记录及合计（from, to） / Fines ledger"},
-		{Pattern: "POST /api/v1/enforcement/measures", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RecordMeasure), API: "登记责令停产整顿或约谈 / Record a measure"},
+		{Pattern: "POST /api/v1/enforcement/measures", In: NewMeasure{}, Out: Measure{}, Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RecordMeasure), API: "登记责令停产整顿或约谈 / Record a measure"},
 		{Pattern: "GET /enforcement/settings", Roles: staff, Handler: h.settingsPage},
 		{Pattern: "POST /enforcement/settings", Roles: admins, Handler: h.saveSettings},
-		{Pattern: "GET /api/v1/enforcement/settings", Roles: staff, Handler: func(w http.ResponseWriter, r *http.Request) {
+		{Pattern: "GET /api/v1/enforcement/settings", Out: Settings{}, Roles: staff, Handler: func(w http.ResponseWriter, r *http.Request) {
 			set, err := h.Svc.Settings(r.Context(), web.PrincipalFrom(r.Context()).CountyCode)
 			if err != nil {
 				h.UI.Error(w, r, err)
@@ -110,7 +110,7 @@ func (h *Handlers) Routes() web.Routes {
 			}
 			web.JSON(w, http.StatusOK, set)
 		}, API: "执法设置（地区简称、处罚依据及罚款上限） / Settings"},
-		{Pattern: "PUT /api/v1/enforcement/settings", Roles: admins, Handler: web.BodyJSON(h.UI, http.StatusOK, h.Svc.SaveSettings), API: "修改执法设置 / Change the settings"},
+		{Pattern: "PUT /api/v1/enforcement/settings", In: Settings{}, Out: Settings{}, Roles: admins, Handler: web.BodyJSON(h.UI, http.StatusOK, h.Svc.SaveSettings), API: "修改执法设置 / Change the settings"},
 		{Pattern: "GET /api/v1/enforcement/documents/{id}/numbers", Roles: readers, Handler: web.GetJSON(h.UI, h.numberParts), API: "文书编号组成（地区简称、代字、年份、序号） / Parts of a document's number"},
 	}
 }

@@ -70,10 +70,10 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "GET /enterprises/template", Roles: creators},
 		{Pattern: "GET /enterprises/import", Roles: creators},
 		{Pattern: "POST /enterprises/import", Roles: creators},
-		{Pattern: "GET /api/v1/enterprises", Roles: readers, Handler: web.PagedJSON(h.UI, h.enterprisesOf)},
-		{Pattern: "POST /api/v1/enterprises", Roles: creators, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.apiCreate)},
-		{Pattern: "GET /api/v1/enterprises/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.Get)},
-		{Pattern: "PUT /api/v1/enterprises/{id}", Roles: editors, Handler: h.apiUpdate},
+		{Pattern: "GET /api/v1/enterprises", Out: web.PagedList[Enterprise]{}, Roles: readers, Handler: web.PagedJSON(h.UI, h.enterprisesOf)},
+		{Pattern: "POST /api/v1/enterprises", In: Enterprise{}, Out: Enterprise{}, Roles: creators, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.apiCreate)},
+		{Pattern: "GET /api/v1/enterprises/{id}", Out: Enterprise{}, Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.Get)},
+		{Pattern: "PUT /api/v1/enterprises/{id}", In: Enterprise{}, Out: Enterprise{}, Roles: editors, Handler: h.apiUpdate},
 	}
 }
 

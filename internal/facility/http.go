@@ -52,14 +52,14 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "GET /facilities/template", Roles: writers},
 		{Pattern: "GET /facilities/import", Roles: writers},
 		{Pattern: "POST /facilities/import", Roles: writers},
-		{Pattern: "GET /api/v1/facilities", Roles: readers, Handler: web.PagedJSON(h.UI, h.apiList), API: "设施列表（kind, status, town, enterprise, q, page, size） / List facilities"},
-		{Pattern: "POST /api/v1/facilities", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.apiCreate), API: "登记设施（含初始状态 status、status_date） / Register a facility"},
+		{Pattern: "GET /api/v1/facilities", Out: web.PagedList[Facility]{}, Roles: readers, Handler: web.PagedJSON(h.UI, h.apiList), API: "设施列表（kind, status, town, enterprise, q, page, size） / List facilities"},
+		{Pattern: "POST /api/v1/facilities", In: apiInput{}, Out: Facility{}, Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.apiCreate), API: "登记设施（含初始状态 status、status_date） / Register a facility"},
 		{Pattern: "GET /api/v1/facilities/counts", Roles: readers, Handler: h.apiCounts, API: "某日各类设施按状态的数量（date=YYYY-MM-DD，默认今天） / Facilities by kind and status at a date"},
 		{Pattern: "GET /api/v1/facilities/changes", Roles: readers, Handler: h.apiChanges, API: "期间内的状态变更（from, to, kind, status） / Status changes in a period"},
-		{Pattern: "GET /api/v1/facilities/{id}", Roles: readers, Handler: h.apiGet, API: "设施详情 / One facility"},
-		{Pattern: "PUT /api/v1/facilities/{id}", Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Update), API: "修改设施信息（状态须通过状态变更） / Update a facility"},
-		{Pattern: "GET /api/v1/facilities/{id}/statuses", Roles: readers, Handler: h.apiHistory, API: "设施状态变更记录 / A facility's status history"},
-		{Pattern: "POST /api/v1/facilities/{id}/statuses", Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.ChangeStatus), API: "变更设施状态（status, date, note） / Change a facility's status"},
+		{Pattern: "GET /api/v1/facilities/{id}", Out: Facility{}, Roles: readers, Handler: h.apiGet, API: "设施详情 / One facility"},
+		{Pattern: "PUT /api/v1/facilities/{id}", In: Facility{}, Out: Facility{}, Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Update), API: "修改设施信息（状态须通过状态变更） / Update a facility"},
+		{Pattern: "GET /api/v1/facilities/{id}/statuses", Out: web.ItemList[StatusChange]{}, Roles: readers, Handler: h.apiHistory, API: "设施状态变更记录 / A facility's status history"},
+		{Pattern: "POST /api/v1/facilities/{id}/statuses", In: StatusInput{}, Out: StatusChange{}, Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.ChangeStatus), API: "变更设施状态（status, date, note） / Change a facility's status"},
 	}
 }
 

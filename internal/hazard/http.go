@@ -63,15 +63,15 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "GET /self-reports", Roles: readers, Handler: h.selfReports},
 		{Pattern: "POST /self-reports", Roles: enterprise, Handler: h.submitSelf},
 		{Pattern: "GET /self-reports/export", Roles: staffReaders},
-		{Pattern: "GET /api/v1/hazards", Roles: readers, Handler: h.apiList, API: "隐患台账（town, sector, grade, state, open, source, overdue, card, from, to, enterprise, campaign, listed, extended, unit, q, page, size），" +
+		{Pattern: "GET /api/v1/hazards", Out: ListAnswer{}, Roles: readers, Handler: h.apiList, API: "隐患台账（town, sector, grade, state, open, source, overdue, card, from, to, enterprise, campaign, listed, extended, unit, q, page, size），" +
 			"附筛选结果的统计 counts / The hazard ledger with the counts of the filtered set"},
-		{Pattern: "POST /api/v1/hazards", Roles: actors, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Report), API: "上报隐患（enterprise_id 或 place_name+town_code, source, description, found_on …） / Report a hazard"},
-		{Pattern: "GET /api/v1/hazards/{id}", Roles: readers, Handler: h.apiGet, API: "隐患详情、全过程记录与当前可执行的操作 / A hazard with its timeline and allowed actions"},
-		{Pattern: "POST /api/v1/hazards/{id}/steps", Roles: actors, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.apiStep), API: "执行一步（action: grade, order, start, submit, verify, return, close, self_done；照片须通过网页表单上传；延期须经 /api/v1/supervision/extensions 申请并审批） / Take a step (files only through the web form; extensions only through an approved extension request)"},
-		{Pattern: "GET /api/v1/hazards/stats", Roles: readers, Handler: h.apiStats, API: "隐患统计（by=grade|source|sector|town_code|state|campaign|category，from, to 及台账筛选条件） / Statistics for a period"},
-		{Pattern: "GET /api/v1/hazards/clauses", Roles: readers, Handler: h.apiClauses, API: "重大事故隐患判定标准条款（q 关键词, found 发现日期：只列当日施行的标准） / Determination-standard clauses"},
-		{Pattern: "GET /api/v1/self-reports", Roles: readers, Handler: h.apiSelfReports, API: "企业隐患自查自报（period=2022Q1|2022, town, sector, state） / Enterprise self-reports of a period"},
-		{Pattern: "POST /api/v1/self-reports", Roles: enterprise, Handler: web.BodyJSON(h.UI, http.StatusOK, h.Svc.SubmitSelfReport), API: "企业报送季度或年度隐患统计（period, found, rectified, major, major_rectified, signed_by） / Submit a self-report"},
+		{Pattern: "POST /api/v1/hazards", In: NewHazard{}, Out: Record{}, Roles: actors, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Report), API: "上报隐患（enterprise_id 或 place_name+town_code, source, description, found_on …） / Report a hazard"},
+		{Pattern: "GET /api/v1/hazards/{id}", Out: DetailAnswer{}, Roles: readers, Handler: h.apiGet, API: "隐患详情、全过程记录与当前可执行的操作 / A hazard with its timeline and allowed actions"},
+		{Pattern: "POST /api/v1/hazards/{id}/steps", In: StepInput{}, Out: Record{}, Roles: actors, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.apiStep), API: "执行一步（action: grade, order, start, submit, verify, return, close, self_done；照片须通过网页表单上传；延期须经 /api/v1/supervision/extensions 申请并审批） / Take a step (files only through the web form; extensions only through an approved extension request)"},
+		{Pattern: "GET /api/v1/hazards/stats", Out: StatsAnswer{}, Roles: readers, Handler: h.apiStats, API: "隐患统计（by=grade|source|sector|town_code|state|campaign|category，from, to 及台账筛选条件） / Statistics for a period"},
+		{Pattern: "GET /api/v1/hazards/clauses", Out: ClausesAnswer{}, Roles: readers, Handler: h.apiClauses, API: "重大事故隐患判定标准条款（q 关键词, found 发现日期：只列当日施行的标准） / Determination-standard clauses"},
+		{Pattern: "GET /api/v1/self-reports", Out: SelfReportsAnswer{}, Roles: readers, Handler: h.apiSelfReports, API: "企业隐患自查自报（period=2022Q1|2022, town, sector, state） / Enterprise self-reports of a period"},
+		{Pattern: "POST /api/v1/self-reports", In: SelfReportInput{}, Out: SelfReport{}, Roles: enterprise, Handler: web.BodyJSON(h.UI, http.StatusOK, h.Svc.SubmitSelfReport), API: "企业报送季度或年度隐患统计（period, found, rectified, major, major_rectified, signed_by） / Submit a self-report"},
 	}
 }
 

@@ -73,30 +73,30 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "GET /inspection-plan-items/import", Roles: Planners},
 		{Pattern: "POST /inspection-plan-items/import", Roles: Planners},
 		{Pattern: "GET /inspection-plans/export", Roles: Staff},
-		{Pattern: "GET /api/v1/inspections", Roles: readers, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Inspection, int, error) {
+		{Pattern: "GET /api/v1/inspections", Out: web.PagedList[Inspection]{}, Roles: readers, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Inspection, int, error) {
 			f := FilterOf(r.URL.Query())
 			f.Limit, f.Offset = pg.Size, pg.Offset()
 			return h.Svc.List(r.Context(), web.PrincipalFrom(r.Context()), f)
 		}), API: "List inspections (家次) in scope; filters kind, from, to, sector, enterprise, plan, draw"},
-		{Pattern: "POST /api/v1/inspections", Roles: Inspectors, Handler: h.apiCreate, API: "Record an inspection (JSON, or multipart with data + photos); a known client_id answers 200 with the recorded one"},
-		{Pattern: "GET /api/v1/inspections/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.Get), API: "One inspection with checklist, findings and raised hazards"},
+		{Pattern: "POST /api/v1/inspections", In: InspectionInput{}, Out: Inspection{}, Roles: Inspectors, Handler: h.apiCreate, API: "Record an inspection (JSON, or multipart with data + photos); a known client_id answers 200 with the recorded one"},
+		{Pattern: "GET /api/v1/inspections/{id}", Out: Inspection{}, Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.Get), API: "One inspection with checklist, findings and raised hazards"},
 		{Pattern: "GET /api/v1/inspection-templates", Roles: readers, Handler: func(w http.ResponseWriter, r *http.Request) {
 			web.JSON(w, http.StatusOK, map[string]any{"items": Checklists()})
 		}, API: "The shipped checklists (major-hazard standards and general)"},
-		{Pattern: "GET /api/v1/inspection-plans", Roles: Staff, Handler: web.ItemsJSON(h.UI, func(ctx ctxT, p *auth.Principal) ([]PlanView, error) {
+		{Pattern: "GET /api/v1/inspection-plans", Out: web.ItemList[PlanView]{}, Roles: Staff, Handler: web.ItemsJSON(h.UI, func(ctx ctxT, p *auth.Principal) ([]PlanView, error) {
 			return h.Svc.Plans(ctx, p, 0)
 		}), API: "Annual enforcement plans with progress"},
-		{Pattern: "POST /api/v1/inspection-plans", Roles: Planners, Handler: web.BodyJSON(h.UI, http.StatusOK, h.Svc.SavePlan), API: "Create or update a section's annual plan"},
-		{Pattern: "GET /api/v1/inspection-plans/{id}", Roles: Staff, Handler: web.GetJSON(h.UI, h.Svc.Plan), API: "One plan with progress"},
+		{Pattern: "POST /api/v1/inspection-plans", In: Plan{}, Out: Plan{}, Roles: Planners, Handler: web.BodyJSON(h.UI, http.StatusOK, h.Svc.SavePlan), API: "Create or update a section's annual plan"},
+		{Pattern: "GET /api/v1/inspection-plans/{id}", Out: PlanView{}, Roles: Staff, Handler: web.GetJSON(h.UI, h.Svc.Plan), API: "One plan with progress"},
 		{Pattern: "POST /api/v1/inspection-plans/{id}/approve", Roles: Approvers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx ctxT, p *auth.Principal, id string, in struct {
 			ApprovedOn  string `json:"approved_on"`
 			ApprovalRef string `json:"approval_ref"`
 		}) (Plan, error) {
 			return h.Svc.ApprovePlan(ctx, p, id, in.ApprovedOn, in.ApprovalRef)
 		}), API: "Record the county government's approval of a plan"},
-		{Pattern: "GET /api/v1/inspection-draws", Roles: Staff, Handler: web.ItemsJSON(h.UI, h.Svc.Draws), API: "双随机 draws"},
-		{Pattern: "POST /api/v1/inspection-draws", Roles: Planners, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.NewDraw), API: "Draw enterprises and inspectors (seed and pools stored)"},
-		{Pattern: "GET /api/v1/inspection-draws/{id}", Roles: Staff, Handler: web.GetJSON(h.UI, h.Svc.GetDraw), API: "One draw with its tasks and results"},
+		{Pattern: "GET /api/v1/inspection-draws", Out: web.ItemList[DrawRecord]{}, Roles: Staff, Handler: web.ItemsJSON(h.UI, h.Svc.Draws), API: "双随机 draws"},
+		{Pattern: "POST /api/v1/inspection-draws", In: DrawRequest{}, Out: DrawRecord{}, Roles: Planners, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.NewDraw), API: "Draw enterprises and inspectors (seed and pools stored)"},
+		{Pattern: "GET /api/v1/inspection-draws/{id}", Out: DrawRecord{}, Roles: Staff, Handler: web.GetJSON(h.UI, h.Svc.GetDraw), API: "One draw with its tasks and results"},
 		{Pattern: "GET /api/v1/inspection-draws/{id}/replay", Roles: Staff, Handler: web.GetJSON(h.UI, func(ctx ctxT, p *auth.Principal, id string) (map[string]any, error) {
 			tasks, same, err := h.Svc.Replay(ctx, p, id)
 			return map[string]any{"tasks": tasks, "identical": same}, err
@@ -104,8 +104,8 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "POST /api/v1/inspection-draws/{id}/publish", Roles: Planners, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx ctxT, p *auth.Principal, id string, _ struct{}) (DrawRecord, error) {
 			return h.Svc.Publish(ctx, p, id)
 		}), API: "Publish a draw's task list"},
-		{Pattern: "GET /api/v1/inspectors", Roles: Staff, Handler: web.ItemsJSON(h.UI, h.Svc.Inspectors), API: "The inspector register (执法人员库)"},
-		{Pattern: "POST /api/v1/inspectors", Roles: Planners, Handler: web.BodyJSON(h.UI, http.StatusOK, h.Svc.SaveInspector), API: "Put a user in the inspector register with an 执法证号"},
+		{Pattern: "GET /api/v1/inspectors", Out: web.ItemList[Inspector]{}, Roles: Staff, Handler: web.ItemsJSON(h.UI, h.Svc.Inspectors), API: "The inspector register (执法人员库)"},
+		{Pattern: "POST /api/v1/inspectors", In: Inspector{}, Out: Inspector{}, Roles: Planners, Handler: web.BodyJSON(h.UI, http.StatusOK, h.Svc.SaveInspector), API: "Put a user in the inspector register with an 执法证号"},
 	}
 }
 

@@ -81,12 +81,12 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "GET /licence-applications/{id}/decision.pdf", Roles: readers, Handler: h.decisionPDF},
 		{Pattern: "GET /licence-settings", Roles: []auth.Role{auth.RoleAdmin}, Handler: h.settingsForm},
 		{Pattern: "POST /licence-settings", Roles: []auth.Role{auth.RoleAdmin}, Handler: h.saveSettings},
-		{Pattern: "GET /api/v1/licences", Roles: readers, Handler: web.PagedJSON(h.UI, h.licencesOf)},
-		{Pattern: "GET /api/v1/licences/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.GetLicence)},
-		{Pattern: "GET /api/v1/licence-applications", Roles: readers, Handler: web.PagedJSON(h.UI, h.applicationsOf)},
-		{Pattern: "POST /api/v1/licence-applications", Roles: submitters, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateApplication)},
-		{Pattern: "GET /api/v1/licence-applications/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.apiApplication)},
-		{Pattern: "POST /api/v1/licence-applications/{id}/actions", Roles: deciders, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Act)},
+		{Pattern: "GET /api/v1/licences", Out: web.PagedList[LicRow]{}, Roles: readers, Handler: web.PagedJSON(h.UI, h.licencesOf)},
+		{Pattern: "GET /api/v1/licences/{id}", Out: LicView{}, Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.GetLicence)},
+		{Pattern: "GET /api/v1/licence-applications", Out: web.PagedList[AppRow]{}, Roles: readers, Handler: web.PagedJSON(h.UI, h.applicationsOf)},
+		{Pattern: "POST /api/v1/licence-applications", In: NewApplication{}, Out: Application{}, Roles: submitters, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateApplication)},
+		{Pattern: "GET /api/v1/licence-applications/{id}", Out: AppView{}, Roles: readers, Handler: web.GetJSON(h.UI, h.apiApplication)},
+		{Pattern: "POST /api/v1/licence-applications/{id}/actions", In: Action{}, Out: Application{}, Roles: deciders, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Act)},
 	}
 	// The application's steps, one route each.
 	for seg, act := range actionRoutes {

@@ -138,13 +138,28 @@ func (h *Handlers) apiRegions(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, map[string]any{"items": list, "total": len(list)})
 }
 
-func (h *Handlers) apiSaveRegion(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Code string `json:"code"`
-		Name string `json:"name"`
-		Kind string `json:"kind"`
-		Sort int64  `json:"sort"`
+// regionInput is the API's region request.
+type regionInput struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	Sort int64  `json:"sort"`
+}
+
+// regionList and unitList are the API's answers of the whole lists.
+type (
+	regionList struct {
+		Items []org.Region `json:"items" schema:"notnull"`
+		Total int          `json:"total"`
 	}
+	unitList struct {
+		Items []org.Unit `json:"items" schema:"notnull"`
+		Total int        `json:"total"`
+	}
+)
+
+func (h *Handlers) apiSaveRegion(w http.ResponseWriter, r *http.Request) {
+	var in regionInput
 	if !h.UI.ReadJSON(w, r, &in) {
 		return
 	}

@@ -3,7 +3,9 @@ package sysadmin
 import (
 	"net/http"
 
+	"yingji/internal/audit"
 	"yingji/internal/auth"
+	"yingji/internal/org"
 	"yingji/internal/web"
 )
 
@@ -34,12 +36,12 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "POST /users/{id}/enable", Roles: admin, Handler: h.disableUser(false)},
 		{Pattern: "POST /users/{id}/password", Roles: admin, Handler: h.resetPassword},
 		{Pattern: "POST /users/{id}/logout-all", Roles: admin, Handler: h.logoutUser},
-		{Pattern: "GET /api/v1/users", Roles: userReader, Handler: web.PagedJSON(h.UI, h.usersOf),
+		{Pattern: "GET /api/v1/users", Out: web.PagedList[auth.User]{}, Roles: userReader, Handler: web.PagedJSON(h.UI, h.usersOf),
 			API: "用户列表（q, role, unit, region, status, page, size） / List users"},
-		{Pattern: "POST /api/v1/users", Roles: admin, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.createUserInput),
+		{Pattern: "POST /api/v1/users", In: auth.UserInput{}, Out: auth.User{}, Roles: admin, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.createUserInput),
 			API: "新建用户 / Create a user"},
-		{Pattern: "GET /api/v1/users/{id}", Roles: userReader, Handler: web.GetJSON(h.UI, h.Auth.GetUser), API: "用户详情 / One user"},
-		{Pattern: "PUT /api/v1/users/{id}", Roles: admin, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.updateUserInput),
+		{Pattern: "GET /api/v1/users/{id}", Out: auth.User{}, Roles: userReader, Handler: web.GetJSON(h.UI, h.Auth.GetUser), API: "用户详情 / One user"},
+		{Pattern: "PUT /api/v1/users/{id}", In: auth.UserInput{}, Out: auth.User{}, Roles: admin, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.updateUserInput),
 			API: "修改用户 / Update a user"},
 
 		// Regions and units
@@ -50,15 +52,15 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "POST /units", Roles: admin, Handler: h.createUnit},
 		{Pattern: "GET /units/{id}/edit", Roles: admin, Handler: h.editUnit},
 		{Pattern: "POST /units/{id}", Roles: admin, Handler: h.updateUnit},
-		{Pattern: "GET /api/v1/regions", Roles: orgReader, Handler: h.apiRegions, API: "行政区划（level, parent, q） / Regions in scope"},
-		{Pattern: "POST /api/v1/regions", Roles: admin, Handler: h.apiSaveRegion, API: "新增或修改区划 / Create or rename a region"},
-		{Pattern: "GET /api/v1/units", Roles: orgReader, Handler: h.apiUnits, API: "单位列表（kind, q） / Units in scope"},
-		{Pattern: "POST /api/v1/units", Roles: admin, Handler: h.apiCreateUnit, API: "新建单位 / Create a unit"},
-		{Pattern: "PUT /api/v1/units/{id}", Roles: admin, Handler: h.apiUpdateUnit, API: "修改单位 / Update a unit"},
+		{Pattern: "GET /api/v1/regions", Out: regionList{}, Roles: orgReader, Handler: h.apiRegions, API: "行政区划（level, parent, q） / Regions in scope"},
+		{Pattern: "POST /api/v1/regions", In: regionInput{}, Out: org.Region{}, Roles: admin, Handler: h.apiSaveRegion, API: "新增或修改区划 / Create or rename a region"},
+		{Pattern: "GET /api/v1/units", Out: unitList{}, Roles: orgReader, Handler: h.apiUnits, API: "单位列表（kind, q） / Units in scope"},
+		{Pattern: "POST /api/v1/units", In: unitJSON{}, Out: org.Unit{}, Roles: admin, Handler: h.apiCreateUnit, API: "新建单位 / Create a unit"},
+		{Pattern: "PUT /api/v1/units/{id}", In: unitJSON{}, Out: org.Unit{}, Roles: admin, Handler: h.apiUpdateUnit, API: "修改单位 / Update a unit"},
 
 		// Audit log
 		{Pattern: "GET /audit", Roles: leaders, Handler: h.auditLog},
-		{Pattern: "GET /api/v1/audit", Roles: leaders, Handler: web.PagedJSON(h.UI, h.auditRows),
+		{Pattern: "GET /api/v1/audit", Roles: leaders, Out: web.PagedList[audit.Row]{}, Handler: web.PagedJSON(h.UI, h.auditRows),
 			API: "操作日志（user, entity, entity_id, action, from, to） / Audit log"},
 
 		// Everyone's own API tokens

@@ -15,7 +15,16 @@ type Endpoint struct {
 	Roles   []auth.Role      // who may call it (Public, AnyUser or a list)
 	Handler http.HandlerFunc // nil: a kit registers it (the ledger's Excel routes)
 	API     string           // OpenAPI summary, Chinese / English (API routes)
+	// In and Out describe an API route's JSON request and response
+	// bodies for the OpenAPI document: a zero value of the type sent
+	// (hazard.Report{}, []T{}, PagedList[T]{}, ItemList[T]{}) or a
+	// reflect.Type; nil leaves the body undescribed.
+	In, Out any
 }
+
+// Bodies are an API route's request and response types (Endpoint.In,
+// Endpoint.Out).
+type Bodies struct{ In, Out any }
 
 // Routes is a module's route table.
 type Routes []Endpoint
@@ -36,6 +45,18 @@ func (rs Routes) API() map[string]string {
 	for _, r := range rs {
 		if r.API != "" {
 			out[r.Pattern] = r.API
+		}
+	}
+	return out
+}
+
+// Bodies returns the request and response types of the routes that
+// declare one.
+func (rs Routes) Bodies() map[string]Bodies {
+	out := map[string]Bodies{}
+	for _, r := range rs {
+		if r.In != nil || r.Out != nil {
+			out[r.Pattern] = Bodies{In: r.In, Out: r.Out}
 		}
 	}
 	return out
