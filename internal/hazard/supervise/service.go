@@ -55,11 +55,22 @@ type Config struct {
 	// Batch is the number of hazards written per sweep transaction
 	// (default 1000).
 	Batch int
+	// SweepBudget bounds one sweep run: once a county's run has spent it,
+	// the card pass and the reminders stop after the batch in hand (each
+	// batch is committed in its own transaction) and the next run carries
+	// on from where this one stopped (default 5 s; negative: unbounded).
+	SweepBudget time.Duration
+	// SweepRows bounds one run to about this many hazards looked at in the
+	// card pass (rounded up to a batch); 0: no bound by rows.
+	SweepRows int
 }
 
 // Service runs cards, letters, listings and extensions.
 type Service struct {
 	cfg Config
+	// afterBatch, when set (tests), is called after each committed batch
+	// of the card pass with the number of hazards looked at so far.
+	afterBatch func(checked int)
 }
 
 // New returns a Service.
@@ -76,6 +87,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Batch <= 0 {
 		cfg.Batch = 1000
+	}
+	if cfg.SweepBudget == 0 {
+		cfg.SweepBudget = 5 * time.Second
 	}
 	s := &Service{cfg: cfg}
 	if cfg.Hazard != nil {
