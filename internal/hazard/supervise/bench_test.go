@@ -82,7 +82,7 @@ func BenchmarkSweep1M(b *testing.B) {
 
 // fixture inserts n hazards; 30 % are open with deadlines from 30 days
 // before to 30 days after today.
-func fixture(b *testing.B, db *store.DB, n int, now time.Time) int {
+func fixture(b testing.TB, db *store.DB, n int, now time.Time) int {
 	b.Helper()
 	ctx := context.Background()
 	rnd := rand.New(rand.NewPCG(7, 11))
