@@ -383,6 +383,63 @@ func rowsExec(ctx context.Context, tx *store.Tx, rows [][]any, set func(n int) s
 	return done, nil
 }
 
+// rowsQuery is rowsExec for statements returning columns of the rows
+// they wrote (set and one end in RETURNING): scan is called for each row
+// returned; on SQLite a row that returns nothing was not written.
+func rowsQuery(ctx context.Context, tx *store.Tx, rows [][]any, set func(n int) string, one string, scan func(interface{ Scan(...any) error }) error) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if tx.Engine == store.Postgres {
+		per := max(1, min(1000, 60000/len(rows[0])))
+		for len(rows) > 0 {
+			n := min(per, len(rows))
+			args := make([]any, 0, n*len(rows[0]))
+			for _, r := range rows[:n] {
+				args = append(args, r...)
+			}
+			res, err := tx.QueryContext(ctx, set(n), args...)
+			if err != nil {
+				return err
+			}
+			for res.Next() {
+				if err := scan(res); err != nil {
+					res.Close()
+					return err
+				}
+			}
+			res.Close()
+			if err := res.Err(); err != nil {
+				return err
+			}
+			rows = rows[n:]
+		}
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, one)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, r := range rows {
+		res, err := stmt.QueryContext(ctx, r...)
+		if err != nil {
+			return err
+		}
+		for res.Next() {
+			if err := scan(res); err != nil {
+				res.Close()
+				return err
+			}
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // placeholders writes ($1,$2,…),(…) for rows of n values each, from $start+1.
 func placeholders(rows, n, start int) string {
 	var b strings.Builder

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 	"yingji/internal/org"
 
@@ -484,58 +485,6 @@ type applied struct{ red, yellow, cleared, told int }
 // notifications need.
 type details struct{ enterpriseID, placeName, townCode, sector, unitID, description string }
 
-// hazardDetails reads the details of hazards inside tx (per row on
-// SQLite, IN lists on PostgreSQL; see rowsExec).
-func hazardDetails(ctx context.Context, tx *store.Tx, ids []string) (map[string]details, error) {
-	out := map[string]details{}
-	const cols = `id, enterprise_id, place_name, town_code, sector, unit_id, description`
-	scan := func(sc interface{ Scan(...any) error }) error {
-		var id string
-		var d details
-		if err := sc.Scan(&id, &d.enterpriseID, &d.placeName, &d.townCode, &d.sector, &d.unitID, &d.description); err != nil {
-			return err
-		}
-		out[id] = d
-		return nil
-	}
-	if tx.Engine == store.Postgres {
-		for len(ids) > 0 {
-			n := min(1000, len(ids))
-			args := make([]any, n)
-			for i, id := range ids[:n] {
-				args[i] = id
-			}
-			rows, err := tx.QueryContext(ctx, `SELECT `+cols+` FROM hazard WHERE id IN `+placeholders(1, n, 0), args...)
-			if err != nil {
-				return nil, err
-			}
-			for rows.Next() {
-				if err := scan(rows); err != nil {
-					rows.Close()
-					return nil, err
-				}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return nil, err
-			}
-			ids = ids[n:]
-		}
-		return out, nil
-	}
-	stmt, err := tx.PrepareContext(ctx, `SELECT `+cols+` FROM hazard WHERE id = $1`)
-	if err != nil {
-		return nil, err
-	}
-	defer stmt.Close()
-	for _, id := range ids {
-		if err := scan(stmt.QueryRowContext(ctx, id)); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
 // applyTx writes card changes inside tx: the cards (compare-and-swap on
 // what they were computed from), the card events, the notifications and
 // one audit entry.
@@ -545,31 +494,36 @@ func (w *sweep) applyTx(ctx context.Context, tx *store.Tx, chs []change) (applie
 	for _, ch := range chs {
 		rows = append(rows, []any{ch.c.ID, string(ch.want), ch.since, string(ch.c.Card), ch.c.Deadline, ch.c.FoundOn, string(ch.c.State)})
 	}
-	done, err := rowsExec(ctx, tx, rows, func(n int) string {
+	// The UPDATE returns the details the events and notifications need
+	// of the rows it changed (no second read of each hazard).
+	const ret = `id, enterprise_id, place_name, town_code, sector, unit_id, description`
+	det := map[string]details{}
+	err := rowsQuery(ctx, tx, rows, func(n int) string {
 		return `UPDATE hazard SET card = v.column2, card_since = v.column3 FROM (VALUES ` + placeholders(n, 7, 0) + `) AS v
 			WHERE hazard.id = v.column1 AND hazard.card = v.column4 AND hazard.deadline = v.column5 AND hazard.found_on = v.column6
-			AND hazard.state = v.column7 AND hazard.state <> 'closed' RETURNING hazard.id`
-	}, `UPDATE hazard SET card = $2, card_since = $3 WHERE id = $1 AND card = $4 AND deadline = $5 AND found_on = $6 AND state = $7 AND state <> 'closed'`, true)
+			AND hazard.state = v.column7 AND hazard.state <> 'closed' RETURNING hazard.` + strings.ReplaceAll(ret, ", ", ", hazard.")
+	}, `UPDATE hazard SET card = $2, card_since = $3 WHERE id = $1 AND card = $4 AND deadline = $5 AND found_on = $6 AND state = $7
+		AND state <> 'closed' RETURNING `+ret, func(sc interface{ Scan(...any) error }) error {
+		var id string
+		var d details
+		if err := sc.Scan(&id, &d.enterpriseID, &d.placeName, &d.townCode, &d.sector, &d.unitID, &d.description); err != nil {
+			return err
+		}
+		det[id] = d
+		return nil
+	})
 	if err != nil {
 		return n, fmt.Errorf("update cards: %w", err)
 	}
-	if len(done) == 0 {
+	if len(det) == 0 {
 		return n, nil
 	}
-	changed := make([]string, 0, len(done))
-	for id := range done {
-		changed = append(changed, id)
-	}
-	sort.Strings(changed)
-	det, err := hazardDetails(ctx, tx, changed)
-	if err != nil {
-		return n, fmt.Errorf("changed hazards: %w", err)
-	}
+	done := func(id string) bool { _, ok := det[id]; return ok }
 	var clears [][]any
 	var evs []cardEvent
 	var summary [][4]string
 	for _, ch := range chs {
-		if !done[ch.c.ID] {
+		if !done(ch.c.ID) {
 			continue
 		}
 		c, d := ch.c, det[ch.c.ID]
