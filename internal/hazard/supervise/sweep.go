@@ -204,6 +204,11 @@ func (s *Service) SweepCounty(ctx context.Context, county string, now time.Time)
 	switch {
 	case w.cardsLeft && res.Full: // the pass goes on in the next run
 		next.Since, next.Pass = m.Since, w.pass
+		if next.Since.IsZero() {
+			// The county's first run has cleared the events of every
+			// closed hazard: the next runs look at those updated since.
+			next.Since = w.pass.Started
+		}
 	case w.cardsLeft: // the same hazards again
 		next.Since = m.Since
 	case res.Full: // the pass is done: the next incremental pass looks at what changed since it began
