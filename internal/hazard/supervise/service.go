@@ -60,8 +60,8 @@ type Config struct {
 	// batch is committed in its own transaction) and the next run carries
 	// on from where this one stopped (default 5 s; negative: unbounded).
 	SweepBudget time.Duration
-	// SweepRows bounds one run to about this many hazards looked at in the
-	// card pass (rounded up to a batch); 0: no bound by rows.
+	// SweepRows bounds one run to about this many hazards looked at in a
+	// full card pass (rounded up to a batch); 0: no bound by rows.
 	SweepRows int
 }
 

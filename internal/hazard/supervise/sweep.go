@@ -227,7 +227,9 @@ func (s *Service) SweepCounty(ctx context.Context, county string, now time.Time)
 // over reports whether the run has spent its budget.
 func (w *sweep) over() bool {
 	b := w.s.cfg
-	return (b.SweepBudget > 0 && time.Since(w.t0) >= b.SweepBudget) || (b.SweepRows > 0 && w.res.Checked >= b.SweepRows)
+	// By rows only in a full pass: an incremental pass that stops reads
+	// its window again from the start, and only time moves it on.
+	return (b.SweepBudget > 0 && time.Since(w.t0) >= b.SweepBudget) || (b.SweepRows > 0 && w.pass != nil && w.res.Checked >= b.SweepRows)
 }
 
 // left counts the open hazards the card pass has still to look at.
