@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"time"
 
@@ -101,12 +102,26 @@ func (a *App) superviseModule() (*module, error) {
 			"listing.level": "supervise.level.",
 		}},
 		jobs: map[string]jobs.Handler{cardSweepJob: func(ctx context.Context, j *jobs.Job, pr jobs.Progress) error {
-			r, err := svc.Sweep(ctx, a.Now())
-			if err != nil {
-				return err
+			// Each run is bounded (Config.SweepBudget, its batches
+			// committed one by one); the job runs them one after the
+			// other until the backlog is done, showing what is left.
+			var total supervise.SweepResult
+			for run := 1; ; run++ {
+				r, err := svc.Sweep(ctx, a.Now())
+				if err != nil {
+					return err
+				}
+				total.Add(r)
+				total.Done, total.Left = r.Done, r.Left
+				checked := int64(total.Checked)
+				if r.Done || pr.Cancelled() || run >= 1000 {
+					pr.Set(checked, checked+int64(r.Left), "")
+					break
+				}
+				pr.Set(checked, checked+int64(r.Left), fmt.Sprintf("第 %d 轮：已评定 %d 条隐患，还剩 %d 条（Run %d: %d hazards assessed, %d left）",
+					run, checked, r.Left, run, checked, r.Left))
 			}
-			pr.Set(1, 1, "")
-			return j.SetResult(r)
+			return j.SetResult(total)
 		}},
 		every: map[string]time.Duration{cardSweepJob: 15 * time.Minute},
 	}, nil

@@ -55,11 +55,22 @@ type Config struct {
 	// Batch is the number of hazards written per sweep transaction
 	// (default 1000).
 	Batch int
+	// SweepBudget bounds one sweep run: once a county's run has spent it,
+	// the card pass and the reminders stop after the batch in hand (each
+	// batch is committed in its own transaction) and the next run carries
+	// on from where this one stopped (default 5 s; negative: unbounded).
+	SweepBudget time.Duration
+	// SweepRows bounds one run to about this many hazards looked at in a
+	// full card pass (rounded up to a batch); 0: no bound by rows.
+	SweepRows int
 }
 
 // Service runs cards, letters, listings and extensions.
 type Service struct {
 	cfg Config
+	// afterBatch, when set (tests), is called after each committed batch
+	// of the card pass with the number of hazards looked at so far.
+	afterBatch func(checked int)
 }
 
 // New returns a Service.
@@ -76,6 +87,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Batch <= 0 {
 		cfg.Batch = 1000
+	}
+	if cfg.SweepBudget == 0 {
+		cfg.SweepBudget = 5 * time.Second
 	}
 	s := &Service{cfg: cfg}
 	if cfg.Hazard != nil {
@@ -367,6 +381,63 @@ func rowsExec(ctx context.Context, tx *store.Tx, rows [][]any, set func(n int) s
 		}
 	}
 	return done, nil
+}
+
+// rowsQuery is rowsExec for statements returning columns of the rows
+// they wrote (set and one end in RETURNING): scan is called for each row
+// returned; on SQLite a row that returns nothing was not written.
+func rowsQuery(ctx context.Context, tx *store.Tx, rows [][]any, set func(n int) string, one string, scan func(interface{ Scan(...any) error }) error) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if tx.Engine == store.Postgres {
+		per := max(1, min(1000, 60000/len(rows[0])))
+		for len(rows) > 0 {
+			n := min(per, len(rows))
+			args := make([]any, 0, n*len(rows[0]))
+			for _, r := range rows[:n] {
+				args = append(args, r...)
+			}
+			res, err := tx.QueryContext(ctx, set(n), args...)
+			if err != nil {
+				return err
+			}
+			for res.Next() {
+				if err := scan(res); err != nil {
+					res.Close()
+					return err
+				}
+			}
+			res.Close()
+			if err := res.Err(); err != nil {
+				return err
+			}
+			rows = rows[n:]
+		}
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, one)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, r := range rows {
+		res, err := stmt.QueryContext(ctx, r...)
+		if err != nil {
+			return err
+		}
+		for res.Next() {
+			if err := scan(res); err != nil {
+				res.Close()
+				return err
+			}
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // placeholders writes ($1,$2,…),(…) for rows of n values each, from $start+1.

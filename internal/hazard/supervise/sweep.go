@@ -2,8 +2,10 @@ package supervise
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 	"yingji/internal/org"
 
@@ -48,6 +50,18 @@ import (
 // conflict retries its transaction and then finds nothing to change),
 // give the same cards and one notification each.
 //
+// Bounded runs. A run stops once it has spent Config.SweepBudget (or
+// looked at Config.SweepRows hazards), after the batch in hand: the writer
+// is never held longer than one batch. A full pass reads the open hazards
+// in (deadline, id) order and remembers where it stopped (the marker's
+// pass cursor, saved in each batch's own transaction and at the end of the
+// run), so that the next run of the same day carries on from there until
+// the backlog is done; a run killed mid-pass loses at most the cursor of
+// the batches that changed nothing, which the next run reads again and
+// again finds unchanged. An incremental pass that stops keeps its "since",
+// and reminders resume by themselves (remind_for). SweepResult.Done and
+// Left tell the job how much is left.
+//
 // A card's day of issue is the day its rule began to hold (the yellow day,
 // the day after the deadline), not the day the sweep noticed it; a card
 // noticed more than FreshDays late is recorded but not announced.
@@ -64,12 +78,21 @@ type SweepResult struct {
 	SelfReport int  `json:"self_report"` // self-report cards issued
 	Letters    int  `json:"letters"`     // letters moved to overdue or rectified
 	Notified   int  `json:"notified"`
+	// Done is false when the run stopped at its budget with work left;
+	// Left is then the number of open hazards the card pass has still to
+	// look at (0 when only reminders are left).
+	Done bool `json:"done"`
+	Left int  `json:"left"`
+	// Resumed is true when the run carried on a full pass an earlier run
+	// of the day left unfinished.
+	Resumed bool `json:"resumed,omitempty"`
 	// Seconds are the time each step took (cards, closed, reminders,
 	// self_reports, letters), summed over counties.
 	Seconds map[string]float64 `json:"seconds,omitempty"`
 }
 
-func (r *SweepResult) add(o SweepResult) {
+// Add adds the counts of another run or county.
+func (r *SweepResult) Add(o SweepResult) {
 	r.Counties += o.Counties
 	r.Full = r.Full || o.Full
 	r.Checked += o.Checked
@@ -80,6 +103,8 @@ func (r *SweepResult) add(o SweepResult) {
 	r.SelfReport += o.SelfReport
 	r.Letters += o.Letters
 	r.Notified += o.Notified
+	r.Left += o.Left
+	r.Resumed = r.Resumed || o.Resumed
 	for k, v := range o.Seconds {
 		if r.Seconds == nil {
 			r.Seconds = map[string]float64{}
@@ -98,7 +123,24 @@ type sweepMarker struct {
 	Day   string    `json:"day"`   // day of the last full pass
 	Since time.Time `json:"since"` // start of the last sweep
 	Share float64   `json:"share"` // yellow share of the last full pass
+	// Pass is the full pass in progress, when a run stopped at its
+	// budget before the end.
+	Pass *sweepPass `json:"pass,omitempty"`
 }
+
+// sweepPass is an unfinished full pass: its day and yellow share, when
+// its first run started, and the last hazard looked at (in the order of
+// the pass: deadline, id).
+type sweepPass struct {
+	Day      string    `json:"day"`
+	Share    float64   `json:"share"`
+	Started  time.Time `json:"started"`
+	Deadline string    `json:"deadline"`
+	ID       string    `json:"id"`
+}
+
+// errBudget stops a step whose run has spent its budget.
+var errBudget = errors.New("sweep budget spent")
 
 // Sweep sweeps every county in the database (instances of several
 // counties may share one PostgreSQL; one periodic job covers them all).
@@ -107,13 +149,14 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (SweepResult, error)
 	if err != nil {
 		return SweepResult{}, err
 	}
-	var total SweepResult
+	total := SweepResult{Done: true}
 	for _, c := range counties {
 		r, err := s.SweepCounty(ctx, c, now)
 		if err != nil {
 			return total, fmt.Errorf("sweep %s: %w", c, err)
 		}
-		total.add(r)
+		total.Add(r)
+		total.Done = total.Done && r.Done
 	}
 	return total, nil
 }
@@ -133,7 +176,15 @@ func (s *Service) SweepCounty(ctx context.Context, county string, now time.Time)
 	res.Full = m.Day != td || m.Share != rules.YellowShare || m.Since.IsZero()
 	start := now.UTC()
 	w := &sweep{s: s, county: county, today: td, now: now, rules: rules, people: s.newPeople(county), res: &res,
-		full: res.Full, first: m.Since.IsZero(), since: m.Since.Add(-time.Hour)}
+		full: res.Full, first: m.Since.IsZero(), since: m.Since.Add(-time.Hour), marker: m, t0: time.Now()}
+	if res.Full {
+		if p := m.Pass; p != nil && p.Day == td && p.Share == rules.YellowShare {
+			c := *p
+			w.pass, res.Resumed = &c, true
+		} else {
+			w.pass = &sweepPass{Day: td, Share: rules.YellowShare, Started: start}
+		}
+	}
 	res.Seconds = map[string]float64{}
 	for _, step := range []struct {
 		name string
@@ -147,14 +198,56 @@ func (s *Service) SweepCounty(ctx context.Context, county string, now time.Time)
 		if err := step.run(ctx); err != nil {
 			return res, err
 		}
-		res.Seconds[step.name] = time.Since(t0).Seconds()
+		res.Seconds[step.name] += time.Since(t0).Seconds()
 	}
 	next := sweepMarker{Day: m.Day, Since: start, Share: m.Share}
-	if res.Full {
-		next.Day, next.Share = td, rules.YellowShare
+	switch {
+	case w.cardsLeft && res.Full: // the pass goes on in the next run
+		next.Since, next.Pass = m.Since, w.pass
+		if next.Since.IsZero() {
+			// The county's first run has cleared the events of every
+			// closed hazard: the next runs look at those updated since.
+			next.Since = w.pass.Started
+		}
+	case w.cardsLeft: // the same hazards again
+		next.Since = m.Since
+	case res.Full: // the pass is done: the next incremental pass looks at what changed since it began
+		next.Day, next.Share, next.Since = td, rules.YellowShare, w.pass.Started
+	}
+	res.Done = !w.cardsLeft && !w.remindersLeft
+	if w.cardsLeft {
+		if res.Left, err = w.left(ctx); err != nil {
+			return res, err
+		}
 	}
 	err = s.cfg.DB.InTx(ctx, func(tx *store.Tx) error { return store.WriteSetting(ctx, tx, county, sweepKey, next, now) })
 	return res, err
+}
+
+// over reports whether the run has spent its budget.
+func (w *sweep) over() bool {
+	b := w.s.cfg
+	// By rows only in a full pass: an incremental pass that stops reads
+	// its window again from the start, and only time moves it on.
+	return (b.SweepBudget > 0 && time.Since(w.t0) >= b.SweepBudget) || (b.SweepRows > 0 && w.pass != nil && w.res.Checked >= b.SweepRows)
+}
+
+// left counts the open hazards the card pass has still to look at.
+func (w *sweep) left(ctx context.Context) (int, error) {
+	var n int
+	var err error
+	if w.pass != nil {
+		err = w.s.cfg.DB.R().QueryRowContext(ctx, `SELECT count(*) FROM hazard WHERE county_code = $1 AND state <> 'closed'
+			AND deadline > '' AND (deadline > $2 OR (deadline = $2 AND id > $3))`, w.county, w.pass.Deadline, w.pass.ID).Scan(&n)
+	} else {
+		err = w.s.cfg.DB.R().QueryRowContext(ctx, `SELECT count(*) FROM hazard WHERE county_code = $1 AND updated_at >= $2
+			AND state <> 'closed' AND deadline > ''`, w.county, w.since.UTC()).Scan(&n)
+		n = max(n-w.res.Checked, 1) // some are left, how many is a guess
+	}
+	if err != nil {
+		return 0, fmt.Errorf("hazards left to sweep: %w", err)
+	}
+	return n, nil
 }
 
 // sweep is one county's sweep in progress.
@@ -169,6 +262,12 @@ type sweep struct {
 	full   bool      // a full pass
 	first  bool      // the county's first sweep
 	since  time.Time // hazards updated since (the last sweep, less an hour)
+
+	marker        sweepMarker // as read at the start of the run
+	pass          *sweepPass  // the full pass and its cursor (full passes)
+	t0            time.Time   // start of the run (budget)
+	cardsLeft     bool        // the card pass stopped at the budget
+	remindersLeft bool        // the reminders stopped at the budget
 }
 
 func (w *sweep) actor() audit.Actor { return audit.System(w.county) }
@@ -280,11 +379,17 @@ func (w *sweep) plan(c candidate) (change, bool) {
 func (w *sweep) cards(ctx context.Context) error {
 	// deadline > '' (not <> ''): a range, so that the planner reads the
 	// covering partial index of open hazards.
-	q := `SELECT ` + candidateCols + ` FROM hazard WHERE county_code = $1 AND state <> 'closed' AND deadline > ''`
-	args := []any{w.county}
+	// In (deadline, id) order from the pass's cursor, so that a pass
+	// stopped at the budget carries on where it stopped.
+	q := `SELECT ` + candidateCols + ` FROM hazard WHERE county_code = $1 AND state <> 'closed' AND deadline > ''
+		AND (deadline > $2 OR (deadline = $2 AND id > $3)) ORDER BY deadline, id`
+	args := []any{w.county, "", ""}
+	if w.pass != nil {
+		args = []any{w.county, w.pass.Deadline, w.pass.ID}
+	}
 	if !w.full {
 		q = `SELECT ` + candidateCols + ` FROM hazard WHERE county_code = $1 AND updated_at >= $2 AND state <> 'closed' AND deadline > ''`
-		args = append(args, w.since.UTC())
+		args = []any{w.county, w.since.UTC()}
 	}
 	err := stream(ctx, w, q, args, func(sc interface{ Scan(...any) error }) (candidate, error) {
 		w.res.Checked++
@@ -296,11 +401,27 @@ func (w *sweep) cards(ctx context.Context) error {
 				chs = append(chs, ch)
 			}
 		}
-		if len(chs) == 0 {
-			return nil
+		last := batch[len(batch)-1]
+		if len(chs) > 0 {
+			if err := w.apply(ctx, chs, last); err != nil {
+				return err
+			}
 		}
-		return w.apply(ctx, chs)
+		if w.pass != nil {
+			w.pass.Deadline, w.pass.ID = last.Deadline, last.ID
+		}
+		if w.s.afterBatch != nil {
+			w.s.afterBatch(w.res.Checked)
+		}
+		if w.over() {
+			return errBudget
+		}
+		return nil
 	})
+	if errors.Is(err, errBudget) {
+		w.cardsLeft = true
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("cards: %w", err)
 	}
@@ -335,13 +456,24 @@ func hazardEventKey(id string, card hazard.Card, issued string) string {
 	return "h:" + id + ":" + string(card) + ":" + issued
 }
 
-// apply writes one batch of card changes in a transaction.
-func (w *sweep) apply(ctx context.Context, chs []change) error {
+// apply writes one batch of card changes in a transaction; in a full
+// pass the same transaction moves the pass's cursor past last, the last
+// hazard of the batch, so that a run killed after it does not look at the
+// batch again.
+func (w *sweep) apply(ctx context.Context, chs []change, last candidate) error {
 	var n applied
 	err := w.s.cfg.DB.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		n, err = w.applyTx(ctx, tx, chs)
-		return err
+		if n, err = w.applyTx(ctx, tx, chs); err != nil {
+			return err
+		}
+		if w.pass == nil {
+			return nil
+		}
+		m, p := w.marker, *w.pass
+		p.Deadline, p.ID = last.Deadline, last.ID
+		m.Pass = &p
+		return store.WriteSetting(ctx, tx, w.county, sweepKey, m, w.now)
 	})
 	if err != nil {
 		return err
@@ -360,58 +492,6 @@ type applied struct{ red, yellow, cleared, told int }
 // notifications need.
 type details struct{ enterpriseID, placeName, townCode, sector, unitID, description string }
 
-// hazardDetails reads the details of hazards inside tx (per row on
-// SQLite, IN lists on PostgreSQL; see rowsExec).
-func hazardDetails(ctx context.Context, tx *store.Tx, ids []string) (map[string]details, error) {
-	out := map[string]details{}
-	const cols = `id, enterprise_id, place_name, town_code, sector, unit_id, description`
-	scan := func(sc interface{ Scan(...any) error }) error {
-		var id string
-		var d details
-		if err := sc.Scan(&id, &d.enterpriseID, &d.placeName, &d.townCode, &d.sector, &d.unitID, &d.description); err != nil {
-			return err
-		}
-		out[id] = d
-		return nil
-	}
-	if tx.Engine == store.Postgres {
-		for len(ids) > 0 {
-			n := min(1000, len(ids))
-			args := make([]any, n)
-			for i, id := range ids[:n] {
-				args[i] = id
-			}
-			rows, err := tx.QueryContext(ctx, `SELECT `+cols+` FROM hazard WHERE id IN `+placeholders(1, n, 0), args...)
-			if err != nil {
-				return nil, err
-			}
-			for rows.Next() {
-				if err := scan(rows); err != nil {
-					rows.Close()
-					return nil, err
-				}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return nil, err
-			}
-			ids = ids[n:]
-		}
-		return out, nil
-	}
-	stmt, err := tx.PrepareContext(ctx, `SELECT `+cols+` FROM hazard WHERE id = $1`)
-	if err != nil {
-		return nil, err
-	}
-	defer stmt.Close()
-	for _, id := range ids {
-		if err := scan(stmt.QueryRowContext(ctx, id)); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
 // applyTx writes card changes inside tx: the cards (compare-and-swap on
 // what they were computed from), the card events, the notifications and
 // one audit entry.
@@ -421,31 +501,36 @@ func (w *sweep) applyTx(ctx context.Context, tx *store.Tx, chs []change) (applie
 	for _, ch := range chs {
 		rows = append(rows, []any{ch.c.ID, string(ch.want), ch.since, string(ch.c.Card), ch.c.Deadline, ch.c.FoundOn, string(ch.c.State)})
 	}
-	done, err := rowsExec(ctx, tx, rows, func(n int) string {
+	// The UPDATE returns the details the events and notifications need
+	// of the rows it changed (no second read of each hazard).
+	const ret = `id, enterprise_id, place_name, town_code, sector, unit_id, description`
+	det := map[string]details{}
+	err := rowsQuery(ctx, tx, rows, func(n int) string {
 		return `UPDATE hazard SET card = v.column2, card_since = v.column3 FROM (VALUES ` + placeholders(n, 7, 0) + `) AS v
 			WHERE hazard.id = v.column1 AND hazard.card = v.column4 AND hazard.deadline = v.column5 AND hazard.found_on = v.column6
-			AND hazard.state = v.column7 AND hazard.state <> 'closed' RETURNING hazard.id`
-	}, `UPDATE hazard SET card = $2, card_since = $3 WHERE id = $1 AND card = $4 AND deadline = $5 AND found_on = $6 AND state = $7 AND state <> 'closed'`, true)
+			AND hazard.state = v.column7 AND hazard.state <> 'closed' RETURNING hazard.` + strings.ReplaceAll(ret, ", ", ", hazard.")
+	}, `UPDATE hazard SET card = $2, card_since = $3 WHERE id = $1 AND card = $4 AND deadline = $5 AND found_on = $6 AND state = $7
+		AND state <> 'closed' RETURNING `+ret, func(sc interface{ Scan(...any) error }) error {
+		var id string
+		var d details
+		if err := sc.Scan(&id, &d.enterpriseID, &d.placeName, &d.townCode, &d.sector, &d.unitID, &d.description); err != nil {
+			return err
+		}
+		det[id] = d
+		return nil
+	})
 	if err != nil {
 		return n, fmt.Errorf("update cards: %w", err)
 	}
-	if len(done) == 0 {
+	if len(det) == 0 {
 		return n, nil
 	}
-	changed := make([]string, 0, len(done))
-	for id := range done {
-		changed = append(changed, id)
-	}
-	sort.Strings(changed)
-	det, err := hazardDetails(ctx, tx, changed)
-	if err != nil {
-		return n, fmt.Errorf("changed hazards: %w", err)
-	}
+	done := func(id string) bool { _, ok := det[id]; return ok }
 	var clears [][]any
 	var evs []cardEvent
 	var summary [][4]string
 	for _, ch := range chs {
-		if !done[ch.c.ID] {
+		if !done(ch.c.ID) {
 			continue
 		}
 		c, d := ch.c, det[ch.c.ID]
@@ -621,9 +706,13 @@ func (w *sweep) closed(ctx context.Context) error {
 // reminders tell enterprises of deadlines RemindBefore days ahead, once
 // per deadline.
 func (w *sweep) reminders(ctx context.Context) error {
+	if w.over() {
+		w.remindersLeft = true // the next run reminds (remind_for is not set yet)
+		return nil
+	}
 	to := addDays(w.today, w.rules.RemindBefore)
 	type row struct{ id, ent, place, town, desc, deadline string }
-	return stream(ctx, w, `SELECT id, enterprise_id, place_name, town_code, description, deadline FROM hazard
+	err := stream(ctx, w, `SELECT id, enterprise_id, place_name, town_code, description, deadline FROM hazard
 		WHERE county_code = $1 AND `+hazard.AwaitingSQL+` AND card IN ('', 'yellow') AND deadline >= $2 AND deadline <= $3 AND remind_for <> deadline`,
 		[]any{w.county, w.today, to}, func(sc interface{ Scan(...any) error }) (row, error) {
 			var r row
@@ -672,8 +761,16 @@ func (w *sweep) reminders(ctx context.Context) error {
 			})
 			w.res.Reminded += n
 			w.res.Notified += told
+			if err == nil && w.over() {
+				return errBudget
+			}
 			return err
 		})
+	if errors.Is(err, errBudget) {
+		w.remindersLeft = true
+		return nil
+	}
+	return err
 }
 
 // selfReportPeriods are the periods a self-report card is given for: the
