@@ -139,7 +139,7 @@ func (a *App) hazardFigures() []figure.Figure {
 type bigWindow struct{ campaign, from, to string }
 
 func (a *App) bigWindows(ctx context.Context, q figure.Query) ([]bigWindow, error) {
-	rows, err := a.Hazard.StatsBy(ctx, q.P, hazard.Filter{From: q.Period.FromDay(), To: q.Period.ToDay(), Town: q.Region}, "campaign")
+	names, err := a.Hazard.CampaignsNamed(ctx, q.P, hazard.Filter{From: q.Period.FromDay(), To: q.Period.ToDay(), Town: q.Region}, "大检查")
 	if err != nil {
 		return nil, err
 	}
@@ -150,13 +150,10 @@ func (a *App) bigWindows(ctx context.Context, q figure.Query) ([]bigWindow, erro
 		}
 	}
 	var out []bigWindow
-	for _, r := range rows {
-		if !strings.Contains(r.Key, "大检查") {
-			continue
-		}
-		w := bigWindow{campaign: r.Key, from: q.Period.FromDay(), to: q.Period.ToDay()}
+	for _, name := range names {
+		w := bigWindow{campaign: name, from: q.Period.FromDay(), to: q.Period.ToDay()}
 		for _, c := range calls {
-			if c.Campaign == r.Key && c.From != "" && c.To != "" && c.From <= w.to && c.To >= w.from {
+			if c.Campaign == name && c.From != "" && c.To != "" && c.From <= w.to && c.To >= w.from {
 				w.from, w.to = max(w.from, c.From), min(w.to, c.To)
 				break
 			}

@@ -250,7 +250,10 @@ func (g *gen) hazards() {
 			camp := campaigns[g.rnd.IntN(len(campaigns))]
 			found := g.day("2024-01-01", genToday)
 			v := map[string]string{"enterprise": e.Name, "source": src.label, "grade": "一般", "description": fmt.Sprintf("生成隐患%d", i+1),
-				"found_on": found, "deadline": found, "status": "未整改", "campaign": camp}
+				"found_on": found, "deadline": found, "status": "未整改", "campaign": camp,
+				// The import replays the forms' rules: a deadline needs its
+				// order (here rectified on the spot), a rectification its review.
+				"order_number": "现场整改"}
 			major := g.rnd.IntN(8) == 0
 			if major {
 				cl := hazard.ClausesOn(e.Sector, found)
@@ -260,13 +263,20 @@ func (g *gen) hazards() {
 					v["grade"], v["clause"] = "重大", cl[g.rnd.IntN(len(cl))].Code
 				}
 			}
+			if major {
+				// A major hazard is ordered only once its 治理方案 is in
+				// the system: these stay graded, without a deadline.
+				delete(v, "deadline")
+				delete(v, "order_number")
+			}
 			closedOn := ""
-			if g.rnd.IntN(10) < 6 {
+			if !major && g.rnd.IntN(10) < 6 {
 				closedOn = found
 				if d := g.day(found, min(genToday, addDays(found, 90))); d > found {
 					closedOn = d
 				}
 				v["status"], v["rectified_on"], v["deadline"] = "已整改", closedOn, closedOn
+				v["review_number"] = fmt.Sprintf("生成复查〔%s〕%d号", closedOn[:4], i+1)
 			}
 			if errs := imp.Check(g.ctx, xlsx.Row{Num: i + 2, Values: v}); len(errs) > 0 {
 				g.t.Fatalf("hazard row %d %v: %v", i+2, v, errs)

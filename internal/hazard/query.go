@@ -427,3 +427,25 @@ func (s *Service) monthTally(ctx context.Context, p *auth.Principal, from, befor
 	}
 	return nil
 }
+
+// CampaignsNamed returns the campaigns whose name contains part among the
+// hazards in scope matching f (a report finds its period's 大检查 this
+// way). It reads the campaign index only, not the hazards.
+func (s *Service) CampaignsNamed(ctx context.Context, p *auth.Principal, f Filter, part string) ([]string, error) {
+	w := f.Where(p)
+	w.Add(`campaign LIKE ? ESCAPE '\'`, store.Like(part))
+	rows, err := s.db.R().QueryContext(ctx, `SELECT campaign FROM hazard`+w.SQL()+` GROUP BY campaign ORDER BY campaign`, w.Args()...)
+	if err != nil {
+		return nil, fmt.Errorf("hazard campaigns: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("hazard campaigns: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
