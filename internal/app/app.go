@@ -254,7 +254,7 @@ func (a *App) buildHTTP() error {
 	}
 	for _, m := range a.mods {
 		if m.locales != nil {
-			if err := t.AddFS(m.locales, "locales"); err != nil {
+			if err := t.AddFS(m.name, m.locales, "locales"); err != nil {
 				return err
 			}
 		}
