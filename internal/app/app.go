@@ -30,7 +30,6 @@ import (
 	"yingji/internal/store"
 	"yingji/internal/sysadmin"
 	"yingji/internal/web"
-	"yingji/web/static"
 )
 
 // App is a running Yingji.
@@ -230,30 +229,35 @@ func (a *App) buildHTTP() error {
 	if err != nil {
 		return err
 	}
-	policy := Policy()
-	a.apiDocs = map[string]string{}
 	a.apiBodies = map[string]web.Bodies{}
 	admin := &sysadmin.Handlers{DB: a.DB, Auth: a.Auth, Org: a.Org}
 	if a.Enterprise != nil {
 		admin.Enterprise = a.Enterprise.Resolve
 	}
 	ops := &sysadmin.Ops{Jobs: a.Jobs, Notify: a.Notify}
-	for _, rs := range []web.Routes{admin.Routes(), ops.Routes()} {
+	hh := &home.Handlers{Auth: a.Auth, Org: a.Org, Secure: a.Cfg.SecureCookies}
+	// Every route table, each route declared once. Built twice: for the
+	// policy now (the handlers are dropped) and, once a.UI exists, for the
+	// registration.
+	tables := func() []web.Routes {
+		out := []web.Routes{a.routes(), hh.Routes(), admin.Routes(), ops.Routes(), a.ledgerH.SharedRoutes()}
+		for _, m := range a.mods {
+			if m.routes != nil {
+				out = append(out, m.routes())
+			}
+		}
+		return out
+	}
+	policy := web.Policy{}
+	a.apiDocs = map[string]string{}
+	for _, rs := range tables() {
 		policy.Merge(rs.Policy())
 		maps.Copy(a.apiDocs, rs.API())
 		maps.Copy(a.apiBodies, rs.Bodies())
 	}
 	for _, m := range a.mods {
-		policy.Merge(m.policy)
-		maps.Copy(a.apiDocs, m.api)
-		if m.routes != nil {
-			rs := m.routes()
-			policy.Merge(rs.Policy())
-			maps.Copy(a.apiDocs, rs.API())
-			maps.Copy(a.apiBodies, rs.Bodies())
-		}
 		if m.locales != nil {
-			if err := t.AddFS(m.locales, "locales"); err != nil {
+			if err := t.AddFS(m.name, m.locales, "locales"); err != nil {
 				return err
 			}
 		}
@@ -292,7 +296,7 @@ func (a *App) buildHTTP() error {
 	a.Router = rt
 	a.Metrics = web.NewMetrics()
 
-	hh := &home.Handlers{UI: ui, Auth: a.Auth, Org: a.Org, Secure: a.Cfg.SecureCookies}
+	hh.UI = ui
 	for _, m := range a.mods {
 		stats, todo := m.stats, m.todo
 		if len(m.homeKinds) > 0 {
@@ -305,23 +309,14 @@ func (a *App) buildHTTP() error {
 			hh.Todos = append(hh.Todos, todo)
 		}
 	}
-	hh.Register(rt)
 	admin.UI, ops.UI = ui, ui
-	admin.Routes().Register(rt)
-	ops.Routes().Register(rt)
 	a.ledgerH.UI = ui
-	a.ledgerH.RegisterShared(rt)
 	for _, kind := range a.Ledgers.Kinds() {
 		l, _ := a.Ledgers.Get(kind)
 		a.ledgerH.Register(rt, "/"+kind, l)
 	}
-	for _, m := range a.mods {
-		if m.register != nil {
-			m.register(rt)
-		}
-		if m.routes != nil {
-			m.routes().Register(rt)
-		}
+	for _, rs := range tables() {
+		rs.Register(rt)
 	}
 	ui.BusinessDate = a.BusinessDate
 	ui.Unread = func(r *http.Request, userID string) int {
@@ -332,14 +327,6 @@ func (a *App) buildHTTP() error {
 		return n
 	}
 
-	staticFiles := http.FileServerFS(static.FS)
-	rt.Handle("GET /static/", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		http.StripPrefix("/static/", staticFiles).ServeHTTP(w, r)
-	})
-	rt.Handle("GET /healthz", a.healthz)
-	rt.Handle("GET /metrics", func(w http.ResponseWriter, r *http.Request) { a.Metrics.Write(w) })
-	rt.Handle("GET /api/v1/openapi.json", a.openAPI)
 	if err := rt.Check(); err != nil {
 		return err
 	}

@@ -21,12 +21,10 @@ import (
 	"yingji/internal/relief"
 	"yingji/internal/supplies"
 	"yingji/internal/warning"
-	"yingji/internal/web"
 )
 
 type (
-	webRouter = web.Router
-	ledgerT   = ledger.Ledger
+	ledgerT = ledger.Ledger
 )
 
 // domains are the services of the pieces of the bureau's work, set by

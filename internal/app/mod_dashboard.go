@@ -18,11 +18,12 @@ func (a *App) dashboardModule() (*module, error) {
 	h := &dashboard.Handlers{Today: func() string { return a.Now().In(web.Shanghai).Format("2006-01-02") }, Now: a.Now}
 	return &module{
 		name:      "dashboard",
-		policy:    dashboard.Policy(),
 		templates: dashboard.Templates,
 		locales:   dashboard.Locales,
-		register: func(rt *webRouter) {
+		routes: func() web.Routes {
+			// Called twice (policy, then registration): gather afresh.
 			h.UI = a.UI
+			h.Panels, h.Stats, h.Todos = nil, nil, nil
 			for _, m := range a.mods {
 				h.Panels = append(h.Panels, m.panels...)
 				if m.stats != nil {
@@ -32,11 +33,10 @@ func (a *App) dashboardModule() (*module, error) {
 					h.Todos = append(h.Todos, m.todo)
 				}
 			}
-			h.Register(rt)
+			return h.Routes()
 		},
 		panels: []dashboard.PanelFunc{a.decisionsPanel, a.hazardTrendPanel, a.cardsByTownPanel, a.housingPanel},
 		nav:    []navEntry{{Area: "reports", Items: []web.NavItem{{Key: "dashboard", Label: "nav.dashboard", Path: "/dashboard", Built: true}}}},
-		api:    map[string]string{"GET /api/v1/dashboard": "工作看板（图表、待办、当前情况）/ The dashboard: panels, work waiting, figures"},
 	}, nil
 }
 

@@ -80,12 +80,11 @@ func (a *App) dutyModule() (*module, error) {
 	}
 	return &module{
 		name:      "duty",
-		policy:    duty.Policy(),
 		templates: duty.Templates,
 		locales:   duty.Locales,
-		register: func(rt *webRouter) {
+		routes: func() web.Routes {
 			h.UI = a.UI
-			h.Register(rt)
+			return h.Routes()
 		},
 		ledgers: svc.Ledgers(),
 		demo: func(ctx context.Context, out io.Writer) error {
@@ -105,7 +104,6 @@ func (a *App) dutyModule() (*module, error) {
 		todo:    svc.Todo,
 		jobs:    map[string]jobs.Handler{duty.SweepKind: svc.SweepJob()},
 		every:   map[string]time.Duration{duty.SweepKind: 5 * time.Minute},
-		api:     duty.API(),
 		figures: svc.Figures(),
 		panels:  []dashboard.PanelFunc{a.incidentsPanel(svc)},
 		nav: []navEntry{{Area: "duty", Items: []web.NavItem{

@@ -47,11 +47,12 @@ func (a *App) inspectionModule() (*module, error) {
 		locales:   inspection.Locales,
 		routes: func() web.Routes {
 			h.UI = a.UI
-			return h.Routes()
-		},
-		register: func(rt *webRouter) {
 			// An inspection of an enterprise links to its 现场检查记录 in the
-			// enforcement documents register, with the hazards it raised.
+			// enforcement documents register, with the hazards it raised
+			// (known once a.UI holds the whole policy: the second call).
+			if a.UI == nil {
+				return h.Routes()
+			}
 			if _, ok := a.UI.Policy["GET /enforcement/documents/new"]; ok {
 				h.DocumentLink = func(x inspection.Inspection) string {
 					if x.EnterpriseID == "" {
@@ -75,6 +76,7 @@ func (a *App) inspectionModule() (*module, error) {
 					return "/enforcement/documents/new?" + q.Encode()
 				}
 			}
+			return h.Routes()
 		},
 		ledgers: out,
 		figures: svc.Figures(),

@@ -33,16 +33,8 @@ func (a *App) licenceModule() (*module, error) {
 		return names, err
 	}
 	return &module{
-		figures: a.licenceFigures(),
-		name:    "licence",
-		api: map[string]string{
-			"GET /api/v1/licences":                           "许可证台账（type, status, town, enterprise, q, from, to, within） / Licence register",
-			"GET /api/v1/licences/{id}":                      "许可证详情 / One licence",
-			"GET /api/v1/licence-applications":               "许可申请（type, kind, state, open, town, enterprise, q, from, to） / Licence applications",
-			"POST /api/v1/licence-applications":              "登记许可申请 / File an application",
-			"GET /api/v1/licence-applications/{id}":          "许可申请详情、计时、办理过程 / An application with its clock and timeline",
-			"POST /api/v1/licence-applications/{id}/actions": "办理一个环节（accept, not_accept, review, decide, issue, preliminary, forward, city_result） / Take a step",
-		},
+		figures:   a.licenceFigures(),
+		name:      "licence",
 		templates: licence.Templates,
 		locales:   licence.Locales,
 		routes: func() web.Routes {

@@ -95,13 +95,11 @@ func (a *App) mapModule() (*module, error) {
 		Key: key, ListLink: "/enterprises", Tiles: tiles, Attribution: cfg.Attribution}
 	return &module{
 		name:      "map",
-		api:       map[string]string{"GET /api/v1/map/points": "地图点位（layer, q, town, sector, status, risk） / Map points of the layers in scope"},
-		policy:    geo.Policy(),
 		templates: geo.Templates,
 		locales:   geo.Locales,
-		register: func(rt *webRouter) {
+		routes: func() web.Routes {
 			h.UI = a.UI
-			h.Register(rt)
+			return h.Routes()
 		},
 	}, nil
 }

@@ -245,7 +245,7 @@ func TestMapPage(t *testing.T) {
 
 func TestMapPolicyFollowsEnterpriseReaders(t *testing.T) {
 	want := (&enterprise.Handlers{}).Routes().Policy()["GET /enterprises/{id}"]
-	for route, roles := range geo.Policy() {
+	for route, roles := range (&geo.Handlers{}).Routes().Policy() {
 		if !slices.Equal(roles, want) {
 			t.Errorf("%s: roles %v, want those who read enterprises %v", route, roles, want)
 		}

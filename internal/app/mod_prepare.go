@@ -60,13 +60,11 @@ func (a *App) prepareModule() (*module, error) {
 	}
 	return &module{
 		name:      "prepare",
-		api:       prepare.APISummaries,
-		policy:    prepare.Policy(),
 		templates: prepare.Templates,
 		locales:   prepare.Locales,
-		register: func(rt *webRouter) {
+		routes: func() web.Routes {
 			h.UI = a.UI
-			h.Register(rt)
+			return h.Routes()
 		},
 		ledgers: []*ledger.Ledger(svc.Ledgers(regionName, func(ctx context.Context, county, name string) string {
 			list, err := a.Org.ListRegions(ctx, &auth.Principal{Role: auth.RoleLeader, CountyCode: county}, org.RegionFilter{})

@@ -22,12 +22,11 @@ func (a *App) reductionModule() (*module, error) {
 	a.MapLayers = append(a.MapLayers, a.checkpointLayer(svc))
 	return &module{
 		name:      "reduction",
-		policy:    reduction.Policy(),
 		templates: reduction.Templates,
 		locales:   reduction.Locales,
-		register: func(rt *webRouter) {
+		routes: func() web.Routes {
 			h.UI = a.UI
-			h.Register(rt)
+			return h.Routes()
 		},
 		ledgers: svc.Ledgers(),
 		demo: func(ctx context.Context, out io.Writer) error {
@@ -57,7 +56,6 @@ func (a *App) reductionModule() (*module, error) {
 			"reduction_training.audience": "reduction.audience.", "reduction_publicity.kind": "reduction.pkind.",
 			"reduction_publicity.campaign": "reduction.campaign.",
 		}},
-		api:     reduction.API(),
 		figures: svc.Figures(),
 		nav: []navEntry{{Area: "relief", Items: []web.NavItem{
 			{Key: "reduction-events", Label: "reduction.nav.events", Path: "/reduction/events", Built: true},

@@ -24,12 +24,11 @@ func (a *App) reliefModule() (*module, error) {
 	h := &relief.Handlers{DB: a.DB, Svc: svc, Org: a.Org}
 	return &module{
 		name:      "relief",
-		policy:    relief.Policy(),
 		templates: relief.Templates,
 		locales:   relief.Locales,
-		register: func(rt *webRouter) {
+		routes: func() web.Routes {
 			h.UI = a.UI
-			h.Register(rt)
+			return h.Routes()
 		},
 		ledgers: svc.Ledgers(),
 		demo: func(ctx context.Context, out io.Writer) error {
@@ -56,7 +55,6 @@ func (a *App) reliefModule() (*module, error) {
 		audit: web.AuditNames{Codes: map[string]string{"relief_household.step": "relief.step.", "relief_programme.kind": "relief.kind.",
 			"relief_programme.category": "relief.category.", "relief_payment.category": "relief.category.", "relief_payment.mode": "relief.mode.",
 			"relief_payment.programme_kind": "relief.kind."}},
-		api:     relief.API(),
 		figures: svc.Figures(),
 		nav: []navEntry{{Area: "relief", Items: []web.NavItem{
 			{Key: "relief_programmes", Label: "nav.relief_programmes", Path: "/relief/programmes", Built: true},

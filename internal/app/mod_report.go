@@ -26,27 +26,21 @@ func (a *App) reportModule() (*module, error) {
 	bh := &report.BulletinHandlers{Svc: bulletins, Issuer: a.Cfg.CountyName + "应急管理局", LastMonth: a.lastMonth}
 	return &module{
 		name:      "report",
-		policy:    mergePolicies(report.Policy(), report.BulletinPolicy()),
 		templates: report.Templates,
 		locales:   report.Locales,
-		register: func(rt *webRouter) {
+		routes: func() web.Routes {
+			// Called twice (policy, then registration): gather afresh.
 			h.UI, bh.UI = a.UI, a.UI
+			bulletins.Parts = nil
 			for _, m := range a.mods {
 				bulletins.Parts = append(bulletins.Parts, m.bulletin...)
 			}
-			h.Register(rt)
-			bh.Register(rt)
+			return append(h.Routes(), bh.Routes()...)
 		},
 		jobs:  map[string]jobs.Handler{bulletinKind: a.bulletinJob(bulletins)},
 		every: map[string]time.Duration{bulletinKind: 6 * time.Hour},
 		nav: []navEntry{{Area: "reports", Items: []web.NavItem{{Key: "reports", Label: "nav.report", Path: "/reports", Built: true},
 			{Key: "bulletins", Label: "nav.bulletins", Path: "/bulletins", Built: true}}}},
-		api: map[string]string{
-			"GET /api/v1/reports/figures": "期间报告指标（from, to, region）/ The period report's figures: numbers, last year's, the IDs of the records behind them",
-			"GET /api/v1/reports/drafts":  "期间报告正文版本（from, to, region）/ Saved versions of the report's text",
-			"GET /api/v1/bulletins":       "月通报列表 / Monthly bulletins issued",
-			"GET /api/v1/bulletins/{id}":  "一期月通报（排名表）/ One monthly bulletin with its ranked tables",
-		},
 	}, nil
 }
 

@@ -53,13 +53,11 @@ func (a *App) suppliesModule() (*module, error) {
 	a.MapLayers = append(a.MapLayers, a.warehouseLayer(svc))
 	return &module{
 		name:      "supplies",
-		policy:    supplies.Policy(),
 		templates: supplies.Templates,
 		locales:   supplies.Locales,
-		api:       supplies.APISummaries,
-		register: func(rt *webRouter) {
+		routes: func() web.Routes {
 			h.UI = a.UI
-			h.Register(rt)
+			return h.Routes()
 		},
 		ledgers: svc.Ledgers(),
 		demo: func(ctx context.Context, out io.Writer) error {

@@ -32,12 +32,11 @@ func (a *App) warningModule() (*module, error) {
 	h := &warning.Handlers{Svc: svc, Org: a.Org, Notify: a.Notify, County: a.Cfg.County}
 	return &module{
 		name:      "warning",
-		policy:    warning.Policy(),
 		templates: warning.Templates,
 		locales:   warning.Locales,
-		register: func(rt *webRouter) {
+		routes: func() web.Routes {
 			h.UI = a.UI
-			h.Register(rt)
+			return h.Routes()
 		},
 		ledgers: []*ledgerT{svc.Ledger()},
 		demo: func(ctx context.Context, out io.Writer) error {
@@ -76,7 +75,6 @@ func (a *App) warningModule() (*module, error) {
 			return stats, nil
 		},
 		audit: web.AuditNames{Codes: map[string]string{"warning.msg_type": "warning.msg.", "warning_recipient.acked_via": "warning.via."}},
-		api:   warning.API(),
 		jobs:  map[string]jobs.Handler{WarningRemindKind: a.warningRemindJob(svc)},
 		every: map[string]time.Duration{WarningRemindKind: 15 * time.Minute},
 		nav: []navEntry{{Area: "warnings", Items: []web.NavItem{

@@ -25,15 +25,14 @@ type module struct {
 	// routes declares each of its routes once (pattern, roles, handler,
 	// API summary): the policy, the registration and the OpenAPI
 	// summaries derive from it. It is called once for the policy before
-	// a.UI exists (the handlers are then dropped) and once after register
-	// has run, to register the handlers; so a handler must take a.UI (or
-	// the module's UI field) when the table is built, not before.
+	// a.UI exists (the handlers are then dropped) and once after, to
+	// register the handlers; so a handler must take a.UI (or the module's
+	// UI field) when the table is built, not before, and anything else it
+	// does must give the same result when done twice (start from empty).
 	routes    func() web.Routes
-	policy    web.Policy           // routes × roles of a module not yet on routes
-	templates fs.FS                // holds templates/*.html
-	locales   fs.FS                // holds locales/{zh,en}.json
-	register  func(rt *web.Router) // its handlers (a.UI is set by then)
-	ledgers   []*ledger.Ledger     // Excel registers under /KIND
+	templates fs.FS            // holds templates/*.html
+	locales   fs.FS            // holds locales/{zh,en}.json
+	ledgers   []*ledger.Ledger // Excel registers under /KIND
 	demo      func(ctx context.Context, out io.Writer) error
 	stats     home.StatsFunc // figures on the home page
 	todo      home.TodoFunc  // work waiting for the user (待办), on the home page
@@ -45,7 +44,6 @@ type module struct {
 	audit     web.AuditNames           // how its audit entries' fields and codes read
 	jobs      map[string]jobs.Handler  // background job kinds
 	every     map[string]time.Duration // periodic jobs (sweeps)
-	api       map[string]string        // OpenAPI summaries of a module not yet on routes
 	// figures are the statistics it declares for the period report, the
 	// dashboards and the figures API (computed from its own records).
 	figures []figure.Figure
@@ -57,15 +55,6 @@ type module struct {
 	panels []dashboard.PanelFunc
 	// bulletin gives its ranked tables of the monthly bulletin (月通报).
 	bulletin []report.BulletinPart
-}
-
-// mergePolicies joins route tables.
-func mergePolicies(ps ...web.Policy) web.Policy {
-	out := web.Policy{}
-	for _, p := range ps {
-		out.Merge(p)
-	}
-	return out
 }
 
 // navEntry adds navigation items under an area of Nav().

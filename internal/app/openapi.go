@@ -8,13 +8,6 @@ import (
 	"yingji/internal/web"
 )
 
-// apiSummaries describe the API operations (Chinese / English).
-var apiSummaries = map[string]string{
-	"POST /api/v1/login":       "登录并取得会话 Cookie / Log in, get a session cookie",
-	"GET /api/v1/me":           "当前用户及其数据范围 / The current user and scope",
-	"GET /api/v1/openapi.json": "本接口说明 / This description",
-}
-
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 
 // openAPI describes every registered /api/v1 route (OpenAPI 3.1).
@@ -26,10 +19,7 @@ func (a *App) openAPI(w http.ResponseWriter, r *http.Request) {
 		if !ok || !strings.HasPrefix(path, "/api/v1/") {
 			continue
 		}
-		summary := apiSummaries[route]
-		if s, ok := a.apiDocs[route]; ok {
-			summary = s
-		}
+		summary := a.apiDocs[route]
 		body := a.apiBodies[route]
 		ok200 := map[string]any{"description": "OK", "content": map[string]any{"application/json": map[string]any{}}}
 		if method == "POST" {

@@ -1,67 +1,29 @@
 package app
 
 import (
+	"net/http"
+
 	"yingji/internal/auth"
 	"yingji/internal/web"
+	"yingji/web/static"
 )
 
-// Role shorthands for the policy table.
-var (
-	public  = []auth.Role{web.Public}
-	anyone  = web.AnyUser
-	admin   = []auth.Role{auth.RoleAdmin}
-	leaders = []auth.Role{auth.RoleAdmin, auth.RoleLeader}
-	// orgReader: everyone but enterprise accounts sees the region tree
-	// and units in their scope.
-	orgReader = []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty,
-		auth.RoleTown, auth.RoleDepartment, auth.RoleReadOnly}
-	// staff: everyone working in the bureau or in a town or department.
-	staff = orgReader
-)
-
-// Policy is the declared route × role table. Every registered route must
-// be here; the route × role test walks it with every role.
-func Policy() web.Policy {
-	return web.Policy{
-		// Public
-		"GET /login":               public,
-		"POST /login":              public,
-		"POST /lang":               public,
-		"GET /healthz":             public,
-		"GET /static/":             public,
-		"GET /api/v1/openapi.json": public,
-		"POST /api/v1/login":       public,
-
-		// Everyone logged in: one's own tokens, revoked from the profile
-		"POST /profile/tokens/{id}/revoke": anyone,
-
-		// Everyone logged in
-		"GET /{$}":                 anyone,
-		"POST /logout":             anyone,
-		"GET /profile":             anyone,
-		"POST /profile/password":   anyone,
-		"POST /profile/logout-all": anyone,
-		"GET /area/{area}":         staff,
-		"GET /api/v1/me":           anyone,
-
-		// Users, regions, units, the audit log, API tokens, jobs, the
-		// inbox and the delivery log: sysadmin's Routes.
-
-		// Excel registers
-		"GET /regions/template":         orgReader,
-		"GET /regions/export":           orgReader,
-		"GET /regions/import":           admin,
-		"POST /regions/import":          admin,
-		"GET /units/template":           orgReader,
-		"GET /units/export":             orgReader,
-		"GET /units/import":             admin,
-		"POST /units/import":            admin,
-		"GET /users/export":             leaders,
-		"GET /imports/{id}/errors.xlsx": anyone,
-		"POST /imports/{id}/only-valid": anyone,
-
-		// Operations
-		"GET /metrics": admin,
+// routes declares the app's own routes, each once: the static files,
+// the health check, the metrics and the API description. Everything else
+// is a module's (its Routes), the home package's (login, profile, areas),
+// sysadmin's (users, regions, units, audit, tokens, jobs, inbox) or the
+// ledger kit's (the Excel routes and the shared import routes).
+func (a *App) routes() web.Routes {
+	public := []auth.Role{web.Public}
+	staticFiles := http.FileServerFS(static.FS)
+	return web.Routes{
+		{Pattern: "GET /healthz", Roles: public, Handler: a.healthz},
+		{Pattern: "GET /static/", Roles: public, Handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "public, max-age=3600")
+			http.StripPrefix("/static/", staticFiles).ServeHTTP(w, r)
+		}},
+		{Pattern: "GET /api/v1/openapi.json", Roles: public, Handler: a.openAPI, API: "本接口说明 / This description"},
+		{Pattern: "GET /metrics", Roles: []auth.Role{auth.RoleAdmin}, Handler: func(w http.ResponseWriter, r *http.Request) { a.Metrics.Write(w) }},
 	}
 }
 

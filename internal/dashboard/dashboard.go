@@ -113,17 +113,15 @@ type Handlers struct {
 	Now func() time.Time
 }
 
-// Register adds the routes.
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /dashboard", h.page)
-	rt.Handle("GET /api/v1/dashboard", h.api)
-}
-
-// Policy: the bureau's staff, towns and departments, each in their scope.
-func Policy() web.Policy {
+// Routes declares the dashboard routes: the bureau's staff, towns and
+// departments, each in their scope.
+func (h *Handlers) Routes() web.Routes {
 	staff := []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty,
 		auth.RoleTown, auth.RoleDepartment, auth.RoleReadOnly}
-	return web.Policy{"GET /dashboard": staff, "GET /api/v1/dashboard": staff}
+	return web.Routes{
+		{Pattern: "GET /dashboard", Roles: staff, Handler: h.page},
+		{Pattern: "GET /api/v1/dashboard", Roles: staff, Handler: h.api, API: "工作看板（图表、待办、当前情况）/ The dashboard: panels, work waiting, figures"},
+	}
 }
 
 // View is what the dashboard shows.

@@ -49,148 +49,82 @@ var (
 	everyone = append(append([]auth.Role(nil), readers...), auth.RoleEnterprise)
 )
 
-// Policy declares the duty routes: staff in scope read; the duty desk,
+// Routes declares the duty routes: staff in scope read; the duty desk,
 // leaders and administrators write; who is on duty now is everyone's.
-func Policy() web.Policy {
-	return web.Policy{
-		"GET /duty":                                readers,
-		"GET /duty/countdown.js":                   everyone,
-		"GET /duty/roster":                         readers,
-		"GET /duty/roster/pdf":                     readers,
-		"POST /duty/roster/generate":               writers,
-		"GET /duty/shifts":                         readers,
-		"GET /duty/shifts/new":                     writers,
-		"POST /duty/shifts":                        writers,
-		"GET /duty/shifts/{id}":                    readers,
-		"POST /duty/shifts/{id}/handover":          writers,
-		"GET /duty/swaps":                          readers,
-		"POST /duty/swaps":                         writers,
-		"POST /duty/swaps/{id}/approve":            writers,
-		"POST /duty/swaps/{id}/reject":             writers,
-		"GET /duty/settings":                       writers,
-		"POST /duty/settings":                      writers,
-		"GET /duty/log":                            readers,
-		"POST /duty/log":                           writers,
-		"GET /duty/log/{id}":                       readers,
-		"POST /duty/log/{id}":                      writers,
-		"POST /duty/log/{id}/correct":              writers,
-		"GET /duty/incidents":                      readers,
-		"GET /duty/incidents/new":                  writers,
-		"POST /duty/incidents":                     writers,
-		"GET /duty/incidents/{id}":                 readers,
-		"GET /duty/incidents/{id}/edit":            writers,
-		"POST /duty/incidents/{id}":                writers,
-		"PUT /api/v1/duty/incidents/{id}":          writers,
-		"GET /duty/incidents/{id}/pdf":             readers,
-		"POST /duty/incidents/{id}/reports":        writers,
-		"POST /duty/incidents/{id}/instructions":   writers,
-		"POST /duty/instructions/{id}/done":        writers,
-		"GET /shifts/export":                       readers,
-		"GET /incidents/export":                    readers,
-		"GET /dutylog/export":                      readers,
-		"GET /duty-swaps/export":                   readers,
-		"GET /shifts/template":                     writers,
-		"GET /shifts/import":                       writers,
-		"POST /shifts/import":                      writers,
-		"GET /incidents/template":                  writers,
-		"GET /incidents/import":                    writers,
-		"POST /incidents/import":                   writers,
-		"GET /dutylog/template":                    writers,
-		"GET /dutylog/import":                      writers,
-		"POST /dutylog/import":                     writers,
-		"GET /api/v1/duty/now":                     everyone,
-		"GET /api/v1/duty/shifts":                  readers,
-		"POST /api/v1/duty/shifts":                 writers,
-		"POST /api/v1/duty/swaps":                  writers,
-		"POST /api/v1/duty/swaps/{id}/approve":     writers,
-		"GET /api/v1/duty/log":                     readers,
-		"POST /api/v1/duty/log":                    writers,
-		"GET /api/v1/duty/incidents":               readers,
-		"POST /api/v1/duty/incidents":              writers,
-		"GET /api/v1/duty/incidents/{id}":          readers,
-		"POST /api/v1/duty/incidents/{id}/reports": writers,
+func (h *Handlers) Routes() web.Routes {
+	return web.Routes{
+		{Pattern: "GET /duty", Roles: readers, Handler: h.desk},
+		{Pattern: "GET /duty/countdown.js", Roles: everyone, Handler: h.script},
+		{Pattern: "GET /duty/roster", Roles: readers, Handler: h.roster},
+		{Pattern: "GET /duty/roster/pdf", Roles: readers, Handler: h.rosterPDF},
+		{Pattern: "POST /duty/roster/generate", Roles: writers, Handler: h.generate},
+		{Pattern: "GET /duty/shifts", Roles: readers, Handler: h.personShifts},
+		{Pattern: "GET /duty/shifts/new", Roles: writers, Handler: h.shiftForm},
+		{Pattern: "POST /duty/shifts", Roles: writers, Handler: h.createShift},
+		{Pattern: "GET /duty/shifts/{id}", Roles: readers, Handler: h.shiftPage},
+		{Pattern: "POST /duty/shifts/{id}/handover", Roles: writers, Handler: h.handover},
+		{Pattern: "GET /duty/swaps", Roles: readers, Handler: h.swaps},
+		{Pattern: "POST /duty/swaps", Roles: writers, Handler: h.requestSwap},
+		{Pattern: "POST /duty/swaps/{id}/approve", Roles: writers, Handler: h.decide(true)},
+		{Pattern: "POST /duty/swaps/{id}/reject", Roles: writers, Handler: h.decide(false)},
+		{Pattern: "GET /duty/settings", Roles: writers, Handler: h.settingsPage},
+		{Pattern: "POST /duty/settings", Roles: writers, Handler: h.saveSettings},
+		{Pattern: "GET /duty/log", Roles: readers, Handler: h.logPage},
+		{Pattern: "POST /duty/log", Roles: writers, Handler: h.addLog},
+		{Pattern: "GET /duty/log/{id}", Roles: readers, Handler: h.logEntry},
+		{Pattern: "POST /duty/log/{id}", Roles: writers, Handler: h.updateLog},
+		{Pattern: "POST /duty/log/{id}/correct", Roles: writers, Handler: h.correctLog},
+		{Pattern: "GET /duty/incidents", Roles: readers, Handler: h.incidents},
+		{Pattern: "GET /duty/incidents/new", Roles: writers, Handler: h.incidentForm},
+		{Pattern: "POST /duty/incidents", Roles: writers, Handler: h.createIncident},
+		{Pattern: "GET /duty/incidents/{id}", Roles: readers, Handler: h.incidentPage},
+		{Pattern: "GET /duty/incidents/{id}/edit", Roles: writers, Handler: h.editIncident},
+		{Pattern: "POST /duty/incidents/{id}", Roles: writers, Handler: h.updateIncident},
+		{Pattern: "PUT /api/v1/duty/incidents/{id}", Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.UpdateIncident), API: "Change an open incident (level, casualties …); the next deadline follows"},
+		{Pattern: "GET /duty/incidents/{id}/pdf", Roles: readers, Handler: h.incidentPDF},
+		{Pattern: "POST /duty/incidents/{id}/reports", Roles: writers, Handler: h.addReport},
+		{Pattern: "POST /duty/incidents/{id}/instructions", Roles: writers, Handler: h.addInstruction},
+		{Pattern: "POST /duty/instructions/{id}/done", Roles: writers, Handler: h.doneInstruction},
+		{Pattern: "GET /shifts/export", Roles: readers},
+		{Pattern: "GET /incidents/export", Roles: readers},
+		{Pattern: "GET /dutylog/export", Roles: readers},
+		{Pattern: "GET /duty-swaps/export", Roles: readers},
+		{Pattern: "GET /shifts/template", Roles: writers},
+		{Pattern: "GET /shifts/import", Roles: writers},
+		{Pattern: "POST /shifts/import", Roles: writers},
+		{Pattern: "GET /incidents/template", Roles: writers},
+		{Pattern: "GET /incidents/import", Roles: writers},
+		{Pattern: "POST /incidents/import", Roles: writers},
+		{Pattern: "GET /dutylog/template", Roles: writers},
+		{Pattern: "GET /dutylog/import", Roles: writers},
+		{Pattern: "POST /dutylog/import", Roles: writers},
+		{Pattern: "GET /api/v1/duty/now", Roles: everyone, Handler: h.apiNow, API: "Who is on duty now (带班领导 and 值班员)"},
+		{Pattern: "GET /api/v1/duty/shifts", Roles: readers, Handler: h.apiShifts, API: "Roster: shifts between from and to (YYYY-MM-DD) with their people"},
+		{Pattern: "POST /api/v1/duty/shifts", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateShift), API: "Record a shift (one leader, one or two officers)"},
+		{Pattern: "POST /api/v1/duty/swaps", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RequestSwap), API: "Request a shift swap"},
+		{Pattern: "POST /api/v1/duty/swaps/{id}/approve", Roles: writers, Handler: func(w http.ResponseWriter, r *http.Request) {
+			sw, err := h.Svc.DecideSwap(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), true)
+			if err != nil {
+				h.UI.Error(w, r, err)
+				return
+			}
+			web.JSON(w, http.StatusOK, sw)
+		}, API: "Approve a swap (never the requester: 409 duty.swap_self_approval)"},
+		{Pattern: "GET /api/v1/duty/log", Roles: readers, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]LogEntry, int, error) {
+			f := LogFilterOf(r.URL.Query())
+			f.Limit, f.Offset = pg.Size, pg.Offset()
+			return h.Svc.Logs(r.Context(), web.PrincipalFrom(r.Context()), f)
+		}), API: "Duty log entries (from, to, kind, shift)"},
+		{Pattern: "POST /api/v1/duty/log", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.AddLog), API: "Write a duty log entry (corrects: the entry it corrects)"},
+		{Pattern: "GET /api/v1/duty/incidents", Roles: readers, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Incident, int, error) {
+			f := IncidentFilterOf(r.URL.Query())
+			f.Limit, f.Offset = pg.Size, pg.Offset()
+			return h.Svc.Incidents(r.Context(), web.PrincipalFrom(r.Context()), f)
+		}), API: "Incident reports (from, to, category, level, state, on_time)"},
+		{Pattern: "POST /api/v1/duty/incidents", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateIncident), API: "Record a received incident"},
+		{Pattern: "GET /api/v1/duty/incidents/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.Incident), API: "An incident with its reports and 领导批示"},
+		{Pattern: "POST /api/v1/duty/incidents/{id}/reports", Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.AddReport), API: "Add the next report (首报/续报/终报); a 续报 before the 首报 is 409"},
 	}
-}
-
-// API are the OpenAPI summaries of the duty API.
-func API() map[string]string {
-	return map[string]string{
-		"GET /api/v1/duty/now":                     "Who is on duty now (带班领导 and 值班员)",
-		"GET /api/v1/duty/shifts":                  "Roster: shifts between from and to (YYYY-MM-DD) with their people",
-		"POST /api/v1/duty/shifts":                 "Record a shift (one leader, one or two officers)",
-		"POST /api/v1/duty/swaps":                  "Request a shift swap",
-		"POST /api/v1/duty/swaps/{id}/approve":     "Approve a swap (never the requester: 409 duty.swap_self_approval)",
-		"GET /api/v1/duty/log":                     "Duty log entries (from, to, kind, shift)",
-		"POST /api/v1/duty/log":                    "Write a duty log entry (corrects: the entry it corrects)",
-		"GET /api/v1/duty/incidents":               "Incident reports (from, to, category, level, state, on_time)",
-		"POST /api/v1/duty/incidents":              "Record a received incident",
-		"GET /api/v1/duty/incidents/{id}":          "An incident with its reports and 领导批示",
-		"PUT /api/v1/duty/incidents/{id}":          "Change an open incident (level, casualties …); the next deadline follows",
-		"POST /api/v1/duty/incidents/{id}/reports": "Add the next report (首报/续报/终报); a 续报 before the 首报 is 409",
-	}
-}
-
-// Register adds the routes (the Excel exports come from the ledger kit).
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /duty", h.desk)
-	rt.Handle("GET /duty/countdown.js", h.script)
-	rt.Handle("GET /duty/roster", h.roster)
-	rt.Handle("GET /duty/roster/pdf", h.rosterPDF)
-	rt.Handle("POST /duty/roster/generate", h.generate)
-	rt.Handle("GET /duty/shifts", h.personShifts)
-	rt.Handle("GET /duty/shifts/new", h.shiftForm)
-	rt.Handle("POST /duty/shifts", h.createShift)
-	rt.Handle("GET /duty/shifts/{id}", h.shiftPage)
-	rt.Handle("POST /duty/shifts/{id}/handover", h.handover)
-	rt.Handle("GET /duty/swaps", h.swaps)
-	rt.Handle("POST /duty/swaps", h.requestSwap)
-	rt.Handle("POST /duty/swaps/{id}/approve", h.decide(true))
-	rt.Handle("POST /duty/swaps/{id}/reject", h.decide(false))
-	rt.Handle("GET /duty/settings", h.settingsPage)
-	rt.Handle("POST /duty/settings", h.saveSettings)
-	rt.Handle("GET /duty/log", h.logPage)
-	rt.Handle("POST /duty/log", h.addLog)
-	rt.Handle("GET /duty/log/{id}", h.logEntry)
-	rt.Handle("POST /duty/log/{id}", h.updateLog)
-	rt.Handle("POST /duty/log/{id}/correct", h.correctLog)
-	rt.Handle("GET /duty/incidents", h.incidents)
-	rt.Handle("GET /duty/incidents/new", h.incidentForm)
-	rt.Handle("POST /duty/incidents", h.createIncident)
-	rt.Handle("GET /duty/incidents/{id}", h.incidentPage)
-	rt.Handle("GET /duty/incidents/{id}/pdf", h.incidentPDF)
-	rt.Handle("GET /duty/incidents/{id}/edit", h.editIncident)
-	rt.Handle("POST /duty/incidents/{id}", h.updateIncident)
-	rt.Handle("PUT /api/v1/duty/incidents/{id}", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.UpdateIncident))
-	rt.Handle("POST /duty/incidents/{id}/reports", h.addReport)
-	rt.Handle("POST /duty/incidents/{id}/instructions", h.addInstruction)
-	rt.Handle("POST /duty/instructions/{id}/done", h.doneInstruction)
-
-	rt.Handle("GET /api/v1/duty/now", h.apiNow)
-	rt.Handle("GET /api/v1/duty/shifts", h.apiShifts)
-	rt.Handle("POST /api/v1/duty/shifts", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateShift))
-	rt.Handle("POST /api/v1/duty/swaps", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RequestSwap))
-	rt.Handle("POST /api/v1/duty/swaps/{id}/approve", func(w http.ResponseWriter, r *http.Request) {
-		sw, err := h.Svc.DecideSwap(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), true)
-		if err != nil {
-			h.UI.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, sw)
-	})
-	rt.Handle("GET /api/v1/duty/log", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]LogEntry, int, error) {
-		f := LogFilterOf(r.URL.Query())
-		f.Limit, f.Offset = pg.Size, pg.Offset()
-		return h.Svc.Logs(r.Context(), web.PrincipalFrom(r.Context()), f)
-	}))
-	rt.Handle("POST /api/v1/duty/log", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.AddLog))
-	rt.Handle("GET /api/v1/duty/incidents", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Incident, int, error) {
-		f := IncidentFilterOf(r.URL.Query())
-		f.Limit, f.Offset = pg.Size, pg.Offset()
-		return h.Svc.Incidents(r.Context(), web.PrincipalFrom(r.Context()), f)
-	}))
-	rt.Handle("POST /api/v1/duty/incidents", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateIncident))
-	rt.Handle("GET /api/v1/duty/incidents/{id}", web.GetJSON(h.UI, h.Svc.Incident))
-	rt.Handle("POST /api/v1/duty/incidents/{id}/reports", web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.AddReport))
 }
 
 func (h *Handlers) script(w http.ResponseWriter, r *http.Request) {

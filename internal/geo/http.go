@@ -71,22 +71,14 @@ type Handlers struct {
 var readers = []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty, auth.RoleTown,
 	auth.RoleDepartment, auth.RoleEnterprise, auth.RoleReadOnly}
 
-// Policy declares the map routes.
-func Policy() web.Policy {
-	return web.Policy{
-		"GET /map":                   readers,
-		"GET /map/outline.geojson":   readers,
-		"GET /map/tiles/{z}/{x}/{y}": readers,
-		"GET /api/v1/map/points":     readers,
+// Routes declares the map routes.
+func (h *Handlers) Routes() web.Routes {
+	return web.Routes{
+		{Pattern: "GET /map", Roles: readers, Handler: h.page},
+		{Pattern: "GET /map/outline.geojson", Roles: readers, Handler: h.outline},
+		{Pattern: "GET /map/tiles/{z}/{x}/{y}", Roles: readers, Handler: h.tile},
+		{Pattern: "GET /api/v1/map/points", Roles: readers, Handler: h.points, API: "地图点位（layer, q, town, sector, status, risk） / Map points of the layers in scope"},
 	}
-}
-
-// Register adds the routes.
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /map", h.page)
-	rt.Handle("GET /map/outline.geojson", h.outline)
-	rt.Handle("GET /map/tiles/{z}/{x}/{y}", h.tile)
-	rt.Handle("GET /api/v1/map/points", h.points)
 }
 
 // idRE is what a record ID to focus on looks like (ULIDs and the like).

@@ -68,20 +68,32 @@ type Handlers struct {
 	Secure bool
 }
 
-// Register adds the routes.
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /login", h.loginPage)
-	rt.Handle("POST /login", h.login)
-	rt.Handle("POST /logout", h.logout)
-	rt.Handle("POST /lang", h.setLang)
-	rt.Handle("GET /{$}", h.home)
-	rt.Handle("GET /profile", h.profile)
-	rt.Handle("POST /profile/password", h.changePassword)
-	rt.Handle("POST /profile/logout-all", h.logoutAll)
-	rt.Handle("POST /profile/tokens/{id}/revoke", h.revokeToken)
-	rt.Handle("GET /area/{area}", h.area)
-	rt.Handle("GET /api/v1/me", h.me)
-	rt.Handle("POST /api/v1/login", h.apiLogin)
+// Role groups of the routes.
+var (
+	public = []auth.Role{web.Public}
+	// staff: everyone working in the bureau or in a town or department.
+	staff = []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty,
+		auth.RoleTown, auth.RoleDepartment, auth.RoleReadOnly}
+)
+
+// Routes declares the login, home, language, profile and area routes,
+// each once: pattern, roles, handler and API summary.
+func (h *Handlers) Routes() web.Routes {
+	return web.Routes{
+		{Pattern: "GET /login", Roles: public, Handler: h.loginPage},
+		{Pattern: "POST /login", Roles: public, Handler: h.login},
+		{Pattern: "POST /lang", Roles: public, Handler: h.setLang},
+		{Pattern: "POST /api/v1/login", Roles: public, Handler: h.apiLogin, API: "登录并取得会话 Cookie / Log in, get a session cookie"},
+		{Pattern: "GET /{$}", Roles: web.AnyUser, Handler: h.home},
+		{Pattern: "POST /logout", Roles: web.AnyUser, Handler: h.logout},
+		{Pattern: "GET /profile", Roles: web.AnyUser, Handler: h.profile},
+		{Pattern: "POST /profile/password", Roles: web.AnyUser, Handler: h.changePassword},
+		{Pattern: "POST /profile/logout-all", Roles: web.AnyUser, Handler: h.logoutAll},
+		// One's own tokens, revoked from the profile.
+		{Pattern: "POST /profile/tokens/{id}/revoke", Roles: web.AnyUser, Handler: h.revokeToken},
+		{Pattern: "GET /area/{area}", Roles: staff, Handler: h.area},
+		{Pattern: "GET /api/v1/me", Roles: web.AnyUser, Handler: h.me, API: "当前用户及其数据范围 / The current user and scope"},
+	}
 }
 
 func (h *Handlers) loginPage(w http.ResponseWriter, r *http.Request) {

@@ -72,10 +72,13 @@ func (h *Handlers) Register(rt *web.Router, base string, l *Ledger) {
 	}
 }
 
-// RegisterShared adds the routes shared by all imports.
-func (h *Handlers) RegisterShared(rt *web.Router) {
-	rt.Handle("GET /imports/{id}/errors.xlsx", h.errorReport)
-	rt.Handle("POST /imports/{id}/only-valid", h.onlyValid)
+// SharedRoutes declares the routes shared by all imports (any logged-in
+// user; the handlers decide whose import it is).
+func (h *Handlers) SharedRoutes() web.Routes {
+	return web.Routes{
+		{Pattern: "GET /imports/{id}/errors.xlsx", Roles: web.AnyUser, Handler: h.errorReport},
+		{Pattern: "POST /imports/{id}/only-valid", Roles: web.AnyUser, Handler: h.onlyValid},
+	}
 }
 
 func attachmentHeader(w http.ResponseWriter, name string) {

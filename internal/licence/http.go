@@ -81,12 +81,12 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "GET /licence-applications/{id}/decision.pdf", Roles: readers, Handler: h.decisionPDF},
 		{Pattern: "GET /licence-settings", Roles: []auth.Role{auth.RoleAdmin}, Handler: h.settingsForm},
 		{Pattern: "POST /licence-settings", Roles: []auth.Role{auth.RoleAdmin}, Handler: h.saveSettings},
-		{Pattern: "GET /api/v1/licences", Out: web.PagedList[LicRow]{}, Roles: readers, Handler: web.PagedJSON(h.UI, h.licencesOf)},
-		{Pattern: "GET /api/v1/licences/{id}", Out: LicView{}, Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.GetLicence)},
-		{Pattern: "GET /api/v1/licence-applications", Out: web.PagedList[AppRow]{}, Roles: readers, Handler: web.PagedJSON(h.UI, h.applicationsOf)},
-		{Pattern: "POST /api/v1/licence-applications", In: NewApplication{}, Out: Application{}, Roles: submitters, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateApplication)},
-		{Pattern: "GET /api/v1/licence-applications/{id}", Out: AppView{}, Roles: readers, Handler: web.GetJSON(h.UI, h.apiApplication)},
-		{Pattern: "POST /api/v1/licence-applications/{id}/actions", In: Action{}, Out: Application{}, Roles: deciders, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Act)},
+		{Pattern: "GET /api/v1/licences", Out: web.PagedList[LicRow]{}, Roles: readers, Handler: web.PagedJSON(h.UI, h.licencesOf), API: "许可证台账（type, status, town, enterprise, q, from, to, within） / Licence register"},
+		{Pattern: "GET /api/v1/licences/{id}", Out: LicView{}, Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.GetLicence), API: "许可证详情 / One licence"},
+		{Pattern: "GET /api/v1/licence-applications", Out: web.PagedList[AppRow]{}, Roles: readers, Handler: web.PagedJSON(h.UI, h.applicationsOf), API: "许可申请（type, kind, state, open, town, enterprise, q, from, to） / Licence applications"},
+		{Pattern: "POST /api/v1/licence-applications", In: NewApplication{}, Out: Application{}, Roles: submitters, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateApplication), API: "登记许可申请 / File an application"},
+		{Pattern: "GET /api/v1/licence-applications/{id}", Out: AppView{}, Roles: readers, Handler: web.GetJSON(h.UI, h.apiApplication), API: "许可申请详情、计时、办理过程 / An application with its clock and timeline"},
+		{Pattern: "POST /api/v1/licence-applications/{id}/actions", In: Action{}, Out: Application{}, Roles: deciders, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Act), API: "办理一个环节（accept, not_accept, review, decide, issue, preliminary, forward, city_result） / Take a step"},
 	}
 	// The application's steps, one route each.
 	for seg, act := range actionRoutes {

@@ -43,186 +43,113 @@ var (
 	importers = []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleTown}
 )
 
-// Policy declares the preparedness routes. Everyone reads plans, drills
+// Routes declares the preparedness routes. Everyone reads plans, drills
 // and teams in scope (enterprise accounts their own); administrators,
 // section staff, town staff (their town) and enterprise accounts (their
 // own) write them; the bureau (administrators, section staff) records
 // 备案 and assessments, keeps the expert pool and sends the 督促.
-func Policy() web.Policy {
-	return web.Policy{
-		"GET /preparedness":                         allRoles,
-		"GET /plans":                                allRoles,
-		"GET /plans/new":                            writers,
-		"POST /plans":                               writers,
-		"GET /plans/{id}":                           allRoles,
-		"POST /plans/{id}/steps":                    writers,
-		"POST /plans/{id}/files":                    writers,
-		"GET /plans/{id}/files/{file}":              allRoles,
-		"GET /plans/export":                         staff,
-		"GET /plans/template":                       importers,
-		"GET /plans/import":                         importers,
-		"POST /plans/import":                        importers,
-		"GET /drills":                               allRoles,
-		"GET /drills/new":                           writers,
-		"POST /drills":                              writers,
-		"GET /drills/{id}":                          allRoles,
-		"POST /drills/{id}/tasks/{task}/done":       writers,
-		"GET /drills/export":                        staff,
-		"GET /drills/template":                      importers,
-		"GET /drills/import":                        importers,
-		"POST /drills/import":                       importers,
-		"GET /teams":                                allRoles,
-		"GET /teams/new":                            writers,
-		"POST /teams":                               writers,
-		"GET /teams/{id}":                           allRoles,
-		"GET /teams/{id}/edit":                      writers,
-		"POST /teams/{id}":                          writers,
-		"POST /teams/{id}/rollcalls":                writers,
-		"GET /teams/export":                         staff,
-		"GET /teams/template":                       importers,
-		"GET /teams/import":                         importers,
-		"POST /teams/import":                        importers,
-		"GET /experts":                              staff,
-		"GET /experts/new":                          bureau,
-		"POST /experts":                             bureau,
-		"GET /experts/export":                       staff,
-		"GET /experts/template":                     bureau,
-		"GET /experts/import":                       bureau,
-		"POST /experts/import":                      bureau,
-		"GET /preparedness/resources":               judges,
-		"POST /preparedness/resources/remind":       bureau,
-		"GET /preparedness/resources/bulletin.pdf":  judges,
-		"GET /preparedness/resources/bulletin.xlsx": judges,
-		"GET /api/v1/plans":                         allRoles,
-		"POST /api/v1/plans":                        writers,
-		"GET /api/v1/plans/{id}":                    allRoles,
-		"GET /api/v1/plans/{id}/steps":              allRoles,
-		"POST /api/v1/plans/{id}/steps":             writers,
-		"GET /api/v1/drills":                        allRoles,
-		"POST /api/v1/drills":                       writers,
-		"GET /api/v1/drills/{id}":                   allRoles,
-		"GET /api/v1/teams":                         allRoles,
-		"POST /api/v1/teams":                        writers,
-		"GET /api/v1/teams/{id}":                    allRoles,
-		"PUT /api/v1/teams/{id}":                    writers,
-		"GET /api/v1/teams/{id}/rollcalls":          allRoles,
-		"POST /api/v1/teams/{id}/rollcalls":         writers,
-		"GET /api/v1/experts":                       staff,
-		"POST /api/v1/experts":                      bureau,
-		"GET /preparedness/reminders":               judges,
-		"GET /api/v1/preparedness/reminders":        judges,
-		"GET /api/v1/preparedness/assessment":       judges,
+func (h *Handlers) Routes() web.Routes {
+	return web.Routes{
+		{Pattern: "GET /preparedness", Roles: allRoles, Handler: h.overview},
+		{Pattern: "GET /plans", Roles: allRoles, Handler: h.plans},
+		{Pattern: "GET /plans/new", Roles: writers, Handler: h.newPlan},
+		{Pattern: "POST /plans", Roles: writers, Handler: h.createPlan},
+		{Pattern: "GET /plans/{id}", Roles: allRoles, Handler: h.plan},
+		{Pattern: "POST /plans/{id}/steps", Roles: writers, Handler: h.step},
+		{Pattern: "POST /plans/{id}/files", Roles: writers, Handler: h.upload},
+		{Pattern: "GET /plans/{id}/files/{file}", Roles: allRoles, Handler: h.download},
+		{Pattern: "GET /plans/export", Roles: staff},
+		{Pattern: "GET /plans/template", Roles: importers},
+		{Pattern: "GET /plans/import", Roles: importers},
+		{Pattern: "POST /plans/import", Roles: importers},
+		{Pattern: "GET /drills", Roles: allRoles, Handler: h.drills},
+		{Pattern: "GET /drills/new", Roles: writers, Handler: h.newDrill},
+		{Pattern: "POST /drills", Roles: writers, Handler: h.createDrill},
+		{Pattern: "GET /drills/{id}", Roles: allRoles, Handler: h.drill},
+		{Pattern: "POST /drills/{id}/tasks/{task}/done", Roles: writers, Handler: h.taskDone},
+		{Pattern: "GET /drills/export", Roles: staff},
+		{Pattern: "GET /drills/template", Roles: importers},
+		{Pattern: "GET /drills/import", Roles: importers},
+		{Pattern: "POST /drills/import", Roles: importers},
+		{Pattern: "GET /teams", Roles: allRoles, Handler: h.teams},
+		{Pattern: "GET /teams/new", Roles: writers, Handler: h.newTeam},
+		{Pattern: "POST /teams", Roles: writers, Handler: h.createTeam},
+		{Pattern: "GET /teams/{id}", Roles: allRoles, Handler: h.team},
+		{Pattern: "GET /teams/{id}/edit", Roles: writers, Handler: h.editTeam},
+		{Pattern: "POST /teams/{id}", Roles: writers, Handler: h.updateTeam},
+		{Pattern: "POST /teams/{id}/rollcalls", Roles: writers, Handler: h.rollCall},
+		{Pattern: "GET /teams/export", Roles: staff},
+		{Pattern: "GET /teams/template", Roles: importers},
+		{Pattern: "GET /teams/import", Roles: importers},
+		{Pattern: "POST /teams/import", Roles: importers},
+		{Pattern: "GET /experts", Roles: staff, Handler: h.experts},
+		{Pattern: "GET /experts/new", Roles: bureau, Handler: h.newExpert},
+		{Pattern: "POST /experts", Roles: bureau, Handler: h.createExpert},
+		{Pattern: "GET /experts/export", Roles: staff},
+		{Pattern: "GET /experts/template", Roles: bureau},
+		{Pattern: "GET /experts/import", Roles: bureau},
+		{Pattern: "POST /experts/import", Roles: bureau},
+		{Pattern: "GET /preparedness/resources", Roles: judges, Handler: h.resources},
+		{Pattern: "POST /preparedness/resources/remind", Roles: bureau, Handler: h.remind},
+		{Pattern: "GET /preparedness/resources/bulletin.pdf", Roles: judges, Handler: h.bulletinPDF},
+		{Pattern: "GET /preparedness/resources/bulletin.xlsx", Roles: judges, Handler: h.bulletinXLSX},
+		{Pattern: "GET /api/v1/plans", Roles: allRoles, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Plan, int, error) {
+			f := PlanFilterOf(r.URL.Query())
+			f.Limit, f.Offset = pg.Size, pg.Offset()
+			return h.Svc.ListPlans(r.Context(), web.PrincipalFrom(r.Context()), f)
+		}), API: "应急预案台账（category, state, flood, q, page, size） / List emergency plans"},
+		{Pattern: "POST /api/v1/plans", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Plan) (Plan, error) {
+			in.ID = ""
+			return h.Svc.CreatePlan(ctx, p, in)
+		}), API: "登记预案（起草） / Register a plan (draft)"},
+		{Pattern: "GET /api/v1/plans/{id}", Roles: allRoles, Handler: web.GetJSON(h.UI, h.Svc.GetPlan), API: "预案详情 / One plan"},
+		{Pattern: "GET /api/v1/plans/{id}/steps", Roles: allRoles, Handler: web.GetJSON(h.UI, h.Svc.PlanSteps), API: "预案流程记录 / A plan's lifecycle steps"},
+		{Pattern: "POST /api/v1/plans/{id}/steps", Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.TakeStep), API: "预案流程（to, on, experts, minutes, body, trigger …） / Take a lifecycle step"},
+		{Pattern: "GET /api/v1/drills", Roles: allRoles, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Drill, int, error) {
+			f := DrillFilterOf(r.URL.Query())
+			f.Limit, f.Offset = pg.Size, pg.Offset()
+			return h.Svc.ListDrills(r.Context(), web.PrincipalFrom(r.Context()), f)
+		}), API: "演练台账（form, from, to） / List drills"},
+		{Pattern: "POST /api/v1/drills", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Drill) (Drill, error) {
+			in.ID = ""
+			return h.Svc.CreateDrill(ctx, p, in)
+		}), API: "登记演练及整改任务 / Record a drill and its follow-up tasks"},
+		{Pattern: "GET /api/v1/drills/{id}", Roles: allRoles, Handler: web.GetJSON(h.UI, h.Svc.GetDrill), API: "演练详情 / One drill"},
+		{Pattern: "GET /api/v1/teams", Roles: allRoles, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Team, int, error) {
+			f := TeamFilterOf(r.URL.Query())
+			f.Limit, f.Offset = pg.Size, pg.Offset()
+			return h.Svc.ListTeams(r.Context(), web.PrincipalFrom(r.Context()), f)
+		}), API: "救援队伍（kind, level, town） / List rescue teams"},
+		{Pattern: "POST /api/v1/teams", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Team) (Team, error) {
+			in.ID = ""
+			return h.Svc.SaveTeam(ctx, p, "", in)
+		}), API: "登记队伍 / Register a team"},
+		{Pattern: "GET /api/v1/teams/{id}", Roles: allRoles, Handler: web.GetJSON(h.UI, h.Svc.GetTeam), API: "队伍详情 / One team"},
+		{Pattern: "PUT /api/v1/teams/{id}", Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.SaveTeam), API: "修改队伍 / Update a team"},
+		{Pattern: "GET /api/v1/teams/{id}/rollcalls", Roles: allRoles, Handler: web.GetJSON(h.UI, h.Svc.RollCalls), API: "点验记录 / A team's roll calls"},
+		{Pattern: "POST /api/v1/teams/{id}/rollcalls", Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.AddRollCall), API: "登记点验 / Record a roll call"},
+		{Pattern: "GET /api/v1/experts", Roles: staff, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Expert, int, error) {
+			q := r.URL.Query()
+			return h.Svc.ListExperts(r.Context(), web.PrincipalFrom(r.Context()), ExpertFilter{Q: q.Get("q"), Field: q.Get("field"), Limit: pg.Size, Offset: pg.Offset()})
+		}), API: "专家库（field, q） / List experts"},
+		{Pattern: "POST /api/v1/experts", Roles: bureau, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Expert) (Expert, error) {
+			in.ID = ""
+			return h.Svc.CreateExpert(ctx, p, in)
+		}), API: "登记专家 / Add an expert"},
+		{Pattern: "GET /preparedness/reminders", Roles: judges, Handler: h.reminders},
+		{Pattern: "GET /api/v1/preparedness/reminders", Roles: judges, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Reminder, int, error) {
+			q := r.URL.Query()
+			return h.Svc.ListReminders(r.Context(), web.PrincipalFrom(r.Context()), q.Get("kind"), q.Get("from"), q.Get("to"), pg.Size, pg.Offset())
+		}), API: "督促及期限提醒记录（kind, from, to） / Reminders sent"},
+		{Pattern: "GET /api/v1/preparedness/assessment", Roles: judges, Handler: func(w http.ResponseWriter, r *http.Request) {
+			a, err := h.assessment(r)
+			if err != nil {
+				h.UI.Error(w, r, err)
+				return
+			}
+			web.JSON(w, http.StatusOK, a)
+		}, API: "应急资源月考核（month=YYYY-MM） / Monthly assessment of enterprise resources"},
 	}
-}
-
-// APISummaries describe the API operations (Chinese / English).
-var APISummaries = map[string]string{
-	"GET /api/v1/plans":                   "应急预案台账（category, state, flood, q, page, size） / List emergency plans",
-	"POST /api/v1/plans":                  "登记预案（起草） / Register a plan (draft)",
-	"GET /api/v1/plans/{id}":              "预案详情 / One plan",
-	"GET /api/v1/plans/{id}/steps":        "预案流程记录 / A plan's lifecycle steps",
-	"POST /api/v1/plans/{id}/steps":       "预案流程（to, on, experts, minutes, body, trigger …） / Take a lifecycle step",
-	"GET /api/v1/drills":                  "演练台账（form, from, to） / List drills",
-	"POST /api/v1/drills":                 "登记演练及整改任务 / Record a drill and its follow-up tasks",
-	"GET /api/v1/drills/{id}":             "演练详情 / One drill",
-	"GET /api/v1/teams":                   "救援队伍（kind, level, town） / List rescue teams",
-	"POST /api/v1/teams":                  "登记队伍 / Register a team",
-	"GET /api/v1/teams/{id}":              "队伍详情 / One team",
-	"PUT /api/v1/teams/{id}":              "修改队伍 / Update a team",
-	"GET /api/v1/teams/{id}/rollcalls":    "点验记录 / A team's roll calls",
-	"POST /api/v1/teams/{id}/rollcalls":   "登记点验 / Record a roll call",
-	"GET /api/v1/experts":                 "专家库（field, q） / List experts",
-	"POST /api/v1/experts":                "登记专家 / Add an expert",
-	"GET /api/v1/preparedness/reminders":  "督促及期限提醒记录（kind, from, to） / Reminders sent",
-	"GET /api/v1/preparedness/assessment": "应急资源月考核（month=YYYY-MM） / Monthly assessment of enterprise resources",
-}
-
-// Register adds the routes (the Excel exports are added by the ledger kit).
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /preparedness", h.overview)
-	rt.Handle("GET /plans", h.plans)
-	rt.Handle("GET /plans/new", h.newPlan)
-	rt.Handle("POST /plans", h.createPlan)
-	rt.Handle("GET /plans/{id}", h.plan)
-	rt.Handle("POST /plans/{id}/steps", h.step)
-	rt.Handle("POST /plans/{id}/files", h.upload)
-	rt.Handle("GET /plans/{id}/files/{file}", h.download)
-	rt.Handle("GET /drills", h.drills)
-	rt.Handle("GET /drills/new", h.newDrill)
-	rt.Handle("POST /drills", h.createDrill)
-	rt.Handle("GET /drills/{id}", h.drill)
-	rt.Handle("POST /drills/{id}/tasks/{task}/done", h.taskDone)
-	rt.Handle("GET /teams", h.teams)
-	rt.Handle("GET /teams/new", h.newTeam)
-	rt.Handle("POST /teams", h.createTeam)
-	rt.Handle("GET /teams/{id}", h.team)
-	rt.Handle("GET /teams/{id}/edit", h.editTeam)
-	rt.Handle("POST /teams/{id}", h.updateTeam)
-	rt.Handle("POST /teams/{id}/rollcalls", h.rollCall)
-	rt.Handle("GET /experts", h.experts)
-	rt.Handle("GET /experts/new", h.newExpert)
-	rt.Handle("POST /experts", h.createExpert)
-	rt.Handle("GET /preparedness/resources", h.resources)
-	rt.Handle("POST /preparedness/resources/remind", h.remind)
-	rt.Handle("GET /preparedness/reminders", h.reminders)
-	rt.Handle("GET /api/v1/preparedness/reminders", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Reminder, int, error) {
-		q := r.URL.Query()
-		return h.Svc.ListReminders(r.Context(), web.PrincipalFrom(r.Context()), q.Get("kind"), q.Get("from"), q.Get("to"), pg.Size, pg.Offset())
-	}))
-	rt.Handle("GET /preparedness/resources/bulletin.pdf", h.bulletinPDF)
-	rt.Handle("GET /preparedness/resources/bulletin.xlsx", h.bulletinXLSX)
-
-	rt.Handle("GET /api/v1/plans", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Plan, int, error) {
-		f := PlanFilterOf(r.URL.Query())
-		f.Limit, f.Offset = pg.Size, pg.Offset()
-		return h.Svc.ListPlans(r.Context(), web.PrincipalFrom(r.Context()), f)
-	}))
-	rt.Handle("POST /api/v1/plans", web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Plan) (Plan, error) {
-		in.ID = ""
-		return h.Svc.CreatePlan(ctx, p, in)
-	}))
-	rt.Handle("GET /api/v1/plans/{id}", web.GetJSON(h.UI, h.Svc.GetPlan))
-	rt.Handle("GET /api/v1/plans/{id}/steps", web.GetJSON(h.UI, h.Svc.PlanSteps))
-	rt.Handle("POST /api/v1/plans/{id}/steps", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.TakeStep))
-	rt.Handle("GET /api/v1/drills", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Drill, int, error) {
-		f := DrillFilterOf(r.URL.Query())
-		f.Limit, f.Offset = pg.Size, pg.Offset()
-		return h.Svc.ListDrills(r.Context(), web.PrincipalFrom(r.Context()), f)
-	}))
-	rt.Handle("POST /api/v1/drills", web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Drill) (Drill, error) {
-		in.ID = ""
-		return h.Svc.CreateDrill(ctx, p, in)
-	}))
-	rt.Handle("GET /api/v1/drills/{id}", web.GetJSON(h.UI, h.Svc.GetDrill))
-	rt.Handle("GET /api/v1/teams", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Team, int, error) {
-		f := TeamFilterOf(r.URL.Query())
-		f.Limit, f.Offset = pg.Size, pg.Offset()
-		return h.Svc.ListTeams(r.Context(), web.PrincipalFrom(r.Context()), f)
-	}))
-	rt.Handle("POST /api/v1/teams", web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Team) (Team, error) {
-		in.ID = ""
-		return h.Svc.SaveTeam(ctx, p, "", in)
-	}))
-	rt.Handle("GET /api/v1/teams/{id}", web.GetJSON(h.UI, h.Svc.GetTeam))
-	rt.Handle("PUT /api/v1/teams/{id}", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.SaveTeam))
-	rt.Handle("GET /api/v1/teams/{id}/rollcalls", web.GetJSON(h.UI, h.Svc.RollCalls))
-	rt.Handle("POST /api/v1/teams/{id}/rollcalls", web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.AddRollCall))
-	rt.Handle("GET /api/v1/experts", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Expert, int, error) {
-		q := r.URL.Query()
-		return h.Svc.ListExperts(r.Context(), web.PrincipalFrom(r.Context()), ExpertFilter{Q: q.Get("q"), Field: q.Get("field"), Limit: pg.Size, Offset: pg.Offset()})
-	}))
-	rt.Handle("POST /api/v1/experts", web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Expert) (Expert, error) {
-		in.ID = ""
-		return h.Svc.CreateExpert(ctx, p, in)
-	}))
-	rt.Handle("GET /api/v1/preparedness/assessment", func(w http.ResponseWriter, r *http.Request) {
-		a, err := h.assessment(r)
-		if err != nil {
-			h.UI.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, a)
-	})
 }
 
 // PlanFilterOf reads the plan filter from query parameters.

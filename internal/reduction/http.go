@@ -30,163 +30,120 @@ const (
 	KindPublicity   = "reduction-publicity"
 )
 
-// Policy declares the routes × roles.
-func Policy() web.Policy {
+// Routes declares the reduction routes, each once: pattern, roles, handler
+// and API summary (the ledgers' Excel routes are the kit's: no handler).
+func (h *Handlers) Routes() web.Routes {
 	readers, editors, deciders := Readers, Editors, Deciders
-	p := web.Policy{
-		"GET /reduction/events":                           readers,
-		"GET /reduction/events/new":                       deciders,
-		"POST /reduction/events":                          deciders,
-		"GET /reduction/events/{id}":                      readers,
-		"POST /reduction/events/{id}":                     deciders,
-		"POST /reduction/events/{id}/reports":             editors,
-		"GET /reduction/reports":                          readers,
-		"GET /reduction/officers":                         readers,
-		"GET /reduction/officers/new":                     editors,
-		"POST /reduction/officers":                        editors,
-		"GET /reduction/officers/coverage":                readers,
-		"GET /reduction/officers/{id}":                    readers,
-		"GET /reduction/officers/{id}/edit":               editors,
-		"POST /reduction/officers/{id}":                   editors,
-		"POST /reduction/officers/{id}/delete":            editors,
-		"GET /reduction/communities":                      readers,
-		"GET /reduction/communities/new":                  editors,
-		"POST /reduction/communities":                     editors,
-		"GET /reduction/communities/{id}":                 readers,
-		"POST /reduction/communities/{id}/score":          deciders,
-		"POST /reduction/communities/{id}/decide":         deciders,
-		"GET /reduction/checkpoints":                      readers,
-		"GET /reduction/checkpoints/new":                  editors,
-		"POST /reduction/checkpoints":                     editors,
-		"GET /reduction/checkpoints/{id}":                 readers,
-		"POST /reduction/checkpoints/{id}/scans":          editors,
-		"POST /reduction/checkpoints/{id}/hazards":        editors,
-		"GET /reduction/trainings":                        readers,
-		"GET /reduction/trainings/new":                    editors,
-		"POST /reduction/trainings":                       editors,
-		"GET /reduction/trainings/{id}":                   readers,
-		"GET /reduction/publicity":                        readers,
-		"GET /reduction/publicity/new":                    editors,
-		"POST /reduction/publicity":                       editors,
-		"GET /reduction/publicity/{id}":                   readers,
-		"GET /api/v1/reduction/events":                    readers,
-		"POST /api/v1/reduction/events":                   deciders,
-		"GET /api/v1/reduction/events/{id}":               readers,
-		"PUT /api/v1/reduction/events/{id}":               deciders,
-		"GET /api/v1/reduction/events/{id}/towns":         readers,
-		"POST /api/v1/reduction/events/{id}/reports":      editors,
-		"GET /api/v1/reduction/reports":                   readers,
-		"GET /api/v1/reduction/reports/{id}":              readers,
-		"GET /api/v1/reduction/officers":                  readers,
-		"POST /api/v1/reduction/officers":                 editors,
-		"GET /api/v1/reduction/officers/coverage":         readers,
-		"GET /api/v1/reduction/officers/{id}":             readers,
-		"PUT /api/v1/reduction/officers/{id}":             editors,
-		"DELETE /api/v1/reduction/officers/{id}":          editors,
-		"GET /api/v1/reduction/communities":               readers,
-		"POST /api/v1/reduction/communities":              editors,
-		"GET /api/v1/reduction/communities/{id}":          readers,
-		"POST /api/v1/reduction/communities/{id}/score":   deciders,
-		"POST /api/v1/reduction/communities/{id}/decide":  deciders,
-		"GET /api/v1/reduction/checkpoints":               readers,
-		"POST /api/v1/reduction/checkpoints":              editors,
-		"GET /api/v1/reduction/checkpoints/{id}":          readers,
-		"GET /api/v1/reduction/checkpoints/{id}/scans":    readers,
-		"POST /api/v1/reduction/checkpoints/{id}/scans":   editors,
-		"POST /api/v1/reduction/checkpoints/{id}/hazards": editors,
-		"GET /api/v1/reduction/trainings":                 readers,
-		"POST /api/v1/reduction/trainings":                editors,
-		"GET /api/v1/reduction/trainings/{id}":            readers,
-		"GET /api/v1/reduction/publicity":                 readers,
-		"POST /api/v1/reduction/publicity":                editors,
-		"GET /api/v1/reduction/publicity/{id}":            readers,
+	s, ui := h.Svc, h.UI
+	rs := web.Routes{
+		{Pattern: "GET /reduction/events", Roles: readers, Handler: h.events},
+		{Pattern: "GET /reduction/events/new", Roles: deciders, Handler: h.eventNew},
+		{Pattern: "POST /reduction/events", Roles: deciders, Handler: h.eventCreate},
+		{Pattern: "GET /reduction/events/{id}", Roles: readers, Handler: h.eventShow},
+		{Pattern: "POST /reduction/events/{id}", Roles: deciders, Handler: h.eventUpdate},
+		{Pattern: "POST /reduction/events/{id}/reports", Roles: editors, Handler: h.reportCreate},
+		{Pattern: "GET /reduction/reports", Roles: readers, Handler: h.reports},
+		{Pattern: "GET /reduction/officers", Roles: readers, Handler: h.officers},
+		{Pattern: "GET /reduction/officers/new", Roles: editors, Handler: h.officerNew},
+		{Pattern: "POST /reduction/officers", Roles: editors, Handler: h.officerCreate},
+		{Pattern: "GET /reduction/officers/coverage", Roles: readers, Handler: h.coverage},
+		{Pattern: "GET /reduction/officers/{id}", Roles: readers, Handler: h.officerShow},
+		{Pattern: "GET /reduction/officers/{id}/edit", Roles: editors, Handler: h.officerEdit},
+		{Pattern: "POST /reduction/officers/{id}", Roles: editors, Handler: h.officerUpdate},
+		{Pattern: "POST /reduction/officers/{id}/delete", Roles: editors, Handler: h.officerDelete},
+		{Pattern: "GET /reduction/communities", Roles: readers, Handler: h.communities},
+		{Pattern: "GET /reduction/communities/new", Roles: editors, Handler: h.communityNew},
+		{Pattern: "POST /reduction/communities", Roles: editors, Handler: h.communityCreate},
+		{Pattern: "GET /reduction/communities/{id}", Roles: readers, Handler: h.communityShow},
+		{Pattern: "POST /reduction/communities/{id}/score", Roles: deciders, Handler: h.communityScore},
+		{Pattern: "POST /reduction/communities/{id}/decide", Roles: deciders, Handler: h.communityDecide},
+		{Pattern: "GET /reduction/checkpoints", Roles: readers, Handler: h.checkpoints},
+		{Pattern: "GET /reduction/checkpoints/new", Roles: editors, Handler: h.checkpointNew},
+		{Pattern: "POST /reduction/checkpoints", Roles: editors, Handler: h.checkpointCreate},
+		{Pattern: "GET /reduction/checkpoints/{id}", Roles: readers, Handler: h.checkpointShow},
+		{Pattern: "POST /reduction/checkpoints/{id}/scans", Roles: editors, Handler: h.scanCreate},
+		{Pattern: "POST /reduction/checkpoints/{id}/hazards", Roles: editors, Handler: h.fireHazardCreate},
+		{Pattern: "GET /reduction/trainings", Roles: readers, Handler: h.trainings},
+		{Pattern: "GET /reduction/trainings/new", Roles: editors, Handler: h.trainingNew},
+		{Pattern: "POST /reduction/trainings", Roles: editors, Handler: h.trainingCreate},
+		{Pattern: "GET /reduction/trainings/{id}", Roles: readers, Handler: h.trainingShow},
+		{Pattern: "GET /reduction/publicity", Roles: readers, Handler: h.publicity},
+		{Pattern: "GET /reduction/publicity/new", Roles: editors, Handler: h.publicityNew},
+		{Pattern: "POST /reduction/publicity", Roles: editors, Handler: h.publicityCreate},
+		{Pattern: "GET /reduction/publicity/{id}", Roles: readers, Handler: h.publicityShow},
+		{Pattern: "GET /api/v1/reduction/events", Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListEvents)), API: "Disaster events (灾害过程)"},
+		{Pattern: "POST /api/v1/reduction/events", Roles: deciders, Handler: web.BodyJSON(ui, http.StatusCreated, s.CreateEvent), API: "Open a disaster event"},
+		{Pattern: "GET /api/v1/reduction/events/{id}", Roles: readers, Handler: web.GetJSON(ui, s.GetEvent), API: "One disaster event"},
+		{Pattern: "PUT /api/v1/reduction/events/{id}", Roles: deciders, Handler: web.BodyJSONByID(ui, http.StatusOK, s.UpdateEvent), API: "Change an event (e.g. the day it became stable)"},
+		{Pattern: "GET /api/v1/reduction/events/{id}/towns", Roles: readers, Handler: web.GetJSON(ui, func(ctx context.Context, p *auth.Principal, id string) (map[string]any, error) {
+			ts, err := s.Towns(ctx, p, id)
+			if ts == nil {
+				ts = []TownStatus{}
+			}
+			return map[string]any{"items": ts}, err
+		}), API: "Each town's reports on an event, with zero reports and deadlines"},
+		{Pattern: "POST /api/v1/reduction/events/{id}/reports", Roles: editors, Handler: web.BodyJSONByID(ui, http.StatusCreated, s.AddReport), API: "A town's 初报/续报/核报 (409 naming the rule when refused)"},
+		{Pattern: "GET /api/v1/reduction/reports", Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListReports)), API: "Disaster reports"},
+		{Pattern: "GET /api/v1/reduction/reports/{id}", Roles: readers, Handler: web.GetJSON(ui, s.GetReport), API: "One disaster report"},
+		{Pattern: "GET /api/v1/reduction/officers", Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListOfficers)), API: "Disaster information officers (phones masked unless the role may see them)"},
+		{Pattern: "POST /api/v1/reduction/officers", Roles: editors, Handler: web.BodyJSON(ui, http.StatusCreated, s.CreateOfficer), API: "Register an officer"},
+		{Pattern: "GET /api/v1/reduction/officers/coverage", Roles: readers, Handler: func(w http.ResponseWriter, r *http.Request) {
+			list, err := s.Coverage(r.Context(), web.PrincipalFrom(r.Context()), r.URL.Query().Get("missing") == "1")
+			if err != nil {
+				ui.Error(w, r, err)
+				return
+			}
+			if list == nil {
+				list = []VillageCoverage{}
+			}
+			web.JSON(w, http.StatusOK, map[string]any{"items": list})
+		}, API: "Villages with their officer counts (?missing=1: villages without one)"},
+		{Pattern: "GET /api/v1/reduction/officers/{id}", Roles: readers, Handler: web.GetJSON(ui, s.GetOfficer), API: "One officer"},
+		{Pattern: "PUT /api/v1/reduction/officers/{id}", Roles: editors, Handler: web.BodyJSONByID(ui, http.StatusOK, s.UpdateOfficer), API: "Change an officer"},
+		{Pattern: "DELETE /api/v1/reduction/officers/{id}", Roles: editors, Handler: func(w http.ResponseWriter, r *http.Request) {
+			if err := s.DeleteOfficer(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id")); err != nil {
+				ui.Error(w, r, err)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		}, API: "Remove an officer (not a village's last)"},
+		{Pattern: "GET /api/v1/reduction/communities", Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListCommunities)), API: "Demonstration community applications"},
+		{Pattern: "POST /api/v1/reduction/communities", Roles: editors, Handler: web.BodyJSON(ui, http.StatusCreated, s.CreateCommunity), API: "Record an application"},
+		{Pattern: "GET /api/v1/reduction/communities/{id}", Roles: readers, Handler: web.GetJSON(ui, s.GetCommunity), API: "One application"},
+		{Pattern: "POST /api/v1/reduction/communities/{id}/score", Roles: deciders, Handler: web.BodyJSONByID(ui, http.StatusOK, s.ScoreCommunity), API: "Checklist scores of the county check"},
+		{Pattern: "POST /api/v1/reduction/communities/{id}/decide", Roles: deciders, Handler: web.BodyJSONByID(ui, http.StatusOK, s.DecideCommunity), API: "A stage decision (county, city, province, national)"},
+		{Pattern: "GET /api/v1/reduction/checkpoints", Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListCheckpoints)), API: "防火码 checkpoints"},
+		{Pattern: "POST /api/v1/reduction/checkpoints", Roles: editors, Handler: web.BodyJSON(ui, http.StatusCreated, s.CreateCheckpoint), API: "Record a checkpoint"},
+		{Pattern: "GET /api/v1/reduction/checkpoints/{id}", Roles: readers, Handler: web.GetJSON(ui, s.GetCheckpoint), API: "One checkpoint"},
+		{Pattern: "GET /api/v1/reduction/checkpoints/{id}/scans", Roles: readers, Handler: web.GetJSON(ui, func(ctx context.Context, p *auth.Principal, id string) (map[string]any, error) {
+			list, err := s.Scans(ctx, p, id)
+			if list == nil {
+				list = []ScanCount{}
+			}
+			return map[string]any{"items": list}, err
+		}), API: "A checkpoint's scan counts"},
+		{Pattern: "POST /api/v1/reduction/checkpoints/{id}/scans", Roles: editors, Handler: web.BodyJSONByID(ui, http.StatusCreated, s.AddScan), API: "Enter a scan count for a period"},
+		{Pattern: "POST /api/v1/reduction/checkpoints/{id}/hazards", Roles: editors, Handler: web.BodyJSONByID(ui, http.StatusCreated,
+			func(ctx context.Context, p *auth.Principal, id string, in FireHazard) (map[string]string, error) {
+				hid, err := s.ReportFireHazard(ctx, p, id, in)
+				return map[string]string{"hazard_id": hid}, err
+			}), API: "Report a fire hazard found there (into the hazard ledger)"},
+		{Pattern: "GET /api/v1/reduction/trainings", Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListTrainings)), API: "Training events"},
+		{Pattern: "POST /api/v1/reduction/trainings", Roles: editors, Handler: web.BodyJSON(ui, http.StatusCreated, s.CreateTraining), API: "Record a training"},
+		{Pattern: "GET /api/v1/reduction/trainings/{id}", Roles: readers, Handler: web.GetJSON(ui, s.GetTraining), API: "One training"},
+		{Pattern: "GET /api/v1/reduction/publicity", Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListPublicity)), API: "Publicity activities"},
+		{Pattern: "POST /api/v1/reduction/publicity", Roles: editors, Handler: web.BodyJSON(ui, http.StatusCreated, s.CreatePublicity), API: "Record a publicity activity"},
+		{Pattern: "GET /api/v1/reduction/publicity/{id}", Roles: readers, Handler: web.GetJSON(ui, s.GetPublicity), API: "One publicity activity"},
 	}
 	for _, k := range []string{KindOfficers, KindReports, KindCommunities, KindCheckpoints, KindTrainings, KindPublicity} {
-		p["GET /"+k+"/export"] = readers
+		rs = append(rs, web.Endpoint{Pattern: "GET /" + k + "/export", Roles: readers})
 	}
 	for _, k := range []string{KindOfficers, KindTrainings, KindPublicity} {
-		p["GET /"+k+"/template"] = editors
-		p["GET /"+k+"/import"] = editors
-		p["POST /"+k+"/import"] = editors
+		rs = append(rs, web.Endpoint{Pattern: "GET /" + k + "/template", Roles: editors})
+		rs = append(rs, web.Endpoint{Pattern: "GET /" + k + "/import", Roles: editors})
+		rs = append(rs, web.Endpoint{Pattern: "POST /" + k + "/import", Roles: editors})
 	}
-	return p
-}
-
-// API summarises the JSON routes for the OpenAPI document.
-func API() map[string]string {
-	return map[string]string{
-		"GET /api/v1/reduction/events":                    "Disaster events (灾害过程)",
-		"POST /api/v1/reduction/events":                   "Open a disaster event",
-		"GET /api/v1/reduction/events/{id}":               "One disaster event",
-		"PUT /api/v1/reduction/events/{id}":               "Change an event (e.g. the day it became stable)",
-		"GET /api/v1/reduction/events/{id}/towns":         "Each town's reports on an event, with zero reports and deadlines",
-		"POST /api/v1/reduction/events/{id}/reports":      "A town's 初报/续报/核报 (409 naming the rule when refused)",
-		"GET /api/v1/reduction/reports":                   "Disaster reports",
-		"GET /api/v1/reduction/reports/{id}":              "One disaster report",
-		"GET /api/v1/reduction/officers":                  "Disaster information officers (phones masked unless the role may see them)",
-		"POST /api/v1/reduction/officers":                 "Register an officer",
-		"GET /api/v1/reduction/officers/coverage":         "Villages with their officer counts (?missing=1: villages without one)",
-		"GET /api/v1/reduction/officers/{id}":             "One officer",
-		"PUT /api/v1/reduction/officers/{id}":             "Change an officer",
-		"DELETE /api/v1/reduction/officers/{id}":          "Remove an officer (not a village's last)",
-		"GET /api/v1/reduction/communities":               "Demonstration community applications",
-		"POST /api/v1/reduction/communities":              "Record an application",
-		"GET /api/v1/reduction/communities/{id}":          "One application",
-		"POST /api/v1/reduction/communities/{id}/score":   "Checklist scores of the county check",
-		"POST /api/v1/reduction/communities/{id}/decide":  "A stage decision (county, city, province, national)",
-		"GET /api/v1/reduction/checkpoints":               "防火码 checkpoints",
-		"POST /api/v1/reduction/checkpoints":              "Record a checkpoint",
-		"GET /api/v1/reduction/checkpoints/{id}":          "One checkpoint",
-		"GET /api/v1/reduction/checkpoints/{id}/scans":    "A checkpoint's scan counts",
-		"POST /api/v1/reduction/checkpoints/{id}/scans":   "Enter a scan count for a period",
-		"POST /api/v1/reduction/checkpoints/{id}/hazards": "Report a fire hazard found there (into the hazard ledger)",
-		"GET /api/v1/reduction/trainings":                 "Training events",
-		"POST /api/v1/reduction/trainings":                "Record a training",
-		"GET /api/v1/reduction/trainings/{id}":            "One training",
-		"GET /api/v1/reduction/publicity":                 "Publicity activities",
-		"POST /api/v1/reduction/publicity":                "Record a publicity activity",
-		"GET /api/v1/reduction/publicity/{id}":            "One publicity activity",
-	}
-}
-
-// Register adds the routes (the ledgers' Excel routes come from the kit).
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /reduction/events", h.events)
-	rt.Handle("GET /reduction/events/new", h.eventNew)
-	rt.Handle("POST /reduction/events", h.eventCreate)
-	rt.Handle("GET /reduction/events/{id}", h.eventShow)
-	rt.Handle("POST /reduction/events/{id}", h.eventUpdate)
-	rt.Handle("POST /reduction/events/{id}/reports", h.reportCreate)
-	rt.Handle("GET /reduction/reports", h.reports)
-	rt.Handle("GET /reduction/officers", h.officers)
-	rt.Handle("GET /reduction/officers/new", h.officerNew)
-	rt.Handle("POST /reduction/officers", h.officerCreate)
-	rt.Handle("GET /reduction/officers/coverage", h.coverage)
-	rt.Handle("GET /reduction/officers/{id}", h.officerShow)
-	rt.Handle("GET /reduction/officers/{id}/edit", h.officerEdit)
-	rt.Handle("POST /reduction/officers/{id}", h.officerUpdate)
-	rt.Handle("POST /reduction/officers/{id}/delete", h.officerDelete)
-	rt.Handle("GET /reduction/communities", h.communities)
-	rt.Handle("GET /reduction/communities/new", h.communityNew)
-	rt.Handle("POST /reduction/communities", h.communityCreate)
-	rt.Handle("GET /reduction/communities/{id}", h.communityShow)
-	rt.Handle("POST /reduction/communities/{id}/score", h.communityScore)
-	rt.Handle("POST /reduction/communities/{id}/decide", h.communityDecide)
-	rt.Handle("GET /reduction/checkpoints", h.checkpoints)
-	rt.Handle("GET /reduction/checkpoints/new", h.checkpointNew)
-	rt.Handle("POST /reduction/checkpoints", h.checkpointCreate)
-	rt.Handle("GET /reduction/checkpoints/{id}", h.checkpointShow)
-	rt.Handle("POST /reduction/checkpoints/{id}/scans", h.scanCreate)
-	rt.Handle("POST /reduction/checkpoints/{id}/hazards", h.fireHazardCreate)
-	rt.Handle("GET /reduction/trainings", h.trainings)
-	rt.Handle("GET /reduction/trainings/new", h.trainingNew)
-	rt.Handle("POST /reduction/trainings", h.trainingCreate)
-	rt.Handle("GET /reduction/trainings/{id}", h.trainingShow)
-	rt.Handle("GET /reduction/publicity", h.publicity)
-	rt.Handle("GET /reduction/publicity/new", h.publicityNew)
-	rt.Handle("POST /reduction/publicity", h.publicityCreate)
-	rt.Handle("GET /reduction/publicity/{id}", h.publicityShow)
-	h.registerAPI(rt)
+	return rs
 }
 
 // ---------------------------------------------------------------------

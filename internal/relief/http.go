@@ -40,111 +40,55 @@ type Handlers struct {
 	pdfErr  error
 }
 
-// Policy declares the relief routes. Who reads: the bureau's staff and
+// Routes declares the relief routes. Who reads: the bureau's staff and
 // the towns (their town), read-only accounts; enterprises, departments,
 // enforcement and duty officers have no business with relief lists.
 // Inside a route the service applies the step's rule (the 县定 is the
 // leader's or the 救灾减灾股's; 村评/公示/乡审 the town's).
-func Policy() web.Policy {
+func (h *Handlers) Routes() web.Routes {
 	readers := []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleTown, auth.RoleReadOnly}
 	enterers := []auth.Role{auth.RoleAdmin, auth.RoleTown}
 	managers := []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection}
 	steppers := []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleTown}
 	payers := []auth.Role{auth.RoleAdmin, auth.RoleSection, auth.RoleTown}
-	return web.Policy{
-		"GET /relief/programmes":                         readers,
-		"GET /relief/programmes/new":                     managers,
-		"POST /relief/programmes":                        managers,
-		"GET /relief/programmes/{id}":                    readers,
-		"GET /relief/households":                         readers,
-		"GET /relief/households/new":                     enterers,
-		"POST /relief/households":                        enterers,
-		"GET /relief/households/{id}":                    readers,
-		"GET /relief/households/{id}/edit":               enterers,
-		"POST /relief/households/{id}":                   enterers,
-		"POST /relief/households/{id}/return":            steppers,
-		"GET /relief/publicity":                          readers,
-		"POST /relief/households/{id}/steps":             steppers,
-		"POST /relief/households/{id}/objections":        enterers,
-		"POST /relief/households/{id}/payments":          payers,
-		"GET /relief/payments":                           readers,
-		"GET /relief/duplicates":                         readers,
-		"GET /" + PaymentsKind + "/export":               readers,
-		"GET /" + HouseholdsKind + "/export":             readers,
-		"GET /" + HouseholdsKind + "/template":           enterers,
-		"GET /" + HouseholdsKind + "/import":             enterers,
-		"POST /" + HouseholdsKind + "/import":            enterers,
-		"GET /api/v1/relief/programmes":                  readers,
-		"POST /api/v1/relief/programmes":                 managers,
-		"GET /api/v1/relief/programmes/{id}":             readers,
-		"GET /api/v1/relief/households":                  readers,
-		"POST /api/v1/relief/households":                 enterers,
-		"GET /api/v1/relief/households/{id}":             readers,
-		"PUT /api/v1/relief/households/{id}":             enterers,
-		"POST /api/v1/relief/households/{id}/return":     steppers,
-		"POST /api/v1/relief/households/{id}/steps":      steppers,
-		"POST /api/v1/relief/households/{id}/objections": enterers,
-		"POST /api/v1/relief/households/{id}/payments":   payers,
-		"GET /api/v1/relief/payments":                    readers,
-		"GET /api/v1/relief/totals":                      readers,
-		"GET /api/v1/relief/duplicates":                  readers,
+	return web.Routes{
+		{Pattern: "GET /relief/programmes", Roles: readers, Handler: h.programmes},
+		{Pattern: "GET /relief/programmes/new", Roles: managers, Handler: h.programmeForm},
+		{Pattern: "POST /relief/programmes", Roles: managers, Handler: h.createProgramme},
+		{Pattern: "GET /relief/programmes/{id}", Roles: readers, Handler: h.programme},
+		{Pattern: "GET /relief/households", Roles: readers, Handler: h.households},
+		{Pattern: "GET /relief/households/new", Roles: enterers, Handler: h.householdForm},
+		{Pattern: "POST /relief/households", Roles: enterers, Handler: h.createHousehold},
+		{Pattern: "GET /relief/households/{id}", Roles: readers, Handler: h.household},
+		{Pattern: "GET /relief/households/{id}/edit", Roles: enterers, Handler: h.editForm},
+		{Pattern: "POST /relief/households/{id}", Roles: enterers, Handler: h.updateHousehold},
+		{Pattern: "POST /relief/households/{id}/return", Roles: steppers, Handler: h.sendBack},
+		{Pattern: "GET /relief/publicity", Roles: readers, Handler: h.publicity},
+		{Pattern: "POST /relief/households/{id}/steps", Roles: steppers, Handler: h.step},
+		{Pattern: "POST /relief/households/{id}/objections", Roles: enterers, Handler: h.objection},
+		{Pattern: "POST /relief/households/{id}/payments", Roles: payers, Handler: h.pay},
+		{Pattern: "GET /relief/payments", Roles: readers, Handler: h.payments},
+		{Pattern: "GET /relief/duplicates", Roles: readers, Handler: h.duplicates},
+		{Pattern: "GET /" + PaymentsKind + "/export", Roles: readers},
+		{Pattern: "GET /" + HouseholdsKind + "/export", Roles: readers},
+		{Pattern: "GET /" + HouseholdsKind + "/template", Roles: enterers},
+		{Pattern: "GET /" + HouseholdsKind + "/import", Roles: enterers},
+		{Pattern: "POST /" + HouseholdsKind + "/import", Roles: enterers},
+		{Pattern: "GET /api/v1/relief/programmes", Roles: readers, Handler: web.ItemsJSON(h.UI, h.Svc.Programmes), API: "Relief programmes (救助项目) with their standards"},
+		{Pattern: "POST /api/v1/relief/programmes", Roles: managers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateProgramme), API: "Create a relief programme"},
+		{Pattern: "GET /api/v1/relief/programmes/{id}", Roles: readers, Handler: h.apiProgramme, API: "A programme with its totals by town and category"},
+		{Pattern: "GET /api/v1/relief/households", Roles: readers, Handler: web.PagedJSON(h.UI, h.householdsOf), API: "Households on relief lists (ID numbers masked unless the role may see them)"},
+		{Pattern: "POST /api/v1/relief/households", Roles: enterers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateHousehold), API: "Enter a household (户报)"},
+		{Pattern: "GET /api/v1/relief/households/{id}", Roles: readers, Handler: h.apiHousehold, API: "A household with its members, steps, objections and payments"},
+		{Pattern: "PUT /api/v1/relief/households/{id}", Roles: enterers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.UpdateHousehold), API: "Change a household's entries (at 户报 or 村评, or after it was sent back)"},
+		{Pattern: "POST /api/v1/relief/households/{id}/return", Roles: steppers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.ReturnHousehold), API: "Send a household at 公示 or 乡审 back to 户报 (退回) with a reason"},
+		{Pattern: "POST /api/v1/relief/households/{id}/steps", Roles: steppers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.TakeStep), API: "Take the next approval step (村评, 公示, 乡审, 县定)"},
+		{Pattern: "POST /api/v1/relief/households/{id}/objections", Roles: enterers, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.RecordObjection), API: "Record or resolve an objection raised during the 公示"},
+		{Pattern: "POST /api/v1/relief/households/{id}/payments", Roles: payers, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.Pay), API: "Record a payment (money in 分 or goods)"},
+		{Pattern: "GET /api/v1/relief/payments", Roles: readers, Handler: web.PagedJSON(h.UI, h.paymentsOf), API: "Payments"},
+		{Pattern: "GET /api/v1/relief/totals", Roles: readers, Handler: h.apiTotals, API: "Totals by town, category and programme kind"},
+		{Pattern: "GET /api/v1/relief/duplicates", Roles: readers, Handler: web.ItemsJSON(h.UI, h.Svc.Flags), API: "People flagged in two programmes of one kind with overlapping periods"},
 	}
-}
-
-// API summaries for the OpenAPI description.
-func API() map[string]string {
-	return map[string]string{
-		"GET /api/v1/relief/programmes":                  "Relief programmes (救助项目) with their standards",
-		"POST /api/v1/relief/programmes":                 "Create a relief programme",
-		"GET /api/v1/relief/programmes/{id}":             "A programme with its totals by town and category",
-		"GET /api/v1/relief/households":                  "Households on relief lists (ID numbers masked unless the role may see them)",
-		"POST /api/v1/relief/households":                 "Enter a household (户报)",
-		"GET /api/v1/relief/households/{id}":             "A household with its members, steps, objections and payments",
-		"PUT /api/v1/relief/households/{id}":             "Change a household's entries (at 户报 or 村评, or after it was sent back)",
-		"POST /api/v1/relief/households/{id}/return":     "Send a household at 公示 or 乡审 back to 户报 (退回) with a reason",
-		"POST /api/v1/relief/households/{id}/steps":      "Take the next approval step (村评, 公示, 乡审, 县定)",
-		"POST /api/v1/relief/households/{id}/objections": "Record or resolve an objection raised during the 公示",
-		"POST /api/v1/relief/households/{id}/payments":   "Record a payment (money in 分 or goods)",
-		"GET /api/v1/relief/payments":                    "Payments",
-		"GET /api/v1/relief/totals":                      "Totals by town, category and programme kind",
-		"GET /api/v1/relief/duplicates":                  "People flagged in two programmes of one kind with overlapping periods",
-	}
-}
-
-// Register adds the routes (the ledgers' Excel routes are added by the
-// ledger kit).
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /relief/programmes", h.programmes)
-	rt.Handle("GET /relief/programmes/new", h.programmeForm)
-	rt.Handle("POST /relief/programmes", h.createProgramme)
-	rt.Handle("GET /relief/programmes/{id}", h.programme)
-	rt.Handle("GET /relief/households", h.households)
-	rt.Handle("GET /relief/households/new", h.householdForm)
-	rt.Handle("POST /relief/households", h.createHousehold)
-	rt.Handle("GET /relief/households/{id}", h.household)
-	rt.Handle("GET /relief/households/{id}/edit", h.editForm)
-	rt.Handle("POST /relief/households/{id}", h.updateHousehold)
-	rt.Handle("POST /relief/households/{id}/return", h.sendBack)
-	rt.Handle("GET /relief/publicity", h.publicity)
-	rt.Handle("POST /relief/households/{id}/steps", h.step)
-	rt.Handle("POST /relief/households/{id}/objections", h.objection)
-	rt.Handle("POST /relief/households/{id}/payments", h.pay)
-	rt.Handle("GET /relief/payments", h.payments)
-	rt.Handle("GET /relief/duplicates", h.duplicates)
-	rt.Handle("GET /api/v1/relief/programmes", web.ItemsJSON(h.UI, h.Svc.Programmes))
-	rt.Handle("POST /api/v1/relief/programmes", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateProgramme))
-	rt.Handle("GET /api/v1/relief/programmes/{id}", h.apiProgramme)
-	rt.Handle("GET /api/v1/relief/households", web.PagedJSON(h.UI, h.householdsOf))
-	rt.Handle("POST /api/v1/relief/households", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateHousehold))
-	rt.Handle("GET /api/v1/relief/households/{id}", h.apiHousehold)
-	rt.Handle("PUT /api/v1/relief/households/{id}", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.UpdateHousehold))
-	rt.Handle("POST /api/v1/relief/households/{id}/return", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.ReturnHousehold))
-	rt.Handle("POST /api/v1/relief/households/{id}/steps", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.TakeStep))
-	rt.Handle("POST /api/v1/relief/households/{id}/objections", web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.RecordObjection))
-	rt.Handle("POST /api/v1/relief/households/{id}/payments", web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.Pay))
-	rt.Handle("GET /api/v1/relief/payments", web.PagedJSON(h.UI, h.paymentsOf))
-	rt.Handle("GET /api/v1/relief/totals", h.apiTotals)
-	rt.Handle("GET /api/v1/relief/duplicates", web.ItemsJSON(h.UI, h.Svc.Flags))
 }
 
 // lookups are the code lists and names the pages need.

@@ -46,35 +46,22 @@ type Scope struct {
 	Name string `json:"name"`
 }
 
-// Register adds the routes.
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /reports", h.page)
-	rt.Handle("GET /reports/export.json", h.exportJSON)
-	rt.Handle("GET /reports/export.txt", h.exportText)
-	rt.Handle("GET /reports/export.xlsx", h.exportXLSX)
-	rt.Handle("GET /reports/export.pdf", h.exportPDF)
-	rt.Handle("GET /reports/export.docx", h.exportDOCX)
-	rt.Handle("POST /reports/drafts", h.saveDraft)
-	rt.Handle("GET /api/v1/reports/drafts", h.apiDrafts)
-	rt.Handle("GET /api/v1/reports/figures", h.exportJSON)
-}
-
-// Policy declares the routes: the bureau's staff, towns and departments
+// Routes declares the routes: the bureau's staff, towns and departments
 // (each in their scope); enterprise accounts have no report.
-func Policy() web.Policy {
+func (h *Handlers) Routes() web.Routes {
 	readers := []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty,
 		auth.RoleTown, auth.RoleDepartment, auth.RoleReadOnly}
 	writers := []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleTown}
-	return web.Policy{
-		"GET /reports/export.pdf":     readers,
-		"GET /reports/export.docx":    readers,
-		"POST /reports/drafts":        writers,
-		"GET /api/v1/reports/drafts":  readers,
-		"GET /reports":                readers,
-		"GET /reports/export.json":    readers,
-		"GET /reports/export.txt":     readers,
-		"GET /reports/export.xlsx":    readers,
-		"GET /api/v1/reports/figures": readers,
+	return web.Routes{
+		{Pattern: "GET /reports/export.pdf", Roles: readers, Handler: h.exportPDF},
+		{Pattern: "GET /reports/export.docx", Roles: readers, Handler: h.exportDOCX},
+		{Pattern: "POST /reports/drafts", Roles: writers, Handler: h.saveDraft},
+		{Pattern: "GET /api/v1/reports/drafts", Roles: readers, Handler: h.apiDrafts, API: "期间报告正文版本（from, to, region）/ Saved versions of the report's text"},
+		{Pattern: "GET /reports", Roles: readers, Handler: h.page},
+		{Pattern: "GET /reports/export.json", Roles: readers, Handler: h.exportJSON},
+		{Pattern: "GET /reports/export.txt", Roles: readers, Handler: h.exportText},
+		{Pattern: "GET /reports/export.xlsx", Roles: readers, Handler: h.exportXLSX},
+		{Pattern: "GET /api/v1/reports/figures", Roles: readers, Handler: h.exportJSON, API: "期间报告指标（from, to, region）/ The period report's figures: numbers, last year's, the IDs of the records behind them"},
 	}
 }
 

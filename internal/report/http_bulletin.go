@@ -18,31 +18,20 @@ type BulletinHandlers struct {
 	LastMonth func() string
 }
 
-// Register adds the routes.
-func (h *BulletinHandlers) Register(rt *web.Router) {
-	rt.Handle("GET /bulletins", h.list)
-	rt.Handle("POST /bulletins", h.issue)
-	rt.Handle("GET /bulletins/{id}", h.show)
-	rt.Handle("GET /bulletins/{id}/pdf", h.pdf)
-	rt.Handle("GET /bulletins/{id}/xlsx", h.xlsx)
-	rt.Handle("GET /api/v1/bulletins", web.ItemsJSON(h.UI, h.Svc.List))
-	rt.Handle("GET /api/v1/bulletins/{id}", web.GetJSON(h.UI, h.Svc.Get))
-}
-
-// BulletinPolicy: staff read the bulletins; leaders and admins issue one
+// Routes declares the bulletin routes: staff read the bulletins; leaders and admins issue one
 // by hand (the monthly job issues them on the 1st).
-func BulletinPolicy() web.Policy {
+func (h *BulletinHandlers) Routes() web.Routes {
 	readers := []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty,
 		auth.RoleTown, auth.RoleDepartment, auth.RoleReadOnly}
 	issuers := []auth.Role{auth.RoleAdmin, auth.RoleLeader}
-	return web.Policy{
-		"GET /bulletins":             readers,
-		"POST /bulletins":            issuers,
-		"GET /bulletins/{id}":        readers,
-		"GET /bulletins/{id}/pdf":    readers,
-		"GET /bulletins/{id}/xlsx":   readers,
-		"GET /api/v1/bulletins":      readers,
-		"GET /api/v1/bulletins/{id}": readers,
+	return web.Routes{
+		{Pattern: "GET /bulletins", Roles: readers, Handler: h.list},
+		{Pattern: "POST /bulletins", Roles: issuers, Handler: h.issue},
+		{Pattern: "GET /bulletins/{id}", Roles: readers, Handler: h.show},
+		{Pattern: "GET /bulletins/{id}/pdf", Roles: readers, Handler: h.pdf},
+		{Pattern: "GET /bulletins/{id}/xlsx", Roles: readers, Handler: h.xlsx},
+		{Pattern: "GET /api/v1/bulletins", Roles: readers, Handler: web.ItemsJSON(h.UI, h.Svc.List), API: "月通报列表 / Monthly bulletins issued"},
+		{Pattern: "GET /api/v1/bulletins/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.Get), API: "一期月通报（排名表）/ One monthly bulletin with its ranked tables"},
 	}
 }
 

@@ -43,191 +43,113 @@ var (
 	storeKeepers = append(append([]auth.Role{}, keepers...), auth.RoleEnterprise)
 )
 
-// Policy declares the supplies routes. Everyone of the county's staff
+// Routes declares the supplies routes. Everyone of the county's staff
 // reads (town staff their town's warehouses and orders); administrators
 // and section staff keep the catalogue; they and town staff keep
 // warehouses and stock and request orders; administrators, leaders and
 // section staff approve; the receiving town confirms receipt.
-func Policy() web.Policy {
-	return web.Policy{
-		"GET /supply-items":           storeReaders,
-		"GET /supply-items/new":       managers,
-		"POST /supply-items":          managers,
-		"GET /supply-items/{id}/edit": managers,
-		"POST /supply-items/{id}":     managers,
-		"GET /supply-items/export":    readers,
-		"GET /supply-items/template":  managers,
-		"GET /supply-items/import":    managers,
-		"POST /supply-items/import":   managers,
-
-		"GET /warehouses":            storeReaders,
-		"GET /warehouses/new":        storeKeepers,
-		"POST /warehouses":           storeKeepers,
-		"GET /warehouses/{id}":       storeReaders,
-		"GET /warehouses/{id}/edit":  storeKeepers,
-		"POST /warehouses/{id}":      storeKeepers,
-		"POST /warehouses/{id}/move": storeKeepers,
-		"GET /warehouses/export":     storeReaders,
-		"GET /warehouses/template":   keepers,
-		"GET /warehouses/import":     keepers,
-		"POST /warehouses/import":    keepers,
-
-		"GET /stock":          storeReaders,
-		"GET /stock/alerts":   readers,
-		"GET /stock/export":   storeReaders,
-		"GET /stock/template": keepers,
-		"GET /stock/import":   keepers,
-		"POST /stock/import":  keepers,
-
-		"GET /movements":        storeReaders,
-		"GET /movements/export": storeReaders,
-
-		"GET /dispatches":               readers,
-		"GET /dispatches/new":           keepers,
-		"POST /dispatches":              keepers,
-		"GET /dispatches/{id}":          readers,
-		"GET /dispatches/{id}/pdf":      readers,
-		"POST /dispatches/{id}/approve": approvers,
-		"POST /dispatches/{id}/reject":  approvers,
-		"POST /dispatches/{id}/receive": receivers,
-		"GET /dispatches/export":        readers,
-
-		"GET /api/v1/supply-items":             storeReaders,
-		"POST /api/v1/supply-items":            managers,
-		"GET /api/v1/supply-items/{id}":        storeReaders,
-		"PUT /api/v1/supply-items/{id}":        managers,
-		"GET /api/v1/warehouses":               storeReaders,
-		"POST /api/v1/warehouses":              storeKeepers,
-		"GET /api/v1/warehouses/{id}":          storeReaders,
-		"PUT /api/v1/warehouses/{id}":          storeKeepers,
-		"GET /api/v1/stock":                    storeReaders,
-		"GET /api/v1/stock/alerts":             readers,
-		"GET /api/v1/stock/{id}":               storeReaders,
-		"GET /api/v1/movements":                storeReaders,
-		"POST /api/v1/movements":               storeKeepers,
-		"GET /api/v1/dispatches":               readers,
-		"POST /api/v1/dispatches":              keepers,
-		"GET /api/v1/dispatches/{id}":          readers,
-		"POST /api/v1/dispatches/{id}/approve": approvers,
-		"POST /api/v1/dispatches/{id}/reject":  approvers,
-		"POST /api/v1/dispatches/{id}/receive": receivers,
+func (h *Handlers) Routes() web.Routes {
+	return web.Routes{
+		{Pattern: "GET /supply-items", Roles: storeReaders, Handler: h.items},
+		{Pattern: "GET /supply-items/new", Roles: managers, Handler: h.itemNew},
+		{Pattern: "POST /supply-items", Roles: managers, Handler: h.itemSave},
+		{Pattern: "GET /supply-items/{id}/edit", Roles: managers, Handler: h.itemEdit},
+		{Pattern: "POST /supply-items/{id}", Roles: managers, Handler: h.itemSave},
+		{Pattern: "GET /supply-items/export", Roles: readers},
+		{Pattern: "GET /supply-items/template", Roles: managers},
+		{Pattern: "GET /supply-items/import", Roles: managers},
+		{Pattern: "POST /supply-items/import", Roles: managers},
+		{Pattern: "GET /warehouses", Roles: storeReaders, Handler: h.warehouses},
+		{Pattern: "GET /warehouses/new", Roles: storeKeepers, Handler: h.warehouseNew},
+		{Pattern: "POST /warehouses", Roles: storeKeepers, Handler: h.warehouseSave},
+		{Pattern: "GET /warehouses/{id}", Roles: storeReaders, Handler: h.warehouseShow},
+		{Pattern: "GET /warehouses/{id}/edit", Roles: storeKeepers, Handler: h.warehouseEdit},
+		{Pattern: "POST /warehouses/{id}", Roles: storeKeepers, Handler: h.warehouseSave},
+		{Pattern: "POST /warehouses/{id}/move", Roles: storeKeepers, Handler: h.move},
+		{Pattern: "GET /warehouses/export", Roles: storeReaders},
+		{Pattern: "GET /warehouses/template", Roles: keepers},
+		{Pattern: "GET /warehouses/import", Roles: keepers},
+		{Pattern: "POST /warehouses/import", Roles: keepers},
+		{Pattern: "GET /stock", Roles: storeReaders, Handler: h.stock},
+		{Pattern: "GET /stock/alerts", Roles: readers, Handler: h.alerts},
+		{Pattern: "GET /stock/export", Roles: storeReaders},
+		{Pattern: "GET /stock/template", Roles: keepers},
+		{Pattern: "GET /stock/import", Roles: keepers},
+		{Pattern: "POST /stock/import", Roles: keepers},
+		{Pattern: "GET /movements", Roles: storeReaders, Handler: h.movements},
+		{Pattern: "GET /movements/export", Roles: storeReaders},
+		{Pattern: "GET /dispatches", Roles: readers, Handler: h.dispatches},
+		{Pattern: "GET /dispatches/new", Roles: keepers, Handler: h.dispatchNew},
+		{Pattern: "POST /dispatches", Roles: keepers, Handler: h.dispatchCreate},
+		{Pattern: "GET /dispatches/{id}", Roles: readers, Handler: h.dispatchShow},
+		{Pattern: "GET /dispatches/{id}/pdf", Roles: readers, Handler: h.dispatchPDF},
+		{Pattern: "POST /dispatches/{id}/approve", Roles: approvers, Handler: h.approve},
+		{Pattern: "POST /dispatches/{id}/reject", Roles: approvers, Handler: h.reject},
+		{Pattern: "POST /dispatches/{id}/receive", Roles: receivers, Handler: h.receive},
+		{Pattern: "GET /dispatches/export", Roles: readers},
+		{Pattern: "GET /api/v1/supply-items", Roles: storeReaders, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Item, int, error) {
+			q := r.URL.Query()
+			return h.Svc.Items(r.Context(), web.PrincipalFrom(r.Context()), ItemFilter{Q: q.Get("q"), Category: q.Get("category"), Limit: pg.Size, Offset: pg.Offset()})
+		}), API: "物资目录（q, category, page, size） / Item catalogue"},
+		{Pattern: "POST /api/v1/supply-items", Roles: managers, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Item) (Item, error) {
+			in.ID = ""
+			return h.Svc.SaveItem(ctx, p, in)
+		}), API: "新增物资（name, unit, category, spec, min_qty, stat_key） / Add an item"},
+		{Pattern: "GET /api/v1/supply-items/{id}", Roles: storeReaders, Handler: web.GetJSON(h.UI, h.Svc.Item), API: "物资详情 / One item"},
+		{Pattern: "PUT /api/v1/supply-items/{id}", Roles: managers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx context.Context, p *auth.Principal, id string, in Item) (Item, error) {
+			if _, err := h.Svc.Item(ctx, p, id); err != nil {
+				return Item{}, err
+			}
+			in.ID = id
+			return h.Svc.SaveItem(ctx, p, in)
+		}), API: "修改物资 / Update an item"},
+		{Pattern: "GET /api/v1/warehouses", Roles: storeReaders, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Warehouse, int, error) {
+			q := r.URL.Query()
+			return h.Svc.Warehouses(r.Context(), web.PrincipalFrom(r.Context()), WarehouseFilter{Q: q.Get("q"), Kind: q.Get("kind"), Town: q.Get("town"),
+				Limit: pg.Size, Offset: pg.Offset()})
+		}), API: "物资仓库（q, kind, town） / Warehouses"},
+		{Pattern: "POST /api/v1/warehouses", Roles: storeKeepers, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Warehouse) (Warehouse, error) {
+			in.ID = ""
+			return h.Svc.SaveWarehouse(ctx, p, in)
+		}), API: "登记仓库（name, kind, owner_unit, town_code, lat, lng …） / Register a warehouse"},
+		{Pattern: "GET /api/v1/warehouses/{id}", Roles: storeReaders, Handler: web.GetJSON(h.UI, h.Svc.Warehouse), API: "仓库详情 / One warehouse"},
+		{Pattern: "PUT /api/v1/warehouses/{id}", Roles: storeKeepers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx context.Context, p *auth.Principal, id string, in Warehouse) (Warehouse, error) {
+			if _, err := h.Svc.Warehouse(ctx, p, id); err != nil {
+				return Warehouse{}, err
+			}
+			in.ID = id
+			return h.Svc.SaveWarehouse(ctx, p, in)
+		}), API: "修改仓库 / Update a warehouse"},
+		{Pattern: "GET /api/v1/stock", Roles: storeReaders, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Stock, int, error) {
+			f := StockFilterOf(r.URL.Query())
+			f.Limit, f.Offset = pg.Size, pg.Offset()
+			return h.Svc.StockLines(r.Context(), web.PrincipalFrom(r.Context()), f)
+		}), API: "库存（warehouse, item, town, category, expiry=expiring|expired, nonzero=1） / Stock lines"},
+		{Pattern: "GET /api/v1/stock/alerts", Roles: readers, Handler: web.ItemsJSON(h.UI, h.Svc.Alerts), API: "库存预警（低于最低库存、临期、过期） / Stock alerts"},
+		{Pattern: "GET /api/v1/stock/{id}", Roles: storeReaders, Handler: web.GetJSON(h.UI, h.Svc.StockLine), API: "库存明细 / One stock line"},
+		{Pattern: "GET /api/v1/movements", Roles: storeReaders, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Movement, int, error) {
+			f := MovementFilterOf(r.URL.Query())
+			f.Limit, f.Offset = pg.Size, pg.Offset()
+			return h.Svc.Movements(r.Context(), web.PrincipalFrom(r.Context()), f)
+		}), API: "出入库记录（warehouse, item, stock, kind, dispatch, from, to） / Stock ledger"},
+		{Pattern: "POST /api/v1/movements", Roles: storeKeepers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Move), API: "入库/出库/盘点（kind=in|out|count; in: warehouse_id, item_id, batch, expires_on, owner; out/count: stock_id; quantity, date, note） / Record a movement"},
+		{Pattern: "GET /api/v1/dispatches", Roles: readers, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Dispatch, int, error) {
+			f := DispatchFilterOf(r.URL.Query())
+			f.Limit, f.Offset = pg.Size, pg.Offset()
+			return h.Svc.Dispatches(r.Context(), web.PrincipalFrom(r.Context()), f)
+		}), API: "调拨单（state, purpose, town, warehouse, from, to, q） / Dispatch orders"},
+		{Pattern: "POST /api/v1/dispatches", Roles: keepers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RequestDispatch), API: "申请调拨（from_warehouse, to_kind=town|unit, to_town, to_unit, to_warehouse, purpose, partner, reason, date, lines[{item_id, quantity}]） / Request a dispatch"},
+		{Pattern: "GET /api/v1/dispatches/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.GetDispatch), API: "调拨单详情 / One dispatch order"},
+		{Pattern: "POST /api/v1/dispatches/{id}/approve", Roles: approvers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx context.Context, p *auth.Principal, id string, _ struct{}) (Dispatch, error) {
+			return h.Svc.Approve(ctx, p, id)
+		}), API: "审批调拨（不能由申请人审批，库存不足时拒绝） / Approve (four eyes; goods leave the warehouse)"},
+		{Pattern: "POST /api/v1/dispatches/{id}/reject", Roles: approvers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx context.Context, p *auth.Principal, id string, in struct {
+			Reason string `json:"reason"`
+		}) (Dispatch, error) {
+			return h.Svc.Reject(ctx, p, id, in.Reason)
+		}), API: "不予批准（reason） / Reject"},
+		{Pattern: "POST /api/v1/dispatches/{id}/receive", Roles: receivers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Receive), API: "接收方签收（lines{line_id: 数量}, date, note；不得多于调拨数量） / Confirm receipt"},
 	}
-}
-
-// APISummaries describe the API operations (Chinese / English).
-var APISummaries = map[string]string{
-	"GET /api/v1/supply-items":             "物资目录（q, category, page, size） / Item catalogue",
-	"POST /api/v1/supply-items":            "新增物资（name, unit, category, spec, min_qty, stat_key） / Add an item",
-	"GET /api/v1/supply-items/{id}":        "物资详情 / One item",
-	"PUT /api/v1/supply-items/{id}":        "修改物资 / Update an item",
-	"GET /api/v1/warehouses":               "物资仓库（q, kind, town） / Warehouses",
-	"POST /api/v1/warehouses":              "登记仓库（name, kind, owner_unit, town_code, lat, lng …） / Register a warehouse",
-	"GET /api/v1/warehouses/{id}":          "仓库详情 / One warehouse",
-	"PUT /api/v1/warehouses/{id}":          "修改仓库 / Update a warehouse",
-	"GET /api/v1/stock":                    "库存（warehouse, item, town, category, expiry=expiring|expired, nonzero=1） / Stock lines",
-	"GET /api/v1/stock/alerts":             "库存预警（低于最低库存、临期、过期） / Stock alerts",
-	"GET /api/v1/stock/{id}":               "库存明细 / One stock line",
-	"GET /api/v1/movements":                "出入库记录（warehouse, item, stock, kind, dispatch, from, to） / Stock ledger",
-	"POST /api/v1/movements":               "入库/出库/盘点（kind=in|out|count; in: warehouse_id, item_id, batch, expires_on, owner; out/count: stock_id; quantity, date, note） / Record a movement",
-	"GET /api/v1/dispatches":               "调拨单（state, purpose, town, warehouse, from, to, q） / Dispatch orders",
-	"POST /api/v1/dispatches":              "申请调拨（from_warehouse, to_kind=town|unit, to_town, to_unit, to_warehouse, purpose, partner, reason, date, lines[{item_id, quantity}]） / Request a dispatch",
-	"GET /api/v1/dispatches/{id}":          "调拨单详情 / One dispatch order",
-	"POST /api/v1/dispatches/{id}/approve": "审批调拨（不能由申请人审批，库存不足时拒绝） / Approve (four eyes; goods leave the warehouse)",
-	"POST /api/v1/dispatches/{id}/reject":  "不予批准（reason） / Reject",
-	"POST /api/v1/dispatches/{id}/receive": "接收方签收（lines{line_id: 数量}, date, note；不得多于调拨数量） / Confirm receipt",
-}
-
-// Register adds the routes (the Excel routes are added by the ledger kit).
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /supply-items", h.items)
-	rt.Handle("GET /supply-items/new", h.itemNew)
-	rt.Handle("POST /supply-items", h.itemSave)
-	rt.Handle("GET /supply-items/{id}/edit", h.itemEdit)
-	rt.Handle("POST /supply-items/{id}", h.itemSave)
-
-	rt.Handle("GET /warehouses", h.warehouses)
-	rt.Handle("GET /warehouses/new", h.warehouseNew)
-	rt.Handle("POST /warehouses", h.warehouseSave)
-	rt.Handle("GET /warehouses/{id}", h.warehouseShow)
-	rt.Handle("GET /warehouses/{id}/edit", h.warehouseEdit)
-	rt.Handle("POST /warehouses/{id}", h.warehouseSave)
-	rt.Handle("POST /warehouses/{id}/move", h.move)
-
-	rt.Handle("GET /stock", h.stock)
-	rt.Handle("GET /stock/alerts", h.alerts)
-	rt.Handle("GET /movements", h.movements)
-
-	rt.Handle("GET /dispatches", h.dispatches)
-	rt.Handle("GET /dispatches/new", h.dispatchNew)
-	rt.Handle("POST /dispatches", h.dispatchCreate)
-	rt.Handle("GET /dispatches/{id}", h.dispatchShow)
-	rt.Handle("GET /dispatches/{id}/pdf", h.dispatchPDF)
-	rt.Handle("POST /dispatches/{id}/approve", h.approve)
-	rt.Handle("POST /dispatches/{id}/reject", h.reject)
-	rt.Handle("POST /dispatches/{id}/receive", h.receive)
-
-	rt.Handle("GET /api/v1/supply-items", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Item, int, error) {
-		q := r.URL.Query()
-		return h.Svc.Items(r.Context(), web.PrincipalFrom(r.Context()), ItemFilter{Q: q.Get("q"), Category: q.Get("category"), Limit: pg.Size, Offset: pg.Offset()})
-	}))
-	rt.Handle("POST /api/v1/supply-items", web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Item) (Item, error) {
-		in.ID = ""
-		return h.Svc.SaveItem(ctx, p, in)
-	}))
-	rt.Handle("GET /api/v1/supply-items/{id}", web.GetJSON(h.UI, h.Svc.Item))
-	rt.Handle("PUT /api/v1/supply-items/{id}", web.BodyJSONByID(h.UI, http.StatusOK, func(ctx context.Context, p *auth.Principal, id string, in Item) (Item, error) {
-		if _, err := h.Svc.Item(ctx, p, id); err != nil {
-			return Item{}, err
-		}
-		in.ID = id
-		return h.Svc.SaveItem(ctx, p, in)
-	}))
-	rt.Handle("GET /api/v1/warehouses", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Warehouse, int, error) {
-		q := r.URL.Query()
-		return h.Svc.Warehouses(r.Context(), web.PrincipalFrom(r.Context()), WarehouseFilter{Q: q.Get("q"), Kind: q.Get("kind"), Town: q.Get("town"),
-			Limit: pg.Size, Offset: pg.Offset()})
-	}))
-	rt.Handle("POST /api/v1/warehouses", web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Warehouse) (Warehouse, error) {
-		in.ID = ""
-		return h.Svc.SaveWarehouse(ctx, p, in)
-	}))
-	rt.Handle("GET /api/v1/warehouses/{id}", web.GetJSON(h.UI, h.Svc.Warehouse))
-	rt.Handle("PUT /api/v1/warehouses/{id}", web.BodyJSONByID(h.UI, http.StatusOK, func(ctx context.Context, p *auth.Principal, id string, in Warehouse) (Warehouse, error) {
-		if _, err := h.Svc.Warehouse(ctx, p, id); err != nil {
-			return Warehouse{}, err
-		}
-		in.ID = id
-		return h.Svc.SaveWarehouse(ctx, p, in)
-	}))
-	rt.Handle("GET /api/v1/stock", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Stock, int, error) {
-		f := StockFilterOf(r.URL.Query())
-		f.Limit, f.Offset = pg.Size, pg.Offset()
-		return h.Svc.StockLines(r.Context(), web.PrincipalFrom(r.Context()), f)
-	}))
-	rt.Handle("GET /api/v1/stock/alerts", web.ItemsJSON(h.UI, h.Svc.Alerts))
-	rt.Handle("GET /api/v1/stock/{id}", web.GetJSON(h.UI, h.Svc.StockLine))
-	rt.Handle("GET /api/v1/movements", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Movement, int, error) {
-		f := MovementFilterOf(r.URL.Query())
-		f.Limit, f.Offset = pg.Size, pg.Offset()
-		return h.Svc.Movements(r.Context(), web.PrincipalFrom(r.Context()), f)
-	}))
-	rt.Handle("POST /api/v1/movements", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Move))
-	rt.Handle("GET /api/v1/dispatches", web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Dispatch, int, error) {
-		f := DispatchFilterOf(r.URL.Query())
-		f.Limit, f.Offset = pg.Size, pg.Offset()
-		return h.Svc.Dispatches(r.Context(), web.PrincipalFrom(r.Context()), f)
-	}))
-	rt.Handle("POST /api/v1/dispatches", web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RequestDispatch))
-	rt.Handle("GET /api/v1/dispatches/{id}", web.GetJSON(h.UI, h.Svc.GetDispatch))
-	rt.Handle("POST /api/v1/dispatches/{id}/approve", web.BodyJSONByID(h.UI, http.StatusOK, func(ctx context.Context, p *auth.Principal, id string, _ struct{}) (Dispatch, error) {
-		return h.Svc.Approve(ctx, p, id)
-	}))
-	rt.Handle("POST /api/v1/dispatches/{id}/reject", web.BodyJSONByID(h.UI, http.StatusOK, func(ctx context.Context, p *auth.Principal, id string, in struct {
-		Reason string `json:"reason"`
-	}) (Dispatch, error) {
-		return h.Svc.Reject(ctx, p, id, in.Reason)
-	}))
-	rt.Handle("POST /api/v1/dispatches/{id}/receive", web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Receive))
 }
 
 // towns returns the county's towns (for selects) and their names by code.

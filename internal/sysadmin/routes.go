@@ -22,7 +22,8 @@ var (
 
 // Routes declares the users', regions', units', audit log's and API
 // tokens' routes, each once: pattern, roles, handler and API summary (the
-// Excel routes of users, regions and units are the ledger kit's).
+// Excel routes of users, regions and units are the ledger kit's: no
+// handler here).
 func (h *Handlers) Routes() web.Routes {
 	return web.Routes{
 		// Users
@@ -43,6 +44,7 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "GET /api/v1/users/{id}", Out: auth.User{}, Roles: userReader, Handler: web.GetJSON(h.UI, h.Auth.GetUser), API: "用户详情 / One user"},
 		{Pattern: "PUT /api/v1/users/{id}", In: auth.UserInput{}, Out: auth.User{}, Roles: admin, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.updateUserInput),
 			API: "修改用户 / Update a user"},
+		{Pattern: "GET /users/export", Roles: leaders},
 
 		// Regions and units
 		{Pattern: "GET /regions", Roles: orgReader, Handler: h.regions},
@@ -57,6 +59,14 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "GET /api/v1/units", Out: unitList{}, Roles: orgReader, Handler: h.apiUnits, API: "单位列表（kind, q） / Units in scope"},
 		{Pattern: "POST /api/v1/units", In: unitJSON{}, Out: org.Unit{}, Roles: admin, Handler: h.apiCreateUnit, API: "新建单位 / Create a unit"},
 		{Pattern: "PUT /api/v1/units/{id}", In: unitJSON{}, Out: org.Unit{}, Roles: admin, Handler: h.apiUpdateUnit, API: "修改单位 / Update a unit"},
+		{Pattern: "GET /regions/template", Roles: orgReader},
+		{Pattern: "GET /regions/export", Roles: orgReader},
+		{Pattern: "GET /regions/import", Roles: admin},
+		{Pattern: "POST /regions/import", Roles: admin},
+		{Pattern: "GET /units/template", Roles: orgReader},
+		{Pattern: "GET /units/export", Roles: orgReader},
+		{Pattern: "GET /units/import", Roles: admin},
+		{Pattern: "POST /units/import", Roles: admin},
 
 		// Audit log
 		{Pattern: "GET /audit", Roles: leaders, Handler: h.auditLog},

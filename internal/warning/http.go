@@ -48,119 +48,69 @@ var (
 	public     = []auth.Role{web.Public}
 )
 
-// Policy declares the warning routes. The Atom feed, a published
+// Routes declares the warning routes. The Atom feed, a published
 // warning's CAP file and the signed 签收 links are public: warnings are
 // public once published, and a link's token is its own credential.
-func Policy() web.Policy {
-	return web.Policy{
-		"GET /warnings":                        readers,
-		"GET /warnings/new":                    drafters,
-		"POST /warnings":                       drafters,
-		"GET /warnings/import":                 drafters,
-		"POST /warnings/import":                drafters,
-		"GET /warnings/export":                 staff,
-		"GET /warnings/feed.atom":              public,
-		"GET /warnings/{id}":                   readers,
-		"GET /warnings/{id}/cap.xml":           public,
-		"GET /warnings/{id}/recipients/export": staff,
-		"POST /warnings/{id}/approve":          approvers,
-		"POST /warnings/{id}/withdraw":         drafters,
-		"POST /warnings/{id}/publish":          publishers,
-		"POST /warnings/{id}/ack":              ackers,
-		"GET /warnings/{id}/update":            drafters,
-		"POST /warnings/{id}/update":           drafters,
-		"POST /warnings/{id}/cancel":           drafters,
-		"GET /ack/{token}":                     public,
-		"POST /ack/{token}":                    public,
-		"GET /api/v1/warnings":                 readers,
-		"POST /api/v1/warnings":                drafters,
-		"POST /api/v1/warnings/import":         drafters,
-		"GET /api/v1/warnings/{id}":            readers,
-		"GET /api/v1/warnings/{id}/recipients": readers,
-		"POST /api/v1/warnings/{id}/approve":   approvers,
-		"POST /api/v1/warnings/{id}/withdraw":  drafters,
-		"POST /api/v1/warnings/{id}/publish":   publishers,
-		"POST /api/v1/warnings/{id}/ack":       ackers,
-		"POST /api/v1/warnings/{id}/update":    drafters,
-		"POST /api/v1/warnings/{id}/cancel":    drafters,
+func (h *Handlers) Routes() web.Routes {
+	return web.Routes{
+		{Pattern: "GET /warnings", Roles: readers, Handler: h.list},
+		{Pattern: "GET /warnings/new", Roles: drafters, Handler: h.newForm},
+		{Pattern: "POST /warnings", Roles: drafters, Handler: h.create},
+		{Pattern: "GET /warnings/import", Roles: drafters, Handler: h.importForm},
+		{Pattern: "POST /warnings/import", Roles: drafters, Handler: h.importPost},
+		{Pattern: "GET /warnings/export", Roles: staff},
+		{Pattern: "GET /warnings/feed.atom", Roles: public, Handler: h.feed},
+		{Pattern: "GET /warnings/{id}", Roles: readers, Handler: h.show},
+		{Pattern: "GET /warnings/{id}/cap.xml", Roles: public, Handler: h.capFile},
+		{Pattern: "GET /warnings/{id}/recipients/export", Roles: staff, Handler: h.recipientsExport},
+		{Pattern: "POST /warnings/{id}/approve", Roles: approvers, Handler: h.step("approve")},
+		{Pattern: "POST /warnings/{id}/withdraw", Roles: drafters, Handler: h.step("withdraw")},
+		{Pattern: "POST /warnings/{id}/publish", Roles: publishers, Handler: h.step("publish")},
+		{Pattern: "POST /warnings/{id}/ack", Roles: ackers, Handler: h.step("ack")},
+		{Pattern: "GET /warnings/{id}/update", Roles: drafters, Handler: h.updateForm},
+		{Pattern: "POST /warnings/{id}/update", Roles: drafters, Handler: h.updatePost},
+		{Pattern: "POST /warnings/{id}/cancel", Roles: drafters, Handler: h.cancelPost},
+		{Pattern: "GET /ack/{token}", Roles: public, Handler: h.ackPage},
+		{Pattern: "POST /ack/{token}", Roles: public, Handler: h.ackLink},
+		{Pattern: "GET /api/v1/warnings", Roles: readers, Handler: web.PagedJSON(h.UI, h.apiList), API: "List warnings (预警信息): ?state=&type=&level=&from=&to=&open=1"},
+		{Pattern: "POST /api/v1/warnings", Roles: drafters, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Input) (Warning, error) {
+			w, err := in.Warning()
+			if err != nil {
+				return w, err
+			}
+			return h.Svc.Draft(ctx, p, w)
+		}), API: "Draft a warning (起草)"},
+		{Pattern: "POST /api/v1/warnings/import", Roles: drafters, Handler: h.apiImport, API: "Import a CAP 1.2 message (application/xml body) as a draft warning"},
+		{Pattern: "GET /api/v1/warnings/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.apiGet), API: "One warning with its recipients and their 签收"},
+		{Pattern: "GET /api/v1/warnings/{id}/recipients", Roles: readers, Handler: web.GetJSON(h.UI, func(ctx context.Context, p *auth.Principal, id string) (map[string]any, error) {
+			list, err := h.Svc.Recipients(ctx, p, id)
+			if list == nil {
+				list = []Recipient{}
+			}
+			return map[string]any{"items": list}, err
+		}), API: "A warning's recipient units and their 签收"},
+		{Pattern: "POST /api/v1/warnings/{id}/approve", Roles: approvers, Handler: h.apiStep(h.Svc.Approve), API: "Approve a draft (never its author: 409 warning.self_approval)"},
+		{Pattern: "POST /api/v1/warnings/{id}/withdraw", Roles: drafters, Handler: h.apiStep(h.Svc.Withdraw), API: "撤回: the author takes back a warning not yet published"},
+		{Pattern: "POST /api/v1/warnings/{id}/publish", Roles: publishers, Handler: h.apiStep(h.Svc.Publish), API: "Publish an approved warning to the units of its area"},
+		{Pattern: "POST /api/v1/warnings/{id}/ack", Roles: ackers, Handler: func(w http.ResponseWriter, r *http.Request) {
+			rec, err := h.Svc.Ack(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
+			if err != nil {
+				h.UI.Error(w, r, err)
+				return
+			}
+			web.JSON(w, http.StatusOK, rec)
+		}, API: "签收: acknowledge a warning for the caller's unit"},
+		{Pattern: "POST /api/v1/warnings/{id}/update", Roles: drafters, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, id string, in Input) (Warning, error) {
+			w, err := in.Warning()
+			if err != nil {
+				return w, err
+			}
+			return h.Svc.FollowUp(ctx, p, id, MsgUpdate, w)
+		}), API: "Draft an update of a published warning (CAP msgType Update)"},
+		{Pattern: "POST /api/v1/warnings/{id}/cancel", Roles: drafters, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, id string, in CancelInput) (Warning, error) {
+			return h.Svc.FollowUp(ctx, p, id, MsgCancel, Warning{Description: in.Description, Instruction: in.Instruction})
+		}), API: "Draft the cancel of a published warning (CAP msgType Cancel)"},
 	}
-}
-
-// API lists the OpenAPI summaries of the /api/v1 routes.
-func API() map[string]string {
-	return map[string]string{
-		"GET /api/v1/warnings":                 "List warnings (预警信息): ?state=&type=&level=&from=&to=&open=1",
-		"POST /api/v1/warnings":                "Draft a warning (起草)",
-		"POST /api/v1/warnings/import":         "Import a CAP 1.2 message (application/xml body) as a draft warning",
-		"GET /api/v1/warnings/{id}":            "One warning with its recipients and their 签收",
-		"GET /api/v1/warnings/{id}/recipients": "A warning's recipient units and their 签收",
-		"POST /api/v1/warnings/{id}/approve":   "Approve a draft (never its author: 409 warning.self_approval)",
-		"POST /api/v1/warnings/{id}/publish":   "Publish an approved warning to the units of its area",
-		"POST /api/v1/warnings/{id}/withdraw":  "撤回: the author takes back a warning not yet published",
-		"POST /api/v1/warnings/{id}/ack":       "签收: acknowledge a warning for the caller's unit",
-		"POST /api/v1/warnings/{id}/update":    "Draft an update of a published warning (CAP msgType Update)",
-		"POST /api/v1/warnings/{id}/cancel":    "Draft the cancel of a published warning (CAP msgType Cancel)",
-	}
-}
-
-// Register adds the routes (the export is the ledger kit's).
-func (h *Handlers) Register(rt *web.Router) {
-	rt.Handle("GET /warnings", h.list)
-	rt.Handle("GET /warnings/new", h.newForm)
-	rt.Handle("POST /warnings", h.create)
-	rt.Handle("GET /warnings/import", h.importForm)
-	rt.Handle("POST /warnings/import", h.importPost)
-	rt.Handle("GET /warnings/feed.atom", h.feed)
-	rt.Handle("GET /warnings/{id}", h.show)
-	rt.Handle("GET /warnings/{id}/cap.xml", h.capFile)
-	rt.Handle("GET /warnings/{id}/recipients/export", h.recipientsExport)
-	rt.Handle("POST /warnings/{id}/approve", h.step("approve"))
-	rt.Handle("POST /warnings/{id}/withdraw", h.step("withdraw"))
-	rt.Handle("POST /warnings/{id}/publish", h.step("publish"))
-	rt.Handle("POST /warnings/{id}/ack", h.step("ack"))
-	rt.Handle("GET /warnings/{id}/update", h.updateForm)
-	rt.Handle("POST /warnings/{id}/update", h.updatePost)
-	rt.Handle("POST /warnings/{id}/cancel", h.cancelPost)
-	rt.Handle("GET /ack/{token}", h.ackPage)
-	rt.Handle("POST /ack/{token}", h.ackLink)
-	rt.Handle("GET /api/v1/warnings", web.PagedJSON(h.UI, h.apiList))
-	rt.Handle("POST /api/v1/warnings", web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Input) (Warning, error) {
-		w, err := in.Warning()
-		if err != nil {
-			return w, err
-		}
-		return h.Svc.Draft(ctx, p, w)
-	}))
-	rt.Handle("POST /api/v1/warnings/import", h.apiImport)
-	rt.Handle("GET /api/v1/warnings/{id}", web.GetJSON(h.UI, h.apiGet))
-	rt.Handle("GET /api/v1/warnings/{id}/recipients", web.GetJSON(h.UI, func(ctx context.Context, p *auth.Principal, id string) (map[string]any, error) {
-		list, err := h.Svc.Recipients(ctx, p, id)
-		if list == nil {
-			list = []Recipient{}
-		}
-		return map[string]any{"items": list}, err
-	}))
-	rt.Handle("POST /api/v1/warnings/{id}/approve", h.apiStep(h.Svc.Approve))
-	rt.Handle("POST /api/v1/warnings/{id}/withdraw", h.apiStep(h.Svc.Withdraw))
-	rt.Handle("POST /api/v1/warnings/{id}/publish", h.apiStep(h.Svc.Publish))
-	rt.Handle("POST /api/v1/warnings/{id}/ack", func(w http.ResponseWriter, r *http.Request) {
-		rec, err := h.Svc.Ack(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
-		if err != nil {
-			h.UI.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, rec)
-	})
-	rt.Handle("POST /api/v1/warnings/{id}/update", web.BodyJSONByID(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, id string, in Input) (Warning, error) {
-		w, err := in.Warning()
-		if err != nil {
-			return w, err
-		}
-		return h.Svc.FollowUp(ctx, p, id, MsgUpdate, w)
-	}))
-	rt.Handle("POST /api/v1/warnings/{id}/cancel", web.BodyJSONByID(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, id string, in CancelInput) (Warning, error) {
-		return h.Svc.FollowUp(ctx, p, id, MsgCancel, Warning{Description: in.Description, Instruction: in.Instruction})
-	}))
 }
 
 // Input is a warning as the API takes it; times are RFC 3339 or

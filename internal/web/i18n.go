@@ -18,46 +18,60 @@ var localeFS embed.FS
 var Langs = []string{"zh", "en"}
 
 // I18n translates message IDs. Packages may add their own message files
-// with Add.
+// with AddFS; a message ID is defined once in all of them.
 type I18n struct {
 	bundle *i18n.Bundle
 	loc    map[string]*i18n.Localizer
+	from   map[string]string // "lang id" → the source that defined it
 }
 
 // NewI18n loads the embedded message files.
 func NewI18n() (*I18n, error) {
 	b := i18n.NewBundle(language.Chinese)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	t := &I18n{bundle: b, loc: map[string]*i18n.Localizer{}, from: map[string]string{}}
 	for _, l := range Langs {
 		data, err := localeFS.ReadFile("locales/" + l + ".json")
 		if err != nil {
 			return nil, fmt.Errorf("locale %s: %w", l, err)
 		}
-		if _, err := b.ParseMessageFileBytes(data, l+".json"); err != nil {
+		if err := t.add("web", l, data); err != nil {
 			return nil, fmt.Errorf("locale %s: %w", l, err)
 		}
-	}
-	t := &I18n{bundle: b, loc: map[string]*i18n.Localizer{}}
-	for _, l := range Langs {
 		t.loc[l] = i18n.NewLocalizer(b, l)
 	}
 	return t, nil
 }
 
 // Add loads more messages for a language (domain packages' own files).
-func (t *I18n) Add(lang string, data []byte) error {
-	_, err := t.bundle.ParseMessageFileBytes(data, lang+".json")
-	return err
+// A message ID already defined is an error naming both sources.
+func (t *I18n) Add(source, lang string, data []byte) error {
+	return t.add(source, lang, data)
 }
 
-// AddFS loads DIR/zh.json and DIR/en.json from a package's embedded files.
-func (t *I18n) AddFS(fsys fs.FS, dir string) error {
+func (t *I18n) add(source, lang string, data []byte) error {
+	msgs, err := i18n.ParseMessageBytes(data, json.Unmarshal)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		if first, ok := t.from[lang+" "+m.ID]; ok {
+			return fmt.Errorf("locale key %q (%s) is defined twice: in %s and in %s", m.ID, lang, first, source)
+		}
+		t.from[lang+" "+m.ID] = source
+	}
+	return t.bundle.AddMessages(language.Make(lang), msgs...)
+}
+
+// AddFS loads DIR/zh.json and DIR/en.json from a package's embedded files;
+// source names the package in the error of a key defined twice.
+func (t *I18n) AddFS(source string, fsys fs.FS, dir string) error {
 	for _, l := range Langs {
 		data, err := fs.ReadFile(fsys, dir+"/"+l+".json")
 		if err != nil {
 			return fmt.Errorf("locale %s/%s: %w", dir, l, err)
 		}
-		if err := t.Add(l, data); err != nil {
+		if err := t.Add(source, l, data); err != nil {
 			return fmt.Errorf("locale %s/%s: %w", dir, l, err)
 		}
 	}
