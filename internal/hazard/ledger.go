@@ -43,12 +43,12 @@ func Schema() xlsx.Schema {
 		{Key: "credit_code", Header: "统一社会信用代码", HeaderEN: "Credit code", Width: 22},
 		{Key: "place_name", Header: "场所名称", HeaderEN: "Place name", Width: 22, Example: "城东安置房二期建筑工地", Help: "无企业时必填"},
 		{Key: "town", Header: "所在乡镇", HeaderEN: "Town", Width: 12, Example: "籍山镇", Help: "无企业时必填：乡镇名称或 9 位区划代码；有企业时以企业登记的乡镇为准"},
-		{Key: "source", Header: "隐患来源", HeaderEN: "Source", Width: 12, Options: zhLabels(sourceLabels, Sources),
+		{Key: "source", Header: "隐患来源", HeaderEN: "Source", Width: 12, Options: sourceCodes.ZHLabels(),
 			Help: "不填时：部门账号为部门检查，其他为监管检查"},
-		{Key: "grade", Header: "隐患等级", HeaderEN: "Grade", Options: zhLabels(gradeLabels, []Grade{General, Major}), Example: "一般", Help: "不填为一般"},
+		{Key: "grade", Header: "隐患等级", HeaderEN: "Grade", Options: gradeCodes.ZHLabels(), Example: "一般", Help: "不填为一般"},
 		{Key: "clause", Header: "判定依据", HeaderEN: "Determination clause", Width: 30, Example: "化工121号第二十项",
 			Help: "重大隐患必填：判定标准条款代码（如 hg-20）、条款引用（如 化工121号第二十项）或其他标准的条款原文"},
-		{Key: "category", Header: "隐患类别", HeaderEN: "Category", Width: 16, Options: zhLabels(categoryLabels, Categories)},
+		{Key: "category", Header: "隐患类别", HeaderEN: "Category", Width: 16, Options: categoryCodes.ZHLabels()},
 		{Key: "description", Header: "隐患描述", HeaderEN: "Description", Required: true, Width: 40, Example: "配电箱未设置漏电保护装置"},
 		{Key: "place", Header: "隐患部位", HeaderEN: "Location", Width: 16},
 		{Key: "responsible", Header: "整改责任人", HeaderEN: "Responsible person", Width: 12},
@@ -315,21 +315,21 @@ func (im *hzImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 		bad("town", "只能导入本乡镇的隐患")
 	}
 	if x := v["source"]; x != "" {
-		if c, ok := byLabel(sourceLabels, x); ok {
-			r.Source = c
+		if c, ok := sourceCodes.Lookup(x); ok {
+			r.Source = Source(c)
 		}
 		if !SourceOffered(im.p.Role, r.Source) {
 			bad("source", "部门账号不能导入来源为“企业自查”的隐患：企业自查隐患由企业自行上报，部门检查发现的隐患请填“部门检查”")
 		}
 	}
 	if x := v["grade"]; x != "" {
-		if c, ok := byLabel(gradeLabels, x); ok {
-			r.Grade = c
+		if c, ok := gradeCodes.Lookup(x); ok {
+			r.Grade = Grade(c)
 		}
 	}
 	if x := v["category"]; x != "" {
-		if c, ok := byLabel(categoryLabels, x); ok {
-			r.Category = c
+		if c, ok := categoryCodes.Lookup(x); ok {
+			r.Category = Category(c)
 		}
 	}
 	if r.Grade == Major {
