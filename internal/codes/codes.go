@@ -76,10 +76,19 @@ func (l List) ZHLabels() []string {
 }
 
 // Pairs builds a list without English names from value, Chinese pairs.
-func Pairs(pairs ...[2]string) List {
+func Pairs(pairs [][2]string) List {
 	out := make(List, len(pairs))
 	for i, p := range pairs {
 		out[i] = Code{Value: p[0], ZH: p[1]}
+	}
+	return out
+}
+
+// Triples builds a list from value, Chinese, English triples.
+func Triples(rows [][3]string) List {
+	out := make(List, len(rows))
+	for i, r := range rows {
+		out[i] = Code{Value: r[0], ZH: r[1], EN: r[2]}
 	}
 	return out
 }

@@ -47,8 +47,11 @@ func TestListsAndFind(t *testing.T) {
 	if _, ok := grades.Find("nope"); ok {
 		t.Error("Find of an unknown value succeeded")
 	}
-	p := Pairs([2]string{"a", "甲"}, [2]string{"b", "乙"})
+	p := Pairs([][2]string{{"a", "甲"}, {"b", "乙"}})
 	if p.Label("b", "en") != "乙" || p[0] != (Code{Value: "a", ZH: "甲"}) {
 		t.Errorf("Pairs = %+v", p)
+	}
+	if tr := Triples([][3]string{{"a", "甲", "A"}}); tr.Label("a", "en") != "A" || tr[0] != (Code{Value: "a", ZH: "甲", EN: "A"}) {
+		t.Errorf("Triples = %+v", tr)
 	}
 }

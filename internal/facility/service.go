@@ -48,7 +48,7 @@ var kindOrder = func() string {
 	var b strings.Builder
 	b.WriteString("CASE kind")
 	for i, k := range Kinds {
-		fmt.Fprintf(&b, " WHEN '%s' THEN %d", k[0], i)
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", k.Value, i)
 	}
 	b.WriteString(" ELSE 99 END")
 	return b.String()
