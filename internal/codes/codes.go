@@ -57,6 +57,12 @@ func (l List) Lookup(s string) (string, bool) {
 	return "", false
 }
 
+// Value is Lookup without the flag: "" when s names no code.
+func (l List) Value(s string) string {
+	v, _ := l.Lookup(s)
+	return v
+}
+
 // Values lists the stored values in order.
 func (l List) Values() []string {
 	out := make([]string, len(l))

@@ -30,6 +30,9 @@ func TestLookup(t *testing.T) {
 		{"major", "major", true}, {" 重大 ", "major", true}, {"MAJOR", "major", true}, {"General", "general", true},
 		{"其他", "other", true}, {"", "", false}, {"  ", "", false}, {"重大隐患", "", false}, {"Major ", "major", true},
 	} {
+		if v := grades.Value(c.in); v != c.want {
+			t.Errorf("Value(%q) = %q, want %q", c.in, v, c.want)
+		}
 		got, ok := grades.Lookup(c.in)
 		if got != c.want || ok != c.ok {
 			t.Errorf("Lookup(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
