@@ -278,15 +278,12 @@ func cellReason(fe *errs.Error) string {
 	return "取值无效"
 }
 
-// batch is how many rows go into one INSERT.
-const batch = 50
-
 func (im *facImport) Commit(ctx context.Context, progress func(done, total int64)) (int, error) {
 	total := int64(len(im.rows))
 	err := im.s.db.InTx(ctx, func(tx *store.Tx) error {
 		now := im.s.now().UTC()
 		entries := make([]audit.Entry, len(im.rows))
-		err := store.InsertRows(ctx, tx, "facility", cols, len(im.rows), batch, func(i int) []any {
+		err := store.InsertRows(ctx, tx, "facility", cols, len(im.rows), func(i int) []any {
 			f := &im.rows[i]
 			f.ID, f.CreatedAt, f.UpdatedAt = ids.New(), now, now
 			entries[i] = audit.Entry{Entity: "facility", EntityID: f.ID, Action: "import", After: f}
@@ -300,7 +297,7 @@ func (im *facImport) Commit(ctx context.Context, progress func(done, total int64
 		}
 		// Each facility's first status, dated, in its history.
 		err = store.InsertRows(ctx, tx, "facility_status", "id, county_code, facility_id, seq, status, effective_date, note, recorded_by, recorded_name, recorded_at",
-			len(im.rows), batch, func(i int) []any {
+			len(im.rows), func(i int) []any {
 				f := &im.rows[i]
 				return []any{ids.New(), f.CountyCode, f.ID, 1, f.Status, f.StatusDate, "导入", im.p.UserID, displayName(im.p), now}
 			}, nil)
