@@ -14,6 +14,9 @@ import (
 // in their number (measured: 16,000 parameters took 1.6 s to bind), so
 // its statements stay small; the statement of a full batch is prepared
 // once and reused, so SQLite does not parse it again for every batch.
+// Measured on SQLite, 20,000 rows of 39 columns in one transaction
+// (shared machine, two runs): 1 row a statement 0.9–1.6 s, 6 rows (240
+// parameters) 1.2–1.7 s, 12 rows 1.8–4.2 s.
 const (
 	sqliteMaxParams   = 240
 	postgresMaxParams = 30000
