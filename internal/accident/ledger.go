@@ -14,14 +14,6 @@ import (
 	"yingji/internal/xlsx"
 )
 
-func levelLabels() []string {
-	var out []string
-	for _, l := range Levels {
-		out = append(out, l[1])
-	}
-	return out
-}
-
 // Schema is the accident register's Excel layout (生产安全事故台账). The
 // headers 事故日期 and 死亡人数 are a contract (exactly, without the "*"
 // of required columns): their presence is checked row by row instead.
@@ -37,7 +29,7 @@ func Schema() xlsx.Schema {
 		{Key: "deaths", Header: "死亡人数", HeaderEN: "Deaths", Help: "必填，无死亡填 0", Example: "1"},
 		{Key: "serious_injuries", Header: "重伤人数", HeaderEN: "Serious injuries", Example: "0"},
 		{Key: "loss", Header: "直接经济损失（元）", HeaderEN: "Direct loss (yuan)", Example: "1500000"},
-		{Key: "level", Header: "事故等级", HeaderEN: "Level", Options: levelLabels(), Help: "可空：按493号令自动判定；填写时须与伤亡和损失相符"},
+		{Key: "level", Header: "事故等级", HeaderEN: "Level", Options: Levels.ZHLabels(), Help: "可空：按493号令自动判定；填写时须与伤亡和损失相符"},
 		{Key: "summary", Header: "事故简况", HeaderEN: "Summary", Width: 30},
 	}}
 }

@@ -24,6 +24,8 @@ package accident
 import (
 	"strings"
 	"time"
+
+	"yingji/internal/codes"
 )
 
 // Levels.
@@ -35,7 +37,7 @@ const (
 )
 
 // Levels in ascending order with their Chinese names.
-var Levels = [][2]string{{LevelGeneral, "一般事故"}, {LevelLarge, "较大事故"}, {LevelMajor, "重大事故"}, {LevelEspeciallyMajor, "特别重大事故"}}
+var Levels = codes.Pairs([][2]string{{LevelGeneral, "一般事故"}, {LevelLarge, "较大事故"}, {LevelMajor, "重大事故"}, {LevelEspeciallyMajor, "特别重大事故"}})
 
 // Threshold is the lower bound ("以上", included) of a level on each
 // criterion.
@@ -65,24 +67,14 @@ func LevelOf(deaths, injuries, lossFen int64) string {
 }
 
 // LevelLabel is a level's Chinese name.
-func LevelLabel(code string) string {
-	for _, l := range Levels {
-		if l[0] == code {
-			return l[1]
-		}
-	}
-	return code
-}
+func LevelLabel(code string) string { return Levels.ZH(code) }
 
 // LevelCode reads a level by code or Chinese name ("较大" or "较大事故").
 func LevelCode(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	for _, l := range Levels {
-		if s == l[0] || s == l[1] || s+"事故" == l[1] {
-			return l[0], true
-		}
+	if v, ok := Levels.Lookup(s); ok {
+		return v, true
 	}
-	return "", false
+	return Levels.Lookup(strings.TrimSpace(s) + "事故")
 }
 
 // Kinds are the accident types of GB 6441-86 (事故类别).

@@ -505,7 +505,7 @@ func (g *gen) teamsAndDrills() {
 	}
 	g.want["F-FLOOD-3"]["drills"] += 0
 	for i := range between(g.rnd, 4, 16) {
-		form := prepare.DrillForms[g.rnd.IntN(len(prepare.DrillForms))][0]
+		form := prepare.DrillForms[g.rnd.IntN(len(prepare.DrillForms))].Value
 		on := g.day("2024-06-01", genToday)
 		if _, err := g.a.Prepare.CreateDrill(g.ctx, g.sys, prepare.Drill{Name: fmt.Sprintf("生成演练%d", i+1), DrillOn: on, Form: form,
 			Units: "县应急管理局", Participants: between(g.rnd, 10, 300)}); err != nil {

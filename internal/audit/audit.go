@@ -305,7 +305,7 @@ func RecordMany(ctx context.Context, tx *store.Tx, now time.Time, a Actor, entri
 	at := now.UTC().Truncate(time.Microsecond)
 	var failed error
 	err := store.InsertRows(ctx, tx, "audit_log", "seq, id, county_code, at, user_id, username, entity, entity_id, action, summary, ip, prev_hash, hash",
-		len(entries), 100, func(i int) []any {
+		len(entries), func(i int) []any {
 			e := entries[i]
 			summary, err := storedSummary(e)
 			if err != nil && failed == nil {

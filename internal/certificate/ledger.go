@@ -216,16 +216,13 @@ func cellReason(fe *errs.Error) string {
 	return "取值无效"
 }
 
-// batch is how many rows go into one INSERT.
-const batch = 50
-
 func (im *certImport) Commit(ctx context.Context, progress func(done, total int64)) (int, error) {
 	total := int64(len(im.rows))
 	err := im.s.db.InTx(ctx, func(tx *store.Tx) error {
 		now := im.s.now().UTC()
 		entries := make([]audit.Entry, len(im.rows))
 		touched := map[string]string{} // enterprise → a certificate of it
-		err := store.InsertRows(ctx, tx, "certificate", cols+", id_index", len(im.rows), batch, func(i int) []any {
+		err := store.InsertRows(ctx, tx, "certificate", cols+", id_index", len(im.rows), func(i int) []any {
 			c := &im.rows[i]
 			c.ID, c.CountyCode, c.Verified, c.CreatedAt, c.UpdatedAt = ids.New(), im.p.CountyCode, true, now, now
 			entries[i] = audit.Entry{Entity: "certificate", EntityID: c.ID, Action: "import", After: audited(*c)}

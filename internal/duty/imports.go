@@ -73,24 +73,6 @@ func (r reasons) cells(err error, keyOf map[string]string, fallback string) []xl
 
 // codeOf finds the code whose Chinese label is v (or v itself when it is
 // a code).
-func codeOf(labels map[string]string, v string) (string, bool) {
-	v = strings.TrimSpace(v)
-	for code, label := range labels {
-		if v == label || v == code {
-			return code, true
-		}
-	}
-	return "", false
-}
-
-func labelList(labels map[string]string, order []string) []string {
-	out := make([]string, 0, len(order))
-	for _, c := range order {
-		out = append(out, labels[c])
-	}
-	return out
-}
-
 // cellTime reads a date and time cell (2022-06-01 08:30, 2022/6/1 8:30 …)
 // as China time.
 func cellTime(v string) (time.Time, bool) {
@@ -245,7 +227,7 @@ func (im *rosterImport) Check(_ context.Context, row xlsx.Row) []xlsx.CellError 
 			bad("starts_at", "开始时间不在该行的日期")
 		}
 	}
-	pos, ok := codeOf(positionZH, v["position"])
+	pos, ok := positionZH.Lookup(v["position"])
 	if !ok && v["position"] != "" {
 		bad("position", "岗位须为带班领导或值班员")
 	}
@@ -434,9 +416,9 @@ func (im *logImport) Check(_ context.Context, row xlsx.Row) []xlsx.CellError {
 		}
 		e.At = t
 	}
-	kind, ok := codeOf(logKindZH, v["kind"])
+	kind, ok := logKindZH.Lookup(v["kind"])
 	if !ok && v["kind"] != "" {
-		out = append(out, xlsx.CellError{Key: "kind", Reason: "类别应为：" + strings.Join(labelList(logKindZH, LogKinds), "、")})
+		out = append(out, xlsx.CellError{Key: "kind", Reason: "类别应为：" + strings.Join(logKindZH.ZHLabels(), "、")})
 	}
 	e.Kind = kind
 	if len(out) == 0 {
@@ -533,28 +515,34 @@ func (im *incidentImport) Check(_ context.Context, row xlsx.Row) []xlsx.CellErro
 		in.ReceivedAt = t
 	}
 	if v["category"] != "" {
-		c, ok := codeOf(categoryZH, v["category"])
+		c, ok := categoryZH.Lookup(v["category"])
 		if !ok {
 			bad("category", "事件类别应为：自然灾害、事故灾难、公共卫生事件、社会安全事件")
 		}
 		in.Category = c
 	}
 	if v["subtype"] != "" {
-		sub, ok := codeOf(subtypeZH, v["subtype"])
+		sub, ok := subtypeZH.Lookup(v["subtype"])
 		if !ok || (in.Category != "" && !ValidCategory(in.Category, sub)) {
 			bad("subtype", "事件类型与事件类别不符")
 		}
 		in.Subtype = sub
 	}
 	if v["level"] != "" {
-		l, ok := codeOf(levelZH, v["level"])
+		l, ok := levelZH.Lookup(v["level"])
 		if !ok {
 			bad("level", "事件级别应为：一般、较大、重大、特别重大")
 		}
 		in.Level = l
 	}
 	if v["town"] != "" {
-		code, ok := codeOf(im.towns, v["town"])
+		code, ok := "", false
+		for c, name := range im.towns { // code or name of a town of the county
+			if t := strings.TrimSpace(v["town"]); t == c || t == name {
+				code, ok = c, true
+				break
+			}
+		}
 		if !ok {
 			bad("town", "不是本县的乡镇")
 		}
@@ -595,9 +583,9 @@ func (im *incidentImport) Check(_ context.Context, row xlsx.Row) []xlsx.CellErro
 			rep.ReportedAt = t
 		}
 		if v["first_via"] != "" {
-			via, ok := codeOf(viaZH, v["first_via"])
+			via, ok := viaZH.Lookup(v["first_via"])
 			if !ok {
-				return []xlsx.CellError{{Key: "first_via", Reason: "报送方式应为：" + strings.Join(labelList(viaZH, Vias), "、")}}
+				return []xlsx.CellError{{Key: "first_via", Reason: "报送方式应为：" + strings.Join(viaZH.ZHLabels(), "、")}}
 			}
 			rep.Via = via
 		}

@@ -39,9 +39,9 @@ func IncidentsSchema() xlsx.Schema {
 		{Key: "received_at", Header: "接报时间", HeaderEN: "Received", Width: 18, Example: "2022-06-01 09:15"},
 		{Key: "title", Header: "事件名称", HeaderEN: "Title", Width: 30, Example: "弋江镇某厂房火灾"},
 		{Key: "source", Header: "信息来源", HeaderEN: "Source", Example: "乡镇上报"},
-		{Key: "category", Header: "事件类别", HeaderEN: "Category", Width: 14, Options: labelList(categoryZH, []string{"natural", "accident", "health", "social"}), Example: "事故灾难"},
+		{Key: "category", Header: "事件类别", HeaderEN: "Category", Width: 14, Options: categoryZH.ZHLabels(), Example: "事故灾难"},
 		{Key: "subtype", Header: "事件类型", HeaderEN: "Type", Width: 16, Example: "火灾事故", Help: "须属于事件类别"},
-		{Key: "level", Header: "事件级别", HeaderEN: "Level", Options: labelList(levelZH, Levels), Example: "一般"},
+		{Key: "level", Header: "事件级别", HeaderEN: "Level", Options: levelZH.ZHLabels(), Example: "一般"},
 		{Key: "town", Header: "乡镇", HeaderEN: "Town", Example: "弋江镇"},
 		{Key: "place", Header: "发生地点", HeaderEN: "Place", Width: 24},
 		{Key: "deaths", Header: "死亡", HeaderEN: "Deaths", Example: "0"},
@@ -50,7 +50,7 @@ func IncidentsSchema() xlsx.Schema {
 		{Key: "summary", Header: "事件概况", HeaderEN: "Summary", Width: 30},
 		{Key: "first_at", Header: "首报时间", HeaderEN: "First report", Width: 18, Example: "2022-06-01 09:40", Help: "已首报时填写；是否按时由接报时间和报送时限计算"},
 		{Key: "first_to", Header: "首报报送对象", HeaderEN: "First report to", Width: 18, Example: "市应急管理局总值班室"},
-		{Key: "first_via", Header: "首报报送方式", HeaderEN: "First report via", Options: labelList(viaZH, Vias), Example: "电话"},
+		{Key: "first_via", Header: "首报报送方式", HeaderEN: "First report via", Options: viaZH.ZHLabels(), Example: "电话"},
 		{Key: "first_content", Header: "首报内容", HeaderEN: "First report content", Width: 30},
 	}}
 }
@@ -67,7 +67,7 @@ var IncidentsExportColumns = []xlsx.Column{
 func LogSchema() xlsx.Schema {
 	return xlsx.Schema{Name: "值班日志", Columns: []xlsx.Column{
 		{Key: "at", Header: "时间", HeaderEN: "Time", Width: 18, Example: "2022-06-01 09:15"},
-		{Key: "kind", Header: "类别", HeaderEN: "Kind", Options: labelList(logKindZH, LogKinds), Example: "来电",
+		{Key: "kind", Header: "类别", HeaderEN: "Kind", Options: logKindZH.ZHLabels(), Example: "来电",
 			Help: "交接班记录须在班次页交班时填写，不能导入"},
 		{Key: "caller", Header: "来电人", HeaderEN: "Caller", Help: "来电必填"},
 		{Key: "unit", Header: "来电单位", HeaderEN: "Unit"},

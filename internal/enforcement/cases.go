@@ -64,13 +64,9 @@ var CauseKinds = []string{"duty_keeping", "hazard_unremedied", "training", "majo
 
 // OpenCase drafts a case (立案待审批).
 func (s *Service) OpenCase(ctx context.Context, p *auth.Principal, in NewCase) (Case, error) {
-	var c Case
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		c, err = s.OpenCaseTx(ctx, tx, p, in)
-		return err
+	return store.InTxValue(ctx, s.db, func(tx *store.Tx) (Case, error) {
+		return s.OpenCaseTx(ctx, tx, p, in)
 	})
-	return c, err
 }
 
 // OpenCaseTx drafts a case inside tx.
@@ -473,13 +469,9 @@ type NewMeasure struct {
 
 // RecordMeasure writes a measure (counted in 家次).
 func (s *Service) RecordMeasure(ctx context.Context, p *auth.Principal, in NewMeasure) (Measure, error) {
-	var m Measure
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		m, err = s.RecordMeasureTx(ctx, tx, p, in)
-		return err
+	return store.InTxValue(ctx, s.db, func(tx *store.Tx) (Measure, error) {
+		return s.RecordMeasureTx(ctx, tx, p, in)
 	})
-	return m, err
 }
 
 // RecordMeasureTx writes a measure inside tx.

@@ -8,6 +8,7 @@ import (
 
 	"yingji/internal/auth"
 	"yingji/internal/calendar"
+	"yingji/internal/codes"
 	"yingji/internal/enterprise"
 	"yingji/internal/errs"
 	"yingji/internal/ledger"
@@ -52,29 +53,17 @@ func (s *Service) DocumentLedger() *ledger.Ledger {
 		}}
 }
 
-// StateLabels are the Chinese names of the case states.
-var StateLabels = map[string]string{StateFiling: "立案待审批", StateInvestigating: "调查取证", StateNotified: "已告知",
-	StateDecided: "已决定（执行中）", StateClosing: "结案待审批", StateClosed: "已结案", StateRejected: "不予立案"}
+// stateCodes are the Chinese names of the case states.
+var stateCodes = codes.Pairs([][2]string{{StateFiling, "立案待审批"}, {StateInvestigating, "调查取证"}, {StateNotified, "已告知"},
+	{StateDecided, "已决定（执行中）"}, {StateClosing, "结案待审批"}, {StateClosed, "已结案"}, {StateRejected, "不予立案"}})
 
-// CauseLabels are the Chinese names of the cause kinds.
-var CauseLabels = map[string]string{"duty_keeping": "违规值班值守", "hazard_unremedied": "未消除事故隐患", "training": "未按规定教育培训",
-	"major_hazard_source": "重大危险源管理", "licence": "无证或超范围经营", "other": "其他"}
-
-func labelOf(m map[string]string, v string) (string, bool) {
-	for k, l := range m {
-		if v == k || v == l {
-			return k, true
-		}
-	}
-	return "", false
-}
+// causeCodes are the Chinese names of the cause kinds, in the order of CauseKinds.
+var causeCodes = codes.Pairs([][2]string{{"duty_keeping", "违规值班值守"}, {"hazard_unremedied", "未消除事故隐患"}, {"training", "未按规定教育培训"},
+	{"major_hazard_source", "重大危险源管理"}, {"licence", "无证或超范围经营"}, {"other", "其他"}})
 
 // CaseSchema is the cases register (行政处罚案件台账).
 func CaseSchema() xlsx.Schema {
-	var causes []string
-	for _, k := range CauseKinds {
-		causes = append(causes, CauseLabels[k])
-	}
+	causes := causeCodes.ZHLabels()
 	return xlsx.Schema{Name: "行政处罚案件台账", Columns: []xlsx.Column{
 		{Key: "credit_code", Header: "企业统一社会信用代码", HeaderEN: "Enterprise credit code", Required: true, Width: 22},
 		{Key: "enterprise", Header: "企业名称", HeaderEN: "Enterprise", Width: 28, Help: "仅供核对，以统一社会信用代码为准"},
@@ -94,8 +83,8 @@ func CaseSchema() xlsx.Schema {
 func (s *Service) CaseLedger() *ledger.Ledger {
 	return &ledger.Ledger{Kind: "cases", Title: "enforcement.cases", Schema: CaseSchema(),
 		Export: func(ctx context.Context, p *auth.Principal, q url.Values, w *xlsx.Writer) error {
-			codes := map[string]string{}
-			if err := s.ent.Each(ctx, p, enterprise.Filter{}, func(e enterprise.Enterprise) error { codes[e.ID] = e.CreditCode; return nil }); err != nil {
+			creditCodes := map[string]string{}
+			if err := s.ent.Each(ctx, p, enterprise.Filter{}, func(e enterprise.Enterprise) error { creditCodes[e.ID] = e.CreditCode; return nil }); err != nil {
 				return err
 			}
 			set, err := s.Settings(ctx, p.CountyCode)
@@ -113,8 +102,8 @@ func (s *Service) CaseLedger() *ledger.Ledger {
 				if c.DecidedOn != "" || c.NotifiedOn != "" {
 					fine = Yuan(c.FineFen)
 				}
-				if err := w.Write(codes[c.EnterpriseID], c.EnterpriseName, c.Cause, CauseLabels[c.CauseKind], b.Label, c.FoundOn, fine,
-					StateLabels[c.State], c.FiledOn, c.DecidedOn, Yuan(c.PaidFen)); err != nil {
+				if err := w.Write(creditCodes[c.EnterpriseID], c.EnterpriseName, c.Cause, causeCodes.ZH(c.CauseKind), b.Label, c.FoundOn, fine,
+					stateCodes.ZH(c.State), c.FiledOn, c.DecidedOn, Yuan(c.PaidFen)); err != nil {
 					return err
 				}
 			}
@@ -154,7 +143,7 @@ func (im *caseImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError 
 		bad("credit_code", "未知企业：该统一社会信用代码未在企业台账登记，或不在您的监管范围内")
 	}
 	if x := v["cause_kind"]; x != "" {
-		if k, ok := labelOf(CauseLabels, x); ok {
+		if k, ok := causeCodes.Lookup(x); ok {
 			in.CauseKind = k
 		} else {
 			bad("cause_kind", "未知违法类型")

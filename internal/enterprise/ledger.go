@@ -286,7 +286,7 @@ func (im *entImport) Commit(ctx context.Context, progress func(done, total int64
 	err := im.s.db.InTx(ctx, func(tx *store.Tx) error {
 		now := im.s.now().UTC()
 		entries := make([]audit.Entry, len(im.rows))
-		err := store.InsertRows(ctx, tx, "enterprise", cols, len(im.rows), 50, func(i int) []any {
+		err := store.InsertRows(ctx, tx, "enterprise", cols, len(im.rows), func(i int) []any {
 			e := &im.rows[i]
 			e.ID, e.CreatedAt, e.UpdatedAt = ids.New(), now, now
 			entries[i] = audit.Entry{Entity: "enterprise", EntityID: e.ID, Action: "import", After: e}

@@ -3,7 +3,6 @@ package enterprise
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -547,7 +546,7 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, id string, in E
 // write stores in over before and audits the change (nothing when equal).
 func (s *Service) write(ctx context.Context, tx *store.Tx, p *auth.Principal, before, in Enterprise) (Enterprise, error) {
 	in.UpdatedAt = before.UpdatedAt
-	if equal(before, in) {
+	if audit.Same(before, in) {
 		return before, nil
 	}
 	now := s.now().UTC()
@@ -570,38 +569,8 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, p *auth.Principal, be
 			}
 		}
 	}
-	b, a := diff(before, in)
+	b, a := audit.Diff(before, in, "updated_at")
 	return in, audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "enterprise", EntityID: in.ID, Action: "update", Before: b, After: a})
-}
-
-func equal(a, b Enterprise) bool {
-	x, _ := json.Marshal(a)
-	y, _ := json.Marshal(b)
-	return string(x) == string(y)
-}
-
-// diff returns only the fields that changed, before and after.
-func diff(before, after Enterprise) (map[string]any, map[string]any) {
-	var bm, am map[string]any
-	x, _ := json.Marshal(before)
-	y, _ := json.Marshal(after)
-	_ = json.Unmarshal(x, &bm)
-	_ = json.Unmarshal(y, &am)
-	b, a := map[string]any{}, map[string]any{}
-	for k, v := range am {
-		if k == "updated_at" {
-			continue
-		}
-		if fmt.Sprint(bm[k]) != fmt.Sprint(v) {
-			b[k], a[k] = bm[k], v
-		}
-	}
-	for k, v := range bm {
-		if _, ok := am[k]; !ok {
-			b[k], a[k] = v, nil
-		}
-	}
-	return b, a
 }
 
 func fieldValue(e Enterprise, k string) string {

@@ -112,8 +112,8 @@ func (s *Service) Related(ctx context.Context, p *auth.Principal, e enterprise.E
 	}
 	var out []enterprise.Related
 	for _, k := range Kinds {
-		if n := counts[k[0]]; n > 0 {
-			out = append(out, enterprise.Related{Label: "facility.kind." + k[0], Count: n, Link: "/facilities?enterprise=" + url.QueryEscape(e.ID)})
+		if n := counts[k.Value]; n > 0 {
+			out = append(out, enterprise.Related{Label: "facility.kind." + k.Value, Count: n, Link: "/facilities?enterprise=" + url.QueryEscape(e.ID)})
 		}
 	}
 	return out, nil

@@ -80,7 +80,7 @@ func (h *Handlers) lookups(r *http.Request) (map[string]any, error) {
 	}
 	var kinds []map[string]any
 	for _, k := range Kinds {
-		kinds = append(kinds, map[string]any{"Kind": k[0], "Statuses": Rules[k[0]].Statuses})
+		kinds = append(kinds, map[string]any{"Kind": k.Value, "Statuses": Rules[k.Value].Statuses})
 	}
 	return map[string]any{"Towns": towns, "RegionNames": names, "Kinds": kinds, "Grades": Grades, "Levels": Levels}, nil
 }

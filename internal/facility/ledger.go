@@ -17,31 +17,23 @@ import (
 	"yingji/internal/xlsx"
 )
 
-func labels(list [][3]string) []string {
-	out := make([]string, len(list))
-	for i, x := range list {
-		out[i] = x[1]
-	}
-	return out
-}
-
 // Schema is the facilities ledger's Excel layout (设施台账): one sheet for
 // every kind, with a kind column; the enterprise is referenced by its
 // credit code.
 func Schema() xlsx.Schema {
 	var rules []string
 	for _, k := range Kinds {
-		rules = append(rules, k[1]+"："+StatusesLabel(k[0], "zh"))
+		rules = append(rules, k.ZH+"："+StatusesLabel(k.Value, "zh"))
 	}
 	return xlsx.Schema{Name: "设施台账", Columns: []xlsx.Column{
 		{Key: "name", Header: "设施名称", HeaderEN: "Name", Required: true, Width: 30, Example: "示例县某某矿业选厂尾矿库"},
-		{Key: "kind", Header: "设施类型", HeaderEN: "Kind", Required: true, Options: labels(Kinds), Width: 12, Example: "尾矿库"},
+		{Key: "kind", Header: "设施类型", HeaderEN: "Kind", Required: true, Options: Kinds.ZHLabels(), Width: 12, Example: "尾矿库"},
 		{Key: "credit_code", Header: "企业统一社会信用代码", HeaderEN: "Enterprise credit code", Required: true, Width: 22,
 			Example: "91350100M000100Y43", Help: "设施所属企业，须已在企业台账登记"},
 		{Key: "enterprise", Header: "企业名称", HeaderEN: "Enterprise", Width: 28, Help: "仅供核对，导入时以统一社会信用代码为准"},
 		{Key: "lng", Header: "经度", HeaderEN: "Longitude", Example: "118.33", Help: "小数度，须在本县范围内；不填则在地图上使用企业的坐标"},
 		{Key: "lat", Header: "纬度", HeaderEN: "Latitude", Example: "30.92"},
-		{Key: "status", Header: "当前状态", HeaderEN: "Status", Options: labels(Statuses), Width: 10, Example: "运行",
+		{Key: "status", Header: "当前状态", HeaderEN: "Status", Options: Statuses.ZHLabels(), Width: 10, Example: "运行",
 			Help: "须为该类型的状态（" + strings.Join(rules, "；") + "）；不填为该类型的第一个状态"},
 		{Key: "status_date", Header: "状态日期", HeaderEN: "Status date", Width: 12, Example: "2022-04-15", Help: "当前状态的生效日期；不填为导入当日"},
 		{Key: "mineral", Header: "开采矿种", HeaderEN: "Mineral", Example: "铜矿", Help: "矿山填写"},
@@ -148,7 +140,7 @@ func (im *facImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 	if x := v["kind"]; x != "" {
 		c, ok := KindOf(x)
 		if !ok {
-			bad("kind", "设施类型应为："+strings.Join(labels(Kinds), "、"))
+			bad("kind", "设施类型应为："+strings.Join(Kinds.ZHLabels(), "、"))
 		}
 		f.Kind = c
 	}
@@ -286,15 +278,12 @@ func cellReason(fe *errs.Error) string {
 	return "取值无效"
 }
 
-// batch is how many rows go into one INSERT.
-const batch = 50
-
 func (im *facImport) Commit(ctx context.Context, progress func(done, total int64)) (int, error) {
 	total := int64(len(im.rows))
 	err := im.s.db.InTx(ctx, func(tx *store.Tx) error {
 		now := im.s.now().UTC()
 		entries := make([]audit.Entry, len(im.rows))
-		err := store.InsertRows(ctx, tx, "facility", cols, len(im.rows), batch, func(i int) []any {
+		err := store.InsertRows(ctx, tx, "facility", cols, len(im.rows), func(i int) []any {
 			f := &im.rows[i]
 			f.ID, f.CreatedAt, f.UpdatedAt = ids.New(), now, now
 			entries[i] = audit.Entry{Entity: "facility", EntityID: f.ID, Action: "import", After: f}
@@ -308,7 +297,7 @@ func (im *facImport) Commit(ctx context.Context, progress func(done, total int64
 		}
 		// Each facility's first status, dated, in its history.
 		err = store.InsertRows(ctx, tx, "facility_status", "id, county_code, facility_id, seq, status, effective_date, note, recorded_by, recorded_name, recorded_at",
-			len(im.rows), batch, func(i int) []any {
+			len(im.rows), func(i int) []any {
 				f := &im.rows[i]
 				return []any{ids.New(), f.CountyCode, f.ID, 1, f.Status, f.StatusDate, "导入", im.p.UserID, displayName(im.p), now}
 			}, nil)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"yingji/internal/codes"
 	"yingji/internal/enterprise"
 	"yingji/internal/errs"
 )
@@ -56,15 +57,15 @@ const (
 )
 
 // Kinds lists the kinds: code, Chinese, English.
-var Kinds = [][3]string{
+var Kinds = codes.Triples([][3]string{
 	{KindUnderground, "地下矿山", "Underground mine"},
 	{KindOpenPit, "露天矿山", "Open-pit mine"},
 	{KindTailings, "尾矿库", "Tailings pond"},
 	{KindHazard, "重大危险源", "Major hazard source"},
-}
+})
 
 // Statuses lists every status: code, Chinese, English.
-var Statuses = [][3]string{
+var Statuses = codes.Triples([][3]string{
 	{StatusProducing, "生产", "Producing"},
 	{StatusSuspended, "停产", "Suspended"},
 	{StatusClosing, "关闭中", "Closing"},
@@ -74,7 +75,7 @@ var Statuses = [][3]string{
 	{StatusDelisted, "已销号", "Delisted"},
 	{StatusInUse, "在用", "In use"},
 	{StatusEliminated, "已核销", "Eliminated"},
-}
+})
 
 // Grades of a tailings pond (尾矿库等别), 1 to 5.
 var Grades = []string{"一等", "二等", "三等", "四等", "五等"}
@@ -124,35 +125,13 @@ var Rules = map[string]Rule{
 	},
 }
 
-func label(list [][3]string, code, lang string) string {
-	for _, x := range list {
-		if x[0] == code {
-			if strings.HasPrefix(lang, "en") {
-				return x[2]
-			}
-			return x[1]
-		}
-	}
-	return code
-}
-
-func codeOf(list [][3]string, s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	for _, x := range list {
-		if x[0] == s || x[1] == s || strings.EqualFold(x[2], s) {
-			return x[0], true
-		}
-	}
-	return "", false
-}
-
 // KindLabel and StatusLabel return labels in a language.
-func KindLabel(code, lang string) string   { return label(Kinds, code, lang) }
-func StatusLabel(code, lang string) string { return label(Statuses, code, lang) }
+func KindLabel(code, lang string) string   { return Kinds.Label(code, lang) }
+func StatusLabel(code, lang string) string { return Statuses.Label(code, lang) }
 
 // KindOf and StatusOf find a code by code or label (Chinese or English).
-func KindOf(s string) (string, bool)   { return codeOf(Kinds, s) }
-func StatusOf(s string) (string, bool) { return codeOf(Statuses, s) }
+func KindOf(s string) (string, bool)   { return Kinds.Lookup(s) }
+func StatusOf(s string) (string, bool) { return Statuses.Lookup(s) }
 
 // IsMine reports a mine kind.
 func IsMine(kind string) bool { return kind == KindUnderground || kind == KindOpenPit }

@@ -3,7 +3,6 @@ package facility
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -48,7 +47,7 @@ var kindOrder = func() string {
 	var b strings.Builder
 	b.WriteString("CASE kind")
 	for i, k := range Kinds {
-		fmt.Fprintf(&b, " WHEN '%s' THEN %d", k[0], i)
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", k.Value, i)
 	}
 	b.WriteString(" ELSE 99 END")
 	return b.String()
@@ -473,7 +472,7 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, id string, in F
 				return err
 			}
 		}
-		if equal(before, in) {
+		if audit.Same(before, in) {
 			out = before
 			return nil
 		}
@@ -489,7 +488,7 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, id string, in F
 		if err != nil {
 			return fmt.Errorf("update facility: %w", err)
 		}
-		b, a := diff(before, in)
+		b, a := audit.Diff(before, in, "updated_at")
 		out = in
 		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "facility", EntityID: in.ID, Action: "update", Before: b, After: a})
 	})
@@ -513,36 +512,6 @@ func (s *Service) writableFacility(ctx context.Context, p *auth.Principal, f Fac
 	return e, nil
 }
 
-func equal(a, b Facility) bool {
-	x, _ := json.Marshal(a)
-	y, _ := json.Marshal(b)
-	return string(x) == string(y)
-}
-
-// diff returns only the fields that changed, before and after.
-func diff(before, after Facility) (map[string]any, map[string]any) {
-	var bm, am map[string]any
-	x, _ := json.Marshal(before)
-	y, _ := json.Marshal(after)
-	_ = json.Unmarshal(x, &bm)
-	_ = json.Unmarshal(y, &am)
-	b, a := map[string]any{}, map[string]any{}
-	for k, v := range am {
-		if k == "updated_at" {
-			continue
-		}
-		if fmt.Sprint(bm[k]) != fmt.Sprint(v) {
-			b[k], a[k] = bm[k], v
-		}
-	}
-	for k, v := range bm {
-		if _, ok := am[k]; !ok {
-			b[k], a[k] = v, nil
-		}
-	}
-	return b, a
-}
-
 // StatusInput is a status change as asked for.
 type StatusInput struct {
 	Status string `json:"status"`
@@ -555,13 +524,9 @@ type StatusInput struct {
 // rules of the facility's kind decide which moves are allowed; a refused
 // move names the rule.
 func (s *Service) ChangeStatus(ctx context.Context, p *auth.Principal, id string, in StatusInput) (StatusChange, error) {
-	var c StatusChange
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		c, err = s.ChangeStatusTx(ctx, tx, p, id, in)
-		return err
+	return store.InTxValue(ctx, s.db, func(tx *store.Tx) (StatusChange, error) {
+		return s.ChangeStatusTx(ctx, tx, p, id, in)
 	})
-	return c, err
 }
 
 // ChangeStatusTx records a status change inside tx (demo data).

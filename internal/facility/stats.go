@@ -37,9 +37,9 @@ func (c Counts) Kind(kind string) int {
 func (c Counts) ByKind() []KindCount {
 	out := make([]KindCount, 0, len(Kinds))
 	for _, k := range Kinds {
-		kc := KindCount{Kind: k[0], Total: c.Kind(k[0]), Statuses: []StatusCount{}}
-		for _, s := range Rules[k[0]].Statuses {
-			if n := c.Get(k[0], s); n > 0 {
+		kc := KindCount{Kind: k.Value, Total: c.Kind(k.Value), Statuses: []StatusCount{}}
+		for _, s := range Rules[k.Value].Statuses {
+			if n := c.Get(k.Value, s); n > 0 {
 				kc.Statuses = append(kc.Statuses, StatusCount{Status: s, N: n})
 			}
 		}

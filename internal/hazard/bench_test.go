@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -27,8 +29,8 @@ var (
 
 // fill1M inserts n hazards straight into the table (a fixture for the
 // ledger and trend benchmarks), over 2019–2024, 90% closed, 1% major. It
-// writes through the package's own batch writer (batchInsert: one
-// prepared multi-row INSERT of about 500 parameters, reused), 20,000 rows
+// writes through the store's bulk writer (store.Bulk: one
+// prepared multi-row INSERT sized by the store for the engine, reused), 20,000 rows
 // a transaction; the earlier 900-parameter statements made SQLite spend
 // most of its time resolving $N names and the fixture never finished.
 func fill1M(b *testing.B, db *store.DB, n int) {
@@ -38,7 +40,7 @@ func fill1M(b *testing.B, db *store.DB, n int) {
 	now := time.Now().UTC()
 	cols := `id, county_code, enterprise_id, place_name, town_code, sector, unit_id, source, campaign, grade, description, found_on, deadline,
 		state, closed_on, reported_by, created_at, updated_at`
-	const k, per, perTx = 18, 27, 20000
+	const k, perTx = 18, 20000
 	base := time.Date(2019, 1, 1, 0, 0, 0, 0, shanghai)
 	descs := []string{"配电箱未设置漏电保护装置", "消防通道被货物堵塞", "灭火器压力不足", "安全出口指示标志损坏", "机械设备防护罩缺失", "特种作业人员证书过期"}
 	var have int
@@ -47,7 +49,7 @@ func fill1M(b *testing.B, db *store.DB, n int) {
 	for done := 0; done < n; {
 		m := min(perTx, n-done)
 		err := db.InTx(ctx, func(tx *store.Tx) error {
-			return batchInsert(ctx, tx, `INSERT INTO hazard (`+cols+`) VALUES `, k, per, m, func(_ int, args []any) []any {
+			return store.Bulk{Head: `INSERT INTO hazard (` + cols + `)`, Width: k}.Write(ctx, tx, m, func(_ int, args []any) []any {
 				seq++
 				found := base.AddDate(0, 0, r.IntN(6*365))
 				deadline := found.AddDate(0, 0, 7+r.IntN(60))
@@ -306,4 +308,18 @@ func BenchmarkTrend1M(b *testing.B) {
 			}
 		})
 	}
+}
+
+// placeholders writes "($n+1,…,$n+k)".
+func placeholders(n, k int) string {
+	var b strings.Builder
+	b.WriteString("(")
+	for j := 1; j <= k; j++ {
+		if j > 1 {
+			b.WriteString(",")
+		}
+		b.WriteString("$" + strconv.Itoa(n+j))
+	}
+	b.WriteString(")")
+	return b.String()
 }

@@ -1,93 +1,48 @@
 package hazard
 
-import "strings"
+import "yingji/internal/codes"
 
 // Labels of the code values in Chinese and English, for Excel ledgers
 // and anything else that is not a page (pages use the locale files, whose
 // hazard.source.*, hazard.grade.* … keys hold the same words).
 
-var sourceLabels = map[Source][2]string{
-	SourceInspection: {"监管检查", "Supervisory inspection"},
-	SourceSelfCheck:  {"企业自查", "Enterprise self-check"},
-	SourceExpert:     {"专家检查", "Expert inspection"},
-	SourceThirdParty: {"第三方", "Third party"},
-	SourceSuperior:   {"上级督查", "Inspection by a higher authority"},
-	SourceDepartment: {"部门检查", "Department inspection"},
-	SourceComplaint:  {"群众举报", "Public complaint"},
+var sourceCodes = codes.List{
+	{Value: string(SourceInspection), ZH: "监管检查", EN: "Supervisory inspection"},
+	{Value: string(SourceSelfCheck), ZH: "企业自查", EN: "Enterprise self-check"},
+	{Value: string(SourceExpert), ZH: "专家检查", EN: "Expert inspection"},
+	{Value: string(SourceThirdParty), ZH: "第三方", EN: "Third party"},
+	{Value: string(SourceSuperior), ZH: "上级督查", EN: "Inspection by a higher authority"},
+	{Value: string(SourceDepartment), ZH: "部门检查", EN: "Department inspection"},
+	{Value: string(SourceComplaint), ZH: "群众举报", EN: "Public complaint"},
 }
 
-var gradeLabels = map[Grade][2]string{
-	General: {"一般", "General"},
-	Major:   {"重大", "Major"},
+var gradeCodes = codes.List{
+	{Value: string(General), ZH: "一般", EN: "General"},
+	{Value: string(Major), ZH: "重大", EN: "Major"},
 }
 
-var categoryLabels = map[Category][2]string{
-	CatThing:      {"物的不安全状态", "Unsafe condition"},
-	CatBehaviour:  {"人的不安全行为", "Unsafe behaviour"},
-	CatManagement: {"管理缺陷", "Management defect"},
+var categoryCodes = codes.List{
+	{Value: string(CatThing), ZH: "物的不安全状态", EN: "Unsafe condition"},
+	{Value: string(CatBehaviour), ZH: "人的不安全行为", EN: "Unsafe behaviour"},
+	{Value: string(CatManagement), ZH: "管理缺陷", EN: "Management defect"},
 }
 
-var stateLabels = map[State][2]string{
-	Reported: {"已上报", "Reported"}, Graded: {"已定级", "Graded"}, Ordered: {"责令整改", "Ordered"}, Rectifying: {"整改中", "Rectifying"},
-	PendingReview: {"待复查", "Awaiting review"}, Verified: {"已复查", "Verified"}, Closed: {"已销号", "Closed"},
-}
-
-func pick(l [2]string, lang string) string {
-	if strings.HasPrefix(lang, "en") {
-		return l[1]
-	}
-	return l[0]
+var stateCodes = codes.List{
+	{Value: string(Reported), ZH: "已上报", EN: "Reported"}, {Value: string(Graded), ZH: "已定级", EN: "Graded"},
+	{Value: string(Ordered), ZH: "责令整改", EN: "Ordered"}, {Value: string(Rectifying), ZH: "整改中", EN: "Rectifying"},
+	{Value: string(PendingReview), ZH: "待复查", EN: "Awaiting review"}, {Value: string(Verified), ZH: "已复查", EN: "Verified"},
+	{Value: string(Closed), ZH: "已销号", EN: "Closed"},
 }
 
 // SourceLabel, GradeLabel, CategoryLabel and StateLabel name a code value
 // ("" for an empty one, the code itself for an unknown one).
-func SourceLabel(x Source, lang string) string {
-	if l, ok := sourceLabels[x]; ok {
-		return pick(l, lang)
-	}
-	return string(x)
-}
+func SourceLabel(x Source, lang string) string { return sourceCodes.Label(string(x), lang) }
 
 // GradeLabel names a grade.
-func GradeLabel(x Grade, lang string) string {
-	if l, ok := gradeLabels[x]; ok {
-		return pick(l, lang)
-	}
-	return string(x)
-}
+func GradeLabel(x Grade, lang string) string { return gradeCodes.Label(string(x), lang) }
 
 // CategoryLabel names a category.
-func CategoryLabel(x Category, lang string) string {
-	if l, ok := categoryLabels[x]; ok {
-		return pick(l, lang)
-	}
-	return string(x)
-}
+func CategoryLabel(x Category, lang string) string { return categoryCodes.Label(string(x), lang) }
 
 // StateLabel names a state.
-func StateLabel(x State, lang string) string {
-	if l, ok := stateLabels[x]; ok {
-		return pick(l, lang)
-	}
-	return string(x)
-}
-
-// byLabel finds a code by its Chinese or English label or the code itself.
-func byLabel[K ~string](m map[K][2]string, v string) (K, bool) {
-	v = strings.TrimSpace(v)
-	for k, l := range m {
-		if string(k) == v || l[0] == v || strings.EqualFold(l[1], v) {
-			return k, true
-		}
-	}
-	return "", false
-}
-
-// zhLabels lists the Chinese labels in the given order (Excel drop-downs).
-func zhLabels[K ~string](m map[K][2]string, order []K) []string {
-	out := make([]string, 0, len(order))
-	for _, k := range order {
-		out = append(out, m[k][0])
-	}
-	return out
-}
+func StateLabel(x State, lang string) string { return stateCodes.Label(string(x), lang) }

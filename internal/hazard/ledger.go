@@ -2,7 +2,6 @@ package hazard
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
@@ -43,12 +42,12 @@ func Schema() xlsx.Schema {
 		{Key: "credit_code", Header: "统一社会信用代码", HeaderEN: "Credit code", Width: 22},
 		{Key: "place_name", Header: "场所名称", HeaderEN: "Place name", Width: 22, Example: "城东安置房二期建筑工地", Help: "无企业时必填"},
 		{Key: "town", Header: "所在乡镇", HeaderEN: "Town", Width: 12, Example: "籍山镇", Help: "无企业时必填：乡镇名称或 9 位区划代码；有企业时以企业登记的乡镇为准"},
-		{Key: "source", Header: "隐患来源", HeaderEN: "Source", Width: 12, Options: zhLabels(sourceLabels, Sources),
+		{Key: "source", Header: "隐患来源", HeaderEN: "Source", Width: 12, Options: sourceCodes.ZHLabels(),
 			Help: "不填时：部门账号为部门检查，其他为监管检查"},
-		{Key: "grade", Header: "隐患等级", HeaderEN: "Grade", Options: zhLabels(gradeLabels, []Grade{General, Major}), Example: "一般", Help: "不填为一般"},
+		{Key: "grade", Header: "隐患等级", HeaderEN: "Grade", Options: gradeCodes.ZHLabels(), Example: "一般", Help: "不填为一般"},
 		{Key: "clause", Header: "判定依据", HeaderEN: "Determination clause", Width: 30, Example: "化工121号第二十项",
 			Help: "重大隐患必填：判定标准条款代码（如 hg-20）、条款引用（如 化工121号第二十项）或其他标准的条款原文"},
-		{Key: "category", Header: "隐患类别", HeaderEN: "Category", Width: 16, Options: zhLabels(categoryLabels, Categories)},
+		{Key: "category", Header: "隐患类别", HeaderEN: "Category", Width: 16, Options: categoryCodes.ZHLabels()},
 		{Key: "description", Header: "隐患描述", HeaderEN: "Description", Required: true, Width: 40, Example: "配电箱未设置漏电保护装置"},
 		{Key: "place", Header: "隐患部位", HeaderEN: "Location", Width: 16},
 		{Key: "responsible", Header: "整改责任人", HeaderEN: "Responsible person", Width: 12},
@@ -315,21 +314,21 @@ func (im *hzImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 		bad("town", "只能导入本乡镇的隐患")
 	}
 	if x := v["source"]; x != "" {
-		if c, ok := byLabel(sourceLabels, x); ok {
-			r.Source = c
+		if c, ok := sourceCodes.Lookup(x); ok {
+			r.Source = Source(c)
 		}
 		if !SourceOffered(im.p.Role, r.Source) {
 			bad("source", "部门账号不能导入来源为“企业自查”的隐患：企业自查隐患由企业自行上报，部门检查发现的隐患请填“部门检查”")
 		}
 	}
 	if x := v["grade"]; x != "" {
-		if c, ok := byLabel(gradeLabels, x); ok {
-			r.Grade = c
+		if c, ok := gradeCodes.Lookup(x); ok {
+			r.Grade = Grade(c)
 		}
 	}
 	if x := v["category"]; x != "" {
-		if c, ok := byLabel(categoryLabels, x); ok {
-			r.Category = c
+		if c, ok := categoryCodes.Lookup(x); ok {
+			r.Category = Category(c)
 		}
 	}
 	if r.Grade == Major {
@@ -536,67 +535,19 @@ func (im *hzImport) Commit(ctx context.Context, progress func(done, total int64)
 	return len(im.rows), err
 }
 
-// batchInsert writes rows with multi-row INSERTs of per rows each, k
-// columns a row: one statement is prepared for the full batches and
-// reused (SQLite spends most of a big INSERT's time parsing it), the last
-// batch gets its own. head is "INSERT INTO t (cols) VALUES ".
-func batchInsert(ctx context.Context, tx *store.Tx, head string, k, per, n int, row func(i int, args []any) []any, progress func(done int)) error {
-	sqlOf := func(rows int) string {
-		var b strings.Builder
-		b.WriteString(head)
-		for i := 0; i < rows; i++ {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			b.WriteString(placeholders(i*k, k))
-		}
-		return b.String()
-	}
-	var full *sql.Stmt
-	defer func() {
-		if full != nil {
-			full.Close()
-		}
-	}()
-	args := make([]any, 0, per*k)
-	for start := 0; start < n; start += per {
-		end := min(start+per, n)
-		args = args[:0]
-		for i := start; i < end; i++ {
-			args = row(i, args)
-		}
-		var err error
-		if end-start == per {
-			if full == nil {
-				if full, err = tx.PrepareContext(ctx, sqlOf(per)); err != nil {
-					return err
-				}
-			}
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, sqlOf(end-start), args...)
-		}
-		if err != nil {
-			return err
-		}
-		if progress != nil {
-			progress(end)
-		}
-	}
-	return nil
-}
-
 // insertHazards writes hazards in batches of multi-row INSERTs.
 func insertHazards(ctx context.Context, tx *store.Tx, list []Record, progress func(n int)) error {
-	// About 500 parameters a statement: SQLite resolves $N names in time
-	// growing with the square of their number.
-	err := batchInsert(ctx, tx, `INSERT INTO hazard (`+Cols+`) VALUES `, 39, 12, len(list), func(i int, args []any) []any {
+	var progressErr func(int) error
+	if progress != nil {
+		progressErr = func(n int) error { progress(n); return nil }
+	}
+	err := store.Bulk{Head: `INSERT INTO hazard (` + Cols + `)`, Width: 39}.Write(ctx, tx, len(list), func(i int, args []any) []any {
 		r := &list[i]
 		return append(args, r.ID, r.CountyCode, r.EnterpriseID, r.PlaceName, r.TownCode, r.Sector, r.UnitID, r.Source, r.SourceRef, r.Campaign,
 			r.Grade, r.Clause, r.Category, r.Description, r.Place, r.Responsible, r.Measures, r.FoundOn, r.Deadline, r.State, r.OrderNumber,
 			r.OnSite, r.RectifiedBy, r.RectifiedOn, r.VerifiedOn, r.ReviewNumber, r.ClosedOn, r.PlanMeasures, r.PlanFunds, r.PlanDeadline,
 			r.PlanPerson, r.PlanEmergency, r.Listed, r.Extensions, r.Card, r.CardSince, r.ReportedBy, r.CreatedAt.UTC(), r.UpdatedAt.UTC())
-	}, progress)
+	}, progressErr)
 	if err != nil {
 		return fmt.Errorf("insert hazards: %w", err)
 	}
@@ -605,8 +556,8 @@ func insertHazards(ctx context.Context, tx *store.Tx, list []Record, progress fu
 
 // insertEvents writes timeline events in batches.
 func insertEvents(ctx context.Context, tx *store.Tx, list []Event) error {
-	err := batchInsert(ctx, tx, `INSERT INTO hazard_event (id, hazard_id, action, from_state, to_state, on_day, at, by_user, by_name, note, doc_number,
-		deadline, evidence) VALUES `, 13, 36, len(list), func(i int, args []any) []any {
+	err := store.Bulk{Head: `INSERT INTO hazard_event (id, hazard_id, action, from_state, to_state, on_day, at, by_user, by_name, note, doc_number,
+		deadline, evidence)`, Width: 13}.Write(ctx, tx, len(list), func(i int, args []any) []any {
 		e := &list[i]
 		return append(args, e.ID, e.HazardID, e.Action, e.From, e.To, e.OnDay, e.At.UTC(), e.ByUser, e.ByName, e.Note, e.DocNumber, e.Deadline, e.Evidence)
 	}, nil)

@@ -221,7 +221,7 @@ func (s *Service) SubmitSelfReport(ctx context.Context, p *auth.Principal, in Se
 // insertSelf writes reports in batches (one row for a submission, many
 // for demo data).
 func insertSelf(ctx context.Context, tx *store.Tx, list []SelfReport) error {
-	err := batchInsert(ctx, tx, `INSERT INTO hazard_self_report (`+selfCols+`) VALUES `, 14, 35, len(list), func(i int, args []any) []any {
+	err := store.Bulk{Head: `INSERT INTO hazard_self_report (` + selfCols + `)`, Width: 14}.Write(ctx, tx, len(list), func(i int, args []any) []any {
 		r := &list[i]
 		return append(args, r.ID, r.CountyCode, r.EnterpriseID, r.Period, r.Found, r.Rectified, r.Major, r.MajorRectified, r.Note,
 			r.SubmittedOn, r.SignedBy, r.SubmittedBy, r.CreatedAt.UTC(), r.UpdatedAt.UTC())
@@ -230,20 +230,6 @@ func insertSelf(ctx context.Context, tx *store.Tx, list []SelfReport) error {
 		return fmt.Errorf("insert self reports: %w", err)
 	}
 	return nil
-}
-
-// placeholders writes "($n+1,…,$n+k)".
-func placeholders(n, k int) string {
-	var b strings.Builder
-	b.WriteString("(")
-	for j := 1; j <= k; j++ {
-		if j > 1 {
-			b.WriteString(",")
-		}
-		b.WriteString("$" + strconv.Itoa(n+j))
-	}
-	b.WriteString(")")
-	return b.String()
 }
 
 // SelfReportsOf returns an enterprise's reports by period (the enterprise

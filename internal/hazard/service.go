@@ -320,13 +320,9 @@ type NewHazard struct {
 
 // Report records a newly found hazard (state 已上报).
 func (s *Service) Report(ctx context.Context, p *auth.Principal, in NewHazard) (Record, error) {
-	var r Record
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		r, err = s.ReportTx(ctx, tx, p, in)
-		return err
+	return store.InTxValue(ctx, s.db, func(tx *store.Tx) (Record, error) {
+		return s.ReportTx(ctx, tx, p, in)
 	})
-	return r, err
 }
 
 // ReportTx records a hazard inside tx (imports and demo data). The
@@ -338,13 +334,9 @@ func (s *Service) ReportTx(ctx context.Context, tx *store.Tx, p *auth.Principal,
 // ReportFiles records a hazard with photos taken when it was found; the
 // files belong to its "report" event.
 func (s *Service) ReportFiles(ctx context.Context, p *auth.Principal, in NewHazard, files []attach.Upload) (Record, error) {
-	var r Record
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		r, err = s.reportTx(ctx, tx, p, in, files)
-		return err
+	return store.InTxValue(ctx, s.db, func(tx *store.Tx) (Record, error) {
+		return s.reportTx(ctx, tx, p, in, files)
 	})
-	return r, err
 }
 
 func (s *Service) reportTx(ctx context.Context, tx *store.Tx, p *auth.Principal, in NewHazard, files []attach.Upload) (Record, error) {
@@ -634,13 +626,9 @@ type StepInput struct {
 // is notified of an order. A refused step changes nothing and names the
 // rule.
 func (s *Service) Do(ctx context.Context, p *auth.Principal, id string, in StepInput, files []attach.Upload) (Record, error) {
-	var after Record
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		after, err = s.DoTx(ctx, tx, p, id, in, files)
-		return err
+	return store.InTxValue(ctx, s.db, func(tx *store.Tx) (Record, error) {
+		return s.DoTx(ctx, tx, p, id, in, files)
 	})
-	return after, err
 }
 
 // DoTx applies a step inside tx. An extension (延期) is not a step one

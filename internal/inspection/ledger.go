@@ -20,10 +20,7 @@ import (
 // InspectionSchema is the inspections register's Excel layout: one row
 // per inspection (家次).
 func InspectionSchema() xlsx.Schema {
-	var kinds []string
-	for _, k := range Kinds {
-		kinds = append(kinds, k[1])
-	}
+	kinds := Kinds.ZHLabels()
 	return xlsx.Schema{Name: "监督检查台账", Columns: []xlsx.Column{
 		{Key: "on", Header: "检查日期", HeaderEN: "Date", Required: true, Example: "2022-06-16"},
 		{Key: "kind", Header: "检查类型", HeaderEN: "Kind", Required: true, Options: kinds, Width: 14},
@@ -180,7 +177,7 @@ func (im *inspImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError 
 	if k, ok := KindOf(v["kind"]); ok {
 		in.Kind = k
 	} else {
-		bad("kind", "检查类型应为："+strings.Join(kindLabels(), "、"))
+		bad("kind", "检查类型应为："+strings.Join(Kinds.ZHLabels(), "、"))
 	}
 	code := enterprise.NormalizeCreditCode(v["credit_code"])
 	if id, ok := im.byCode[code]; ok {
@@ -266,14 +263,6 @@ func (s *Service) reason(fe *errs.Error) string {
 		return "企业不存在或不在您的范围内"
 	}
 	return "取值无效"
-}
-
-func kindLabels() []string {
-	var out []string
-	for _, k := range Kinds {
-		out = append(out, k[1])
-	}
-	return out
 }
 
 func splitList(s string) []string {

@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strings"
 
+	"yingji/internal/codes"
 	"yingji/internal/errs"
 )
 
@@ -41,31 +42,28 @@ const (
 )
 
 // Kinds in display order, with their Chinese names (the Excel column).
-var Kinds = [][2]string{
+var Kinds = codes.Pairs([][2]string{
 	{string(KindPlan), "计划检查"}, {string(KindRandom), "双随机抽查"}, {string(KindSpecial), "专项检查"}, {string(KindHoliday), "节假日检查"},
 	{string(KindFlood), "汛前检查"}, {string(KindResume), "复工复产检查"}, {string(KindExpert), "专家指导服务"},
 	{string(KindThirdParty), "第三方体检"}, {string(KindSuperior), "上级督查"}, {string(KindJoint), "联合检查"},
-}
+})
 
 // KindLabel is a kind's Chinese name ("" when unknown).
 func KindLabel(k Kind) string {
-	for _, x := range Kinds {
-		if x[0] == string(k) {
-			return x[1]
-		}
+	if c, ok := Kinds.Find(string(k)); ok {
+		return c.ZH
 	}
 	return ""
 }
 
-// KindOf reads a kind from its code or its Chinese name.
+// KindOf reads a kind from its code or its Chinese name, with or without
+// the trailing 检查.
 func KindOf(s string) (Kind, bool) {
-	s = strings.TrimSpace(s)
-	for _, x := range Kinds {
-		if x[0] == s || x[1] == s || strings.TrimSuffix(x[1], "检查") == s {
-			return Kind(x[0]), true
-		}
+	if v, ok := Kinds.Lookup(s); ok {
+		return Kind(v), true
 	}
-	return "", false
+	v, ok := Kinds.Lookup(strings.TrimSpace(s) + "检查")
+	return Kind(v), ok
 }
 
 // NeedsInspectors reports whether a kind must carry two enforcement

@@ -82,20 +82,11 @@ func insertInspection(ctx context.Context, q store.Querier, x Inspection) error 
 }
 
 func findings(ctx context.Context, q store.Querier, id string) ([]Finding, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, party, party_name, enterprise_id, text, hazard_id FROM inspection_finding WHERE inspection_id = $1 ORDER BY seq`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Finding
-	for rows.Next() {
+	return store.QueryAll(ctx, q, func(rows *sql.Rows) (Finding, error) {
 		var f Finding
-		if err := rows.Scan(&f.ID, &f.Party, &f.PartyName, &f.EnterpriseID, &f.Text, &f.HazardID); err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+		err := rows.Scan(&f.ID, &f.Party, &f.PartyName, &f.EnterpriseID, &f.Text, &f.HazardID)
+		return f, err
+	}, `SELECT id, party, party_name, enterprise_id, text, hazard_id FROM inspection_finding WHERE inspection_id = $1 ORDER BY seq`, id)
 }
 
 func getInspection(ctx context.Context, q store.Querier, cond string, args ...any) (Inspection, error) {
@@ -212,16 +203,8 @@ func listInspections(ctx context.Context, q store.Querier, p *auth.Principal, f 
 	if err != nil {
 		return nil, 0, fmt.Errorf("list inspections: %w", err)
 	}
-	defer rows.Close()
-	var out []Inspection
-	for rows.Next() {
-		x, err := scanInspection(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, x)
-	}
-	return out, total, rows.Err()
+	out, err := store.Collect(rows, func(r *sql.Rows) (Inspection, error) { return scanInspection(r) })
+	return out, total, err
 }
 
 // ---- inspectors ----
@@ -241,16 +224,7 @@ func listInspectors(ctx context.Context, q store.Querier, county string) ([]Insp
 	if err != nil {
 		return nil, fmt.Errorf("list inspectors: %w", err)
 	}
-	defer rows.Close()
-	var out []Inspector
-	for rows.Next() {
-		x, err := scanInspector(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+	return store.Collect(rows, func(r *sql.Rows) (Inspector, error) { return scanInspector(r) })
 }
 
 func upsertInspector(ctx context.Context, q store.Querier, id, county string, x Inspector, now time.Time) error {
@@ -312,16 +286,11 @@ func planIDs(ctx context.Context, q store.Querier, county string, year int) ([]s
 	if err != nil {
 		return nil, fmt.Errorf("list plans: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+	return store.Collect(rows, func(r *sql.Rows) (string, error) {
 		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+		err := r.Scan(&id)
+		return id, err
+	})
 }
 
 func savePlan(ctx context.Context, q store.Querier, x Plan, now time.Time, insert bool) error {

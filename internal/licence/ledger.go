@@ -390,7 +390,7 @@ func (im *licImport) Commit(ctx context.Context, progress func(done, total int64
 			return err
 		}
 		entries := make([]audit.Entry, len(im.rows))
-		err := store.InsertRows(ctx, tx, "licence", licCols, len(im.rows), 40, func(i int) []any {
+		err := store.InsertRows(ctx, tx, "licence", licCols, len(im.rows), func(i int) []any {
 			l := &im.rows[i]
 			l.ID, l.CreatedAt, l.UpdatedAt = ids.New(), now, now
 			entries[i] = audit.Entry{Entity: "licence", EntityID: l.ID, Action: ActImport, After: l}

@@ -761,13 +761,9 @@ type NewApplication struct {
 
 // CreateApplication files an application (申请).
 func (s *Service) CreateApplication(ctx context.Context, p *auth.Principal, in NewApplication) (Application, error) {
-	var a Application
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		a, err = s.CreateApplicationTx(ctx, tx, p, in)
-		return err
+	return store.InTxValue(ctx, s.db, func(tx *store.Tx) (Application, error) {
+		return s.CreateApplicationTx(ctx, tx, p, in)
 	})
-	return a, err
 }
 
 // CreateApplicationTx files an application inside tx (demo data).

@@ -298,7 +298,7 @@ func (s *Service) Points(ctx context.Context, p *auth.Principal, q url.Values) (
 		if t.Lat == nil || t.Lng == nil {
 			continue
 		}
-		colour, detail := "blue", Label(TeamKinds, t.Kind)+"队伍 · "+fmt.Sprint(t.Headcount)+"人"
+		colour, detail := "blue", TeamKinds.ZH(t.Kind)+"队伍 · "+fmt.Sprint(t.Headcount)+"人"
 		if t.Kind == KindDykePatrol {
 			colour, detail = "orange", "巡堤查险 · "+t.DykeSection+" · 第"+fmt.Sprint(t.PatrolLine)+"线 · "+fmt.Sprint(t.Headcount)+"人"
 		}
@@ -331,11 +331,11 @@ func (s *Service) Missing(ctx context.Context, p *auth.Principal, q url.Values) 
 func LayerFilters() []geo.Filter {
 	kind := geo.Filter{Name: "team_kind", All: "prepare.all_kinds"}
 	for _, k := range TeamKinds {
-		kind.Choices = append(kind.Choices, geo.Choice{Value: k[0], MsgID: "prepare.kind." + k[0]})
+		kind.Choices = append(kind.Choices, geo.Choice{Value: k.Value, MsgID: "prepare.kind." + k.Value})
 	}
 	level := geo.Filter{Name: "team_level", All: "prepare.all_levels"}
 	for _, l := range Levels {
-		level.Choices = append(level.Choices, geo.Choice{Value: l[0], MsgID: "prepare.level." + l[0]})
+		level.Choices = append(level.Choices, geo.Choice{Value: l.Value, MsgID: "prepare.level." + l.Value})
 	}
 	return []geo.Filter{kind, level}
 }

@@ -98,7 +98,7 @@ func (im *teamImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError 
 	if t.Readiness == "" {
 		t.Readiness = "ready"
 	}
-	if t.Kind == KindEnterprise || Code(TeamKinds, t.Kind) == KindEnterprise {
+	if t.Kind == KindEnterprise || TeamKinds.Value(t.Kind) == KindEnterprise {
 		bad("kind", "企业救援队伍由企业账号登记")
 	}
 	if err := ValidateTeam(&t); err != nil {
@@ -155,11 +155,11 @@ func (s *Service) withTeamImport(l *ledger.Ledger, region RegionCodeFunc) {
 		}
 		switch c.Key {
 		case "kind":
-			c.Options = labelsOf(TeamKinds)
+			c.Options = TeamKinds.ZHLabels()
 		case "level":
-			c.Options = labelsOf(Levels)
+			c.Options = Levels.ZHLabels()
 		case "readiness":
-			c.Options = labelsOf(Readiness)
+			c.Options = Readiness.ZHLabels()
 		case "line":
 			c.Options, c.Help = []string{"第1线", "第2线", "第3线"}, "巡堤查险队伍填写"
 		case "dyke":
@@ -173,12 +173,4 @@ func (s *Service) withTeamImport(l *ledger.Ledger, region RegionCodeFunc) {
 	l.NewImport = func(ctx context.Context, p *auth.Principal, _ string) (ledger.Import, error) {
 		return s.newTeamImport(ctx, p, region)
 	}
-}
-
-func labelsOf(list [][2]string) []string {
-	out := make([]string, len(list))
-	for i, x := range list {
-		out[i] = x[1]
-	}
-	return out
 }

@@ -85,9 +85,9 @@ func (im *planImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError 
 	var out []xlsx.CellError
 	bad := func(key, reason string) { out = append(out, xlsx.CellError{Key: key, Reason: reason}) }
 	x := Plan{Name: v["name"], OwnerUnit: strings.TrimSpace(v["owner"]), Flood: yes(v["flood"]), DraftedOn: v["drafted"]}
-	x.Category = Code(CategoryNames, v["category"])
+	x.Category = CategoryNames.Value(v["category"])
 	if x.Category == "" {
-		x.Category = Code(CategoryNames, v["category"]+"应急预案")
+		x.Category = CategoryNames.Value(v["category"] + "应急预案")
 	}
 	if r := strings.TrimSpace(v["region"]); r != "" {
 		if x.RegionCode = im.region(ctx, im.p.CountyCode, r); x.RegionCode == "" {
@@ -335,7 +335,7 @@ func (s *Service) withRegisterImports(plans, drills, experts *ledger.Ledger, reg
 			}
 		}
 	}
-	set(plans, []string{"name", "category"}, map[string][]string{"category": labelsOf(CategoryNames), "flood": {"是", "否"}},
+	set(plans, []string{"name", "category"}, map[string][]string{"category": CategoryNames.ZHLabels(), "flood": {"是", "否"}},
 		map[string]string{"region": "乡镇、村级预案填写乡镇或村（社区）名称", "enterprise": "企业预案填写企业全称或统一社会信用代码",
 			"drafted": "如 2022-04-15；不填为今天", "owner": "企业预案不填时为企业名称"})
 	plans.NewImport = func(ctx context.Context, p *auth.Principal, _ string) (ledger.Import, error) {
@@ -348,7 +348,7 @@ func (s *Service) withRegisterImports(plans, drills, experts *ledger.Ledger, reg
 		}
 		return &planImport{s: s, p: p, region: region, existing: ex, seen: map[string]int{}}, nil
 	}
-	set(drills, []string{"name", "date"}, map[string][]string{"form": labelsOf(DrillForms)},
+	set(drills, []string{"name", "date"}, map[string][]string{"form": DrillForms.ZHLabels()},
 		map[string]string{"date": "如 2022-05-20", "plan": "已登记的预案名称（可不填）", "problem": "一行一个问题；同一演练的多个问题另起一行，演练名称和日期相同",
 			"owner": "有问题时必填", "due": "有问题时必填，不早于演练日期", "region": "乡镇名称；县级演练不填", "form": "必填；同一演练的续行可不填"})
 	drills.NewImport = func(ctx context.Context, p *auth.Principal, _ string) (ledger.Import, error) {
@@ -373,7 +373,7 @@ func (s *Service) withRegisterImports(plans, drills, experts *ledger.Ledger, reg
 		}
 		return &drillImport{s: s, p: p, region: region, plans: plans, existing: ex, at: map[string]int{}, first: map[string]int{}, drill: map[string]Drill{}}, nil
 	}
-	set(experts, []string{"name", "field"}, map[string][]string{"field": labelsOf(ExpertFields)}, map[string]string{"phone": "11 位手机号或区号-号码"})
+	set(experts, []string{"name", "field"}, map[string][]string{"field": ExpertFields.ZHLabels()}, map[string]string{"phone": "11 位手机号或区号-号码"})
 	experts.NewImport = func(ctx context.Context, p *auth.Principal, _ string) (ledger.Import, error) {
 		if !CanFile(p) {
 			return nil, errs.New(errs.Forbidden, "forbidden")

@@ -9,18 +9,19 @@ import (
 
 	"yingji/internal/auth"
 	"yingji/internal/calendar"
+	"yingji/internal/codes"
 	"yingji/internal/ledger"
 	"yingji/internal/pdfdoc"
 	"yingji/internal/xlsx"
 )
 
 // CategoryNames are the plan categories' Chinese names.
-var CategoryNames = [][2]string{{CatOverall, "总体应急预案"}, {CatSpecial, "专项应急预案"}, {CatDepartment, "部门应急预案"},
-	{CatTown, "乡镇应急预案"}, {CatVillage, "村（社区）应急预案"}, {CatEnterprise, "企业应急预案"}}
+var CategoryNames = codes.Pairs([][2]string{{CatOverall, "总体应急预案"}, {CatSpecial, "专项应急预案"}, {CatDepartment, "部门应急预案"},
+	{CatTown, "乡镇应急预案"}, {CatVillage, "村（社区）应急预案"}, {CatEnterprise, "企业应急预案"}})
 
 // StateNames are the lifecycle states' Chinese names.
-var StateNames = [][2]string{{StateDraft, "起草"}, {StateConsultation, "征求意见"}, {StateReview, "专家评审"}, {StateDeliberation, "审议"},
-	{StatePublished, "已发布"}, {StateFiled, "已备案"}, {StateRevising, "修订中"}}
+var StateNames = codes.Pairs([][2]string{{StateDraft, "起草"}, {StateConsultation, "征求意见"}, {StateReview, "专家评审"}, {StateDeliberation, "审议"},
+	{StatePublished, "已发布"}, {StateFiled, "已备案"}, {StateRevising, "修订中"}})
 
 func yesNo(b bool) string {
 	if b {
@@ -67,8 +68,8 @@ func (s *Service) Ledgers(regionName func(ctx context.Context, county, code stri
 				}
 			}
 			for _, x := range list {
-				if err := w.Write(x.Name, Label(CategoryNames, x.Category), x.OwnerUnit, regionName(ctx, x.CountyCode, x.RegionCode), yesNo(x.Flood),
-					x.DraftedOn, ents[x.EnterpriseID], x.Version, Label(StateNames, x.State), yesNo(x.Revised), x.RevisionTrigger, x.ReviewedOn, x.ReviewExperts,
+				if err := w.Write(x.Name, CategoryNames.ZH(x.Category), x.OwnerUnit, regionName(ctx, x.CountyCode, x.RegionCode), yesNo(x.Flood),
+					x.DraftedOn, ents[x.EnterpriseID], x.Version, StateNames.ZH(x.State), yesNo(x.Revised), x.RevisionTrigger, x.ReviewedOn, x.ReviewExperts,
 					x.DeliberatedOn, x.DeliberationBody, x.PublishedOn, x.FilingDue, x.FiledOn, x.FiledTo, x.NextAssessment); err != nil {
 					return err
 				}
@@ -107,7 +108,7 @@ func (s *Service) Ledgers(regionName func(ctx context.Context, county, code stri
 						tasks = []DrillTask{{}}
 					}
 					for _, t := range tasks {
-						if err := w.Write(d.Name, d.DrillOn, Label(DrillForms, d.Form), regionName(ctx, d.CountyCode, d.RegionCode), d.Units, d.Participants,
+						if err := w.Write(d.Name, d.DrillOn, DrillForms.ZH(d.Form), regionName(ctx, d.CountyCode, d.RegionCode), d.Units, d.Participants,
 							d.Evaluation, plan, t.Problem, t.Owner, t.DueOn, t.DoneOn); err != nil {
 							return err
 						}
@@ -131,8 +132,8 @@ func (s *Service) Ledgers(regionName func(ctx context.Context, county, code stri
 				if t.PatrolLine > 0 {
 					line = "第" + strconv.Itoa(t.PatrolLine) + "线"
 				}
-				if err := w.Write(t.Name, Label(TeamKinds, t.Kind), Label(Levels, t.Level), regionName(ctx, t.CountyCode, t.RegionCode), t.Headcount,
-					t.Leader, t.Phone, t.Equipment, Label(Readiness, t.Readiness), t.DykeSection, line, t.EstablishedOn, t.SuppliesUpdatedOn); err != nil {
+				if err := w.Write(t.Name, TeamKinds.ZH(t.Kind), Levels.ZH(t.Level), regionName(ctx, t.CountyCode, t.RegionCode), t.Headcount,
+					t.Leader, t.Phone, t.Equipment, Readiness.ZH(t.Readiness), t.DykeSection, line, t.EstablishedOn, t.SuppliesUpdatedOn); err != nil {
 					return err
 				}
 			}
@@ -148,7 +149,7 @@ func (s *Service) Ledgers(regionName func(ctx context.Context, county, code stri
 				return err
 			}
 			for _, e := range list {
-				if err := w.Write(e.Name, Label(ExpertFields, e.Field), e.Unit, e.Title, e.Phone); err != nil {
+				if err := w.Write(e.Name, ExpertFields.ZH(e.Field), e.Unit, e.Title, e.Phone); err != nil {
 					return err
 				}
 			}

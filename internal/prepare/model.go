@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"yingji/internal/calendar"
+	"yingji/internal/codes"
 	"yingji/internal/errs"
 	"yingji/internal/person"
 )
@@ -343,36 +344,14 @@ const (
 )
 
 // TeamKinds in display order, with their Chinese names (Excel).
-var TeamKinds = [][2]string{{KindComprehensive, "综合"}, {KindProfessional, "专业"}, {KindSocial, "社会"}, {KindEnterprise, "企业"},
-	{KindDykePatrol, "巡堤查险"}, {KindFloodRescue, "防汛抢险"}}
+var TeamKinds = codes.Pairs([][2]string{{KindComprehensive, "综合"}, {KindProfessional, "专业"}, {KindSocial, "社会"}, {KindEnterprise, "企业"},
+	{KindDykePatrol, "巡堤查险"}, {KindFloodRescue, "防汛抢险"}})
 
 // Levels of teams.
-var Levels = [][2]string{{"county", "县级"}, {"town", "乡镇级"}, {"village", "村级"}}
+var Levels = codes.Pairs([][2]string{{"county", "县级"}, {"town", "乡镇级"}, {"village", "村级"}})
 
 // Readiness values.
-var Readiness = [][2]string{{"ready", "随时可调"}, {"partial", "部分就绪"}, {"not_ready", "未就绪"}}
-
-// Label returns the Chinese name of a code in a list, or the code.
-func Label(list [][2]string, code string) string {
-	for _, x := range list {
-		if x[0] == code {
-			return x[1]
-		}
-	}
-	return code
-}
-
-// Code returns the code of a Chinese name or a code in a list ("" when
-// neither).
-func Code(list [][2]string, s string) string {
-	s = strings.TrimSpace(s)
-	for _, x := range list {
-		if x[0] == s || x[1] == s {
-			return x[0]
-		}
-	}
-	return ""
-}
+var Readiness = codes.Pairs([][2]string{{"ready", "随时可调"}, {"partial", "部分就绪"}, {"not_ready", "未就绪"}})
 
 // Team is a rescue team (救援队伍); patrol teams carry their dyke section
 // and line.
@@ -410,15 +389,15 @@ func ValidateTeam(t *Team) error {
 	if t.Name == "" {
 		fe = append(fe, errs.Field("name", "prepare.name_required", nil))
 	}
-	if Code(TeamKinds, t.Kind) == "" {
+	if TeamKinds.Value(t.Kind) == "" {
 		fe = append(fe, errs.Field("kind", "prepare.kind_invalid", nil))
 	} else {
-		t.Kind = Code(TeamKinds, t.Kind)
+		t.Kind = TeamKinds.Value(t.Kind)
 	}
-	if Code(Levels, t.Level) == "" {
+	if Levels.Value(t.Level) == "" {
 		fe = append(fe, errs.Field("level", "prepare.level_invalid", nil))
 	} else {
-		t.Level = Code(Levels, t.Level)
+		t.Level = Levels.Value(t.Level)
 	}
 	if t.Headcount < 0 {
 		fe = append(fe, errs.Field("headcount", "prepare.headcount_negative", nil))
@@ -431,10 +410,10 @@ func ValidateTeam(t *Team) error {
 	if t.Readiness == "" {
 		t.Readiness = "ready"
 	}
-	if Code(Readiness, t.Readiness) == "" {
+	if Readiness.Value(t.Readiness) == "" {
 		fe = append(fe, errs.Field("readiness", "prepare.readiness_invalid", nil))
 	} else {
-		t.Readiness = Code(Readiness, t.Readiness)
+		t.Readiness = Readiness.Value(t.Readiness)
 	}
 	if t.Kind == KindDykePatrol {
 		if strings.TrimSpace(t.DykeSection) == "" {
@@ -499,7 +478,7 @@ func ValidateRollCall(r *RollCall, t Team) error {
 }
 
 // Drill forms (演练形式).
-var DrillForms = [][2]string{{"tabletop", "桌面推演"}, {"field", "实战演练"}, {"county_town", "县镇联动"}, {"functional", "功能演练"}}
+var DrillForms = codes.Pairs([][2]string{{"tabletop", "桌面推演"}, {"field", "实战演练"}, {"county_town", "县镇联动"}, {"functional", "功能演练"}})
 
 // Drill is a 演练.
 type Drill struct {
@@ -541,10 +520,10 @@ func ValidateDrill(d *Drill) error {
 	} else {
 		d.DrillOn = dd
 	}
-	if Code(DrillForms, d.Form) == "" {
+	if DrillForms.Value(d.Form) == "" {
 		fe = append(fe, errs.Field("form", "prepare.form_invalid", nil))
 	} else {
-		d.Form = Code(DrillForms, d.Form)
+		d.Form = DrillForms.Value(d.Form)
 	}
 	if d.Participants < 0 {
 		fe = append(fe, errs.Field("participants", "prepare.participants_invalid", nil))
@@ -581,8 +560,8 @@ type Expert struct {
 }
 
 // ExpertFields are the fields of the expert pool.
-var ExpertFields = [][2]string{{"mine", "非煤矿山"}, {"chemical", "危险化学品"}, {"industry", "工贸"}, {"flood", "防汛抗旱"},
-	{"fire", "森林防火"}, {"geology", "地质灾害"}, {"rescue", "应急救援"}, {"medical", "医疗救护"}}
+var ExpertFields = codes.Pairs([][2]string{{"mine", "非煤矿山"}, {"chemical", "危险化学品"}, {"industry", "工贸"}, {"flood", "防汛抗旱"},
+	{"fire", "森林防火"}, {"geology", "地质灾害"}, {"rescue", "应急救援"}, {"medical", "医疗救护"}})
 
 // ValidateExpert checks an expert.
 func ValidateExpert(e *Expert) error {
@@ -590,10 +569,10 @@ func ValidateExpert(e *Expert) error {
 	if e.Name = strings.TrimSpace(e.Name); e.Name == "" {
 		fe = append(fe, errs.Field("name", "prepare.name_required", nil))
 	}
-	if Code(ExpertFields, e.Field) == "" {
+	if ExpertFields.Value(e.Field) == "" {
 		fe = append(fe, errs.Field("field", "prepare.field_invalid", nil))
 	} else {
-		e.Field = Code(ExpertFields, e.Field)
+		e.Field = ExpertFields.Value(e.Field)
 	}
 	if e.Phone = strings.TrimSpace(e.Phone); e.Phone != "" && !person.PhoneOK(e.Phone) {
 		fe = append(fe, errs.Field("phone", "prepare.phone_invalid", nil))

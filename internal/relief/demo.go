@@ -274,11 +274,11 @@ func (s *Service) Demo(ctx context.Context, out io.Writer, county string, decide
 		if err := s.insertHouseholds(ctx, tx, hs); err != nil {
 			return err
 		}
-		if err := store.InsertRows(ctx, tx, "relief_step", "id, household_id, step, approved, note, done_by, done_by_name, done_at", len(steps), 100,
+		if err := store.InsertRows(ctx, tx, "relief_step", "id, household_id, step, approved, note, done_by, done_by_name, done_at", len(steps),
 			func(i int) []any { return steps[i] }, nil); err != nil {
 			return err
 		}
-		if err := store.InsertRows(ctx, tx, "relief_objection", "id, household_id, raised_on, content, resolution, recorded_by, recorded_at", len(objections), 50,
+		if err := store.InsertRows(ctx, tx, "relief_objection", "id, household_id, raised_on, content, resolution, recorded_by, recorded_at", len(objections),
 			func(i int) []any { return objections[i] }, nil); err != nil {
 			return err
 		}

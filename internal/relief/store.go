@@ -110,7 +110,7 @@ func (s *Service) loadMembers(ctx context.Context, q store.Querier, hs []Househo
 // insertHouseholds writes households and their members with multi-row
 // INSERTs (forms, imports and the demo).
 func (s *Service) insertHouseholds(ctx context.Context, q store.Querier, hs []Household) error {
-	err := store.InsertRows(ctx, q, "relief_household", hhInsertCols, len(hs), 50, func(i int) []any {
+	err := store.InsertRows(ctx, q, "relief_household", hhInsertCols, len(hs), func(i int) []any {
 		h := hs[i]
 		return []any{h.ID, h.CountyCode, h.ProgrammeID, h.TownCode, h.VillageCode, h.HeadName, h.Address, h.ExtremePoor, h.MinLiving,
 			h.OutOfPoverty, h.DisasterHit, h.AccountHolder, s.seal(h.AccountNo), h.Step, h.PublicityFrom, h.PublicityTo, h.Note, h.EnteredBy,
@@ -130,7 +130,7 @@ func (s *Service) insertHouseholds(ctx context.Context, q store.Querier, hs []Ho
 			ms = append(ms, mrow{&hs[i], m, j})
 		}
 	}
-	err = store.InsertRows(ctx, q, "relief_member", "id, household_id, programme_id, county_code, name, id_number, id_index, relation, sort", len(ms), 100, func(i int) []any {
+	err = store.InsertRows(ctx, q, "relief_member", "id, household_id, programme_id, county_code, name, id_number, id_index, relation, sort", len(ms), func(i int) []any {
 		x := ms[i]
 		return []any{x.m.ID, x.h.ID, x.h.ProgrammeID, x.h.CountyCode, x.m.Name, s.seal(x.m.IDNumber), s.IndexOf(x.m.IDNumber), x.m.Relation, x.sort}
 	}, nil)
@@ -142,7 +142,7 @@ func (s *Service) insertHouseholds(ctx context.Context, q store.Querier, hs []Ho
 
 // insertMembers writes the members of household h (a form's edit).
 func (s *Service) insertMembers(ctx context.Context, q store.Querier, h Household) error {
-	err := store.InsertRows(ctx, q, "relief_member", "id, household_id, programme_id, county_code, name, id_number, id_index, relation, sort", len(h.Members), 100, func(i int) []any {
+	err := store.InsertRows(ctx, q, "relief_member", "id, household_id, programme_id, county_code, name, id_number, id_index, relation, sort", len(h.Members), func(i int) []any {
 		m := h.Members[i]
 		return []any{m.ID, h.ID, h.ProgrammeID, h.CountyCode, m.Name, s.seal(m.IDNumber), s.IndexOf(m.IDNumber), m.Relation, i}
 	}, nil)
@@ -155,7 +155,7 @@ func (s *Service) insertMembers(ctx context.Context, q store.Querier, h Househol
 // insertPayments writes payments; idx are their people's ID indexes.
 func (s *Service) insertPayments(ctx context.Context, q store.Querier, county string, ps []Payment, idx []string) error {
 	return store.InsertRows(ctx, q, "relief_payment", `id, county_code, programme_id, household_id, member_id, id_index, town_code, category, mode,
-		amount, item, quantity, dispatch_ref, paid_on, recorded_by, recorded_at`, len(ps), 100, func(i int) []any {
+		amount, item, quantity, dispatch_ref, paid_on, recorded_by, recorded_at`, len(ps), func(i int) []any {
 		x := ps[i]
 		return []any{x.ID, county, x.ProgrammeID, x.HouseholdID, x.MemberID, idx[i], x.TownCode, x.Category, x.Mode,
 			x.Amount, x.Item, x.Quantity, x.DispatchRef, x.PaidOn, x.RecordedBy, x.RecordedAt}

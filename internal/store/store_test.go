@@ -157,7 +157,7 @@ func TestInsertRows(t *testing.T) {
 		ctx := context.Background()
 		var calls []int
 		err := db.InTx(ctx, func(tx *store.Tx) error {
-			return store.InsertRows(ctx, tx, "setting", "county_code, key, value, updated_at", 7, 3, func(i int) []any {
+			return store.InsertRows(ctx, tx, "setting", "county_code, key, value, updated_at", 7, func(i int) []any {
 				return []any{"c", fmt.Sprint("k", i), fmt.Sprint(i), time.Now().UTC()}
 			}, func(done int) { calls = append(calls, done) })
 		})
@@ -168,11 +168,11 @@ func TestInsertRows(t *testing.T) {
 		if err := db.R().QueryRowContext(ctx, `SELECT count(*) FROM setting`).Scan(&n); err != nil || n != 7 {
 			t.Fatalf("rows: %d %v", n, err)
 		}
-		if fmt.Sprint(calls) != "[3 6 7]" {
+		if fmt.Sprint(calls) != "[7]" { // one statement of 7 rows on both engines
 			t.Fatalf("progress: %v", calls)
 		}
 		err = db.InTx(ctx, func(tx *store.Tx) error {
-			return store.InsertRows(ctx, tx, "setting", "county_code, key", 1, 10, func(int) []any { return []any{"c"} }, nil)
+			return store.InsertRows(ctx, tx, "setting", "county_code, key", 1, func(int) []any { return []any{"c"} }, nil)
 		})
 		if err == nil {
 			t.Fatal("a row with the wrong number of values must be refused")

@@ -215,7 +215,7 @@ func floorImport(b *testing.B, s *Service, campaign, path string) int {
 	}
 	n := 0
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		batch := insertBatch(tx.Engine)
+		batch := store.BatchRows(tx.Engine, nBuildingCols)
 		st, err := tx.PrepareContext(ctx, insertSQL(batch))
 		if err != nil {
 			return err
@@ -539,4 +539,17 @@ func rawExport(b *testing.B, s *Service, p *auth.Principal, campaign string, n i
 		return 0, err
 	}
 	return time.Since(t0), nil
+}
+
+// insertSQL is the INSERT of n buildings.
+func insertSQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO housing_building (` + buildingCols + `) VALUES `)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		placeholders(&b, i*nBuildingCols, nBuildingCols)
+	}
+	return b.String()
 }

@@ -138,82 +138,26 @@ func placeholders(b *strings.Builder, k, n int) {
 	b.WriteByte(')')
 }
 
-// insertBatch is how many buildings one INSERT carries on each engine.
-// The statement is prepared once per transaction and reused. PostgreSQL
-// takes large batches (fewer round trips); on SQLite the cost of a
-// statement grows with the square of its parameters (modernc resolves
-// each $N by name through a linear list when binding), so a few rows a
-// statement is fastest there.
-func insertBatch(e store.Engine) int {
-	if e == store.SQLite {
-		return sqliteBatch
-	}
-	return 300
-}
-
-const sqliteBatch = 1
-
-// insertSQL is the INSERT of n buildings.
-func insertSQL(n int) string {
-	var b strings.Builder
-	b.WriteString(`INSERT INTO housing_building (` + buildingCols + `) VALUES `)
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		placeholders(&b, i*nBuildingCols, nBuildingCols)
-	}
-	return b.String()
-}
-
 // insertRecs writes buildings in multi-row INSERTs and returns their ids
 // in order. seen is called after each batch with the number written.
 func insertRecs(ctx context.Context, tx *store.Tx, county string, sealer *crypt.Sealer, now time.Time, recs []rec, seen func(done int) error) ([]string, error) {
 	out := make([]string, len(recs))
-	batch := insertBatch(tx.Engine)
-	var full *sql.Stmt
-	if len(recs) >= batch {
-		st, err := tx.PrepareContext(ctx, insertSQL(batch))
-		if err != nil {
-			return nil, err
-		}
-		defer st.Close()
-		full = st
-	}
-	args := make([]any, 0, batch*nBuildingCols)
-	for start := 0; start < len(recs); start += batch {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		end := min(start+batch, len(recs))
-		args = args[:0]
-		for i := start; i < end; i++ {
-			r := &recs[i]
-			id := ids.New()
-			out[i] = id
-			owner := Owner{Name: r.ownerName, Phone: r.ownerPhone, IDNumber: r.ownerID}
-			args = append(args, id, r.campaign, county, r.code, r.town, r.village, r.urban, r.address, nullPoint(r.hasPoint, r.lat),
-				nullPoint(r.hasPoint, r.lng), r.structure, int64(r.storeys), int64(r.year), r.area, r.business, r.businessType,
-				seal(sealer, owner.Name), seal(sealer, owner.Phone), seal(sealer, owner.IDNumber), OwnerMask(owner),
-				string(at(Stages, r.stage, Surveyed)), day.FromNumber(r.surveyed), day.FromNumber(r.judged), r.hazard,
-				day.FromNumber(r.assessed), r.need, at(assessorCodes, r.assessor, ""), day.FromNumber(r.appraised),
-				at(Grades, r.grade, ""), r.agency, at(measureCodes, r.measure, ""), day.FromNumber(r.remediated), day.FromNumber(r.closed), now, now,
-				at(levelCodes, r.level, ""), at(checkCodes, r.cStructure, ""), at(checkCodes, r.cBusiness, ""), at(checkCodes, r.cLegal, ""))
-		}
-		var err error
-		if end-start == batch && full != nil {
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, insertSQL(end-start), args...)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if seen != nil {
-			if err := seen(end); err != nil {
-				return nil, err
-			}
-		}
+	err := store.Bulk{Head: `INSERT INTO housing_building (` + buildingCols + `)`, Width: nBuildingCols}.Write(ctx, tx, len(recs), func(i int, args []any) []any {
+		r := &recs[i]
+		id := ids.New()
+		out[i] = id
+		owner := Owner{Name: r.ownerName, Phone: r.ownerPhone, IDNumber: r.ownerID}
+		args = append(args, id, r.campaign, county, r.code, r.town, r.village, r.urban, r.address, nullPoint(r.hasPoint, r.lat),
+			nullPoint(r.hasPoint, r.lng), r.structure, int64(r.storeys), int64(r.year), r.area, r.business, r.businessType,
+			seal(sealer, owner.Name), seal(sealer, owner.Phone), seal(sealer, owner.IDNumber), OwnerMask(owner),
+			string(at(Stages, r.stage, Surveyed)), day.FromNumber(r.surveyed), day.FromNumber(r.judged), r.hazard,
+			day.FromNumber(r.assessed), r.need, at(assessorCodes, r.assessor, ""), day.FromNumber(r.appraised),
+			at(Grades, r.grade, ""), r.agency, at(measureCodes, r.measure, ""), day.FromNumber(r.remediated), day.FromNumber(r.closed), now, now,
+			at(levelCodes, r.level, ""), at(checkCodes, r.cStructure, ""), at(checkCodes, r.cBusiness, ""), at(checkCodes, r.cLegal, ""))
+		return args
+	}, seen)
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
