@@ -9,8 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -308,18 +306,4 @@ func BenchmarkTrend1M(b *testing.B) {
 			}
 		})
 	}
-}
-
-// placeholders writes "($n+1,…,$n+k)".
-func placeholders(n, k int) string {
-	var b strings.Builder
-	b.WriteString("(")
-	for j := 1; j <= k; j++ {
-		if j > 1 {
-			b.WriteString(",")
-		}
-		b.WriteString("$" + strconv.Itoa(n+j))
-	}
-	b.WriteString(")")
-	return b.String()
 }
