@@ -98,28 +98,11 @@ func Bench(ctx context.Context, out io.Writer, o BenchOptions) error {
 	}
 	defer os.RemoveAll(dir)
 	fmt.Fprintf(out, "  … loading the demo county on %s\n", engine)
-	a, err := Open(ctx, config.Config{Addr: "127.0.0.1:0", DataDir: dir, DB: o.DB, County: "349901", CountyName: "示例县", AdminPassword: "Bench2022x", LogLevel: "error"}, Options{})
+	a, base, runCtx, stop, err := serveDemo(ctx, dir, o.DB, "Bench2022x")
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	if err := a.LoadDemo(ctx, io.Discard); err != nil {
-		return err
-	}
-	if err := a.Listen(); err != nil {
-		return err
-	}
-	go func() { _ = a.Serve() }()
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	if err := a.Start(runCtx); err != nil {
-		return err
-	}
-	defer func() { a.Stop(); _ = a.Shutdown(context.Background()) }()
-	base := a.URL()
-	if err := loopbackOnly(base); err != nil {
-		return err
-	}
+	defer stop()
 
 	// Import vs its floor.
 	file, err := a.benchWorkbook(ctx, o.Rows)

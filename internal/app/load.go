@@ -75,34 +75,16 @@ func LoadTest(ctx context.Context, out io.Writer, o LoadOptions) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: dir, DB: o.DB, County: "349901", CountyName: "示例县", AdminPassword: "Load2022x", LogLevel: "error"}
 	engine := "SQLite"
 	if o.DB != "" {
 		engine = "PostgreSQL"
 	}
 	fmt.Fprintf(out, "loading the demo county on %s …\n", engine)
-	a, err := Open(ctx, cfg, Options{})
+	a, base, runCtx, stop, err := serveDemo(ctx, dir, o.DB, "Load2022x")
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	if err := a.LoadDemo(ctx, io.Discard); err != nil {
-		return err
-	}
-	if err := a.Listen(); err != nil {
-		return err
-	}
-	go func() { _ = a.Serve() }()
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	if err := a.Start(runCtx); err != nil {
-		return err
-	}
-	defer func() { a.Stop(); _ = a.Shutdown(context.Background()) }()
-	base := a.URL()
-	if err := loopbackOnly(base); err != nil {
-		return err
-	}
+	defer stop()
 
 	lat, err := a.runLoad(runCtx, base, o)
 	if err != nil {
@@ -345,4 +327,44 @@ func (l *latencies) summary() loadSummary {
 	}
 	s.failures = append(s.failures, l.sample...)
 	return s
+}
+
+// serveDemo opens a county in dir (or on the PostgreSQL at db), loads the
+// demo, serves it on a loopback port with its background work running,
+// and returns it with its URL and the context of its run; stop ends it
+// all. The load test and the bench table use it.
+func serveDemo(ctx context.Context, dir, db, adminPassword string) (a *App, base string, runCtx context.Context, stop func(), err error) {
+	a, err = Open(ctx, config.Config{Addr: "127.0.0.1:0", DataDir: dir, DB: db, County: "349901", CountyName: "示例县",
+		AdminPassword: adminPassword, LogLevel: "error"}, Options{})
+	if err != nil {
+		return nil, "", nil, nil, err
+	}
+	fail := func(err error) (*App, string, context.Context, func(), error) {
+		a.Close()
+		return nil, "", nil, nil, err
+	}
+	if err := a.LoadDemo(ctx, io.Discard); err != nil {
+		return fail(err)
+	}
+	if err := a.Listen(); err != nil {
+		return fail(err)
+	}
+	go func() { _ = a.Serve() }()
+	runCtx, cancel := context.WithCancel(ctx)
+	stop = func() {
+		cancel()
+		a.Stop()
+		_ = a.Shutdown(context.Background())
+		a.Close()
+	}
+	if err := a.Start(runCtx); err != nil {
+		stop()
+		return nil, "", nil, nil, err
+	}
+	base = a.URL()
+	if err := loopbackOnly(base); err != nil {
+		stop()
+		return nil, "", nil, nil, err
+	}
+	return a, base, runCtx, stop, nil
 }
