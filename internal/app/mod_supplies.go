@@ -81,9 +81,11 @@ func (a *App) suppliesModule() (*module, error) {
 			if err != nil {
 				return nil, err
 			}
+			// Stock below its minimum or near expiry needs attention
+			// before it is late: orange, not red.
 			tone := ""
 			if len(alerts) > 0 {
-				tone = home.ToneAlert
+				tone = home.ToneWarn
 			}
 			return []home.Stat{{Label: "supplies.home_alerts", Value: len(alerts), Link: "/stock/alerts", Tone: tone}}, nil
 		},

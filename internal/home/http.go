@@ -28,8 +28,10 @@ type Stat struct {
 	Value int    `json:"value"`
 	Link  string `json:"link"`
 	// Tone colours the figure by what it means: ToneAlert (red) only for
-	// what is late or grave (overdue, red cards, major hazards), ToneDone
-	// (green) for work finished, "" (neutral) for plain counts.
+	// what is late or grave (overdue, red cards, major hazards), ToneWarn
+	// (orange) for what needs attention before it becomes late (stock
+	// below its minimum, villages without an officer), ToneDone (green)
+	// for work finished, "" (neutral) for plain counts.
 	Tone string `json:"tone,omitempty"`
 	// Detail is plain text shown under the label (e.g. the names of the
 	// people on duty now); "" shows nothing.
@@ -39,6 +41,7 @@ type Stat struct {
 // Tones of a figure.
 const (
 	ToneAlert = "alert"
+	ToneWarn  = "warn"
 	ToneDone  = "done"
 )
 

@@ -17,7 +17,7 @@ import (
 // DerivedTables are kept by triggers from other tables (engine migrations);
 // a copy skips them and lets the target's triggers rebuild them as the rows
 // they count arrive.
-var DerivedTables = []string{"hazard_tally"}
+var DerivedTables = []string{"hazard_tally", "hazard_month"}
 
 // SeededTables get a starting row from a migration (the audit chain's
 // head); a copy replaces that row with the source's.
