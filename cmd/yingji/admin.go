@@ -11,10 +11,10 @@ import (
 	"text/tabwriter"
 
 	"yingji/internal/app"
-	"yingji/internal/auth"
-	"yingji/internal/config"
-	"yingji/internal/demo"
-	"yingji/internal/org"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/config"
+	"yingji/internal/kit/demo"
+	"yingji/internal/kit/org"
 )
 
 type flagSet = flag.FlagSet

@@ -28,10 +28,10 @@ import (
 	"testing"
 	"time"
 
-	"yingji/internal/enterprise"
-	"yingji/internal/org"
-	"yingji/internal/store/storetest"
-	"yingji/internal/xlsx/xlsxtest"
+	"yingji/internal/bureau/enterprise"
+	"yingji/internal/kit/org"
+	"yingji/internal/kit/store/storetest"
+	"yingji/internal/kit/xlsx/xlsxtest"
 )
 
 // faultChildArgs, when set, makes the test binary run the yingji command

@@ -7,10 +7,10 @@ import (
 	"strings"
 
 	"yingji/internal/app"
-	"yingji/internal/config"
-	"yingji/internal/errs"
-	"yingji/internal/ledger"
-	"yingji/internal/xlsx"
+	"yingji/internal/kit/config"
+	"yingji/internal/kit/errs"
+	"yingji/internal/kit/ledger"
+	"yingji/internal/kit/xlsx"
 )
 
 func (e env) importCmd(args []string) error {

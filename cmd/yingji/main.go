@@ -17,9 +17,9 @@ import (
 	"time"
 
 	"yingji/internal/app"
-	"yingji/internal/config"
-	"yingji/internal/crypt"
-	"yingji/internal/demo"
+	"yingji/internal/kit/config"
+	"yingji/internal/kit/crypt"
+	"yingji/internal/kit/demo"
 )
 
 func main() {

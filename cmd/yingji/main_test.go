@@ -12,8 +12,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	_ "modernc.org/sqlite"
-	"yingji/internal/campaign/housing"
-	"yingji/internal/relief"
+	"yingji/internal/bureau/campaign/housing"
+	"yingji/internal/bureau/relief"
 )
 
 // cli runs the command with a data dir and returns exit code and output.

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"yingji/internal/store"
+	"yingji/internal/kit/store"
 )
 
 // migrateData copies a county's SQLite database into a new, empty

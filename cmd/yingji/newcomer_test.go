@@ -14,9 +14,9 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"yingji/internal/app"
-	"yingji/internal/auth"
-	"yingji/internal/config"
-	"yingji/internal/enterprise"
+	"yingji/internal/bureau/enterprise"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/config"
 )
 
 // cliEnv runs the command with a data dir and extra environment.

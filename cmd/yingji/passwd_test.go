@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"yingji/internal/auth"
-	"yingji/internal/org"
-	"yingji/internal/store"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/org"
+	"yingji/internal/kit/store"
 )
 
 // `yingji user passwd` ends the user's sessions (a reset from the console

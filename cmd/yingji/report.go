@@ -7,7 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"yingji/internal/figure"
+	"yingji/internal/kit/figure"
 )
 
 // reportCmd writes the period report from the records:

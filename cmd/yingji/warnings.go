@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 
 	"yingji/internal/app"
-	"yingji/internal/errs"
+	"yingji/internal/kit/errs"
 )
 
 // importWarning imports a CAP 1.2 message as a draft warning (yingji

@@ -9,7 +9,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"yingji/internal/warning"
+	"yingji/internal/bureau/warning"
 )
 
 // TestWarningsExportAndCAP: `yingji export warnings --out` has a 发布时间
@@ -65,13 +65,13 @@ func TestWarningsExportAndCAP(t *testing.T) {
 			t.Errorf("%s: %v", p, err)
 		}
 		if lintErr == nil {
-			if out, err := exec.Command(xmllint, "--noout", "--schema", "../../internal/warning/testdata/cap/CAP-v1.2.xsd", p).CombinedOutput(); err != nil {
+			if out, err := exec.Command(xmllint, "--noout", "--schema", "../../internal/bureau/warning/testdata/cap/CAP-v1.2.xsd", p).CombinedOutput(); err != nil {
 				t.Errorf("xmllint %s: %v %s", p, err, out)
 			}
 		}
 	}
 
-	code, out, e := cli(t, data, "import", "warnings", "../../internal/warning/testdata/cap/oasis-cap12-appendixA2-severe-thunderstorm.xml")
+	code, out, e := cli(t, data, "import", "warnings", "../../internal/bureau/warning/testdata/cap/oasis-cap12-appendixA2-severe-thunderstorm.xml")
 	if code != 0 || !strings.Contains(out, "draft warning") {
 		t.Fatalf("import CAP: %d %s %s", code, out, e)
 	}

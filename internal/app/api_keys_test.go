@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"yingji/internal/hazard"
-	"yingji/internal/jobs"
+	"yingji/internal/bureau/hazard"
+	"yingji/internal/kit/jobs"
 )
 
 // snakeKey is a JSON key as the API writes them: lower-case words joined

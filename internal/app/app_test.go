@@ -13,10 +13,10 @@ import (
 	"testing"
 
 	"yingji/internal/app"
-	"yingji/internal/auth"
-	"yingji/internal/config"
-	"yingji/internal/demo"
-	"yingji/internal/web"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/config"
+	"yingji/internal/kit/demo"
+	"yingji/internal/kit/web"
 )
 
 // start opens an app with the demo county on SQLite, or on PostgreSQL

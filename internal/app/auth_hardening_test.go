@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"yingji/internal/app"
-	"yingji/internal/config"
-	"yingji/internal/demo"
+	"yingji/internal/kit/config"
+	"yingji/internal/kit/demo"
 )
 
 // A missing, unknown or revoked bearer token answers 401 on /metrics and

@@ -7,13 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"time"
-	"yingji/internal/figure"
+	"yingji/internal/kit/figure"
 
-	"yingji/internal/attach"
-	"yingji/internal/jobs"
-	"yingji/internal/ledger"
-	"yingji/internal/notify"
-	"yingji/internal/sysadmin"
+	"yingji/internal/kit/attach"
+	"yingji/internal/kit/jobs"
+	"yingji/internal/kit/ledger"
+	"yingji/internal/kit/notify"
+	"yingji/internal/kit/sysadmin"
 )
 
 // buildBackground creates the notification service (outbox and channels)

@@ -14,10 +14,10 @@ import (
 	"strings"
 	"time"
 
-	"yingji/internal/backup"
-	"yingji/internal/config"
-	"yingji/internal/crypt"
-	"yingji/internal/store"
+	"yingji/internal/kit/backup"
+	"yingji/internal/kit/config"
+	"yingji/internal/kit/crypt"
+	"yingji/internal/kit/store"
 )
 
 // Backup writes one archive holding a consistent copy of the database

@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"yingji/internal/app"
-	"yingji/internal/auth"
-	"yingji/internal/backup"
-	"yingji/internal/config"
-	"yingji/internal/crypt"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/backup"
+	"yingji/internal/kit/config"
+	"yingji/internal/kit/crypt"
 )
 
 // archiveNames lists the members of a plain backup archive.

@@ -18,11 +18,11 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"yingji/internal/config"
-	"yingji/internal/enterprise"
-	"yingji/internal/ledger"
-	"yingji/internal/org"
-	"yingji/internal/xlsx"
+	"yingji/internal/bureau/enterprise"
+	"yingji/internal/kit/config"
+	"yingji/internal/kit/ledger"
+	"yingji/internal/kit/org"
+	"yingji/internal/kit/xlsx"
 )
 
 // BenchOptions tune Bench.

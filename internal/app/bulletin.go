@@ -7,13 +7,13 @@ import (
 	"strconv"
 	"time"
 
-	"yingji/internal/auth"
-	"yingji/internal/hazard/supervise"
-	"yingji/internal/jobs"
-	"yingji/internal/notify"
-	"yingji/internal/report"
-	"yingji/internal/store"
-	"yingji/internal/web"
+	"yingji/internal/bureau/hazard/supervise"
+	"yingji/internal/bureau/report"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/jobs"
+	"yingji/internal/kit/notify"
+	"yingji/internal/kit/store"
+	"yingji/internal/kit/web"
 )
 
 // bulletinKind is the job that issues last month's bulletin.

@@ -3,7 +3,7 @@ package app
 import (
 	"context"
 
-	"yingji/internal/calendar"
+	"yingji/internal/kit/calendar"
 )
 
 // Calendar returns a county's working-day calendar: the built-in public

@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"yingji/internal/app"
-	"yingji/internal/auth"
-	"yingji/internal/config"
-	"yingji/internal/demo"
-	"yingji/internal/hazard"
-	"yingji/internal/web"
+	"yingji/internal/bureau/hazard"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/config"
+	"yingji/internal/kit/demo"
+	"yingji/internal/kit/web"
 )
 
 // openDir opens an app on the SQLite database in dir with the given

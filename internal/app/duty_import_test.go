@@ -9,9 +9,9 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"yingji/internal/auth"
-	"yingji/internal/duty"
-	"yingji/internal/xlsx/xlsxtest"
+	"yingji/internal/bureau/duty"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/xlsx/xlsxtest"
 )
 
 // testDutyRosterWebImport: the roster page's import button takes a file

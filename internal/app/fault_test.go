@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"yingji/internal/app"
-	"yingji/internal/store"
+	"yingji/internal/kit/store"
 )
 
 // TestDiskFullAnswers503AndServerStaysUp fills the SQLite database (its

@@ -6,14 +6,14 @@ import (
 	"slices"
 	"strings"
 
-	"yingji/internal/campaign/datacall"
-	"yingji/internal/campaign/housing"
-	"yingji/internal/campaign/special"
-	"yingji/internal/facility"
-	"yingji/internal/figure"
-	"yingji/internal/hazard"
-	"yingji/internal/hazard/supervise"
-	"yingji/internal/licence"
+	"yingji/internal/bureau/campaign/datacall"
+	"yingji/internal/bureau/campaign/housing"
+	"yingji/internal/bureau/campaign/special"
+	"yingji/internal/bureau/facility"
+	"yingji/internal/bureau/hazard"
+	"yingji/internal/bureau/hazard/supervise"
+	"yingji/internal/bureau/licence"
+	"yingji/internal/kit/figure"
 )
 
 // hazardNumbers counts the hazards of f found in the period: found,

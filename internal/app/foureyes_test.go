@@ -15,12 +15,12 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"yingji/internal/app"
-	"yingji/internal/attach"
-	"yingji/internal/attach/attachtest"
-	"yingji/internal/auth"
-	"yingji/internal/demo"
-	"yingji/internal/hazard"
-	"yingji/internal/hazard/supervise"
+	"yingji/internal/bureau/hazard"
+	"yingji/internal/bureau/hazard/supervise"
+	"yingji/internal/kit/attach"
+	"yingji/internal/kit/attach/attachtest"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/demo"
 )
 
 // testClock is a settable clock for an app.

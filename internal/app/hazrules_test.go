@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"yingji/internal/hazard"
+	"yingji/internal/bureau/hazard"
 )
 
 // On the demo records: a special campaign's findings (发现问题) and its

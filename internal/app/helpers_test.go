@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"yingji/internal/app"
-	"yingji/internal/config"
-	"yingji/internal/store/storetest"
+	"yingji/internal/kit/config"
+	"yingji/internal/kit/store/storetest"
 )
 
 type net0 struct{}

@@ -5,9 +5,9 @@ import (
 	"strings"
 	"time"
 
-	"yingji/internal/auth"
-	"yingji/internal/home"
-	"yingji/internal/store"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/home"
+	"yingji/internal/kit/store"
 )
 
 // homeMemoAge bounds how long a kept home figure may miss writes this

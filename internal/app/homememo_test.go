@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"yingji/internal/auth"
-	"yingji/internal/certificate"
+	"yingji/internal/bureau/certificate"
+	"yingji/internal/kit/auth"
 )
 
 // The home page keeps the certificate survey's figure between requests

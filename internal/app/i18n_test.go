@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"yingji/internal/sysadmin"
+	"yingji/internal/kit/sysadmin"
 )
 
 // repoRoot is two levels up from internal/app.

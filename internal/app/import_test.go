@@ -12,10 +12,10 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"yingji/internal/auth"
-	"yingji/internal/ledger"
-	"yingji/internal/org"
-	"yingji/internal/xlsx/xlsxtest"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/ledger"
+	"yingji/internal/kit/org"
+	"yingji/internal/kit/xlsx/xlsxtest"
 )
 
 // upload posts an Excel file to an import form, with the form's other

@@ -8,11 +8,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"yingji/internal/audit"
-	"yingji/internal/config"
-	"yingji/internal/errs"
-	"yingji/internal/store"
-	"yingji/internal/web"
+	"yingji/internal/kit/audit"
+	"yingji/internal/kit/config"
+	"yingji/internal/kit/errs"
+	"yingji/internal/kit/store"
+	"yingji/internal/kit/web"
 )
 
 // Keys of the installation table (migration 00024): what a database

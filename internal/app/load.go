@@ -19,7 +19,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"yingji/internal/config"
+	"yingji/internal/kit/config"
 )
 
 // LoadOptions tune LoadTest.

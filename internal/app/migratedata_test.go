@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"yingji/internal/app"
-	"yingji/internal/config"
-	"yingji/internal/store"
-	"yingji/internal/store/storetest"
+	"yingji/internal/kit/config"
+	"yingji/internal/kit/store"
+	"yingji/internal/kit/store/storetest"
 )
 
 // A county moved from SQLite to PostgreSQL with the copy shows the same

@@ -4,8 +4,8 @@ import (
 	"context"
 	"io"
 
-	"yingji/internal/accident"
-	"yingji/internal/web"
+	"yingji/internal/bureau/accident"
+	"yingji/internal/kit/web"
 )
 
 // accidentModule wires the accident register (生产安全事故): levels by

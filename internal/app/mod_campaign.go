@@ -5,15 +5,15 @@ import (
 	"io"
 	"time"
 
-	"yingji/internal/auth"
-	"yingji/internal/campaign"
-	"yingji/internal/campaign/datacall"
-	"yingji/internal/campaign/housing"
-	"yingji/internal/campaign/special"
-	"yingji/internal/hazard"
-	"yingji/internal/home"
-	"yingji/internal/jobs"
-	"yingji/internal/web"
+	"yingji/internal/bureau/campaign"
+	"yingji/internal/bureau/campaign/datacall"
+	"yingji/internal/bureau/campaign/housing"
+	"yingji/internal/bureau/campaign/special"
+	"yingji/internal/bureau/hazard"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/home"
+	"yingji/internal/kit/jobs"
+	"yingji/internal/kit/web"
 )
 
 // datacallRemindJob is the periodic job that reminds units missing a data

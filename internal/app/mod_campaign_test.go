@@ -17,10 +17,10 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"yingji/internal/app"
-	"yingji/internal/auth"
-	"yingji/internal/campaign/datacall"
-	"yingji/internal/campaign/housing"
-	"yingji/internal/xlsx/xlsxtest"
+	"yingji/internal/bureau/campaign/datacall"
+	"yingji/internal/bureau/campaign/housing"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/xlsx/xlsxtest"
 )
 
 // campJSON posts or puts v as JSON and decodes the answer into out.

@@ -5,13 +5,13 @@ import (
 	"io"
 	"time"
 
-	"yingji/internal/auth"
-	"yingji/internal/certificate"
-	"yingji/internal/demo"
-	"yingji/internal/enterprise"
-	"yingji/internal/home"
-	"yingji/internal/jobs"
-	"yingji/internal/web"
+	"yingji/internal/bureau/certificate"
+	"yingji/internal/bureau/enterprise"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/demo"
+	"yingji/internal/kit/home"
+	"yingji/internal/kit/jobs"
+	"yingji/internal/kit/web"
 )
 
 // certificateModule wires the certificate register (人员证书): the pages,

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"yingji/internal/app"
-	"yingji/internal/auth"
-	"yingji/internal/certificate"
-	"yingji/internal/demo"
-	"yingji/internal/web"
+	"yingji/internal/bureau/certificate"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/demo"
+	"yingji/internal/kit/web"
 )
 
 type certList struct {

@@ -6,10 +6,10 @@ import (
 	"strconv"
 	"time"
 
-	"yingji/internal/auth"
-	"yingji/internal/campaign/housing"
-	"yingji/internal/dashboard"
-	"yingji/internal/web"
+	"yingji/internal/bureau/campaign/housing"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/dashboard"
+	"yingji/internal/kit/web"
 )
 
 // dashboardModule wires the dashboard: the panels of the modules, the

@@ -6,12 +6,12 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"yingji/internal/auth"
-	"yingji/internal/dashboard"
-	"yingji/internal/duty"
-	"yingji/internal/jobs"
-	"yingji/internal/org"
-	"yingji/internal/web"
+	"yingji/internal/bureau/duty"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/dashboard"
+	"yingji/internal/kit/jobs"
+	"yingji/internal/kit/org"
+	"yingji/internal/kit/web"
 )
 
 // dutyModule wires the duty desk (值班值守): roster, duty log and incident

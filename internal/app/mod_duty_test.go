@@ -16,12 +16,12 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"yingji/internal/app"
-	"yingji/internal/auth"
-	"yingji/internal/config"
-	"yingji/internal/demo"
-	"yingji/internal/duty"
-	"yingji/internal/figure"
-	"yingji/internal/store/storetest"
+	"yingji/internal/bureau/duty"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/config"
+	"yingji/internal/kit/demo"
+	"yingji/internal/kit/figure"
+	"yingji/internal/kit/store/storetest"
 )
 
 var dutyNow = time.Date(2022, 6, 30, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))

@@ -4,11 +4,11 @@ import (
 	"context"
 	"io"
 
-	"yingji/internal/auth"
-	"yingji/internal/enforcement"
-	"yingji/internal/enterprise"
-	"yingji/internal/home"
-	"yingji/internal/web"
+	"yingji/internal/bureau/enforcement"
+	"yingji/internal/bureau/enterprise"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/home"
+	"yingji/internal/kit/web"
 )
 
 // enforcementModule wires the enforcement documents (执法文书) with their

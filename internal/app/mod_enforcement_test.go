@@ -12,8 +12,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"yingji/internal/app"
-	"yingji/internal/auth"
-	"yingji/internal/figure"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/figure"
 )
 
 func xlsxHeaders(t *testing.T, body []byte) []string {

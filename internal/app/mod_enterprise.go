@@ -7,14 +7,14 @@ import (
 	"sort"
 	"strings"
 
-	"yingji/internal/auth"
-	"yingji/internal/demo"
-	"yingji/internal/enterprise"
-	"yingji/internal/home"
-	"yingji/internal/notify"
-	"yingji/internal/org"
-	"yingji/internal/store"
-	"yingji/internal/web"
+	"yingji/internal/bureau/enterprise"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/demo"
+	"yingji/internal/kit/home"
+	"yingji/internal/kit/notify"
+	"yingji/internal/kit/org"
+	"yingji/internal/kit/store"
+	"yingji/internal/kit/web"
 )
 
 // enterpriseModule wires the enterprise register (生产经营单位).

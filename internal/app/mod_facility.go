@@ -3,10 +3,10 @@ package app
 import (
 	"context"
 	"io"
-	"yingji/internal/web"
+	"yingji/internal/kit/web"
 
-	"yingji/internal/enterprise"
-	"yingji/internal/facility"
+	"yingji/internal/bureau/enterprise"
+	"yingji/internal/bureau/facility"
 )
 
 // facilityModule wires the facilities ledger (设施台账): mines, tailings

@@ -13,13 +13,13 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"yingji/internal/app"
-	"yingji/internal/auth"
-	"yingji/internal/demo"
-	"yingji/internal/enterprise"
-	"yingji/internal/facility"
-	"yingji/internal/ledger"
-	"yingji/internal/web"
-	"yingji/internal/xlsx/xlsxtest"
+	"yingji/internal/bureau/enterprise"
+	"yingji/internal/bureau/facility"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/demo"
+	"yingji/internal/kit/ledger"
+	"yingji/internal/kit/web"
+	"yingji/internal/kit/xlsx/xlsxtest"
 )
 
 // facDay is a calendar date in the bureau's zone.

@@ -4,10 +4,10 @@ import (
 	"context"
 	"io"
 
-	"yingji/internal/auth"
-	"yingji/internal/hazard"
-	"yingji/internal/home"
-	"yingji/internal/web"
+	"yingji/internal/bureau/hazard"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/home"
+	"yingji/internal/kit/web"
 )
 
 // hazardModule wires the hazard closed loop (隐患排查治理): the ledger

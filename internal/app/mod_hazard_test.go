@@ -14,11 +14,11 @@ import (
 	"time"
 
 	"yingji/internal/app"
-	"yingji/internal/attach/attachtest"
-	"yingji/internal/auth"
-	"yingji/internal/demo"
-	"yingji/internal/hazard"
-	"yingji/internal/org"
+	"yingji/internal/bureau/hazard"
+	"yingji/internal/kit/attach/attachtest"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/demo"
+	"yingji/internal/kit/org"
 )
 
 // hzRowCounts counts the hazard tables' rows (idempotency of the demo).

@@ -7,14 +7,14 @@ import (
 	"io"
 	"net/url"
 	"strconv"
-	"yingji/internal/enforcement"
+	"yingji/internal/bureau/enforcement"
 
-	"yingji/internal/auth"
-	"yingji/internal/calendar"
-	"yingji/internal/enterprise"
-	"yingji/internal/home"
-	"yingji/internal/inspection"
-	"yingji/internal/web"
+	"yingji/internal/bureau/enterprise"
+	"yingji/internal/bureau/inspection"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/calendar"
+	"yingji/internal/kit/home"
+	"yingji/internal/kit/web"
 )
 
 // inspectionModule wires supervision (监管执法, first half): the annual

@@ -12,11 +12,11 @@ import (
 	"net/http/httptest"
 
 	"yingji/internal/app"
-	"yingji/internal/auth"
-	"yingji/internal/enterprise"
-	"yingji/internal/figure"
-	"yingji/internal/hazard"
-	"yingji/internal/inspection"
+	"yingji/internal/bureau/enterprise"
+	"yingji/internal/bureau/hazard"
+	"yingji/internal/bureau/inspection"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/figure"
 )
 
 // TestInspectionDemoFigures: the demo's records give the source report's

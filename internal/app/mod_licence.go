@@ -4,13 +4,13 @@ import (
 	"context"
 	"io"
 	"time"
-	"yingji/internal/web"
+	"yingji/internal/kit/web"
 
-	"yingji/internal/auth"
-	"yingji/internal/home"
-	"yingji/internal/jobs"
-	"yingji/internal/licence"
-	"yingji/internal/org"
+	"yingji/internal/bureau/licence"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/home"
+	"yingji/internal/kit/jobs"
+	"yingji/internal/kit/org"
 )
 
 // licenceJob is the periodic sweep that warns about expiring licences.

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"yingji/internal/app"
-	"yingji/internal/auth"
-	"yingji/internal/jobs"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/jobs"
 )
 
 // licStart opens an app whose clock stands on 2022-07-01 (the day the

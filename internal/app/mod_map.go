@@ -12,11 +12,11 @@ import (
 	"strings"
 	"time"
 
-	"yingji/internal/auth"
-	"yingji/internal/enterprise"
-	"yingji/internal/geo"
-	"yingji/internal/org"
-	"yingji/internal/web"
+	"yingji/internal/bureau/enterprise"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/geo"
+	"yingji/internal/kit/org"
+	"yingji/internal/kit/web"
 )
 
 // MapConfig is the map's settings, read from the environment.

@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"yingji/internal/app"
-	"yingji/internal/auth"
-	"yingji/internal/demo"
-	"yingji/internal/enterprise"
-	"yingji/internal/geo"
+	"yingji/internal/bureau/enterprise"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/demo"
+	"yingji/internal/kit/geo"
 )
 
 // mapPoints is the answer of GET /api/v1/map/points.

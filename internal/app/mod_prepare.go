@@ -5,14 +5,14 @@ import (
 	"io"
 	"time"
 
-	"yingji/internal/auth"
-	"yingji/internal/demo"
-	"yingji/internal/geo"
-	"yingji/internal/jobs"
-	"yingji/internal/ledger"
-	"yingji/internal/org"
-	"yingji/internal/prepare"
-	"yingji/internal/web"
+	"yingji/internal/bureau/prepare"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/demo"
+	"yingji/internal/kit/geo"
+	"yingji/internal/kit/jobs"
+	"yingji/internal/kit/ledger"
+	"yingji/internal/kit/org"
+	"yingji/internal/kit/web"
 )
 
 // preparedness is the preparedness service (plans, drills, teams,

@@ -8,7 +8,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"yingji/internal/auth"
+	"yingji/internal/kit/auth"
 )
 
 // TestPrepareImportPages: the plans, drills and experts lists offer the

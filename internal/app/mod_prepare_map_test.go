@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"yingji/internal/auth"
-	"yingji/internal/prepare"
-	"yingji/internal/supplies"
+	"yingji/internal/bureau/prepare"
+	"yingji/internal/bureau/supplies"
+	"yingji/internal/kit/auth"
 )
 
 // TestMapLayerFilters: the teams and warehouses layers of the county map

@@ -13,8 +13,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"yingji/internal/auth"
-	"yingji/internal/figure"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/figure"
 )
 
 // TestPrepareDemoFigures loads the demo and computes the preparedness

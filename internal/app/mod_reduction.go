@@ -5,12 +5,12 @@ import (
 	"io"
 	"net/url"
 
-	"yingji/internal/auth"
-	"yingji/internal/calendar"
-	"yingji/internal/geo"
-	"yingji/internal/home"
-	"yingji/internal/reduction"
-	"yingji/internal/web"
+	"yingji/internal/bureau/reduction"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/calendar"
+	"yingji/internal/kit/geo"
+	"yingji/internal/kit/home"
+	"yingji/internal/kit/web"
 )
 
 // reductionModule wires disaster reduction (防灾减灾): disaster reports,

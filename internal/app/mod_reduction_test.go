@@ -11,8 +11,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"yingji/internal/figure"
-	"yingji/internal/reduction"
+	"yingji/internal/bureau/reduction"
+	"yingji/internal/kit/figure"
 )
 
 // TestReductionDemoFigures: the demo records reproduce the report's

@@ -4,10 +4,10 @@ import (
 	"context"
 	"io"
 
-	"yingji/internal/auth"
-	"yingji/internal/home"
-	"yingji/internal/relief"
-	"yingji/internal/web"
+	"yingji/internal/bureau/relief"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/home"
+	"yingji/internal/kit/web"
 )
 
 // reliefModule wires household relief (救助): programmes, households and

@@ -12,19 +12,19 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"yingji/internal/supplies"
+	"yingji/internal/bureau/supplies"
 
 	"github.com/xuri/excelize/v2"
 
 	"yingji/internal/app"
-	"yingji/internal/auth"
-	"yingji/internal/errs"
-	"yingji/internal/figure"
-	"yingji/internal/ledger"
-	"yingji/internal/org"
-	"yingji/internal/person"
-	"yingji/internal/relief"
-	"yingji/internal/xlsx/xlsxtest"
+	"yingji/internal/bureau/relief"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/errs"
+	"yingji/internal/kit/figure"
+	"yingji/internal/kit/ledger"
+	"yingji/internal/kit/org"
+	"yingji/internal/kit/person"
+	"yingji/internal/kit/xlsx/xlsxtest"
 )
 
 // reliefUsers creates a second 籍山镇 user (four eyes inside the town)

@@ -5,14 +5,14 @@ import (
 	"strings"
 	"time"
 
-	"yingji/internal/jobs"
+	"yingji/internal/kit/jobs"
 
-	"yingji/internal/auth"
-	"yingji/internal/errs"
-	"yingji/internal/figure"
-	"yingji/internal/org"
-	"yingji/internal/report"
-	"yingji/internal/web"
+	"yingji/internal/bureau/report"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/errs"
+	"yingji/internal/kit/figure"
+	"yingji/internal/kit/org"
+	"yingji/internal/kit/web"
 )
 
 // reportModule wires the period report: every module's figures for a

@@ -6,14 +6,14 @@ import (
 	"io"
 	"time"
 
-	"yingji/internal/auth"
-	"yingji/internal/enterprise"
-	"yingji/internal/hazard"
-	"yingji/internal/hazard/supervise"
-	"yingji/internal/home"
-	"yingji/internal/jobs"
-	"yingji/internal/report"
-	"yingji/internal/web"
+	"yingji/internal/bureau/enterprise"
+	"yingji/internal/bureau/hazard"
+	"yingji/internal/bureau/hazard/supervise"
+	"yingji/internal/bureau/report"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/home"
+	"yingji/internal/kit/jobs"
+	"yingji/internal/kit/web"
 )
 
 // cardSweepJob is the periodic deadline sweep of the hazard cards.

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"yingji/internal/app"
-	"yingji/internal/auth"
-	"yingji/internal/hazard"
-	"yingji/internal/hazard/supervise"
+	"yingji/internal/bureau/hazard"
+	"yingji/internal/bureau/hazard/supervise"
+	"yingji/internal/kit/auth"
 )
 
 // supTokens adds tokens of jg1 (监管一股: mines, chemicals) and the town

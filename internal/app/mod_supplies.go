@@ -7,13 +7,13 @@ import (
 	"strings"
 	"time"
 
-	"yingji/internal/auth"
-	"yingji/internal/dashboard"
-	"yingji/internal/geo"
-	"yingji/internal/home"
-	"yingji/internal/jobs"
-	"yingji/internal/supplies"
-	"yingji/internal/web"
+	"yingji/internal/bureau/supplies"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/dashboard"
+	"yingji/internal/kit/geo"
+	"yingji/internal/kit/home"
+	"yingji/internal/kit/jobs"
+	"yingji/internal/kit/web"
 )
 
 // suppliesModule wires emergency supplies (应急物资): the catalogue,

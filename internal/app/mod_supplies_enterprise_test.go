@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"yingji/internal/auth"
-	"yingji/internal/calendar"
-	"yingji/internal/demo"
-	"yingji/internal/prepare"
-	"yingji/internal/supplies"
+	"yingji/internal/bureau/prepare"
+	"yingji/internal/bureau/supplies"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/calendar"
+	"yingji/internal/kit/demo"
 )
 
 // TestEnterpriseStoreOverHTTP: the enterprise account keeps its own store

@@ -14,8 +14,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"yingji/internal/app"
-	"yingji/internal/figure"
-	"yingji/internal/supplies"
+	"yingji/internal/bureau/supplies"
+	"yingji/internal/kit/figure"
 )
 
 func supJSON(t *testing.T, a *app.App, method, path, token string, body any, want int, out any) string {

@@ -8,15 +8,15 @@ import (
 	"strings"
 	"time"
 
-	"yingji/internal/auth"
-	"yingji/internal/dashboard"
-	"yingji/internal/enterprise"
-	"yingji/internal/figure"
-	"yingji/internal/home"
-	"yingji/internal/jobs"
-	"yingji/internal/org"
-	"yingji/internal/warning"
-	"yingji/internal/web"
+	"yingji/internal/bureau/enterprise"
+	"yingji/internal/bureau/warning"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/dashboard"
+	"yingji/internal/kit/figure"
+	"yingji/internal/kit/home"
+	"yingji/internal/kit/jobs"
+	"yingji/internal/kit/org"
+	"yingji/internal/kit/web"
 )
 
 // WarningRemindKind is the periodic job reminding the units that have

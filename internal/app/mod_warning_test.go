@@ -12,9 +12,9 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"yingji/internal/app"
-	"yingji/internal/auth"
-	"yingji/internal/figure"
-	"yingji/internal/warning"
+	"yingji/internal/bureau/warning"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/figure"
 )
 
 type warnJSON struct {

@@ -7,14 +7,14 @@ import (
 	"io/fs"
 	"time"
 
-	"yingji/internal/dashboard"
-	"yingji/internal/demo"
-	"yingji/internal/figure"
-	"yingji/internal/home"
-	"yingji/internal/jobs"
-	"yingji/internal/ledger"
-	"yingji/internal/report"
-	"yingji/internal/web"
+	"yingji/internal/bureau/report"
+	"yingji/internal/kit/dashboard"
+	"yingji/internal/kit/demo"
+	"yingji/internal/kit/figure"
+	"yingji/internal/kit/home"
+	"yingji/internal/kit/jobs"
+	"yingji/internal/kit/ledger"
+	"yingji/internal/kit/web"
 )
 
 // module is one piece of the bureau's work plugged into the app. Each

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"yingji/internal/auth"
-	"yingji/internal/web"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/web"
 )
 
 var navLink = regexp.MustCompile(`<a href="([^"]+)"`)

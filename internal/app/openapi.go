@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strings"
 
-	"yingji/internal/web"
+	"yingji/internal/kit/web"
 )
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
@@ -81,7 +81,7 @@ func (a *App) openAPI(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// errorSchema is the body of every error answer (internal/errs).
+// errorSchema is the body of every error answer (internal/kit/errs).
 var errorSchema = map[string]any{"type": "object", "properties": map[string]any{
 	"error": map[string]string{"type": "string"}, "code": map[string]string{"type": "string"}, "field": map[string]string{"type": "string"},
 	"fields": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"yingji/internal/audit"
-	"yingji/internal/errs"
+	"yingji/internal/kit/audit"
+	"yingji/internal/kit/errs"
 )
 
 // VerifyAudit checks the audit chain.

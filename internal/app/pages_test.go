@@ -13,11 +13,11 @@ import (
 	"time"
 
 	"yingji/internal/app"
-	"yingji/internal/auth"
-	"yingji/internal/demo"
-	"yingji/internal/hazard"
-	"yingji/internal/hazard/supervise"
-	"yingji/internal/org"
+	"yingji/internal/bureau/hazard"
+	"yingji/internal/bureau/hazard/supervise"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/demo"
+	"yingji/internal/kit/org"
 )
 
 // principal returns the demo user's principal.

@@ -7,13 +7,13 @@ import (
 	"slices"
 	"time"
 
-	"yingji/internal/auth"
-	"yingji/internal/dashboard"
-	"yingji/internal/duty"
-	"yingji/internal/hazard/supervise"
-	"yingji/internal/supplies"
-	"yingji/internal/warning"
-	"yingji/internal/web"
+	"yingji/internal/bureau/duty"
+	"yingji/internal/bureau/hazard/supervise"
+	"yingji/internal/bureau/supplies"
+	"yingji/internal/bureau/warning"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/dashboard"
+	"yingji/internal/kit/web"
 )
 
 // The dashboard's "what runs now" and "what waits for a decision" panels:

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"yingji/internal/app"
-	"yingji/internal/duty"
-	"yingji/internal/store/storetest"
-	"yingji/internal/warning"
+	"yingji/internal/bureau/duty"
+	"yingji/internal/bureau/warning"
+	"yingji/internal/kit/store/storetest"
 )
 
 type dashPanel struct {

@@ -14,11 +14,11 @@ import (
 	"time"
 
 	"yingji/internal/app"
-	"yingji/internal/auth"
-	"yingji/internal/campaign/housing"
-	"yingji/internal/certificate"
-	"yingji/internal/person"
-	"yingji/internal/relief"
+	"yingji/internal/bureau/campaign/housing"
+	"yingji/internal/bureau/certificate"
+	"yingji/internal/bureau/relief"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/person"
 )
 
 // scanRoles are the demo users the scan logs in as, one per role.

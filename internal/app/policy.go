@@ -3,8 +3,8 @@ package app
 import (
 	"net/http"
 
-	"yingji/internal/auth"
-	"yingji/internal/web"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/web"
 	"yingji/web/static"
 )
 

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"strconv"
 
-	"yingji/internal/auth"
-	"yingji/internal/org"
-	"yingji/internal/prepare"
-	"yingji/internal/report"
+	"yingji/internal/bureau/prepare"
+	"yingji/internal/bureau/report"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/org"
 )
 
 // prepareBulletin is the preparedness module's part of the monthly

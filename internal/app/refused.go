@@ -3,10 +3,10 @@ package app
 import (
 	"net/http"
 
-	"yingji/internal/audit"
-	"yingji/internal/errs"
-	"yingji/internal/store"
-	"yingji/internal/web"
+	"yingji/internal/kit/audit"
+	"yingji/internal/kit/errs"
+	"yingji/internal/kit/store"
+	"yingji/internal/kit/web"
 )
 
 // auditRefused records an access refused because the record lies outside

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"yingji/internal/audit"
-	"yingji/internal/campaign/housing"
-	"yingji/internal/enterprise"
-	"yingji/internal/hazard"
+	"yingji/internal/bureau/campaign/housing"
+	"yingji/internal/bureau/enterprise"
+	"yingji/internal/bureau/hazard"
+	"yingji/internal/kit/audit"
 )
 
 // TestCrossScopeReadsAreAudited: a town user reading another town's

@@ -3,11 +3,11 @@ package app
 import (
 	"context"
 
-	"yingji/internal/auth"
-	"yingji/internal/errs"
-	"yingji/internal/relief"
-	"yingji/internal/store"
-	"yingji/internal/supplies"
+	"yingji/internal/bureau/relief"
+	"yingji/internal/bureau/supplies"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/errs"
+	"yingji/internal/kit/store"
 )
 
 // reliefGoods issues a household's relief goods from stock, inside the

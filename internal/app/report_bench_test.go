@@ -15,11 +15,11 @@ import (
 	"time"
 
 	"yingji/internal/app"
-	"yingji/internal/config"
-	"yingji/internal/figure"
-	"yingji/internal/ledger"
-	"yingji/internal/store/storetest"
-	"yingji/internal/xlsx"
+	"yingji/internal/kit/config"
+	"yingji/internal/kit/figure"
+	"yingji/internal/kit/ledger"
+	"yingji/internal/kit/store/storetest"
+	"yingji/internal/kit/xlsx"
 )
 
 // reportFixture10x opens the demo county with ten times the demo's

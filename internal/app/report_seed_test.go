@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"yingji/internal/figure"
+	"yingji/internal/kit/figure"
 )
 
 // seedFacts are the source report's figures (../shared/docs/seed-facts.md)

@@ -16,7 +16,7 @@ import (
 	"unicode"
 
 	"yingji/internal/app"
-	"yingji/internal/prepare"
+	"yingji/internal/bureau/prepare"
 )
 
 // Staff write the words around the figures and save versions; the

@@ -8,13 +8,13 @@ import (
 	"path/filepath"
 	"strings"
 
-	"yingji/internal/auth"
-	"yingji/internal/config"
-	"yingji/internal/demo"
-	"yingji/internal/enterprise"
-	"yingji/internal/org"
-	"yingji/internal/store"
-	"yingji/internal/xlsx"
+	"yingji/internal/bureau/enterprise"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/config"
+	"yingji/internal/kit/demo"
+	"yingji/internal/kit/org"
+	"yingji/internal/kit/store"
+	"yingji/internal/kit/xlsx"
 )
 
 // Place is the county whose names an import template's examples show.

@@ -7,16 +7,16 @@ import (
 	"strings"
 	"testing"
 
-	"yingji/internal/auth"
-	"yingji/internal/enterprise"
-	"yingji/internal/org"
-	"yingji/internal/textlimit"
-	"yingji/internal/xlsx/xlsxtest"
+	"yingji/internal/bureau/enterprise"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/org"
+	"yingji/internal/kit/textlimit"
+	"yingji/internal/kit/xlsx/xlsxtest"
 )
 
 // The same over-long enterprise name is refused by the form, the JSON API
 // and the Excel import, each naming the same limit (the shared table of
-// internal/textlimit): 101 characters refused, 100 kept.
+// internal/kit/textlimit): 101 characters refused, 100 kept.
 func testTextLimitsAgree(t *testing.T, pg bool) {
 	a := start(t, pg)
 	toks := tokens(t, a)

@@ -15,7 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"yingji/internal/demo"
+	"yingji/internal/kit/demo"
 )
 
 // The town user the administrator creates.

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"yingji/internal/auth/authtest"
-	"yingji/internal/demo"
-	"yingji/internal/hazard"
+	"yingji/internal/bureau/hazard"
+	"yingji/internal/kit/auth/authtest"
+	"yingji/internal/kit/demo"
 )
 
 // TestOverdueHazardShowsRedCardToItsTown: a hazard of 籍山镇 ordered with

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"yingji/internal/demo"
+	"yingji/internal/kit/demo"
 )
 
 // TestDutyScreenshots saves full-page screenshots of the duty desk's pages

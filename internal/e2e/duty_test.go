@@ -6,11 +6,11 @@ import (
 	"time"
 
 	"yingji/internal/app"
-	"yingji/internal/auth/authtest"
-	"yingji/internal/clocktest"
-	"yingji/internal/config"
-	"yingji/internal/demo"
-	"yingji/internal/duty"
+	"yingji/internal/bureau/duty"
+	"yingji/internal/kit/auth/authtest"
+	"yingji/internal/kit/clocktest"
+	"yingji/internal/kit/config"
+	"yingji/internal/kit/demo"
 )
 
 // TestIncidentFollowUpOverdueRaisedToLeader: the duty officer records an

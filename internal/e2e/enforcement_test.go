@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"yingji/internal/demo"
+	"yingji/internal/kit/demo"
 
 	"github.com/chromedp/chromedp"
 )

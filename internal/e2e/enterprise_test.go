@@ -14,8 +14,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
-	"yingji/internal/enterprise"
-	"yingji/internal/xlsx/xlsxtest"
+	"yingji/internal/bureau/enterprise"
+	"yingji/internal/kit/xlsx/xlsxtest"
 )
 
 // startFullApp opens a fresh Yingji with all demo records and the job

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"yingji/internal/auth/authtest"
-	"yingji/internal/demo"
-	"yingji/internal/hazard"
-	"yingji/internal/hazard/supervise"
+	"yingji/internal/bureau/hazard"
+	"yingji/internal/bureau/hazard/supervise"
+	"yingji/internal/kit/auth/authtest"
+	"yingji/internal/kit/demo"
 )
 
 // TestListedHazardExtensionFourEyes: jg1 asks for an extension of a listed

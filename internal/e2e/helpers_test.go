@@ -19,8 +19,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"yingji/internal/app"
-	"yingji/internal/config"
-	"yingji/internal/demo"
+	"yingji/internal/kit/config"
+	"yingji/internal/kit/demo"
 )
 
 const (

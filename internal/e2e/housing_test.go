@@ -11,9 +11,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"yingji/internal/app"
-	"yingji/internal/campaign/housing"
-	"yingji/internal/demo"
-	"yingji/internal/web"
+	"yingji/internal/bureau/campaign/housing"
+	"yingji/internal/kit/demo"
+	"yingji/internal/kit/web"
 )
 
 // startHousingApp opens a fresh Yingji with the demo county and the demo

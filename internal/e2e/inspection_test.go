@@ -11,7 +11,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"yingji/internal/demo"
+	"yingji/internal/kit/demo"
 )
 
 // setOffline switches the tab's network off (navigator.onLine and every

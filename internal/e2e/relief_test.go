@@ -11,11 +11,11 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"yingji/internal/auth"
-	"yingji/internal/auth/authtest"
-	"yingji/internal/demo"
-	"yingji/internal/org"
-	"yingji/internal/relief"
+	"yingji/internal/bureau/relief"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/auth/authtest"
+	"yingji/internal/kit/demo"
+	"yingji/internal/kit/org"
 )
 
 // TestReliefChainToBankList: a town user enters a household; the entrant

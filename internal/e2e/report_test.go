@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"yingji/internal/demo"
+	"yingji/internal/kit/demo"
 )
 
 // TestLeaderReadsAndWritesTheHalfYearReport: the leader opens the

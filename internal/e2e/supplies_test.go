@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"yingji/internal/auth"
-	"yingji/internal/demo"
-	"yingji/internal/supplies"
+	"yingji/internal/bureau/supplies"
+	"yingji/internal/kit/auth"
+	"yingji/internal/kit/demo"
 )
 
 // TestSuppliesDispatchReceipt: section staff (jg2) write a dispatch order

@@ -8,7 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"yingji/internal/demo"
+	"yingji/internal/kit/demo"
 )
 
 // TestWarningDraftApproveAckOnPhone: the duty officer drafts a warning →
