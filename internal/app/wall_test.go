@@ -122,3 +122,45 @@ func moduleOf(rel string) string {
 	}
 	return parts[0]
 }
+
+// TestKitImportsNoFunction keeps the two layers apart: the shared kit
+// (internal/kit) never imports a bureau function (internal/bureau) or the
+// app that composes them, so a function can be added or removed without
+// touching the kit.
+func TestKitImportsNoFunction(t *testing.T) {
+	imp := regexp.MustCompile(`"yingji/internal/(bureau|app)(/[^"]*)?"`)
+	n := 0
+	err := filepath.WalkDir(filepath.Join("..", "kit"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		n++
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if m := imp.FindString(string(b)); m != "" {
+			t.Errorf("%s imports %s: the kit may not depend on a bureau function", path, m)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 100 {
+		t.Fatalf("read %d Go files under internal/kit; the layout changed?", n)
+	}
+	entries, err := os.ReadDir("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var top []string
+	for _, e := range entries {
+		if e.IsDir() {
+			top = append(top, e.Name())
+		}
+	}
+	if want := []string{"app", "bureau", "e2e", "kit"}; !slices.Equal(top, want) {
+		t.Errorf("internal/ holds %v; a new folder goes under kit/ (shared) or bureau/ (a function), want %v", top, want)
+	}
+}
