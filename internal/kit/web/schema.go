@@ -161,7 +161,7 @@ func marshaled(t reflect.Type) map[string]any {
 }
 
 // object describes a struct: a named one once in the components (the
-// name is its package path under internal/ and type,
+// name is its package path under internal/ without the layer and type,
 // enterprise.Enterprise, hazard.supervise.Letter), an anonymous or
 // generic one (PagedList[T]) inline.
 func (s *Schemas) object(t reflect.Type) map[string]any {
@@ -185,6 +185,8 @@ func componentName(t reflect.Type) string {
 	pkg := t.PkgPath()
 	if i := strings.Index(pkg, "/internal/"); i >= 0 {
 		pkg = pkg[i+len("/internal/"):]
+		// the layer (kit/, bureau/) is the tree's order, not the API's name
+		pkg = strings.TrimPrefix(strings.TrimPrefix(pkg, "kit/"), "bureau/")
 	} else {
 		pkg = path.Base(pkg)
 	}
