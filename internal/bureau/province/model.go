@@ -242,7 +242,9 @@ func sumFigure(d Def, rs []Stored) Sum {
 	for _, n := range nums {
 		s.Numbers = append(s.Numbers, *n)
 	}
-	slices.SortFunc(s.Numbers, func(a, b NumberSum) int { return cmp.Or(cmp.Compare(ord[a.Key], ord[b.Key]), cmp.Compare(a.Key, b.Key)) })
+	slices.SortFunc(s.Numbers, func(a, b NumberSum) int {
+		return cmp.Or(cmp.Compare(ord[a.Key], ord[b.Key]), cmp.Compare(a.Key, b.Key))
+	})
 	for k, w := range words {
 		if w.agree {
 			if s.Words == nil {

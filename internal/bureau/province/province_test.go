@@ -140,7 +140,7 @@ func TestPublishAndRollUp(t *testing.T) {
 			"全省（2个县区）2022-01-01至2022-06-30工作情况汇总",
 			"全省（2个县区）发生生产安全事故3起", // the province's own sentence
 			"同比事故起数持平",
-			"共检查烟花爆竹零售户140家（在册140家）", // the province's sentence leaves the coverage out
+			"共检查烟花爆竹零售户140家（在册140家）",   // the province's sentence leaves the coverage out
 			"发放冬春救助资金126.05万元，共计5500人", // 1,260,500.50 元
 			"截止6月9日，已鉴定317栋",
 			"未报送本期数据的县区（1个）：丙县（340103）",
