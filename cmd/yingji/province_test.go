@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,6 +58,7 @@ func TestProvinceVerbs(t *testing.T) {
 			Figures  map[string]struct {
 				Counties int
 				Sentence string
+				Problem  string
 				Numbers  map[string]struct {
 					Summed   bool
 					Value    *float64
@@ -82,6 +84,23 @@ func TestProvinceVerbs(t *testing.T) {
 		}
 		if n := r.Figures["F-IND-1"].Numbers["percent"]; n.Summed || n.Value != nil || n.ByCounty["349901"] != 55 {
 			t.Errorf("F-IND-1 percent is per county: %+v", n)
+		}
+		// Exactly the numbers the registry marks PerCounty are not summed,
+		// and every sentence the county writes, the province writes too.
+		var perCounty []string
+		for id, f := range r.Figures {
+			for k, n := range f.Numbers {
+				if !n.Summed {
+					perCounty = append(perCounty, id+" "+k)
+				}
+			}
+			if f.Problem != "" || f.Sentence == "" {
+				t.Errorf("%s: no province sentence (%s)", id, f.Problem)
+			}
+		}
+		slices.Sort(perCounty)
+		if got := strings.Join(perCounty, ", "); got != "F-BIG-5 rounds, F-CHEM-4 coverage, F-IND-1 percent, F-RES-2 rollcall_day, F-RES-2 rollcall_month" {
+			t.Errorf("numbers not summed: %s", got)
 		}
 		args = append([]string{"province", "report", "--db", target}, half...)
 		code, text, e := cli(t, "", args...)

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"yingji/internal/kit/calendar"
 	"yingji/internal/kit/figure"
 )
 
@@ -124,8 +125,9 @@ type Sum struct {
 	// Counties is how many counties published this figure.
 	Counties int
 	Numbers  []NumberSum
-	// Words are the figure's words on which every county agrees (a word
-	// the counties disagree on is left out; the sentence then cannot be
+	// Words are the figure's words: the counties' word when they agree,
+	// the latest when they are dates (a survey's cut-off); a word they
+	// disagree on otherwise is left out (the sentence then cannot be
 	// written and the figure shows in the tables only).
 	Words map[string]string
 }
@@ -201,22 +203,13 @@ func Roll(period figure.Period, known []County, defs []Def, rows []Stored, secti
 func sumFigure(d Def, rs []Stored) Sum {
 	s := Sum{Def: d}
 	counties := map[string]bool{}
-	type wordSeen struct {
-		value string
-		agree bool
-	}
-	words := map[string]*wordSeen{}
+	words := map[string][]string{}
 	nums := map[string]*NumberSum{}
 	ord := map[string]int{}
 	for _, r := range rs {
 		counties[r.County.Code] = true
 		if r.Unit == WordUnit {
-			w, ok := words[r.Key]
-			if !ok {
-				words[r.Key] = &wordSeen{value: r.Word, agree: true}
-			} else if w.value != r.Word {
-				w.agree = false
-			}
+			words[r.Key] = append(words[r.Key], r.Word)
 			continue
 		}
 		n, ok := nums[r.Key]
@@ -245,15 +238,33 @@ func sumFigure(d Def, rs []Stored) Sum {
 	slices.SortFunc(s.Numbers, func(a, b NumberSum) int {
 		return cmp.Or(cmp.Compare(ord[a.Key], ord[b.Key]), cmp.Compare(a.Key, b.Key))
 	})
-	for k, w := range words {
-		if w.agree {
+	for k, ws := range words {
+		if w, ok := joinWords(ws); ok {
 			if s.Words == nil {
 				s.Words = map[string]string{}
 			}
-			s.Words[k] = w.value
+			s.Words[k] = w
 		}
 	}
 	return s
+}
+
+// joinWords is the province's value of a word the counties published:
+// the word when they all agree; the latest when they are all dates (a
+// survey's cut-off: every county's cumulative count had been reached by
+// the latest of them); otherwise none.
+func joinWords(ws []string) (string, bool) {
+	latest := ""
+	for _, w := range ws {
+		if _, err := calendar.ParseDay(w); err != nil || len(w) != len(calendar.DateLayout) {
+			if slices.ContainsFunc(ws, func(o string) bool { return o != ws[0] }) {
+				return "", false
+			}
+			return ws[0], true
+		}
+		latest = max(latest, w)
+	}
+	return latest, true
 }
 
 // Share is a county's part of a summed number, in percent (0 when the

@@ -83,7 +83,7 @@ func TestPublishAndRollUp(t *testing.T) {
 		ctx := context.Background()
 		now := time.Date(2022, 7, 1, 0, 0, 0, 0, time.UTC)
 		a := county("340101", "甲县", 2, 3, 100, 100, 126000000, 5452, 310, "2022-06-09")
-		b := county("340102", "乙县", 1, 0, 40, 80, 50050, 48, 7, "2022-06-09")
+		b := county("340102", "乙县", 1, 0, 40, 80, 50050, 48, 7, "2022-06-20")
 		for _, p := range []province.Publication{a, b} {
 			if err := province.Publish(ctx, db, p, now); err != nil {
 				t.Fatal(err)
@@ -142,7 +142,7 @@ func TestPublishAndRollUp(t *testing.T) {
 			"同比事故起数持平",
 			"共检查烟花爆竹零售户140家（在册140家）",   // the province's sentence leaves the coverage out
 			"发放冬春救助资金126.05万元，共计5500人", // 1,260,500.50 元
-			"截止6月9日，已鉴定317栋",
+			"截止6月20日，已鉴定317栋",          // the later of the two cut-offs
 			"未报送本期数据的县区（1个）：丙县（340103）",
 		} {
 			if !strings.Contains(text, want) {

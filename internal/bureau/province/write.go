@@ -90,7 +90,9 @@ func (r Rollup) Report(m Messages, lang string) report.Report {
 				last.Numbers = append(last.Numbers, figure.Number{Key: n.Key, Value: *n.LastYear, Unit: n.Unit})
 			}
 		}
-		it.Value.Numbers = append(it.Value.Numbers, figure.Number{Key: CountiesKey, Value: int64(s.Counties)})
+		if _, own := s.Number(CountiesKey); !own { // a figure's own number of that name wins
+			it.Value.Numbers = append(it.Value.Numbers, figure.Number{Key: CountiesKey, Value: int64(s.Counties)})
+		}
 		if s.Def.Compare {
 			it.LastYear = &last
 		}
