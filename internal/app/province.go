@@ -3,12 +3,15 @@ package app
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
 	"yingji/internal/bureau/province"
 	"yingji/internal/kit/figure"
+	"yingji/internal/kit/jobs"
 	"yingji/internal/kit/store"
+	"yingji/internal/kit/web"
 )
 
 // Publication is the county's period report as the province files it
@@ -70,4 +73,53 @@ func (a *App) PublishToProvince(ctx context.Context, db *store.DB, p figure.Peri
 		return province.Publication{}, err
 	}
 	return pub, province.Publish(ctx, db, pub, time.Now())
+}
+
+// provincePublishKind is the scheduled publish of the closed periods.
+const provincePublishKind = "province.publish"
+
+// provinceModule publishes the county's figures to the province database
+// (--province-db / YINGJI_PROVINCE_DB) every 6 hours: each closed month,
+// quarter, half-year and year not yet published. Without a province
+// database the job does nothing.
+func (a *App) provinceModule() (*module, error) {
+	return &module{
+		name:    "province",
+		locales: province.Locales,
+		jobs:    map[string]jobs.Handler{provincePublishKind: a.publishClosed},
+		every:   map[string]time.Duration{provincePublishKind: 6 * time.Hour},
+	}, nil
+}
+
+// publishClosed publishes each closed period (province.ClosedPeriods of
+// the business date) that the county has not published yet; a period
+// already published is left as it is (yingji report publish replaces it).
+func (a *App) publishClosed(ctx context.Context, _ *jobs.Job, prog jobs.Progress) error {
+	if a.Cfg.ProvinceDB == "" {
+		prog.Set(0, 0, "未配置省级数据库（--province-db），不报送")
+		return nil
+	}
+	db, err := province.Open(ctx, a.Cfg.ProvinceDB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	today := a.Now().In(web.Shanghai)
+	periods := province.ClosedPeriods(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC))
+	done := 0
+	for i, p := range periods {
+		ok, err := province.HasPublished(ctx, db, a.Cfg.County, p)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			if _, err := a.PublishToProvince(ctx, db, p); err != nil {
+				return err
+			}
+			done++
+			a.Log.Info("published to the province", "from", p.FromDay(), "to", p.ToDay())
+		}
+		prog.Set(int64(i+1), int64(len(periods)), fmt.Sprintf("已报送 %d 个期间", done))
+	}
+	return nil
 }

@@ -275,3 +275,22 @@ func Share(part, total int64) float64 {
 	}
 	return float64(part) * 100 / float64(total)
 }
+
+// ClosedPeriods are the periods a county publishes on its own (the
+// scheduled publish): the last month, quarter, half-year and year that
+// ended before today (a calendar date).
+func ClosedPeriods(today time.Time) []figure.Period {
+	y, m, _ := today.Date()
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	span := func(y int, m time.Month, months int) figure.Period {
+		from := day(y, m, 1)
+		return figure.Period{From: from, To: from.AddDate(0, months, -1)}
+	}
+	month := span(y, m-1, 1) // time.Date normalises month 0 to December of y-1
+	qStart := time.Month((int(m)-1)/3*3 + 1)
+	quarter := span(y, qStart-3, 3)
+	hStart := time.Month((int(m)-1)/6*6 + 1)
+	half := span(y, hStart-6, 6)
+	year := span(y-1, time.January, 12)
+	return []figure.Period{month, quarter, half, year}
+}

@@ -242,3 +242,22 @@ func TestPublishRefuses(t *testing.T) {
 		}
 	})
 }
+
+// The scheduled publish's periods: the last closed month, quarter,
+// half-year and year, across a year's turn too.
+func TestClosedPeriods(t *testing.T) {
+	for today, want := range map[string]string{
+		"2022-06-30": "2022-05-01…2022-05-31 2022-01-01…2022-03-31 2021-07-01…2021-12-31 2021-01-01…2021-12-31",
+		"2022-07-01": "2022-06-01…2022-06-30 2022-04-01…2022-06-30 2022-01-01…2022-06-30 2021-01-01…2021-12-31",
+		"2023-01-15": "2022-12-01…2022-12-31 2022-10-01…2022-12-31 2022-07-01…2022-12-31 2022-01-01…2022-12-31",
+	} {
+		d, _ := time.Parse("2006-01-02", today)
+		var got []string
+		for _, p := range province.ClosedPeriods(d) {
+			got = append(got, p.FromDay()+"…"+p.ToDay())
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s: %v, want %s", today, got, want)
+		}
+	}
+}

@@ -161,3 +161,14 @@ func Load(ctx context.Context, db *store.DB, period figure.Period, sections []st
 	}
 	return Roll(period, known, defs, rows, sections), nil
 }
+
+// HasPublished reports whether the county has published exactly the period.
+func HasPublished(ctx context.Context, db *store.DB, county string, period figure.Period) (bool, error) {
+	var n int
+	err := db.R().QueryRowContext(ctx, `SELECT count(*) FROM province_number WHERE period_from = $1 AND period_to = $2 AND county_code = $3`,
+		period.FromDay(), period.ToDay(), county).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("province: published %s %s…%s: %w", county, period.FromDay(), period.ToDay(), err)
+	}
+	return n > 0, nil
+}

@@ -19,6 +19,10 @@ import (
 //go:embed locales/*.json
 var localeFiles embed.FS
 
+// Locales are the province's messages (the county's app registers them
+// for its job's name).
+var Locales fs.FS = localeFiles
+
 // Messages are the texts the province writes with, by language: the
 // report's own (section titles) and the province's (title, missing
 // counties, the sentences that read differently for a province).
