@@ -39,6 +39,13 @@ Usage:
                                                copy a county's SQLite database into a new, empty PostgreSQL database
   yingji report --from YYYY-MM-DD --to YYYY-MM-DD [--scope CODE] --format text|json|pdf|docx [--out FILE]
                                                the period report written from the records
+  yingji report publish --from YYYY-MM-DD --to YYYY-MM-DD --to-db postgres://…/province
+                                               publish the county's figures for the period to the province
+                                               database (replaces what the county published for that period)
+  yingji province report --db postgres://…/province --from YYYY-MM-DD --to YYYY-MM-DD
+                         [--format text|json|xlsx] [--out FILE] [--lang zh|en]
+                                               the province roll-up: each figure summed over the counties that
+                                               published the period, the counties missing, each county's share
   yingji import KIND FILE [--only-valid] [--campaign NAME] [--programme NAME]
                                                import an Excel ledger (all-or-nothing unless --only-valid;
                                                buildings: --campaign picks the survey when there are several;
@@ -110,6 +117,8 @@ func run(ctx context.Context, args []string, out, errOut io.Writer, getenv confi
 		err = e.audit(args[1:])
 	case "report":
 		err = e.reportCmd(args[1:])
+	case "province":
+		err = e.provinceCmd(args[1:])
 	case "bench":
 		err = e.bench(args[1:])
 	case "load":

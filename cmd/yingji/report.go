@@ -14,6 +14,9 @@ import (
 //
 //	yingji report --from 2022-01-01 --to 2022-06-30 [--scope CODE] --format text|json|pdf|docx --out F
 func (e env) reportCmd(args []string) error {
+	if len(args) > 0 && args[0] == "publish" {
+		return e.reportPublish(args[1:])
+	}
 	var from, to, scope, format, out, lang string
 	a, rest, err := e.open("report", args, func(fs *flagSet) {
 		fs.StringVar(&from, "from", "", "first day of the period (YYYY-MM-DD)")

@@ -358,7 +358,7 @@ func (a *App) specialFigures(svc *special.Service) []figure.Figure {
 		return out, nil
 	}
 	return []figure.Figure{
-		{ID: "F-CHEM-4", Section: "chem", Order: 4, Text: "report.text.F-CHEM-4", Count: func(ctx context.Context, q figure.Query) (figure.Value, error) {
+		{ID: "F-CHEM-4", Section: "chem", Order: 4, Text: "report.text.F-CHEM-4", PerCounty: []string{"coverage"}, Count: func(ctx context.Context, q figure.Query) (figure.Value, error) {
 			cs, err := pick(ctx, q, func(c special.Campaign) bool { return c.Sector == "fireworks_retail" })
 			if err != nil {
 				return figure.Value{}, err
@@ -380,7 +380,7 @@ func (a *App) specialFigures(svc *special.Service) []figure.Figure {
 			}
 			return figure.Value{Numbers: []figure.Number{checked, inScope, pct}}, nil
 		}},
-		{ID: "F-BIG-5", Section: "big", Order: 5, Text: "report.text.F-BIG-5", Count: func(ctx context.Context, q figure.Query) (figure.Value, error) {
+		{ID: "F-BIG-5", Section: "big", Order: 5, Text: "report.text.F-BIG-5", PerCounty: []string{"rounds"}, Count: func(ctx context.Context, q figure.Query) (figure.Value, error) {
 			cs, err := pick(ctx, q, func(c special.Campaign) bool { return c.ScopeKind == special.ScopePlaces })
 			if err != nil {
 				return figure.Value{}, err

@@ -84,6 +84,7 @@ func (a *App) modules() []func() (*module, error) {
 		a.reliefModule,
 		a.dutyModule,
 		a.reportModule,    // it reads every module's figures
+		a.provinceModule,  // publishes the report's figures to the province
 		a.dashboardModule, // last: it gathers every module's panels
 	}
 }

@@ -31,7 +31,7 @@ func (s *Service) Figures() []figure.Figure {
 		{ID: "F-MINE-1", Section: "mine", Order: 10, Label: "inspection.figure.mine", Count: s.figMine},
 		{ID: "F-MINE-4", Section: "mine", Order: 40, Label: "inspection.figure.mine4", Text: "inspection.figure.mine4_text", Count: s.figMine4},
 		{ID: "F-CHEM-1", Section: "chem", Order: 10, Label: "inspection.figure.chem", Text: "inspection.figure.chem_text", Count: s.figChem},
-		{ID: "F-IND-1", Section: "industry", Order: 10, Label: "inspection.figure.industry", Count: s.figIndustry},
+		{ID: "F-IND-1", Section: "industry", Order: 10, Label: "inspection.figure.industry", PerCounty: []string{"percent"}, Count: s.figIndustry},
 	}
 }
 

@@ -75,7 +75,7 @@ func (s *Service) Figures(hazards HazardsFunc) []figure.Figure {
 		{ID: "F-FLOOD-2", Section: "flood", Order: 20, Label: "prepare.fig.flood2", Text: "prepare.fig.flood2_text", Count: s.figFlood2},
 		{ID: "F-FLOOD-3", Section: "flood", Order: 30, Label: "prepare.fig.flood3", Text: "prepare.fig.flood3_text", Count: s.figFlood3},
 		{ID: "F-RES-1", Section: "preparedness", Order: 20, Label: "prepare.fig.res1", Text: "prepare.fig.res1_text", Count: s.figRes1},
-		{ID: "F-RES-2", Section: "preparedness", Order: 30, Label: "prepare.fig.res2", Text: "prepare.fig.res2_text", Count: s.figRes2},
+		{ID: "F-RES-2", Section: "preparedness", Order: 30, Label: "prepare.fig.res2", Text: "prepare.fig.res2_text", PerCounty: []string{"rollcall_month", "rollcall_day"}, Count: s.figRes2},
 	}
 }
 

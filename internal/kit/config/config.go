@@ -35,6 +35,10 @@ type Config struct {
 	// (https://yj.example.gov.cn): links in e-mail, SMS and robot messages
 	// (a warning's 签收 link) start with it; empty: they stay relative.
 	PublicURL string
+	// ProvinceDB is the province database the county publishes its
+	// closed periods' figures to (yingji report publish on a schedule);
+	// empty: no scheduled publish.
+	ProvinceDB string
 }
 
 // Getenv is os.Getenv (injected for tests).
@@ -71,6 +75,7 @@ func Flags(fs *flag.FlagSet, env Getenv) *Config {
 	fs.StringVar(&c.LogLevel, "log-level", def("YINGJI_LOG_LEVEL", "info"), "log level: debug, info, warn, error (YINGJI_LOG_LEVEL)")
 	fs.StringVar(&c.NotifyConfig, "notify-config", def("YINGJI_NOTIFY_CONFIG", ""), "JSON file with notification channels: smtp, sms, webhooks (YINGJI_NOTIFY_CONFIG)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", def("YINGJI_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For is believed, CIDR list e.g. 127.0.0.1,10.0.0.0/8 (YINGJI_TRUSTED_PROXIES)")
+	fs.StringVar(&c.ProvinceDB, "province-db", def("YINGJI_PROVINCE_DB", ""), "province database postgres://… the county publishes its closed months, quarters, half-years and years to, every 6 hours (YINGJI_PROVINCE_DB); empty: no scheduled publish")
 	fs.StringVar(&c.PublicURL, "public-url", def("YINGJI_PUBLIC_URL", ""), "address Yingji is reached at, e.g. https://yj.example.gov.cn: links in e-mail and SMS start with it (YINGJI_PUBLIC_URL)")
 	c.AdminPassword = env("YINGJI_ADMIN_PASSWORD")
 	c.FieldKey = env("YINGJI_FIELD_KEY")

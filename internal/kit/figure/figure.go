@@ -173,6 +173,11 @@ type Figure struct {
 	Text string
 	// Compare asks the report to write 同比 against last year.
 	Compare bool
+	// PerCounty names the numbers that cannot be summed across counties
+	// (a percentage, a ratio, a rank, a day of the month): a province
+	// roll-up shows them per county only, and its sentence does not use
+	// them.
+	PerCounty []string
 	// Count computes the figure from records.
 	Count func(ctx context.Context, q Query) (Value, error)
 }
@@ -248,6 +253,7 @@ func (r *Registry) Get(id string) (Figure, bool) {
 		out.Label = cmp.Or(out.Label, p.Label)
 		out.Text = cmp.Or(out.Text, p.Text)
 		out.Compare = out.Compare || p.Compare
+		out.PerCounty = append(out.PerCounty, p.PerCounty...)
 		if p.Text != "" {
 			out.Order = p.Order
 		}
@@ -273,6 +279,10 @@ func (r *Registry) Get(id string) (Figure, bool) {
 	}
 	return out, true
 }
+
+// Summable reports whether the number with key k can be summed across
+// counties (it is not one of PerCounty).
+func (f Figure) Summable(k string) bool { return !slices.Contains(f.PerCounty, k) }
 
 // All returns every figure (parts joined), by section then order then ID.
 func (r *Registry) All() []Figure {
