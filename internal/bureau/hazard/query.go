@@ -370,8 +370,8 @@ func (s *Service) Monthly(ctx context.Context, p *auth.Principal, from, to strin
 		}
 		return rs.Err()
 	}
-	// The whole months before the last come from hazard_month (kept by
-	// triggers) when the scope uses only its columns; the last month —
+	// The whole months before the last come from hazard_month (kept in
+	// Go by every write) when the scope uses only its columns; the last month —
 	// cut at the day `to`, and where today's records land — is counted
 	// from the hazards themselves (at most a month of the index). The
 	// three queries run side by side on the reader pool; each writes its
