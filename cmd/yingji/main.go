@@ -67,6 +67,8 @@ Usage:
   yingji restore FILE --data DIR [--db URL] [--passphrase-file FILE] [--force]
                                                put back what backup wrote (refuses a key that does not fit)
   yingji audit verify
+  yingji tally check | rebuild                 compare the hazard tallies (ledger figures, dashboard trend) with
+                                               the hazards; rebuild counts them again where they differ
   yingji bench [--quick] [--rows N] [--clients N] [--duration D] [--db URL]
                                                one table: cold start, idle/peak memory, import vs floor,
                                                list at N rows, export vs raw excelize, key pages vs /healthz
@@ -125,6 +127,8 @@ func run(ctx context.Context, args []string, out, errOut io.Writer, getenv confi
 		err = e.load(args[1:])
 	case "migrate-data":
 		err = e.migrateData(args[1:])
+	case "tally":
+		err = e.tally(args[1:])
 	case "version":
 		fmt.Fprintln(out, "yingji", app.Version)
 	case "help", "-h", "--help":

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"yingji/internal/app"
+	"yingji/internal/bureau/hazard"
 	"yingji/internal/kit/config"
 	"yingji/internal/kit/store"
 	"yingji/internal/kit/store/storetest"
@@ -85,6 +86,10 @@ func TestMigrateDataToPostgres(t *testing.T) {
 	getJSON(t, moved, "/api/v1/certificates/"+certs.Items[0].ID, adminDst, &same)
 	if one.IDNumber == "" || one.IDNumber != same.IDNumber {
 		t.Errorf("ID number %q on SQLite, %q on PostgreSQL", one.IDNumber, same.IDNumber)
+	}
+	// The tallies were copied with the hazards they count, and hold.
+	if c, err := hazard.CheckTallies(ctx, dst.R()); err != nil || !c.OK() {
+		t.Errorf("hazard tallies after the move: %+v %v", c, err)
 	}
 	res, err := moved.VerifyAudit(ctx)
 	if err != nil {

@@ -535,7 +535,8 @@ func (im *hzImport) Commit(ctx context.Context, progress func(done, total int64)
 	return len(im.rows), err
 }
 
-// insertHazards writes hazards in batches of multi-row INSERTs.
+// insertHazards writes hazards in batches of multi-row INSERTs and counts
+// them in the tallies (one upsert per key of the whole list).
 func insertHazards(ctx context.Context, tx *store.Tx, list []Record, progress func(n int)) error {
 	var progressErr func(int) error
 	if progress != nil {
@@ -551,7 +552,7 @@ func insertHazards(ctx context.Context, tx *store.Tx, list []Record, progress fu
 	if err != nil {
 		return fmt.Errorf("insert hazards: %w", err)
 	}
-	return nil
+	return tallyRecords(ctx, tx, list)
 }
 
 // insertEvents writes timeline events in batches.

@@ -38,8 +38,8 @@ type Counts struct {
 
 // Counts counts the hazards matching f in scope. When the filter and the
 // scope use only the tally's columns (town, sector, department, grade,
-// state), found, open and major are sums over hazard_tally (kept by
-// triggers) and overdue a count over the index of open hazards: a
+// state), found, open and major are sums over hazard_tally (kept in Go
+// by every write, store_tally.go) and overdue a count over the index of open hazards: a
 // county-wide ledger at a million hazards then costs a few milliseconds
 // instead of a scan.
 func (s *Service) Counts(ctx context.Context, p *auth.Principal, f Filter) (Counts, error) {

@@ -534,8 +534,9 @@ func validCategory(x Category) bool {
 	return false
 }
 
-func (s *Service) insert(ctx context.Context, q store.Querier, r Record) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO hazard (`+Cols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,
+// insert writes a new hazard and counts it in the tallies.
+func (s *Service) insert(ctx context.Context, tx *store.Tx, r Record) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO hazard (`+Cols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,
 		$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39)`,
 		r.ID, r.CountyCode, r.EnterpriseID, r.PlaceName, r.TownCode, r.Sector, r.UnitID, r.Source, r.SourceRef, r.Campaign, r.Grade, r.Clause,
 		r.Category, r.Description, r.Place, r.Responsible, r.Measures, r.FoundOn, r.Deadline, r.State, r.OrderNumber, r.OnSite, r.RectifiedBy,
@@ -544,7 +545,7 @@ func (s *Service) insert(ctx context.Context, q store.Querier, r Record) error {
 	if err != nil {
 		return fmt.Errorf("insert hazard: %w", err)
 	}
-	return nil
+	return tallyRecords(ctx, tx, []Record{r})
 }
 
 func (s *Service) getTx(ctx context.Context, q store.Querier, id string) (Record, error) {
@@ -749,6 +750,9 @@ func (s *Service) doTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id 
 		r.State, r.Grade, r.Clause, r.Deadline, r.RectifiedBy, r.OrderNumber, r.OnSite, r.RectifiedOn, r.VerifiedOn, r.ReviewNumber,
 		r.ClosedOn, r.Extensions, r.Card, r.CardSince, r.PlanMeasures, r.PlanFunds, r.PlanDeadline, r.PlanPerson, r.PlanEmergency, now, r.ID); err != nil {
 		return before, fmt.Errorf("update hazard: %w", err)
+	}
+	if err := tallyStep(ctx, tx, before, r); err != nil {
+		return before, err
 	}
 	at, err := nextAt(ctx, tx, r.ID, now)
 	if err != nil {

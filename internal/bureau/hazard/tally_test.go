@@ -1,18 +1,22 @@
 package hazard_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"testing"
 
 	"yingji/internal/bureau/hazard"
+	"yingji/internal/kit/attach"
 	"yingji/internal/kit/auth"
+	"yingji/internal/kit/demo"
+	"yingji/internal/kit/ledger"
 	"yingji/internal/kit/store"
 	"yingji/internal/kit/store/storetest"
 )
 
-// tallyMatches checks that hazard_tally, kept by triggers, holds exactly
+// tallyMatches checks that hazard_tally, kept in Go by every write, holds exactly
 // the counts of the hazard table.
 func tallyMatches(t *testing.T, db *store.DB) {
 	t.Helper()
@@ -32,7 +36,7 @@ func tallyMatches(t *testing.T, db *store.DB) {
 	}
 }
 
-// monthMatches checks that hazard_month, kept by triggers, holds exactly
+// monthMatches checks that hazard_month, kept in Go by every write, holds exactly
 // the hazards found (major apart) and closed per month.
 func monthMatches(t *testing.T, db *store.DB) {
 	t.Helper()
@@ -56,8 +60,10 @@ func monthMatches(t *testing.T, db *store.DB) {
 }
 
 // The ledger's counts from the tally equal the counts over the hazards,
-// for every scope and simple filter, through the demo's loop steps and
-// through raw changes of every tallied column and deletions.
+// for every scope and simple filter, after the demo, after every write
+// path of the service (report, each step, extension, listing, self-check,
+// import) and, through a repair, after raw changes of every tallied column
+// and deletions.
 func TestTallyKeepsCounts(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -118,7 +124,82 @@ func TestTallyKeepsCounts(t *testing.T) {
 		}
 		check("after the demo")
 
-		// Every tallied column changed outside the service, then rows deleted.
+		// Every write path of the service, each followed by the check: a
+		// report (found in an earlier month), each step of the loop,
+		// a return, a close dated in an earlier month, a major grade, an
+		// approved extension, an enterprise's self-check, listing, an
+		// import (the bulk path the demo also takes).
+		jg1, zhifa, qiye, dept := f.p(t, "jg1"), f.p(t, "zhifa"), f.p(t, "qiye"), f.p(t, "dept")
+		report := func(desc, found string) hazard.Record {
+			t.Helper()
+			h, err := f.svc.Report(ctx, jg1, hazard.NewHazard{EnterpriseID: demo.EnterpriseID, Source: hazard.SourceInspection,
+				Category: hazard.CatThing, Description: desc, FoundOn: found})
+			if err != nil {
+				t.Fatal(err)
+			}
+			check("after a report")
+			return h
+		}
+		do := func(p *auth.Principal, id string, in hazard.StepInput, files ...attach.Upload) {
+			t.Helper()
+			if _, err := f.svc.Do(ctx, p, id, in, files); err != nil {
+				t.Fatalf("%s: %v", in.Action, err)
+			}
+			check("after " + string(in.Action))
+		}
+		h := report("井下安全出口标识缺失", "2022-03-01")
+		do(jg1, h.ID, hazard.StepInput{Action: hazard.ActGrade, On: "2022-03-01", Grade: hazard.General})
+		do(jg1, h.ID, hazard.StepInput{Action: hazard.ActOrder, On: "2022-03-02", Deadline: "2022-06-20", DocNumber: "（示）应急责改〔2022〕31号"})
+		do(qiye, h.ID, hazard.StepInput{Action: hazard.ActStart, On: "2022-03-03"})
+		do(qiye, h.ID, hazard.StepInput{Action: hazard.ActSubmit, On: "2022-04-10"}, photo(t))
+		do(zhifa, h.ID, hazard.StepInput{Action: hazard.ActReturn, On: "2022-04-11", Reason: "照片不清"})
+		do(qiye, h.ID, hazard.StepInput{Action: hazard.ActSubmit, On: "2022-04-20"}, photo(t))
+		do(zhifa, h.ID, hazard.StepInput{Action: hazard.ActVerify, On: "2022-05-20", DocNumber: "（示）应急复查〔2022〕31号"})
+		do(zhifa, h.ID, hazard.StepInput{Action: hazard.ActClose, On: "2022-05-21"})
+
+		m := report("主要通风机未设置备用电源", "2022-04-02")
+		do(jg1, m.ID, hazard.StepInput{Action: hazard.ActGrade, On: "2022-04-02", Grade: hazard.Major, Clause: "ks98-d-1"})
+
+		x := report("提升机制动闸瓦磨损超限", "2022-06-01")
+		do(jg1, x.ID, hazard.StepInput{Action: hazard.ActGrade, Grade: hazard.General})
+		do(jg1, x.ID, hazard.StepInput{Action: hazard.ActOrder, Deadline: "2022-06-10", DocNumber: "（示）应急责改〔2022〕32号"})
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := f.svc.ExtendTx(ctx, tx, jg1, x.ID, hazard.Extension{RequestID: "01J0TALLYEXTENSION00000001", On: "2022-06-09",
+				Deadline: "2022-07-10", Reason: "设备到货延迟"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		check("after an extension")
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := f.svc.SetListedTx(ctx, tx, jg1, m.ID, true)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		check("after listing")
+
+		self, err := f.svc.Report(ctx, qiye, hazard.NewHazard{Source: hazard.SourceSelfCheck, Description: "配电箱未上锁", FoundOn: "2022-06-08"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("after a self-check report")
+		do(qiye, self.ID, hazard.StepInput{Action: hazard.ActSelfDone}, photo(t))
+
+		var rows [][]any
+		for i, st := range []struct{ status, done string }{{"未整改", ""}, {"已整改", "2022-04-20"}, {"已整改", "2022-05-03"}, {"未整改", ""}} {
+			rows = append(rows, row("", fmt.Sprintf("第%02d号建筑工地", i), []string{"籍山镇", "弋江镇"}[i%2], "部门检查", "一般", "",
+				"脚手架连墙件设置不足", "2022-04-01", "2022-04-30", st.status, st.done))
+		}
+		res, err := ledger.Run(ctx, f.svc.Ledger(), dept, bytes.NewReader(ledgerFile(t, rows)), ledger.Options{}, nil)
+		if err != nil || res.Imported != len(rows) {
+			t.Fatalf("import: %v %+v", err, res)
+		}
+		check("after an import")
+
+		// Every tallied column changed outside the service, then rows
+		// deleted: the tallies no longer hold (the check sees it) until
+		// they are counted again (RepairTallies, yingji tally rebuild).
 		steps := []string{
 			`UPDATE hazard SET state = 'closed', closed_on = '2022-06-09' WHERE id = $1`,
 			`UPDATE hazard SET town_code = '349901104' WHERE id = $1`,
@@ -134,7 +215,21 @@ func TestTallyKeepsCounts(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		check("after raw updates")
+		repair := func(when string) {
+			t.Helper()
+			c, err := hazard.CheckTallies(ctx, db.R())
+			if err != nil || c.Tally == 0 || c.Month == 0 {
+				t.Fatalf("%s: the check must see the tallies differ: %+v %v", when, c, err)
+			}
+			if got, err := f.svc.RepairTallies(ctx); err != nil || got != c {
+				t.Fatalf("%s: repair found %+v (%v), the check %+v", when, got, err, c)
+			}
+			if c, err := hazard.CheckTallies(ctx, db.R()); err != nil || !c.OK() {
+				t.Fatalf("%s: after the repair: %+v %v", when, c, err)
+			}
+			check(when)
+		}
+		repair("after raw updates")
 		for _, r := range all[len(all)-3:] {
 			for _, q := range []string{`DELETE FROM hazard_card_event WHERE hazard_id = $1`, `DELETE FROM supervision_letter WHERE hazard_id = $1`,
 				`DELETE FROM extension_request WHERE hazard_id = $1`, `DELETE FROM listing WHERE hazard_id = $1`, `DELETE FROM hazard_event WHERE hazard_id = $1`,
@@ -144,6 +239,9 @@ func TestTallyKeepsCounts(t *testing.T) {
 				}
 			}
 		}
-		check("after deletions")
+		repair("after deletions")
+		if got, err := f.svc.RepairTallies(ctx); err != nil || !got.OK() {
+			t.Fatalf("a repair of tallies that hold: %+v %v", got, err)
+		}
 	})
 }

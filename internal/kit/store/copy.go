@@ -14,11 +14,6 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// DerivedTables are kept by triggers from other tables (engine migrations);
-// a copy skips them and lets the target's triggers rebuild them as the rows
-// they count arrive.
-var DerivedTables = []string{"hazard_tally", "hazard_month"}
-
 // SeededTables get a starting row from a migration (the audit chain's
 // head); a copy replaces that row with the source's.
 var SeededTables = []string{"audit_head"}
@@ -127,7 +122,10 @@ func sqliteTablesInOrder(ctx context.Context, db *DB) ([]string, error) {
 			rows.Close()
 			return nil, err
 		}
-		if n != gooseTable && !slices.Contains(DerivedTables, n) {
+		// Every table is copied, the tallies that modules keep of their
+		// own rows (hazard_tally, housing_daily …) too: they are ordinary
+		// tables written in Go in the same transactions as the rows.
+		if n != gooseTable {
 			all = append(all, n)
 		}
 	}
