@@ -297,6 +297,7 @@ func (a *App) buildHTTP() error {
 	a.Metrics = web.NewMetrics()
 
 	hh.UI = ui
+	hh.Memo = a.homeFigures()
 	for _, m := range a.mods {
 		stats, todo := m.stats, m.todo
 		if len(m.homeKinds) > 0 {
