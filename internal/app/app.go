@@ -335,9 +335,16 @@ func (a *App) buildHTTP() error {
 	if err != nil {
 		return err
 	}
-	a.Handler = web.TrustProxies(proxies, web.Observe(ui, a.Metrics, a.Log, web.SecureHeaders(web.CrossOrigin(ui, web.TextGuard(ui, rt)))))
+	a.Handler = web.TrustProxies(proxies, web.Observe(ui, a.Metrics, a.Log,
+		web.Admit(activeRequests, web.SecureHeaders(web.CrossOrigin(ui, web.TextGuard(ui, rt))))))
 	return nil
 }
+
+// activeRequests is how many requests run at once (web.Admit); the others
+// queue in arrival order. A little above SQLite's reader pool (8) plus its
+// one writer, so that an admitted request seldom waits for a connection,
+// and well under PostgreSQL's pools (20 readers, 10 writers).
+const activeRequests = 12
 
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

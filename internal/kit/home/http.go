@@ -197,7 +197,12 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) {
 	page := h.UI.NewPage(r, "", nil)
 	page.Title = page.T("nav.home")
 	page.Active = "home"
-	compute := func() (Figures, error) { return h.figures(r.Context(), p, page.Can) }
+	// Counted apart from this request's end: other renders of the same
+	// scope may be waiting for this count (Memo), and must not fail
+	// because this client left.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
+	defer cancel()
+	compute := func() (Figures, error) { return h.figures(ctx, p, page.Can) }
 	var f Figures
 	var err error
 	if h.Memo != nil {
