@@ -336,22 +336,16 @@ func (a *App) buildHTTP() error {
 		return err
 	}
 	a.Handler = web.TrustProxies(proxies, web.Observe(ui, a.Metrics, a.Log,
-		web.Admit(activeRequests(a.DB.Engine), web.SecureHeaders(web.CrossOrigin(ui, web.TextGuard(ui, rt))))))
+		web.Admit(activeRequests, web.SecureHeaders(web.CrossOrigin(ui, web.TextGuard(ui, rt))))))
 	return nil
 }
 
 // activeRequests is how many requests run at once (web.Admit); the others
-// queue in arrival order. On SQLite a little above its reader pool (8)
-// plus its one writer, so that an admitted request seldom waits for a
-// connection; on PostgreSQL its two pools (20 readers, 10 writers), whose
-// server works beside this process: 12 there cost a third of the
-// throughput (yingji load, 2026-12-07).
-func activeRequests(e store.Engine) int {
-	if e == store.Postgres {
-		return 30
-	}
-	return 12
-}
+// queue in arrival order: a little above SQLite's reader pool (8) plus its
+// one writer, so that an admitted request seldom waits for a connection.
+// PostgreSQL keeps the same: 30 there (its two pools) lost half the
+// throughput and let hazard reports time out (yingji load, 2026-12-07).
+const activeRequests = 12
 
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

@@ -64,10 +64,8 @@ func TestSerialLongWriteIsNotStarved(t *testing.T) {
 	}
 }
 
-// On PostgreSQL, writers that keep colliding on the audit head all commit:
-// one that lost a race waits its turn for the head on its next attempt
-// instead of running out of retries (yingji load met 503s there with 12
-// requests at once).
+// On PostgreSQL, twelve writers (web.Admit's limit) that keep colliding on
+// the audit head all commit within their retries.
 func TestCollidingWritersAllCommitOnPostgres(t *testing.T) {
 	db := storetest.Postgres(t)
 	ctx := context.Background()

@@ -335,11 +335,6 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		if !IsRetryable(err) {
 			return Classify(err)
 		}
-		// On PostgreSQL every audited write updates the one audit head:
-		// a writer that lost a race there once waits its turn for the
-		// head on its next attempt (see Serial) instead of racing a
-		// stream of short writes again until its retries run out.
-		ctx = Serial(ctx)
 		// Jittered: writers that collided on the same row must not collide
 		// again at the same instant.
 		select {
