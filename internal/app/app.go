@@ -297,6 +297,7 @@ func (a *App) buildHTTP() error {
 	a.Metrics = web.NewMetrics()
 
 	hh.UI = ui
+	hh.Memo = a.homeFigures()
 	for _, m := range a.mods {
 		stats, todo := m.stats, m.todo
 		if len(m.homeKinds) > 0 {
@@ -334,9 +335,17 @@ func (a *App) buildHTTP() error {
 	if err != nil {
 		return err
 	}
-	a.Handler = web.TrustProxies(proxies, web.Observe(ui, a.Metrics, a.Log, web.SecureHeaders(web.CrossOrigin(ui, web.TextGuard(ui, rt)))))
+	a.Handler = web.TrustProxies(proxies, web.Observe(ui, a.Metrics, a.Log,
+		web.Admit(activeRequests, web.SecureHeaders(web.CrossOrigin(ui, web.TextGuard(ui, rt))))))
 	return nil
 }
+
+// activeRequests is how many requests run at once (web.Admit); the others
+// queue in arrival order: a little above SQLite's reader pool (8) plus its
+// one writer, so that an admitted request seldom waits for a connection.
+// PostgreSQL keeps the same: 30 there (its two pools) lost half the
+// throughput and let hazard reports time out (yingji load, 2026-12-07).
+const activeRequests = 12
 
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

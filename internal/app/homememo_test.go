@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,3 +57,41 @@ func TestHomeFigureKeptUntilItsRecordsChange(t *testing.T) {
 		t.Fatalf("after a principal's certificate for %s the home page says %d missing (was %d)", ent.Name, after, before)
 	}
 }
+
+// Home pages rendered side by side for users of different scopes (the
+// county's leader, a town, an enterprise) each show their own figures,
+// never another scope's kept ones, and say when they were counted.
+func TestHomeMemoKeepsScopesApart(t *testing.T) {
+	a := start(t, false)
+	leader, town, qiye := userToken(t, a, "leader"), userToken(t, a, "town"), userToken(t, a, "qiye")
+	counted := regexp.MustCompile(`id="counted-at">统计于 \d\d:\d\d:\d\d<`)
+	want := map[string]string{}
+	for name, tok := range map[string]string{"leader": leader, "town": town, "qiye": qiye} {
+		rec := do(a, "GET", "/", tok, nil)
+		if rec.Code != 200 || !counted.MatchString(rec.Body.String()) {
+			t.Fatalf("%s home: %d, no 统计于 footnote", name, rec.Code)
+		}
+		want[name] = stripCounted(rec.Body.String())
+	}
+	if want["leader"] == want["town"] || want["town"] == want["qiye"] {
+		t.Fatal("the demo users' homes do not differ: the test shows nothing")
+	}
+	var wg sync.WaitGroup
+	for range 6 {
+		for name, tok := range map[string]string{"leader": leader, "town": town, "qiye": qiye} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rec := do(a, "GET", "/", tok, nil)
+				if got := stripCounted(rec.Body.String()); rec.Code != 200 || got != want[name] {
+					t.Errorf("%s home under concurrent renders: %d, not its own page", name, rec.Code)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+}
+
+var countedAt = regexp.MustCompile(`\d\d:\d\d:\d\d`)
+
+func stripCounted(s string) string { return countedAt.ReplaceAllString(s, "") }

@@ -86,10 +86,12 @@ func LoadTest(ctx context.Context, out io.Writer, o LoadOptions) error {
 	}
 	defer stop()
 
+	cpu0 := processCPU()
 	lat, err := a.runLoad(runCtx, base, o)
 	if err != nil {
 		return err
 	}
+	lat.cpu = processCPU() - cpu0
 	return lat.report(out, o, engine)
 }
 
@@ -202,6 +204,10 @@ type latencies struct {
 	byPage map[string][]time.Duration
 	errors map[string]int
 	sample []string // first few failures, for the report
+	// cpu is the process's CPU time over the run (server and clients
+	// together): per request, it is what a page costs whatever the
+	// machine's load, where the latencies mostly say how busy it was.
+	cpu time.Duration
 }
 
 func (l *latencies) do(ctx context.Context, c *http.Client, name, method, target, token string, body []byte, want int) {
@@ -279,7 +285,11 @@ func (l *latencies) report(out io.Writer, o LoadOptions, engine string) error {
 			pct(d, 50).Round(100*time.Microsecond), pct(d, 95).Round(100*time.Microsecond), pct(d, 99).Round(100*time.Microsecond), ratio)
 	}
 	_ = tw.Flush()
-	fmt.Fprintf(out, "%d requests, %d failed (%.1f req/s)\n", total, failed, float64(total)/o.Duration.Seconds())
+	fmt.Fprintf(out, "%d requests, %d failed (%.1f req/s)", total, failed, float64(total)/o.Duration.Seconds())
+	if l.cpu > 0 && total > 0 {
+		fmt.Fprintf(out, ", CPU %.1f ms a request (server and clients)", float64(l.cpu)/float64(time.Millisecond)/float64(total))
+	}
+	fmt.Fprintln(out)
 	for _, s := range l.sample {
 		fmt.Fprintln(out, "  failure:", s)
 	}

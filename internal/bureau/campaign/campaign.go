@@ -92,11 +92,14 @@ func (h *Handlers) Routes() web.Routes {
 				h.UI.Error(w, r, err)
 				return
 			}
-			to := "/housing"
-			if len(list) > 0 {
-				to = "/housing/" + list[0].ID + "/buildings"
+			if len(list) == 0 {
+				http.Redirect(w, r, "/housing", http.StatusSeeOther)
+				return
 			}
-			http.Redirect(w, r, to, http.StatusSeeOther)
+			// In place, not redirected: under load a second request
+			// queues a second time.
+			r.SetPathValue("id", list[0].ID)
+			h.housingBuildings(w, r)
 		}},
 		{Pattern: "GET /buildings/export", Roles: staff},
 		{Pattern: "GET /buildings/template", Roles: housingWriters},

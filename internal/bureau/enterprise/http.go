@@ -251,9 +251,12 @@ func (h *Handlers) show(w http.ResponseWriter, r *http.Request) {
 	h.UI.Render(w, r, http.StatusOK, "enterprise", page)
 }
 
+// mine shows the enterprise account's own enterprise in place (no
+// redirect: under load a second request queues a second time).
 func (h *Handlers) mine(w http.ResponseWriter, r *http.Request) {
 	p := web.PrincipalFrom(r.Context())
-	http.Redirect(w, r, "/enterprises/"+url.PathEscape(p.EnterpriseID), http.StatusSeeOther)
+	r.SetPathValue("id", p.EnterpriseID)
+	h.show(w, r)
 }
 
 // denied answers an enterprise account reaching for another enterprise:

@@ -60,6 +60,18 @@ type TodoFunc func(ctx context.Context, p *auth.Principal) ([]Todo, error)
 // StatsFunc adds figures to the home page (other domains contribute).
 type StatsFunc func(ctx context.Context, p *auth.Principal) ([]Stat, error)
 
+// Figures are what the home page counts for one user: the figures, the
+// work waiting, and when they were counted.
+type Figures struct {
+	Stats []Stat
+	Todos []Todo
+	At    time.Time
+}
+
+// MemoFunc returns the figures kept for p's scope, or those compute
+// counts now (see Handlers.Memo).
+type MemoFunc func(ctx context.Context, p *auth.Principal, compute func() (Figures, error)) (Figures, error)
+
 // Handlers of this package.
 type Handlers struct {
 	UI    *web.UI
@@ -67,6 +79,13 @@ type Handlers struct {
 	Org   *org.Service
 	Stats []StatsFunc
 	Todos []TodoFunc
+	// Memo, when set, keeps the figures between requests (the key must
+	// name p's scope: nothing kept for one scope may be served to
+	// another); nil counts them on every request. The page says when they
+	// were counted.
+	Memo MemoFunc
+	// Now is the clock of "counted at" (nil: time.Now).
+	Now func() time.Time
 	// Secure marks cookies Secure (behind TLS).
 	Secure bool
 }
@@ -178,39 +197,60 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) {
 	page := h.UI.NewPage(r, "", nil)
 	page.Title = page.T("nav.home")
 	page.Active = "home"
-	towns, villages, units, err := h.Org.Counts(r.Context(), p)
+	// Counted apart from this request's end: other renders of the same
+	// scope may be waiting for this count (Memo), and must not fail
+	// because this client left.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
+	defer cancel()
+	compute := func() (Figures, error) { return h.figures(ctx, p, page.Can) }
+	var f Figures
+	var err error
+	if h.Memo != nil {
+		f, err = h.Memo(r.Context(), p, compute)
+	} else {
+		f, err = compute()
+	}
 	if err != nil {
 		h.UI.Error(w, r, err)
 		return
+	}
+	page.Data = map[string]any{"Stats": f.Stats, "Todos": f.Todos, "CountedAt": f.At.In(web.Shanghai).Format(time.TimeOnly)}
+	h.UI.Render(w, r, http.StatusOK, "home", page)
+}
+
+// figures counts the home page's figures and work waiting for p; can
+// tells which routes p's role may open.
+func (h *Handlers) figures(ctx context.Context, p *auth.Principal, can func(string) bool) (Figures, error) {
+	now := time.Now
+	if h.Now != nil {
+		now = h.Now
+	}
+	f := Figures{At: now()}
+	towns, villages, units, err := h.Org.Counts(ctx, p)
+	if err != nil {
+		return f, err
 	}
 	// The register's figures, for those who may open the register.
-	var stats []Stat
 	// Town staff see one town and their own unit: no figure in that.
 	oneTown := p.Role == auth.RoleTown
-	if page.Can("GET /regions") {
+	if can("GET /regions") {
 		if !oneTown {
-			stats = append(stats, Stat{Label: "home.towns", Value: towns, Link: "/regions?level=town"})
+			f.Stats = append(f.Stats, Stat{Label: "home.towns", Value: towns, Link: "/regions?level=town"})
 		}
-		stats = append(stats, Stat{Label: "home.villages", Value: villages, Link: "/regions?level=village"})
+		f.Stats = append(f.Stats, Stat{Label: "home.villages", Value: villages, Link: "/regions?level=village"})
 	}
-	if page.Can("GET /units") && !oneTown {
-		stats = append(stats, Stat{Label: "home.units", Value: units, Link: "/units"})
+	if can("GET /units") && !oneTown {
+		f.Stats = append(f.Stats, Stat{Label: "home.units", Value: units, Link: "/units"})
 	}
-	for _, f := range h.Stats {
-		more, err := f(r.Context(), p)
+	for _, sf := range h.Stats {
+		more, err := sf(ctx, p)
 		if err != nil {
-			h.UI.Error(w, r, err)
-			return
+			return f, err
 		}
-		stats = append(stats, more...)
+		f.Stats = append(f.Stats, more...)
 	}
-	todos, err := h.todos(r.Context(), p)
-	if err != nil {
-		h.UI.Error(w, r, err)
-		return
-	}
-	page.Data = map[string]any{"Stats": stats, "Todos": todos}
-	h.UI.Render(w, r, http.StatusOK, "home", page)
+	f.Todos, err = h.todos(ctx, p)
+	return f, err
 }
 
 // todos collects the work waiting for p from every module, leaving out

@@ -63,3 +63,36 @@ func TestSerialLongWriteIsNotStarved(t *testing.T) {
 		t.Fatalf("short writes: %d committed, %d gave up", short.Load(), shortFailed.Load())
 	}
 }
+
+// On PostgreSQL, twelve writers (web.Admit's limit) that keep colliding on
+// the audit head all commit within their retries.
+func TestCollidingWritersAllCommitOnPostgres(t *testing.T) {
+	db := storetest.Postgres(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 15 {
+				err := db.InTx(ctx, func(tx *store.Tx) error {
+					var seq int64
+					if err := tx.QueryRowContext(ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&seq); err != nil {
+						return err
+					}
+					time.Sleep(3 * time.Millisecond) // the work of a write, between its snapshot and the head
+					_, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = $1 WHERE id = 1`, seq+1)
+					return err
+				})
+				if err != nil {
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := failed.Load(); n > 0 {
+		t.Fatalf("%d of 180 colliding writes failed", n)
+	}
+}
