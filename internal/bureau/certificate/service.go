@@ -559,7 +559,7 @@ func (s *Service) Verify(ctx context.Context, p *auth.Principal, id string) erro
 		if _, err := tx.ExecContext(ctx, `UPDATE certificate SET verified = $1, updated_at = $2 WHERE id = $3`, true, now, id); err != nil {
 			return fmt.Errorf("verify certificate: %w", err)
 		}
-		if err := audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "certificate", EntityID: id, Action: "verify",
+		if err := audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "certificate", EntityID: id, Action: "certificate_verify",
 			Before: map[string]any{"verified": false}, After: map[string]any{"verified": true}}); err != nil {
 			return err
 		}

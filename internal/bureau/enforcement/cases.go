@@ -254,7 +254,7 @@ func (s *Service) StepTx(ctx context.Context, tx *store.Tx, p *auth.Principal, i
 		}
 		doc = d.Number
 	}
-	if err := audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "enf_case", EntityID: c.ID, Action: in.Action,
+	if err := audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "enf_case", EntityID: c.ID, Action: "enf_" + in.Action,
 		Before: map[string]any{"state": before.State, "fine_fen": before.FineFen, "paid_fen": before.PaidFen},
 		After:  map[string]any{"state": c.State, "fine_fen": c.FineFen, "paid_fen": c.PaidFen, "document": doc, "note": in.Note}}); err != nil {
 		return before, err

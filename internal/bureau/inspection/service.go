@@ -465,7 +465,7 @@ func (s *Service) Publish(ctx context.Context, p *auth.Principal, id string) (Dr
 		if err := updateDrawTasks(ctx, tx, d); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, s.now(), p.Actor(), audit.Entry{Entity: "insp_draw", EntityID: id, Action: "publish", After: map[string]any{"published_on": d.PublishedOn}})
+		return audit.Record(ctx, tx, s.now(), p.Actor(), audit.Entry{Entity: "insp_draw", EntityID: id, Action: "draw_publish", After: map[string]any{"published_on": d.PublishedOn}})
 	})
 	return d, err
 }

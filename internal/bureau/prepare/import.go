@@ -46,7 +46,7 @@ type teamImport struct {
 	region   RegionCodeFunc
 	existing map[string]bool
 	seen     map[string]int
-	rows     []Team
+	kept     ledger.Kept[Team]
 }
 
 func (s *Service) newTeamImport(ctx context.Context, p *auth.Principal, region RegionCodeFunc) (*teamImport, error) {
@@ -122,27 +122,16 @@ func (im *teamImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError 
 		im.seen[t.Name] = row.Num
 	}
 	if len(out) == 0 && len(row.Errors) == 0 {
-		im.rows = append(im.rows, t)
+		im.kept.Add(row.Num, t)
 	}
 	return out
 }
 
 func (im *teamImport) Commit(ctx context.Context, progress func(done, total int64)) (int, error) {
-	err := im.s.db.InTx(ctx, func(tx *store.Tx) error {
-		for i, t := range im.rows {
-			if _, err := im.s.saveTeamTx(ctx, tx, im.p, "", t); err != nil {
-				return err
-			}
-			if i%100 == 0 {
-				progress(int64(i), int64(len(im.rows)))
-			}
-		}
-		return nil
+	return im.kept.Commit(ctx, im.s.db, progress, func(tx *store.Tx, t Team) error {
+		_, err := im.s.saveTeamTx(ctx, tx, im.p, "", t)
+		return err
 	})
-	if err != nil {
-		return 0, err
-	}
-	return len(im.rows), nil
 }
 
 // withTeamImport makes the teams ledger importable.

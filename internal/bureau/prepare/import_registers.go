@@ -18,7 +18,8 @@ import (
 // record the form builds and checked by the form's rule (ValidatePlan,
 // ValidateDrill, ValidateExpert) and the same scope checks; Commit replays
 // the kept rows through the service's own create functions in one
-// transaction, so a file either goes in whole or not at all.
+// transaction (ledger.Kept), so a file either goes in whole or not at
+// all, and a failure names the file row it came from.
 
 // fieldErrs turns a rule's field errors into cell errors; keys maps a
 // field to its column key where the two differ.
@@ -77,7 +78,7 @@ type planImport struct {
 	region   RegionCodeFunc
 	existing map[string]bool // name \x00 enterprise id
 	seen     map[string]int
-	rows     []Plan
+	kept     ledger.Kept[Plan]
 }
 
 func (im *planImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
@@ -136,27 +137,16 @@ func (im *planImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError 
 		im.seen[key] = row.Num
 	}
 	if len(out) == 0 && len(row.Errors) == 0 {
-		im.rows = append(im.rows, x)
+		im.kept.Add(row.Num, x)
 	}
 	return out
 }
 
 func (im *planImport) Commit(ctx context.Context, progress func(done, total int64)) (int, error) {
-	err := im.s.db.InTx(ctx, func(tx *store.Tx) error {
-		for i, x := range im.rows {
-			if _, err := im.s.createPlanTx(ctx, tx, im.p, x); err != nil {
-				return fmt.Errorf("row %d: %w", i+1, err)
-			}
-			if i%100 == 0 {
-				progress(int64(i), int64(len(im.rows)))
-			}
-		}
-		return nil
+	return im.kept.Commit(ctx, im.s.db, progress, func(tx *store.Tx, x Plan) error {
+		_, err := im.s.createPlanTx(ctx, tx, im.p, x)
+		return err
 	})
-	if err != nil {
-		return 0, err
-	}
-	return len(im.rows), nil
 }
 
 // ---- drills
@@ -167,10 +157,10 @@ type drillImport struct {
 	region   RegionCodeFunc
 	plans    map[string]string // plan name → id ("" when several plans have it)
 	existing map[string]bool   // name \x00 date
-	at       map[string]int    // name \x00 date → index in rows (a later row adds a problem)
+	at       map[string]int    // name \x00 date → index in kept (a later row adds a problem)
 	first    map[string]int    // name \x00 date → its first row number
 	drill    map[string]Drill  // name \x00 date → its first row
-	rows     []Drill
+	kept     ledger.Kept[Drill]
 }
 
 func (im *drillImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
@@ -231,7 +221,7 @@ func (im *drillImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError
 			bad("problem", fmt.Sprintf("与第 %d 行是同一演练，续行须填写发现的问题", im.first[key]))
 		}
 		if len(out) == 0 && len(row.Errors) == 0 && i >= 0 {
-			im.rows[i].Tasks = append(im.rows[i].Tasks, x.Tasks...)
+			im.kept.Rows[i].Tasks = append(im.kept.Rows[i].Tasks, x.Tasks...)
 		}
 		return out
 	}
@@ -242,28 +232,17 @@ func (im *drillImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError
 		im.first[key], im.at[key], im.drill[key] = row.Num, -1, x
 	}
 	if len(out) == 0 && len(row.Errors) == 0 {
-		im.at[key] = len(im.rows)
-		im.rows = append(im.rows, x)
+		im.at[key] = len(im.kept.Rows)
+		im.kept.Add(row.Num, x)
 	}
 	return out
 }
 
 func (im *drillImport) Commit(ctx context.Context, progress func(done, total int64)) (int, error) {
-	err := im.s.db.InTx(ctx, func(tx *store.Tx) error {
-		for i, x := range im.rows {
-			if _, err := im.s.createDrillTx(ctx, tx, im.p, x); err != nil {
-				return fmt.Errorf("row %d: %w", i+1, err)
-			}
-			if i%100 == 0 {
-				progress(int64(i), int64(len(im.rows)))
-			}
-		}
-		return nil
+	return im.kept.Commit(ctx, im.s.db, progress, func(tx *store.Tx, x Drill) error {
+		_, err := im.s.createDrillTx(ctx, tx, im.p, x)
+		return err
 	})
-	if err != nil {
-		return 0, err
-	}
-	return len(im.rows), nil
 }
 
 // ---- experts
@@ -273,7 +252,7 @@ type expertImport struct {
 	p        *auth.Principal
 	existing map[string]bool // name \x00 unit
 	seen     map[string]int
-	rows     []Expert
+	kept     ledger.Kept[Expert]
 }
 
 func (im *expertImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
@@ -292,27 +271,16 @@ func (im *expertImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellErro
 		im.seen[key] = row.Num
 	}
 	if len(out) == 0 && len(row.Errors) == 0 {
-		im.rows = append(im.rows, x)
+		im.kept.Add(row.Num, x)
 	}
 	return out
 }
 
 func (im *expertImport) Commit(ctx context.Context, progress func(done, total int64)) (int, error) {
-	err := im.s.db.InTx(ctx, func(tx *store.Tx) error {
-		for i, x := range im.rows {
-			if _, err := im.s.createExpertTx(ctx, tx, im.p, x); err != nil {
-				return fmt.Errorf("row %d: %w", i+1, err)
-			}
-			if i%100 == 0 {
-				progress(int64(i), int64(len(im.rows)))
-			}
-		}
-		return nil
+	return im.kept.Commit(ctx, im.s.db, progress, func(tx *store.Tx, x Expert) error {
+		_, err := im.s.createExpertTx(ctx, tx, im.p, x)
+		return err
 	})
-	if err != nil {
-		return 0, err
-	}
-	return len(im.rows), nil
 }
 
 // withRegisterImports makes the plans, drills and experts ledgers

@@ -195,3 +195,45 @@ func TestRegisterImports(t *testing.T) {
 		}
 	})
 }
+
+// TestRegisterImportNamesFileRow: when a kept row fails at commit (here an
+// expert registered by someone else between the check and the commit),
+// the error names the row of the file, header counted, not the row's
+// place among the kept rows: a blank row and a skipped row before it do
+// not shift the number. Nothing of the file is committed.
+func TestRegisterImportNamesFileRow(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := setup(t, db)
+		none := func(context.Context, string, string) string { return "" }
+		experts := f.svc.Ledgers(none, none)[3]
+		// Experts: 姓名 专业领域 工作单位 职称 联系电话
+		file := xlsxtest.Fill(t, experts.Schema, [][]any{
+			{"张明", "防汛抗旱", "县水利局", "高级工程师", "13955301234"}, // row 2
+			{"", "", "", "", ""},     // row 3: blank
+			{"王强", "天文", "", "", ""}, // row 4: refused, skipped
+			{"李华", "非煤矿山", "县应急管理局", "工程师", ""}, // row 5
+		})
+		imp, err := experts.NewImport(ctx, f.admin, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := xlsx.Parse(bytes.NewReader(file), experts.Schema, func(row xlsx.Row) []xlsx.CellError { return imp.Check(ctx, row) })
+		if err != nil || rep.Valid != 2 || rep.ErrorCount == 0 {
+			t.Fatalf("check: %+v %v", rep, err)
+		}
+		if _, err := f.svc.CreateExpert(ctx, f.admin, prepare.Expert{Name: "李华", Field: "mine", Unit: "县应急管理局"}); err != nil {
+			t.Fatal(err)
+		}
+		n, err := imp.Commit(ctx, func(done, total int64) {})
+		if err == nil || n != 0 {
+			t.Fatalf("the commit did not fail: %d %v", n, err)
+		}
+		if !strings.Contains(err.Error(), "row 5:") || errs.KindOf(err) != errs.Invalid {
+			t.Errorf("the error does not name file row 5 (or lost its kind): %v", err)
+		}
+		if _, total, _ := f.svc.ListExperts(ctx, f.admin, prepare.ExpertFilter{}); total != 1 {
+			t.Errorf("%d experts after the failed commit, want the one registered meanwhile", total)
+		}
+	})
+}

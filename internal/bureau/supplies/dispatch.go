@@ -535,6 +535,6 @@ func (s *Service) IssueTx(ctx context.Context, tx *store.Tx, p *auth.Principal, 
 		return d, fmt.Errorf("issue: %w", err)
 	}
 	d.State, d.ApprovedBy, d.ApprovedName, d.ApprovedAt = StateDispatched, p.UserID, displayName(p), &now
-	return d, audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "supply_dispatch", EntityID: d.ID, Action: "issue",
+	return d, audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "supply_dispatch", EntityID: d.ID, Action: "dispatch_issue",
 		After: map[string]any{"state": d.State, "number": d.Number, "source": d.Source}})
 }

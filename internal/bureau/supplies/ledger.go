@@ -159,7 +159,7 @@ type itemImport struct {
 	p      *auth.Principal
 	byName map[string]Item
 	seen   map[string]int
-	rows   []Item
+	kept   ledger.Kept[Item]
 }
 
 // Check replays a row through ValidateItem; a name already in the
@@ -182,22 +182,16 @@ func (im *itemImport) Check(_ context.Context, row xlsx.Row) []xlsx.CellError {
 		it.ID = old.ID
 	}
 	if len(out) == 0 && len(row.Errors) == 0 {
-		im.rows = append(im.rows, it)
+		im.kept.Add(row.Num, it)
 	}
 	return out
 }
 
 func (im *itemImport) Commit(ctx context.Context, progress func(done, total int64)) (int, error) {
-	err := im.s.db.InTx(ctx, func(tx *store.Tx) error {
-		for i, it := range im.rows {
-			if _, err := im.s.SaveItemTx(ctx, tx, im.p, it); err != nil {
-				return err
-			}
-			progress(int64(i+1), int64(len(im.rows)))
-		}
-		return nil
+	return im.kept.Commit(ctx, im.s.db, progress, func(tx *store.Tx, it Item) error {
+		_, err := im.s.SaveItemTx(ctx, tx, im.p, it)
+		return err
 	})
-	return len(im.rows), err
 }
 
 // ---- warehouses
@@ -282,7 +276,7 @@ type whImport struct {
 	towns  map[string]string
 	byName map[string]Warehouse
 	seen   map[string]int
-	rows   []Warehouse
+	kept   ledger.Kept[Warehouse]
 }
 
 // Check replays a row through ValidateWarehouse and the keeping rule; a
@@ -341,22 +335,16 @@ func (im *whImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 		out = append(out, xlsx.CellError{Key: "town", Reason: "只能登记本乡镇的仓库"})
 	}
 	if len(out) == 0 && len(row.Errors) == 0 {
-		im.rows = append(im.rows, x)
+		im.kept.Add(row.Num, x)
 	}
 	return out
 }
 
 func (im *whImport) Commit(ctx context.Context, progress func(done, total int64)) (int, error) {
-	err := im.s.db.InTx(ctx, func(tx *store.Tx) error {
-		for i, x := range im.rows {
-			if _, err := im.s.SaveWarehouseTx(ctx, tx, im.p, x); err != nil {
-				return err
-			}
-			progress(int64(i+1), int64(len(im.rows)))
-		}
-		return nil
+	return im.kept.Commit(ctx, im.s.db, progress, func(tx *store.Tx, x Warehouse) error {
+		_, err := im.s.SaveWarehouseTx(ctx, tx, im.p, x)
+		return err
 	})
-	return len(im.rows), err
 }
 
 // ---- stock
@@ -426,7 +414,7 @@ type stockImport struct {
 	today string
 	wh    map[string]Warehouse
 	items map[string]Item
-	rows  []MoveInput
+	kept  ledger.Kept[MoveInput]
 }
 
 // Check replays a row through CheckMove (an 入库) and the keeping rule.
@@ -456,22 +444,16 @@ func (im *stockImport) Check(_ context.Context, row xlsx.Row) []xlsx.CellError {
 		out = append(out, fieldErrors(CheckMove(&in, im.today), map[string]string{"warehouse_id": "warehouse", "item_id": "item"})...)
 	}
 	if len(out) == 0 && len(row.Errors) == 0 {
-		im.rows = append(im.rows, in)
+		im.kept.Add(row.Num, in)
 	}
 	return out
 }
 
 func (im *stockImport) Commit(ctx context.Context, progress func(done, total int64)) (int, error) {
-	err := im.s.db.InTx(store.Serial(ctx), func(tx *store.Tx) error {
-		for i, in := range im.rows {
-			if _, err := im.s.MoveTx(ctx, tx, im.p, in); err != nil {
-				return err
-			}
-			progress(int64(i+1), int64(len(im.rows)))
-		}
-		return nil
+	return im.kept.Commit(store.Serial(ctx), im.s.db, progress, func(tx *store.Tx, in MoveInput) error {
+		_, err := im.s.MoveTx(ctx, tx, im.p, in)
+		return err
 	})
-	return len(im.rows), err
 }
 
 // ---- movements (export only)

@@ -585,14 +585,14 @@ func (s *Service) publish(ctx context.Context, p *auth.Principal, id string, now
 			if err := saveState(ctx, tx, orig); err != nil {
 				return err
 			}
-			if err := audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "warning", EntityID: orig.ID, Action: "close", Before: ob, After: orig}); err != nil {
+			if err := audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "warning", EntityID: orig.ID, Action: "warning_close", Before: ob, After: orig}); err != nil {
 				return err
 			}
 		}
 		if err := s.sendTx(ctx, tx, w, units, now, send); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "warning", EntityID: w.ID, Action: "publish", Before: before, After: struct {
+		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "warning", EntityID: w.ID, Action: "warning_publish", Before: before, After: struct {
 			Warning
 			Units int `json:"units"`
 		}{w, len(units)}})
@@ -830,7 +830,7 @@ func (s *Service) Remind(ctx context.Context, units Resolver) (reminded, escalat
 					}
 				}
 			}
-			return audit.Record(ctx, tx, now, audit.System(w.CountyCode), audit.Entry{Entity: "warning_recipient", EntityID: r.ID, Action: "remind", After: r})
+			return audit.Record(ctx, tx, now, audit.System(w.CountyCode), audit.Entry{Entity: "warning_recipient", EntityID: r.ID, Action: "warning_remind", After: r})
 		})
 		if err != nil {
 			return reminded, escalated, err

@@ -242,7 +242,7 @@ func (s *Service) RevokeToken(ctx context.Context, p *Principal, id string) erro
 		if _, err := tx.ExecContext(ctx, `UPDATE api_token SET revoked_at = $1 WHERE id = $2`, now, id); err != nil {
 			return fmt.Errorf("revoke token: %w", err)
 		}
-		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "api_token", EntityID: id, Action: "revoke"})
+		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "api_token", EntityID: id, Action: "token_revoke"})
 	})
 }
 

@@ -75,6 +75,43 @@ type Import interface {
 	Commit(ctx context.Context, progress func(done, total int64)) (int, error)
 }
 
+// Kept is what an Import's Check keeps for Commit: the records in file
+// order, each with the file row it came from (its Excel row number, header
+// counted, as in xlsx.Row.Num).
+type Kept[T any] struct {
+	Rows []T
+	Nums []int
+}
+
+// Add keeps x, read from file row num.
+func (k *Kept[T]) Add(num int, x T) {
+	k.Rows = append(k.Rows, x)
+	k.Nums = append(k.Nums, num)
+}
+
+// Commit writes the kept records with write in one transaction of db, all
+// or none, reporting progress every 100 records. An error names the file
+// row its record came from ("row 7: …"), not its place among the kept
+// records, which skipped and blank rows leave out.
+func (k *Kept[T]) Commit(ctx context.Context, db *store.DB, progress func(done, total int64), write func(tx *store.Tx, x T) error) (int, error) {
+	total := int64(len(k.Rows))
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		for i, x := range k.Rows {
+			if err := write(tx, x); err != nil {
+				return fmt.Errorf("row %d: %w", k.Nums[i], err)
+			}
+			if done := int64(i + 1); done%100 == 0 || done == total {
+				progress(done, total)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(k.Rows), nil
+}
+
 // Finisher is an Import with rules over the whole file (a day of the
 // roster needs its 带班领导 among all its rows): Finish runs once after
 // every row was checked and returns errors naming their rows (Row and Key

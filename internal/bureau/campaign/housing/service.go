@@ -685,7 +685,7 @@ func (s *Service) Do(ctx context.Context, p *auth.Principal, campaignID, id stri
 			}
 		}
 		out = after
-		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "housing_building", EntityID: id, Action: "step_" + string(st.Action),
+		return audit.Record(ctx, tx, now, p.Actor(), audit.Entry{Entity: "housing_building", EntityID: id, Action: "housing_" + string(st.Action),
 			Before: map[string]any{"stage": before.Stage}, After: map[string]any{"stage": after.Stage, "step": detail, "note": note, "files": len(files)}})
 	})
 	if err != nil {

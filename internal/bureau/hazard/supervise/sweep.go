@@ -695,7 +695,7 @@ func (w *sweep) closed(ctx context.Context) error {
 				if n = len(done); n == 0 {
 					return nil
 				}
-				return audit.Record(ctx, tx, w.now, w.actor(), audit.Entry{Entity: "hazard_card", EntityID: w.county, Action: "clear",
+				return audit.Record(ctx, tx, w.now, w.actor(), audit.Entry{Entity: "hazard_card", EntityID: w.county, Action: "card_clear",
 					After: map[string]any{"day": w.today, "events": n}})
 			})
 			w.res.Cleared += n
