@@ -10,7 +10,7 @@ import (
 )
 
 // Admit runs at most its limit of requests at once and serves the queued
-// ones in arrival order; static files do not queue.
+// ones in arrival order; static files and the health check do not queue.
 func TestAdmitLimitsAndQueuesInOrder(t *testing.T) {
 	var running, most atomic.Int64
 	var mu sync.Mutex
@@ -28,7 +28,7 @@ func TestAdmitLimitsAndQueuesInOrder(t *testing.T) {
 		mu.Lock()
 		order = append(order, r.URL.Path)
 		mu.Unlock()
-		if r.URL.Path != "/static/app.css" {
+		if r.URL.Path != "/static/app.css" && r.URL.Path != "/healthz" {
 			<-release
 		}
 	}))
@@ -46,12 +46,13 @@ func TestAdmitLimitsAndQueuesInOrder(t *testing.T) {
 	}
 	// Two run, three wait; a static file goes past the queue.
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/static/app.css", nil))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/healthz", nil))
 	close(release)
 	wg.Wait()
 	if most.Load() != 2+1 {
-		t.Errorf("at most %d ran at once, want the limit 2 (+1 static file)", most.Load())
+		t.Errorf("at most %d ran at once, want the limit 2 (+1 static file or health check)", most.Load())
 	}
-	want := []string{"/a", "/b", "/static/app.css", "/c", "/d", "/e"}
+	want := []string{"/a", "/b", "/static/app.css", "/healthz", "/c", "/d", "/e"}
 	for i := range want {
 		if i >= len(order) || order[i] != want[i] {
 			t.Fatalf("served in the order %v, want %v", order, want)
