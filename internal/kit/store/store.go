@@ -74,8 +74,13 @@ type DB struct {
 	// a channel are served in arrival order, so writers wait their turn
 	// (FIFO) instead of database/sql handing the one writer connection to
 	// a random waiter or SQLite's busy handler retrying — under 200
-	// clients that left some hazard reports waiting 10 s and more. nil on
-	// PostgreSQL, whose writers run side by side.
+	// clients that left some hazard reports waiting 10 s and more. The
+	// same on PostgreSQL: every audited write updates the audit chain's
+	// head, so one process's writers run one after the other there anyway;
+	// queued in the process they no longer fail against each other at that
+	// row (40001) and run out of retries (503 under 200 clients). Writers
+	// of other processes (several instances) still meet at the head and
+	// retry.
 	writers chan struct{}
 }
 
@@ -213,7 +218,7 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 		r.Close()
 		return nil, fmt.Errorf("cannot connect to PostgreSQL at %s (database %q): %s: %w", host, cfg.Database, reason(err), err)
 	}
-	return &DB{Engine: Postgres, w: w, r: r, desc: "postgres " + host + "/" + cfg.Database}, nil
+	return &DB{Engine: Postgres, w: w, r: r, desc: "postgres " + host + "/" + cfg.Database, writers: make(chan struct{}, 1)}, nil
 }
 
 // reason turns a connection error into a short human reason.
