@@ -705,7 +705,7 @@ func (s *Service) ListCommunities(ctx context.Context, p *auth.Principal, f Filt
 	f.town(&w, "town_code")
 	f.days(&w, "applied_on")
 	if r := StageRank(f.Stage); r > 0 {
-		w.In("stage", Stages[r:])
+		w.In("stage", Stages[r:].Values())
 	}
 	if f.Q != "" {
 		w.Add(`name LIKE ? ESCAPE '\'`, store.Like(f.Q))
