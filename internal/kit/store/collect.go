@@ -50,3 +50,9 @@ func InTxValue[T any](ctx context.Context, db *DB, fn func(tx *Tx) (T, error)) (
 	}
 	return out, nil
 }
+
+// ScanString is the scan of a one-column text row, for QueryAll and Collect.
+func ScanString(rows *sql.Rows) (string, error) {
+	var s string
+	return s, rows.Scan(&s)
+}
