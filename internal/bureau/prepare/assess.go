@@ -445,7 +445,7 @@ func (s *Service) ListReminders(ctx context.Context, p *auth.Principal, kind, fr
 	if err != nil {
 		return nil, 0, fmt.Errorf("reminders: %w", err)
 	}
-	return nonNil(out), total, nil
+	return store.NonNil(out), total, nil
 }
 
 // TaskWarnDays is how long before its due date a drill's follow-up task

@@ -284,14 +284,6 @@ func (s *Service) AllPlans(ctx context.Context, p *auth.Principal, f PlanFilter)
 	return s.queryPlans(ctx, `SELECT `+planCols+` FROM prep_plan`+w.SQL()+` ORDER BY category, name, id`, w.Args())
 }
 
-// nonNil is list, or an empty list for none (JSON [] rather than null).
-func nonNil[T any](list []T) []T {
-	if list == nil {
-		return []T{}
-	}
-	return list
-}
-
 func (s *Service) queryPlans(ctx context.Context, q string, args []any) ([]Plan, error) {
 	out, err := store.QueryAll(ctx, s.db.R(), func(r *sql.Rows) (Plan, error) { return scanPlan(r) }, q, args...)
 	if err != nil {
@@ -346,7 +338,7 @@ func (s *Service) PlanSteps(ctx context.Context, p *auth.Principal, id string) (
 	if err != nil {
 		return nil, fmt.Errorf("plan steps: %w", err)
 	}
-	return nonNil(out), nil
+	return store.NonNil(out), nil
 }
 
 // CreatePlan registers a plan in its first state (起草, version 1).
@@ -774,7 +766,7 @@ func (s *Service) RollCalls(ctx context.Context, p *auth.Principal, teamID strin
 	if err != nil {
 		return nil, fmt.Errorf("roll calls: %w", err)
 	}
-	return nonNil(out), nil
+	return store.NonNil(out), nil
 }
 
 // AddRollCall records a 点验 of a team.

@@ -56,3 +56,12 @@ func ScanString(rows *sql.Rows) (string, error) {
 	var s string
 	return s, rows.Scan(&s)
 }
+
+// NonNil is list, or an empty list for nil: a JSON [] rather than null
+// where an API promises a list.
+func NonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}
