@@ -182,10 +182,10 @@ func (a *App) mapFilters(r *http.Request) ([]geo.Filter, error) {
 	}
 	sector := geo.Filter{Name: "sector", All: "enterprise.all_sectors"}
 	for _, s := range org.Sectors {
-		if p.Role == auth.RoleSection && !slices.Contains(p.Sectors, s[0]) {
+		if p.Role == auth.RoleSection && !slices.Contains(p.Sectors, s.Value) {
 			continue
 		}
-		sector.Choices = append(sector.Choices, geo.Choice{Value: s[0], MsgID: "sector." + s[0]})
+		sector.Choices = append(sector.Choices, geo.Choice{Value: s.Value, MsgID: "sector." + s.Value})
 	}
 	status := geo.Filter{Name: "status", All: "user.all_status"}
 	for _, s := range enterprise.Statuses {

@@ -17,14 +17,6 @@ import (
 	"yingji/internal/kit/xlsx"
 )
 
-func labels3(list [][3]string) []string {
-	out := make([]string, len(list))
-	for i, x := range list {
-		out[i] = x[1]
-	}
-	return out
-}
-
 // Schema is the enterprise ledger's Excel layout (企业台账).
 func Schema() xlsx.Schema {
 	risks := Risks.ZHLabels()
@@ -36,7 +28,7 @@ func Schema() xlsx.Schema {
 		{Key: "address", Header: "地址", HeaderEN: "Address", Width: 30},
 		{Key: "lng", Header: "经度", HeaderEN: "Longitude", Example: "118.33", Help: "小数度，须在本县范围内", HelpEN: "Decimal degrees, inside the county"},
 		{Key: "lat", Header: "纬度", HeaderEN: "Latitude", Example: "30.92"},
-		{Key: "sector", Header: "监管行业", HeaderEN: "Sector", Required: true, Options: labels3(org.Sectors), Width: 14},
+		{Key: "sector", Header: "监管行业", HeaderEN: "Sector", Required: true, Options: org.Sectors.ZHLabels(), Width: 14},
 		{Key: "scale", Header: "规模", HeaderEN: "Size", Options: Scales.ZHLabels(), Example: "规上"},
 		{Key: "specials", Header: "专项类别", HeaderEN: "Special categories", Width: 20, Example: "粉尘涉爆、有限空间作业", Help: "多个用顿号分隔：" + strings.Join(Specials.ZHLabels(), "、"), HelpEN: "One or more, separated by “、”: " + strings.Join(Specials.ZHLabels(), "、")},
 		{Key: "section", Header: "监管股室", HeaderEN: "Section", Width: 12, Example: "监管一股"},

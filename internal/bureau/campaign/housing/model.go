@@ -313,9 +313,6 @@ func MeasureOf(s string) (string, bool) { return Measures.Lookup(s) }
 // AssessorOf finds an assessor by code or label.
 func AssessorOf(s string) (string, bool) { return Assessors.Lookup(s) }
 
-// Label names a code of a list (the list's own Label).
-func Label(list codes.List, code, lang string) string { return list.Label(code, lang) }
-
 // Apply checks a step against the building's stage and the rules and,
 // when it is allowed, returns the building with the step recorded. The
 // building passed in is not changed. today bounds the step's date.
