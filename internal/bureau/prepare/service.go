@@ -284,6 +284,34 @@ func (s *Service) AllPlans(ctx context.Context, p *auth.Principal, f PlanFilter)
 	return s.queryPlans(ctx, `SELECT `+planCols+` FROM prep_plan`+w.SQL()+` ORDER BY category, name, id`, w.Args())
 }
 
+// placed is a record with a place: its county, region and enterprise.
+type placed interface {
+	place() (county, region, enterpriseID string)
+}
+
+func (x Plan) place() (string, string, string)  { return x.CountyCode, x.RegionCode, x.EnterpriseID }
+func (x Team) place() (string, string, string)  { return x.CountyCode, x.RegionCode, x.EnterpriseID }
+func (x Drill) place() (string, string, string) { return x.CountyCode, x.RegionCode, x.EnterpriseID }
+
+// getScoped scans the record id of table from row and refuses it when it
+// is not found or lies outside p's scope.
+func getScoped[T placed](ctx context.Context, s *Service, p *auth.Principal, table, id string, scan func(interface{ Scan(...any) error }) (T, error), row *sql.Row) (T, error) {
+	var zero T
+	x, err := scan(row)
+	if err != nil {
+		return x, notFound(err)
+	}
+	county, region, ent := x.place()
+	ok, err := s.inScope(ctx, p, county, region, ent)
+	if err != nil {
+		return x, err
+	}
+	if !ok {
+		return zero, errs.OutOfScope(table, id)
+	}
+	return x, nil
+}
+
 func (s *Service) queryPlans(ctx context.Context, q string, args []any) ([]Plan, error) {
 	out, err := store.QueryAll(ctx, s.db.R(), func(r *sql.Rows) (Plan, error) { return scanPlan(r) }, q, args...)
 	if err != nil {
@@ -293,18 +321,7 @@ func (s *Service) queryPlans(ctx context.Context, q string, args []any) ([]Plan,
 }
 
 func (s *Service) getPlan(ctx context.Context, q store.Querier, p *auth.Principal, id string) (Plan, error) {
-	x, err := scanPlan(q.QueryRowContext(ctx, `SELECT `+planCols+` FROM prep_plan WHERE id = $1`, id))
-	if err != nil {
-		return x, notFound(err)
-	}
-	ok, err := s.inScope(ctx, p, x.CountyCode, x.RegionCode, x.EnterpriseID)
-	if err != nil {
-		return x, err
-	}
-	if !ok {
-		return Plan{}, errs.OutOfScope("prep_plan", id)
-	}
-	return x, nil
+	return getScoped(ctx, s, p, "prep_plan", id, scanPlan, q.QueryRowContext(ctx, `SELECT `+planCols+` FROM prep_plan WHERE id = $1`, id))
 }
 
 // GetPlan returns a plan in scope.
@@ -651,18 +668,7 @@ func (s *Service) queryTeams(ctx context.Context, p *auth.Principal, q string, a
 }
 
 func (s *Service) getTeam(ctx context.Context, q store.Querier, p *auth.Principal, id string) (Team, error) {
-	x, err := scanTeam(q.QueryRowContext(ctx, `SELECT `+teamCols+` FROM prep_team WHERE id = $1`, id))
-	if err != nil {
-		return x, notFound(err)
-	}
-	ok, err := s.inScope(ctx, p, x.CountyCode, x.RegionCode, x.EnterpriseID)
-	if err != nil {
-		return x, err
-	}
-	if !ok {
-		return Team{}, errs.OutOfScope("prep_team", id)
-	}
-	return x, nil
+	return getScoped(ctx, s, p, "prep_team", id, scanTeam, q.QueryRowContext(ctx, `SELECT `+teamCols+` FROM prep_team WHERE id = $1`, id))
 }
 
 // GetTeam returns a team in scope (phone masked for p).
@@ -864,16 +870,9 @@ func (s *Service) queryDrills(ctx context.Context, q string, args []any) ([]Dril
 
 // GetDrill returns a drill in scope with its tasks.
 func (s *Service) GetDrill(ctx context.Context, p *auth.Principal, id string) (Drill, error) {
-	x, err := scanDrill(s.db.R().QueryRowContext(ctx, `SELECT `+drillCols+` FROM prep_drill WHERE id = $1`, id))
-	if err != nil {
-		return x, notFound(err)
-	}
-	ok, err := s.inScope(ctx, p, x.CountyCode, x.RegionCode, x.EnterpriseID)
+	x, err := getScoped(ctx, s, p, "prep_drill", id, scanDrill, s.db.R().QueryRowContext(ctx, `SELECT `+drillCols+` FROM prep_drill WHERE id = $1`, id))
 	if err != nil {
 		return x, err
-	}
-	if !ok {
-		return Drill{}, errs.OutOfScope("prep_drill", id)
 	}
 	x.Tasks, err = store.QueryAll(ctx, s.db.R(), func(rows *sql.Rows) (DrillTask, error) {
 		var t DrillTask
