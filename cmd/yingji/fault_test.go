@@ -166,7 +166,7 @@ func faultEngines(t *testing.T, fn func(t *testing.T, s faultSite)) {
 func enterpriseFile(t *testing.T, n, first int) string {
 	t.Helper()
 	rows := make([][]any, n)
-	sector := org.Sectors[0][1]
+	sector := org.Sectors[0].ZH
 	for i := range rows {
 		base := fmt.Sprintf("91349901%09d", first+i)
 		c, _ := enterprise.CreditCheckChar(base)

@@ -252,7 +252,7 @@ func (a *App) benchWorkbook(ctx context.Context, n int) ([]byte, error) {
 	for i := range n {
 		t := towns[i%len(towns)]
 		row := []any{fmt.Sprintf("示例县压测企业%07d有限公司", i), enterprise.DemoCreditCode(a.Cfg.County, 500000+i), t.Code, "",
-			fmt.Sprintf("%s工业园区%d号", t.Name, i%900+1), "", "", org.Sectors[i%len(org.Sectors)][1]}
+			fmt.Sprintf("%s工业园区%d号", t.Name, i%900+1), "", "", org.Sectors[i%len(org.Sectors)].ZH}
 		if err := w.Write(row...); err != nil {
 			w.Discard()
 			return nil, err
@@ -279,7 +279,7 @@ func (a *App) benchList(ctx context.Context, base string) (int, time.Duration, t
 	if err != nil || len(ents) == 0 {
 		return 0, 0, 0, fmt.Errorf("bench: list enterprises: %w", err)
 	}
-	shapes := []string{"enterprises", "enterprises?page=50", "enterprises?q=" + "压测企业00012", "enterprises?sector=" + org.Sectors[0][0],
+	shapes := []string{"enterprises", "enterprises?page=50", "enterprises?q=" + "压测企业00012", "enterprises?sector=" + org.Sectors[0].Value,
 		"enterprises?town=" + ents[0].TownCode, "enterprises?status=suspended"}
 	c := &http.Client{Timeout: 30 * time.Second}
 	var d []time.Duration

@@ -89,7 +89,7 @@ func (a *App) mapModule() (*module, error) {
 	a.MapLayers = append([]geo.Layer{a.enterpriseLayer()}, a.MapLayers...)
 	var key []geo.KeyItem
 	for _, r := range enterprise.Risks {
-		key = append(key, geo.KeyItem{Colour: r[3], MsgID: "enterprise.risk." + r[0]})
+		key = append(key, geo.KeyItem{Colour: r.Tag, MsgID: "enterprise.risk." + r.Value})
 	}
 	h := &geo.Handlers{Outline: outline, Layers: func() []geo.Layer { return a.MapLayers }, Filters: a.mapFilters,
 		Key: key, ListLink: "/enterprises", Tiles: tiles, Attribution: cfg.Attribution}
@@ -182,18 +182,18 @@ func (a *App) mapFilters(r *http.Request) ([]geo.Filter, error) {
 	}
 	sector := geo.Filter{Name: "sector", All: "enterprise.all_sectors"}
 	for _, s := range org.Sectors {
-		if p.Role == auth.RoleSection && !slices.Contains(p.Sectors, s[0]) {
+		if p.Role == auth.RoleSection && !slices.Contains(p.Sectors, s.Value) {
 			continue
 		}
-		sector.Choices = append(sector.Choices, geo.Choice{Value: s[0], MsgID: "sector." + s[0]})
+		sector.Choices = append(sector.Choices, geo.Choice{Value: s.Value, MsgID: "sector." + s.Value})
 	}
 	status := geo.Filter{Name: "status", All: "user.all_status"}
 	for _, s := range enterprise.Statuses {
-		status.Choices = append(status.Choices, geo.Choice{Value: s[0], MsgID: "enterprise.status." + s[0]})
+		status.Choices = append(status.Choices, geo.Choice{Value: s.Value, MsgID: "enterprise.status." + s.Value})
 	}
 	risk := geo.Filter{Name: "risk", All: "enterprise.all_risks"}
 	for _, s := range enterprise.Risks {
-		risk.Choices = append(risk.Choices, geo.Choice{Value: s[0], MsgID: "enterprise.risk." + s[0]})
+		risk.Choices = append(risk.Choices, geo.Choice{Value: s.Value, MsgID: "enterprise.risk." + s.Value})
 	}
 	// The 防火码 checkpoints' layer: active today or not.
 	checkpoint := geo.Filter{Name: "checkpoint", All: "reduction.map_all_checkpoints",

@@ -548,7 +548,7 @@ func (g *gen) trainings() {
 		}
 	}
 	for i := range between(g.rnd, 10, 40) {
-		aud := reduction.Audiences[g.rnd.IntN(len(reduction.Audiences))]
+		aud := reduction.Audiences[g.rnd.IntN(len(reduction.Audiences))].Value
 		on := g.day("2024-06-01", genToday)
 		n := int64(between(g.rnd, 8, 400))
 		if _, err := svc.CreateTraining(g.ctx, g.sys, reduction.Training{Topic: fmt.Sprintf("生成培训%d", i+1), HeldOn: on, Organiser: "县应急管理局",

@@ -29,12 +29,7 @@ func testTextLimitsAgree(t *testing.T, pg bool) {
 	want := "最多 100 个字符"
 	tooLong := strings.Repeat("企", limit-4) + "有限公司X" // 101 characters
 	atLimit := strings.Repeat("企", limit-4) + "有限公司"  // 100 characters
-	sector := ""
-	for _, s := range org.Sectors {
-		if s[0] == "machinery" {
-			sector = s[1]
-		}
-	}
+	sector := org.Sectors.ZH("machinery")
 
 	// Form.
 	form := url.Values{"name": {tooLong}, "credit_code": {enterprise.DemoCreditCode("349901", 9201)},

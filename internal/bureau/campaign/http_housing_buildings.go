@@ -112,14 +112,14 @@ func (h *Handlers) timeline(r *http.Request, b housing.Building, events []housin
 	if b.JudgedOn != "" {
 		o := yes(b.Hazard, "housing.hazard_yes", "housing.hazard_no")
 		if b.HazardLevel != "" {
-			o = housing.Label(housing.Levels, b.HazardLevel, lang)
+			o = housing.Levels.Label(b.HazardLevel, lang)
 		}
 		out = append(out, timelineItem{Step: "judge", On: b.JudgedOn, Outcome: o, Event: byAction[housing.ActJudge]})
 	}
 	if b.AssessedOn != "" {
 		o := yes(b.NeedAppraisal, "housing.need_yes", "housing.need_no")
 		if b.AssessedBy != "" {
-			o += "（" + housing.Label(housing.Assessors, b.AssessedBy, lang) + "）"
+			o += "（" + housing.Assessors.Label(b.AssessedBy, lang) + "）"
 		}
 		out = append(out, timelineItem{Step: "assess", On: b.AssessedOn, Outcome: o, Event: byAction[housing.ActAssess]})
 	}
@@ -128,7 +128,7 @@ func (h *Handlers) timeline(r *http.Request, b housing.Building, events []housin
 			Event: byAction[housing.ActAppraise]})
 	}
 	if b.RemediatedOn != "" {
-		out = append(out, timelineItem{Step: "remediate", On: b.RemediatedOn, Outcome: housing.Label(housing.Measures, b.Measure, lang), Event: byAction[housing.ActRemediate]})
+		out = append(out, timelineItem{Step: "remediate", On: b.RemediatedOn, Outcome: housing.Measures.Label(b.Measure, lang), Event: byAction[housing.ActRemediate]})
 	}
 	if b.ClosedOn != "" {
 		out = append(out, timelineItem{Step: "close", On: b.ClosedOn, Event: byAction[housing.ActClose]})

@@ -109,14 +109,7 @@ func (h *Handlers) lookups(r *http.Request) (map[string]any, error) {
 	}
 	sectors := org.Sectors
 	if p.Role == auth.RoleSection {
-		sectors = nil
-		for _, s := range org.Sectors {
-			for _, mine := range p.Sectors {
-				if s[0] == mine {
-					sectors = append(sectors, s)
-				}
-			}
-		}
+		sectors = org.Sectors.Subset(p.Sectors)
 	}
 	return map[string]any{"Towns": towns, "RegionNames": names, "Sectors": sectors, "Kinds": Kinds, "Roles": PersonRoles,
 		"Statuses": Statuses, "CompetenceCategories": CompetenceCategories, "SpecialCategories": SpecialCategories,

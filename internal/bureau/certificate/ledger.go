@@ -16,16 +16,6 @@ import (
 	"yingji/internal/kit/xlsx"
 )
 
-func labels(lists ...[][3]string) []string {
-	var out []string
-	for _, list := range lists {
-		for _, x := range list {
-			out = append(out, x[1])
-		}
-	}
-	return out
-}
-
 // Schema is the certificate ledger's Excel layout (人员证书台账).
 func Schema() xlsx.Schema {
 	return xlsx.Schema{Name: "人员证书台账", Columns: []xlsx.Column{
@@ -33,10 +23,10 @@ func Schema() xlsx.Schema {
 		{Key: "enterprise", Header: "企业名称", HeaderEN: "Enterprise", Width: 28, Help: "仅供核对，以统一社会信用代码为准"},
 		{Key: "person_name", Header: "姓名", HeaderEN: "Name", Required: true, Example: "张建国"},
 		{Key: "id_number", Header: "身份证号", HeaderEN: "ID number", Required: true, Width: 20, Example: "340223198001011234", Help: "18 位居民身份证号码，按 GB 11643 校验"},
-		{Key: "person_role", Header: "人员类别", HeaderEN: "Person role", Required: true, Options: labels(PersonRoles), Width: 14},
-		{Key: "kind", Header: "证书类型", HeaderEN: "Certificate type", Required: true, Options: labels(Kinds), Width: 32},
-		{Key: "category", Header: "行业类别/作业类别", HeaderEN: "Category", Required: true, Options: labels(CompetenceCategories, SpecialCategories), Width: 20,
-			Help: "合格证填行业类别：" + strings.Join(labels(CompetenceCategories), "、") + "；特种作业操作证填作业类别：" + strings.Join(labels(SpecialCategories), "、")},
+		{Key: "person_role", Header: "人员类别", HeaderEN: "Person role", Required: true, Options: PersonRoles.ZHLabels(), Width: 14},
+		{Key: "kind", Header: "证书类型", HeaderEN: "Certificate type", Required: true, Options: Kinds.ZHLabels(), Width: 32},
+		{Key: "category", Header: "行业类别/作业类别", HeaderEN: "Category", Required: true, Options: append(CompetenceCategories.ZHLabels(), SpecialCategories.ZHLabels()...), Width: 20,
+			Help: "合格证填行业类别：" + strings.Join(CompetenceCategories.ZHLabels(), "、") + "；特种作业操作证填作业类别：" + strings.Join(SpecialCategories.ZHLabels(), "、")},
 		{Key: "number", Header: "证书编号", HeaderEN: "Certificate number", Required: true, Width: 22},
 		{Key: "authority", Header: "发证机关", HeaderEN: "Issuing authority", Width: 18, Example: "芜湖市应急管理局"},
 		{Key: "issued_on", Header: "发证日期", HeaderEN: "Issue date", Required: true, Example: "2021-06-10"},
@@ -143,15 +133,15 @@ func (im *certImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError 
 		c.EnterpriseID = e.ID
 	}
 	if x := v["person_role"]; x != "" {
-		c.PersonRole, _ = codeOf(PersonRoles, x)
+		c.PersonRole, _ = PersonRoles.Lookup(x)
 	}
 	if x := v["kind"]; x != "" {
-		c.Kind, _ = codeOf(Kinds, x)
+		c.Kind, _ = Kinds.Lookup(x)
 	}
 	if x := v["category"]; x != "" && c.Kind != "" {
-		cat, ok := codeOf(categoriesOf(c.Kind), x)
+		cat, ok := categoriesOf(c.Kind).Lookup(x)
 		if !ok {
-			bad("category", "类别与证书类型不符："+KindLabel(c.Kind, "zh")+"应填 "+strings.Join(labels(categoriesOf(c.Kind)), "、"))
+			bad("category", "类别与证书类型不符："+KindLabel(c.Kind, "zh")+"应填 "+strings.Join(categoriesOf(c.Kind).ZHLabels(), "、"))
 		}
 		c.Category = cat
 	}

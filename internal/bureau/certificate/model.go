@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"yingji/internal/kit/codes"
 	"yingji/internal/kit/errs"
 	"yingji/internal/kit/person"
 )
@@ -47,19 +48,19 @@ const (
 
 // Code lists: code, Chinese, English.
 var (
-	Kinds       = [][3]string{{KindCompetence, "安全生产知识和管理能力考核合格证", "Safety knowledge and management competence certificate"}, {KindSpecial, "特种作业操作证", "Special operation certificate"}}
-	PersonRoles = [][3]string{{RolePrincipal, "主要负责人", "Principal"}, {RoleSafety, "安全管理人员", "Safety manager"}, {RoleOperator, "特种作业人员", "Special operator"}}
-	Statuses    = [][3]string{{StatusValid, "有效", "Valid"}, {StatusExpiring, "即将到期", "Expiring"}, {StatusExpired, "已过期", "Expired"}, {StatusRevoked, "注销", "Revoked"}}
+	Kinds       = codes.Triples([][3]string{{KindCompetence, "安全生产知识和管理能力考核合格证", "Safety knowledge and management competence certificate"}, {KindSpecial, "特种作业操作证", "Special operation certificate"}})
+	PersonRoles = codes.Triples([][3]string{{RolePrincipal, "主要负责人", "Principal"}, {RoleSafety, "安全管理人员", "Safety manager"}, {RoleOperator, "特种作业人员", "Special operator"}})
+	Statuses    = codes.Triples([][3]string{{StatusValid, "有效", "Valid"}, {StatusExpiring, "即将到期", "Expiring"}, {StatusExpired, "已过期", "Expired"}, {StatusRevoked, "注销", "Revoked"}})
 	// CompetenceCategories are the 行业类别 of a competence certificate.
-	CompetenceCategories = [][3]string{
+	CompetenceCategories = codes.Triples([][3]string{
 		{"mining", "非煤矿山", "Non-coal mining"},
 		{"hazchem", "危险化学品", "Hazardous chemicals"},
 		{"fireworks", "烟花爆竹", "Fireworks"},
 		{"smelting", "金属冶炼", "Metal smelting"},
 		{"other", "其他行业", "Other (industry and trade)"},
-	}
+	})
 	// SpecialCategories are the 作业类别 of a special-operation certificate.
-	SpecialCategories = [][3]string{
+	SpecialCategories = codes.Triples([][3]string{
 		{"electrician", "电工作业", "Electrical work"},
 		{"welding", "焊接与热切割作业", "Welding and thermal cutting"},
 		{"height", "高处作业", "Work at height"},
@@ -69,42 +70,18 @@ var (
 		{"fireworks_ops", "烟花爆竹安全作业", "Fireworks safety work"},
 		{"metallurgy_ops", "冶金（有色）生产安全作业", "Metallurgy (non-ferrous) production safety work"},
 		{"other_ops", "其他特种作业", "Other special operation"},
-	}
+	})
 )
 
-// label finds a code's label in a code list.
-func label(list [][3]string, code, lang string) string {
-	for _, x := range list {
-		if x[0] == code {
-			if strings.HasPrefix(lang, "en") {
-				return x[2]
-			}
-			return x[1]
-		}
-	}
-	return code
-}
-
-// codeOf finds a code by code, Chinese or English label.
-func codeOf(list [][3]string, s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	for _, x := range list {
-		if x[0] == s || x[1] == s || strings.EqualFold(x[2], s) {
-			return x[0], true
-		}
-	}
-	return "", false
-}
-
 // KindLabel, RoleLabel, StatusLabel and CategoryLabel return labels.
-func KindLabel(c, lang string) string   { return label(Kinds, c, lang) }
-func RoleLabel(c, lang string) string   { return label(PersonRoles, c, lang) }
-func StatusLabel(c, lang string) string { return label(Statuses, c, lang) }
+func KindLabel(c, lang string) string   { return Kinds.Label(c, lang) }
+func RoleLabel(c, lang string) string   { return PersonRoles.Label(c, lang) }
+func StatusLabel(c, lang string) string { return Statuses.Label(c, lang) }
 func CategoryLabel(kind, c, lang string) string {
-	return label(categoriesOf(kind), c, lang)
+	return categoriesOf(kind).Label(c, lang)
 }
 
-func categoriesOf(kind string) [][3]string {
+func categoriesOf(kind string) codes.List {
 	if kind == KindSpecial {
 		return SpecialCategories
 	}
@@ -269,12 +246,12 @@ func Validate(c *Certificate, today Date) error {
 	if !kindOK {
 		fe = append(fe, errs.Field("kind", "certificate.kind_invalid", nil))
 	}
-	if _, ok := codeOf(PersonRoles, c.PersonRole); !ok {
+	if _, ok := PersonRoles.Lookup(c.PersonRole); !ok {
 		fe = append(fe, errs.Field("person_role", "certificate.role_invalid", nil))
 	} else if kindOK && (c.Kind == KindSpecial) != (c.PersonRole == RoleOperator) {
 		fe = append(fe, errs.Field("person_role", "certificate.role_kind_mismatch", nil))
 	}
-	if kindOK && !slices.ContainsFunc(categoriesOf(c.Kind), func(x [3]string) bool { return x[0] == c.Category }) {
+	if _, ok := categoriesOf(c.Kind).Find(c.Category); kindOK && !ok {
 		fe = append(fe, errs.Field("category", "certificate.category_invalid", nil))
 	}
 	if c.Number == "" {

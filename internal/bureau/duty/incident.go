@@ -145,20 +145,14 @@ func (s *Service) CountIncidents(ctx context.Context, p *auth.Principal, f Incid
 }
 
 func (s *Service) incidentRows(ctx context.Context, p *auth.Principal, q string, args []any, now time.Time) ([]Incident, error) {
-	rows, err := s.db.R().QueryContext(ctx, q, args...)
+	out, err := store.QueryAll(ctx, s.db.R(), func(r *sql.Rows) (Incident, error) {
+		in, err := scanIncident(r)
+		return incidentFor(p, in, now), err
+	}, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("incidents: %w", err)
 	}
-	defer rows.Close()
-	var out []Incident
-	for rows.Next() {
-		in, err := scanIncident(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, incidentFor(p, in, now))
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (s *Service) incident(ctx context.Context, q store.Querier, p *auth.Principal, id string) (Incident, error) {
@@ -216,42 +210,31 @@ func (s *Service) Incident(ctx context.Context, p *auth.Principal, id string) (I
 }
 
 func (s *Service) reports(ctx context.Context, q store.Querier, id string) ([]Report, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, incident_id, kind, seq, reported_at, due_at, on_time, to_whom, via, content, deaths, injuries, missing,
+	out, err := store.QueryAll(ctx, q, func(rows *sql.Rows) (Report, error) {
+		var r Report
+		return r, rows.Scan(&r.ID, &r.IncidentID, &r.Kind, &r.Seq, &r.ReportedAt, &r.DueAt, &r.OnTime, &r.To, &r.Via, &r.Content,
+			&r.Deaths, &r.Injuries, &r.Missing, &r.RecordedBy, &r.RecordedAt)
+	}, `SELECT id, incident_id, kind, seq, reported_at, due_at, on_time, to_whom, via, content, deaths, injuries, missing,
 		recorded_by, recorded_at FROM duty_report WHERE incident_id = $1 ORDER BY seq`, id)
 	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
-	defer rows.Close()
-	var out []Report
-	for rows.Next() {
-		var r Report
-		if err := rows.Scan(&r.ID, &r.IncidentID, &r.Kind, &r.Seq, &r.ReportedAt, &r.DueAt, &r.OnTime, &r.To, &r.Via, &r.Content,
-			&r.Deaths, &r.Injuries, &r.Missing, &r.RecordedBy, &r.RecordedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (s *Service) instructions(ctx context.Context, id string) ([]Instruction, error) {
-	rows, err := s.db.R().QueryContext(ctx, `SELECT id, incident_id, given_by, given_at, content, assignee, done_at, done_note, recorded_by, recorded_at
+	out, err := store.QueryAll(ctx, s.db.R(), func(rows *sql.Rows) (Instruction, error) {
+		var x Instruction
+		var done sql.NullTime
+		err := rows.Scan(&x.ID, &x.IncidentID, &x.GivenBy, &x.GivenAt, &x.Content, &x.Assignee, &done, &x.DoneNote, &x.RecordedBy, &x.RecordedAt)
+		x.DoneAt = nullTime(done)
+		return x, err
+	}, `SELECT id, incident_id, given_by, given_at, content, assignee, done_at, done_note, recorded_by, recorded_at
 		FROM duty_instruction WHERE incident_id = $1 ORDER BY given_at, recorded_at`, id)
 	if err != nil {
 		return nil, fmt.Errorf("instructions: %w", err)
 	}
-	defer rows.Close()
-	var out []Instruction
-	for rows.Next() {
-		var x Instruction
-		var done sql.NullTime
-		if err := rows.Scan(&x.ID, &x.IncidentID, &x.GivenBy, &x.GivenAt, &x.Content, &x.Assignee, &done, &x.DoneNote, &x.RecordedBy, &x.RecordedAt); err != nil {
-			return nil, err
-		}
-		x.DoneAt = nullTime(done)
-		out = append(out, x)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CreateIncident records a received incident; its first report is due
@@ -503,23 +486,10 @@ const SweepKind = "duty_overdue"
 // written.
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	now := s.now()
-	rows, err := s.db.R().QueryContext(ctx, `SELECT `+incidentCols+` FROM duty_incident WHERE closed = $1 AND next_due < $2 ORDER BY county_code, next_due`,
-		false, now.UTC())
+	due, err := store.QueryAll(ctx, s.db.R(), func(r *sql.Rows) (Incident, error) { return scanIncident(r) },
+		`SELECT `+incidentCols+` FROM duty_incident WHERE closed = $1 AND next_due < $2 ORDER BY county_code, next_due`, false, now.UTC())
 	if err != nil {
 		return 0, fmt.Errorf("overdue incidents: %w", err)
-	}
-	var due []Incident
-	for rows.Next() {
-		in, err := scanIncident(rows)
-		if err != nil {
-			rows.Close()
-			return 0, err
-		}
-		due = append(due, in)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
 	}
 	targets := map[string][]string{}
 	for _, in := range due {

@@ -386,23 +386,10 @@ func (s *Service) Shifts(ctx context.Context, p *auth.Principal, from, to string
 	if !CanRead(p) {
 		return nil, forbidden()
 	}
-	rows, err := s.db.R().QueryContext(ctx, `SELECT `+shiftCols+` FROM duty_shift WHERE county_code = $1 AND day >= $2 AND day <= $3 ORDER BY starts_at`,
-		p.CountyCode, from, to)
+	out, err := store.QueryAll(ctx, s.db.R(), func(r *sql.Rows) (Shift, error) { return scanShift(r) },
+		`SELECT `+shiftCols+` FROM duty_shift WHERE county_code = $1 AND day >= $2 AND day <= $3 ORDER BY starts_at`, p.CountyCode, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("shifts: %w", err)
-	}
-	var out []Shift
-	for rows.Next() {
-		sh, err := scanShift(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, sh)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	return out, s.members(ctx, s.db.R(), out)
 }
@@ -469,21 +456,12 @@ func (s *Service) PersonShifts(ctx context.Context, county, from, to string, wit
 			county, from, to).Scan(&n)
 		return n, nil, err
 	}
-	rows, err := s.db.R().QueryContext(ctx, `SELECT id FROM duty_assignment WHERE county_code = $1 AND day >= $2 AND day <= $3 ORDER BY day, shift_id, slot`,
-		county, from, to)
+	out, err := store.QueryAll(ctx, s.db.R(), store.ScanString,
+		`SELECT id FROM duty_assignment WHERE county_code = $1 AND day >= $2 AND day <= $3 ORDER BY day, shift_id, slot`, county, from, to)
 	if err != nil {
 		return 0, nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return 0, nil, err
-		}
-		out = append(out, id)
-	}
-	return len(out), out, rows.Err()
+	return len(out), out, nil
 }
 
 // PersonShift is one row of the person-shift list and export.
@@ -724,22 +702,10 @@ func (s *Service) Swaps(ctx context.Context, p *auth.Principal, state string, li
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	rows, err := s.db.R().QueryContext(ctx, `SELECT `+swapCols+` FROM duty_swap`+w.SQL()+` ORDER BY requested_at DESC LIMIT `+w.Arg(limit), w.Args()...)
+	out, err := store.QueryAll(ctx, s.db.R(), func(r *sql.Rows) (Swap, error) { return scanSwap(r) },
+		`SELECT `+swapCols+` FROM duty_swap`+w.SQL()+` ORDER BY requested_at DESC LIMIT `+w.Arg(limit), w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("swaps: %w", err)
-	}
-	var out []Swap
-	for rows.Next() {
-		sw, err := scanSwap(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, sw)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	for i := range out {
 		if a, day, err := s.assignment(ctx, s.db.R(), p.CountyCode, out[i].AssignmentID); err == nil {
@@ -1033,22 +999,12 @@ func (s *Service) EachLog(ctx context.Context, p *auth.Principal, f LogFilter, f
 }
 
 func (s *Service) logRows(ctx context.Context, p *auth.Principal, q string, args []any) ([]LogEntry, error) {
-	rows, err := s.db.R().QueryContext(ctx, q, args...)
+	out, err := store.QueryAll(ctx, s.db.R(), func(r *sql.Rows) (LogEntry, error) {
+		e, err := scanLog(r)
+		return logFor(p, e), err
+	}, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("duty log: %w", err)
-	}
-	var out []LogEntry
-	for rows.Next() {
-		e, err := scanLog(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, logFor(p, e))
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	// Which entries have been corrected, and by which entry.
 	if len(out) > 0 {

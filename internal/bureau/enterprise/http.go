@@ -108,12 +108,7 @@ func (h *Handlers) lookups(r *http.Request) (map[string]any, error) {
 	}
 	sectors := org.Sectors
 	if p.Role == auth.RoleSection {
-		sectors = nil
-		for _, s := range org.Sectors {
-			if contains(p.Sectors, s[0]) {
-				sectors = append(sectors, s)
-			}
-		}
+		sectors = org.Sectors.Subset(p.Sectors)
 	}
 	return map[string]any{"Towns": towns, "Sections": sections, "SectionNames": secNames, "RegionNames": names,
 		"Sectors": sectors, "Scales": Scales, "Statuses": Statuses, "Risks": Risks, "Specials": Specials, "Regions": all}, nil

@@ -17,20 +17,9 @@ import (
 	"yingji/internal/kit/xlsx"
 )
 
-func labels3(list [][3]string) []string {
-	out := make([]string, len(list))
-	for i, x := range list {
-		out[i] = x[1]
-	}
-	return out
-}
-
 // Schema is the enterprise ledger's Excel layout (企业台账).
 func Schema() xlsx.Schema {
-	risks := make([]string, len(Risks))
-	for i, r := range Risks {
-		risks[i] = r[1]
-	}
+	risks := Risks.ZHLabels()
 	return xlsx.Schema{Name: "企业台账", Columns: []xlsx.Column{
 		{Key: "name", Header: "企业名称", HeaderEN: "Name", Required: true, Width: 28, Example: "示例县某某矿业有限公司"},
 		{Key: "credit_code", Header: "统一社会信用代码", HeaderEN: "Credit code", Required: true, Width: 22, Example: "91350100M000100Y43", Help: "18 位，按 GB 32100 校验", HelpEN: "18 characters, checked as in GB 32100"},
@@ -39,15 +28,15 @@ func Schema() xlsx.Schema {
 		{Key: "address", Header: "地址", HeaderEN: "Address", Width: 30},
 		{Key: "lng", Header: "经度", HeaderEN: "Longitude", Example: "118.33", Help: "小数度，须在本县范围内", HelpEN: "Decimal degrees, inside the county"},
 		{Key: "lat", Header: "纬度", HeaderEN: "Latitude", Example: "30.92"},
-		{Key: "sector", Header: "监管行业", HeaderEN: "Sector", Required: true, Options: labels3(org.Sectors), Width: 14},
-		{Key: "scale", Header: "规模", HeaderEN: "Size", Options: labels3(Scales), Example: "规上"},
-		{Key: "specials", Header: "专项类别", HeaderEN: "Special categories", Width: 20, Example: "粉尘涉爆、有限空间作业", Help: "多个用顿号分隔：" + strings.Join(labels3(Specials), "、"), HelpEN: "One or more, separated by “、”: " + strings.Join(labels3(Specials), "、")},
+		{Key: "sector", Header: "监管行业", HeaderEN: "Sector", Required: true, Options: org.Sectors.ZHLabels(), Width: 14},
+		{Key: "scale", Header: "规模", HeaderEN: "Size", Options: Scales.ZHLabels(), Example: "规上"},
+		{Key: "specials", Header: "专项类别", HeaderEN: "Special categories", Width: 20, Example: "粉尘涉爆、有限空间作业", Help: "多个用顿号分隔：" + strings.Join(Specials.ZHLabels(), "、"), HelpEN: "One or more, separated by “、”: " + strings.Join(Specials.ZHLabels(), "、")},
 		{Key: "section", Header: "监管股室", HeaderEN: "Section", Width: 12, Example: "监管一股"},
 		{Key: "principal_name", Header: "主要负责人", HeaderEN: "Principal"},
 		{Key: "principal_phone", Header: "主要负责人电话", HeaderEN: "Principal's phone", Width: 15},
 		{Key: "safety_name", Header: "安全管理人员", HeaderEN: "Safety manager"},
 		{Key: "safety_phone", Header: "安全管理人员电话", HeaderEN: "Safety manager's phone", Width: 15},
-		{Key: "status", Header: "经营状态", HeaderEN: "Status", Options: labels3(Statuses), Example: "在营"},
+		{Key: "status", Header: "经营状态", HeaderEN: "Status", Options: Statuses.ZHLabels(), Example: "在营"},
 		{Key: "risk", Header: "风险等级", HeaderEN: "Risk level", Options: risks, Example: "一般"},
 	}}
 }
@@ -193,10 +182,10 @@ func (im *entImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 		}
 	}
 	if x := v["scale"]; x != "" {
-		e.Scale, _ = codeOf(Scales, x)
+		e.Scale, _ = Scales.Lookup(x)
 	}
 	for _, part := range splitList(v["specials"]) {
-		c, ok := codeOf(Specials, part)
+		c, ok := Specials.Lookup(part)
 		if !ok {
 			bad("specials", "未知专项类别："+part)
 			continue
@@ -211,7 +200,7 @@ func (im *entImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError {
 		e.SectionID = id
 	}
 	if x := v["status"]; x != "" {
-		e.Status, _ = codeOf(Statuses, x)
+		e.Status, _ = Statuses.Lookup(x)
 	}
 	if x := v["risk"]; x != "" {
 		c, ok := riskOf(x)

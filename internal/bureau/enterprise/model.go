@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"yingji/internal/kit/codes"
 	"yingji/internal/kit/errs"
 	"yingji/internal/kit/org"
 	"yingji/internal/kit/person"
@@ -99,68 +100,45 @@ const (
 	RiskLow     = "low"     // 低 blue
 )
 
-// Code lists: code, Chinese, English (and colour for risks).
+// Code lists: code, Chinese, English (and the colour of a risk as its tag).
 var (
-	Scales   = [][3]string{{ScaleAbove, "规上", "Above designated size"}, {ScaleBelow, "规下", "Below designated size"}}
-	Statuses = [][3]string{{StatusOperating, "在营", "Operating"}, {StatusSuspended, "停产整顿", "Suspended for rectification"}, {StatusClosed, "关闭", "Closed"}}
-	Risks    = [][4]string{{RiskMajor, "重大", "Major", "red"}, {RiskLarge, "较大", "Large", "orange"}, {RiskGeneral, "一般", "General", "yellow"}, {RiskLow, "低", "Low", "blue"}}
+	Scales   = codes.Triples([][3]string{{ScaleAbove, "规上", "Above designated size"}, {ScaleBelow, "规下", "Below designated size"}})
+	Statuses = codes.Triples([][3]string{{StatusOperating, "在营", "Operating"}, {StatusSuspended, "停产整顿", "Suspended for rectification"}, {StatusClosed, "关闭", "Closed"}})
+	Risks    = codes.Quads([][4]string{{RiskMajor, "重大", "Major", "red"}, {RiskLarge, "较大", "Large", "orange"}, {RiskGeneral, "一般", "General", "yellow"}, {RiskLow, "低", "Low", "blue"}})
 	// Specials are the 专项 categories an enterprise may fall under.
-	Specials = [][3]string{
+	Specials = codes.Triples([][3]string{
 		{"dust", "粉尘涉爆", "Combustible dust"},
 		{"ammonia", "涉氨制冷", "Ammonia refrigeration"},
 		{"confined", "有限空间作业", "Confined-space work"},
 		{"smelting", "金属冶炼", "Metal smelting"},
 		{"major_hazard", "重大危险源", "Major hazard source"},
-	}
+	})
 )
 
-// label finds a code's label in a code list.
-func label(list [][3]string, code, lang string) string {
-	for _, x := range list {
-		if x[0] == code {
-			if strings.HasPrefix(lang, "en") {
-				return x[2]
-			}
-			return x[1]
-		}
-	}
-	return code
-}
-
-// codeOf finds a code by code, Chinese or English label.
-func codeOf(list [][3]string, s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	for _, x := range list {
-		if x[0] == s || x[1] == s || strings.EqualFold(x[2], s) {
-			return x[0], true
-		}
-	}
-	return "", false
-}
-
 // ScaleLabel, StatusLabel, SpecialLabel return labels.
-func ScaleLabel(c, lang string) string   { return label(Scales, c, lang) }
-func StatusLabel(c, lang string) string  { return label(Statuses, c, lang) }
-func SpecialLabel(c, lang string) string { return label(Specials, c, lang) }
+func ScaleLabel(c, lang string) string   { return Scales.Label(c, lang) }
+func StatusLabel(c, lang string) string  { return Statuses.Label(c, lang) }
+func SpecialLabel(c, lang string) string { return Specials.Label(c, lang) }
 
 // RiskLabel returns a risk level's label and colour.
 func RiskLabel(c, lang string) (string, string) {
-	for _, r := range Risks {
-		if r[0] == c {
-			if strings.HasPrefix(lang, "en") {
-				return r[2], r[3]
-			}
-			return r[1], r[3]
-		}
-	}
-	return c, ""
+	return Risks.Label(c, lang), Risks.Tag(c)
 }
 
+// riskColourZH is the one-character Chinese name of a risk colour, which
+// an Excel file may give for the level (红 for 重大).
+var riskColourZH = map[string]string{"red": "红", "orange": "橙", "yellow": "黄", "blue": "蓝"}
+
+// riskOf reads a risk level: its code or name, the name with 风险, or
+// its colour in Chinese.
 func riskOf(s string) (string, bool) {
+	if v, ok := Risks.Lookup(s); ok {
+		return v, true
+	}
 	s = strings.TrimSpace(s)
 	for _, r := range Risks {
-		if r[0] == s || r[1] == s || strings.EqualFold(r[2], s) || r[1]+"风险" == s || s == map[string]string{"red": "红", "orange": "橙", "yellow": "黄", "blue": "蓝"}[r[3]] {
-			return r[0], true
+		if r.ZH+"风险" == s || s == riskColourZH[r.Tag] {
+			return r.Value, true
 		}
 	}
 	return "", false
@@ -235,18 +213,18 @@ func Validate(e *Enterprise, bounds *Bounds) error {
 	if e.Scale == "" {
 		e.Scale = ScaleBelow
 	}
-	if _, ok := codeOf(Scales, e.Scale); !ok {
+	if _, ok := Scales.Lookup(e.Scale); !ok {
 		fe = append(fe, errs.Field("scale", "field.invalid", nil))
 	}
 	for _, s := range e.Specials {
-		if _, ok := codeOf(Specials, s); !ok {
+		if _, ok := Specials.Lookup(s); !ok {
 			fe = append(fe, errs.Field("specials", "field.invalid", nil))
 		}
 	}
 	if e.Status == "" {
 		e.Status = StatusOperating
 	}
-	if _, ok := codeOf(Statuses, e.Status); !ok {
+	if _, ok := Statuses.Lookup(e.Status); !ok {
 		fe = append(fe, errs.Field("status", "field.invalid", nil))
 	}
 	if e.Risk == "" {

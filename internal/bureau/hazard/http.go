@@ -115,14 +115,7 @@ func (h *Handlers) lookups(ctx context.Context, p *auth.Principal) (map[string]a
 	}
 	sectors := org.Sectors
 	if p.Role == auth.RoleSection {
-		sectors = nil
-		for _, s := range org.Sectors {
-			for _, x := range p.Sectors {
-				if x == s[0] {
-					sectors = append(sectors, s)
-				}
-			}
-		}
+		sectors = org.Sectors.Subset(p.Sectors)
 	}
 	campaigns, err := h.Svc.Campaigns(ctx, p)
 	if err != nil {

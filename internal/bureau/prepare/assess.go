@@ -2,6 +2,7 @@ package prepare
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -345,24 +346,11 @@ const (
 // once per stage (near, overdue).
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	today := s.Today()
-	rows, err := s.db.R().QueryContext(ctx, `SELECT `+planCols+` FROM prep_plan WHERE (state = $1 AND filing_due <> '')
-		OR (state IN ($2, $1) AND next_assessment <> '' AND next_assessment <= $3)`, StatePublished, StateFiled,
-		calendar.Day(today).AddDate(0, 0, AssessWarnDays).Format(calendar.DateLayout))
+	due, err := s.queryPlans(ctx, `SELECT `+planCols+` FROM prep_plan WHERE (state = $1 AND filing_due <> '')
+		OR (state IN ($2, $1) AND next_assessment <> '' AND next_assessment <= $3)`, []any{StatePublished, StateFiled,
+		calendar.Day(today).AddDate(0, 0, AssessWarnDays).Format(calendar.DateLayout)})
 	if err != nil {
 		return 0, fmt.Errorf("plan deadlines: %w", err)
-	}
-	var due []Plan
-	for rows.Next() {
-		x, err := scanPlan(rows)
-		if err != nil {
-			rows.Close()
-			return 0, err
-		}
-		due = append(due, x)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
 	}
 	n, err := s.sweepTasks(ctx, today)
 	if err != nil {
@@ -449,21 +437,15 @@ func (s *Service) ListReminders(ctx context.Context, p *auth.Principal, kind, fr
 		limit = 50
 	}
 	lim, off := w.Arg(limit), w.Arg(offset)
-	rows, err := s.db.R().QueryContext(ctx, `SELECT id, kind, enterprise_id, plan_id, sent_on, reason FROM prep_reminder`+w.SQL()+
+	out, err := store.QueryAll(ctx, s.db.R(), func(rows *sql.Rows) (Reminder, error) {
+		var x Reminder
+		return x, rows.Scan(&x.ID, &x.Kind, &x.EnterpriseID, &x.PlanID, &x.SentOn, &x.Reason)
+	}, `SELECT id, kind, enterprise_id, plan_id, sent_on, reason FROM prep_reminder`+w.SQL()+
 		` ORDER BY sent_on DESC, id LIMIT `+lim+` OFFSET `+off, w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("reminders: %w", err)
 	}
-	defer rows.Close()
-	out := []Reminder{}
-	for rows.Next() {
-		var x Reminder
-		if err := rows.Scan(&x.ID, &x.Kind, &x.EnterpriseID, &x.PlanID, &x.SentOn, &x.Reason); err != nil {
-			return nil, 0, err
-		}
-		out = append(out, x)
-	}
-	return out, total, rows.Err()
+	return store.NonNil(out), total, nil
 }
 
 // TaskWarnDays is how long before its due date a drill's follow-up task
@@ -473,25 +455,15 @@ const TaskWarnDays = 7
 // sweepTasks reminds of open follow-up tasks of drills due within 7 days
 // or overdue, once per stage; the reminder's plan_id holds the drill.
 func (s *Service) sweepTasks(ctx context.Context, today string) (int, error) {
-	rows, err := s.db.R().QueryContext(ctx, `SELECT t.id, t.county_code, t.drill_id, t.problem, t.owner, t.due_on, d.name, d.enterprise_id
+	type task struct{ id, county, drill, problem, owner, due, name, ent string }
+	list, err := store.QueryAll(ctx, s.db.R(), func(rows *sql.Rows) (task, error) {
+		var x task
+		return x, rows.Scan(&x.id, &x.county, &x.drill, &x.problem, &x.owner, &x.due, &x.name, &x.ent)
+	}, `SELECT t.id, t.county_code, t.drill_id, t.problem, t.owner, t.due_on, d.name, d.enterprise_id
 		FROM prep_drill_task t JOIN prep_drill d ON d.id = t.drill_id WHERE t.done_on = '' AND t.due_on <= $1`,
 		calendar.Day(today).AddDate(0, 0, TaskWarnDays).Format(calendar.DateLayout))
 	if err != nil {
 		return 0, fmt.Errorf("drill tasks: %w", err)
-	}
-	type task struct{ id, county, drill, problem, owner, due, name, ent string }
-	var list []task
-	for rows.Next() {
-		var x task
-		if err := rows.Scan(&x.id, &x.county, &x.drill, &x.problem, &x.owner, &x.due, &x.name, &x.ent); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		list = append(list, x)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
 	}
 	n := 0
 	for _, x := range list {

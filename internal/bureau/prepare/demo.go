@@ -284,12 +284,14 @@ func (s *Service) Demo(ctx context.Context, out io.Writer, county string, places
 			}
 		}
 		// 6. Experts.
-		for i, e := range [][3]string{{"张建国", "flood", "县水利局"}, {"李明华", "rescue", "县消防救援大队"}, {"王立新", "chemical", "市化工设计院"},
-			{"赵文斌", "mine", "省地矿局三二二地质队"}, {"陈红", "medical", "县人民医院"}, {"刘志强", "fire", "县林业局"},
-			{"周建平", "geology", "县自然资源和规划局"}, {"吴海涛", "industry", "市特种设备检验所"}} {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO prep_expert (`+expertCols+`) VALUES (`+placeholders(9)+`)`, ids.New(), county, e[0], e[1], e[2],
-				"高级工程师", demoPhone(500+i), s.now().UTC(), s.now().UTC()); err != nil {
-				return err
+		experts := []Expert{{Name: "张建国", Field: "flood", Unit: "县水利局"}, {Name: "李明华", Field: "rescue", Unit: "县消防救援大队"},
+			{Name: "王立新", Field: "chemical", Unit: "市化工设计院"}, {Name: "赵文斌", Field: "mine", Unit: "省地矿局三二二地质队"},
+			{Name: "陈红", Field: "medical", Unit: "县人民医院"}, {Name: "刘志强", Field: "fire", Unit: "县林业局"},
+			{Name: "周建平", Field: "geology", Unit: "县自然资源和规划局"}, {Name: "吴海涛", Field: "industry", Unit: "市特种设备检验所"}}
+		for i, e := range experts {
+			e.Title, e.Phone = "高级工程师", demoPhone(500+i)
+			if _, err := s.createExpertTx(ctx, tx, sys, e); err != nil {
+				return fmt.Errorf("demo expert %s: %w", e.Name, err)
 			}
 		}
 		// 7. The 督促 of enterprises without complete resources (F-RES-1:

@@ -19,20 +19,7 @@ type HazardsFunc func(ctx context.Context, p *auth.Principal, from, to string) (
 
 // ids runs a query returning one column of IDs.
 func (s *Service) ids(ctx context.Context, q string, args ...any) ([]string, error) {
-	rows, err := s.db.R().QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return store.QueryAll(ctx, s.db.R(), store.ScanString, q, args...)
 }
 
 func number(key, kind string, list []string, records bool, link string) figure.Number {

@@ -284,36 +284,44 @@ func (s *Service) AllPlans(ctx context.Context, p *auth.Principal, f PlanFilter)
 	return s.queryPlans(ctx, `SELECT `+planCols+` FROM prep_plan`+w.SQL()+` ORDER BY category, name, id`, w.Args())
 }
 
-func (s *Service) queryPlans(ctx context.Context, q string, args []any) ([]Plan, error) {
-	rows, err := s.db.R().QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("plans: %w", err)
-	}
-	defer rows.Close()
-	var out []Plan
-	for rows.Next() {
-		x, err := scanPlan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("plans: %w", err)
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+// placed is a record with a place: its county, region and enterprise.
+type placed interface {
+	place() (county, region, enterpriseID string)
 }
 
-func (s *Service) getPlan(ctx context.Context, q store.Querier, p *auth.Principal, id string) (Plan, error) {
-	x, err := scanPlan(q.QueryRowContext(ctx, `SELECT `+planCols+` FROM prep_plan WHERE id = $1`, id))
+func (x Plan) place() (string, string, string)  { return x.CountyCode, x.RegionCode, x.EnterpriseID }
+func (x Team) place() (string, string, string)  { return x.CountyCode, x.RegionCode, x.EnterpriseID }
+func (x Drill) place() (string, string, string) { return x.CountyCode, x.RegionCode, x.EnterpriseID }
+
+// getScoped scans the record id of table from row and refuses it when it
+// is not found or lies outside p's scope.
+func getScoped[T placed](ctx context.Context, s *Service, p *auth.Principal, table, id string, scan func(interface{ Scan(...any) error }) (T, error), row *sql.Row) (T, error) {
+	var zero T
+	x, err := scan(row)
 	if err != nil {
 		return x, notFound(err)
 	}
-	ok, err := s.inScope(ctx, p, x.CountyCode, x.RegionCode, x.EnterpriseID)
+	county, region, ent := x.place()
+	ok, err := s.inScope(ctx, p, county, region, ent)
 	if err != nil {
 		return x, err
 	}
 	if !ok {
-		return Plan{}, errs.OutOfScope("prep_plan", id)
+		return zero, errs.OutOfScope(table, id)
 	}
 	return x, nil
+}
+
+func (s *Service) queryPlans(ctx context.Context, q string, args []any) ([]Plan, error) {
+	out, err := store.QueryAll(ctx, s.db.R(), func(r *sql.Rows) (Plan, error) { return scanPlan(r) }, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("plans: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Service) getPlan(ctx context.Context, q store.Querier, p *auth.Principal, id string) (Plan, error) {
+	return getScoped(ctx, s, p, "prep_plan", id, scanPlan, q.QueryRowContext(ctx, `SELECT `+planCols+` FROM prep_plan WHERE id = $1`, id))
 }
 
 // GetPlan returns a plan in scope.
@@ -339,21 +347,15 @@ func (s *Service) PlanSteps(ctx context.Context, p *auth.Principal, id string) (
 	if _, err := s.GetPlan(ctx, p, id); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.R().QueryContext(ctx, `SELECT id, seq, version, step, on_date, detail, attachment_id, recorded_name, recorded_at
+	out, err := store.QueryAll(ctx, s.db.R(), func(rows *sql.Rows) (PlanStep, error) {
+		var x PlanStep
+		return x, rows.Scan(&x.ID, &x.Seq, &x.Version, &x.Step, &x.OnDate, &x.Detail, &x.AttachmentID, &x.RecordedName, &x.RecordedAt)
+	}, `SELECT id, seq, version, step, on_date, detail, attachment_id, recorded_name, recorded_at
 		FROM prep_plan_step WHERE plan_id = $1 ORDER BY seq`, id)
 	if err != nil {
 		return nil, fmt.Errorf("plan steps: %w", err)
 	}
-	defer rows.Close()
-	out := []PlanStep{}
-	for rows.Next() {
-		var x PlanStep
-		if err := rows.Scan(&x.ID, &x.Seq, &x.Version, &x.Step, &x.OnDate, &x.Detail, &x.AttachmentID, &x.RecordedName, &x.RecordedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+	return store.NonNil(out), nil
 }
 
 // CreatePlan registers a plan in its first state (起草, version 1).
@@ -655,35 +657,18 @@ func (s *Service) AllTeams(ctx context.Context, p *auth.Principal, f TeamFilter)
 }
 
 func (s *Service) queryTeams(ctx context.Context, p *auth.Principal, q string, args []any) ([]Team, error) {
-	rows, err := s.db.R().QueryContext(ctx, q, args...)
+	out, err := store.QueryAll(ctx, s.db.R(), func(r *sql.Rows) (Team, error) {
+		x, err := scanTeam(r)
+		return teamFor(p, x), err
+	}, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("teams: %w", err)
 	}
-	defer rows.Close()
-	var out []Team
-	for rows.Next() {
-		x, err := scanTeam(rows)
-		if err != nil {
-			return nil, fmt.Errorf("teams: %w", err)
-		}
-		out = append(out, teamFor(p, x))
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (s *Service) getTeam(ctx context.Context, q store.Querier, p *auth.Principal, id string) (Team, error) {
-	x, err := scanTeam(q.QueryRowContext(ctx, `SELECT `+teamCols+` FROM prep_team WHERE id = $1`, id))
-	if err != nil {
-		return x, notFound(err)
-	}
-	ok, err := s.inScope(ctx, p, x.CountyCode, x.RegionCode, x.EnterpriseID)
-	if err != nil {
-		return x, err
-	}
-	if !ok {
-		return Team{}, errs.OutOfScope("prep_team", id)
-	}
-	return x, nil
+	return getScoped(ctx, s, p, "prep_team", id, scanTeam, q.QueryRowContext(ctx, `SELECT `+teamCols+` FROM prep_team WHERE id = $1`, id))
 }
 
 // GetTeam returns a team in scope (phone masked for p).
@@ -779,21 +764,15 @@ func (s *Service) RollCalls(ctx context.Context, p *auth.Principal, teamID strin
 	if _, err := s.GetTeam(ctx, p, teamID); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.R().QueryContext(ctx, `SELECT id, team_id, on_date, present, result, note, recorded_at FROM prep_rollcall
+	out, err := store.QueryAll(ctx, s.db.R(), func(rows *sql.Rows) (RollCall, error) {
+		var r RollCall
+		return r, rows.Scan(&r.ID, &r.TeamID, &r.OnDate, &r.Present, &r.Result, &r.Note, &r.RecordedAt)
+	}, `SELECT id, team_id, on_date, present, result, note, recorded_at FROM prep_rollcall
 		WHERE team_id = $1 ORDER BY on_date DESC, recorded_at DESC`, teamID)
 	if err != nil {
 		return nil, fmt.Errorf("roll calls: %w", err)
 	}
-	defer rows.Close()
-	out := []RollCall{}
-	for rows.Next() {
-		var r RollCall
-		if err := rows.Scan(&r.ID, &r.TeamID, &r.OnDate, &r.Present, &r.Result, &r.Note, &r.RecordedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return store.NonNil(out), nil
 }
 
 // AddRollCall records a 点验 of a team.
@@ -882,48 +861,24 @@ func (s *Service) AllDrills(ctx context.Context, p *auth.Principal, f DrillFilte
 }
 
 func (s *Service) queryDrills(ctx context.Context, q string, args []any) ([]Drill, error) {
-	rows, err := s.db.R().QueryContext(ctx, q, args...)
+	out, err := store.QueryAll(ctx, s.db.R(), func(r *sql.Rows) (Drill, error) { return scanDrill(r) }, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("drills: %w", err)
 	}
-	defer rows.Close()
-	var out []Drill
-	for rows.Next() {
-		x, err := scanDrill(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // GetDrill returns a drill in scope with its tasks.
 func (s *Service) GetDrill(ctx context.Context, p *auth.Principal, id string) (Drill, error) {
-	x, err := scanDrill(s.db.R().QueryRowContext(ctx, `SELECT `+drillCols+` FROM prep_drill WHERE id = $1`, id))
-	if err != nil {
-		return x, notFound(err)
-	}
-	ok, err := s.inScope(ctx, p, x.CountyCode, x.RegionCode, x.EnterpriseID)
+	x, err := getScoped(ctx, s, p, "prep_drill", id, scanDrill, s.db.R().QueryRowContext(ctx, `SELECT `+drillCols+` FROM prep_drill WHERE id = $1`, id))
 	if err != nil {
 		return x, err
 	}
-	if !ok {
-		return Drill{}, errs.OutOfScope("prep_drill", id)
-	}
-	rows, err := s.db.R().QueryContext(ctx, `SELECT id, drill_id, problem, owner, due_on, done_on FROM prep_drill_task WHERE drill_id = $1 ORDER BY due_on, id`, id)
-	if err != nil {
-		return x, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	x.Tasks, err = store.QueryAll(ctx, s.db.R(), func(rows *sql.Rows) (DrillTask, error) {
 		var t DrillTask
-		if err := rows.Scan(&t.ID, &t.DrillID, &t.Problem, &t.Owner, &t.DueOn, &t.DoneOn); err != nil {
-			return x, err
-		}
-		x.Tasks = append(x.Tasks, t)
-	}
-	return x, rows.Err()
+		return t, rows.Scan(&t.ID, &t.DrillID, &t.Problem, &t.Owner, &t.DueOn, &t.DoneOn)
+	}, `SELECT id, drill_id, problem, owner, due_on, done_on FROM prep_drill_task WHERE drill_id = $1 ORDER BY due_on, id`, id)
+	return x, err
 }
 
 // CreateDrill records a drill and its follow-up tasks.
@@ -1043,20 +998,15 @@ func (s *Service) ListExperts(ctx context.Context, p *auth.Principal, f ExpertFi
 		f.Limit = 50
 	}
 	lim, off := w.Arg(f.Limit), w.Arg(f.Offset)
-	rows, err := s.db.R().QueryContext(ctx, `SELECT `+expertCols+` FROM prep_expert`+w.SQL()+` ORDER BY field, name, id LIMIT `+lim+` OFFSET `+off, w.Args()...)
+	out, err := store.QueryAll(ctx, s.db.R(), func(rows *sql.Rows) (Expert, error) {
+		var e Expert
+		err := rows.Scan(&e.ID, &e.CountyCode, &e.Name, &e.Field, &e.Unit, &e.Title, &e.Phone, &e.CreatedAt, &e.UpdatedAt)
+		return expertFor(p, e), err
+	}, `SELECT `+expertCols+` FROM prep_expert`+w.SQL()+` ORDER BY field, name, id LIMIT `+lim+` OFFSET `+off, w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("experts: %w", err)
 	}
-	defer rows.Close()
-	var out []Expert
-	for rows.Next() {
-		var e Expert
-		if err := rows.Scan(&e.ID, &e.CountyCode, &e.Name, &e.Field, &e.Unit, &e.Title, &e.Phone, &e.CreatedAt, &e.UpdatedAt); err != nil {
-			return nil, 0, err
-		}
-		out = append(out, expertFor(p, e))
-	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // CreateExpert adds an expert to the pool (administrators, section staff).

@@ -20,7 +20,7 @@ func (h *Handlers) events(w http.ResponseWriter, r *http.Request) {
 	}
 	v := listView{Heading: h.tr(r, "reduction.events"), Action: "/reduction/events", Pager: web.PagerOf(pg, total),
 		Filters: []Field{{Name: "q", Label: h.tr(r, "reduction.search")},
-			{Name: "kind", Type: "select", Label: h.tr(r, "reduction.hazard_kind"), Options: h.opts(r, "reduction.hazard.", HazardKinds, "reduction.all")},
+			{Name: "kind", Type: "select", Label: h.tr(r, "reduction.hazard_kind"), Options: h.opts(r, "reduction.hazard.", HazardKinds.Values(), "reduction.all")},
 			{Name: "from", Type: "date", Label: h.tr(r, "reduction.from")}, {Name: "to", Type: "date", Label: h.tr(r, "reduction.to")}}}
 	v.Links = []Link{{ID: "reports", Label: h.tr(r, "reduction.reports"), Href: "/reduction/reports"}}
 	if h.can(r, "POST /reduction/events") {
@@ -36,7 +36,7 @@ func (h *Handlers) events(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) eventFields(r *http.Request, prefix string) []Field {
 	return []Field{{Name: prefix + "name", Label: h.tr(r, "reduction.event_name"), Required: true, Wide: true},
-		{Name: prefix + "hazard_kind", Type: "select", Label: h.tr(r, "reduction.hazard_kind"), Options: h.opts(r, "reduction.hazard.", HazardKinds, "")},
+		{Name: prefix + "hazard_kind", Type: "select", Label: h.tr(r, "reduction.hazard_kind"), Options: h.opts(r, "reduction.hazard.", HazardKinds.Values(), "")},
 		{Name: prefix + "started_at", Type: "datetime", Label: h.tr(r, "reduction.started_at"), Required: true},
 		{Name: prefix + "stable_on", Type: "date", Label: h.tr(r, "reduction.stable_on"), Help: h.tr(r, "reduction.stable_help")},
 		{Name: prefix + "note", Label: h.tr(r, "reduction.note"), Wide: true}}
@@ -156,7 +156,7 @@ func (h *Handlers) reportRow(r *http.Request, x Report, names map[string]string,
 func (h *Handlers) reportFields(r *http.Request) []Field {
 	fields := []Field{
 		{Name: "town_code", Type: "select", Label: h.tr(r, "reduction.town"), Options: h.townOpts(r, "reduction.choose"), Required: true},
-		{Name: "kind", Type: "select", Label: h.tr(r, "reduction.report_kind"), Options: h.opts(r, "reduction.kind.", ReportKinds, "")},
+		{Name: "kind", Type: "select", Label: h.tr(r, "reduction.report_kind"), Options: h.opts(r, "reduction.kind.", ReportKinds.Values(), "")},
 		{Name: "reported_at", Type: "datetime", Label: h.tr(r, "reduction.reported_at"), Required: true},
 		{Name: "reporter", Label: h.tr(r, "reduction.reporter")},
 	}
@@ -304,7 +304,7 @@ func (h *Handlers) reports(w http.ResponseWriter, r *http.Request) {
 	names := h.names(r.Context(), p)
 	v := listView{Heading: h.tr(r, "reduction.reports"), Action: "/reduction/reports", Pager: web.PagerOf(pg, total),
 		Filters: h.filterFields(r, false, Field{Name: "event", Type: "select", Label: h.tr(r, "reduction.event_name"), Options: evOpts},
-			Field{Name: "kind", Type: "select", Label: h.tr(r, "reduction.report_kind"), Options: h.opts(r, "reduction.kind.", ReportKinds, "reduction.all")})}
+			Field{Name: "kind", Type: "select", Label: h.tr(r, "reduction.report_kind"), Options: h.opts(r, "reduction.kind.", ReportKinds.Values(), "reduction.all")})}
 	v.Links = h.listLinks(r, "/reduction/reports", KindReports, false)
 	v.Table = Table{ID: "reports-table", Cols: h.reportCols(r, true)}
 	for _, x := range list {

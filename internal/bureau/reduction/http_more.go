@@ -23,7 +23,7 @@ func (h *Handlers) communities(w http.ResponseWriter, r *http.Request) {
 	}
 	names := h.names(r.Context(), p)
 	v := listView{Heading: h.tr(r, "reduction.communities"), Action: "/reduction/communities", Pager: web.PagerOf(pg, total),
-		Filters: h.filterFields(r, true, Field{Name: "stage", Type: "select", Label: h.tr(r, "reduction.stage"), Options: h.opts(r, "reduction.stage_min.", Stages[1:], "reduction.all")})}
+		Filters: h.filterFields(r, true, Field{Name: "stage", Type: "select", Label: h.tr(r, "reduction.stage"), Options: h.opts(r, "reduction.stage_min.", Stages[1:].Values(), "reduction.all")})}
 	v.Links = h.listLinks(r, "/reduction/communities", KindCommunities, false)
 	v.Table = Table{ID: "communities-table", Cols: []string{h.tr(r, "reduction.community_name"), h.tr(r, "reduction.town"), h.tr(r, "reduction.applied_on"),
 		h.tr(r, "reduction.score"), h.tr(r, "reduction.stage"), h.tr(r, "reduction.result")}}
@@ -304,7 +304,7 @@ func (h *Handlers) trainings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := listView{Heading: h.tr(r, "reduction.trainings"), Action: "/reduction/trainings", Pager: web.PagerOf(pg, total),
-		Filters: h.filterFields(r, true, Field{Name: "audience", Type: "select", Label: h.tr(r, "reduction.audience"), Options: h.opts(r, "reduction.audience.", Audiences, "reduction.all")})}
+		Filters: h.filterFields(r, true, Field{Name: "audience", Type: "select", Label: h.tr(r, "reduction.audience"), Options: h.opts(r, "reduction.audience.", Audiences.Values(), "reduction.all")})}
 	v.Links = h.listLinks(r, "/reduction/trainings", KindTrainings, true)
 	v.Table = Table{ID: "trainings-table", Cols: []string{h.tr(r, "reduction.topic"), h.tr(r, "reduction.held_on"), h.tr(r, "reduction.organiser"),
 		h.tr(r, "reduction.audience"), h.tr(r, "reduction.attendees"), h.tr(r, "reduction.hours")}}
@@ -332,7 +332,7 @@ func (h *Handlers) trainingForm(w http.ResponseWriter, r *http.Request, status i
 		Back: "/reduction/trainings", Fields: []Field{{Name: "topic", Label: h.tr(r, "reduction.topic"), Required: true, Wide: true},
 			{Name: "held_on", Type: "date", Label: h.tr(r, "reduction.held_on"), Required: true}, {Name: "ends_on", Type: "date", Label: h.tr(r, "reduction.ends_on")},
 			{Name: "organiser", Label: h.tr(r, "reduction.organiser"), Required: true},
-			{Name: "audience", Type: "select", Label: h.tr(r, "reduction.audience"), Options: h.opts(r, "reduction.audience.", Audiences, "")},
+			{Name: "audience", Type: "select", Label: h.tr(r, "reduction.audience"), Options: h.opts(r, "reduction.audience.", Audiences.Values(), "")},
 			{Name: "town_code", Type: "select", Label: h.tr(r, "reduction.town"), Options: h.townOpts(r, "")},
 			{Name: "attendees", Type: "number", Label: h.tr(r, "reduction.attendees"), Help: h.tr(r, "reduction.attendees_help")},
 			{Name: "hours", Type: "number", Label: h.tr(r, "reduction.hours")},
@@ -396,8 +396,8 @@ func (h *Handlers) publicity(w http.ResponseWriter, r *http.Request) {
 	}
 	names := h.names(r.Context(), p)
 	v := listView{Heading: h.tr(r, "reduction.publicity"), Action: "/reduction/publicity", Pager: web.PagerOf(pg, total),
-		Filters: h.filterFields(r, true, Field{Name: "campaign", Type: "select", Label: h.tr(r, "reduction.campaign"), Options: h.opts(r, "reduction.campaign.", Campaigns, "reduction.all")},
-			Field{Name: "kind", Type: "select", Label: h.tr(r, "reduction.publicity_kind"), Options: h.opts(r, "reduction.pkind.", PublicityKinds, "reduction.all")})}
+		Filters: h.filterFields(r, true, Field{Name: "campaign", Type: "select", Label: h.tr(r, "reduction.campaign"), Options: h.opts(r, "reduction.campaign.", Campaigns.Values(), "reduction.all")},
+			Field{Name: "kind", Type: "select", Label: h.tr(r, "reduction.publicity_kind"), Options: h.opts(r, "reduction.pkind.", PublicityKinds.Values(), "reduction.all")})}
 	v.Links = h.listLinks(r, "/reduction/publicity", KindPublicity, true)
 	v.Table = Table{ID: "publicity-table", Cols: []string{h.tr(r, "reduction.title"), h.tr(r, "reduction.campaign"), h.tr(r, "reduction.publicity_kind"),
 		h.tr(r, "reduction.held_on"), h.tr(r, "reduction.town"), h.tr(r, "reduction.quantity"), h.tr(r, "reduction.winners")}}
@@ -418,8 +418,8 @@ func (h *Handlers) publicity(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) publicityForm(w http.ResponseWriter, r *http.Request, status int, f *web.Form) {
 	h.renderForm(w, r, status, "reduction-publicity", formView{Heading: h.tr(r, "reduction.publicity_new"), ID: "publicity-form", Action: "/reduction/publicity",
 		Back: "/reduction/publicity", Fields: []Field{{Name: "title", Label: h.tr(r, "reduction.title"), Required: true, Wide: true},
-			{Name: "campaign", Type: "select", Label: h.tr(r, "reduction.campaign"), Options: h.opts(r, "reduction.campaign.", Campaigns, "")},
-			{Name: "kind", Type: "select", Label: h.tr(r, "reduction.publicity_kind"), Options: h.opts(r, "reduction.pkind.", PublicityKinds, "")},
+			{Name: "campaign", Type: "select", Label: h.tr(r, "reduction.campaign"), Options: h.opts(r, "reduction.campaign.", Campaigns.Values(), "")},
+			{Name: "kind", Type: "select", Label: h.tr(r, "reduction.publicity_kind"), Options: h.opts(r, "reduction.pkind.", PublicityKinds.Values(), "")},
 			{Name: "held_on", Type: "date", Label: h.tr(r, "reduction.held_on"), Required: true},
 			{Name: "town_code", Type: "select", Label: h.tr(r, "reduction.town"), Options: h.townOpts(r, "")},
 			{Name: "quantity", Type: "number", Label: h.tr(r, "reduction.quantity"), Required: true, Help: h.tr(r, "reduction.quantity_help")},

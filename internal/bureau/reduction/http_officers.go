@@ -19,7 +19,7 @@ func (h *Handlers) officers(w http.ResponseWriter, r *http.Request) {
 	}
 	names := h.names(r.Context(), p)
 	v := listView{Heading: h.tr(r, "reduction.officers"), Action: "/reduction/officers", Pager: web.PagerOf(pg, total),
-		Filters: h.filterFields(r, true, Field{Name: "role", Type: "select", Label: h.tr(r, "reduction.officer_role"), Options: h.opts(r, "reduction.role.", []string{RoleA, RoleB}, "reduction.all")},
+		Filters: h.filterFields(r, true, Field{Name: "role", Type: "select", Label: h.tr(r, "reduction.officer_role"), Options: h.opts(r, "reduction.role.", Roles.Values(), "reduction.all")},
 			Field{Name: "kind", Type: "select", Label: h.tr(r, "reduction.trained"), Options: h.opts(r, "reduction.training_state.", []string{"trained", "untrained"}, "reduction.all")})}
 	v.Links = append([]Link{{ID: "coverage", Label: h.tr(r, "reduction.coverage"), Href: "/reduction/officers/coverage"}}, h.listLinks(r, "/reduction/officers", KindOfficers, true)...)
 	v.Table = Table{ID: "officers-table", Cols: []string{h.tr(r, "reduction.name"), h.tr(r, "reduction.village"), h.tr(r, "reduction.officer_role"),
@@ -34,7 +34,7 @@ func (h *Handlers) officers(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) officerFields(r *http.Request) []Field {
 	return []Field{{Name: "village_code", Type: "select", Label: h.tr(r, "reduction.village"), Options: h.villageOpts(r), Required: true, Wide: true},
 		{Name: "name", Label: h.tr(r, "reduction.name"), Required: true}, {Name: "phone", Label: h.tr(r, "reduction.phone"), Required: true},
-		{Name: "role", Type: "select", Label: h.tr(r, "reduction.officer_role"), Options: h.opts(r, "reduction.role.", []string{RoleA, RoleB}, "")},
+		{Name: "role", Type: "select", Label: h.tr(r, "reduction.officer_role"), Options: h.opts(r, "reduction.role.", Roles.Values(), "")},
 		{Name: "position", Label: h.tr(r, "reduction.position")},
 		{Name: "registered_on", Type: "date", Label: h.tr(r, "reduction.registered_on")}, {Name: "trained_on", Type: "date", Label: h.tr(r, "reduction.trained_on")},
 		{Name: "note", Label: h.tr(r, "reduction.note"), Wide: true}}

@@ -15,38 +15,6 @@ import (
 	"yingji/internal/kit/xlsx"
 )
 
-// Chinese labels of the codes, for the Excel registers.
-var (
-	zhHazard = map[string]string{"rainstorm_flood": "暴雨洪涝", "wind_hail": "风雹", "drought": "干旱", "low_temp_freeze": "低温冷冻", "snow": "雪灾",
-		"typhoon": "台风", "earthquake": "地震", "geological": "地质灾害", "forest_fire": "森林火灾", "other": "其他"}
-	zhKind     = map[string]string{KindInitial: "初报", KindFollowup: "续报", KindFinal: "核报"}
-	zhRole     = map[string]string{RoleA: "A岗", RoleB: "B岗"}
-	zhStage    = map[string]string{StageApplied: "已申请", StageCounty: "县级审核通过", StageCity: "市级初评通过", StageProvince: "省级通过", StageNational: "国家命名"}
-	zhAudience = map[string]string{"officers": "灾害信息员", "town_staff": "乡镇（街道）应急人员", "fireworks_petrol": "烟花爆竹、加油站主要负责人",
-		"industry": "工贸企业人员", "community": "社区（村）干部群众", "schools": "学校师生", "public": "社会公众", "other": "其他"}
-	zhPKind = map[string]string{"leaflets": "发放宣传单册", "sms": "发送短信", "quiz": "网络知识竞答", "consultation": "咨询答疑", "five_into": "“五进”宣传",
-		"exhibition": "展板展览", "broadcast": "广播电视", "other": "其他"}
-	zhCampaign = map[string]string{"disaster_day": "5·12防灾减灾日", "forest_fire": "森林防灭火", "safety_month": "安全生产月", "flood": "防汛", "other": "其他"}
-)
-
-func values(m map[string]string, order []string) []string {
-	out := make([]string, len(order))
-	for i, k := range order {
-		out[i] = m[k]
-	}
-	return out
-}
-
-func codeOf(m map[string]string, label string) (string, bool) {
-	label = strings.TrimSpace(label)
-	for k, v := range m {
-		if v == label || k == label {
-			return k, true
-		}
-	}
-	return "", false
-}
-
 // Ledgers are the module's Excel registers.
 func (s *Service) Ledgers() []*ledger.Ledger {
 	return []*ledger.Ledger{s.officerLedger(), s.reportLedger(), s.communityLedger(), s.checkpointLedger(), s.trainingLedger(), s.publicityLedger()}
@@ -76,7 +44,7 @@ func officerSchema() xlsx.Schema {
 		{Key: "village", Header: "村（社区）", HeaderEN: "Village", Required: true, Example: "新林村"},
 		{Key: "name", Header: "姓名", HeaderEN: "Name", Required: true, Example: "王立新"},
 		{Key: "phone", Header: "手机号码", HeaderEN: "Phone", Required: true, Width: 14, Example: "13905531234"},
-		{Key: "role", Header: "岗位", HeaderEN: "Role", Required: true, Options: values(zhRole, []string{RoleA, RoleB}), Help: "每村（社区）一名A岗（主要信息员），其余为B岗"},
+		{Key: "role", Header: "岗位", HeaderEN: "Role", Required: true, Options: Roles.ZHLabels(), Help: "每村（社区）一名A岗（主要信息员），其余为B岗"},
 		{Key: "position", Header: "职务", HeaderEN: "Position", Example: "村委会委员"},
 		{Key: "registered_on", Header: "登记日期", HeaderEN: "Registered on", Example: "2022-03-01"},
 		{Key: "trained_on", Header: "最近培训日期", HeaderEN: "Last trained on"},
@@ -93,7 +61,7 @@ func (s *Service) officerLedger() *ledger.Ledger {
 			}
 			names := s.regionNames(ctx, p)
 			for _, o := range list {
-				if err := w.Write(names[o.TownCode], names[o.VillageCode], o.Name, o.Phone, zhRole[o.Role], o.Position, o.RegisteredOn, o.TrainedOn, o.Note); err != nil {
+				if err := w.Write(names[o.TownCode], names[o.VillageCode], o.Name, o.Phone, Roles.ZH(o.Role), o.Position, o.RegisteredOn, o.TrainedOn, o.Note); err != nil {
 					return err
 				}
 			}
@@ -219,7 +187,7 @@ func (s *Service) officerRow(im *rowImport, v map[string]string) (func(ctx conte
 	if !ok {
 		return nil, []xlsx.CellError{{Key: "village", Reason: "未知的村（社区）：请核对乡镇与村（社区）名称，或不在您的范围内"}}
 	}
-	role, _ := codeOf(zhRole, v["role"])
+	role, _ := Roles.Lookup(v["role"])
 	o := Officer{VillageCode: code, TownCode: code[:9], Name: v["name"], Phone: v["phone"], Role: role, Position: v["position"],
 		RegisteredOn: v["registered_on"], TrainedOn: v["trained_on"], Note: v["note"]}
 	if err := mayEdit(im.p, o.TownCode); err != nil {
@@ -272,7 +240,7 @@ func (s *Service) reportLedger() *ledger.Ledger {
 			}
 			names := s.regionNames(ctx, p)
 			for _, x := range list {
-				row := []any{ev[x.EventID].Name, zhHazard[ev[x.EventID].HazardKind], names[x.TownCode], zhKind[x.Kind], x.Seq, clock(x.ReportedAt)}
+				row := []any{ev[x.EventID].Name, HazardKinds.ZH(ev[x.EventID].HazardKind), names[x.TownCode], ReportKinds.ZH(x.Kind), x.Seq, clock(x.ReportedAt)}
 				for _, k := range IndicatorKeys {
 					switch k {
 					case "crop_tenths":
@@ -316,7 +284,7 @@ func (s *Service) communityLedger() *ledger.Ledger {
 			}
 			names := s.regionNames(ctx, p)
 			for _, c := range list {
-				if err := w.Write(names[c.TownCode], names[c.VillageCode], c.Name, c.AppliedOn, c.Score, zhStage[c.Stage], zh(c.Failed), c.Result); err != nil {
+				if err := w.Write(names[c.TownCode], names[c.VillageCode], c.Name, c.AppliedOn, c.Score, Stages.ZH(c.Stage), zh(c.Failed), c.Result); err != nil {
 					return err
 				}
 			}
@@ -351,7 +319,7 @@ func trainingSchema() xlsx.Schema {
 		{Key: "held_on", Header: "开始日期", HeaderEN: "Held on", Required: true, Example: "2022-04-20"},
 		{Key: "ends_on", Header: "结束日期", HeaderEN: "Ends on"},
 		{Key: "organiser", Header: "主办单位", HeaderEN: "Organiser", Required: true, Example: "县应急管理局"},
-		{Key: "audience", Header: "培训对象", HeaderEN: "Audience", Required: true, Options: values(zhAudience, Audiences), Width: 24},
+		{Key: "audience", Header: "培训对象", HeaderEN: "Audience", Required: true, Options: Audiences.ZHLabels(), Width: 24},
 		{Key: "town", Header: "乡镇（街道）", HeaderEN: "Town", Help: "全县性培训不填"},
 		{Key: "attendees", Header: "参训人数", HeaderEN: "Attendees", Help: "填写名单时可不填"},
 		{Key: "hours", Header: "学时", HeaderEN: "Hours", Example: "4"},
@@ -369,7 +337,7 @@ func (s *Service) trainingLedger() *ledger.Ledger {
 			}
 			names := s.regionNames(ctx, p)
 			for _, t := range list {
-				if err := w.Write(t.Topic, t.HeldOn, t.EndsOn, t.Organiser, zhAudience[t.Audience], names[t.TownCode], t.Attendees, Tenths(t.HoursTenth),
+				if err := w.Write(t.Topic, t.HeldOn, t.EndsOn, t.Organiser, Audiences.ZH(t.Audience), names[t.TownCode], t.Attendees, Tenths(t.HoursTenth),
 					strings.Join(t.List, "、"), t.Note); err != nil {
 					return err
 				}
@@ -399,7 +367,7 @@ func (s *Service) trainingRow(im *rowImport, v map[string]string) (func(ctx cont
 	if !ok {
 		return nil, []xlsx.CellError{{Key: "town", Reason: "未知的乡镇（街道）"}}
 	}
-	aud, _ := codeOf(zhAudience, v["audience"])
+	aud, _ := Audiences.Lookup(v["audience"])
 	var bad []xlsx.CellError
 	n, err := strconv.ParseInt(strings.TrimSpace(orDefault(v["attendees"], "0")), 10, 64)
 	if err != nil {
@@ -429,8 +397,8 @@ func (s *Service) trainingRow(im *rowImport, v map[string]string) (func(ctx cont
 func publicitySchema() xlsx.Schema {
 	return xlsx.Schema{Name: "宣传活动台账", Columns: []xlsx.Column{
 		{Key: "title", Header: "活动名称", HeaderEN: "Title", Required: true, Width: 30, Example: "5·12防灾减灾日宣传单册发放"},
-		{Key: "campaign", Header: "宣传主题", HeaderEN: "Campaign", Required: true, Options: values(zhCampaign, Campaigns), Width: 16},
-		{Key: "kind", Header: "宣传形式", HeaderEN: "Kind", Required: true, Options: values(zhPKind, PublicityKinds), Width: 16},
+		{Key: "campaign", Header: "宣传主题", HeaderEN: "Campaign", Required: true, Options: Campaigns.ZHLabels(), Width: 16},
+		{Key: "kind", Header: "宣传形式", HeaderEN: "Kind", Required: true, Options: PublicityKinds.ZHLabels(), Width: 16},
 		{Key: "held_on", Header: "日期", HeaderEN: "Held on", Required: true, Example: "2022-05-12"},
 		{Key: "town", Header: "乡镇（街道）", HeaderEN: "Town", Help: "全县性活动不填"},
 		{Key: "quantity", Header: "数量", HeaderEN: "Quantity", Required: true, Help: "宣传单册：份；短信：条；咨询答疑：人次；知识竞答：参与人数；其他：场次"},
@@ -448,7 +416,7 @@ func (s *Service) publicityLedger() *ledger.Ledger {
 			}
 			names := s.regionNames(ctx, p)
 			for _, x := range list {
-				if err := w.Write(x.Title, zhCampaign[x.Campaign], zhPKind[x.Kind], x.HeldOn, names[x.TownCode], x.Quantity, x.Winners, x.Note); err != nil {
+				if err := w.Write(x.Title, Campaigns.ZH(x.Campaign), PublicityKinds.ZH(x.Kind), x.HeldOn, names[x.TownCode], x.Quantity, x.Winners, x.Note); err != nil {
 					return err
 				}
 			}
@@ -468,8 +436,8 @@ func (s *Service) publicityRow(im *rowImport, v map[string]string) (func(ctx con
 	if !ok {
 		return nil, []xlsx.CellError{{Key: "town", Reason: "未知的乡镇（街道）"}}
 	}
-	camp, _ := codeOf(zhCampaign, v["campaign"])
-	kind, _ := codeOf(zhPKind, v["kind"])
+	camp, _ := Campaigns.Lookup(v["campaign"])
+	kind, _ := PublicityKinds.Lookup(v["kind"])
 	var bad []xlsx.CellError
 	q, err := strconv.ParseInt(strings.TrimSpace(v["quantity"]), 10, 64)
 	if err != nil {

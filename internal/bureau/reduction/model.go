@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"yingji/internal/kit/calendar"
+	"yingji/internal/kit/codes"
 	"yingji/internal/kit/errs"
 	"yingji/internal/kit/person"
 )
@@ -24,7 +25,8 @@ import (
 // Disaster events and reports (灾情报送, 《自然灾害情况统计调查制度》)
 
 // Hazard kinds of an event (灾种/亚灾种, mandatory at county level).
-var HazardKinds = []string{"rainstorm_flood", "wind_hail", "drought", "low_temp_freeze", "snow", "typhoon", "earthquake", "geological", "forest_fire", "other"}
+var HazardKinds = codes.Pairs([][2]string{{"rainstorm_flood", "暴雨洪涝"}, {"wind_hail", "风雹"}, {"drought", "干旱"}, {"low_temp_freeze", "低温冷冻"},
+	{"snow", "雪灾"}, {"typhoon", "台风"}, {"earthquake", "地震"}, {"geological", "地质灾害"}, {"forest_fire", "森林火灾"}, {"other", "其他"}})
 
 // Report kinds: one 初报, any number of 续报, one 核报 per town and event.
 const (
@@ -34,7 +36,7 @@ const (
 )
 
 // ReportKinds in order.
-var ReportKinds = []string{KindInitial, KindFollowup, KindFinal}
+var ReportKinds = codes.Pairs([][2]string{{KindInitial, "初报"}, {KindFollowup, "续报"}, {KindFinal, "核报"}})
 
 // Event is one disaster process (灾害过程).
 type Event struct {
@@ -285,7 +287,7 @@ func ValidateEvent(e *Event, now time.Time) error {
 	if e.Name == "" {
 		fe = append(fe, errs.Field("name", "field.required", nil))
 	}
-	if !contains(HazardKinds, e.HazardKind) {
+	if !known(HazardKinds, e.HazardKind) {
 		fe = append(fe, errs.Field("hazard_kind", "field.invalid", nil))
 	}
 	switch {
@@ -318,6 +320,9 @@ const (
 	RoleA = "A"
 	RoleB = "B"
 )
+
+// Roles lists the officer roles.
+var Roles = codes.Pairs([][2]string{{RoleA, "A岗"}, {RoleB, "B岗"}})
 
 // Officer is a disaster information officer of a village or community.
 type Officer struct {
@@ -422,7 +427,8 @@ const (
 )
 
 // Stages in order.
-var Stages = []string{StageApplied, StageCounty, StageCity, StageProvince, StageNational}
+var Stages = codes.Pairs([][2]string{{StageApplied, "已申请"}, {StageCounty, "县级审核通过"}, {StageCity, "市级初评通过"}, {StageProvince, "省级通过"},
+	{StageNational, "国家命名"}})
 
 // Checklist is the 创建标准 scored at the county check (maximum points
 // per item, 100 in all).
@@ -505,8 +511,8 @@ func checklistKey(k string) bool {
 // NextStage is the stage after s ("" after the last).
 func NextStage(s string) string {
 	for i, x := range Stages {
-		if x == s && i+1 < len(Stages) {
-			return Stages[i+1]
+		if x.Value == s && i+1 < len(Stages) {
+			return Stages[i+1].Value
 		}
 	}
 	return ""
@@ -547,7 +553,7 @@ func Decide(c *Community, d StageDecision, byUser string) error {
 // StageRank orders stages (applied 0 … national 4).
 func StageRank(s string) int {
 	for i, x := range Stages {
-		if x == s {
+		if x.Value == s {
 			return i
 		}
 	}
@@ -636,7 +642,8 @@ func CheckScan(c Checkpoint, s *ScanCount, existing []ScanCount) error {
 // Training and publicity (宣传培训)
 
 // Training audiences.
-var Audiences = []string{"officers", "town_staff", "fireworks_petrol", "industry", "community", "schools", "public", "other"}
+var Audiences = codes.Pairs([][2]string{{"officers", "灾害信息员"}, {"town_staff", "乡镇（街道）应急人员"}, {"fireworks_petrol", "烟花爆竹、加油站主要负责人"},
+	{"industry", "工贸企业人员"}, {"community", "社区（村）干部群众"}, {"schools", "学校师生"}, {"public", "社会公众"}, {"other", "其他"}})
 
 // Training is one training event.
 type Training struct {
@@ -668,7 +675,7 @@ func ValidateTraining(t *Training, today string) error {
 	if t.Organiser == "" {
 		fe = append(fe, errs.Field("organiser", "field.required", nil))
 	}
-	if !contains(Audiences, t.Audience) {
+	if !known(Audiences, t.Audience) {
 		fe = append(fe, errs.Field("audience", "field.invalid", nil))
 	}
 	fe = checkPeriod(fe, &t.HeldOn, &t.EndsOn, "held_on", "ends_on", true)
@@ -702,10 +709,12 @@ func ValidateTraining(t *Training, today string) error {
 }
 
 // Publicity kinds and the unit their quantity counts.
-var PublicityKinds = []string{"leaflets", "sms", "quiz", "consultation", "five_into", "exhibition", "broadcast", "other"}
+var PublicityKinds = codes.Pairs([][2]string{{"leaflets", "发放宣传单册"}, {"sms", "发送短信"}, {"quiz", "网络知识竞答"}, {"consultation", "咨询答疑"},
+	{"five_into", "“五进”宣传"}, {"exhibition", "展板展览"}, {"broadcast", "广播电视"}, {"other", "其他"}})
 
 // Publicity campaigns.
-var Campaigns = []string{"disaster_day", "forest_fire", "safety_month", "flood", "other"}
+var Campaigns = codes.Pairs([][2]string{{"disaster_day", "5·12防灾减灾日"}, {"forest_fire", "森林防灭火"}, {"safety_month", "安全生产月"}, {"flood", "防汛"},
+	{"other", "其他"}})
 
 // Publicity is one publicity activity with its quantity.
 type Publicity struct {
@@ -730,10 +739,10 @@ func ValidatePublicity(x *Publicity, today string) error {
 	if x.Title == "" {
 		fe = append(fe, errs.Field("title", "field.required", nil))
 	}
-	if !contains(PublicityKinds, x.Kind) {
+	if !known(PublicityKinds, x.Kind) {
 		fe = append(fe, errs.Field("kind", "field.invalid", nil))
 	}
-	if !contains(Campaigns, x.Campaign) {
+	if !known(Campaigns, x.Campaign) {
 		fe = append(fe, errs.Field("campaign", "field.invalid", nil))
 	}
 	end := ""
@@ -756,13 +765,10 @@ func ValidatePublicity(x *Publicity, today string) error {
 // ---------------------------------------------------------------------
 // helpers
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+// known reports whether s is a stored value of the list.
+func known(list codes.List, s string) bool {
+	_, ok := list.Find(s)
+	return ok
 }
 
 // checkPeriod normalises a from/to pair of days; to may be empty unless

@@ -88,6 +88,62 @@ func inScope(p *auth.Principal, county, town string) bool {
 	return county == p.CountyCode && (town == "" || p.InRegion(town))
 }
 
+// inTx runs fn in a transaction on x and returns the x fn returned (as
+// fn left it when the transaction fails).
+func inTx[T any](ctx context.Context, db *store.DB, x T, fn func(tx *store.Tx, x T) (T, error)) (T, error) {
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		x, err = fn(tx, x)
+		return err
+	})
+	return x, err
+}
+
+// getInScope reads the record id of table with get for p: refused
+// without read rights or outside p's scope (place gives the record's
+// county and its town or village code, "" for county-wide), and shown
+// through view (the masks of what p may not read).
+func getInScope[T any](ctx context.Context, s *Service, p *auth.Principal, table, id string, get func(context.Context, store.Querier, string) (T, error),
+	place func(T) (string, string), view func(T) T) (T, error) {
+	var zero T
+	if err := mayRead(p); err != nil {
+		return zero, err
+	}
+	x, err := get(ctx, s.db.R(), id)
+	if err != nil {
+		return x, err
+	}
+	if county, code := place(x); !inScope(p, county, code) {
+		return zero, errs.OutOfScope(table, id)
+	}
+	return view(x), nil
+}
+
+// viewed is scan with view applied to each record read.
+func viewed[T any](scan func(row) (T, error), view func(T) T) func(row) (T, error) {
+	return func(r row) (T, error) {
+		x, err := scan(r)
+		return view(x), err
+	}
+}
+
+// eventFor, checkpointFor and publicityFor mask any ID number typed into
+// a note.
+func eventFor(e Event) Event {
+	e.Note = person.MaskIDsIn(e.Note)
+	return e
+}
+
+func checkpointFor(c Checkpoint) Checkpoint {
+	c.Note = person.MaskIDsIn(c.Note)
+	return c
+}
+
+func publicityFor(x Publicity) Publicity {
+	x.Note = person.MaskIDsIn(x.Note)
+	return x
+}
+
 // Filter selects records of a register (fields a register has no use
 // for are ignored).
 type Filter struct {
@@ -172,11 +228,7 @@ func (s *Service) ListEvents(ctx context.Context, p *auth.Principal, f Filter) (
 		w.Add("started_at < ?", dayStart(f.To).AddDate(0, 0, 1))
 	}
 	lim, off := page(f)
-	out, n, err := list(ctx, s.db.R(), eventCols, "reduction_event", &w, "started_at DESC, id", lim, off, scanEvent)
-	for i := range out {
-		out[i].Note = person.MaskIDsIn(out[i].Note)
-	}
-	return out, n, err
+	return list(ctx, s.db.R(), eventCols, "reduction_event", &w, "started_at DESC, id", lim, off, viewed(scanEvent, eventFor))
 }
 
 func dayStart(day string) time.Time {
@@ -189,18 +241,7 @@ func dayStart(day string) time.Time {
 
 // GetEvent returns an event of p's county.
 func (s *Service) GetEvent(ctx context.Context, p *auth.Principal, id string) (Event, error) {
-	if err := mayRead(p); err != nil {
-		return Event{}, err
-	}
-	e, err := getEvent(ctx, s.db.R(), id)
-	if err != nil {
-		return e, err
-	}
-	if e.CountyCode != p.CountyCode {
-		return Event{}, errs.OutOfScope("reduction_event", id)
-	}
-	e.Note = person.MaskIDsIn(e.Note)
-	return e, nil
+	return getInScope(ctx, s, p, "reduction_event", id, getEvent, func(e Event) (string, string) { return e.CountyCode, "" }, eventFor)
 }
 
 // CreateEvent opens a disaster event.
@@ -318,12 +359,7 @@ func allZero(rs []Report) bool {
 
 // AddReport records a town's report on an event through CheckReport.
 func (s *Service) AddReport(ctx context.Context, p *auth.Principal, eventID string, r Report) (Report, error) {
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		r, err = s.addReportTx(ctx, tx, p, eventID, r)
-		return err
-	})
-	return r, err
+	return inTx(ctx, s.db, r, func(tx *store.Tx, r Report) (Report, error) { return s.addReportTx(ctx, tx, p, eventID, r) })
 }
 
 func (s *Service) addReportTx(ctx context.Context, tx *store.Tx, p *auth.Principal, eventID string, r Report) (Report, error) {
@@ -470,26 +506,13 @@ func (s *Service) ListOfficers(ctx context.Context, p *auth.Principal, f Filter)
 		return nil, 0, err
 	}
 	lim, off := page(f)
-	out, n, err := list(ctx, s.db.R(), officerCols, "reduction_officer", officerWhere(p, f), "village_code, role, name, id", lim, off, scanOfficer)
-	for i := range out {
-		out[i] = officerFor(p, out[i])
-	}
-	return out, n, err
+	return list(ctx, s.db.R(), officerCols, "reduction_officer", officerWhere(p, f), "village_code, role, name, id", lim, off, viewed(scanOfficer, func(o Officer) Officer { return officerFor(p, o) }))
 }
 
 // GetOfficer returns one officer in scope.
 func (s *Service) GetOfficer(ctx context.Context, p *auth.Principal, id string) (Officer, error) {
-	if err := mayRead(p); err != nil {
-		return Officer{}, err
-	}
-	o, err := getOfficer(ctx, s.db.R(), id)
-	if err != nil {
-		return o, err
-	}
-	if !inScope(p, o.CountyCode, o.VillageCode) {
-		return Officer{}, errs.OutOfScope("reduction_officer", id)
-	}
-	return officerFor(p, o), nil
+	return getInScope(ctx, s, p, "reduction_officer", id, getOfficer, func(o Officer) (string, string) { return o.CountyCode, o.VillageCode },
+		func(o Officer) Officer { return officerFor(p, o) })
 }
 
 // village checks a village code in p's scope and returns its town.
@@ -503,11 +526,7 @@ func (s *Service) village(ctx context.Context, p *auth.Principal, code string) (
 
 // CreateOfficer registers an officer.
 func (s *Service) CreateOfficer(ctx context.Context, p *auth.Principal, o Officer) (Officer, error) {
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		o, err = s.createOfficerTx(ctx, tx, p, o)
-		return err
-	})
+	o, err := inTx(ctx, s.db, o, func(tx *store.Tx, o Officer) (Officer, error) { return s.createOfficerTx(ctx, tx, p, o) })
 	return officerFor(p, o), err
 }
 
@@ -705,42 +724,23 @@ func (s *Service) ListCommunities(ctx context.Context, p *auth.Principal, f Filt
 	f.town(&w, "town_code")
 	f.days(&w, "applied_on")
 	if r := StageRank(f.Stage); r > 0 {
-		w.In("stage", Stages[r:])
+		w.In("stage", Stages[r:].Values())
 	}
 	if f.Q != "" {
 		w.Add(`name LIKE ? ESCAPE '\'`, store.Like(f.Q))
 	}
 	lim, off := page(f)
-	out, n, err := list(ctx, s.db.R(), communityCols, "reduction_community", &w, "applied_on DESC, town_code, name", lim, off, scanCommunity)
-	for i := range out {
-		out[i] = communityFor(out[i])
-	}
-	return out, n, err
+	return list(ctx, s.db.R(), communityCols, "reduction_community", &w, "applied_on DESC, town_code, name", lim, off, viewed(scanCommunity, communityFor))
 }
 
 // GetCommunity returns one application in scope.
 func (s *Service) GetCommunity(ctx context.Context, p *auth.Principal, id string) (Community, error) {
-	if err := mayRead(p); err != nil {
-		return Community{}, err
-	}
-	c, err := getCommunity(ctx, s.db.R(), id)
-	if err != nil {
-		return c, err
-	}
-	if !inScope(p, c.CountyCode, c.VillageCode) {
-		return Community{}, errs.OutOfScope("reduction_community", id)
-	}
-	return communityFor(c), nil
+	return getInScope(ctx, s, p, "reduction_community", id, getCommunity, func(c Community) (string, string) { return c.CountyCode, c.VillageCode }, communityFor)
 }
 
 // CreateCommunity records an application (社区申请).
 func (s *Service) CreateCommunity(ctx context.Context, p *auth.Principal, c Community) (Community, error) {
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		c, err = s.createCommunityTx(ctx, tx, p, c)
-		return err
-	})
-	return c, err
+	return inTx(ctx, s.db, c, func(tx *store.Tx, c Community) (Community, error) { return s.createCommunityTx(ctx, tx, p, c) })
 }
 
 func (s *Service) createCommunityTx(ctx context.Context, tx *store.Tx, p *auth.Principal, c Community) (Community, error) {
@@ -812,13 +812,7 @@ func (s *Service) DecideCommunity(ctx context.Context, p *auth.Principal, id str
 	if err := mayDecide(p); err != nil {
 		return Community{}, err
 	}
-	var out Community
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = s.decideTx(ctx, tx, p, id, d)
-		return err
-	})
-	return out, err
+	return inTx(ctx, s.db, Community{}, func(tx *store.Tx, _ Community) (Community, error) { return s.decideTx(ctx, tx, p, id, d) })
 }
 
 func (s *Service) decideTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id string, d StageDecision) (Community, error) {
@@ -873,37 +867,17 @@ func (s *Service) ListCheckpoints(ctx context.Context, p *auth.Principal, f Filt
 		w.Add(`(c.name LIKE ? ESCAPE '\' OR c.place LIKE ? ESCAPE '\')`, store.Like(f.Q), store.Like(f.Q))
 	}
 	lim, off := page(f)
-	out, n, err := list(ctx, s.db.R(), checkpointCols, "reduction_checkpoint c", &w, "c.town_code, c.name", lim, off, scanCheckpoint)
-	for i := range out {
-		out[i].Note = person.MaskIDsIn(out[i].Note)
-	}
-	return out, n, err
+	return list(ctx, s.db.R(), checkpointCols, "reduction_checkpoint c", &w, "c.town_code, c.name", lim, off, viewed(scanCheckpoint, checkpointFor))
 }
 
 // GetCheckpoint returns one checkpoint in scope.
 func (s *Service) GetCheckpoint(ctx context.Context, p *auth.Principal, id string) (Checkpoint, error) {
-	if err := mayRead(p); err != nil {
-		return Checkpoint{}, err
-	}
-	c, err := getCheckpoint(ctx, s.db.R(), id)
-	if err != nil {
-		return c, err
-	}
-	if !inScope(p, c.CountyCode, c.TownCode) {
-		return Checkpoint{}, errs.OutOfScope("reduction_checkpoint", id)
-	}
-	c.Note = person.MaskIDsIn(c.Note)
-	return c, nil
+	return getInScope(ctx, s, p, "reduction_checkpoint", id, getCheckpoint, func(c Checkpoint) (string, string) { return c.CountyCode, c.TownCode }, checkpointFor)
 }
 
 // CreateCheckpoint records a checkpoint.
 func (s *Service) CreateCheckpoint(ctx context.Context, p *auth.Principal, c Checkpoint) (Checkpoint, error) {
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		c, err = s.createCheckpointTx(ctx, tx, p, c)
-		return err
-	})
-	return c, err
+	return inTx(ctx, s.db, c, func(tx *store.Tx, c Checkpoint) (Checkpoint, error) { return s.createCheckpointTx(ctx, tx, p, c) })
 }
 
 func (s *Service) createCheckpointTx(ctx context.Context, tx *store.Tx, p *auth.Principal, c Checkpoint) (Checkpoint, error) {
@@ -933,12 +907,7 @@ func (s *Service) Scans(ctx context.Context, p *auth.Principal, id string) ([]Sc
 
 // AddScan enters a scan count for a period at a checkpoint.
 func (s *Service) AddScan(ctx context.Context, p *auth.Principal, id string, sc ScanCount) (ScanCount, error) {
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		sc, err = s.addScanTx(ctx, tx, p, id, sc)
-		return err
-	})
-	return sc, err
+	return inTx(ctx, s.db, sc, func(tx *store.Tx, sc ScanCount) (ScanCount, error) { return s.addScanTx(ctx, tx, p, id, sc) })
 }
 
 func (s *Service) addScanTx(ctx context.Context, tx *store.Tx, p *auth.Principal, id string, sc ScanCount) (ScanCount, error) {
@@ -1065,36 +1034,18 @@ func (s *Service) ListTrainings(ctx context.Context, p *auth.Principal, f Filter
 		return nil, 0, err
 	}
 	lim, off := page(f)
-	out, n, err := list(ctx, s.db.R(), trainingCols, "reduction_training", s.trainingWhere(p, f), "held_on DESC, id", lim, off, scanTraining)
-	for i := range out {
-		out[i] = trainingFor(p, out[i])
-	}
-	return out, n, err
+	return list(ctx, s.db.R(), trainingCols, "reduction_training", s.trainingWhere(p, f), "held_on DESC, id", lim, off, viewed(scanTraining, func(t Training) Training { return trainingFor(p, t) }))
 }
 
 // GetTraining returns one training in scope.
 func (s *Service) GetTraining(ctx context.Context, p *auth.Principal, id string) (Training, error) {
-	if err := mayRead(p); err != nil {
-		return Training{}, err
-	}
-	t, err := getTraining(ctx, s.db.R(), id)
-	if err != nil {
-		return t, err
-	}
-	if !inScope(p, t.CountyCode, t.TownCode) {
-		return Training{}, errs.OutOfScope("reduction_training", id)
-	}
-	return trainingFor(p, t), nil
+	return getInScope(ctx, s, p, "reduction_training", id, getTraining, func(t Training) (string, string) { return t.CountyCode, t.TownCode },
+		func(t Training) Training { return trainingFor(p, t) })
 }
 
 // CreateTraining records a training.
 func (s *Service) CreateTraining(ctx context.Context, p *auth.Principal, t Training) (Training, error) {
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		t, err = s.createTrainingTx(ctx, tx, p, t)
-		return err
-	})
-	return t, err
+	return inTx(ctx, s.db, t, func(tx *store.Tx, t Training) (Training, error) { return s.createTrainingTx(ctx, tx, p, t) })
 }
 
 func (s *Service) createTrainingTx(ctx context.Context, tx *store.Tx, p *auth.Principal, t Training) (Training, error) {
@@ -1148,37 +1099,17 @@ func (s *Service) ListPublicity(ctx context.Context, p *auth.Principal, f Filter
 		return nil, 0, err
 	}
 	lim, off := page(f)
-	out, n, err := list(ctx, s.db.R(), publicityCols, "reduction_publicity", s.publicityWhere(p, f), "held_on DESC, id", lim, off, scanPublicity)
-	for i := range out {
-		out[i].Note = person.MaskIDsIn(out[i].Note)
-	}
-	return out, n, err
+	return list(ctx, s.db.R(), publicityCols, "reduction_publicity", s.publicityWhere(p, f), "held_on DESC, id", lim, off, viewed(scanPublicity, publicityFor))
 }
 
 // GetPublicity returns one publicity record in scope.
 func (s *Service) GetPublicity(ctx context.Context, p *auth.Principal, id string) (Publicity, error) {
-	if err := mayRead(p); err != nil {
-		return Publicity{}, err
-	}
-	x, err := getPublicity(ctx, s.db.R(), id)
-	if err != nil {
-		return x, err
-	}
-	if !inScope(p, x.CountyCode, x.TownCode) {
-		return Publicity{}, errs.OutOfScope("reduction_publicity", id)
-	}
-	x.Note = person.MaskIDsIn(x.Note)
-	return x, nil
+	return getInScope(ctx, s, p, "reduction_publicity", id, getPublicity, func(x Publicity) (string, string) { return x.CountyCode, x.TownCode }, publicityFor)
 }
 
 // CreatePublicity records a publicity activity.
 func (s *Service) CreatePublicity(ctx context.Context, p *auth.Principal, x Publicity) (Publicity, error) {
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		x, err = s.createPublicityTx(ctx, tx, p, x)
-		return err
-	})
-	return x, err
+	return inTx(ctx, s.db, x, func(tx *store.Tx, x Publicity) (Publicity, error) { return s.createPublicityTx(ctx, tx, p, x) })
 }
 
 func (s *Service) createPublicityTx(ctx context.Context, tx *store.Tx, p *auth.Principal, x Publicity) (Publicity, error) {

@@ -85,20 +85,11 @@ func chain(ctx context.Context, q store.Querier, eventID, town string) ([]Report
 }
 
 func queryReports(ctx context.Context, q store.Querier, query string, args ...any) ([]Report, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+	out, err := store.QueryAll(ctx, q, func(r *sql.Rows) (Report, error) { return scanReport(r) }, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
-	defer rows.Close()
-	var out []Report
-	for rows.Next() {
-		x, err := scanReport(rows)
-		if err != nil {
-			return nil, fmt.Errorf("reports: %w", err)
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ---- officers
@@ -141,20 +132,12 @@ func getOfficer(ctx context.Context, q store.Querier, id string) (Officer, error
 }
 
 func villageOfficers(ctx context.Context, q store.Querier, village string) ([]Officer, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+officerCols+` FROM reduction_officer WHERE village_code = $1 ORDER BY role, name`, village)
+	out, err := store.QueryAll(ctx, q, func(r *sql.Rows) (Officer, error) { return scanOfficer(r) },
+		`SELECT `+officerCols+` FROM reduction_officer WHERE village_code = $1 ORDER BY role, name`, village)
 	if err != nil {
 		return nil, fmt.Errorf("village officers: %w", err)
 	}
-	defer rows.Close()
-	var out []Officer
-	for rows.Next() {
-		o, err := scanOfficer(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ---- communities
@@ -239,21 +222,15 @@ func getCheckpoint(ctx context.Context, q store.Querier, id string) (Checkpoint,
 }
 
 func scansOf(ctx context.Context, q store.Querier, checkpointID string) ([]ScanCount, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, checkpoint_id, period_from, period_to, scans, created_by, created_at FROM reduction_scan
+	out, err := store.QueryAll(ctx, q, func(rows *sql.Rows) (ScanCount, error) {
+		var s ScanCount
+		return s, rows.Scan(&s.ID, &s.CheckpointID, &s.From, &s.To, &s.Scans, &s.CreatedBy, &s.CreatedAt)
+	}, `SELECT id, checkpoint_id, period_from, period_to, scans, created_by, created_at FROM reduction_scan
 		WHERE checkpoint_id = $1 ORDER BY period_from`, checkpointID)
 	if err != nil {
 		return nil, fmt.Errorf("scans: %w", err)
 	}
-	defer rows.Close()
-	var out []ScanCount
-	for rows.Next() {
-		var s ScanCount
-		if err := rows.Scan(&s.ID, &s.CheckpointID, &s.From, &s.To, &s.Scans, &s.CreatedBy, &s.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func insertScan(ctx context.Context, q store.Querier, s ScanCount) error {
@@ -263,20 +240,11 @@ func insertScan(ctx context.Context, q store.Querier, s ScanCount) error {
 }
 
 func fireHazardIDs(ctx context.Context, q store.Querier, checkpointID string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT hazard_id FROM reduction_fire_hazard WHERE checkpoint_id = $1 ORDER BY created_at`, checkpointID)
+	out, err := store.QueryAll(ctx, q, store.ScanString, `SELECT hazard_id FROM reduction_fire_hazard WHERE checkpoint_id = $1 ORDER BY created_at`, checkpointID)
 	if err != nil {
 		return nil, fmt.Errorf("fire hazards: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ---- trainings and publicity
@@ -342,18 +310,9 @@ func list[T any](ctx context.Context, q store.Querier, cols, from string, w *sto
 	if limit > 0 {
 		query += ` LIMIT ` + w.Arg(limit) + ` OFFSET ` + w.Arg(offset)
 	}
-	rows, err := q.QueryContext(ctx, query, w.Args()...)
+	out, err := store.QueryAll(ctx, q, func(r *sql.Rows) (T, error) { return scan(r) }, query, w.Args()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list %s: %w", from, err)
 	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		x, err := scan(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("list %s: %w", from, err)
-		}
-		out = append(out, x)
-	}
-	return out, total, rows.Err()
+	return out, total, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"yingji/internal/kit/figure"
+	"yingji/internal/kit/store"
 )
 
 // Figures are the relief figures of the period report.
@@ -44,23 +45,11 @@ func (s *Service) countPaid(ctx context.Context, q figure.Query, kind string) (f
 		{Key: "people", Value: people, Kind: "relief_payment", Link: link},
 	}}
 	if q.Records {
-		rows, err := s.db.R().QueryContext(ctx, `SELECT x.id`+payJoin+w.SQL()+` ORDER BY x.id`, w.Args()...)
+		idList, err := store.QueryAll(ctx, s.db.R(), store.ScanString, `SELECT x.id`+payJoin+w.SQL()+` ORDER BY x.id`, w.Args()...)
 		if err != nil {
 			return v, fmt.Errorf("F-REL-1 records: %w", err)
 		}
-		defer rows.Close()
-		var idList []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return v, err
-			}
-			idList = append(idList, id)
-		}
 		v.Numbers[0].Records, v.Numbers[1].Records = idList, idList
-		if err := rows.Err(); err != nil {
-			return v, err
-		}
 	}
 	return v, nil
 }

@@ -57,16 +57,16 @@ func programmeFromForm(f *web.Form) (Programme, error) {
 		g.Budget = v
 	}
 	for _, c := range Categories {
-		s := f.Get("std_" + c[0])
+		s := f.Get("std_" + c.Value)
 		if s == "" {
 			continue
 		}
 		v, ok := ParseYuan(s)
 		if !ok {
-			fe = append(fe, errs.Field("std_"+c[0], "relief.amount_invalid", nil))
+			fe = append(fe, errs.Field("std_"+c.Value, "relief.amount_invalid", nil))
 			continue
 		}
-		g.Standards = append(g.Standards, Standard{Category: c[0], Amount: v})
+		g.Standards = append(g.Standards, Standard{Category: c.Value, Amount: v})
 	}
 	return g, fe.Err()
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"yingji/internal/kit/calendar"
+	"yingji/internal/kit/codes"
 	"yingji/internal/kit/errs"
 	"yingji/internal/kit/person"
 )
@@ -25,16 +26,16 @@ const (
 
 // Code lists: code, Chinese, English.
 var (
-	Kinds = [][3]string{
+	Kinds = codes.Triples([][3]string{
 		{KindWinterSpring, "冬春救助", "Winter-spring relief"},
 		{KindEmergency, "应急救助", "Emergency relief"},
 		{KindTransition, "过渡期生活救助", "Transition-period living relief"},
 		{KindHousing, "倒损农房恢复重建", "Rebuilding damaged rural housing"},
 		{KindDrought, "旱灾", "Drought relief"},
 		{KindBereavement, "遇难人员家属抚慰", "Consolation for victims' families"},
-	}
+	})
 	// Categories are what a payment is for (冬春救助: 口粮, 衣被, 取暖, 医疗).
-	Categories = [][3]string{
+	Categories = codes.Triples([][3]string{
 		{"food", "口粮", "Food"},
 		{"clothing", "衣被", "Clothing and bedding"},
 		{"heating", "取暖", "Heating"},
@@ -43,16 +44,16 @@ var (
 		{"housing", "住房", "Housing"},
 		{"consolation", "抚慰金", "Consolation"},
 		{"other", "其他", "Other"},
-	}
-	Steps = [][3]string{
+	})
+	Steps = codes.Triples([][3]string{
 		{StepReported, "户报", "Household applied"},
 		{StepVillage, "村评", "Village assessed"},
 		{StepPublicity, "公示", "Public notice"},
 		{StepTown, "乡审", "Town reviewed"},
 		{StepCounty, "县定", "County decided"},
 		{StepRejected, "未通过", "Rejected"},
-	}
-	Modes = [][3]string{{ModeMoney, "资金", "Money"}, {ModeGoods, "物资", "Goods"}}
+	})
+	Modes = codes.Triples([][3]string{{ModeMoney, "资金", "Money"}, {ModeGoods, "物资", "Goods"}})
 )
 
 // Payment modes.
@@ -79,34 +80,11 @@ const (
 // chain is the order of the steps.
 var chain = []string{StepReported, StepVillage, StepPublicity, StepTown, StepCounty}
 
-func label(list [][3]string, code, lang string) string {
-	for _, x := range list {
-		if x[0] == code {
-			if strings.HasPrefix(lang, "en") {
-				return x[2]
-			}
-			return x[1]
-		}
-	}
-	return code
-}
-
-// codeOf finds a code by code, Chinese or English label.
-func codeOf(list [][3]string, s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	for _, x := range list {
-		if x[0] == s || x[1] == s || strings.EqualFold(x[2], s) {
-			return x[0], true
-		}
-	}
-	return "", false
-}
-
 // KindLabel, CategoryLabel, StepLabel and ModeLabel return labels.
-func KindLabel(c, lang string) string     { return label(Kinds, c, lang) }
-func CategoryLabel(c, lang string) string { return label(Categories, c, lang) }
-func StepLabel(c, lang string) string     { return label(Steps, c, lang) }
-func ModeLabel(c, lang string) string     { return label(Modes, c, lang) }
+func KindLabel(c, lang string) string     { return Kinds.Label(c, lang) }
+func CategoryLabel(c, lang string) string { return Categories.Label(c, lang) }
+func StepLabel(c, lang string) string     { return Steps.Label(c, lang) }
+func ModeLabel(c, lang string) string     { return Modes.Label(c, lang) }
 
 // Programme is a relief programme (救助项目) with its standards.
 type Programme struct {
@@ -147,10 +125,10 @@ func ValidateProgramme(p *Programme) error {
 	if p.Name == "" {
 		fe = append(fe, errs.Field("name", "field.required", nil))
 	}
-	if _, ok := codeOf(Kinds, p.Kind); !ok {
+	if _, ok := Kinds.Lookup(p.Kind); !ok {
 		fe = append(fe, errs.Field("kind", "relief.kind_invalid", nil))
 	} else {
-		p.Kind, _ = codeOf(Kinds, p.Kind)
+		p.Kind, _ = Kinds.Lookup(p.Kind)
 	}
 	from, err1 := calendar.ParseDay(p.PeriodFrom)
 	to, err2 := calendar.ParseDay(p.PeriodTo)
@@ -170,7 +148,7 @@ func ValidateProgramme(p *Programme) error {
 	seen := map[string]bool{}
 	var std []Standard
 	for _, s := range p.Standards {
-		c, ok := codeOf(Categories, s.Category)
+		c, ok := Categories.Lookup(s.Category)
 		switch {
 		case !ok:
 			fe = append(fe, errs.Field("standards", "relief.category_invalid", map[string]any{"Category": s.Category}))
@@ -485,7 +463,7 @@ func CheckPayment(prog Programme, h Household, in *PaymentInput) error {
 	if !found {
 		return errs.Field("member_id", "relief.member_unknown", nil)
 	}
-	c, ok := codeOf(Categories, in.Category)
+	c, ok := Categories.Lookup(in.Category)
 	if !ok {
 		return errs.Field("category", "relief.category_invalid", map[string]any{"Category": in.Category})
 	}
@@ -497,7 +475,7 @@ func CheckPayment(prog Programme, h Household, in *PaymentInput) error {
 	if in.Mode == "" {
 		in.Mode = ModeMoney
 	}
-	if m, ok := codeOf(Modes, in.Mode); ok {
+	if m, ok := Modes.Lookup(in.Mode); ok {
 		in.Mode = m
 	} else {
 		return errs.Field("mode", "relief.mode_invalid", nil)

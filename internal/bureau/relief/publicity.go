@@ -2,6 +2,7 @@ package relief
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"yingji/internal/kit/auth"
 	"yingji/internal/kit/pdfdoc"
 	"yingji/internal/kit/person"
+	"yingji/internal/kit/store"
 	"yingji/internal/kit/xlsx"
 )
 
@@ -211,23 +213,13 @@ func (s *Service) Publicity(ctx context.Context, p *auth.Principal, programmeID,
 	}
 	w := s.householdWhere(p, HouseholdFilter{ProgrammeID: g.ID, Town: town, Village: village})
 	w.Add("h.step IN (?, ?, ?)", StepPublicity, StepTown, StepCounty)
-	rows, err := s.db.R().QueryContext(ctx, `SELECT `+hhCols+` FROM relief_household h`+w.SQL()+` ORDER BY h.village_code, h.head_name, h.id`, w.Args()...)
+	hs, err := store.QueryAll(ctx, s.db.R(), func(rows *sql.Rows) (Household, error) {
+		h, err := s.scanHousehold(rows)
+		h.AccountNo, h.AccountHolder, h.Address = "", "", "" // never on a notice
+		return h, err
+	}, `SELECT `+hhCols+` FROM relief_household h`+w.SQL()+` ORDER BY h.village_code, h.head_name, h.id`, w.Args()...)
 	if err != nil {
 		return PublicityList{}, fmt.Errorf("publicity list: %w", err)
-	}
-	var hs []Household
-	for rows.Next() {
-		h, err := s.scanHousehold(rows)
-		if err != nil {
-			rows.Close()
-			return PublicityList{}, err
-		}
-		h.AccountNo, h.AccountHolder, h.Address = "", "", "" // never on a notice
-		hs = append(hs, h)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return PublicityList{}, err
 	}
 	if err := s.loadMembers(ctx, s.db.R(), hs); err != nil {
 		return PublicityList{}, err

@@ -49,8 +49,8 @@ func (s *Service) standards(ctx context.Context, q store.Querier, id string) ([]
 	}
 	var out []Standard
 	for _, c := range Categories { // code-list order
-		if a, ok := byCat[c[0]]; ok {
-			out = append(out, Standard{Category: c[0], Amount: a})
+		if a, ok := byCat[c.Value]; ok {
+			out = append(out, Standard{Category: c.Value, Amount: a})
 		}
 	}
 	return out, rows.Err()

@@ -112,20 +112,12 @@ var cst8 = time.FixedZone("CST", 8*3600)
 
 // List returns the county's bulletins, newest month first.
 func (s *Bulletins) List(ctx context.Context, p *auth.Principal) ([]Bulletin, error) {
-	rows, err := s.DB.R().QueryContext(ctx, `SELECT `+bulletinCols+` FROM report_bulletin WHERE county_code = $1 ORDER BY month DESC`, p.CountyCode)
+	out, err := store.QueryAll(ctx, s.DB.R(), func(r *sql.Rows) (Bulletin, error) { return scanBulletin(r) },
+		`SELECT `+bulletinCols+` FROM report_bulletin WHERE county_code = $1 ORDER BY month DESC`, p.CountyCode)
 	if err != nil {
 		return nil, fmt.Errorf("bulletins: %w", err)
 	}
-	defer rows.Close()
-	out := []Bulletin{}
-	for rows.Next() {
-		b, err := scanBulletin(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return store.NonNil(out), nil
 }
 
 // Get returns one bulletin of p's county.

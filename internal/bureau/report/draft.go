@@ -119,21 +119,12 @@ func (s *Drafts) Save(ctx context.Context, p *auth.Principal, d Draft) (Draft, e
 
 // Versions lists the saved versions of a period's report, newest first.
 func (s *Drafts) Versions(ctx context.Context, p *auth.Principal, from, to, region string) ([]Draft, error) {
-	rows, err := s.DB.R().QueryContext(ctx, `SELECT `+draftCols+` FROM report_draft
+	out, err := store.QueryAll(ctx, s.DB.R(), func(r *sql.Rows) (Draft, error) { return scanDraft(r) }, `SELECT `+draftCols+` FROM report_draft
 		WHERE county_code = $1 AND period_from = $2 AND period_to = $3 AND region = $4 ORDER BY version DESC`, p.CountyCode, from, to, region)
 	if err != nil {
 		return nil, fmt.Errorf("report drafts: %w", err)
 	}
-	defer rows.Close()
-	var out []Draft
-	for rows.Next() {
-		d, err := scanDraft(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Get returns one version.

@@ -15,14 +15,6 @@ import (
 	"yingji/internal/kit/xlsx"
 )
 
-func labels(list [][3]string) []string {
-	out := make([]string, len(list))
-	for i, x := range list {
-		out[i] = x[1]
-	}
-	return out
-}
-
 // townNames returns the county's town code → name (empty without a
 // lookup).
 func (s *Service) townNames(ctx context.Context, county string) map[string]string {
@@ -60,9 +52,9 @@ func cellReason(fe *errs.Error) string {
 	case "field.required":
 		return "必填项为空"
 	case "supplies.category_invalid":
-		return "物资类别应为：" + strings.Join(labels(Categories), "、")
+		return "物资类别应为：" + strings.Join(Categories.ZHLabels(), "、")
 	case "supplies.kind_invalid":
-		return "仓库类型应为：" + strings.Join(labels(WarehouseKinds), "、")
+		return "仓库类型应为：" + strings.Join(WarehouseKinds.ZHLabels(), "、")
 	case "supplies.town_required":
 		return "乡镇储备点须填写所在乡镇"
 	case "supplies.latlng_outside":
@@ -117,7 +109,7 @@ func ItemSchema() xlsx.Schema {
 	return xlsx.Schema{Name: "物资目录", Columns: []xlsx.Column{
 		{Key: "name", Header: "物资名称", HeaderEN: "Item", Required: true, Width: 20, Example: "棉被"},
 		{Key: "unit", Header: "计量单位", HeaderEN: "Unit", Required: true, Example: "床"},
-		{Key: "category", Header: "物资类别", HeaderEN: "Category", Required: true, Options: labels(Categories), Example: "衣被"},
+		{Key: "category", Header: "物资类别", HeaderEN: "Category", Required: true, Options: Categories.ZHLabels(), Example: "衣被"},
 		{Key: "spec", Header: "规格型号", HeaderEN: "Specification", Width: 20, Example: "2.0×2.3米，4斤"},
 		{Key: "min_qty", Header: "最低库存", HeaderEN: "Minimum stock", Example: "200", Help: "每个仓库的最低库存，低于时提醒；不填为不提醒"},
 		{Key: "stat_key", Header: "统计口径", HeaderEN: "Report key", Example: "quilts", Help: "统计报告中的口径（如 quilts 棉被、coats 棉大衣），可不填"},
@@ -200,7 +192,7 @@ func (im *itemImport) Commit(ctx context.Context, progress func(done, total int6
 func WarehouseSchema() xlsx.Schema {
 	return xlsx.Schema{Name: "物资仓库", Columns: []xlsx.Column{
 		{Key: "name", Header: "仓库名称", HeaderEN: "Warehouse", Required: true, Width: 26, Example: "籍山镇救灾物资储备点"},
-		{Key: "kind", Header: "仓库类型", HeaderEN: "Kind", Required: true, Options: labels(WarehouseKinds), Width: 12, Example: "乡镇储备点"},
+		{Key: "kind", Header: "仓库类型", HeaderEN: "Kind", Required: true, Options: WarehouseKinds.ZHLabels(), Width: 12, Example: "乡镇储备点"},
 		{Key: "owner_unit", Header: "管理单位", HeaderEN: "Owner unit", Required: true, Width: 20, Example: "籍山镇人民政府"},
 		{Key: "town", Header: "所在乡镇", HeaderEN: "Town", Example: "籍山镇", Help: "乡镇储备点必填"},
 		{Key: "address", Header: "地址", HeaderEN: "Address", Width: 26},

@@ -35,12 +35,13 @@ import (
 	"unicode/utf8"
 
 	"yingji/internal/kit/calendar"
+	"yingji/internal/kit/codes"
 	"yingji/internal/kit/errs"
 	"yingji/internal/kit/geo"
 )
 
 // Categories of items (物资类别): code, Chinese, English.
-var Categories = [][3]string{
+var Categories = codes.Triples([][3]string{
 	{"clothing", "衣被", "Bedding and clothing"},
 	{"tent", "帐篷", "Tents"},
 	{"lifesaving", "救生", "Life-saving"},
@@ -48,15 +49,15 @@ var Categories = [][3]string{
 	{"lighting", "照明", "Lighting"},
 	{"living", "生活", "Daily necessities"},
 	{"other", "其他", "Other"},
-}
+})
 
 // Warehouse kinds (仓库类型).
-var WarehouseKinds = [][3]string{
+var WarehouseKinds = codes.Triples([][3]string{
 	{"county", "县级储备库", "County store"},
 	{"town", "乡镇储备点", "Town store"},
 	{"enterprise", "企业储备", "Enterprise store"},
 	{"social", "社会号料", "Goods on call (social)"},
-}
+})
 
 // Movement kinds (出入库类型).
 const (
@@ -68,21 +69,21 @@ const (
 )
 
 // MoveKinds lists the movement kinds: code, Chinese, English.
-var MoveKinds = [][3]string{
+var MoveKinds = codes.Triples([][3]string{
 	{MoveIn, "入库", "Stock in"},
 	{MoveOut, "出库", "Stock out"},
 	{MoveTransferOut, "调拨出库", "Dispatched out"},
 	{MoveTransferIn, "调拨入库", "Dispatched in"},
 	{MoveCount, "盘点", "Stock count"},
-}
+})
 
 // Dispatch purposes (用途).
-var Purposes = [][3]string{
+var Purposes = codes.Triples([][3]string{
 	{"relief", "救灾", "Disaster relief"},
 	{"flood", "防汛抢险", "Flood control"},
 	{"fire", "森林防火", "Forest fire"},
 	{"other", "其他", "Other"},
-}
+})
 
 // Dispatch states.
 const (
@@ -93,12 +94,12 @@ const (
 )
 
 // States lists the dispatch states: code, Chinese, English.
-var States = [][3]string{
+var States = codes.Triples([][3]string{
 	{StateRequested, "待审批", "Awaiting approval"},
 	{StateDispatched, "已发出", "Dispatched"},
 	{StateReceived, "已签收", "Received"},
 	{StateRejected, "未批准", "Rejected"},
-}
+})
 
 // Receiver kinds of a dispatch.
 const (
@@ -106,38 +107,13 @@ const (
 	ToUnit = "unit"
 )
 
-// label finds a code's label in a list (lang "en" for English); an
-// unknown code is returned as it is.
-func label(list [][3]string, code, lang string) string {
-	for _, x := range list {
-		if x[0] == code {
-			if strings.HasPrefix(lang, "en") {
-				return x[2]
-			}
-			return x[1]
-		}
-	}
-	return code
-}
-
-// codeOf finds the code of a code or a Chinese/English label.
-func codeOf(list [][3]string, s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	for _, x := range list {
-		if s == x[0] || s == x[1] || strings.EqualFold(s, x[2]) {
-			return x[0], true
-		}
-	}
-	return "", false
-}
-
 // CategoryLabel, WarehouseKindLabel, MoveKindLabel, PurposeLabel and
 // StateLabel name codes for people.
-func CategoryLabel(c, lang string) string      { return label(Categories, c, lang) }
-func WarehouseKindLabel(c, lang string) string { return label(WarehouseKinds, c, lang) }
-func MoveKindLabel(c, lang string) string      { return label(MoveKinds, c, lang) }
-func PurposeLabel(c, lang string) string       { return label(Purposes, c, lang) }
-func StateLabel(c, lang string) string         { return label(States, c, lang) }
+func CategoryLabel(c, lang string) string      { return Categories.Label(c, lang) }
+func WarehouseKindLabel(c, lang string) string { return WarehouseKinds.Label(c, lang) }
+func MoveKindLabel(c, lang string) string      { return MoveKinds.Label(c, lang) }
+func PurposeLabel(c, lang string) string       { return Purposes.Label(c, lang) }
+func StateLabel(c, lang string) string         { return States.Label(c, lang) }
 
 // maxText bounds short text fields.
 const maxText = 200
@@ -170,7 +146,7 @@ func ValidateItem(it *Item) error {
 	if it.Unit == "" {
 		fe = append(fe, errs.Field("unit", "field.required", nil))
 	}
-	if c, ok := codeOf(Categories, it.Category); ok {
+	if c, ok := Categories.Lookup(it.Category); ok {
 		it.Category = c
 	} else {
 		fe = append(fe, errs.Field("category", "supplies.category_invalid", nil))
@@ -215,7 +191,7 @@ type Warehouse struct {
 func LayerFilter() geo.Filter {
 	f := geo.Filter{Name: "warehouse_kind", All: "supplies.all_kinds"}
 	for _, k := range WarehouseKinds {
-		f.Choices = append(f.Choices, geo.Choice{Value: k[0], MsgID: "supplies.kind." + k[0]})
+		f.Choices = append(f.Choices, geo.Choice{Value: k.Value, MsgID: "supplies.kind." + k.Value})
 	}
 	return f
 }
@@ -231,7 +207,7 @@ func ValidateWarehouse(w *Warehouse, inside func(lat, lng float64) bool) error {
 	} else if tooLong(w.Name) {
 		fe = append(fe, errs.Field("name", "supplies.too_long", nil))
 	}
-	if c, ok := codeOf(WarehouseKinds, w.Kind); ok {
+	if c, ok := WarehouseKinds.Lookup(w.Kind); ok {
 		w.Kind = c
 	} else {
 		fe = append(fe, errs.Field("kind", "supplies.kind_invalid", nil))
@@ -540,7 +516,7 @@ func CheckDispatch(in *DispatchInput, today string) error {
 	default:
 		fe = append(fe, errs.Field("to_kind", "supplies.to_kind_invalid", nil))
 	}
-	if c, ok := codeOf(Purposes, in.Purpose); ok {
+	if c, ok := Purposes.Lookup(in.Purpose); ok {
 		in.Purpose = c
 	} else {
 		fe = append(fe, errs.Field("purpose", "supplies.purpose_invalid", nil))

@@ -40,16 +40,12 @@ func ToCAP(w Warning, townName func(string) string) *Alert {
 		a.MsgType = MsgAlert // a follow-up of a record with no stored reference
 	}
 	cat := "Other"
-	for _, t := range Types {
-		if t[0] == w.Type {
-			cat = t[3]
-		}
+	if t, ok := Types.Find(w.Type); ok {
+		cat = t.Tag
 	}
 	sev := "Unknown"
-	for _, l := range Levels {
-		if l[0] == w.Level {
-			sev = l[3]
-		}
+	if l, ok := Levels.Find(w.Level); ok {
+		sev = l.Tag
 	}
 	urgency := "Expected"
 	if !w.EffectiveAt.IsZero() && !w.EffectiveAt.After(sent) {
@@ -151,8 +147,8 @@ func FromCAP(a *Alert, towns map[string]string) Warning {
 	text := in.Event + " " + in.Headline
 	if w.Type == "" {
 		for _, t := range Types {
-			if t[0] != "other" && (strings.Contains(text, t[1]) || strings.Contains(strings.ToLower(text), strings.ToLower(t[2]))) {
-				w.Type = t[0]
+			if t.Value != "other" && (strings.Contains(text, t.ZH) || strings.Contains(strings.ToLower(text), strings.ToLower(t.EN))) {
+				w.Type = t.Value
 				break
 			}
 		}
@@ -169,21 +165,21 @@ func FromCAP(a *Alert, towns map[string]string) Warning {
 	}
 	if w.Level == "" {
 		for i := len(Levels) - 1; i >= 0; i-- {
-			if strings.Contains(text, strings.TrimSuffix(Levels[i][1], "色")+"色") {
-				w.Level = Levels[i][0]
+			if strings.Contains(text, strings.TrimSuffix(Levels[i].ZH, "色")+"色") {
+				w.Level = Levels[i].Value
 				break
 			}
 		}
 	}
 	if w.Level == "" {
 		for _, l := range Levels {
-			if l[3] == in.Severity {
-				w.Level = l[0]
+			if l.Tag == in.Severity {
+				w.Level = l.Value
 			}
 		}
 	}
 	if w.Level == "" { // Unknown severity: the lowest level, for the approver to raise
-		w.Level = Levels[0][0]
+		w.Level = Levels[0].Value
 	}
 	sent, _ := ParseCAPTime(a.Sent)
 	w.EffectiveAt = sent

@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"yingji/internal/kit/codes"
 	"yingji/internal/kit/errs"
 )
 
@@ -22,7 +23,7 @@ var cst = time.FixedZone("CST", 8*3600)
 
 // Types of warning: the meteorological warning signals (气象灾害预警信号)
 // and others. code, Chinese, English, CAP category.
-var Types = [][4]string{
+var Types = codes.Quads([][4]string{
 	{"typhoon", "台风", "Typhoon", "Met"},
 	{"rainstorm", "暴雨", "Rainstorm", "Met"},
 	{"snowstorm", "暴雪", "Snowstorm", "Met"},
@@ -41,16 +42,16 @@ var Types = [][4]string{
 	{"geological", "地质灾害", "Geological hazard", "Geo"},
 	{"forest_fire", "森林火险", "Forest fire danger", "Fire"},
 	{"other", "其他", "Other", "Other"},
-}
+})
 
 // Levels from lowest to highest: 四级蓝 … 一级红. code, Chinese,
 // English, CAP severity.
-var Levels = [][4]string{
+var Levels = codes.Quads([][4]string{
 	{"blue", "蓝色", "Blue", "Minor"},
 	{"yellow", "黄色", "Yellow", "Moderate"},
 	{"orange", "橙色", "Orange", "Severe"},
 	{"red", "红色", "Red", "Extreme"},
-}
+})
 
 // Message types (CAP msgType).
 const (
@@ -139,39 +140,22 @@ type Recipient struct {
 // Acked reports whether the unit acknowledged.
 func (r Recipient) Acked() bool { return !r.AckedAt.IsZero() }
 
-func label(list [][4]string, code, lang string) string {
-	for _, x := range list {
-		if x[0] == code {
-			if lang == "en" {
-				return x[2]
-			}
-			return x[1]
-		}
-	}
-	return code
-}
-
-func codeOf(list [][4]string, s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	for _, x := range list {
-		if x[0] == s || x[1] == s || strings.EqualFold(x[2], s) || strings.TrimSuffix(x[1], "色") == s {
-			return x[0], true
-		}
-	}
-	return "", false
-}
-
 // TypeLabel is a type's name.
-func TypeLabel(code, lang string) string { return label(Types, code, lang) }
+func TypeLabel(code, lang string) string { return Types.Label(code, lang) }
 
 // LevelLabel is a level's name (蓝色 …).
-func LevelLabel(code, lang string) string { return label(Levels, code, lang) }
+func LevelLabel(code, lang string) string { return Levels.Label(code, lang) }
 
 // TypeOf finds a type by code or name.
-func TypeOf(s string) (string, bool) { return codeOf(Types, s) }
+func TypeOf(s string) (string, bool) { return Types.Lookup(s) }
 
 // LevelOf finds a level by code or name (蓝, 蓝色, blue).
-func LevelOf(s string) (string, bool) { return codeOf(Levels, s) }
+func LevelOf(s string) (string, bool) {
+	if v, ok := Levels.Lookup(s); ok {
+		return v, true
+	}
+	return Levels.Lookup(strings.TrimSpace(s) + "色")
+}
 
 // StateLabel is a state's name.
 func StateLabel(state, lang string) string {

@@ -11,6 +11,9 @@ type Code struct {
 	Value string
 	ZH    string
 	EN    string // may be empty: the Chinese name stands in
+	// Tag is one more word a list may carry with each code (a colour, a
+	// CAP category); empty in most lists.
+	Tag string
 }
 
 // List is a code list in display order.
@@ -37,6 +40,27 @@ func (l List) Label(value, lang string) string {
 		return c.EN
 	}
 	return c.ZH
+}
+
+// Tag is the tag of a stored value ("" when unknown or untagged).
+func (l List) Tag(value string) string {
+	c, _ := l.Find(value)
+	return c.Tag
+}
+
+// Subset keeps the codes whose values are among values, in the list's
+// order; unknown values are passed over.
+func (l List) Subset(values []string) List {
+	out := List{}
+	for _, c := range l {
+		for _, v := range values {
+			if c.Value == v {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // ZH is a value's Chinese name, or the value when unknown.
@@ -95,6 +119,15 @@ func Triples(rows [][3]string) List {
 	out := make(List, len(rows))
 	for i, r := range rows {
 		out[i] = Code{Value: r[0], ZH: r[1], EN: r[2]}
+	}
+	return out
+}
+
+// Quads builds a list from value, Chinese, English, tag rows.
+func Quads(rows [][4]string) List {
+	out := make(List, len(rows))
+	for i, r := range rows {
+		out[i] = Code{Value: r[0], ZH: r[1], EN: r[2], Tag: r[3]}
 	}
 	return out
 }

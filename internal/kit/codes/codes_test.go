@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-var grades = List{{"general", "一般", "General"}, {"major", "重大", "Major"}, {"other", "其他", ""}}
+var grades = List{{Value: "general", ZH: "一般", EN: "General"}, {Value: "major", ZH: "重大", EN: "Major"}, {Value: "other", ZH: "其他"}}
 
 func TestLabel(t *testing.T) {
 	for _, c := range []struct{ v, lang, want string }{
@@ -56,5 +56,21 @@ func TestListsAndFind(t *testing.T) {
 	}
 	if tr := Triples([][3]string{{"a", "甲", "A"}}); tr.Label("a", "en") != "A" || tr[0] != (Code{Value: "a", ZH: "甲", EN: "A"}) {
 		t.Errorf("Triples = %+v", tr)
+	}
+}
+
+func TestTagsAndSubset(t *testing.T) {
+	levels := Quads([][4]string{{"blue", "蓝色", "Blue", "Minor"}, {"red", "红色", "Red", "Extreme"}})
+	if levels.Tag("red") != "Extreme" || levels.Tag("grey") != "" || levels.Label("blue", "en") != "Blue" {
+		t.Errorf("Quads = %+v", levels)
+	}
+	if grades.Tag("major") != "" {
+		t.Error("an untagged list has a tag")
+	}
+	if got := grades.Subset([]string{"other", "nope", "general"}).Values(); !reflect.DeepEqual(got, []string{"general", "other"}) {
+		t.Errorf("Subset = %v, want list order without unknown values", got)
+	}
+	if got := grades.Subset(nil); got == nil || len(got) != 0 {
+		t.Errorf("Subset(nil) = %#v, want an empty list", got)
 	}
 }

@@ -132,13 +132,7 @@ func (im *regionImport) Commit(ctx context.Context, progress func(done, total in
 
 // UnitLedger is the Excel register of units (单位).
 func (s *Service) UnitLedger() *ledger.Ledger {
-	var kindLabels, sectorLabels []string
-	for _, k := range UnitKinds {
-		kindLabels = append(kindLabels, k[1])
-	}
-	for _, sec := range Sectors {
-		sectorLabels = append(sectorLabels, sec[1])
-	}
+	kindLabels, sectorLabels := UnitKinds.ZHLabels(), Sectors.ZHLabels()
 	return &ledger.Ledger{
 		Kind:  "units",
 		Title: "nav.units",
@@ -203,11 +197,7 @@ func (im *unitImport) Check(ctx context.Context, row xlsx.Row) []xlsx.CellError 
 	v := row.Values
 	u := Unit{Name: v["name"], Phone: v["phone"], CountyCode: im.p.CountyCode}
 	var out []xlsx.CellError
-	for _, k := range UnitKinds {
-		if k[1] == v["kind"] || k[0] == v["kind"] || strings.EqualFold(k[2], v["kind"]) {
-			u.Kind = k[0]
-		}
-	}
+	u.Kind = UnitKinds.Value(v["kind"])
 	if v["town"] != "" {
 		code, ok := im.towns[v["town"]]
 		if !ok {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"yingji/internal/kit/codes"
 	"yingji/internal/kit/errs"
 )
 
@@ -115,27 +116,17 @@ const (
 )
 
 // UnitKinds in display order with Chinese and English names.
-var UnitKinds = [][3]string{
+var UnitKinds = codes.Triples([][3]string{
 	{UnitBureau, "局机关", "Bureau"},
 	{UnitSection, "股室", "Bureau section"},
 	{UnitDepartment, "成员单位", "Member department"},
 	{UnitTown, "乡镇政府", "Town government"},
 	{UnitVillage, "村（社区）", "Village / community"},
 	{UnitEnterprise, "企业", "Enterprise"},
-}
+})
 
 // UnitKindLabel returns a unit kind's label.
-func UnitKindLabel(kind, lang string) string {
-	for _, k := range UnitKinds {
-		if k[0] == kind {
-			if strings.HasPrefix(lang, "en") {
-				return k[2]
-			}
-			return k[1]
-		}
-	}
-	return kind
-}
+func UnitKindLabel(kind, lang string) string { return UnitKinds.Label(kind, lang) }
 
 // Unit is an organisation users belong to.
 type Unit struct {
@@ -158,11 +149,7 @@ func ValidateUnit(u Unit) error {
 	if strings.TrimSpace(u.Name) == "" {
 		fe = append(fe, errs.Field("name", "field.required", nil))
 	}
-	known := false
-	for _, k := range UnitKinds {
-		known = known || k[0] == u.Kind
-	}
-	if !known {
+	if _, known := UnitKinds.Find(u.Kind); !known {
 		fe = append(fe, errs.Field("kind", "field.invalid", nil))
 	}
 	if (u.Kind == UnitTown || u.Kind == UnitVillage) && u.RegionCode == "" {
@@ -177,7 +164,7 @@ func ValidateUnit(u Unit) error {
 }
 
 // Sectors are the 监管行业 (supervised sectors) a bureau section covers.
-var Sectors = [][3]string{
+var Sectors = codes.Triples([][3]string{
 	{"mine", "非煤矿山", "Non-coal mining"},
 	{"chem_produce", "危险化学品生产", "Hazardous chemicals: production"},
 	{"chem_trade", "危险化学品经营", "Hazardous chemicals: trade"},
@@ -194,29 +181,11 @@ var Sectors = [][3]string{
 	{"tobacco", "烟草", "Tobacco"},
 	{"commerce", "商贸", "Commerce and trade"},
 	{"other", "其他", "Other"},
-}
+})
 
 // SectorLabel returns a sector's label, or the code itself when unknown.
-func SectorLabel(code, lang string) string {
-	for _, s := range Sectors {
-		if s[0] == code {
-			if strings.HasPrefix(lang, "en") {
-				return s[2]
-			}
-			return s[1]
-		}
-	}
-	return code
-}
+func SectorLabel(code, lang string) string { return Sectors.Label(code, lang) }
 
 // SectorByLabel finds a sector code by its Chinese or English label (Excel
 // import) or by its code.
-func SectorByLabel(label string) (string, bool) {
-	label = strings.TrimSpace(label)
-	for _, s := range Sectors {
-		if s[0] == label || s[1] == label || strings.EqualFold(s[2], label) {
-			return s[0], true
-		}
-	}
-	return "", false
-}
+func SectorByLabel(label string) (string, bool) { return Sectors.Lookup(label) }

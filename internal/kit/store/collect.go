@@ -50,3 +50,18 @@ func InTxValue[T any](ctx context.Context, db *DB, fn func(tx *Tx) (T, error)) (
 	}
 	return out, nil
 }
+
+// ScanString is the scan of a one-column text row, for QueryAll and Collect.
+func ScanString(rows *sql.Rows) (string, error) {
+	var s string
+	return s, rows.Scan(&s)
+}
+
+// NonNil is list, or an empty list for nil: a JSON [] rather than null
+// where an API promises a list.
+func NonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}

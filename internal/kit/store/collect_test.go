@@ -111,6 +111,16 @@ func TestCollectAndInTxValue(t *testing.T) {
 		if err != nil || none != nil {
 			t.Fatalf("no rows: %v, %v", none, err)
 		}
+		if keys, err := store.QueryAll(ctx, db.R(), store.ScanString, `SELECT key FROM setting WHERE county_code = $1 ORDER BY key`, "q"); err != nil ||
+			!slices.Equal(keys, []string{"k0", "k1", "k2"}) {
+			t.Fatalf("ScanString = %v, %v", keys, err)
+		}
+		if e := store.NonNil(none); e == nil || len(e) != 0 {
+			t.Fatalf("NonNil(nil) = %#v, want an empty list", e)
+		}
+		if k := store.NonNil(got); !slices.Equal(k, got) {
+			t.Fatalf("NonNil changed a list: %v", k)
+		}
 		bad := errors.New("bad row")
 		rows, err := db.R().QueryContext(ctx, `SELECT key FROM setting WHERE county_code = 'q'`)
 		if err != nil {

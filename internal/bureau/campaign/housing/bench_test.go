@@ -173,17 +173,17 @@ func benchFile(b *testing.B, s *Service, p *auth.Principal) string {
 			row = append(row, "", "")
 		}
 		if r.AssessedOn != "" {
-			row = append(row, yes(r.NeedAppraisal, "需鉴定", "无需鉴定"), Label(Assessors, r.AssessedBy, "zh"), r.AssessedOn)
+			row = append(row, yes(r.NeedAppraisal, "需鉴定", "无需鉴定"), Assessors.Label(r.AssessedBy, "zh"), r.AssessedOn)
 		} else {
 			row = append(row, "", "", "")
 		}
-		row = append(row, r.Grade, r.Agency, r.AppraisedOn, Label(Measures, r.Measure, "zh"), r.RemediatedOn, r.ClosedOn)
+		row = append(row, r.Grade, r.Agency, r.AppraisedOn, Measures.Label(r.Measure, "zh"), r.RemediatedOn, r.ClosedOn)
 		if r.Measure == "" {
 			row[26] = ""
 		}
 		// 当前阶段 (export only), then 初判: the grading and the three check items.
-		row = append(row, "", Label(Levels, r.HazardLevel, "zh"), Label(CheckResults, r.CheckStructure, "zh"),
-			Label(CheckResults, r.CheckBusiness, "zh"), Label(CheckResults, r.CheckLegal, "zh"))
+		row = append(row, "", Levels.Label(r.HazardLevel, "zh"), CheckResults.Label(r.CheckStructure, "zh"),
+			CheckResults.Label(r.CheckBusiness, "zh"), CheckResults.Label(r.CheckLegal, "zh"))
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		if err := sw.SetRow(cell, row); err != nil {
 			b.Fatal(err)

@@ -22,14 +22,6 @@ import (
 // `yingji import buildings FILE`.
 const LedgerKind = "buildings"
 
-func labels(list [][3]string) []string {
-	out := make([]string, len(list))
-	for i, x := range list {
-		out[i] = x[1]
-	}
-	return out
-}
-
 // Schema is the buildings ledger's Excel layout (自建房排查台账). The stage
 // columns are optional; a row that fills a later stage must fill the
 // earlier ones (the rules are checked row by row).
@@ -56,19 +48,19 @@ func Schema() xlsx.Schema {
 		{Key: "hazard", Header: "初判结果", HeaderEN: "Preliminary finding", Options: []string{"有隐患", "无隐患"}},
 		{Key: "judged_on", Header: "初判日期", HeaderEN: "Judged on"},
 		{Key: "need_appraisal", Header: "技术判定", HeaderEN: "Technical judgement", Options: []string{"需鉴定", "无需鉴定"}, Help: "初判有隐患的房屋经技术专家或第三方机构判定", HelpEN: "For buildings found hazardous at the preliminary survey, judged by technical experts or a third-party agency"},
-		{Key: "assessed_by", Header: "判定方式", HeaderEN: "Judged by", Options: labels(Assessors)},
+		{Key: "assessed_by", Header: "判定方式", HeaderEN: "Judged by", Options: Assessors.ZHLabels()},
 		{Key: "assessed_on", Header: "技术判定日期", HeaderEN: "Assessed on"},
 		{Key: "grade", Header: "鉴定等级", HeaderEN: "Grade", Options: Grades, Help: "JGJ 125-2016：A、B、C、D；仅限技术判定为需鉴定的房屋", HelpEN: "JGJ 125-2016: A, B, C or D; only for buildings judged to need an appraisal"},
 		{Key: "agency", Header: "鉴定机构", HeaderEN: "Appraisal agency", Width: 20},
 		{Key: "appraised_on", Header: "鉴定日期", HeaderEN: "Appraised on"},
-		{Key: "measure", Header: "整治措施", HeaderEN: "Remediation", Options: labels(Measures), Help: "仅限 C、D 级；D 级不能仅限用", HelpEN: "Grades C and D only; 限用 (restrict use) is not enough for grade D"},
+		{Key: "measure", Header: "整治措施", HeaderEN: "Remediation", Options: Measures.ZHLabels(), Help: "仅限 C、D 级；D 级不能仅限用", HelpEN: "Grades C and D only; 限用 (restrict use) is not enough for grade D"},
 		{Key: "remediated_on", Header: "整治完成日期", HeaderEN: "Remediated on"},
 		{Key: "closed_on", Header: "销号日期", HeaderEN: "Closed on"},
 		{Key: "stage", Header: "当前阶段", HeaderEN: "Stage", Help: "导出时填写，导入时忽略（由各阶段日期得出）", HelpEN: "Filled on export, ignored on import (derived from the stage dates)"},
-		{Key: "hazard_level", Header: "初判隐患等级", HeaderEN: "Preliminary grading", Options: labels(Levels), Help: "初判必填：无隐患、一般隐患、存在倒塌风险", HelpEN: "Required with the preliminary finding: no hazard, general hazard, collapse risk"},
-		{Key: "check_structure", Header: "结构安全", HeaderEN: "Structural safety", Options: labels(CheckResults), Help: "有隐患时必填；无隐患时空白视为无问题", HelpEN: "Required for a hazard; empty means no problem when there is none"},
-		{Key: "check_business", Header: "经营安全", HeaderEN: "Business safety", Options: labels(CheckResults), Help: "有隐患时必填；非经营性房屋填不涉及", HelpEN: "Required for a hazard; not applicable for a building not in business use"},
-		{Key: "check_legal", Header: "手续合法", HeaderEN: "Legal permits", Options: labels(CheckResults), Help: "用地、规划、建设手续；有隐患时必填", HelpEN: "Land, planning and building permits; required for a hazard"},
+		{Key: "hazard_level", Header: "初判隐患等级", HeaderEN: "Preliminary grading", Options: Levels.ZHLabels(), Help: "初判必填：无隐患、一般隐患、存在倒塌风险", HelpEN: "Required with the preliminary finding: no hazard, general hazard, collapse risk"},
+		{Key: "check_structure", Header: "结构安全", HeaderEN: "Structural safety", Options: CheckResults.ZHLabels(), Help: "有隐患时必填；无隐患时空白视为无问题", HelpEN: "Required for a hazard; empty means no problem when there is none"},
+		{Key: "check_business", Header: "经营安全", HeaderEN: "Business safety", Options: CheckResults.ZHLabels(), Help: "有隐患时必填；非经营性房屋填不涉及", HelpEN: "Required for a hazard; not applicable for a building not in business use"},
+		{Key: "check_legal", Header: "手续合法", HeaderEN: "Legal permits", Options: CheckResults.ZHLabels(), Help: "用地、规划、建设手续；有隐患时必填", HelpEN: "Land, planning and building permits; required for a hazard"},
 	}}
 }
 
@@ -200,22 +192,22 @@ func (s *Service) export(ctx context.Context, p *auth.Principal, q url.Values, w
 				vals[18], vals[19] = yes(b.Hazard, "有隐患", "无隐患"), b.JudgedOn
 			}
 			if b.AssessedOn != "" {
-				vals[20], vals[21], vals[22] = yes(b.NeedAppraisal, "需鉴定", "无需鉴定"), Label(Assessors, b.AssessedBy, "zh"), b.AssessedOn
+				vals[20], vals[21], vals[22] = yes(b.NeedAppraisal, "需鉴定", "无需鉴定"), Assessors.Label(b.AssessedBy, "zh"), b.AssessedOn
 				if b.AssessedBy == "" {
 					vals[21] = nil
 				}
 			}
 			vals[23], vals[24], vals[25] = b.Grade, b.Agency, b.AppraisedOn
 			if b.Measure != "" {
-				vals[26] = Label(Measures, b.Measure, "zh")
+				vals[26] = Measures.Label(b.Measure, "zh")
 			}
 			vals[27], vals[28], vals[29] = b.RemediatedOn, b.ClosedOn, stageNames[b.Stage]
 			if b.HazardLevel != "" {
-				vals[30] = Label(Levels, b.HazardLevel, "zh")
+				vals[30] = Levels.Label(b.HazardLevel, "zh")
 			}
 			for i, c := range []string{b.CheckStructure, b.CheckBusiness, b.CheckLegal} {
 				if c != "" {
-					vals[31+i] = Label(CheckResults, c, "zh")
+					vals[31+i] = CheckResults.Label(c, "zh")
 				}
 			}
 			return w.Write(vals...)

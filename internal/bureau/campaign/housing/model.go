@@ -33,6 +33,7 @@ import (
 	"unicode/utf8"
 
 	"yingji/internal/bureau/campaign/day"
+	"yingji/internal/kit/codes"
 	"yingji/internal/kit/errs"
 	"yingji/internal/kit/person"
 )
@@ -89,11 +90,11 @@ const (
 )
 
 // Levels with Chinese and English labels.
-var Levels = [][3]string{
+var Levels = codes.Triples([][3]string{
 	{LevelNone, "无隐患", "No hazard"},
 	{LevelGeneral, "一般隐患", "General hazard"},
 	{LevelCollapse, "存在倒塌风险", "Collapse risk"},
-}
+})
 
 // Results of a check item.
 const (
@@ -103,11 +104,11 @@ const (
 )
 
 // CheckResults with Chinese and English labels.
-var CheckResults = [][3]string{
+var CheckResults = codes.Triples([][3]string{
 	{CheckOK, "无问题", "No problem"},
 	{CheckProblem, "存在问题", "Problem"},
 	{CheckNA, "不涉及", "Not applicable"},
-}
+})
 
 // Check items of the 初判 (the three things the survey checks).
 const (
@@ -117,17 +118,17 @@ const (
 )
 
 // Items with Chinese and English labels.
-var Items = [][3]string{
+var Items = codes.Triples([][3]string{
 	{ItemStructure, "结构安全", "Structural safety"},
 	{ItemBusiness, "经营安全", "Business safety"},
 	{ItemLegal, "手续合法", "Legal permits"},
-}
+})
 
 // LevelOf finds a grading by code or label.
-func LevelOf(s string) (string, bool) { return codeOf(Levels, s) }
+func LevelOf(s string) (string, bool) { return Levels.Lookup(s) }
 
 // CheckOf finds a check result by code or label.
-func CheckOf(s string) (string, bool) { return codeOf(CheckResults, s) }
+func CheckOf(s string) (string, bool) { return CheckResults.Lookup(s) }
 
 // Grades of JGJ 125-2016.
 var Grades = []string{"A", "B", "C", "D"}
@@ -141,18 +142,18 @@ const (
 )
 
 // Measures with Chinese and English labels.
-var Measures = [][3]string{
+var Measures = codes.Triples([][3]string{
 	{MeasureDemolish, "拆除", "Demolish"},
 	{MeasureReinforce, "加固", "Reinforce"},
 	{MeasureStopUse, "停用", "Stop use"},
 	{MeasureRestrict, "限用", "Restrict use"},
-}
+})
 
 // Assessors: who made the technical judgement.
-var Assessors = [][3]string{
+var Assessors = codes.Triples([][3]string{
 	{"expert", "技术专家", "Experts"},
 	{"third_party", "第三方机构", "Third party"},
-}
+})
 
 // Structures are the structure types of the survey.
 var Structures = []string{"砖混", "砖木", "框架", "钢结构", "土木", "石结构", "其他"}
@@ -307,33 +308,10 @@ func ValidGrade(g string) bool {
 }
 
 // MeasureOf finds a measure by code or label.
-func MeasureOf(s string) (string, bool) { return codeOf(Measures, s) }
+func MeasureOf(s string) (string, bool) { return Measures.Lookup(s) }
 
 // AssessorOf finds an assessor by code or label.
-func AssessorOf(s string) (string, bool) { return codeOf(Assessors, s) }
-
-func codeOf(list [][3]string, s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	for _, x := range list {
-		if x[0] == s || x[1] == s || strings.EqualFold(x[2], s) {
-			return x[0], true
-		}
-	}
-	return "", false
-}
-
-// Label returns a code's label from a code list.
-func Label(list [][3]string, code, lang string) string {
-	for _, x := range list {
-		if x[0] == code {
-			if strings.HasPrefix(lang, "en") {
-				return x[2]
-			}
-			return x[1]
-		}
-	}
-	return code
-}
+func AssessorOf(s string) (string, bool) { return Assessors.Lookup(s) }
 
 // Apply checks a step against the building's stage and the rules and,
 // when it is allowed, returns the building with the step recorded. The
@@ -507,7 +485,7 @@ func judgement(b Building, s Step) (Building, errs.FieldErrors) {
 	case level == LevelNone && problems > 0:
 		fe = append(fe, errs.Field("hazard_level", "housing.level_none_with_problem", nil))
 	case level != LevelNone && problems == 0:
-		fe = append(fe, errs.Field("hazard_level", "housing.level_without_problem", map[string]any{"Level": Label(Levels, level, "zh")}))
+		fe = append(fe, errs.Field("hazard_level", "housing.level_without_problem", map[string]any{"Level": Levels.Label(level, "zh")}))
 	}
 	return out, fe
 }
@@ -547,7 +525,7 @@ func refusal(b Building, a Action) error {
 			return rule("close_needs_remediation", map[string]any{"Grade": b.Grade})
 		}
 		if HazardNeedsRemediation(b) {
-			return rule("close_needs_remediation_hazard", map[string]any{"Level": Label(Levels, b.HazardLevel, "zh")})
+			return rule("close_needs_remediation_hazard", map[string]any{"Level": Levels.Label(b.HazardLevel, "zh")})
 		}
 		return rule("close", nil)
 	}

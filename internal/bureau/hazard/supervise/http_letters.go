@@ -64,11 +64,7 @@ func (h *Handlers) supervision(w http.ResponseWriter, r *http.Request) {
 		f := ProposalFilterOf(q)
 		f.Limit, f.Offset = pg.Size, pg.Offset()
 		list, total, err = h.Svc.ProposalPage(r.Context(), p, f)
-		sectors := make([]string, len(org.Sectors))
-		for i, s := range org.Sectors {
-			sectors[i] = s[0]
-		}
-		data["Proposals"], data["Sectors"] = list, sectors
+		data["Proposals"], data["Sectors"] = list, org.Sectors.Values()
 	}
 	if err != nil {
 		h.fail(w, r, err)

@@ -21,14 +21,7 @@ var (
 		ListingAccepted: "已验收", ListingDelisted: "已摘牌销号", ExtPending: "待审批", ExtApproved: "已批准", ExtRefused: "不予批准"}
 )
 
-func sectorZH(code string) string {
-	for _, s := range org.Sectors {
-		if s[0] == code {
-			return s[1]
-		}
-	}
-	return code
-}
+func sectorZH(code string) string { return org.Sectors.ZH(code) }
 
 // townNames maps the county's town codes to names.
 func (s *Service) townNames(ctx context.Context, county string) (map[string]string, error) {
