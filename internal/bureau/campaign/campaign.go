@@ -136,7 +136,7 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "POST /special-campaigns/{id}/checks", Roles: specialCheckers, Handler: h.specialCheck},
 		{Pattern: "GET /special-campaigns/{id}/export", Roles: staff, Handler: h.specialExport},
 		{Pattern: "GET /api/v1/special-campaigns", Out: web.ItemList[special.Campaign]{}, Roles: staff, Handler: web.ItemsJSON(h.UI, h.Svc.Special.Campaigns), API: "专项整治活动 / Special campaigns"},
-		{Pattern: "GET /api/v1/special-campaigns/{id}", Roles: staff, Handler: h.apiSpecial, API: "专项整治覆盖情况（分乡镇、分轮次） / A special campaign's coverage"},
+		{Pattern: "GET /api/v1/special-campaigns/{id}", Out: SpecialCoverage{}, Roles: staff, Handler: h.apiSpecial, API: "专项整治覆盖情况（分乡镇、分轮次） / A special campaign's coverage"},
 		{Pattern: "POST /api/v1/special-campaigns/{id}/checks", In: special.Check{}, Out: special.Check{}, Roles: specialCheckers, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.Special.RecordCheck), API: "登记一次检查（target_id, checked_on, round, checked_by, findings） / Record a check"},
 	}
 }

@@ -24,6 +24,10 @@ type ItemList[T any] struct {
 	Items []T `json:"items" schema:"notnull"`
 }
 
+// Empty is the request body of a step that needs no fields: the JSON
+// object {} (a body is still required; unknown fields are refused).
+type Empty struct{}
+
 // Schemas turns Go types into OpenAPI 3.1 (JSON Schema) schemas by
 // reflection, the way encoding/json writes them: a struct by its json
 // tags (omitempty or omitzero: not required; "-": left out), a named
