@@ -22,7 +22,7 @@ func (a *App) routes() web.Routes {
 			w.Header().Set("Cache-Control", "public, max-age=3600")
 			http.StripPrefix("/static/", staticFiles).ServeHTTP(w, r)
 		}},
-		{Pattern: "GET /api/v1/openapi.json", Roles: public, Handler: a.openAPI, API: "本接口说明 / This description"},
+		{Pattern: "GET /api/v1/openapi.json", Out: Document{}, Roles: public, Handler: a.openAPI, API: "本接口说明 / This description"},
 		{Pattern: "GET /metrics", Roles: []auth.Role{auth.RoleAdmin}, Handler: func(w http.ResponseWriter, r *http.Request) { a.Metrics.Write(w) }},
 	}
 }

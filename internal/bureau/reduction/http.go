@@ -100,7 +100,7 @@ func (h *Handlers) Routes() web.Routes {
 		}, API: "Villages with their officer counts (?missing=1: villages without one)"},
 		{Pattern: "GET /api/v1/reduction/officers/{id}", Out: Officer{}, Roles: readers, Handler: web.GetJSON(ui, s.GetOfficer), API: "One officer"},
 		{Pattern: "PUT /api/v1/reduction/officers/{id}", In: Officer{}, Out: Officer{}, Roles: editors, Handler: web.BodyJSONByID(ui, http.StatusOK, s.UpdateOfficer), API: "Change an officer"},
-		{Pattern: "DELETE /api/v1/reduction/officers/{id}", Roles: editors, Handler: func(w http.ResponseWriter, r *http.Request) {
+		{Pattern: "DELETE /api/v1/reduction/officers/{id}", Out: web.NoBody{}, Roles: editors, Handler: func(w http.ResponseWriter, r *http.Request) {
 			if err := s.DeleteOfficer(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id")); err != nil {
 				ui.Error(w, r, err)
 				return

@@ -28,6 +28,16 @@ type ItemList[T any] struct {
 // object {} (a body is still required; unknown fields are refused).
 type Empty struct{}
 
+// NoBody as an Endpoint's In says the route reads no request body (a
+// step named by its path alone); as its Out, that it answers 204 No
+// Content.
+type NoBody struct{}
+
+// Content as an Endpoint's In is a request body that is not JSON, named
+// by its media type (a CAP message: Content("application/xml")); the
+// OpenAPI document describes it as a string of that type.
+type Content string
+
 // Schemas turns Go types into OpenAPI 3.1 (JSON Schema) schemas by
 // reflection, the way encoding/json writes them: a struct by its json
 // tags (omitempty or omitzero: not required; "-": left out), a named
