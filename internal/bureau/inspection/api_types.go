@@ -14,3 +14,13 @@ type Replayed struct {
 	Identical bool   `json:"identical"`
 	Tasks     []Task `json:"tasks"`
 }
+
+// Saved answers POST /inspections when the client asks for JSON (the
+// phone's offline queue): the inspection's ID, whether this request
+// created it (false: its client_id was already recorded) and the hazards
+// it raised.
+type Saved struct {
+	Created bool   `json:"created"`
+	Hazards int    `json:"hazards"`
+	ID      string `json:"id"`
+}

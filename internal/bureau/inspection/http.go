@@ -48,7 +48,7 @@ func (h *Handlers) Routes() web.Routes {
 	return web.Routes{
 		{Pattern: "GET /inspections", Roles: readers, Handler: h.list},
 		{Pattern: "GET /inspections/new", Roles: Inspectors, Handler: h.newForm},
-		{Pattern: "POST /inspections", Roles: Inspectors, Handler: h.create},
+		{Pattern: "POST /inspections", Out: Saved{}, Roles: Inspectors, Handler: h.create},
 		{Pattern: "GET /inspections/{id}", Roles: readers, Handler: h.show},
 		{Pattern: "GET /inspections/{id}/files/{file}", Roles: readers, Handler: h.file},
 		{Pattern: "GET /inspections/sw.js", Roles: []auth.Role{web.Public}, Handler: h.serviceWorker},
@@ -292,7 +292,7 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 		x, created, err = h.Svc.Create(r.Context(), p, in, photos)
 		if err == nil {
 			if wantsJSON(r) {
-				web.JSON(w, map[bool]int{true: http.StatusCreated, false: http.StatusOK}[created], map[string]any{"id": x.ID, "created": created, "hazards": x.Hazards})
+				web.JSON(w, map[bool]int{true: http.StatusCreated, false: http.StatusOK}[created], Saved{Created: created, Hazards: x.Hazards, ID: x.ID})
 				return
 			}
 			h.UI.Redirect(w, r, "/inspections/"+x.ID, map[bool]string{true: "inspection.saved", false: "inspection.already_saved"}[created])

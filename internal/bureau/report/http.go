@@ -58,7 +58,7 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "POST /reports/drafts", Roles: writers, Handler: h.saveDraft},
 		{Pattern: "GET /api/v1/reports/drafts", Out: web.ItemList[Draft]{}, Roles: readers, Handler: h.apiDrafts, API: "期间报告正文版本（from, to, region）/ Saved versions of the report's text"},
 		{Pattern: "GET /reports", Roles: readers, Handler: h.page},
-		{Pattern: "GET /reports/export.json", Roles: readers, Handler: h.exportJSON},
+		{Pattern: "GET /reports/export.json", Out: FiguresAnswer{}, Roles: readers, Handler: h.exportJSON},
 		{Pattern: "GET /reports/export.txt", Roles: readers, Handler: h.exportText},
 		{Pattern: "GET /reports/export.xlsx", Roles: readers, Handler: h.exportXLSX},
 		{Pattern: "GET /api/v1/reports/figures", Out: FiguresAnswer{}, Roles: readers, Handler: h.exportJSON, API: "期间报告指标（from, to, region）/ The period report's figures: numbers, last year's, the IDs of the records behind them"},

@@ -186,6 +186,9 @@ func (s *Schemas) object(t reflect.Type) map[string]any {
 	if n, ok := s.names[t]; ok {
 		return map[string]any{"$ref": "#/components/schemas/" + n}
 	}
+	if _, taken := s.defs[name]; taken { // two packages of one name: the full path
+		name = strings.ReplaceAll(strings.TrimPrefix(t.PkgPath(), "/"), "/", ".") + "." + t.Name()
+	}
 	s.names[t] = name
 	s.defs[name] = map[string]any{} // a placeholder for recursive types
 	s.defs[name] = s.fields(t)
