@@ -46,8 +46,13 @@ func (a *App) campaignModule() (*module, error) {
 		}
 	}
 	return &module{
-		figures:   append(a.specialFigures(svc.Special), a.housingFigures(svc.Housing)...),
-		name:      "campaign",
+		figures: append(a.specialFigures(svc.Special), a.housingFigures(svc.Housing)...),
+		name:    "campaign",
+		nav: []navEntry{{Area: "campaign_area", Items: []web.NavItem{
+			{Key: "buildings", Label: "nav.housing", Path: "/housing", Built: true},
+			{Key: "datacalls", Label: "nav.datacalls", Path: "/datacalls", Built: true},
+			{Key: "special_campaigns", Label: "nav.special_campaigns", Path: "/special-campaigns", Built: true},
+		}}},
 		templates: campaign.Templates,
 		locales:   campaign.Locales,
 		routes: func() web.Routes {

@@ -38,7 +38,10 @@ func (a *App) certificateModule() (*module, error) {
 		return out, nil
 	})
 	return &module{
-		name:      "certificate",
+		name: "certificate",
+		nav: []navEntry{{Area: "enterprise_area", Before: "enterprise_changes", Items: []web.NavItem{
+			{Key: "certificates", Label: "nav.certificates", Path: "/certificates", Built: true},
+		}}},
 		templates: certificate.Templates,
 		locales:   certificate.Locales,
 		routes: func() web.Routes {

@@ -23,7 +23,12 @@ func (a *App) enterpriseModule() (*module, error) {
 	a.Enterprise.OnChangeRequest(a.announceEnterpriseChange)
 	h := &enterprise.Handlers{DB: a.DB, Svc: a.Enterprise, Org: a.Org, Related: func() []enterprise.RelatedFunc { return a.EnterpriseRelated }}
 	return &module{
-		name:      "enterprise",
+		name: "enterprise",
+		nav: []navEntry{{Area: "enterprise_area", Items: []web.NavItem{
+			{Key: "enterprises", Label: "nav.enterprises", Path: "/enterprises", Built: true},
+			{Key: "my_enterprise", Label: "nav.my_enterprise", Path: "/my-enterprise", Built: true},
+			{Key: "enterprise_changes", Label: "nav.enterprise_changes", Path: "/enterprise-changes", Built: true},
+		}}},
 		templates: enterprise.Templates,
 		locales:   enterprise.Locales,
 		routes: func() web.Routes {

@@ -19,8 +19,11 @@ func (a *App) facilityModule() (*module, error) {
 	a.EnterpriseRelated = append(a.EnterpriseRelated, a.Facility.Related)
 	a.MapLayers = append(a.MapLayers, a.Facility.Layer())
 	return &module{
-		figures:   a.facilityFigures(),
-		name:      "facility",
+		figures: a.facilityFigures(),
+		name:    "facility",
+		nav: []navEntry{{Area: "enterprise_area", Before: "enterprise_changes", Items: []web.NavItem{
+			{Key: "facilities", Label: "nav.facilities", Path: "/facilities", Built: true},
+		}}},
 		templates: facility.Templates,
 		locales:   facility.Locales,
 		routes: func() web.Routes {

@@ -25,6 +25,12 @@ func (a *App) hazardModule() (*module, error) {
 	return &module{
 		figures: a.hazardFigures(),
 		name:    "hazard",
+		nav: []navEntry{{Area: "hazard_area", Items: []web.NavItem{
+			{Key: "hazards", Label: "nav.hazard_ledger", Path: "/hazards", Built: true},
+			{Key: "hazards_overdue", Label: "nav.hazards_overdue", Path: "/hazards/overdue", Built: true},
+			{Key: "self_reports", Label: "nav.self_reports", Path: "/self-reports", Built: true},
+			{Key: "hazard_stats", Label: "nav.hazard_stats", Path: "/hazards/stats", Built: true},
+		}}},
 		routes: func() web.Routes {
 			h.UI = a.UI
 			return h.Routes()

@@ -33,8 +33,11 @@ func (a *App) licenceModule() (*module, error) {
 		return names, err
 	}
 	return &module{
-		figures:   a.licenceFigures(),
-		name:      "licence",
+		figures: a.licenceFigures(),
+		name:    "licence",
+		nav: []navEntry{{Area: "enterprise_area", Before: "enterprise_changes", Items: []web.NavItem{
+			{Key: "licences", Label: "nav.licences", Path: "/licences", Built: true},
+		}}},
 		templates: licence.Templates,
 		locales:   licence.Locales,
 		routes: func() web.Routes {

@@ -94,7 +94,10 @@ func (a *App) mapModule() (*module, error) {
 	h := &geo.Handlers{Outline: outline, Layers: func() []geo.Layer { return a.MapLayers }, Filters: a.mapFilters,
 		Key: key, ListLink: "/enterprises", Tiles: tiles, Attribution: cfg.Attribution}
 	return &module{
-		name:      "map",
+		name: "map",
+		nav: []navEntry{{Area: "enterprise_area", Before: "enterprise_changes", Items: []web.NavItem{
+			{Key: "map", Label: "nav.map", Path: "/map", Built: true},
+		}}},
 		templates: geo.Templates,
 		locales:   geo.Locales,
 		routes: func() web.Routes {

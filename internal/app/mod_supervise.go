@@ -46,9 +46,15 @@ func (a *App) superviseModule() (*module, error) {
 		return []enterprise.Related{{Label: "supervise.cards", Count: n, Link: "/cards?enterprise=" + e.ID, Warn: true}}, nil
 	})
 	return &module{
-		bulletin:  []report.BulletinPart{a.cardBulletin},
-		figures:   a.superviseFigures(),
-		name:      "supervise",
+		bulletin: []report.BulletinPart{a.cardBulletin},
+		figures:  a.superviseFigures(),
+		name:     "supervise",
+		nav: []navEntry{{Area: "hazard_area", Before: "self_reports", Items: []web.NavItem{
+			{Key: "cards", Label: "nav.cards", Path: "/cards", Built: true},
+			{Key: "supervision", Label: "nav.supervision", Path: "/supervision", Built: true},
+		}}, {Area: "hazard_area", Items: []web.NavItem{
+			{Key: "card_settings", Label: "nav.card_settings", Path: "/settings/cards", Built: true},
+		}}},
 		templates: supervise.Templates,
 		locales:   supervise.Locales,
 		routes: func() web.Routes {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"time"
 
 	"yingji/internal/bureau/report"
@@ -57,10 +58,12 @@ type module struct {
 	bulletin []report.BulletinPart
 }
 
-// navEntry adds navigation items under an area of Nav().
+// navEntry adds navigation items under an area of Nav(): at the end, or
+// before the item keyed Before (another module's, wired earlier).
 type navEntry struct {
-	Area  string
-	Items []web.NavItem
+	Area   string
+	Before string
+	Items  []web.NavItem
 }
 
 // modules lists the pieces of work in the order they are wired.
@@ -181,7 +184,13 @@ func (a *App) nav() []web.NavItem {
 				if len(nav[i].Items) == 0 {
 					nav[i].Path, nav[i].Built = "", false
 				}
-				nav[i].Items = append(nav[i].Items, e.Items...)
+				at := len(nav[i].Items)
+				if e.Before != "" {
+					if j := slices.IndexFunc(nav[i].Items, func(it web.NavItem) bool { return it.Key == e.Before }); j >= 0 {
+						at = j
+					}
+				}
+				nav[i].Items = slices.Insert(slices.Clone(nav[i].Items), at, e.Items...)
 			}
 		}
 	}

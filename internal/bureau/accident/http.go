@@ -52,7 +52,7 @@ func (h *Handlers) Routes() web.Routes {
 		}), API: "生产安全事故台账（from, to, level, industry, town） / Accident register"},
 		{Pattern: "POST /api/v1/accidents", In: Input{}, Out: Accident{}, Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Record), API: "登记事故（等级按493号令自动判定，填写的等级与数据矛盾时拒绝） / Record an accident"},
 		{Pattern: "GET /api/v1/accidents/{id}", Out: View{}, Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.Get), API: "事故详情与报告时限 / An accident with its reporting deadlines"},
-		{Pattern: "GET /api/v1/accidents/stats", Roles: readers, Handler: func(w http.ResponseWriter, r *http.Request) {
+		{Pattern: "GET /api/v1/accidents/stats", Out: Stats{}, Roles: readers, Handler: func(w http.ResponseWriter, r *http.Request) {
 			st, err := h.stats(r)
 			if err != nil {
 				h.UI.Error(w, r, err)
@@ -60,17 +60,16 @@ func (h *Handlers) Routes() web.Routes {
 			}
 			web.JSON(w, http.StatusOK, st)
 		}, API: "任意期间事故起数、死亡人数及同比（from, to） / Counts and year-on-year for a period"},
-		{Pattern: "GET /api/v1/accidents/level", Roles: readers, Handler: func(w http.ResponseWriter, r *http.Request) {
+		{Pattern: "GET /api/v1/accidents/level", Out: LevelAnswer{}, Roles: readers, Handler: func(w http.ResponseWriter, r *http.Request) {
 			q := r.URL.Query()
 			d, _ := strconv.ParseInt(q.Get("deaths"), 10, 64)
 			i, _ := strconv.ParseInt(q.Get("injuries"), 10, 64)
 			l, _ := ParseYuan(q.Get("loss_yuan"))
 			lv := LevelOf(d, i, l)
-			web.JSON(w, http.StatusOK, map[string]any{"level": lv, "label": LevelLabel(lv)})
+			web.JSON(w, http.StatusOK, LevelAnswer{Level: lv, Label: LevelLabel(lv)})
 		}, API: "按死亡、重伤、直接经济损失判定事故等级（deaths, injuries, loss_yuan） / Level of given figures"},
-		{Pattern: "GET /api/v1/accidents/deadline", Roles: readers, Handler: func(w http.ResponseWriter, r *http.Request) {
-			web.JSON(w, http.StatusOK, map[string]any{"report_to_county_hours": 1, "forward_hours": 2, "supplement_days": 30,
-				"supplement_days_road_fire": 7})
+		{Pattern: "GET /api/v1/accidents/deadline", Out: DeadlineRules{}, Roles: readers, Handler: func(w http.ResponseWriter, r *http.Request) {
+			web.JSON(w, http.StatusOK, Rules)
 		}, API: "报告时限说明 / Reporting deadlines"},
 	}
 }

@@ -123,18 +123,30 @@ type Deadlines struct {
 	ReportedLate    bool      `json:"reported_late"`
 }
 
+// DeadlineRules are the reporting deadlines of 国务院令493号 (articles 9
+// and 13), as GET /api/v1/accidents/deadline states them.
+type DeadlineRules struct {
+	ReportToCountyHours    int `json:"report_to_county_hours"`    // unit → county
+	ForwardHours           int `json:"forward_hours"`             // county → city, after the report
+	SupplementDays         int `json:"supplement_days"`           // 补报 of casualties
+	SupplementDaysRoadFire int `json:"supplement_days_road_fire"` // 补报 for road traffic and fire
+}
+
+// Rules are the deadlines DeadlinesOf applies.
+var Rules = DeadlineRules{ReportToCountyHours: 1, ForwardHours: 2, SupplementDays: 30, SupplementDaysRoadFire: 7}
+
 // DeadlinesOf computes an accident's reporting deadlines.
 func DeadlinesOf(a Accident) Deadlines {
-	d := Deadlines{ReportBy: a.OccurredAt.Add(time.Hour)}
+	d := Deadlines{ReportBy: a.OccurredAt.Add(time.Duration(Rules.ReportToCountyHours) * time.Hour)}
 	received := d.ReportBy
 	if a.ReportedAt != nil {
 		received = *a.ReportedAt
 		d.ReportedLate = a.ReportedAt.After(d.ReportBy)
 	}
-	d.ForwardBy = received.Add(2 * time.Hour)
-	days := 30
+	d.ForwardBy = received.Add(time.Duration(Rules.ForwardHours) * time.Hour)
+	days := Rules.SupplementDays
 	if a.Industry == "道路运输" || a.Kind == "火灾" || a.Industry == "消防（火灾）" {
-		days = 7
+		days = Rules.SupplementDaysRoadFire
 	}
 	d.SupplementUntil = a.OccurredAt.AddDate(0, 0, days)
 	return d

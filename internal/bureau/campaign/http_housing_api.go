@@ -44,7 +44,7 @@ func (h *Handlers) apiHousingCampaign(w http.ResponseWriter, r *http.Request) {
 	if warns == nil {
 		warns = []housing.Warning{}
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"campaign": c, "progress": pr, "warnings": warns})
+	web.JSON(w, http.StatusOK, HousingProgress{Campaign: c, Progress: pr, Warnings: warns})
 }
 
 func (h *Handlers) apiHousingBuildings(r *http.Request, pg web.Paging) ([]housing.Row, int, error) {
@@ -79,7 +79,7 @@ func (h *Handlers) apiHousingBuilding(w http.ResponseWriter, r *http.Request) {
 	if next == nil {
 		next = []housing.Action{}
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"building": b, "events": events, "next": next})
+	web.JSON(w, http.StatusOK, BuildingDetail{Building: b, Events: events, Next: next})
 }
 
 // apiHousingStep takes a step sent as JSON, or as multipart/form-data

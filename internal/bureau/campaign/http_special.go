@@ -238,5 +238,5 @@ func (h *Handlers) apiSpecial(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"campaign": c, "coverage": cov})
+	web.JSON(w, http.StatusOK, SpecialCoverage{Campaign: c, Coverage: cov})
 }

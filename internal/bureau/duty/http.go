@@ -77,7 +77,7 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "GET /duty/incidents/{id}", Roles: readers, Handler: h.incidentPage},
 		{Pattern: "GET /duty/incidents/{id}/edit", Roles: writers, Handler: h.editIncident},
 		{Pattern: "POST /duty/incidents/{id}", Roles: writers, Handler: h.updateIncident},
-		{Pattern: "PUT /api/v1/duty/incidents/{id}", Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.UpdateIncident), API: "Change an open incident (level, casualties …); the next deadline follows"},
+		{Pattern: "PUT /api/v1/duty/incidents/{id}", In: Incident{}, Out: Incident{}, Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.UpdateIncident), API: "Change an open incident (level, casualties …); the next deadline follows"},
 		{Pattern: "GET /duty/incidents/{id}/pdf", Roles: readers, Handler: h.incidentPDF},
 		{Pattern: "POST /duty/incidents/{id}/reports", Roles: writers, Handler: h.addReport},
 		{Pattern: "POST /duty/incidents/{id}/instructions", Roles: writers, Handler: h.addInstruction},
@@ -95,11 +95,11 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "GET /dutylog/template", Roles: writers},
 		{Pattern: "GET /dutylog/import", Roles: writers},
 		{Pattern: "POST /dutylog/import", Roles: writers},
-		{Pattern: "GET /api/v1/duty/now", Roles: everyone, Handler: h.apiNow, API: "Who is on duty now (带班领导 and 值班员)"},
-		{Pattern: "GET /api/v1/duty/shifts", Roles: readers, Handler: h.apiShifts, API: "Roster: shifts between from and to (YYYY-MM-DD) with their people"},
-		{Pattern: "POST /api/v1/duty/shifts", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateShift), API: "Record a shift (one leader, one or two officers)"},
-		{Pattern: "POST /api/v1/duty/swaps", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RequestSwap), API: "Request a shift swap"},
-		{Pattern: "POST /api/v1/duty/swaps/{id}/approve", Roles: writers, Handler: func(w http.ResponseWriter, r *http.Request) {
+		{Pattern: "GET /api/v1/duty/now", Out: NowView{}, Roles: everyone, Handler: h.apiNow, API: "Who is on duty now (带班领导 and 值班员)"},
+		{Pattern: "GET /api/v1/duty/shifts", Out: ShiftsAnswer{}, Roles: readers, Handler: h.apiShifts, API: "Roster: shifts between from and to (YYYY-MM-DD) with their people"},
+		{Pattern: "POST /api/v1/duty/shifts", In: Shift{}, Out: Shift{}, Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateShift), API: "Record a shift (one leader, one or two officers)"},
+		{Pattern: "POST /api/v1/duty/swaps", In: Swap{}, Out: Swap{}, Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RequestSwap), API: "Request a shift swap"},
+		{Pattern: "POST /api/v1/duty/swaps/{id}/approve", In: web.NoBody{}, Out: Swap{}, Roles: writers, Handler: func(w http.ResponseWriter, r *http.Request) {
 			sw, err := h.Svc.DecideSwap(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), true)
 			if err != nil {
 				h.UI.Error(w, r, err)
@@ -107,20 +107,20 @@ func (h *Handlers) Routes() web.Routes {
 			}
 			web.JSON(w, http.StatusOK, sw)
 		}, API: "Approve a swap (never the requester: 409 duty.swap_self_approval)"},
-		{Pattern: "GET /api/v1/duty/log", Roles: readers, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]LogEntry, int, error) {
+		{Pattern: "GET /api/v1/duty/log", Out: web.PagedList[LogEntry]{}, Roles: readers, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]LogEntry, int, error) {
 			f := LogFilterOf(r.URL.Query())
 			f.Limit, f.Offset = pg.Size, pg.Offset()
 			return h.Svc.Logs(r.Context(), web.PrincipalFrom(r.Context()), f)
 		}), API: "Duty log entries (from, to, kind, shift)"},
-		{Pattern: "POST /api/v1/duty/log", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.AddLog), API: "Write a duty log entry (corrects: the entry it corrects)"},
-		{Pattern: "GET /api/v1/duty/incidents", Roles: readers, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Incident, int, error) {
+		{Pattern: "POST /api/v1/duty/log", In: LogEntry{}, Out: LogEntry{}, Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.AddLog), API: "Write a duty log entry (corrects: the entry it corrects)"},
+		{Pattern: "GET /api/v1/duty/incidents", Out: web.PagedList[Incident]{}, Roles: readers, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Incident, int, error) {
 			f := IncidentFilterOf(r.URL.Query())
 			f.Limit, f.Offset = pg.Size, pg.Offset()
 			return h.Svc.Incidents(r.Context(), web.PrincipalFrom(r.Context()), f)
 		}), API: "Incident reports (from, to, category, level, state, on_time)"},
-		{Pattern: "POST /api/v1/duty/incidents", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateIncident), API: "Record a received incident"},
-		{Pattern: "GET /api/v1/duty/incidents/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.Incident), API: "An incident with its reports and 领导批示"},
-		{Pattern: "POST /api/v1/duty/incidents/{id}/reports", Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.AddReport), API: "Add the next report (首报/续报/终报); a 续报 before the 首报 is 409"},
+		{Pattern: "POST /api/v1/duty/incidents", In: Incident{}, Out: Incident{}, Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.CreateIncident), API: "Record a received incident"},
+		{Pattern: "GET /api/v1/duty/incidents/{id}", Out: IncidentDetail{}, Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.Incident), API: "An incident with its reports and 领导批示"},
+		{Pattern: "POST /api/v1/duty/incidents/{id}/reports", In: Report{}, Out: Report{}, Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.AddReport), API: "Add the next report (首报/续报/终报); a 续报 before the 首报 is 409"},
 	}
 }
 

@@ -54,5 +54,5 @@ func (h *Handlers) apiShifts(w http.ResponseWriter, r *http.Request) {
 	if list == nil {
 		list = []Shift{}
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": list, "from": from, "to": to})
+	web.JSON(w, http.StatusOK, ShiftsAnswer{From: from, Items: list, To: to})
 }

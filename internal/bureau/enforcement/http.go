@@ -76,19 +76,19 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "POST /api/v1/enforcement/cases", In: NewCase{}, Out: Case{}, Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.OpenCase), API: "立案（待审批） / Draft a case"},
 		{Pattern: "GET /api/v1/enforcement/cases/{id}", Out: CaseView{}, Roles: staff, Handler: web.GetJSON(h.UI, h.caseJSON), API: "案件详情与法定时限 / A case with its clocks"},
 		{Pattern: "POST /api/v1/enforcement/cases/{id}/steps", In: StepInput{}, Out: Case{}, Roles: steppers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Step), API: "办理一个环节（approve_filing, reject_filing, notify, decide, pay, close, approve） / Take a step"},
-		{Pattern: "GET /api/v1/enforcement/cases/{id}/payments", Roles: staff, Handler: web.GetJSON(h.UI, func(ctx context.Context, p *auth.Principal, id string) (map[string]any, error) {
+		{Pattern: "GET /api/v1/enforcement/cases/{id}/payments", Out: web.ItemList[Payment]{}, Roles: staff, Handler: web.GetJSON(h.UI, func(ctx context.Context, p *auth.Principal, id string) (web.ItemList[Payment], error) {
 			list, err := h.Svc.Payments(ctx, p, id)
 			if list == nil {
 				list = []Payment{}
 			}
-			return map[string]any{"items": list}, err
+			return web.ItemList[Payment]{Items: list}, err
 		}), API: "罚款缴纳记录 / The case's payments"},
 		{Pattern: "GET /api/v1/enforcement/measures", Out: web.PagedList[Measure]{}, Roles: staff, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Measure, int, error) {
 			f := MeasureFilterOf(r.URL.Query())
 			f.Limit, f.Offset = pg.Size, pg.Offset()
 			return h.Svc.ListMeasures(r.Context(), web.PrincipalFrom(r.Context()), f)
 		}), API: "责令停产整顿、约谈（家次） / Measures"},
-		{Pattern: "GET /api/v1/enforcement/fines", Roles: staff, Handler: func(w http.ResponseWriter, r *http.Request) {
+		{Pattern: "GET /api/v1/enforcement/fines", Out: FinesAnswer{}, Roles: staff, Handler: func(w http.ResponseWriter, r *http.Request) {
 			items, total, err := h.Svc.FinesLedger(r.Context(), web.PrincipalFrom(r.Context()), r.URL.Query().Get("from"), r.URL.Query().Get("to"))
 			if err != nil {
 				h.UI.Error(w, r, err)
@@ -97,7 +97,7 @@ func (h *Handlers) Routes() web.Routes {
 			if items == nil {
 				items = []LedgerPayment{}
 			}
-			web.JSON(w, http.StatusOK, map[string]any{"items": items, "total_fen": total})
+			web.JSON(w, http.StatusOK, FinesAnswer{Items: items, TotalFen: total})
 		}, API: "罚款台账：各案件缴纳记录及合计（from, to） / Fines ledger"},
 		{Pattern: "POST /api/v1/enforcement/measures", In: NewMeasure{}, Out: Measure{}, Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RecordMeasure), API: "登记责令停产整顿或约谈 / Record a measure"},
 		{Pattern: "GET /enforcement/settings", Roles: staff, Handler: h.settingsPage},
@@ -111,7 +111,7 @@ func (h *Handlers) Routes() web.Routes {
 			web.JSON(w, http.StatusOK, set)
 		}, API: "执法设置（地区简称、处罚依据及罚款上限） / Settings"},
 		{Pattern: "PUT /api/v1/enforcement/settings", In: Settings{}, Out: Settings{}, Roles: admins, Handler: web.BodyJSON(h.UI, http.StatusOK, h.Svc.SaveSettings), API: "修改执法设置 / Change the settings"},
-		{Pattern: "GET /api/v1/enforcement/documents/{id}/numbers", Roles: readers, Handler: web.GetJSON(h.UI, h.numberParts), API: "文书编号组成（地区简称、代字、年份、序号） / Parts of a document's number"},
+		{Pattern: "GET /api/v1/enforcement/documents/{id}/numbers", Out: NumberParts{}, Roles: readers, Handler: web.GetJSON(h.UI, h.numberParts), API: "文书编号组成（地区简称、代字、年份、序号） / Parts of a document's number"},
 	}
 }
 
@@ -132,14 +132,14 @@ func MeasureFilterOf(q url.Values) MeasureFilter {
 	return MeasureFilter{Kind: q.Get("kind"), Section: q.Get("section"), From: q.Get("from"), To: q.Get("to")}
 }
 
-func (h *Handlers) numberParts(ctx context.Context, p *auth.Principal, id string) (map[string]any, error) {
+func (h *Handlers) numberParts(ctx context.Context, p *auth.Principal, id string) (NumberParts, error) {
 	d, err := h.Svc.GetDocument(ctx, p, id)
 	if err != nil {
-		return nil, err
+		return NumberParts{}, err
 	}
 	set, err := h.Svc.Settings(ctx, d.CountyCode)
 	k, _ := KindOf(d.Kind)
-	return map[string]any{"number": d.Number, "abbr": set.Abbr, "word": k.Word, "year": d.Year, "serial": d.Serial}, err
+	return NumberParts{Abbr: set.Abbr, Number: d.Number, Serial: d.Serial, Word: k.Word, Year: d.Year}, err
 }
 
 // CaseView is a case with its clocks, payments and documents.

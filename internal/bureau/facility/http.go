@@ -54,8 +54,8 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "POST /facilities/import", Roles: writers},
 		{Pattern: "GET /api/v1/facilities", Out: web.PagedList[Facility]{}, Roles: readers, Handler: web.PagedJSON(h.UI, h.apiList), API: "设施列表（kind, status, town, enterprise, q, page, size） / List facilities"},
 		{Pattern: "POST /api/v1/facilities", In: apiInput{}, Out: Facility{}, Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.apiCreate), API: "登记设施（含初始状态 status、status_date） / Register a facility"},
-		{Pattern: "GET /api/v1/facilities/counts", Roles: readers, Handler: h.apiCounts, API: "某日各类设施按状态的数量（date=YYYY-MM-DD，默认今天） / Facilities by kind and status at a date"},
-		{Pattern: "GET /api/v1/facilities/changes", Roles: readers, Handler: h.apiChanges, API: "期间内的状态变更（from, to, kind, status） / Status changes in a period"},
+		{Pattern: "GET /api/v1/facilities/counts", Out: CountsAnswer{}, Roles: readers, Handler: h.apiCounts, API: "某日各类设施按状态的数量（date=YYYY-MM-DD，默认今天） / Facilities by kind and status at a date"},
+		{Pattern: "GET /api/v1/facilities/changes", Out: ChangesAnswer{}, Roles: readers, Handler: h.apiChanges, API: "期间内的状态变更（from, to, kind, status） / Status changes in a period"},
 		{Pattern: "GET /api/v1/facilities/{id}", Out: Facility{}, Roles: readers, Handler: h.apiGet, API: "设施详情 / One facility"},
 		{Pattern: "PUT /api/v1/facilities/{id}", In: Facility{}, Out: Facility{}, Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Update), API: "修改设施信息（状态须通过状态变更） / Update a facility"},
 		{Pattern: "GET /api/v1/facilities/{id}/statuses", Out: web.ItemList[StatusChange]{}, Roles: readers, Handler: h.apiHistory, API: "设施状态变更记录 / A facility's status history"},
@@ -468,7 +468,7 @@ func (h *Handlers) apiCounts(w http.ResponseWriter, r *http.Request) {
 		t, _ := parseDay(d)
 		c, err = h.Svc.CountsAt(r.Context(), web.PrincipalFrom(r.Context()), t)
 		if err == nil {
-			web.JSON(w, http.StatusOK, map[string]any{"date": d, "counts": c, "kinds": c.ByKind()})
+			web.JSON(w, http.StatusOK, CountsAnswer{Counts: c, Date: d, Kinds: c.ByKind()})
 			return
 		}
 	}
@@ -494,5 +494,5 @@ func (h *Handlers) apiChanges(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"from": from, "to": to, "items": list, "total": len(list)})
+	web.JSON(w, http.StatusOK, ChangesAnswer{From: from, Items: list, To: to, Total: len(list)})
 }

@@ -54,7 +54,7 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "GET /hazards/overdue", Roles: readers, Handler: h.overdue},
 		{Pattern: "GET /hazards/stats", Roles: readers, Handler: h.stats},
 		{Pattern: "GET /hazards/stats/export", Roles: readers, Handler: h.statsExport},
-		{Pattern: "GET /hazards/enterprises", Roles: actors, Handler: h.enterprises},
+		{Pattern: "GET /hazards/enterprises", Out: web.ItemList[EnterpriseChoice]{}, Roles: actors, Handler: h.enterprises},
 		{Pattern: "GET /hazards/hazard.css", Roles: web.AnyUser, Handler: h.stylesheet},
 		{Pattern: "GET /hazards/export", Roles: readers},
 		{Pattern: "GET /hazards/template", Roles: Importers},

@@ -143,19 +143,12 @@ func (h *Handlers) enterprises(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	type item struct {
-		ID         string `json:"id"`
-		Name       string `json:"name"`
-		CreditCode string `json:"credit_code"`
-		TownCode   string `json:"town_code"`
-		Sector     string `json:"sector"`
-	}
-	items := []item{}
+	items := []EnterpriseChoice{}
 	for _, e := range list {
-		items = append(items, item{e.ID, e.Name, e.CreditCode, e.TownCode, e.Sector})
+		items = append(items, EnterpriseChoice{e.ID, e.Name, e.CreditCode, e.TownCode, e.Sector})
 	}
 	if r.Header.Get("HX-Request") == "" {
-		web.JSON(w, http.StatusOK, map[string]any{"items": items})
+		web.JSON(w, http.StatusOK, web.ItemList[EnterpriseChoice]{Items: items})
 		return
 	}
 	var b strings.Builder

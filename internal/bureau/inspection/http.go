@@ -48,7 +48,7 @@ func (h *Handlers) Routes() web.Routes {
 	return web.Routes{
 		{Pattern: "GET /inspections", Roles: readers, Handler: h.list},
 		{Pattern: "GET /inspections/new", Roles: Inspectors, Handler: h.newForm},
-		{Pattern: "POST /inspections", Roles: Inspectors, Handler: h.create},
+		{Pattern: "POST /inspections", Out: Saved{}, Roles: Inspectors, Handler: h.create},
 		{Pattern: "GET /inspections/{id}", Roles: readers, Handler: h.show},
 		{Pattern: "GET /inspections/{id}/files/{file}", Roles: readers, Handler: h.file},
 		{Pattern: "GET /inspections/sw.js", Roles: []auth.Role{web.Public}, Handler: h.serviceWorker},
@@ -80,28 +80,25 @@ func (h *Handlers) Routes() web.Routes {
 		}), API: "List inspections (家次) in scope; filters kind, from, to, sector, enterprise, plan, draw"},
 		{Pattern: "POST /api/v1/inspections", In: InspectionInput{}, Out: Inspection{}, Roles: Inspectors, Handler: h.apiCreate, API: "Record an inspection (JSON, or multipart with data + photos); a known client_id answers 200 with the recorded one"},
 		{Pattern: "GET /api/v1/inspections/{id}", Out: Inspection{}, Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.Get), API: "One inspection with checklist, findings and raised hazards"},
-		{Pattern: "GET /api/v1/inspection-templates", Roles: readers, Handler: func(w http.ResponseWriter, r *http.Request) {
-			web.JSON(w, http.StatusOK, map[string]any{"items": Checklists()})
+		{Pattern: "GET /api/v1/inspection-templates", Out: web.ItemList[Template]{}, Roles: readers, Handler: func(w http.ResponseWriter, r *http.Request) {
+			web.JSON(w, http.StatusOK, web.ItemList[Template]{Items: Checklists()})
 		}, API: "The shipped checklists (major-hazard standards and general)"},
 		{Pattern: "GET /api/v1/inspection-plans", Out: web.ItemList[PlanView]{}, Roles: Staff, Handler: web.ItemsJSON(h.UI, func(ctx ctxT, p *auth.Principal) ([]PlanView, error) {
 			return h.Svc.Plans(ctx, p, 0)
 		}), API: "Annual enforcement plans with progress"},
 		{Pattern: "POST /api/v1/inspection-plans", In: Plan{}, Out: Plan{}, Roles: Planners, Handler: web.BodyJSON(h.UI, http.StatusOK, h.Svc.SavePlan), API: "Create or update a section's annual plan"},
 		{Pattern: "GET /api/v1/inspection-plans/{id}", Out: PlanView{}, Roles: Staff, Handler: web.GetJSON(h.UI, h.Svc.Plan), API: "One plan with progress"},
-		{Pattern: "POST /api/v1/inspection-plans/{id}/approve", Roles: Approvers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx ctxT, p *auth.Principal, id string, in struct {
-			ApprovedOn  string `json:"approved_on"`
-			ApprovalRef string `json:"approval_ref"`
-		}) (Plan, error) {
+		{Pattern: "POST /api/v1/inspection-plans/{id}/approve", In: PlanApproval{}, Out: Plan{}, Roles: Approvers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx ctxT, p *auth.Principal, id string, in PlanApproval) (Plan, error) {
 			return h.Svc.ApprovePlan(ctx, p, id, in.ApprovedOn, in.ApprovalRef)
 		}), API: "Record the county government's approval of a plan"},
 		{Pattern: "GET /api/v1/inspection-draws", Out: web.ItemList[DrawRecord]{}, Roles: Staff, Handler: web.ItemsJSON(h.UI, h.Svc.Draws), API: "双随机 draws"},
 		{Pattern: "POST /api/v1/inspection-draws", In: DrawRequest{}, Out: DrawRecord{}, Roles: Planners, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.NewDraw), API: "Draw enterprises and inspectors (seed and pools stored)"},
 		{Pattern: "GET /api/v1/inspection-draws/{id}", Out: DrawRecord{}, Roles: Staff, Handler: web.GetJSON(h.UI, h.Svc.GetDraw), API: "One draw with its tasks and results"},
-		{Pattern: "GET /api/v1/inspection-draws/{id}/replay", Roles: Staff, Handler: web.GetJSON(h.UI, func(ctx ctxT, p *auth.Principal, id string) (map[string]any, error) {
+		{Pattern: "GET /api/v1/inspection-draws/{id}/replay", Out: Replayed{}, Roles: Staff, Handler: web.GetJSON(h.UI, func(ctx ctxT, p *auth.Principal, id string) (Replayed, error) {
 			tasks, same, err := h.Svc.Replay(ctx, p, id)
-			return map[string]any{"tasks": tasks, "identical": same}, err
+			return Replayed{Identical: same, Tasks: tasks}, err
 		}), API: "Replay a draw from its stored seed and pools"},
-		{Pattern: "POST /api/v1/inspection-draws/{id}/publish", Roles: Planners, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx ctxT, p *auth.Principal, id string, _ struct{}) (DrawRecord, error) {
+		{Pattern: "POST /api/v1/inspection-draws/{id}/publish", In: web.Empty{}, Out: DrawRecord{}, Roles: Planners, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx ctxT, p *auth.Principal, id string, _ web.Empty) (DrawRecord, error) {
 			return h.Svc.Publish(ctx, p, id)
 		}), API: "Publish a draw's task list"},
 		{Pattern: "GET /api/v1/inspectors", Out: web.ItemList[Inspector]{}, Roles: Staff, Handler: web.ItemsJSON(h.UI, h.Svc.Inspectors), API: "The inspector register (执法人员库)"},
@@ -295,7 +292,7 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) {
 		x, created, err = h.Svc.Create(r.Context(), p, in, photos)
 		if err == nil {
 			if wantsJSON(r) {
-				web.JSON(w, map[bool]int{true: http.StatusCreated, false: http.StatusOK}[created], map[string]any{"id": x.ID, "created": created, "hazards": x.Hazards})
+				web.JSON(w, map[bool]int{true: http.StatusCreated, false: http.StatusOK}[created], Saved{Created: created, Hazards: x.Hazards, ID: x.ID})
 				return
 			}
 			h.UI.Redirect(w, r, "/inspections/"+x.ID, map[bool]string{true: "inspection.saved", false: "inspection.already_saved"}[created])

@@ -89,55 +89,55 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "POST /preparedness/resources/remind", Roles: bureau, Handler: h.remind},
 		{Pattern: "GET /preparedness/resources/bulletin.pdf", Roles: judges, Handler: h.bulletinPDF},
 		{Pattern: "GET /preparedness/resources/bulletin.xlsx", Roles: judges, Handler: h.bulletinXLSX},
-		{Pattern: "GET /api/v1/plans", Roles: allRoles, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Plan, int, error) {
+		{Pattern: "GET /api/v1/plans", Out: web.PagedList[Plan]{}, Roles: allRoles, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Plan, int, error) {
 			f := PlanFilterOf(r.URL.Query())
 			f.Limit, f.Offset = pg.Size, pg.Offset()
 			return h.Svc.ListPlans(r.Context(), web.PrincipalFrom(r.Context()), f)
 		}), API: "应急预案台账（category, state, flood, q, page, size） / List emergency plans"},
-		{Pattern: "POST /api/v1/plans", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Plan) (Plan, error) {
+		{Pattern: "POST /api/v1/plans", In: Plan{}, Out: Plan{}, Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Plan) (Plan, error) {
 			in.ID = ""
 			return h.Svc.CreatePlan(ctx, p, in)
 		}), API: "登记预案（起草） / Register a plan (draft)"},
-		{Pattern: "GET /api/v1/plans/{id}", Roles: allRoles, Handler: web.GetJSON(h.UI, h.Svc.GetPlan), API: "预案详情 / One plan"},
-		{Pattern: "GET /api/v1/plans/{id}/steps", Roles: allRoles, Handler: web.GetJSON(h.UI, h.Svc.PlanSteps), API: "预案流程记录 / A plan's lifecycle steps"},
-		{Pattern: "POST /api/v1/plans/{id}/steps", Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.TakeStep), API: "预案流程（to, on, experts, minutes, body, trigger …） / Take a lifecycle step"},
-		{Pattern: "GET /api/v1/drills", Roles: allRoles, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Drill, int, error) {
+		{Pattern: "GET /api/v1/plans/{id}", Out: Plan{}, Roles: allRoles, Handler: web.GetJSON(h.UI, h.Svc.GetPlan), API: "预案详情 / One plan"},
+		{Pattern: "GET /api/v1/plans/{id}/steps", Out: []PlanStep{}, Roles: allRoles, Handler: web.GetJSON(h.UI, h.Svc.PlanSteps), API: "预案流程记录 / A plan's lifecycle steps"},
+		{Pattern: "POST /api/v1/plans/{id}/steps", In: Step{}, Out: Plan{}, Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.TakeStep), API: "预案流程（to, on, experts, minutes, body, trigger …） / Take a lifecycle step"},
+		{Pattern: "GET /api/v1/drills", Out: web.PagedList[Drill]{}, Roles: allRoles, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Drill, int, error) {
 			f := DrillFilterOf(r.URL.Query())
 			f.Limit, f.Offset = pg.Size, pg.Offset()
 			return h.Svc.ListDrills(r.Context(), web.PrincipalFrom(r.Context()), f)
 		}), API: "演练台账（form, from, to） / List drills"},
-		{Pattern: "POST /api/v1/drills", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Drill) (Drill, error) {
+		{Pattern: "POST /api/v1/drills", In: Drill{}, Out: Drill{}, Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Drill) (Drill, error) {
 			in.ID = ""
 			return h.Svc.CreateDrill(ctx, p, in)
 		}), API: "登记演练及整改任务 / Record a drill and its follow-up tasks"},
-		{Pattern: "GET /api/v1/drills/{id}", Roles: allRoles, Handler: web.GetJSON(h.UI, h.Svc.GetDrill), API: "演练详情 / One drill"},
-		{Pattern: "GET /api/v1/teams", Roles: allRoles, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Team, int, error) {
+		{Pattern: "GET /api/v1/drills/{id}", Out: Drill{}, Roles: allRoles, Handler: web.GetJSON(h.UI, h.Svc.GetDrill), API: "演练详情 / One drill"},
+		{Pattern: "GET /api/v1/teams", Out: web.PagedList[Team]{}, Roles: allRoles, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Team, int, error) {
 			f := TeamFilterOf(r.URL.Query())
 			f.Limit, f.Offset = pg.Size, pg.Offset()
 			return h.Svc.ListTeams(r.Context(), web.PrincipalFrom(r.Context()), f)
 		}), API: "救援队伍（kind, level, town） / List rescue teams"},
-		{Pattern: "POST /api/v1/teams", Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Team) (Team, error) {
+		{Pattern: "POST /api/v1/teams", In: Team{}, Out: Team{}, Roles: writers, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Team) (Team, error) {
 			in.ID = ""
 			return h.Svc.SaveTeam(ctx, p, "", in)
 		}), API: "登记队伍 / Register a team"},
-		{Pattern: "GET /api/v1/teams/{id}", Roles: allRoles, Handler: web.GetJSON(h.UI, h.Svc.GetTeam), API: "队伍详情 / One team"},
-		{Pattern: "PUT /api/v1/teams/{id}", Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.SaveTeam), API: "修改队伍 / Update a team"},
-		{Pattern: "GET /api/v1/teams/{id}/rollcalls", Roles: allRoles, Handler: web.GetJSON(h.UI, h.Svc.RollCalls), API: "点验记录 / A team's roll calls"},
-		{Pattern: "POST /api/v1/teams/{id}/rollcalls", Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.AddRollCall), API: "登记点验 / Record a roll call"},
-		{Pattern: "GET /api/v1/experts", Roles: staff, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Expert, int, error) {
+		{Pattern: "GET /api/v1/teams/{id}", Out: Team{}, Roles: allRoles, Handler: web.GetJSON(h.UI, h.Svc.GetTeam), API: "队伍详情 / One team"},
+		{Pattern: "PUT /api/v1/teams/{id}", In: Team{}, Out: Team{}, Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.SaveTeam), API: "修改队伍 / Update a team"},
+		{Pattern: "GET /api/v1/teams/{id}/rollcalls", Out: []RollCall{}, Roles: allRoles, Handler: web.GetJSON(h.UI, h.Svc.RollCalls), API: "点验记录 / A team's roll calls"},
+		{Pattern: "POST /api/v1/teams/{id}/rollcalls", In: RollCall{}, Out: RollCall{}, Roles: writers, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, h.Svc.AddRollCall), API: "登记点验 / Record a roll call"},
+		{Pattern: "GET /api/v1/experts", Out: web.PagedList[Expert]{}, Roles: staff, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Expert, int, error) {
 			q := r.URL.Query()
 			return h.Svc.ListExperts(r.Context(), web.PrincipalFrom(r.Context()), ExpertFilter{Q: q.Get("q"), Field: q.Get("field"), Limit: pg.Size, Offset: pg.Offset()})
 		}), API: "专家库（field, q） / List experts"},
-		{Pattern: "POST /api/v1/experts", Roles: bureau, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Expert) (Expert, error) {
+		{Pattern: "POST /api/v1/experts", In: Expert{}, Out: Expert{}, Roles: bureau, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Expert) (Expert, error) {
 			in.ID = ""
 			return h.Svc.CreateExpert(ctx, p, in)
 		}), API: "登记专家 / Add an expert"},
 		{Pattern: "GET /preparedness/reminders", Roles: judges, Handler: h.reminders},
-		{Pattern: "GET /api/v1/preparedness/reminders", Roles: judges, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Reminder, int, error) {
+		{Pattern: "GET /api/v1/preparedness/reminders", Out: web.PagedList[Reminder]{}, Roles: judges, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Reminder, int, error) {
 			q := r.URL.Query()
 			return h.Svc.ListReminders(r.Context(), web.PrincipalFrom(r.Context()), q.Get("kind"), q.Get("from"), q.Get("to"), pg.Size, pg.Offset())
 		}), API: "督促及期限提醒记录（kind, from, to） / Reminders sent"},
-		{Pattern: "GET /api/v1/preparedness/assessment", Roles: judges, Handler: func(w http.ResponseWriter, r *http.Request) {
+		{Pattern: "GET /api/v1/preparedness/assessment", Out: Assessment{}, Roles: judges, Handler: func(w http.ResponseWriter, r *http.Request) {
 			a, err := h.assessment(r)
 			if err != nil {
 				h.UI.Error(w, r, err)

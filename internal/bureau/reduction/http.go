@@ -71,23 +71,23 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "GET /reduction/publicity/new", Roles: editors, Handler: h.publicityNew},
 		{Pattern: "POST /reduction/publicity", Roles: editors, Handler: h.publicityCreate},
 		{Pattern: "GET /reduction/publicity/{id}", Roles: readers, Handler: h.publicityShow},
-		{Pattern: "GET /api/v1/reduction/events", Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListEvents)), API: "Disaster events (灾害过程)"},
-		{Pattern: "POST /api/v1/reduction/events", Roles: deciders, Handler: web.BodyJSON(ui, http.StatusCreated, s.CreateEvent), API: "Open a disaster event"},
-		{Pattern: "GET /api/v1/reduction/events/{id}", Roles: readers, Handler: web.GetJSON(ui, s.GetEvent), API: "One disaster event"},
-		{Pattern: "PUT /api/v1/reduction/events/{id}", Roles: deciders, Handler: web.BodyJSONByID(ui, http.StatusOK, s.UpdateEvent), API: "Change an event (e.g. the day it became stable)"},
-		{Pattern: "GET /api/v1/reduction/events/{id}/towns", Roles: readers, Handler: web.GetJSON(ui, func(ctx context.Context, p *auth.Principal, id string) (map[string]any, error) {
+		{Pattern: "GET /api/v1/reduction/events", Out: web.PagedList[Event]{}, Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListEvents)), API: "Disaster events (灾害过程)"},
+		{Pattern: "POST /api/v1/reduction/events", In: Event{}, Out: Event{}, Roles: deciders, Handler: web.BodyJSON(ui, http.StatusCreated, s.CreateEvent), API: "Open a disaster event"},
+		{Pattern: "GET /api/v1/reduction/events/{id}", Out: Event{}, Roles: readers, Handler: web.GetJSON(ui, s.GetEvent), API: "One disaster event"},
+		{Pattern: "PUT /api/v1/reduction/events/{id}", In: Event{}, Out: Event{}, Roles: deciders, Handler: web.BodyJSONByID(ui, http.StatusOK, s.UpdateEvent), API: "Change an event (e.g. the day it became stable)"},
+		{Pattern: "GET /api/v1/reduction/events/{id}/towns", Out: web.ItemList[TownStatus]{}, Roles: readers, Handler: web.GetJSON(ui, func(ctx context.Context, p *auth.Principal, id string) (web.ItemList[TownStatus], error) {
 			ts, err := s.Towns(ctx, p, id)
 			if ts == nil {
 				ts = []TownStatus{}
 			}
-			return map[string]any{"items": ts}, err
+			return web.ItemList[TownStatus]{Items: ts}, err
 		}), API: "Each town's reports on an event, with zero reports and deadlines"},
-		{Pattern: "POST /api/v1/reduction/events/{id}/reports", Roles: editors, Handler: web.BodyJSONByID(ui, http.StatusCreated, s.AddReport), API: "A town's 初报/续报/核报 (409 naming the rule when refused)"},
-		{Pattern: "GET /api/v1/reduction/reports", Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListReports)), API: "Disaster reports"},
-		{Pattern: "GET /api/v1/reduction/reports/{id}", Roles: readers, Handler: web.GetJSON(ui, s.GetReport), API: "One disaster report"},
-		{Pattern: "GET /api/v1/reduction/officers", Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListOfficers)), API: "Disaster information officers (phones masked unless the role may see them)"},
-		{Pattern: "POST /api/v1/reduction/officers", Roles: editors, Handler: web.BodyJSON(ui, http.StatusCreated, s.CreateOfficer), API: "Register an officer"},
-		{Pattern: "GET /api/v1/reduction/officers/coverage", Roles: readers, Handler: func(w http.ResponseWriter, r *http.Request) {
+		{Pattern: "POST /api/v1/reduction/events/{id}/reports", In: Report{}, Out: Report{}, Roles: editors, Handler: web.BodyJSONByID(ui, http.StatusCreated, s.AddReport), API: "A town's 初报/续报/核报 (409 naming the rule when refused)"},
+		{Pattern: "GET /api/v1/reduction/reports", Out: web.PagedList[Report]{}, Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListReports)), API: "Disaster reports"},
+		{Pattern: "GET /api/v1/reduction/reports/{id}", Out: Report{}, Roles: readers, Handler: web.GetJSON(ui, s.GetReport), API: "One disaster report"},
+		{Pattern: "GET /api/v1/reduction/officers", Out: web.PagedList[Officer]{}, Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListOfficers)), API: "Disaster information officers (phones masked unless the role may see them)"},
+		{Pattern: "POST /api/v1/reduction/officers", In: Officer{}, Out: Officer{}, Roles: editors, Handler: web.BodyJSON(ui, http.StatusCreated, s.CreateOfficer), API: "Register an officer"},
+		{Pattern: "GET /api/v1/reduction/officers/coverage", Out: web.ItemList[VillageCoverage]{}, Roles: readers, Handler: func(w http.ResponseWriter, r *http.Request) {
 			list, err := s.Coverage(r.Context(), web.PrincipalFrom(r.Context()), r.URL.Query().Get("missing") == "1")
 			if err != nil {
 				ui.Error(w, r, err)
@@ -96,44 +96,44 @@ func (h *Handlers) Routes() web.Routes {
 			if list == nil {
 				list = []VillageCoverage{}
 			}
-			web.JSON(w, http.StatusOK, map[string]any{"items": list})
+			web.JSON(w, http.StatusOK, web.ItemList[VillageCoverage]{Items: list})
 		}, API: "Villages with their officer counts (?missing=1: villages without one)"},
-		{Pattern: "GET /api/v1/reduction/officers/{id}", Roles: readers, Handler: web.GetJSON(ui, s.GetOfficer), API: "One officer"},
-		{Pattern: "PUT /api/v1/reduction/officers/{id}", Roles: editors, Handler: web.BodyJSONByID(ui, http.StatusOK, s.UpdateOfficer), API: "Change an officer"},
-		{Pattern: "DELETE /api/v1/reduction/officers/{id}", Roles: editors, Handler: func(w http.ResponseWriter, r *http.Request) {
+		{Pattern: "GET /api/v1/reduction/officers/{id}", Out: Officer{}, Roles: readers, Handler: web.GetJSON(ui, s.GetOfficer), API: "One officer"},
+		{Pattern: "PUT /api/v1/reduction/officers/{id}", In: Officer{}, Out: Officer{}, Roles: editors, Handler: web.BodyJSONByID(ui, http.StatusOK, s.UpdateOfficer), API: "Change an officer"},
+		{Pattern: "DELETE /api/v1/reduction/officers/{id}", Out: web.NoBody{}, Roles: editors, Handler: func(w http.ResponseWriter, r *http.Request) {
 			if err := s.DeleteOfficer(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id")); err != nil {
 				ui.Error(w, r, err)
 				return
 			}
 			w.WriteHeader(http.StatusNoContent)
 		}, API: "Remove an officer (not a village's last)"},
-		{Pattern: "GET /api/v1/reduction/communities", Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListCommunities)), API: "Demonstration community applications"},
-		{Pattern: "POST /api/v1/reduction/communities", Roles: editors, Handler: web.BodyJSON(ui, http.StatusCreated, s.CreateCommunity), API: "Record an application"},
-		{Pattern: "GET /api/v1/reduction/communities/{id}", Roles: readers, Handler: web.GetJSON(ui, s.GetCommunity), API: "One application"},
-		{Pattern: "POST /api/v1/reduction/communities/{id}/score", Roles: deciders, Handler: web.BodyJSONByID(ui, http.StatusOK, s.ScoreCommunity), API: "Checklist scores of the county check"},
-		{Pattern: "POST /api/v1/reduction/communities/{id}/decide", Roles: deciders, Handler: web.BodyJSONByID(ui, http.StatusOK, s.DecideCommunity), API: "A stage decision (county, city, province, national)"},
-		{Pattern: "GET /api/v1/reduction/checkpoints", Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListCheckpoints)), API: "防火码 checkpoints"},
-		{Pattern: "POST /api/v1/reduction/checkpoints", Roles: editors, Handler: web.BodyJSON(ui, http.StatusCreated, s.CreateCheckpoint), API: "Record a checkpoint"},
-		{Pattern: "GET /api/v1/reduction/checkpoints/{id}", Roles: readers, Handler: web.GetJSON(ui, s.GetCheckpoint), API: "One checkpoint"},
-		{Pattern: "GET /api/v1/reduction/checkpoints/{id}/scans", Roles: readers, Handler: web.GetJSON(ui, func(ctx context.Context, p *auth.Principal, id string) (map[string]any, error) {
+		{Pattern: "GET /api/v1/reduction/communities", Out: web.PagedList[Community]{}, Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListCommunities)), API: "Demonstration community applications"},
+		{Pattern: "POST /api/v1/reduction/communities", In: Community{}, Out: Community{}, Roles: editors, Handler: web.BodyJSON(ui, http.StatusCreated, s.CreateCommunity), API: "Record an application"},
+		{Pattern: "GET /api/v1/reduction/communities/{id}", Out: Community{}, Roles: readers, Handler: web.GetJSON(ui, s.GetCommunity), API: "One application"},
+		{Pattern: "POST /api/v1/reduction/communities/{id}/score", In: map[string]int{}, Out: Community{}, Roles: deciders, Handler: web.BodyJSONByID(ui, http.StatusOK, s.ScoreCommunity), API: "Checklist scores of the county check"},
+		{Pattern: "POST /api/v1/reduction/communities/{id}/decide", In: StageDecision{}, Out: Community{}, Roles: deciders, Handler: web.BodyJSONByID(ui, http.StatusOK, s.DecideCommunity), API: "A stage decision (county, city, province, national)"},
+		{Pattern: "GET /api/v1/reduction/checkpoints", Out: web.PagedList[Checkpoint]{}, Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListCheckpoints)), API: "防火码 checkpoints"},
+		{Pattern: "POST /api/v1/reduction/checkpoints", In: Checkpoint{}, Out: Checkpoint{}, Roles: editors, Handler: web.BodyJSON(ui, http.StatusCreated, s.CreateCheckpoint), API: "Record a checkpoint"},
+		{Pattern: "GET /api/v1/reduction/checkpoints/{id}", Out: Checkpoint{}, Roles: readers, Handler: web.GetJSON(ui, s.GetCheckpoint), API: "One checkpoint"},
+		{Pattern: "GET /api/v1/reduction/checkpoints/{id}/scans", Out: web.ItemList[ScanCount]{}, Roles: readers, Handler: web.GetJSON(ui, func(ctx context.Context, p *auth.Principal, id string) (web.ItemList[ScanCount], error) {
 			list, err := s.Scans(ctx, p, id)
 			if list == nil {
 				list = []ScanCount{}
 			}
-			return map[string]any{"items": list}, err
+			return web.ItemList[ScanCount]{Items: list}, err
 		}), API: "A checkpoint's scan counts"},
-		{Pattern: "POST /api/v1/reduction/checkpoints/{id}/scans", Roles: editors, Handler: web.BodyJSONByID(ui, http.StatusCreated, s.AddScan), API: "Enter a scan count for a period"},
-		{Pattern: "POST /api/v1/reduction/checkpoints/{id}/hazards", Roles: editors, Handler: web.BodyJSONByID(ui, http.StatusCreated,
-			func(ctx context.Context, p *auth.Principal, id string, in FireHazard) (map[string]string, error) {
+		{Pattern: "POST /api/v1/reduction/checkpoints/{id}/scans", In: ScanCount{}, Out: ScanCount{}, Roles: editors, Handler: web.BodyJSONByID(ui, http.StatusCreated, s.AddScan), API: "Enter a scan count for a period"},
+		{Pattern: "POST /api/v1/reduction/checkpoints/{id}/hazards", In: FireHazard{}, Out: FireHazardReported{}, Roles: editors, Handler: web.BodyJSONByID(ui, http.StatusCreated,
+			func(ctx context.Context, p *auth.Principal, id string, in FireHazard) (FireHazardReported, error) {
 				hid, err := s.ReportFireHazard(ctx, p, id, in)
-				return map[string]string{"hazard_id": hid}, err
+				return FireHazardReported{HazardID: hid}, err
 			}), API: "Report a fire hazard found there (into the hazard ledger)"},
-		{Pattern: "GET /api/v1/reduction/trainings", Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListTrainings)), API: "Training events"},
-		{Pattern: "POST /api/v1/reduction/trainings", Roles: editors, Handler: web.BodyJSON(ui, http.StatusCreated, s.CreateTraining), API: "Record a training"},
-		{Pattern: "GET /api/v1/reduction/trainings/{id}", Roles: readers, Handler: web.GetJSON(ui, s.GetTraining), API: "One training"},
-		{Pattern: "GET /api/v1/reduction/publicity", Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListPublicity)), API: "Publicity activities"},
-		{Pattern: "POST /api/v1/reduction/publicity", Roles: editors, Handler: web.BodyJSON(ui, http.StatusCreated, s.CreatePublicity), API: "Record a publicity activity"},
-		{Pattern: "GET /api/v1/reduction/publicity/{id}", Roles: readers, Handler: web.GetJSON(ui, s.GetPublicity), API: "One publicity activity"},
+		{Pattern: "GET /api/v1/reduction/trainings", Out: web.PagedList[Training]{}, Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListTrainings)), API: "Training events"},
+		{Pattern: "POST /api/v1/reduction/trainings", In: Training{}, Out: Training{}, Roles: editors, Handler: web.BodyJSON(ui, http.StatusCreated, s.CreateTraining), API: "Record a training"},
+		{Pattern: "GET /api/v1/reduction/trainings/{id}", Out: Training{}, Roles: readers, Handler: web.GetJSON(ui, s.GetTraining), API: "One training"},
+		{Pattern: "GET /api/v1/reduction/publicity", Out: web.PagedList[Publicity]{}, Roles: readers, Handler: web.PagedJSON(ui, paged(s.ListPublicity)), API: "Publicity activities"},
+		{Pattern: "POST /api/v1/reduction/publicity", In: Publicity{}, Out: Publicity{}, Roles: editors, Handler: web.BodyJSON(ui, http.StatusCreated, s.CreatePublicity), API: "Record a publicity activity"},
+		{Pattern: "GET /api/v1/reduction/publicity/{id}", Out: Publicity{}, Roles: readers, Handler: web.GetJSON(ui, s.GetPublicity), API: "One publicity activity"},
 	}
 	for _, k := range []string{KindOfficers, KindReports, KindCommunities, KindCheckpoints, KindTrainings, KindPublicity} {
 		rs = append(rs, web.Endpoint{Pattern: "GET /" + k + "/export", Roles: readers})

@@ -144,8 +144,9 @@ func (h *Handlers) createHousehold(w http.ResponseWriter, r *http.Request) {
 	h.UI.Redirect(w, r, "/relief/households/"+hh.ID, "relief.household_created", "Name", hh.HeadName)
 }
 
-// detail is everything a household's page or API answer shows.
-type detail struct {
+// HouseholdDetail is everything a household's page or API answer
+// (GET /api/v1/relief/households/{id}) shows.
+type HouseholdDetail struct {
 	Household  Household   `json:"household"`
 	Programme  Programme   `json:"programme"`
 	Steps      []StepDone  `json:"steps"`
@@ -154,9 +155,9 @@ type detail struct {
 	Next       string      `json:"next_step,omitempty"`
 }
 
-func (h *Handlers) detailOf(r *http.Request, id string) (detail, error) {
+func (h *Handlers) detailOf(r *http.Request, id string) (HouseholdDetail, error) {
 	p := web.PrincipalFrom(r.Context())
-	var d detail
+	var d HouseholdDetail
 	hh, err := h.Svc.Household(r.Context(), p, id)
 	if err != nil {
 		return d, err
@@ -173,7 +174,7 @@ func (h *Handlers) detailOf(r *http.Request, id string) (detail, error) {
 	if err != nil {
 		return d, err
 	}
-	return detail{Household: hh, Programme: g, Steps: steps, Objections: obj, Payments: pays, Next: NextStep(hh.Step)}, nil
+	return HouseholdDetail{Household: hh, Programme: g, Steps: steps, Objections: obj, Payments: pays, Next: NextStep(hh.Step)}, nil
 }
 
 func (h *Handlers) apiHousehold(w http.ResponseWriter, r *http.Request) {

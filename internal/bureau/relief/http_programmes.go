@@ -112,7 +112,9 @@ func (h *Handlers) programme(w http.ResponseWriter, r *http.Request) {
 	h.UI.Render(w, r, http.StatusOK, "relief_programme", page)
 }
 
-type apiProgramme struct {
+// ProgrammeTotals answers GET /api/v1/relief/programmes/{id}: the
+// programme with its totals by town and category.
+type ProgrammeTotals struct {
 	Programme
 	Totals Totals `json:"totals"`
 }
@@ -129,7 +131,7 @@ func (h *Handlers) apiProgramme(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, apiProgramme{Programme: g, Totals: t})
+	web.JSON(w, http.StatusOK, ProgrammeTotals{Programme: g, Totals: t})
 }
 
 func (h *Handlers) apiTotals(w http.ResponseWriter, r *http.Request) {

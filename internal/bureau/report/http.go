@@ -56,12 +56,12 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "GET /reports/export.pdf", Roles: readers, Handler: h.exportPDF},
 		{Pattern: "GET /reports/export.docx", Roles: readers, Handler: h.exportDOCX},
 		{Pattern: "POST /reports/drafts", Roles: writers, Handler: h.saveDraft},
-		{Pattern: "GET /api/v1/reports/drafts", Roles: readers, Handler: h.apiDrafts, API: "期间报告正文版本（from, to, region）/ Saved versions of the report's text"},
+		{Pattern: "GET /api/v1/reports/drafts", Out: web.ItemList[Draft]{}, Roles: readers, Handler: h.apiDrafts, API: "期间报告正文版本（from, to, region）/ Saved versions of the report's text"},
 		{Pattern: "GET /reports", Roles: readers, Handler: h.page},
-		{Pattern: "GET /reports/export.json", Roles: readers, Handler: h.exportJSON},
+		{Pattern: "GET /reports/export.json", Out: FiguresAnswer{}, Roles: readers, Handler: h.exportJSON},
 		{Pattern: "GET /reports/export.txt", Roles: readers, Handler: h.exportText},
 		{Pattern: "GET /reports/export.xlsx", Roles: readers, Handler: h.exportXLSX},
-		{Pattern: "GET /api/v1/reports/figures", Roles: readers, Handler: h.exportJSON, API: "期间报告指标（from, to, region）/ The period report's figures: numbers, last year's, the IDs of the records behind them"},
+		{Pattern: "GET /api/v1/reports/figures", Out: FiguresAnswer{}, Roles: readers, Handler: h.exportJSON, API: "期间报告指标（from, to, region）/ The period report's figures: numbers, last year's, the IDs of the records behind them"},
 	}
 }
 
@@ -215,7 +215,7 @@ func (h *Handlers) apiDrafts(w http.ResponseWriter, r *http.Request) {
 		h.UI.Error(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": nonNilDrafts(ds)})
+	web.JSON(w, http.StatusOK, web.ItemList[Draft]{Items: nonNilDrafts(ds)})
 }
 
 func nonNilDrafts(ds []Draft) []Draft {
@@ -324,33 +324,24 @@ func WriteTable(xw *xlsx.Writer, rep Report) error {
 // JSON is the report as the figures API and `yingji report --format json`
 // give it: every figure ID with its numbers (and the IDs of the records
 // behind them), last year's where it compares, and its sentence.
-func (r Report) JSON() map[string]any {
-	figs := map[string]any{}
+func (r Report) JSON() FiguresAnswer {
+	figs := map[string]FigureAnswer{}
 	for id, it := range r.Figures() {
-		nums := map[string]any{}
+		nums := map[string]NumberAnswer{}
 		for _, n := range it.Value.Numbers {
-			nums[n.Key] = map[string]any{"value": amount(n), "unit": unitName(n.Unit), "kind": n.Kind, "records": nonNil(n.Records), "link": n.Link}
+			nums[n.Key] = NumberAnswer{Kind: n.Kind, Link: n.Link, Records: nonNil(n.Records), Unit: unitName(n.Unit), Value: amount(n)}
 		}
-		f := map[string]any{"section": it.Section, "label": it.Label, "sentence": it.Sentence, "numbers": nums}
+		f := FigureAnswer{Label: it.Label, Numbers: nums, Problem: it.Problem, Section: it.Section, Sentence: it.Sentence,
+			Warnings: it.Value.Warnings, Words: it.Value.Words}
 		if it.LastYear != nil {
-			last := map[string]any{}
+			f.LastYear = map[string]float64{}
 			for _, n := range it.LastYear.Numbers {
-				last[n.Key] = amount(n)
+				f.LastYear[n.Key] = amount(n)
 			}
-			f["last_year"] = last
-		}
-		if len(it.Value.Warnings) > 0 {
-			f["warnings"] = it.Value.Warnings
-		}
-		if len(it.Value.Words) > 0 {
-			f["words"] = it.Value.Words
-		}
-		if it.Problem != "" {
-			f["problem"] = it.Problem
 		}
 		figs[id] = f
 	}
-	return map[string]any{"from": r.From, "to": r.To, "region": r.Region, "figures": figs}
+	return FiguresAnswer{Figures: figs, From: r.From, Region: r.Region, To: r.To}
 }
 
 func unitName(u figure.Unit) string {

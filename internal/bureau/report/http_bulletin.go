@@ -30,8 +30,8 @@ func (h *BulletinHandlers) Routes() web.Routes {
 		{Pattern: "GET /bulletins/{id}", Roles: readers, Handler: h.show},
 		{Pattern: "GET /bulletins/{id}/pdf", Roles: readers, Handler: h.pdf},
 		{Pattern: "GET /bulletins/{id}/xlsx", Roles: readers, Handler: h.xlsx},
-		{Pattern: "GET /api/v1/bulletins", Roles: readers, Handler: web.ItemsJSON(h.UI, h.Svc.List), API: "月通报列表 / Monthly bulletins issued"},
-		{Pattern: "GET /api/v1/bulletins/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.Get), API: "一期月通报（排名表）/ One monthly bulletin with its ranked tables"},
+		{Pattern: "GET /api/v1/bulletins", Out: web.ItemList[Bulletin]{}, Roles: readers, Handler: web.ItemsJSON(h.UI, h.Svc.List), API: "月通报列表 / Monthly bulletins issued"},
+		{Pattern: "GET /api/v1/bulletins/{id}", Out: Bulletin{}, Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.Get), API: "一期月通报（排名表）/ One monthly bulletin with its ranked tables"},
 	}
 }
 

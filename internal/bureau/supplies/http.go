@@ -86,68 +86,66 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "POST /dispatches/{id}/reject", Roles: approvers, Handler: h.reject},
 		{Pattern: "POST /dispatches/{id}/receive", Roles: receivers, Handler: h.receive},
 		{Pattern: "GET /dispatches/export", Roles: readers},
-		{Pattern: "GET /api/v1/supply-items", Roles: storeReaders, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Item, int, error) {
+		{Pattern: "GET /api/v1/supply-items", Out: web.PagedList[Item]{}, Roles: storeReaders, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Item, int, error) {
 			q := r.URL.Query()
 			return h.Svc.Items(r.Context(), web.PrincipalFrom(r.Context()), ItemFilter{Q: q.Get("q"), Category: q.Get("category"), Limit: pg.Size, Offset: pg.Offset()})
 		}), API: "物资目录（q, category, page, size） / Item catalogue"},
-		{Pattern: "POST /api/v1/supply-items", Roles: managers, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Item) (Item, error) {
+		{Pattern: "POST /api/v1/supply-items", In: Item{}, Out: Item{}, Roles: managers, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Item) (Item, error) {
 			in.ID = ""
 			return h.Svc.SaveItem(ctx, p, in)
 		}), API: "新增物资（name, unit, category, spec, min_qty, stat_key） / Add an item"},
-		{Pattern: "GET /api/v1/supply-items/{id}", Roles: storeReaders, Handler: web.GetJSON(h.UI, h.Svc.Item), API: "物资详情 / One item"},
-		{Pattern: "PUT /api/v1/supply-items/{id}", Roles: managers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx context.Context, p *auth.Principal, id string, in Item) (Item, error) {
+		{Pattern: "GET /api/v1/supply-items/{id}", Out: Item{}, Roles: storeReaders, Handler: web.GetJSON(h.UI, h.Svc.Item), API: "物资详情 / One item"},
+		{Pattern: "PUT /api/v1/supply-items/{id}", In: Item{}, Out: Item{}, Roles: managers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx context.Context, p *auth.Principal, id string, in Item) (Item, error) {
 			if _, err := h.Svc.Item(ctx, p, id); err != nil {
 				return Item{}, err
 			}
 			in.ID = id
 			return h.Svc.SaveItem(ctx, p, in)
 		}), API: "修改物资 / Update an item"},
-		{Pattern: "GET /api/v1/warehouses", Roles: storeReaders, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Warehouse, int, error) {
+		{Pattern: "GET /api/v1/warehouses", Out: web.PagedList[Warehouse]{}, Roles: storeReaders, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Warehouse, int, error) {
 			q := r.URL.Query()
 			return h.Svc.Warehouses(r.Context(), web.PrincipalFrom(r.Context()), WarehouseFilter{Q: q.Get("q"), Kind: q.Get("kind"), Town: q.Get("town"),
 				Limit: pg.Size, Offset: pg.Offset()})
 		}), API: "物资仓库（q, kind, town） / Warehouses"},
-		{Pattern: "POST /api/v1/warehouses", Roles: storeKeepers, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Warehouse) (Warehouse, error) {
+		{Pattern: "POST /api/v1/warehouses", In: Warehouse{}, Out: Warehouse{}, Roles: storeKeepers, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Warehouse) (Warehouse, error) {
 			in.ID = ""
 			return h.Svc.SaveWarehouse(ctx, p, in)
 		}), API: "登记仓库（name, kind, owner_unit, town_code, lat, lng …） / Register a warehouse"},
-		{Pattern: "GET /api/v1/warehouses/{id}", Roles: storeReaders, Handler: web.GetJSON(h.UI, h.Svc.Warehouse), API: "仓库详情 / One warehouse"},
-		{Pattern: "PUT /api/v1/warehouses/{id}", Roles: storeKeepers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx context.Context, p *auth.Principal, id string, in Warehouse) (Warehouse, error) {
+		{Pattern: "GET /api/v1/warehouses/{id}", Out: Warehouse{}, Roles: storeReaders, Handler: web.GetJSON(h.UI, h.Svc.Warehouse), API: "仓库详情 / One warehouse"},
+		{Pattern: "PUT /api/v1/warehouses/{id}", In: Warehouse{}, Out: Warehouse{}, Roles: storeKeepers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx context.Context, p *auth.Principal, id string, in Warehouse) (Warehouse, error) {
 			if _, err := h.Svc.Warehouse(ctx, p, id); err != nil {
 				return Warehouse{}, err
 			}
 			in.ID = id
 			return h.Svc.SaveWarehouse(ctx, p, in)
 		}), API: "修改仓库 / Update a warehouse"},
-		{Pattern: "GET /api/v1/stock", Roles: storeReaders, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Stock, int, error) {
+		{Pattern: "GET /api/v1/stock", Out: web.PagedList[Stock]{}, Roles: storeReaders, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Stock, int, error) {
 			f := StockFilterOf(r.URL.Query())
 			f.Limit, f.Offset = pg.Size, pg.Offset()
 			return h.Svc.StockLines(r.Context(), web.PrincipalFrom(r.Context()), f)
 		}), API: "库存（warehouse, item, town, category, expiry=expiring|expired, nonzero=1） / Stock lines"},
-		{Pattern: "GET /api/v1/stock/alerts", Roles: readers, Handler: web.ItemsJSON(h.UI, h.Svc.Alerts), API: "库存预警（低于最低库存、临期、过期） / Stock alerts"},
-		{Pattern: "GET /api/v1/stock/{id}", Roles: storeReaders, Handler: web.GetJSON(h.UI, h.Svc.StockLine), API: "库存明细 / One stock line"},
-		{Pattern: "GET /api/v1/movements", Roles: storeReaders, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Movement, int, error) {
+		{Pattern: "GET /api/v1/stock/alerts", Out: web.ItemList[Alert]{}, Roles: readers, Handler: web.ItemsJSON(h.UI, h.Svc.Alerts), API: "库存预警（低于最低库存、临期、过期） / Stock alerts"},
+		{Pattern: "GET /api/v1/stock/{id}", Out: Stock{}, Roles: storeReaders, Handler: web.GetJSON(h.UI, h.Svc.StockLine), API: "库存明细 / One stock line"},
+		{Pattern: "GET /api/v1/movements", Out: web.PagedList[Movement]{}, Roles: storeReaders, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Movement, int, error) {
 			f := MovementFilterOf(r.URL.Query())
 			f.Limit, f.Offset = pg.Size, pg.Offset()
 			return h.Svc.Movements(r.Context(), web.PrincipalFrom(r.Context()), f)
 		}), API: "出入库记录（warehouse, item, stock, kind, dispatch, from, to） / Stock ledger"},
-		{Pattern: "POST /api/v1/movements", Roles: storeKeepers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Move), API: "入库/出库/盘点（kind=in|out|count; in: warehouse_id, item_id, batch, expires_on, owner; out/count: stock_id; quantity, date, note） / Record a movement"},
-		{Pattern: "GET /api/v1/dispatches", Roles: readers, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Dispatch, int, error) {
+		{Pattern: "POST /api/v1/movements", In: MoveInput{}, Out: Stock{}, Roles: storeKeepers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.Move), API: "入库/出库/盘点（kind=in|out|count; in: warehouse_id, item_id, batch, expires_on, owner; out/count: stock_id; quantity, date, note） / Record a movement"},
+		{Pattern: "GET /api/v1/dispatches", Out: web.PagedList[Dispatch]{}, Roles: readers, Handler: web.PagedJSON(h.UI, func(r *http.Request, pg web.Paging) ([]Dispatch, int, error) {
 			f := DispatchFilterOf(r.URL.Query())
 			f.Limit, f.Offset = pg.Size, pg.Offset()
 			return h.Svc.Dispatches(r.Context(), web.PrincipalFrom(r.Context()), f)
 		}), API: "调拨单（state, purpose, town, warehouse, from, to, q） / Dispatch orders"},
-		{Pattern: "POST /api/v1/dispatches", Roles: keepers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RequestDispatch), API: "申请调拨（from_warehouse, to_kind=town|unit, to_town, to_unit, to_warehouse, purpose, partner, reason, date, lines[{item_id, quantity}]） / Request a dispatch"},
-		{Pattern: "GET /api/v1/dispatches/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.GetDispatch), API: "调拨单详情 / One dispatch order"},
-		{Pattern: "POST /api/v1/dispatches/{id}/approve", Roles: approvers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx context.Context, p *auth.Principal, id string, _ struct{}) (Dispatch, error) {
+		{Pattern: "POST /api/v1/dispatches", In: DispatchInput{}, Out: Dispatch{}, Roles: keepers, Handler: web.BodyJSON(h.UI, http.StatusCreated, h.Svc.RequestDispatch), API: "申请调拨（from_warehouse, to_kind=town|unit, to_town, to_unit, to_warehouse, purpose, partner, reason, date, lines[{item_id, quantity}]） / Request a dispatch"},
+		{Pattern: "GET /api/v1/dispatches/{id}", Out: Dispatch{}, Roles: readers, Handler: web.GetJSON(h.UI, h.Svc.GetDispatch), API: "调拨单详情 / One dispatch order"},
+		{Pattern: "POST /api/v1/dispatches/{id}/approve", In: web.Empty{}, Out: Dispatch{}, Roles: approvers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx context.Context, p *auth.Principal, id string, _ web.Empty) (Dispatch, error) {
 			return h.Svc.Approve(ctx, p, id)
 		}), API: "审批调拨（不能由申请人审批，库存不足时拒绝） / Approve (four eyes; goods leave the warehouse)"},
-		{Pattern: "POST /api/v1/dispatches/{id}/reject", Roles: approvers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx context.Context, p *auth.Principal, id string, in struct {
-			Reason string `json:"reason"`
-		}) (Dispatch, error) {
+		{Pattern: "POST /api/v1/dispatches/{id}/reject", In: Rejection{}, Out: Dispatch{}, Roles: approvers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, func(ctx context.Context, p *auth.Principal, id string, in Rejection) (Dispatch, error) {
 			return h.Svc.Reject(ctx, p, id, in.Reason)
 		}), API: "不予批准（reason） / Reject"},
-		{Pattern: "POST /api/v1/dispatches/{id}/receive", Roles: receivers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Receive), API: "接收方签收（lines{line_id: 数量}, date, note；不得多于调拨数量） / Confirm receipt"},
+		{Pattern: "POST /api/v1/dispatches/{id}/receive", In: ReceiptInput{}, Out: Dispatch{}, Roles: receivers, Handler: web.BodyJSONByID(h.UI, http.StatusOK, h.Svc.Receive), API: "接收方签收（lines{line_id: 数量}, date, note；不得多于调拨数量） / Confirm receipt"},
 	}
 }
 

@@ -67,27 +67,27 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "POST /warnings/{id}/cancel", Roles: drafters, Handler: h.cancelPost},
 		{Pattern: "GET /ack/{token}", Roles: public, Handler: h.ackPage},
 		{Pattern: "POST /ack/{token}", Roles: public, Handler: h.ackLink},
-		{Pattern: "GET /api/v1/warnings", Roles: readers, Handler: web.PagedJSON(h.UI, h.apiList), API: "List warnings (预警信息): ?state=&type=&level=&from=&to=&open=1"},
-		{Pattern: "POST /api/v1/warnings", Roles: drafters, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Input) (Warning, error) {
+		{Pattern: "GET /api/v1/warnings", Out: web.PagedList[Warning]{}, Roles: readers, Handler: web.PagedJSON(h.UI, h.apiList), API: "List warnings (预警信息): ?state=&type=&level=&from=&to=&open=1"},
+		{Pattern: "POST /api/v1/warnings", In: Input{}, Out: Warning{}, Roles: drafters, Handler: web.BodyJSON(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, in Input) (Warning, error) {
 			w, err := in.Warning()
 			if err != nil {
 				return w, err
 			}
 			return h.Svc.Draft(ctx, p, w)
 		}), API: "Draft a warning (起草)"},
-		{Pattern: "POST /api/v1/warnings/import", Roles: drafters, Handler: h.apiImport, API: "Import a CAP 1.2 message (application/xml body) as a draft warning"},
-		{Pattern: "GET /api/v1/warnings/{id}", Roles: readers, Handler: web.GetJSON(h.UI, h.apiGet), API: "One warning with its recipients and their 签收"},
-		{Pattern: "GET /api/v1/warnings/{id}/recipients", Roles: readers, Handler: web.GetJSON(h.UI, func(ctx context.Context, p *auth.Principal, id string) (map[string]any, error) {
+		{Pattern: "POST /api/v1/warnings/import", In: web.Content("application/xml"), Out: Warning{}, Roles: drafters, Handler: h.apiImport, API: "Import a CAP 1.2 message (application/xml body) as a draft warning"},
+		{Pattern: "GET /api/v1/warnings/{id}", Out: APIWarning{}, Roles: readers, Handler: web.GetJSON(h.UI, h.apiGet), API: "One warning with its recipients and their 签收"},
+		{Pattern: "GET /api/v1/warnings/{id}/recipients", Out: web.ItemList[Recipient]{}, Roles: readers, Handler: web.GetJSON(h.UI, func(ctx context.Context, p *auth.Principal, id string) (web.ItemList[Recipient], error) {
 			list, err := h.Svc.Recipients(ctx, p, id)
 			if list == nil {
 				list = []Recipient{}
 			}
-			return map[string]any{"items": list}, err
+			return web.ItemList[Recipient]{Items: list}, err
 		}), API: "A warning's recipient units and their 签收"},
-		{Pattern: "POST /api/v1/warnings/{id}/approve", Roles: approvers, Handler: h.apiStep(h.Svc.Approve), API: "Approve a draft (never its author: 409 warning.self_approval)"},
-		{Pattern: "POST /api/v1/warnings/{id}/withdraw", Roles: drafters, Handler: h.apiStep(h.Svc.Withdraw), API: "撤回: the author takes back a warning not yet published"},
-		{Pattern: "POST /api/v1/warnings/{id}/publish", Roles: publishers, Handler: h.apiStep(h.Svc.Publish), API: "Publish an approved warning to the units of its area"},
-		{Pattern: "POST /api/v1/warnings/{id}/ack", Roles: ackers, Handler: func(w http.ResponseWriter, r *http.Request) {
+		{Pattern: "POST /api/v1/warnings/{id}/approve", In: web.NoBody{}, Out: Warning{}, Roles: approvers, Handler: h.apiStep(h.Svc.Approve), API: "Approve a draft (never its author: 409 warning.self_approval)"},
+		{Pattern: "POST /api/v1/warnings/{id}/withdraw", In: web.NoBody{}, Out: Warning{}, Roles: drafters, Handler: h.apiStep(h.Svc.Withdraw), API: "撤回: the author takes back a warning not yet published"},
+		{Pattern: "POST /api/v1/warnings/{id}/publish", In: web.NoBody{}, Out: Warning{}, Roles: publishers, Handler: h.apiStep(h.Svc.Publish), API: "Publish an approved warning to the units of its area"},
+		{Pattern: "POST /api/v1/warnings/{id}/ack", In: web.NoBody{}, Out: Recipient{}, Roles: ackers, Handler: func(w http.ResponseWriter, r *http.Request) {
 			rec, err := h.Svc.Ack(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
 			if err != nil {
 				h.UI.Error(w, r, err)
@@ -95,14 +95,14 @@ func (h *Handlers) Routes() web.Routes {
 			}
 			web.JSON(w, http.StatusOK, rec)
 		}, API: "签收: acknowledge a warning for the caller's unit"},
-		{Pattern: "POST /api/v1/warnings/{id}/update", Roles: drafters, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, id string, in Input) (Warning, error) {
+		{Pattern: "POST /api/v1/warnings/{id}/update", In: Input{}, Out: Warning{}, Roles: drafters, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, id string, in Input) (Warning, error) {
 			w, err := in.Warning()
 			if err != nil {
 				return w, err
 			}
 			return h.Svc.FollowUp(ctx, p, id, MsgUpdate, w)
 		}), API: "Draft an update of a published warning (CAP msgType Update)"},
-		{Pattern: "POST /api/v1/warnings/{id}/cancel", Roles: drafters, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, id string, in CancelInput) (Warning, error) {
+		{Pattern: "POST /api/v1/warnings/{id}/cancel", In: CancelInput{}, Out: Warning{}, Roles: drafters, Handler: web.BodyJSONByID(h.UI, http.StatusCreated, func(ctx context.Context, p *auth.Principal, id string, in CancelInput) (Warning, error) {
 			return h.Svc.FollowUp(ctx, p, id, MsgCancel, Warning{Description: in.Description, Instruction: in.Instruction})
 		}), API: "Draft the cancel of a published warning (CAP msgType Cancel)"},
 	}

@@ -120,7 +120,7 @@ func (h *Handlers) Routes() web.Routes {
 		auth.RoleTown, auth.RoleDepartment, auth.RoleReadOnly}
 	return web.Routes{
 		{Pattern: "GET /dashboard", Roles: staff, Handler: h.page},
-		{Pattern: "GET /api/v1/dashboard", Roles: staff, Handler: h.api, API: "工作看板（图表、待办、当前情况）/ The dashboard: panels, work waiting, figures"},
+		{Pattern: "GET /api/v1/dashboard", Out: View{}, Roles: staff, Handler: h.api, API: "工作看板（图表、待办、当前情况）/ The dashboard: panels, work waiting, figures"},
 	}
 }
 

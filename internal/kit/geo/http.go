@@ -77,7 +77,7 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "GET /map", Roles: readers, Handler: h.page},
 		{Pattern: "GET /map/outline.geojson", Roles: readers, Handler: h.outline},
 		{Pattern: "GET /map/tiles/{z}/{x}/{y}", Roles: readers, Handler: h.tile},
-		{Pattern: "GET /api/v1/map/points", Roles: readers, Handler: h.points, API: "地图点位（layer, q, town, sector, status, risk） / Map points of the layers in scope"},
+		{Pattern: "GET /api/v1/map/points", Out: MapPoints{}, Roles: readers, Handler: h.points, API: "地图点位（layer, q, town, sector, status, risk） / Map points of the layers in scope"},
 	}
 }
 
@@ -185,13 +185,14 @@ func (h *Handlers) outline(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(doc))
 }
 
-// layerJSON is one layer in the points answer.
-type layerJSON struct {
+// LayerPoints are one layer's points in GET /api/v1/map/points (Missing:
+// its records in scope without coordinates).
+type LayerPoints struct {
 	Key     string  `json:"key"`
 	Label   string  `json:"label"`
 	Count   int     `json:"count"`
 	Missing int     `json:"missing"` // records without coordinates
-	Points  []Point `json:"points"`
+	Points  []Point `json:"points" schema:"notnull"`
 }
 
 func (h *Handlers) points(w http.ResponseWriter, r *http.Request) {
@@ -225,7 +226,7 @@ func (h *Handlers) points(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	out := []layerJSON{}
+	out := []LayerPoints{}
 	for _, l := range layers {
 		if len(want) > 0 && !slices.Contains(want, l.Key) {
 			continue
@@ -238,7 +239,7 @@ func (h *Handlers) points(w http.ResponseWriter, r *http.Request) {
 		if pts == nil {
 			pts = []Point{}
 		}
-		lj := layerJSON{Key: l.Key, Label: h.UI.I18n.T(lang, l.Label, nil), Count: len(pts), Points: pts}
+		lj := LayerPoints{Key: l.Key, Label: h.UI.I18n.T(lang, l.Label, nil), Count: len(pts), Points: pts}
 		if l.Missing != nil {
 			if lj.Missing, err = l.Missing(r.Context(), p, q); err != nil {
 				h.UI.Error(w, r, err)
@@ -247,7 +248,7 @@ func (h *Handlers) points(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, lj)
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"layers": out})
+	web.JSON(w, http.StatusOK, MapPoints{Layers: out})
 }
 
 func (h *Handlers) tile(w http.ResponseWriter, r *http.Request) {

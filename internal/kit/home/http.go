@@ -105,7 +105,7 @@ func (h *Handlers) Routes() web.Routes {
 		{Pattern: "GET /login", Roles: public, Handler: h.loginPage},
 		{Pattern: "POST /login", Roles: public, Handler: h.login},
 		{Pattern: "POST /lang", Roles: public, Handler: h.setLang},
-		{Pattern: "POST /api/v1/login", Roles: public, Handler: h.apiLogin, API: "登录并取得会话 Cookie / Log in, get a session cookie"},
+		{Pattern: "POST /api/v1/login", In: Credentials{}, Out: auth.Principal{}, Roles: public, Handler: h.apiLogin, API: "登录并取得会话 Cookie / Log in, get a session cookie"},
 		{Pattern: "GET /{$}", Roles: web.AnyUser, Handler: h.home},
 		{Pattern: "POST /logout", Roles: web.AnyUser, Handler: h.logout},
 		{Pattern: "GET /profile", Roles: web.AnyUser, Handler: h.profile},
@@ -114,7 +114,7 @@ func (h *Handlers) Routes() web.Routes {
 		// One's own tokens, revoked from the profile.
 		{Pattern: "POST /profile/tokens/{id}/revoke", Roles: web.AnyUser, Handler: h.revokeToken},
 		{Pattern: "GET /area/{area}", Roles: staff, Handler: h.area},
-		{Pattern: "GET /api/v1/me", Roles: web.AnyUser, Handler: h.me, API: "当前用户及其数据范围 / The current user and scope"},
+		{Pattern: "GET /api/v1/me", Out: auth.Principal{}, Roles: web.AnyUser, Handler: h.me, API: "当前用户及其数据范围 / The current user and scope"},
 	}
 }
 
@@ -390,10 +390,7 @@ func (h *Handlers) me(w http.ResponseWriter, r *http.Request) {
 // apiLogin exchanges a username and password for a session cookie (JSON
 // clients that cannot hold a bearer token use it).
 func (h *Handlers) apiLogin(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Username string `json:"username"`
-		Password string `json:"password"`
-	}
+	var in Credentials
 	if err := web.DecodeJSON(r, &in); err != nil {
 		h.UI.BadJSON(w, r, err)
 		return

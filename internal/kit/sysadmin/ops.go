@@ -134,7 +134,7 @@ func (h *Ops) apiInbox(w http.ResponseWriter, r *http.Request) {
 	if list == nil {
 		list = []notify.Notification{}
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": list, "total": len(list)})
+	web.JSON(w, http.StatusOK, Inbox{Items: list, Total: len(list)})
 }
 
 func (h *Ops) deliveries(w http.ResponseWriter, r *http.Request) {

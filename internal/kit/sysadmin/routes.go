@@ -5,6 +5,7 @@ import (
 
 	"yingji/internal/kit/audit"
 	"yingji/internal/kit/auth"
+	"yingji/internal/kit/jobs"
 	"yingji/internal/kit/org"
 	"yingji/internal/kit/web"
 )
@@ -87,11 +88,11 @@ func (h *Ops) Routes() web.Routes {
 		{Pattern: "GET /jobs", Roles: web.AnyUser, Handler: h.jobList},
 		{Pattern: "GET /jobs/{id}", Roles: web.AnyUser, Handler: h.job},
 		{Pattern: "POST /jobs/{id}/cancel", Roles: web.AnyUser, Handler: h.cancelJob},
-		{Pattern: "GET /api/v1/jobs/{id}", Roles: web.AnyUser, Handler: h.apiJob, API: "后台任务进度 / A background job and its progress"},
+		{Pattern: "GET /api/v1/jobs/{id}", Out: jobs.Job{}, Roles: web.AnyUser, Handler: h.apiJob, API: "后台任务进度 / A background job and its progress"},
 		{Pattern: "GET /inbox", Roles: web.AnyUser, Handler: h.inbox},
 		{Pattern: "POST /inbox/{id}/read", Roles: web.AnyUser, Handler: h.markRead},
 		{Pattern: "POST /inbox/read-all", Roles: web.AnyUser, Handler: h.markAllRead},
-		{Pattern: "GET /api/v1/notifications", Roles: web.AnyUser, Handler: h.apiInbox, API: "站内消息（unread=1 只看未读） / The user's inbox"},
+		{Pattern: "GET /api/v1/notifications", Out: Inbox{}, Roles: web.AnyUser, Handler: h.apiInbox, API: "站内消息（unread=1 只看未读） / The user's inbox"},
 		{Pattern: "GET /deliveries", Roles: admin, Handler: h.deliveries},
 	}
 }

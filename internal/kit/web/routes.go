@@ -16,9 +16,13 @@ type Endpoint struct {
 	Handler http.HandlerFunc // nil: a kit registers it (the ledger's Excel routes)
 	API     string           // OpenAPI summary, Chinese / English (API routes)
 	// In and Out describe an API route's JSON request and response
-	// bodies for the OpenAPI document: a zero value of the type sent
-	// (hazard.Report{}, []T{}, PagedList[T]{}, ItemList[T]{}) or a
-	// reflect.Type; nil leaves the body undescribed.
+	// bodies for the OpenAPI document (and a page's JSON answer, for the
+	// reader): a zero value of the type sent (hazard.Report{}, []T{},
+	// PagedList[T]{}, ItemList[T]{}) or a reflect.Type. Empty{} is the
+	// body {} of a step without fields, NoBody{} no body at all (In) or a
+	// 204 answer (Out), Content("application/xml") a body that is not
+	// JSON. An /api/v1 route that answers or reads JSON without them fails
+	// TestOpenAPISchemas.
 	In, Out any
 }
 

@@ -24,6 +24,20 @@ type ItemList[T any] struct {
 	Items []T `json:"items" schema:"notnull"`
 }
 
+// Empty is the request body of a step that needs no fields: the JSON
+// object {} (a body is still required; unknown fields are refused).
+type Empty struct{}
+
+// NoBody as an Endpoint's In says the route reads no request body (a
+// step named by its path alone); as its Out, that it answers 204 No
+// Content.
+type NoBody struct{}
+
+// Content as an Endpoint's In is a request body that is not JSON, named
+// by its media type (a CAP message: Content("application/xml")); the
+// OpenAPI document describes it as a string of that type.
+type Content string
+
 // Schemas turns Go types into OpenAPI 3.1 (JSON Schema) schemas by
 // reflection, the way encoding/json writes them: a struct by its json
 // tags (omitempty or omitzero: not required; "-": left out), a named
@@ -171,6 +185,9 @@ func (s *Schemas) object(t reflect.Type) map[string]any {
 	}
 	if n, ok := s.names[t]; ok {
 		return map[string]any{"$ref": "#/components/schemas/" + n}
+	}
+	if _, taken := s.defs[name]; taken { // two packages of one name: the full path
+		name = strings.ReplaceAll(strings.TrimPrefix(t.PkgPath(), "/"), "/", ".") + "." + t.Name()
 	}
 	s.names[t] = name
 	s.defs[name] = map[string]any{} // a placeholder for recursive types

@@ -57,7 +57,7 @@ func (h *Handlers) apiStats(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, map[string]any{"letters": letters, "listings": listings})
+	web.JSON(w, http.StatusOK, Stats{Letters: letters, Listings: listings})
 }
 
 // lettersOf reads the page pg of the letters the request's query selects
