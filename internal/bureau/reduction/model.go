@@ -11,6 +11,7 @@ package reduction
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -541,6 +542,15 @@ func Decide(c *Community, d StageDecision, byUser string) error {
 	}
 	c.Result = d.Note
 	c.Decisions = append(c.Decisions, d)
+	return nil
+}
+
+// StageRanked lists the stages at or above s (a community that reached
+// the city's evaluation is at city, province or national).
+func StageRanked(s string) []string {
+	if i := StageRank(s); i >= 0 {
+		return slices.Clone(Stages[i:])
+	}
 	return nil
 }
 
