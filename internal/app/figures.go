@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"yingji/internal/bureau/campaign/datacall"
 	"yingji/internal/bureau/campaign/housing"
@@ -68,16 +67,25 @@ func (a *App) hazardFigures() []figure.Figure {
 	// campaigns after their subject).
 	campaign := func(words []string, keys map[string]string) func(ctx context.Context, q figure.Query) (figure.Value, error) {
 		return func(ctx context.Context, q figure.Query) (figure.Value, error) {
-			rows, err := a.Hazard.StatsBy(ctx, q.P, hazard.Filter{From: q.Period.FromDay(), To: q.Period.ToDay(), Town: q.Region}, "campaign")
-			if err != nil {
-				return figure.Value{}, err
-			}
-			var v figure.Value
-			for _, r := range rows {
-				if r.Key == "" || !slices.ContainsFunc(words, func(w string) bool { return strings.Contains(r.Key, w) }) {
-					continue
+			// The period's campaigns named with a word come from the
+			// campaign index (grouping the period's hazards by campaign
+			// read every hazard of the period from the table).
+			var names []string
+			for _, word := range words {
+				found, err := a.Hazard.CampaignsNamed(ctx, q.P, hazard.Filter{From: q.Period.FromDay(), To: q.Period.ToDay(), Town: q.Region}, word)
+				if err != nil {
+					return figure.Value{}, err
 				}
-				ns, err := a.hazardNumbers(ctx, q, hazard.Filter{Campaign: r.Key}, keys)
+				for _, n := range found {
+					if !slices.Contains(names, n) {
+						names = append(names, n)
+					}
+				}
+			}
+			slices.Sort(names)
+			var v figure.Value
+			for _, name := range names {
+				ns, err := a.hazardNumbers(ctx, q, hazard.Filter{Campaign: name}, keys)
 				if err != nil {
 					return figure.Value{}, err
 				}
@@ -366,7 +374,7 @@ func (a *App) specialFigures(svc *special.Service) []figure.Figure {
 			var checked, inScope figure.Number
 			checked.Key, inScope.Key = "checked", "retailers"
 			for _, c := range cs {
-				cov, err := svc.Coverage(ctx, q.P, c)
+				cov, err := svc.CoverageCounts(ctx, q.P, c)
 				if err != nil {
 					return figure.Value{}, err
 				}
@@ -387,7 +395,7 @@ func (a *App) specialFigures(svc *special.Service) []figure.Figure {
 			}
 			sites, rounds := figure.Number{Key: "sites"}, figure.Number{Key: "rounds"}
 			for _, c := range cs {
-				cov, err := svc.Coverage(ctx, q.P, c)
+				cov, err := svc.CoverageCounts(ctx, q.P, c)
 				if err != nil {
 					return figure.Value{}, err
 				}

@@ -2,6 +2,8 @@ package hazard
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -430,22 +432,38 @@ func (s *Service) monthTally(ctx context.Context, p *auth.Principal, from, befor
 
 // CampaignsNamed returns the campaigns whose name contains part among the
 // hazards in scope matching f (a report finds its period's 大检查 this
-// way). It reads the campaign index only, not the hazards.
+// way). The county has a handful of campaign names and tens of thousands
+// of hazards in each: the names are read by a loose scan of the campaign
+// index (one seek per name, a recursive query both engines run), and each
+// name that fits is kept when one hazard of f in p's scope carries it.
 func (s *Service) CampaignsNamed(ctx context.Context, p *auth.Principal, f Filter, part string) ([]string, error) {
-	w := f.Where(p)
-	w.Add(`campaign LIKE ? ESCAPE '\'`, store.Like(part))
-	rows, err := s.db.R().QueryContext(ctx, `SELECT campaign FROM hazard`+w.SQL()+` GROUP BY campaign ORDER BY campaign`, w.Args()...)
+	all, err := store.QueryAll(ctx, s.db.R(), func(r *sql.Rows) (string, error) {
+		var c string
+		return c, r.Scan(&c)
+	}, `WITH RECURSIVE c (name) AS (
+		SELECT min(campaign) FROM hazard WHERE county_code = $1 AND campaign > ''
+		UNION ALL
+		SELECT (SELECT min(h.campaign) FROM hazard h WHERE h.county_code = $1 AND h.campaign > c.name) FROM c WHERE c.name IS NOT NULL
+	) SELECT name FROM c WHERE name IS NOT NULL`, p.CountyCode)
 	if err != nil {
 		return nil, fmt.Errorf("hazard campaigns: %w", err)
 	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, fmt.Errorf("hazard campaigns: %w", err)
+	for _, name := range all {
+		if !strings.Contains(name, part) {
+			continue
 		}
-		out = append(out, c)
+		w := f.Where(p)
+		w.Add("campaign = ?", name)
+		var one int
+		err := s.db.R().QueryRowContext(ctx, `SELECT 1 FROM hazard`+w.SQL()+` LIMIT 1`, w.Args()...).Scan(&one)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return nil, fmt.Errorf("hazard campaigns: %w", err)
+		default:
+			out = append(out, name)
+		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
