@@ -32,12 +32,21 @@ func (a *App) hazardNumbers(ctx context.Context, q figure.Query, f hazard.Filter
 	if len(rows) > 0 {
 		r = rows[0]
 	}
+	// The records behind the numbers: one read of the hazards of f.
+	var ids hazard.RecordIDs
+	if q.Records {
+		if ids, err = a.Hazard.IDsSplit(ctx, q.P, f, f.To); err != nil {
+			return nil, err
+		}
+	}
 	var out []figure.Number
 	for _, k := range []struct {
 		key   string
 		grade hazard.Grade
 		n     int
-	}{{"found", "", r.Found}, {"general", hazard.General, r.Found - r.Major}, {"major", hazard.Major, r.Major}, {"rectified", "", r.Rectified}} {
+		ids   []string
+	}{{"found", "", r.Found, ids.All}, {"general", hazard.General, r.Found - r.Major, ids.General}, {"major", hazard.Major, r.Major, ids.Major},
+		{"rectified", "", r.Rectified, ids.Rectified}} {
 		name, ok := keys[k.key]
 		if !ok {
 			continue
@@ -49,13 +58,7 @@ func (a *App) hazardNumbers(ctx context.Context, q figure.Query, f hazard.Filter
 		if k.key == "rectified" {
 			sub.ClosedBy = f.To
 		}
-		n := figure.Number{Key: name, Value: int64(k.n), Kind: "hazard", Link: sub.Link()}
-		if q.Records {
-			if n.Records, err = a.Hazard.IDs(ctx, q.P, sub); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, n)
+		out = append(out, figure.Number{Key: name, Value: int64(k.n), Kind: "hazard", Link: sub.Link(), Records: k.ids})
 	}
 	return out, nil
 }
@@ -147,6 +150,11 @@ func (a *App) hazardFigures() []figure.Figure {
 type bigWindow struct{ campaign, from, to string }
 
 func (a *App) bigWindows(ctx context.Context, q figure.Query) ([]bigWindow, error) {
+	// F-BIG-1, -2 and -3 of one report read the same windows.
+	return figure.Shared(ctx, figure.SharedKey("big-windows", q), func() ([]bigWindow, error) { return a.readBigWindows(ctx, q) })
+}
+
+func (a *App) readBigWindows(ctx context.Context, q figure.Query) ([]bigWindow, error) {
 	names, err := a.Hazard.CampaignsNamed(ctx, q.P, hazard.Filter{From: q.Period.FromDay(), To: q.Period.ToDay(), Town: q.Region}, "大检查")
 	if err != nil {
 		return nil, err
@@ -419,7 +427,12 @@ func (a *App) housingFigures(svc *housing.Service) []figure.Figure {
 		on   string
 		warn []housing.Warning
 	}
+	var read func(ctx context.Context, q figure.Query) ([]counted, error)
 	load := func(ctx context.Context, q figure.Query) ([]counted, error) {
+		// The five housing figures of one report read the same progress.
+		return figure.Shared(ctx, figure.SharedKey("housing", q), func() ([]counted, error) { return read(ctx, q) })
+	}
+	read = func(ctx context.Context, q figure.Query) ([]counted, error) {
 		all, err := svc.Campaigns(ctx, q.P)
 		if err != nil {
 			return nil, err

@@ -292,6 +292,47 @@ func (s *Service) IDs(ctx context.Context, p *auth.Principal, f Filter) ([]strin
 	return out, rows.Err()
 }
 
+// RecordIDs are the IDs of the hazards of a filter, oldest first, split
+// as the report's numbers count them.
+type RecordIDs struct {
+	All, General, Major []string
+	// Rectified are those closed (销号) on or before the day IDsSplit was
+	// given.
+	Rectified []string
+}
+
+// IDsSplit lists the hazards matching f in p's scope in one read (one
+// query, however many of the report's numbers they make): all of them,
+// by grade, and those closed on or before closedBy.
+func (s *Service) IDsSplit(ctx context.Context, p *auth.Principal, f Filter, closedBy string) (RecordIDs, error) {
+	w := f.Where(p)
+	by := w.Arg(closedBy)
+	rows, err := s.db.R().QueryContext(ctx, `SELECT id, grade, state = 'closed' AND closed_on <= `+by+` FROM hazard`+w.SQL()+` ORDER BY found_on, id`, w.Args()...)
+	if err != nil {
+		return RecordIDs{}, fmt.Errorf("hazard ids: %w", err)
+	}
+	defer rows.Close()
+	var out RecordIDs
+	for rows.Next() {
+		var id string
+		var g Grade
+		var closed bool
+		if err := rows.Scan(&id, &g, &closed); err != nil {
+			return RecordIDs{}, fmt.Errorf("hazard ids: %w", err)
+		}
+		out.All = append(out.All, id)
+		if g == Major {
+			out.Major = append(out.Major, id)
+		} else {
+			out.General = append(out.General, id)
+		}
+		if closed {
+			out.Rectified = append(out.Rectified, id)
+		}
+	}
+	return out, rows.Err()
+}
+
 // Link is the hazard ledger's address listing exactly the hazards of f
 // (the filters FilterOf reads back).
 func (f Filter) Link() string {
