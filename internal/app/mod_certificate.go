@@ -80,7 +80,7 @@ func (a *App) certificateModule() (*module, error) {
 		},
 		panels: []dashboard.PanelFunc{a.expiringCertificatesPanel(svc)},
 		jobs:   map[string]jobs.Handler{certificate.SweepKind: svc.SweepJob()},
-		every: map[string]time.Duration{certificate.SweepKind: 6 * time.Hour},
+		every:  map[string]time.Duration{certificate.SweepKind: 6 * time.Hour},
 	}, nil
 }
 
