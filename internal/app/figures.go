@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"yingji/internal/bureau/campaign/datacall"
 	"yingji/internal/bureau/campaign/housing"
@@ -33,12 +32,21 @@ func (a *App) hazardNumbers(ctx context.Context, q figure.Query, f hazard.Filter
 	if len(rows) > 0 {
 		r = rows[0]
 	}
+	// The records behind the numbers: one read of the hazards of f.
+	var ids hazard.RecordIDs
+	if q.Records {
+		if ids, err = a.Hazard.IDsSplit(ctx, q.P, f, f.To); err != nil {
+			return nil, err
+		}
+	}
 	var out []figure.Number
 	for _, k := range []struct {
 		key   string
 		grade hazard.Grade
 		n     int
-	}{{"found", "", r.Found}, {"general", hazard.General, r.Found - r.Major}, {"major", hazard.Major, r.Major}, {"rectified", "", r.Rectified}} {
+		ids   []string
+	}{{"found", "", r.Found, ids.All}, {"general", hazard.General, r.Found - r.Major, ids.General}, {"major", hazard.Major, r.Major, ids.Major},
+		{"rectified", "", r.Rectified, ids.Rectified}} {
 		name, ok := keys[k.key]
 		if !ok {
 			continue
@@ -50,13 +58,7 @@ func (a *App) hazardNumbers(ctx context.Context, q figure.Query, f hazard.Filter
 		if k.key == "rectified" {
 			sub.ClosedBy = f.To
 		}
-		n := figure.Number{Key: name, Value: int64(k.n), Kind: "hazard", Link: sub.Link()}
-		if q.Records {
-			if n.Records, err = a.Hazard.IDs(ctx, q.P, sub); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, n)
+		out = append(out, figure.Number{Key: name, Value: int64(k.n), Kind: "hazard", Link: sub.Link(), Records: k.ids})
 	}
 	return out, nil
 }
@@ -68,16 +70,25 @@ func (a *App) hazardFigures() []figure.Figure {
 	// campaigns after their subject).
 	campaign := func(words []string, keys map[string]string) func(ctx context.Context, q figure.Query) (figure.Value, error) {
 		return func(ctx context.Context, q figure.Query) (figure.Value, error) {
-			rows, err := a.Hazard.StatsBy(ctx, q.P, hazard.Filter{From: q.Period.FromDay(), To: q.Period.ToDay(), Town: q.Region}, "campaign")
-			if err != nil {
-				return figure.Value{}, err
-			}
-			var v figure.Value
-			for _, r := range rows {
-				if r.Key == "" || !slices.ContainsFunc(words, func(w string) bool { return strings.Contains(r.Key, w) }) {
-					continue
+			// The period's campaigns named with a word come from the
+			// campaign index (grouping the period's hazards by campaign
+			// read every hazard of the period from the table).
+			var names []string
+			for _, word := range words {
+				found, err := a.Hazard.CampaignsNamed(ctx, q.P, hazard.Filter{From: q.Period.FromDay(), To: q.Period.ToDay(), Town: q.Region}, word)
+				if err != nil {
+					return figure.Value{}, err
 				}
-				ns, err := a.hazardNumbers(ctx, q, hazard.Filter{Campaign: r.Key}, keys)
+				for _, n := range found {
+					if !slices.Contains(names, n) {
+						names = append(names, n)
+					}
+				}
+			}
+			slices.Sort(names)
+			var v figure.Value
+			for _, name := range names {
+				ns, err := a.hazardNumbers(ctx, q, hazard.Filter{Campaign: name}, keys)
 				if err != nil {
 					return figure.Value{}, err
 				}
@@ -139,6 +150,11 @@ func (a *App) hazardFigures() []figure.Figure {
 type bigWindow struct{ campaign, from, to string }
 
 func (a *App) bigWindows(ctx context.Context, q figure.Query) ([]bigWindow, error) {
+	// F-BIG-1, -2 and -3 of one report read the same windows.
+	return figure.Shared(ctx, figure.SharedKey("big-windows", q), func() ([]bigWindow, error) { return a.readBigWindows(ctx, q) })
+}
+
+func (a *App) readBigWindows(ctx context.Context, q figure.Query) ([]bigWindow, error) {
 	names, err := a.Hazard.CampaignsNamed(ctx, q.P, hazard.Filter{From: q.Period.FromDay(), To: q.Period.ToDay(), Town: q.Region}, "大检查")
 	if err != nil {
 		return nil, err
@@ -366,7 +382,7 @@ func (a *App) specialFigures(svc *special.Service) []figure.Figure {
 			var checked, inScope figure.Number
 			checked.Key, inScope.Key = "checked", "retailers"
 			for _, c := range cs {
-				cov, err := svc.Coverage(ctx, q.P, c)
+				cov, err := svc.CoverageCounts(ctx, q.P, c)
 				if err != nil {
 					return figure.Value{}, err
 				}
@@ -387,7 +403,7 @@ func (a *App) specialFigures(svc *special.Service) []figure.Figure {
 			}
 			sites, rounds := figure.Number{Key: "sites"}, figure.Number{Key: "rounds"}
 			for _, c := range cs {
-				cov, err := svc.Coverage(ctx, q.P, c)
+				cov, err := svc.CoverageCounts(ctx, q.P, c)
 				if err != nil {
 					return figure.Value{}, err
 				}
@@ -411,7 +427,12 @@ func (a *App) housingFigures(svc *housing.Service) []figure.Figure {
 		on   string
 		warn []housing.Warning
 	}
+	var read func(ctx context.Context, q figure.Query) ([]counted, error)
 	load := func(ctx context.Context, q figure.Query) ([]counted, error) {
+		// The five housing figures of one report read the same progress.
+		return figure.Shared(ctx, figure.SharedKey("housing", q), func() ([]counted, error) { return read(ctx, q) })
+	}
+	read = func(ctx context.Context, q figure.Query) ([]counted, error) {
 		all, err := svc.Campaigns(ctx, q.P)
 		if err != nil {
 			return nil, err

@@ -8,6 +8,7 @@ import (
 	"yingji/internal/bureau/certificate"
 	"yingji/internal/bureau/enterprise"
 	"yingji/internal/kit/auth"
+	"yingji/internal/kit/dashboard"
 	"yingji/internal/kit/demo"
 	"yingji/internal/kit/home"
 	"yingji/internal/kit/jobs"
@@ -80,8 +81,9 @@ func (a *App) certificateModule() (*module, error) {
 			}
 			return stats, nil
 		},
-		jobs:  map[string]jobs.Handler{certificate.SweepKind: svc.SweepJob()},
-		every: map[string]time.Duration{certificate.SweepKind: 6 * time.Hour},
+		panels: []dashboard.PanelFunc{a.expiringCertificatesPanel(svc)},
+		jobs:   map[string]jobs.Handler{certificate.SweepKind: svc.SweepJob()},
+		every:  map[string]time.Duration{certificate.SweepKind: 6 * time.Hour},
 	}, nil
 }
 

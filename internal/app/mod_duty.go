@@ -43,6 +43,10 @@ func (a *App) dutyModule() (*module, error) {
 			}
 		}
 	})
+	// A town's part of the roster: the person-shifts of its own staff.
+	svc.WithRegionPeople(func(ctx context.Context, county, region string) ([]string, error) {
+		return a.Auth.UserIDsWhere(ctx, county, "", "", region)
+	})
 	svc.WithTowns(func(ctx context.Context, county string) (map[string]string, error) {
 		all, err := a.Org.ListRegions(ctx, &auth.Principal{Role: auth.RoleLeader, CountyCode: county}, org.RegionFilter{Level: org.LevelTown})
 		if err != nil {

@@ -166,14 +166,11 @@ func testGeneratedCounty(t *testing.T, pg bool) {
 		}
 	}
 	check(g.sys, "", g.want)
-	// The town's staff see their town's part of the same records (the
-	// figures that follow the town; the duty roster is county-wide).
-	delete(g.townWant, "F-DUTY-1")
+	// The town's staff see their town's part of the same records: the
+	// town's incidents and its own staff's person-shifts, the town's
+	// trainings (county-wide ones are the county's only).
 	delete(g.townWant, "F-FLOOD-2")
 	delete(g.townWant, "F-FLOOD-3")
-	delete(g.townWant, "F-PUB-2")
-	delete(g.townWant, "F-CHEM-5")
-	delete(g.townWant, "F-IND-2")
 	check(g.town, "", g.townWant)
 	// The leader's report on the town is the town's (every figure, also
 	// those that count within the reader's scope only).
@@ -455,18 +452,48 @@ func (g *gen) shifts() {
 		start := time.Date(d.Year(), d.Month(), d.Day(), 8, 30, 0, 0, duty.Shanghai)
 		perm := g.rnd.Perm(len(names))
 		ms := []duty.Assignment{{Position: duty.PosLeader, Slot: 0, Name: names[perm[0]]}, {Position: duty.PosOfficer, Slot: 1, Name: names[perm[1]]}}
-		if g.rnd.IntN(2) == 0 {
+		town := false
+		switch g.rnd.IntN(3) {
+		case 0:
 			ms = append(ms, duty.Assignment{Position: duty.PosOfficer, Slot: 2, Name: names[perm[2]]})
+		case 1: // the town's own staff on the county's roster: the town's part of it
+			ms = append(ms, duty.Assignment{Position: duty.PosOfficer, Slot: 2, Name: g.town.DisplayName, UserID: g.town.UserID})
+			town = true
 		}
 		if _, err := svc.CreateShift(g.ctx, g.sys, duty.Shift{StartsAt: start, EndsAt: start.Add(24 * time.Hour), Members: ms}); err != nil {
 			g.t.Fatalf("shift %s: %v", d.Format(time.DateOnly), err)
 		}
 		if inPeriod(d.Format(time.DateOnly)) {
 			g.want["F-DUTY-1"]["shifts"] += int64(len(ms))
+			if town {
+				g.townWant["F-DUTY-1"]["shifts"]++
+			}
 		}
 	}
-	g.want["F-DUTY-1"]["incidents"] += 0
+	g.count(true, "F-DUTY-1", "shifts", 0)
+	g.count(true, "F-DUTY-1", "incidents", 0)
 	g.want["F-DUTY-1"]["incidents_on_time"] += 0
+	// Incidents in random towns (the town user's among them) and some
+	// with no town: those are the county's only.
+	towns, _, _ := demo.Places(g.a.Cfg.County)
+	for i := range between(g.rnd, 4, 12) {
+		town := ""
+		switch g.rnd.IntN(3) {
+		case 0:
+			town = g.town.RegionCode
+		case 1:
+			town = towns[g.rnd.IntN(len(towns))]
+		}
+		on := g.day("2024-06-01", "2025-09-01")
+		at, _ := time.ParseInLocation(time.DateTime, on+" 10:00:00", duty.Shanghai)
+		if _, err := svc.CreateIncident(g.ctx, g.sys, duty.Incident{Title: fmt.Sprintf("生成事件%d", i+1), ReceivedAt: at, Source: "乡镇上报",
+			Category: "accident", Subtype: "traffic", Level: "general", TownCode: town}); err != nil {
+			g.t.Fatalf("incident: %v", err)
+		}
+		if inPeriod(on) {
+			g.count(town != "" && strings.HasPrefix(town, g.town.RegionCode), "F-DUTY-1", "incidents", 1)
+		}
+	}
 }
 
 // teamsAndDrills: flood teams (standing at the period's end when
@@ -547,24 +574,38 @@ func (g *gen) trainings() {
 			g.count(strings.HasPrefix(v.Code, g.town.RegionCode), "F-PUB-3", "officers", 1)
 		}
 	}
+	// Trainings of the county (no town: never a town's), of the town
+	// user's town and of other towns.
+	towns, _, _ := demo.Places(g.a.Cfg.County)
+	for _, k := range [][2]string{{"F-PUB-2", "trainings"}, {"F-PUB-2", "people"}, {"F-CHEM-5", "people"}, {"F-IND-2", "people"}} {
+		g.count(true, k[0], k[1], 0)
+	}
 	for i := range between(g.rnd, 10, 40) {
 		aud := reduction.Audiences[g.rnd.IntN(len(reduction.Audiences))].Value
 		on := g.day("2024-06-01", genToday)
 		n := int64(between(g.rnd, 8, 400))
+		town := ""
+		switch g.rnd.IntN(3) {
+		case 0:
+			town = g.town.RegionCode
+		case 1:
+			town = towns[g.rnd.IntN(len(towns))]
+		}
 		if _, err := svc.CreateTraining(g.ctx, g.sys, reduction.Training{Topic: fmt.Sprintf("生成培训%d", i+1), HeldOn: on, Organiser: "县应急管理局",
-			Audience: aud, Attendees: n, HoursTenth: 20}); err != nil {
+			Audience: aud, Attendees: n, HoursTenth: 20, TownCode: town}); err != nil {
 			g.t.Fatalf("training: %v", err)
 		}
 		if !inPeriod(on) {
 			continue
 		}
-		g.want["F-PUB-2"]["trainings"]++
-		g.want["F-PUB-2"]["people"] += n
+		inTown := town != "" && strings.HasPrefix(town, g.town.RegionCode)
+		g.count(inTown, "F-PUB-2", "trainings", 1)
+		g.count(inTown, "F-PUB-2", "people", n)
 		switch aud {
 		case "fireworks_petrol":
-			g.want["F-CHEM-5"]["people"] += n
+			g.count(inTown, "F-CHEM-5", "people", n)
 		case "industry":
-			g.want["F-IND-2"]["people"] += n
+			g.count(inTown, "F-IND-2", "people", n)
 		}
 	}
 }

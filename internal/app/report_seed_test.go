@@ -165,12 +165,23 @@ func testPeriodReport(t *testing.T, pg bool) {
 	if n := onTown.Figures()["F-HOUSE-1"].Value.Get("total").Value; n != mine.Figures()["F-HOUSE-1"].Value.Get("total").Value {
 		t.Errorf("the county's report on the town counts %d buildings", n)
 	}
+	// The town user's report without a region (their whole scope) is the
+	// same: county-wide records (a training or relief goods without a
+	// town) are the county's, never a town's.
 	for id, it := range townOwn.Figures() {
-		got := onTown.Figures()[id]
+		got, own := onTown.Figures()[id], mine.Figures()[id]
 		for _, n := range it.Value.Numbers {
 			if g := got.Value.Get(n.Key); g.Value != n.Value {
 				t.Errorf("%s %s: county's report on the town %d, the town's %d", id, n.Key, g.Value, n.Value)
 			}
+			if g := own.Value.Get(n.Key); g.Value != n.Value {
+				t.Errorf("%s %s: the town's report on its whole scope %d, on the town %d", id, n.Key, g.Value, n.Value)
+			}
+		}
+	}
+	for id, key := range map[string]string{"F-REL-2": "total", "F-PUB-2": "trainings"} {
+		if all, own := figs[id].Value.Get(key).Value, mine.Figures()[id].Value.Get(key).Value; own >= all {
+			t.Errorf("%s %s: the town's %d of the county's %d", id, key, own, all)
 		}
 	}
 	if rec := do(a, http.MethodGet, "/reports?from=2022-01-01&to=2022-06-30", userToken(t, a, "leader"), nil); rec.Code != http.StatusOK ||

@@ -37,7 +37,26 @@ func (s *Service) countFigure(ctx context.Context, q figure.Query) (figure.Value
 	}
 	from, to := q.Period.FromDay(), q.Period.ToDay()
 	period := url.Values{"from": {from}, "to": {to}}
-	n, shiftIDs, err := s.PersonShifts(ctx, p.CountyCode, from, to, q.Records)
+	// A town's report (a town's staff, or a report on a town) counts the
+	// town's duty records: the incidents in the town and the person-shifts
+	// its own staff kept on the roster. The county duty desk's shifts have
+	// no town: they are the county's.
+	region := q.Region
+	if region == "" && p.Role == auth.RoleTown {
+		region = p.RegionPrefix()
+	}
+	var users []string
+	if region != "" {
+		users = []string{}
+		if s.regionPeople != nil {
+			ids, err := s.regionPeople(ctx, p.CountyCode, region)
+			if err != nil {
+				return figure.Value{}, err
+			}
+			users = append(users, ids...)
+		}
+	}
+	n, shiftIDs, err := s.personShifts(ctx, p.CountyCode, from, to, users, q.Records)
 	if err != nil {
 		return figure.Value{}, err
 	}
@@ -46,17 +65,14 @@ func (s *Service) countFigure(ctx context.Context, q figure.Query) (figure.Value
 		f.Town = q.Region
 		period.Set("town", q.Region)
 	}
-	ni, incIDs, err := s.CountIncidents(ctx, p, f)
+	ni, incIDs, err := s.CountIncidents(ctx, p, f, q.Records)
 	if err != nil {
 		return figure.Value{}, err
 	}
 	f.OnTime = "1"
-	nt, okIDs, err := s.CountIncidents(ctx, p, f)
+	nt, okIDs, err := s.CountIncidents(ctx, p, f, q.Records)
 	if err != nil {
 		return figure.Value{}, err
-	}
-	if !q.Records {
-		incIDs, okIDs = nil, nil
 	}
 	onTime := url.Values{}
 	for k, v := range period {

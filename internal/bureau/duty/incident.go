@@ -134,14 +134,28 @@ func (s *Service) EachIncident(ctx context.Context, p *auth.Principal, f Inciden
 	return nil
 }
 
-// CountIncidents counts incidents of f and lists their IDs.
-func (s *Service) CountIncidents(ctx context.Context, p *auth.Principal, f IncidentFilter) (int, []string, error) {
-	var idl []string
-	err := s.EachIncident(ctx, p, f, func(in Incident) error {
-		idl = append(idl, in.ID)
-		return nil
-	})
-	return len(idl), idl, err
+// CountIncidents counts incidents of f in SQL and, with withIDs, lists
+// their IDs (oldest first) in the same read.
+func (s *Service) CountIncidents(ctx context.Context, p *auth.Principal, f IncidentFilter, withIDs bool) (int, []string, error) {
+	if !CanRead(p) {
+		return 0, nil, forbidden()
+	}
+	w := s.incidentWhere(p, f, s.now())
+	if !withIDs {
+		var n int
+		if err := s.db.R().QueryRowContext(ctx, `SELECT count(*) FROM duty_incident`+w.SQL(), w.Args()...).Scan(&n); err != nil {
+			return 0, nil, fmt.Errorf("count incidents: %w", err)
+		}
+		return n, nil, nil
+	}
+	idl, err := store.QueryAll(ctx, s.db.R(), func(r *sql.Rows) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	}, `SELECT id FROM duty_incident`+w.SQL()+` ORDER BY received_at, id`, w.Args()...)
+	if err != nil {
+		return 0, nil, fmt.Errorf("incident ids: %w", err)
+	}
+	return len(idl), idl, nil
 }
 
 func (s *Service) incidentRows(ctx context.Context, p *auth.Principal, q string, args []any, now time.Time) ([]Incident, error) {

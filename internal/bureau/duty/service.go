@@ -41,6 +41,17 @@ type Service struct {
 	accounts AccountsFunc
 	// towns are the county's towns, code → name (nil: none).
 	towns func(ctx context.Context, county string) (map[string]string, error)
+	// regionPeople lists the user IDs of a town's (or village's) own
+	// staff: their person-shifts are the town's part of the roster (nil:
+	// a town's report counts none).
+	regionPeople func(ctx context.Context, county, region string) ([]string, error)
+}
+
+// WithRegionPeople lets a town's report count the person-shifts its own
+// staff kept on the roster.
+func (s *Service) WithRegionPeople(f func(ctx context.Context, county, region string) ([]string, error)) *Service {
+	s.regionPeople = f
+	return s
 }
 
 // Account is a user of the county the roster may name.
@@ -450,16 +461,30 @@ func (s *Service) NowOnDuty(ctx context.Context, p *auth.Principal) (Shift, bool
 // PersonShifts counts the person-shifts (人次) of shifts whose day lies in
 // [from, to], with their assignment IDs when ids is set.
 func (s *Service) PersonShifts(ctx context.Context, county, from, to string, withIDs bool) (int, []string, error) {
+	return s.personShifts(ctx, county, from, to, nil, withIDs)
+}
+
+// personShifts counts the person-shifts of [from, to] (of the people
+// users only, when users is not nil) in SQL, with their IDs when withIDs.
+func (s *Service) personShifts(ctx context.Context, county, from, to string, users []string, withIDs bool) (int, []string, error) {
+	var w store.Where
+	w.Add("county_code = ? AND day >= ? AND day <= ?", county, from, to)
+	if users != nil {
+		if len(users) == 0 {
+			return 0, nil, nil
+		}
+		w.In("user_id", users)
+	}
 	if !withIDs {
 		var n int
-		err := s.db.R().QueryRowContext(ctx, `SELECT count(*) FROM duty_assignment WHERE county_code = $1 AND day >= $2 AND day <= $3`,
-			county, from, to).Scan(&n)
-		return n, nil, err
+		if err := s.db.R().QueryRowContext(ctx, `SELECT count(*) FROM duty_assignment`+w.SQL(), w.Args()...).Scan(&n); err != nil {
+			return 0, nil, fmt.Errorf("person-shifts: %w", err)
+		}
+		return n, nil, nil
 	}
-	out, err := store.QueryAll(ctx, s.db.R(), store.ScanString,
-		`SELECT id FROM duty_assignment WHERE county_code = $1 AND day >= $2 AND day <= $3 ORDER BY day, shift_id, slot`, county, from, to)
+	out, err := store.QueryAll(ctx, s.db.R(), store.ScanString, `SELECT id FROM duty_assignment`+w.SQL()+` ORDER BY day, shift_id, slot`, w.Args()...)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, fmt.Errorf("person-shifts: %w", err)
 	}
 	return len(out), out, nil
 }

@@ -2,6 +2,8 @@ package hazard
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -290,6 +292,47 @@ func (s *Service) IDs(ctx context.Context, p *auth.Principal, f Filter) ([]strin
 	return out, rows.Err()
 }
 
+// RecordIDs are the IDs of the hazards of a filter, oldest first, split
+// as the report's numbers count them.
+type RecordIDs struct {
+	All, General, Major []string
+	// Rectified are those closed (销号) on or before the day IDsSplit was
+	// given.
+	Rectified []string
+}
+
+// IDsSplit lists the hazards matching f in p's scope in one read (one
+// query, however many of the report's numbers they make): all of them,
+// by grade, and those closed on or before closedBy.
+func (s *Service) IDsSplit(ctx context.Context, p *auth.Principal, f Filter, closedBy string) (RecordIDs, error) {
+	w := f.Where(p)
+	by := w.Arg(closedBy)
+	rows, err := s.db.R().QueryContext(ctx, `SELECT id, grade, state = 'closed' AND closed_on <= `+by+` FROM hazard`+w.SQL()+` ORDER BY found_on, id`, w.Args()...)
+	if err != nil {
+		return RecordIDs{}, fmt.Errorf("hazard ids: %w", err)
+	}
+	defer rows.Close()
+	var out RecordIDs
+	for rows.Next() {
+		var id string
+		var g Grade
+		var closed bool
+		if err := rows.Scan(&id, &g, &closed); err != nil {
+			return RecordIDs{}, fmt.Errorf("hazard ids: %w", err)
+		}
+		out.All = append(out.All, id)
+		if g == Major {
+			out.Major = append(out.Major, id)
+		} else {
+			out.General = append(out.General, id)
+		}
+		if closed {
+			out.Rectified = append(out.Rectified, id)
+		}
+	}
+	return out, rows.Err()
+}
+
 // Link is the hazard ledger's address listing exactly the hazards of f
 // (the filters FilterOf reads back).
 func (f Filter) Link() string {
@@ -435,22 +478,38 @@ func (s *Service) monthTally(ctx context.Context, p *auth.Principal, from, befor
 
 // CampaignsNamed returns the campaigns whose name contains part among the
 // hazards in scope matching f (a report finds its period's 大检查 this
-// way). It reads the campaign index only, not the hazards.
+// way). The county has a handful of campaign names and tens of thousands
+// of hazards in each: the names are read by a loose scan of the campaign
+// index (one seek per name, a recursive query both engines run), and each
+// name that fits is kept when one hazard of f in p's scope carries it.
 func (s *Service) CampaignsNamed(ctx context.Context, p *auth.Principal, f Filter, part string) ([]string, error) {
-	w := f.Where(p)
-	w.Add(`campaign LIKE ? ESCAPE '\'`, store.Like(part))
-	rows, err := s.db.R().QueryContext(ctx, `SELECT campaign FROM hazard`+w.SQL()+` GROUP BY campaign ORDER BY campaign`, w.Args()...)
+	all, err := store.QueryAll(ctx, s.db.R(), func(r *sql.Rows) (string, error) {
+		var c string
+		return c, r.Scan(&c)
+	}, `WITH RECURSIVE c (name) AS (
+		SELECT min(campaign) FROM hazard WHERE county_code = $1 AND campaign > ''
+		UNION ALL
+		SELECT (SELECT min(h.campaign) FROM hazard h WHERE h.county_code = $1 AND h.campaign > c.name) FROM c WHERE c.name IS NOT NULL
+	) SELECT name FROM c WHERE name IS NOT NULL`, p.CountyCode)
 	if err != nil {
 		return nil, fmt.Errorf("hazard campaigns: %w", err)
 	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, fmt.Errorf("hazard campaigns: %w", err)
+	for _, name := range all {
+		if !strings.Contains(name, part) {
+			continue
 		}
-		out = append(out, c)
+		w := f.Where(p)
+		w.Add("campaign = ?", name)
+		var one int
+		err := s.db.R().QueryRowContext(ctx, `SELECT 1 FROM hazard`+w.SQL()+` LIMIT 1`, w.Args()...).Scan(&one)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return nil, fmt.Errorf("hazard campaigns: %w", err)
+		default:
+			out = append(out, name)
+		}
 	}
-	return out, rows.Err()
+	return out, nil
 }

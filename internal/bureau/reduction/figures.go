@@ -25,9 +25,13 @@ func (s *Service) Figures() []figure.Figure {
 	}
 }
 
-func (s *Service) figWhere(q figure.Query, townCol string, countyWide bool) *store.Where {
+// figWhere limits a figure's records to q's scope. A town's figures
+// (a town's staff, or a report on a town) count the town's records only:
+// county-wide records (trainings, publicity without a town) are the
+// county's, counted in the county's report, never in a town's.
+func (s *Service) figWhere(q figure.Query, townCol string) *store.Where {
 	var w store.Where
-	scope(q.P, &w, townCol, countyWide)
+	scope(q.P, &w, townCol, false)
 	if q.Region != "" {
 		w.Add(townCol+" LIKE ?", q.Region+"%")
 	}
@@ -46,9 +50,9 @@ func period(q figure.Query) string { return "from=" + q.Period.FromDay() + "&to=
 // publicitySum sums a column of the publicity records of a campaign and
 // kind in the period.
 func (s *Service) publicitySum(ctx context.Context, q figure.Query, campaign, kind, col, key string) (figure.Number, error) {
-	w := s.figWhere(q, "town_code", true)
+	w := s.figWhere(q, "town_code")
 	w.Add("campaign = ? AND kind = ? AND held_on >= ? AND held_on <= ?", campaign, kind, q.Period.FromDay(), q.Period.ToDay())
-	v, ids, err := s.sum(ctx, "reduction_publicity", col, w)
+	v, _, ids, err := s.sum(ctx, "reduction_publicity", col, w, q.Records)
 	return figure.Number{Key: key, Value: v, Kind: "reduction_publicity", Records: keep(q, ids),
 		Link: "/reduction/publicity?campaign=" + campaign + "&kind=" + kind + "&" + period(q)}, err
 }
@@ -70,11 +74,11 @@ func (s *Service) figPub1(ctx context.Context, q figure.Query) (figure.Value, er
 
 // F-PUB-2: every training of the period and its attendees.
 func (s *Service) figPub2(ctx context.Context, q figure.Query) (figure.Value, error) {
-	w := s.figWhere(q, "town_code", true)
+	w := s.figWhere(q, "town_code")
 	w.Add("held_on >= ? AND held_on <= ?", q.Period.FromDay(), q.Period.ToDay())
-	people, ids, err := s.sum(ctx, "reduction_training", "attendees", w)
+	people, n, ids, err := s.sum(ctx, "reduction_training", "attendees", w, q.Records)
 	link := "/reduction/trainings?" + period(q)
-	return figure.Value{Numbers: []figure.Number{{Key: "trainings", Value: int64(len(ids)), Kind: "reduction_training", Records: keep(q, ids), Link: link},
+	return figure.Value{Numbers: []figure.Number{{Key: "trainings", Value: n, Kind: "reduction_training", Records: keep(q, ids), Link: link},
 		{Key: "people", Value: people, Kind: "reduction_training", Records: keep(q, ids), Link: link}}}, err
 }
 
@@ -82,20 +86,20 @@ func (s *Service) figPub2(ctx context.Context, q figure.Query) (figure.Value, er
 // (F-CHEM-5: fireworks and petrol-station principals; F-IND-2: industry).
 func (s *Service) trainedFig(audience string) func(ctx context.Context, q figure.Query) (figure.Value, error) {
 	return func(ctx context.Context, q figure.Query) (figure.Value, error) {
-		w := s.figWhere(q, "town_code", true)
+		w := s.figWhere(q, "town_code")
 		w.Add("audience = ? AND held_on >= ? AND held_on <= ?", audience, q.Period.FromDay(), q.Period.ToDay())
-		people, ids, err := s.sum(ctx, "reduction_training", "attendees", w)
+		people, n, ids, err := s.sum(ctx, "reduction_training", "attendees", w, q.Records)
 		link := "/reduction/trainings?audience=" + audience + "&" + period(q)
 		return figure.Value{Numbers: []figure.Number{{Key: "people", Value: people, Kind: "reduction_training", Records: keep(q, ids), Link: link},
-			{Key: "trainings", Value: int64(len(ids)), Kind: "reduction_training", Records: keep(q, ids), Link: link}}}, err
+			{Key: "trainings", Value: n, Kind: "reduction_training", Records: keep(q, ids), Link: link}}}, err
 	}
 }
 
 // F-PUB-3: the officers registered by the period's end.
 func (s *Service) figPub3(ctx context.Context, q figure.Query) (figure.Value, error) {
-	w := s.figWhere(q, "village_code", false)
+	w := s.figWhere(q, "village_code")
 	w.Add("registered_on <= ?", q.Period.ToDay())
-	n, ids, err := s.sum(ctx, "reduction_officer", "1", w)
+	n, _, ids, err := s.sum(ctx, "reduction_officer", "1", w, q.Records)
 	return figure.Value{Numbers: []figure.Number{{Key: "officers", Value: n, Kind: "reduction_officer", Records: keep(q, ids),
 		Link: "/reduction/officers?to=" + q.Period.ToDay()}}}, err
 }
@@ -103,25 +107,16 @@ func (s *Service) figPub3(ctx context.Context, q figure.Query) (figure.Value, er
 // F-COMM-1: applications of the period, their towns, and those that
 // passed the city's evaluation.
 func (s *Service) figComm1(ctx context.Context, q figure.Query) (figure.Value, error) {
-	w := s.figWhere(q, "village_code", false)
+	w := s.figWhere(q, "village_code")
 	w.Add("applied_on >= ? AND applied_on <= ?", q.Period.FromDay(), q.Period.ToDay())
-	list, _, err := list(ctx, s.db.R(), communityCols, "reduction_community", w, "id", -1, 0, scanCommunity)
+	link := "/reduction/communities?" + period(q)
+	c, err := s.communityCounts(ctx, w, StageRanked(StageCity), q.Records)
 	if err != nil {
 		return figure.Value{}, err
 	}
-	towns := map[string]bool{}
-	var all, city []string
-	for _, c := range list {
-		towns[c.TownCode] = true
-		all = append(all, c.ID)
-		if StageRank(c.Stage) >= StageRank(StageCity) {
-			city = append(city, c.ID)
-		}
-	}
-	link := "/reduction/communities?" + period(q)
-	return figure.Value{Numbers: []figure.Number{{Key: "towns", Value: int64(len(towns)), Kind: "reduction_community", Records: keep(q, all), Link: link},
-		{Key: "communities", Value: int64(len(all)), Kind: "reduction_community", Records: keep(q, all), Link: link},
-		{Key: "city", Value: int64(len(city)), Kind: "reduction_community", Records: keep(q, city), Link: link + "&stage=" + StageCity}}}, nil
+	return figure.Value{Numbers: []figure.Number{{Key: "towns", Value: c.towns, Kind: "reduction_community", Records: c.all, Link: link},
+		{Key: "communities", Value: c.communities, Kind: "reduction_community", Records: c.all, Link: link},
+		{Key: "city", Value: c.city, Kind: "reduction_community", Records: c.cityIDs, Link: link + "&stage=" + StageCity}}}, nil
 }
 
 // F-FIRE-1 (this module's part): the forest-fire campaign's leaflets and
@@ -137,9 +132,9 @@ func (s *Service) figFire1(ctx context.Context, q figure.Query) (figure.Value, e
 		}
 		v.Numbers = append(v.Numbers, n)
 	}
-	w := s.figWhere(q, "town_code", false)
+	w := s.figWhere(q, "town_code")
 	w.Add("active_from <= ? AND (active_to = '' OR active_to >= ?)", q.Period.ToDay(), q.Period.FromDay())
-	n, ids, err := s.sum(ctx, "reduction_checkpoint", "1", w)
+	n, _, ids, err := s.sum(ctx, "reduction_checkpoint", "1", w, q.Records)
 	v.Numbers = append(v.Numbers, figure.Number{Key: "checkpoints", Value: n, Kind: "reduction_checkpoint", Records: keep(q, ids),
 		Link: "/reduction/checkpoints?" + period(q)})
 	return v, err

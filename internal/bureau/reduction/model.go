@@ -550,6 +550,15 @@ func Decide(c *Community, d StageDecision, byUser string) error {
 	return nil
 }
 
+// StageRanked lists the stages at or above s (a community that reached
+// the city's evaluation is at city, province or national).
+func StageRanked(s string) []string {
+	if i := StageRank(s); i >= 0 {
+		return Stages[i:].Values()
+	}
+	return nil
+}
+
 // StageRank orders stages (applied 0 … national 4).
 func StageRank(s string) int {
 	for i, x := range Stages {

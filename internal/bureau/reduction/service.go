@@ -1129,28 +1129,6 @@ func (s *Service) createPublicityTx(ctx context.Context, tx *store.Tx, p *auth.P
 // ---------------------------------------------------------------------
 // Sums for the figures
 
-// Sum adds up a numeric column of the records matching a where, returning
-// the sum and the IDs summed.
-func (s *Service) sum(ctx context.Context, table, col string, w *store.Where) (int64, []string, error) {
-	rows, err := s.db.R().QueryContext(ctx, `SELECT id, `+col+` FROM `+table+w.SQL()+` ORDER BY id`, w.Args()...)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer rows.Close()
-	var total int64
-	var idList []string
-	for rows.Next() {
-		var id string
-		var v int64
-		if err := rows.Scan(&id, &v); err != nil {
-			return 0, nil, err
-		}
-		total += v
-		idList = append(idList, id)
-	}
-	return total, idList, rows.Err()
-}
-
 // OverdueTowns counts, over the events still being reported (not stable,
 // and begun in the last 30 days; or stable and within the 核报's 5 days),
 // the towns in p's scope whose next report is past its deadline (待办).

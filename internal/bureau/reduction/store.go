@@ -316,3 +316,77 @@ func list[T any](ctx context.Context, q store.Querier, cols, from string, w *sto
 	}
 	return out, total, nil
 }
+
+// communityTally is F-COMM-1's numbers: the applications, their towns,
+// those at one of the stages given, and (when asked) their IDs.
+type communityTally struct {
+	communities, towns, city int64
+	all, cityIDs             []string
+}
+
+// communityCounts counts the demonstration-community applications of w
+// in SQL (and lists their IDs when withIDs).
+func (s *Service) communityCounts(ctx context.Context, w *store.Where, stages []string, withIDs bool) (communityTally, error) {
+	var c communityTally
+	in := make([]string, len(stages))
+	for i, st := range stages {
+		in[i] = w.Arg(st)
+	}
+	args := w.Args()
+	stageIn := "stage IN (" + strings.Join(in, ", ") + ")"
+	if len(stages) == 0 {
+		stageIn = "1 = 0"
+	}
+	if err := s.db.R().QueryRowContext(ctx, `SELECT count(*), count(DISTINCT town_code), count(*) FILTER (WHERE `+stageIn+`)
+		FROM reduction_community`+w.SQL(), args...).Scan(&c.communities, &c.towns, &c.city); err != nil {
+		return c, fmt.Errorf("F-COMM-1: %w", err)
+	}
+	if !withIDs {
+		return c, nil
+	}
+	rows, err := s.db.R().QueryContext(ctx, `SELECT id, `+stageIn+` FROM reduction_community`+w.SQL()+` ORDER BY id`, args...)
+	if err != nil {
+		return c, fmt.Errorf("F-COMM-1 records: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var city bool
+		if err := rows.Scan(&id, &city); err != nil {
+			return c, fmt.Errorf("F-COMM-1 records: %w", err)
+		}
+		c.all = append(c.all, id)
+		if city {
+			c.cityIDs = append(c.cityIDs, id)
+		}
+	}
+	return c, rows.Err()
+}
+
+// sum adds up a numeric column of the records matching a where and counts
+// them, in SQL; with withIDs it lists the IDs summed as well.
+func (s *Service) sum(ctx context.Context, table, col string, w *store.Where, withIDs bool) (total, n int64, ids []string, err error) {
+	if !withIDs {
+		// Counts and sums in SQL: nothing but two numbers leaves the database.
+		err = s.db.R().QueryRowContext(ctx, `SELECT COALESCE(CAST(SUM(`+col+`) AS BIGINT), 0), count(*) FROM `+table+w.SQL(), w.Args()...).Scan(&total, &n)
+		if err != nil {
+			err = fmt.Errorf("sum %s: %w", table, err)
+		}
+		return total, n, nil, err
+	}
+	rows, err := s.db.R().QueryContext(ctx, `SELECT id, `+col+` FROM `+table+w.SQL()+` ORDER BY id`, w.Args()...)
+	if err != nil {
+		return 0, 0, nil, fmt.Errorf("sum %s: %w", table, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var v int64
+		if err := rows.Scan(&id, &v); err != nil {
+			return 0, 0, nil, fmt.Errorf("sum %s: %w", table, err)
+		}
+		total += v
+		ids = append(ids, id)
+	}
+	return total, int64(len(ids)), ids, rows.Err()
+}

@@ -179,7 +179,7 @@ func countAll(ctx context.Context, all []figure.Figure, q figure.Query) ([]count
 			jobs = append(jobs, job{i, true})
 		}
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
+	ctx, cancel := context.WithCancelCause(figure.WithShared(ctx))
 	defer cancel(nil)
 	next := make(chan job)
 	var wg sync.WaitGroup

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 
+	"yingji/internal/kit/auth"
 	"yingji/internal/kit/figure"
 )
 
@@ -24,8 +25,12 @@ func (s *Service) Figures() []figure.Figure {
 func (s *Service) reliefDispatched(ctx context.Context, q figure.Query) (figure.Value, error) {
 	f := DispatchFilter{State: "out", Purpose: "relief", From: q.Period.FromDay(), To: q.Period.ToDay(), Orders: true}
 	w := f.where(q.P)
-	if q.Region != "" {
-		w.Add("d.to_town LIKE ?", q.Region+"%")
+	region := figureRegion(q)
+	if region != "" {
+		// A town's relief is what was sent to it: an order from a county
+		// warehouse that stands in the town, or to no town at all, is the
+		// county's (counted in the county's report only).
+		w.Add("d.to_town LIKE ?", region+"%")
 	}
 	rows, err := s.db.R().QueryContext(ctx, `SELECT d.id, i.stat_key, l.quantity`+dispFrom+`
 		JOIN supply_dispatch_line l ON l.dispatch_id = d.id JOIN supply_item i ON i.id = l.item_id`+w.SQL()+` ORDER BY d.dispatch_on, d.id, l.seq`, w.Args()...)
@@ -58,8 +63,8 @@ func (s *Service) reliefDispatched(ctx context.Context, q figure.Query) (figure.
 		return figure.Value{}, err
 	}
 	link := "/dispatches?" + url.Values{"purpose": {"relief"}, "state": {"out"}, "from": {f.From}, "to": {f.To}, "orders": {"1"}}.Encode()
-	if q.Region != "" {
-		link += "&town=" + url.QueryEscape(q.Region)
+	if region != "" {
+		link += "&town=" + url.QueryEscape(region)
 	}
 	total.Link = link
 	v := figure.Value{Numbers: []figure.Number{total}}
@@ -76,6 +81,15 @@ func (s *Service) reliefDispatched(ctx context.Context, q figure.Query) (figure.
 		}
 	}
 	return v, nil
+}
+
+// figureRegion is the region a figure is counted for: the query's, or a
+// town's staff's own town when the query names none (their whole scope).
+func figureRegion(q figure.Query) string {
+	if q.Region == "" && q.P != nil && q.P.Role == auth.RoleTown {
+		return q.P.RegionPrefix()
+	}
+	return q.Region
 }
 
 func addRecord(n *figure.Number, id string, want bool) {

@@ -113,11 +113,11 @@ type Handlers struct {
 	Now func() time.Time
 }
 
-// Routes declares the dashboard routes: the bureau's staff, towns and
-// departments, each in their scope.
+// Routes declares the dashboard routes: the bureau's staff, towns,
+// departments and enterprise accounts, each in their scope.
 func (h *Handlers) Routes() web.Routes {
 	staff := []auth.Role{auth.RoleAdmin, auth.RoleLeader, auth.RoleSection, auth.RoleEnforcer, auth.RoleDuty,
-		auth.RoleTown, auth.RoleDepartment, auth.RoleReadOnly}
+		auth.RoleTown, auth.RoleDepartment, auth.RoleEnterprise, auth.RoleReadOnly}
 	return web.Routes{
 		{Pattern: "GET /dashboard", Roles: staff, Handler: h.page},
 		{Pattern: "GET /api/v1/dashboard", Out: View{}, Roles: staff, Handler: h.api, API: "工作看板（图表、待办、当前情况）/ The dashboard: panels, work waiting, figures"},

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"yingji/internal/kit/auth"
@@ -311,4 +312,53 @@ func compare(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// sharedKey is the context key of a report's shared reads.
+type sharedKey struct{}
+
+// shared holds the reads several figures of one report make alike (the
+// housing survey's progress, the period's 大检查 windows), each made once.
+type shared struct {
+	mu sync.Mutex
+	m  map[string]*sharedEntry
+}
+
+type sharedEntry struct {
+	once sync.Once
+	v    any
+	err  error
+}
+
+// WithShared returns a context in which Shared makes each read once: the
+// report counts all its figures in it; a figure counted alone reads anew.
+func WithShared(ctx context.Context) context.Context {
+	return context.WithValue(ctx, sharedKey{}, &shared{m: map[string]*sharedEntry{}})
+}
+
+// Shared returns read()'s result for key, read once per WithShared
+// context (every time without one). The key must name everything the
+// read depends on: the principal, the period and the region at least
+// (SharedKey).
+func Shared[T any](ctx context.Context, key string, read func() (T, error)) (T, error) {
+	s, ok := ctx.Value(sharedKey{}).(*shared)
+	if !ok {
+		return read()
+	}
+	s.mu.Lock()
+	e, ok := s.m[key]
+	if !ok {
+		e = &sharedEntry{}
+		s.m[key] = e
+	}
+	s.mu.Unlock()
+	e.once.Do(func() { e.v, e.err = read() })
+	v, _ := e.v.(T)
+	return v, e.err
+}
+
+// SharedKey names a read of kind for q: who asks, the period and the
+// region.
+func SharedKey(kind string, q Query) string {
+	return fmt.Sprintf("%s|%p|%s|%s|%s|%s", kind, q.P, q.Period.FromDay(), q.Period.ToDay(), q.Region, q.Section)
 }

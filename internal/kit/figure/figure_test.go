@@ -3,6 +3,7 @@ package figure
 import (
 	"context"
 	"testing"
+	"time"
 )
 
 func TestPeriod(t *testing.T) {
@@ -97,5 +98,25 @@ func TestRegistryJoinsParts(t *testing.T) {
 	}
 	if n := len(r.All()); n != 2 {
 		t.Errorf("All: %d figures", n)
+	}
+}
+
+// A read shared by the figures of one report is made once per report
+// (per key), and anew outside one.
+func TestSharedReadsOncePerReport(t *testing.T) {
+	reads := 0
+	read := func() (int, error) { reads++; return reads, nil }
+	ctx := WithShared(context.Background())
+	q := Query{Period: Period{From: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2022, 6, 30, 0, 0, 0, 0, time.UTC)}}
+	for range 3 {
+		if v, err := Shared(ctx, SharedKey("x", q), read); v != 1 || err != nil {
+			t.Fatalf("shared read: %d %v", v, err)
+		}
+	}
+	if v, _ := Shared(ctx, SharedKey("x", Query{Period: q.Period.LastYear()}), read); v != 2 {
+		t.Errorf("another period read %d", v)
+	}
+	if v, _ := Shared(context.Background(), SharedKey("x", q), read); v != 3 {
+		t.Errorf("outside a report read %d", v)
 	}
 }

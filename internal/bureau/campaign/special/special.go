@@ -626,6 +626,18 @@ func Pct(n, of int) int {
 
 // Coverage computes a campaign's coverage in p's scope.
 func (s *Service) Coverage(ctx context.Context, p *auth.Principal, c Campaign) (Coverage, error) {
+	return s.coverage(ctx, p, c, true)
+}
+
+// CoverageCounts is Coverage without the findings of a linked hazard
+// campaign (a report figure asks only for the places in scope, those
+// checked and the rounds; counting a big campaign's hazards by town
+// would cost it most of its time).
+func (s *Service) CoverageCounts(ctx context.Context, p *auth.Principal, c Campaign) (Coverage, error) {
+	return s.coverage(ctx, p, c, false)
+}
+
+func (s *Service) coverage(ctx context.Context, p *auth.Principal, c Campaign, findings bool) (Coverage, error) {
 	out := Coverage{}
 	for r := 1; r <= c.Rounds; r++ {
 		out.Rounds = append(out.Rounds, r)
@@ -694,7 +706,7 @@ func (s *Service) Coverage(ctx context.Context, p *auth.Principal, c Campaign) (
 		get(town).Any = n
 	}
 	rows.Close()
-	if c.HazardCampaign != "" && s.hazards != nil {
+	if findings && c.HazardCampaign != "" && s.hazards != nil {
 		// 发现问题 of a linked campaign are its hazards: the figure and the
 		// hazard list behind the link are one query's records.
 		byHazard, err := s.hazards.CampaignHazardsByTown(ctx, p, c.HazardCampaign)
